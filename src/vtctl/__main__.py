@@ -1,0 +1,3 @@
+from vtctl.entry import main
+
+raise SystemExit(main())

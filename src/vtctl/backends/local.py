@@ -1,0 +1,71 @@
+"""The local backend: the embedded engine over the SQLite store."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from vtctl.credentials import TwilioCredentials, resolve_credentials
+from vtctl.engine import APPOINTMENT_NOT_FOUND, TokenEngine
+from vtctl.errors import AppointmentNotFoundError
+from vtctl.models import Appointment, RoomInfo, RoomStatus, VideoToken
+from vtctl.settings import Settings
+from vtctl.store import AppointmentStore
+
+
+class LocalBackend:
+    name = "local"
+
+    def __init__(self, store: AppointmentStore, credentials: TwilioCredentials | None = None,
+                 profile: str = "default", demo: bool = False) -> None:
+        self.store = store
+        self._profile = profile
+        self._demo = demo
+        self._given = credentials
+        self.engine = TokenEngine(store, self.credentials)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LocalBackend:
+        store = open_store(settings)
+        return cls(store, profile=settings.profile, demo=settings.is_demo)
+
+    @cache  # noqa: B019 - one backend per command; resolve the keyring once
+    def credentials(self) -> TwilioCredentials:
+        if self._given is not None:
+            return self._given
+        return resolve_credentials(self._profile, demo=self._demo)
+
+    def video_token(self, appointment_id: int, as_user: str | None = None) -> VideoToken:
+        return self.engine.issue(appointment_id, as_user)
+
+    def refresh_token(self, appointment_id: int, as_user: str | None = None) -> VideoToken:
+        return self.engine.issue(appointment_id, as_user)
+
+    def room_status(self, appointment_id: int) -> RoomStatus:
+        from vtctl.twilio_rooms import fetch_room_status
+
+        appointment = self.appointment(appointment_id)
+        return fetch_room_status(self.credentials(), appointment)
+
+    def create_room(self, appointment_id: int) -> RoomInfo:
+        return self.engine.create_room(appointment_id)
+
+    def appointment(self, appointment_id: int) -> Appointment:
+        found = self.store.get_appointment(appointment_id)
+        if found is None:
+            raise AppointmentNotFoundError(APPOINTMENT_NOT_FOUND)
+        return found
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_store(settings: Settings) -> AppointmentStore:
+    """Open the profile's store; the demo profile's is seeded on first use."""
+    store = AppointmentStore.open(settings.store_path)
+    if settings.is_demo and not store.list_appointments(limit=1):
+        from vtctl.demo import demo_data_text
+        from vtctl.importer import parse_import
+
+        data = parse_import(demo_data_text().encode(), source="demo data")
+        store.import_records(data.users, data.appointments)
+    return store

@@ -1,0 +1,13 @@
+"""Every command module, registered on the app in this order (help order)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import typer
+
+from vtctl.cli import token
+
+REGISTRY: list[Callable[[typer.Typer], None]] = [
+    token.register,
+]

@@ -1,0 +1,113 @@
+"""Flags shared by many commands, declared once.
+
+Every data command accepts the backend flags after its own name
+(``vtctl token 47 --local --json``), as CONTRACT.md's examples use them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from vtctl.errors import UsageError
+
+BACKEND_PANEL = "Backend"
+OUTPUT_PANEL = "Output"
+
+AppointmentId = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID",
+        help="Appointment id (a positive integer).",
+        show_default=False,
+    ),
+]
+Local = Annotated[
+    bool,
+    typer.Option(
+        "--local",
+        help="Use the embedded local engine (same as VTCTL_BACKEND=local).",
+        rich_help_panel=BACKEND_PANEL,
+    ),
+]
+Profile = Annotated[
+    str | None,
+    typer.Option(
+        "--profile", "-p", metavar="NAME",
+        help="Config profile [env: VTCTL_PROFILE; built-in 'demo' uses the shipped demo data].",
+        rich_help_panel=BACKEND_PANEL, show_default=False,
+    ),
+]
+Store = Annotated[
+    str | None,
+    typer.Option(
+        "--store", metavar="PATH",
+        help="SQLite appointment store of the local backend [env: VTCTL_STORE].",
+        rich_help_panel=BACKEND_PANEL, show_default=False,
+    ),
+]
+BaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--base-url", metavar="URL",
+        help="Remote API base URL, e.g. http://localhost:8000 [env: VTCTL_BASE_URL].",
+        rich_help_panel=BACKEND_PANEL, show_default=False,
+    ),
+]
+Timeout = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout", metavar="SECONDS",
+        help="Remote request timeout, covering the whole reply [default: 10].",
+        rich_help_panel=BACKEND_PANEL, show_default=False,
+    ),
+]
+CaBundle = Annotated[
+    str | None,
+    typer.Option(
+        "--ca-bundle", metavar="PEM",
+        help="CA bundle for a private TLS CA [env: SSL_CERT_FILE]. Verification is always on.",
+        rich_help_panel=BACKEND_PANEL, show_default=False,
+    ),
+]
+AsUser = Annotated[
+    str | None,
+    typer.Option(
+        "--as", metavar="USER",
+        help="Local backend: mint for this user (id or email); must be the appointment's "
+        "patient or psychologist. Default: the profile's as_user.",
+        rich_help_panel=BACKEND_PANEL, show_default=False,
+    ),
+]
+Json = Annotated[
+    bool,
+    typer.Option("--json", help="Print one JSON document.", rich_help_panel=OUTPUT_PANEL),
+]
+Raw = Annotated[
+    bool,
+    typer.Option(
+        "--raw", help="Print only the bare token and a newline (for pipes).",
+        rich_help_panel=OUTPUT_PANEL,
+    ),
+]
+
+#: Appointment ids beyond SQLite's INTEGER range cannot exist anywhere.
+MAX_ID = 2**63 - 1
+
+
+def parse_appointment_id(text: str) -> int:
+    """A positive integer, or a usage error that says so (exit 2)."""
+    stripped = text.strip()
+    if not stripped.isascii() or not stripped.isdigit():
+        raise UsageError(f"appointment id must be a positive integer, not {text!r}")
+    value = int(stripped)
+    if not 0 < value <= MAX_ID:
+        raise UsageError(f"appointment id must be between 1 and {MAX_ID}, not {text!r}")
+    return value
+
+
+def check_exclusive(**flags: bool) -> None:
+    chosen = [name for name, on in flags.items() if on]
+    if len(chosen) > 1:
+        raise UsageError(f"{' and '.join('--' + n for n in chosen)} cannot be used together")

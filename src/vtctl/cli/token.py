@@ -1,0 +1,86 @@
+"""``vtctl token ID`` and ``vtctl refresh ID``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import typer
+
+from vtctl.backends.base import Backend
+from vtctl.cli import options as o
+from vtctl.cli.context import settings_from, streams
+from vtctl.iostreams import IOStreams
+from vtctl.output import OutputFormat, emit
+
+
+@dataclass
+class TokenOptions:
+    io: IOStreams
+    open_backend: Callable[[], Backend]
+    appointment_id: int
+    as_user: str | None
+    fmt: OutputFormat
+    refresh: bool = False
+
+
+def run_token(opts: TokenOptions) -> None:
+    backend = opts.open_backend()
+    try:
+        fetch = backend.refresh_token if opts.refresh else backend.video_token
+        token = fetch(opts.appointment_id, opts.as_user)
+    finally:
+        backend.close()
+
+    def table() -> object:
+        from vtctl.render.tokens import token_table
+
+        return token_table(token)
+
+    emit(opts.io, opts.fmt, token.to_json, table, lambda: token.access_token)  # type: ignore[arg-type]
+
+
+def _command(refresh: bool) -> Callable[..., None]:
+    def command(
+        ctx: typer.Context,
+        appointment_id: o.AppointmentId,
+        as_user: o.AsUser = None,
+        json: o.Json = False,
+        raw: o.Raw = False,
+        local: o.Local = False,
+        profile: o.Profile = None,
+        store: o.Store = None,
+        base_url: o.BaseUrl = None,
+        timeout: o.Timeout = None,
+        ca_bundle: o.CaBundle = None,
+    ) -> None:
+        from vtctl.backends import open_backend
+
+        o.check_exclusive(json=json, raw=raw)
+        settings = settings_from(local, profile, store, base_url, timeout, ca_bundle)
+        run_token(
+            TokenOptions(
+                io=streams(ctx),
+                open_backend=lambda: open_backend(settings),
+                appointment_id=o.parse_appointment_id(appointment_id),
+                as_user=as_user or settings.as_user,
+                fmt=OutputFormat(json=json, raw=raw),
+                refresh=refresh,
+            )
+        )
+
+    return command
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "token",
+        help="Get the video access token and room of an appointment.\n\n"
+        "Remote: GET /api/appointments/video-token/ID/ as the logged-in user. "
+        "Local: mint it offline for --as USER with the guide's rules.",
+    )(_command(refresh=False))
+    app.command(
+        "refresh",
+        help="Get a fresh access token before the current one expires.\n\n"
+        "Remote: GET /api/appointments/video-token-refresh/ID/. Local: mint a new one.",
+    )(_command(refresh=True))

@@ -1,0 +1,109 @@
+"""Twilio credentials of the local engine: environment, then keyring.
+
+The secret is never taken from argv and never shown: ``repr`` hides it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+
+from vtctl.errors import MissingCredentialsError, UsageError
+
+ENV_ACCOUNT_SID = "TWILIO_ACCOUNT_SID"
+ENV_API_KEY = "TWILIO_API_KEY"
+ENV_API_SECRET = "TWILIO_API_SECRET"
+
+_HOW_TO_SET = (
+    "export TWILIO_ACCOUNT_SID, TWILIO_API_KEY and TWILIO_API_SECRET, "
+    "or store them with `vtctl auth twilio` (the secret is read from a hidden prompt or stdin)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TwilioCredentials:
+    account_sid: str
+    api_key: str
+    api_secret: str = field(repr=False)
+    source: str = "environment"  # environment | keyring | demo
+
+    def __post_init__(self) -> None:
+        validate_sid(self.account_sid, "AC", "account SID")
+        validate_sid(self.api_key, "SK", "API key SID")
+        if not self.api_secret:
+            raise UsageError("the Twilio API secret is empty")
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"account_sid": self.account_sid, "api_key": self.api_key, "api_secret": self.api_secret}
+        )
+
+
+def validate_sid(value: str, prefix: str, what: str) -> None:
+    body = value[2:]
+    if not (
+        value.startswith(prefix)
+        and len(body) == 32
+        and all(c in "0123456789abcdefABCDEF" for c in body)
+    ):
+        raise UsageError(
+            f"{what} {value!r} is not valid: it is {prefix} followed by 32 hex digits"
+        )
+
+
+def from_environment(env: dict[str, str] | None = None) -> TwilioCredentials | None:
+    env = dict(os.environ) if env is None else env
+    values = [env.get(ENV_ACCOUNT_SID), env.get(ENV_API_KEY), env.get(ENV_API_SECRET)]
+    if not any(values):
+        return None
+    if not all(values):
+        missing = [n for n, v in zip((ENV_ACCOUNT_SID, ENV_API_KEY, ENV_API_SECRET), values) if not v]
+        raise MissingCredentialsError(
+            f"incomplete Twilio credentials: {', '.join(missing)} not set", hint=_HOW_TO_SET
+        )
+    sid, key, secret = (v for v in values if v)
+    return TwilioCredentials(sid, key, secret, source="environment")
+
+
+def from_keyring(profile: str) -> TwilioCredentials | None:
+    from vtctl.secrets_store import get_secret
+
+    stored = get_secret(profile, "twilio")
+    if stored is None:
+        return None
+    try:
+        data = json.loads(stored)
+        return TwilioCredentials(
+            data["account_sid"], data["api_key"], data["api_secret"], source="keyring"
+        )
+    except (ValueError, KeyError, TypeError, UsageError) as exc:
+        raise MissingCredentialsError(
+            f"the Twilio credentials stored for profile {profile!r} are unreadable",
+            hint="store them again with `vtctl auth twilio`",
+        ) from exc
+
+
+def resolve_credentials(
+    profile: str, *, demo: bool = False, env: dict[str, str] | None = None
+) -> TwilioCredentials:
+    """Environment first (CI), then the keyring; the demo profile has its own."""
+    if demo:
+        from vtctl.demo import DEMO_CREDENTIALS
+
+        return DEMO_CREDENTIALS
+    found = from_environment(env)
+    if found is None:
+        from vtctl.errors import KeyringUnavailableError
+
+        try:
+            found = from_keyring(profile)
+        except KeyringUnavailableError as exc:
+            raise MissingCredentialsError(
+                "Twilio credentials are not set and no keyring is available", hint=_HOW_TO_SET
+            ) from exc
+    if found is None:
+        raise MissingCredentialsError(
+            f"no Twilio credentials for profile {profile!r}", hint=_HOW_TO_SET
+        )
+    return found

@@ -1,0 +1,149 @@
+"""The one exception tree of vtctl, grouped by cause.
+
+Each class carries the exit code of CONTRACT.md; the CLI maps any
+``VtctlError`` to one stderr line and that code in a single place
+(``vtctl.cli.app.run``).  Lower layers (httpx, sqlite3, keyring, twilio)
+translate their own exceptions into these at their boundary, so nothing
+above them needs to know which library failed.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    UNEXPECTED = 1
+    USAGE = 2
+    NOT_AUTHENTICATED = 3
+    PERMISSION_DENIED = 4
+    NOT_FOUND = 5
+    SERVER_ERROR = 6
+    NETWORK_ERROR = 7
+    SMOKE_FAILED = 8
+
+
+class VtctlError(Exception):
+    """Base of every error vtctl reports to the user."""
+
+    exit_code: ExitCode = ExitCode.UNEXPECTED
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# --- usage: the user asked for something malformed (exit 2) ---------------
+
+
+class UsageError(VtctlError):
+    """A flag, argument, file or setting given by the user is invalid."""
+
+    exit_code = ExitCode.USAGE
+
+
+class ImportFileError(UsageError):
+    """An appointment import file is malformed; nothing was imported."""
+
+
+class ConfigError(UsageError):
+    """The config file or a profile setting is invalid."""
+
+
+class TokenFormatError(UsageError):
+    """A string given as a JWT is not a well-formed token."""
+
+
+# --- authentication (exit 3) -----------------------------------------------
+
+
+class AuthenticationError(VtctlError):
+    """No usable credentials: no JWT, an expired one, HTTP 401."""
+
+    exit_code = ExitCode.NOT_AUTHENTICATED
+
+
+class MissingCredentialsError(AuthenticationError):
+    """Twilio credentials for the local engine are not configured."""
+
+
+class KeyringUnavailableError(AuthenticationError):
+    """No OS keyring backend exists to store or read a secret."""
+
+
+# --- permission (exit 4) ---------------------------------------------------
+
+
+class PermissionDeniedError(VtctlError):
+    """The user is neither the patient nor the psychologist (HTTP 403)."""
+
+    exit_code = ExitCode.PERMISSION_DENIED
+
+
+# --- not found (exit 5) ----------------------------------------------------
+
+
+class NotFoundError(VtctlError):
+    """The thing asked for does not exist (HTTP 404)."""
+
+    exit_code = ExitCode.NOT_FOUND
+
+
+class AppointmentNotFoundError(NotFoundError):
+    """No appointment has that id."""
+
+
+class NoVideoRoomError(NotFoundError):
+    """The appointment exists but has no video room yet."""
+
+
+class UserNotFoundError(NotFoundError):
+    """No stored user matches that id or email."""
+
+
+# --- server side (exit 6) --------------------------------------------------
+
+
+class ServerError(VtctlError):
+    """The backend failed or answered something unusable (HTTP 5xx)."""
+
+    exit_code = ExitCode.SERVER_ERROR
+
+
+class MalformedResponseError(ServerError):
+    """A reply was not JSON or lacked the fields the guide promises."""
+
+
+class TokenGenerationError(ServerError):
+    """The engine could not mint an access token."""
+
+
+class StoreError(ServerError):
+    """The local SQLite store is unreadable, locked or of a newer schema."""
+
+
+# --- network (exit 7) ------------------------------------------------------
+
+
+class NetworkError(VtctlError):
+    """The backend could not be reached: refused, DNS, TLS."""
+
+    exit_code = ExitCode.NETWORK_ERROR
+
+
+class RequestTimeoutError(NetworkError):
+    """The backend did not answer within the timeout."""
+
+
+# --- smoke (exit 8) --------------------------------------------------------
+
+
+class SmokeFailedError(VtctlError):
+    """At least one ``vtctl smoke`` check failed."""
+
+    exit_code = ExitCode.SMOKE_FAILED

@@ -1,0 +1,119 @@
+"""One terminal-aware output object for every command (gh's IOStreams).
+
+Commands never print directly: data goes to ``out`` (JSON, raw tokens,
+tables), messages and errors go to ``err``.  Colour and rich markup are
+used only on a terminal and never when ``NO_COLOR`` is set.  Rich is
+imported only when a table is actually rendered.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+
+def _is_tty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@dataclass
+class IOStreams:
+    out: IO[str] = field(default_factory=lambda: sys.stdout)
+    err: IO[str] = field(default_factory=lambda: sys.stderr)
+    stdin: IO[str] = field(default_factory=lambda: sys.stdin)
+    #: None: decide from the stream and the environment
+    force_terminal: bool | None = None
+    width: int | None = None
+    debug: bool = False
+    _console: Console | None = field(default=None, init=False, repr=False)
+    _err_console: Console | None = field(default=None, init=False, repr=False)
+
+    # -- capabilities -------------------------------------------------------
+
+    @property
+    def is_stdout_tty(self) -> bool:
+        return self.force_terminal if self.force_terminal is not None else _is_tty(self.out)
+
+    @property
+    def is_stderr_tty(self) -> bool:
+        return self.force_terminal if self.force_terminal is not None else _is_tty(self.err)
+
+    @property
+    def is_stdin_tty(self) -> bool:
+        return _is_tty(self.stdin)
+
+    @property
+    def color_enabled(self) -> bool:
+        return self.is_stdout_tty and "NO_COLOR" not in os.environ
+
+    # -- consoles -----------------------------------------------------------
+
+    def _make_console(self, stream: IO[str], tty: bool) -> Console:
+        from rich.console import Console
+
+        color = tty and "NO_COLOR" not in os.environ
+        return Console(
+            file=stream,
+            force_terminal=tty,
+            no_color=not color,
+            color_system="auto" if color else None,
+            width=self.width or (None if tty else 100),
+            highlight=False,
+            soft_wrap=False,
+        )
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            self._console = self._make_console(self.out, self.is_stdout_tty)
+        return self._console
+
+    @property
+    def err_console(self) -> Console:
+        if self._err_console is None:
+            self._err_console = self._make_console(self.err, self.is_stderr_tty)
+        return self._err_console
+
+    # -- output -------------------------------------------------------------
+
+    def render(self, *renderables: RenderableType) -> None:
+        """Print rich renderables (tables, panels) for people."""
+        for renderable in renderables:
+            self.console.print(renderable)
+
+    def print_json(self, data: Any) -> None:
+        """One JSON document on stdout, nothing else."""
+        self.out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        self.out.flush()
+
+    def print_raw(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def info(self, message: str) -> None:
+        """A human message on stderr (so stdout stays clean for pipes)."""
+        self.err.write(message + "\n")
+        self.err.flush()
+
+    def error(self, message: str, hint: str | None = None) -> None:
+        self.err.write(f"error: {message}\n")
+        if hint:
+            self.err.write(f"hint: {hint}\n")
+        self.err.flush()
+
+    def read_secret(self, prompt: str) -> str:
+        """A secret from a hidden prompt on a terminal, else one line of stdin."""
+        if self.is_stdin_tty:
+            import getpass
+
+            return getpass.getpass(prompt, stream=self.err)
+        return self.stdin.readline().strip()

@@ -1,0 +1,38 @@
+"""Renderables for token replies."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.table import Table
+
+from vtctl.models import VideoToken, format_utc
+
+
+def humanize_delta(seconds: float) -> str:
+    """``"1 h 29 min"``-style text for a duration in seconds."""
+    minutes = int(abs(seconds) // 60)
+    hours, minutes = divmod(minutes, 60)
+    text = f"{hours} h {minutes} min" if hours else f"{minutes} min"
+    return text
+
+
+def token_table(token: VideoToken, now: datetime | None = None) -> Table:
+    now = now or datetime.now(UTC)
+    left = (token.expires_at - now).total_seconds()
+    expiry = f"{format_utc(token.expires_at)}  " + (
+        f"(in {humanize_delta(left)})" if left > 0 else f"(expired {humanize_delta(left)} ago)"
+    )
+    table = Table(
+        title=f"Video token for appointment {token.appointment_id}",
+        show_header=False, title_justify="left", expand=False,
+    )
+    table.add_column("field", style="bold cyan", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    table.add_row("room", token.room_name)
+    table.add_row("identity", token.user_identity)
+    table.add_row("valid for", f"{token.token_valid_until} = {token.expires_in} s")
+    table.add_row("expires at", expiry)
+    table.add_row("appointment", f"{token.appointment_id} ({token.appointment_duration_minutes} min)")
+    table.add_row("access token", token.access_token)
+    return table
