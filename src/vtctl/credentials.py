@@ -36,7 +36,11 @@ class TwilioCredentials:
 
     def to_json(self) -> str:
         return json.dumps(
-            {"account_sid": self.account_sid, "api_key": self.api_key, "api_secret": self.api_secret}
+            {
+                "account_sid": self.account_sid,
+                "api_key": self.api_key,
+                "api_secret": self.api_secret,
+            }
         )
 
 
@@ -54,11 +58,12 @@ def validate_sid(value: str, prefix: str, what: str) -> None:
 
 def from_environment(env: dict[str, str] | None = None) -> TwilioCredentials | None:
     env = dict(os.environ) if env is None else env
-    values = [env.get(ENV_ACCOUNT_SID), env.get(ENV_API_KEY), env.get(ENV_API_SECRET)]
+    names = (ENV_ACCOUNT_SID, ENV_API_KEY, ENV_API_SECRET)
+    values = [env.get(name) for name in names]
     if not any(values):
         return None
     if not all(values):
-        missing = [n for n, v in zip((ENV_ACCOUNT_SID, ENV_API_KEY, ENV_API_SECRET), values) if not v]
+        missing = [name for name, value in zip(names, values, strict=True) if not value]
         raise MissingCredentialsError(
             f"incomplete Twilio credentials: {', '.join(missing)} not set", hint=_HOW_TO_SET
         )

@@ -12,10 +12,10 @@ import json.decoder
 import json.scanner
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn, cast
 
 from vtctl.errors import ImportFileError
-from vtctl.models import ROLES, Appointment, User, parse_utc
+from vtctl.models import ROLES, Appointment, Role, User, parse_utc
 
 #: Larger files are refused before parsing (a store is thousands of rows, not GBs).
 MAX_IMPORT_BYTES = 32 * 1024 * 1024
@@ -31,7 +31,7 @@ class _Located(dict[str, Any]):
 class _LocatingDecoder(json.JSONDecoder):
     def __init__(self, text: str) -> None:
         super().__init__()
-        original = json.decoder.JSONObject
+        original = json.decoder.JSONObject  # type: ignore[attr-defined]
 
         def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[dict[str, Any], int]:
             source, start = s_and_end
@@ -41,7 +41,7 @@ class _LocatingDecoder(json.JSONDecoder):
             return located, end
 
         self.parse_object = parse_object
-        self.scan_once = json.scanner.py_make_scanner(self)
+        self.scan_once = json.scanner.py_make_scanner(self)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +82,7 @@ class _Fields:
             self.fail(where, f"expected an object, got {_kind(record)}")
         self.record: dict[str, Any] = record
 
-    def fail(self, field: str, problem: str) -> None:
+    def fail(self, field: str, problem: str) -> NoReturn:
         raise ImportFileError(f"{self.source}: line {self.line}: {field}: {problem}")
 
     def integer(self, name: str, minimum: int = 1) -> int:
@@ -97,6 +97,12 @@ class _Fields:
         value = self.record.get(name) if optional else self._get(name)
         if value is None and optional:
             return None
+        return self._text(name, value)
+
+    def required_text(self, name: str) -> str:
+        return self._text(name, self._get(name))
+
+    def _text(self, name: str, value: Any) -> str:
         if not isinstance(value, str):
             self.fail(f"{self.where}.{name}", f"expected a string, got {_kind(value)}")
         stripped = value.strip()
@@ -141,24 +147,23 @@ def _validate(document: Any, source: str) -> ImportData:
             f.fail(f"appointments[{index}].id", f"duplicate appointment id {appointment.id}")
         for role in ("patient", "psychologist"):
             user_id = getattr(appointment, f"{role}_id")
-            user = users.get(user_id)
-            if user is not None and user.role != role:
-                f.fail(f"appointments[{index}].{role}_id", f"user {user_id} is a {user.role}")
+            known = users.get(user_id)
+            if known is not None and known.role != role:
+                f.fail(f"appointments[{index}].{role}_id", f"user {user_id} is a {known.role}")
         appointments[appointment.id] = appointment
     return ImportData(tuple(users.values()), tuple(appointments.values()))
 
 
 def _user(f: _Fields) -> User:
     user_id = f.integer("id")
-    email = f.text("email")
-    assert email is not None
+    email = f.required_text("email")
     if "@" not in email or " " in email:
         f.fail(f"{f.where}.email", f"{email!r} is not an email address")
-    name = f.text("name")
+    name = f.required_text("name")
     role = f.record.get("role")
     if role not in ROLES:
         f.fail(f"{f.where}.role", f"must be 'patient' or 'psychologist', got {role!r}")
-    return User(id=user_id, email=email, name=name or "", role=role)
+    return User(id=user_id, email=email, name=name, role=cast(Role, role))
 
 
 def _appointment(f: _Fields) -> Appointment:

@@ -115,5 +115,5 @@ class IOStreams:
         if self.is_stdin_tty:
             import getpass
 
-            return getpass.getpass(prompt, stream=self.err)
+            return getpass.getpass(prompt, stream=self.err)  # type: ignore[arg-type]
         return self.stdin.readline().strip()

@@ -98,11 +98,7 @@ def resolve_settings(opts: BackendOptions, env: dict[str, str] | None = None) ->
         _demo_defaults(name) if name == DEMO_PROFILE else Profile(name=name)
     )
 
-    backend: str
-    if opts.local:
-        backend = "local"
-    else:
-        backend = env.get("VTCTL_BACKEND") or profile.backend or "remote"
+    backend = "local" if opts.local else env.get("VTCTL_BACKEND") or profile.backend or "remote"
     if backend not in ("remote", "local"):
         raise ConfigError(
             f"unknown backend {backend!r}", hint="VTCTL_BACKEND / backend must be remote or local"

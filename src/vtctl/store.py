@@ -238,14 +238,14 @@ class AppointmentStore:
                 added, updated = (added + 1, updated) if current is None else (added, updated + 1)
             for appointment in appointments:
                 self._check_participants(appointment)
-                current = self.get_appointment(appointment.id)
-                if current is not None and _appointment_row(current) == _appointment_row(
+                stored = self.get_appointment(appointment.id)
+                if stored is not None and _appointment_row(stored) == _appointment_row(
                     appointment
                 ):
                     unchanged += 1
                     continue
                 db.execute(_UPSERT_APPOINTMENT, _appointment_row(appointment))
-                added, updated = (added + 1, updated) if current is None else (added, updated + 1)
+                added, updated = (added + 1, updated) if stored is None else (added, updated + 1)
         return ImportCounts(added, updated, unchanged)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from vtctl.credentials import TwilioCredentials, resolve_credentials
 from vtctl.engine import APPOINTMENT_NOT_FOUND, TokenEngine
 from vtctl.errors import AppointmentNotFoundError
@@ -20,7 +18,7 @@ class LocalBackend:
         self.store = store
         self._profile = profile
         self._demo = demo
-        self._given = credentials
+        self._credentials = credentials
         self.engine = TokenEngine(store, self.credentials)
 
     @classmethod
@@ -28,11 +26,11 @@ class LocalBackend:
         store = open_store(settings)
         return cls(store, profile=settings.profile, demo=settings.is_demo)
 
-    @cache  # noqa: B019 - one backend per command; resolve the keyring once
     def credentials(self) -> TwilioCredentials:
-        if self._given is not None:
-            return self._given
-        return resolve_credentials(self._profile, demo=self._demo)
+        """Resolved on first use: commands that only read the store need none."""
+        if self._credentials is None:
+            self._credentials = resolve_credentials(self._profile, demo=self._demo)
+        return self._credentials
 
     def video_token(self, appointment_id: int, as_user: str | None = None) -> VideoToken:
         return self.engine.issue(appointment_id, as_user)

@@ -6,8 +6,10 @@ from collections.abc import Callable
 
 import typer
 
-from vtctl.cli import token
+from vtctl.cli import appointment, room, token
 
 REGISTRY: list[Callable[[typer.Typer], None]] = [
     token.register,
+    room.register,
+    appointment.register,
 ]

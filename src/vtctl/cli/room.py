@@ -1,0 +1,76 @@
+"""``vtctl room create ID``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import typer
+
+from vtctl.backends.base import Backend
+from vtctl.cli import options as o
+from vtctl.cli.context import settings_from, streams
+from vtctl.iostreams import IOStreams
+from vtctl.output import OutputFormat, emit
+
+group = typer.Typer(name="room", help="Manage the video room of an appointment.",
+                    no_args_is_help=True)
+
+
+@dataclass
+class CreateOptions:
+    io: IOStreams
+    open_backend: Callable[[], Backend]
+    appointment_id: int
+    fmt: OutputFormat
+
+
+def run_create(opts: CreateOptions) -> None:
+    backend = opts.open_backend()
+    try:
+        room = backend.create_room(opts.appointment_id)
+    finally:
+        backend.close()
+
+    def table() -> Any:
+        from vtctl.render.appointments import room_table
+
+        return room_table(room)
+
+    emit(opts.io, opts.fmt, room.to_json, table)
+
+
+@group.command("create")
+def create_command(
+    ctx: typer.Context,
+    appointment_id: o.AppointmentId,
+    json: o.Json = False,
+    local: o.Local = False,
+    profile: o.Profile = None,
+    store: o.Store = None,
+    base_url: o.BaseUrl = None,
+    timeout: o.Timeout = None,
+    ca_bundle: o.CaBundle = None,
+) -> None:
+    """Create the appointment's video room if it has none (idempotent).
+
+    Remote: POST /api/appointments/video-room/ID/. Local: sets a room name
+    apt-ID-UNIX-HEX on the stored appointment once; running it again returns
+    the same room.
+    """
+    from vtctl.backends import open_backend
+
+    settings = settings_from(local, profile, store, base_url, timeout, ca_bundle)
+    run_create(
+        CreateOptions(
+            io=streams(ctx),
+            open_backend=lambda: open_backend(settings),
+            appointment_id=o.parse_appointment_id(appointment_id),
+            fmt=OutputFormat(json=json),
+        )
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(group)
