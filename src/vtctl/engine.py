@@ -70,7 +70,9 @@ class TokenEngine:
         self._credentials = credentials
         self._clock = clock
 
-    def authorize(self, appointment_id: int, user_ref: str | int | None) -> tuple[Appointment, User]:
+    def authorize(
+        self, appointment_id: int, user_ref: str | int | None
+    ) -> tuple[Appointment, User]:
         """404 appointment -> 403 permission -> 404 no room, as the guide orders them."""
         appointment = self.store.get_appointment(appointment_id)
         if appointment is None:

@@ -33,6 +33,8 @@ def token_table(token: VideoToken, now: datetime | None = None) -> Table:
     table.add_row("identity", token.user_identity)
     table.add_row("valid for", f"{token.token_valid_until} = {token.expires_in} s")
     table.add_row("expires at", expiry)
-    table.add_row("appointment", f"{token.appointment_id} ({token.appointment_duration_minutes} min)")
+    table.add_row(
+        "appointment", f"{token.appointment_id} ({token.appointment_duration_minutes} min)"
+    )
     table.add_row("access token", token.access_token)
     return table
