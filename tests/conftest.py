@@ -18,7 +18,7 @@ SECRET_ENV_PREFIXES = ("VTCTL_", "TWILIO_")
 #: Test-only Twilio credentials (never the demo ones, so leaks are attributable).
 TEST_ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 TEST_API_KEY = "SK" + "fedcba9876543210" * 2
-TEST_API_SECRET = "test-api-secret-Zq8mN3vX"
+TEST_API_SECRET = "test-api-secret-Zq8mN3vX-0123abcd"
 
 
 @pytest.fixture(autouse=True)

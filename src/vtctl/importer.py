@@ -23,9 +23,20 @@ MAX_TEXT = 320  # emails are at most 254; names are short
 
 
 class _Located(dict[str, Any]):
-    """A JSON object that knows its line number in the source text."""
+    """A JSON object that knows where it stands in the source text."""
 
-    line: int = 0
+    source: str = ""
+    start: int = 0
+    end: int = 0
+
+    @property
+    def line(self) -> int:
+        return self.source.count("\n", 0, self.start) + 1
+
+    def key_line(self, key: str) -> int:
+        """The line of ``"key":`` inside this object (the object's line if not found)."""
+        at = self.source.find(json.dumps(key), self.start, self.end)
+        return self.source.count("\n", 0, at) + 1 if at >= 0 else self.line
 
 
 class _LocatingDecoder(json.JSONDecoder):
@@ -37,7 +48,7 @@ class _LocatingDecoder(json.JSONDecoder):
             source, start = s_and_end
             pairs, end = original(s_and_end, *args)
             located = _Located(pairs)
-            located.line = source.count("\n", 0, start) + 1
+            located.source, located.start, located.end = source, start, end
             return located, end
 
         self.parse_object = parse_object
@@ -78,12 +89,15 @@ class _Fields:
 
     def __init__(self, record: Any, where: str, source: str, line: int) -> None:
         self.where, self.source, self.line = where, source, line
+        self.record: dict[str, Any] = record
         if not isinstance(record, dict):
             self.fail(where, f"expected an object, got {_kind(record)}")
-        self.record: dict[str, Any] = record
 
     def fail(self, field: str, problem: str) -> NoReturn:
-        raise ImportFileError(f"{self.source}: line {self.line}: {field}: {problem}")
+        line = self.line
+        if isinstance(self.record, _Located) and field.startswith(f"{self.where}."):
+            line = self.record.key_line(field.removeprefix(f"{self.where}."))
+        raise ImportFileError(f"{self.source}: line {line}: {field}: {problem}")
 
     def integer(self, name: str, minimum: int = 1) -> int:
         value = self._get(name)

@@ -1,0 +1,148 @@
+"""The token engine: check order, lifetimes and real Twilio tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOM_47, appointment, decode, make_store
+from vtctl.credentials import TwilioCredentials
+from vtctl.engine import TokenEngine
+from vtctl.errors import (
+    AppointmentNotFoundError,
+    NoVideoRoomError,
+    PermissionDeniedError,
+    TokenGenerationError,
+    UsageError,
+)
+from vtctl.store import AppointmentStore
+
+from .conftest import TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET
+
+NOW = 1_763_280_000.0
+CREDENTIALS = TwilioCredentials(TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[AppointmentStore]:
+    durations = [0, 29, 30, 31, 60, 210, 211, 1000]
+    path = make_store(
+        tmp_path / "store.sqlite3",
+        *(appointment(100 + d, duration=d, room=f"room-{d}") for d in durations),
+        appointment(47),
+        appointment(50, room=None),
+    )
+    with AppointmentStore.open(path) as opened:
+        yield opened
+
+
+@pytest.fixture
+def engine(store: AppointmentStore) -> TokenEngine:
+    return TokenEngine(store, lambda: CREDENTIALS, clock=lambda: NOW)
+
+
+@pytest.mark.parametrize(
+    ("duration", "seconds", "text"),
+    [
+        (0, 3600, "60 minutes (1 hours)"),
+        (29, 3600, "60 minutes (1 hours)"),
+        (30, 3600, "60 minutes (1 hours)"),
+        (31, 3660, "61 minutes (1 hours)"),
+        (60, 5400, "90 minutes (1 hours)"),
+        (210, 14400, "240 minutes (4 hours)"),
+        (211, 14400, "240 minutes (4 hours)"),
+        (1000, 14400, "240 minutes (4 hours)"),
+    ],
+)
+def test_lifetime_edges_in_reply_and_token(
+    engine: TokenEngine, duration: int, seconds: int, text: str
+) -> None:
+    token = engine.issue(100 + duration, "2")
+    assert token.expires_in == seconds
+    assert token.token_valid_until == text
+    assert token.appointment_duration_minutes == duration
+    assert token.expires_at.timestamp() == NOW + seconds
+    _, claims = decode(token.access_token)
+    assert claims["exp"] - claims["nbf"] == seconds
+
+
+def test_token_is_a_twilio_video_token(engine: TokenEngine) -> None:
+    token = engine.issue(47, "jane.doe@example.com")
+    header, claims = decode(token.access_token)
+    assert header == {"alg": "HS256", "typ": "JWT", "cty": "twilio-fpa;v=1"}
+    assert claims["iss"] == TEST_API_KEY
+    assert claims["sub"] == TEST_ACCOUNT_SID
+    assert claims["grants"] == {"identity": "2-jane.doe@example.com", "video": {"room": ROOM_47}}
+    assert token.user_identity == "2-jane.doe@example.com"
+    assert token.room_name == ROOM_47
+    assert token.to_json()["expires_at"].endswith("Z")
+
+
+def test_both_users_same_room_different_tokens(engine: TokenEngine) -> None:
+    patient = engine.issue(47, "2")
+    psychologist = engine.issue(47, "5")
+    assert patient.room_name == psychologist.room_name == ROOM_47
+    assert patient.access_token != psychologist.access_token
+    assert psychologist.user_identity == "5-sarah@example.com"
+
+
+def test_signature_fails_with_another_secret(engine: TokenEngine) -> None:
+    import jwt
+
+    token = engine.issue(47, "2")
+    with pytest.raises(jwt.InvalidSignatureError):
+        decode(token.access_token, secret="another-secret-of-32-characters!!")
+
+
+def test_unknown_appointment_is_404_before_permission(engine: TokenEngine) -> None:
+    with pytest.raises(AppointmentNotFoundError, match="Appointment not found"):
+        engine.issue(999, "outsider@example.com")
+
+
+def test_outsider_is_403_before_missing_room(engine: TokenEngine) -> None:
+    with pytest.raises(PermissionDeniedError, match="Permission denied"):
+        engine.issue(50, "9")
+
+
+def test_unknown_user_is_403(engine: TokenEngine) -> None:
+    with pytest.raises(PermissionDeniedError):
+        engine.issue(47, "nobody@example.com")
+
+
+def test_no_room_is_404_with_guide_text(engine: TokenEngine) -> None:
+    with pytest.raises(NoVideoRoomError, match="No video room found for this appointment"):
+        engine.issue(50, "2")
+
+
+def test_missing_user_is_a_usage_error_naming_both(engine: TokenEngine) -> None:
+    with pytest.raises(UsageError, match=r"--as USER.*2 jane\.doe.*5 sarah"):
+        engine.issue(47, None)
+
+
+def test_create_room_is_set_once(engine: TokenEngine) -> None:
+    first = engine.create_room(50)
+    assert first.created
+    assert first.room_name.startswith(f"apt-50-{int(NOW)}-")
+    again = engine.create_room(50)
+    assert (again.room_name, again.created) == (first.room_name, False)
+    assert engine.issue(50, "2").room_name == first.room_name
+
+
+def test_create_room_keeps_an_existing_room(engine: TokenEngine) -> None:
+    room = engine.create_room(47)
+    assert (room.room_name, room.created) == (ROOM_47, False)
+
+
+def test_create_room_unknown_appointment(engine: TokenEngine) -> None:
+    with pytest.raises(AppointmentNotFoundError):
+        engine.create_room(12345)
+
+
+def test_identity_longer_than_twilio_accepts_is_refused(tmp_path: Path) -> None:
+    from vtctl.engine import mint_access_token
+
+    with pytest.raises(TokenGenerationError, match="at most 128"):
+        mint_access_token(CREDENTIALS, "x" * 129, "room", int(NOW), 3600)
+    assert mint_access_token(CREDENTIALS, "x" * 128, "room", int(NOW), 3600).count(".") == 2

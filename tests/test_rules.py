@@ -1,0 +1,42 @@
+"""The guide's token rules at their edges."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from vtctl import rules
+from vtctl.models import User
+
+
+@pytest.mark.parametrize(
+    ("duration", "minutes"),
+    [(0, 60), (29, 60), (30, 60), (31, 61), (60, 90), (210, 240), (211, 240), (1000, 240)],
+)
+def test_lifetime_is_duration_plus_buffer_clamped(duration: int, minutes: int) -> None:
+    assert rules.token_lifetime_minutes(duration) == minutes
+
+
+@pytest.mark.parametrize(
+    ("minutes", "text"),
+    [(60, "60 minutes (1 hours)"), (90, "90 minutes (1 hours)"), (61, "61 minutes (1 hours)"),
+     (120, "120 minutes (2 hours)"), (240, "240 minutes (4 hours)")],
+)
+def test_token_valid_until_text_matches_the_guide(minutes: int, text: str) -> None:
+    assert rules.token_valid_until(minutes) == text
+
+
+def test_identity_is_user_id_dash_email() -> None:
+    user = User(2, "jane.doe@example.com", "Jane Doe", "patient")
+    assert rules.user_identity(user) == "2-jane.doe@example.com"
+
+
+def test_room_names_follow_the_pattern_and_differ() -> None:
+    now = datetime(2025, 11, 14, 16, 49, 14, tzinfo=UTC)
+    names = {rules.new_room_name(47, now) for _ in range(20)}
+    assert len(names) == 20
+    for name in names:
+        prefix, appointment, unix, suffix = name.split("-")
+        assert (prefix, appointment, unix) == ("apt", "47", str(int(now.timestamp())))
+        assert len(suffix) == 8 and all(c in "0123456789abcdef" for c in suffix)

@@ -1,0 +1,98 @@
+"""The SQLite store: schema version, permissions, rooms, concurrency."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import appointment, make_store
+from vtctl.errors import StoreError, UsageError
+from vtctl.models import Appointment
+from vtctl.store import SCHEMA_VERSION, AppointmentStore
+
+
+def test_new_store_is_private_versioned_and_wal(tmp_path: Path) -> None:
+    path = tmp_path / "private" / "store.sqlite3"
+    with AppointmentStore.open(path):
+        pass
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
+    path = make_store(tmp_path / "s.sqlite3")
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="newer vtctl"):
+        AppointmentStore.open(path)
+    assert path.read_bytes() == before
+
+
+def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "junk.sqlite3"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="cannot open the store"):
+        AppointmentStore.open(path)
+
+
+def test_find_user_by_id_or_email_case_insensitive(tmp_path: Path) -> None:
+    with AppointmentStore.open(make_store(tmp_path / "s.sqlite3")) as store:
+        user = store.find_user("JANE.DOE@example.com")
+        assert user is not None and user.id == 2
+        assert store.find_user("5") == store.get_user(5)
+        assert store.find_user("99999999999999999999999") is None
+        assert store.get_appointment(2**80) is None
+
+
+def test_add_appointment_checks_roles_and_duplicates(tmp_path: Path) -> None:
+    with AppointmentStore.open(make_store(tmp_path / "s.sqlite3")) as store:
+        store.add_appointment(Appointment(60, 2, 5, 45))
+        added = store.get_appointment(60)
+        assert added is not None and added.patient is not None
+        assert added.patient.email == "jane.doe@example.com"
+        with pytest.raises(UsageError, match="already exists"):
+            store.add_appointment(Appointment(60, 2, 5, 45))
+        with pytest.raises(UsageError, match="is a psychologist, not a patient"):
+            store.add_appointment(Appointment(61, 5, 2, 45))
+
+
+def test_room_is_set_only_once_across_connections(tmp_path: Path) -> None:
+    path = make_store(tmp_path / "s.sqlite3", appointment(50, room=None))
+    with AppointmentStore.open(path) as one, AppointmentStore.open(path) as two:
+        assert one.set_room_if_absent(50, "room-a") == ("room-a", True)
+        assert two.set_room_if_absent(50, "room-b") == ("room-a", False)
+
+
+def test_concurrent_processes_lose_no_write(tmp_path: Path) -> None:
+    """Several vtctl processes adding appointments to one store at once."""
+    import subprocess
+    import sys
+
+    path = make_store(tmp_path / "s.sqlite3")
+    script = (
+        "import sys\n"
+        "from vtctl.models import Appointment\n"
+        "from vtctl.store import AppointmentStore\n"
+        "base = int(sys.argv[2])\n"
+        "with AppointmentStore.open(__import__('pathlib').Path(sys.argv[1])) as s:\n"
+        "    for i in range(25):\n"
+        "        s.add_appointment(Appointment(base + i, 2, 5, 30))\n"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, str(path), str(1000 + 100 * n)],
+                         stderr=subprocess.PIPE, text=True)
+        for n in range(4)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        assert "locked" not in err
+    with AppointmentStore.open(path) as store:
+        assert len(store.list_appointments()) == 1 + 4 * 25
