@@ -1,25 +1,96 @@
-"""Choose between a rich table, ``--json`` and ``--raw`` for one result."""
+"""Choose between a rich table, ``--json`` and ``--raw`` for one result.
+
+``--json`` optionally takes a comma-separated field list (``--json
+room_name,expires_at``).  The vendored click cannot parse an option with an
+optional value, so ``vtctl.cli.app.run`` takes the list off the command line
+before Typer sees it and hands it over with :func:`requested_fields`; every
+``OutputFormat`` built while that command runs picks it up, so commands need
+no extra flag to support it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from vtctl.errors import UsageError
 from vtctl.iostreams import IOStreams
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+
+#: What ``--json FIELDS`` accepts: lowercase JSON keys, comma-separated.
+FIELDS_PATTERN = re.compile(r"^[a-z_]+(,[a-z_]+)*$")
+
+_requested: ContextVar[tuple[str, ...] | None] = ContextVar("vtctl_json_fields", default=None)
+
+
+def parse_fields(text: str) -> tuple[str, ...]:
+    """``"a,b,a"`` -> ``("a", "b")``, or a usage error for anything else."""
+    cleaned = text.strip()
+    if not FIELDS_PATTERN.match(cleaned):
+        raise UsageError(
+            f"--json takes a comma-separated list of field names, not {text!r}",
+            hint="e.g. --json room_name,expires_at (or --json alone for every field)",
+        )
+    return tuple(dict.fromkeys(cleaned.split(",")))
+
+
+@contextmanager
+def requested_fields(fields: tuple[str, ...] | None) -> Iterator[None]:
+    """Make ``fields`` the default of every ``OutputFormat`` built inside the block."""
+    reset = _requested.set(fields)
+    try:
+        yield
+    finally:
+        _requested.reset(reset)
+
+
+def current_fields() -> tuple[str, ...] | None:
+    return _requested.get()
 
 
 @dataclass(frozen=True, slots=True)
 class OutputFormat:
     json: bool = False
     raw: bool = False
+    #: ``--json`` field selection; None: the whole document
+    fields: tuple[str, ...] | None = field(default_factory=current_fields)
 
     @property
     def mode(self) -> str:
         return "json" if self.json else "raw" if self.raw else "table"
+
+
+def select_fields(document: Any, fields: Sequence[str]) -> Any:
+    """Keep only ``fields`` (in that order) of an object, or of each object of a list.
+
+    An unknown field is a usage error naming the valid ones.
+    """
+    if isinstance(document, dict):
+        _check_fields(fields, list(document))
+        return {name: document[name] for name in fields}
+    if isinstance(document, list) and all(isinstance(item, dict) for item in document):
+        valid: dict[str, None] = {}
+        for item in document:
+            valid.update(dict.fromkeys(item))
+        if document:
+            _check_fields(fields, list(valid))
+        return [{name: item.get(name) for name in fields} for item in document]
+    raise UsageError("this command's JSON output has no fields to select; use --json alone")
+
+
+def _check_fields(fields: Sequence[str], valid: list[str]) -> None:
+    unknown = [name for name in fields if name not in valid]
+    if unknown:
+        plural = "s" if len(unknown) > 1 else ""
+        raise UsageError(
+            f"unknown JSON field{plural} {', '.join(unknown)}; valid fields: {', '.join(valid)}"
+        )
 
 
 def emit(
@@ -31,7 +102,10 @@ def emit(
 ) -> None:
     """Print one result in the format the user asked for."""
     if fmt.json:
-        io.print_json(data())
+        document = data()
+        if fmt.fields is not None:
+            document = select_fields(document, fmt.fields)
+        io.print_json(document)
     elif fmt.raw and raw is not None:
         io.print_raw(raw())
     else:

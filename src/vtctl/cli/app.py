@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 import typer
 
@@ -83,8 +84,88 @@ def _split_debug(args: list[str]) -> tuple[list[str], bool]:
     return args, debug
 
 
+def _leaf_command(root: Any, args: list[str]) -> tuple[Any, int]:
+    """The (sub)command ``args`` name and the index where its own arguments start."""
+    current, i = root, 0
+    while i < len(args) and hasattr(current, "commands"):
+        token = args[i]
+        if token.startswith("-"):
+            i += 2 if _takes_value(current, token) else 1
+        elif token in current.commands:
+            current, i = current.commands[token], i + 1
+        else:
+            break
+    return current, i
+
+
+def _takes_value(command: Any, token: str) -> bool:
+    for param in command.params:
+        if param.param_type_name == "option" and token in (*param.opts, *param.secondary_opts):
+            return not (param.is_flag or param.count)
+    return False
+
+
+def _split_json_fields(root: Any, args: list[str]) -> tuple[list[str], tuple[str, ...] | None]:
+    """``--json=FIELDS`` / ``--json FIELDS`` -> ``--json`` plus the field list.
+
+    The vendored click has no optional-value options, so the list is taken off
+    the command line here, once, for every command.  ``--json WORD`` reads WORD
+    as fields only if it looks like ``a,b_c`` and the command's positional
+    arguments are all given without it (``appointment import --json data``
+    still reads ``data`` as the file).
+    """
+    from vtctl.output import FIELDS_PATTERN, parse_fields
+
+    end = args.index("--") if "--" in args else len(args)
+    head, tail = args[:end], args[end:]
+    if not any(a == "--json" or a.startswith("--json=") for a in head):
+        return args, None
+    leaf, start = _leaf_command(root, head)
+    if hasattr(leaf, "commands") or not any(
+        p.param_type_name == "option" and "--json" in p.opts for p in leaf.params
+    ):
+        return args, None
+    slots = [p.nargs for p in leaf.params if p.param_type_name == "argument"]
+    positional: list[int] = []
+    i = start
+    while i < len(head):
+        token = head[i]
+        if token.startswith("-") and token != "-":
+            i += 2 if "=" not in token and _takes_value(leaf, token) else 1
+            continue
+        positional.append(i)
+        i += 1
+    fields: tuple[str, ...] | None = None
+    out: list[str] = head[:start]
+    i = start
+    while i < len(head):
+        token = head[i]
+        if token.startswith("--json="):
+            fields = parse_fields(token.removeprefix("--json="))
+            out.append("--json")
+        elif token == "--json":
+            out.append(token)
+            nxt = head[i + 1] if i + 1 < len(head) else None
+            if (
+                nxt is not None
+                and i + 1 in positional
+                and FIELDS_PATTERN.match(nxt)
+                and -1 not in slots
+                and len(positional) - 1 >= sum(slots)
+            ):
+                fields = parse_fields(nxt)
+                positional.remove(i + 1)
+                i += 1
+        else:
+            out.append(token)
+        i += 1
+    return out + tail, fields
+
+
 def run(args: list[str], io: IOStreams | None = None) -> int:
     """Run the CLI and map every error to its contract exit code."""
+    from vtctl.output import requested_fields
+
     args, debug = _split_debug(args)
     io = io or IOStreams()
     io.debug = debug
@@ -94,7 +175,11 @@ def run(args: list[str], io: IOStreams | None = None) -> int:
         enable_debug_logging()
     command = typer.main.get_command(app)
     try:
-        command.main(args=args, prog_name="vtctl", standalone_mode=True, obj=AppContext(io=io))
+        args, fields = _split_json_fields(command, args)
+        with requested_fields(fields):
+            command.main(
+                args=args, prog_name="vtctl", standalone_mode=True, obj=AppContext(io=io)
+            )
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except VtctlError as exc:

@@ -82,7 +82,12 @@ AsUser = Annotated[
 ]
 Json = Annotated[
     bool,
-    typer.Option("--json", help="Print one JSON document.", rich_help_panel=OUTPUT_PANEL),
+    typer.Option(
+        "--json", metavar="[FIELDS]",
+        help="Print one JSON document. With FIELDS (e.g. --json room_name,expires_at or "
+        "--json=room_name) only those keys, in that order.",
+        rich_help_panel=OUTPUT_PANEL,
+    ),
 ]
 Raw = Annotated[
     bool,

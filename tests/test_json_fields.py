@@ -1,0 +1,133 @@
+"""``--json`` with an optional field list, for every command that has ``--json``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from vtctl.errors import UsageError
+from vtctl.models import TOKEN_FIELDS
+from vtctl.output import OutputFormat, parse_fields, requested_fields, select_fields
+
+Cli = Any
+
+
+def test_fields_after_json_keep_only_those_keys_in_order(cli: Cli) -> None:
+    result = cli("token", "47", "--profile", "demo", "--json", "room_name,expires_at")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert list(document) == ["room_name", "expires_at"]
+    assert document["room_name"].startswith("apt-47-")
+    assert document["expires_at"].endswith("Z")
+
+
+def test_equals_form(cli: Cli) -> None:
+    result = cli("token", "47", "--profile", "demo", "--json=expires_at,room_name")
+    assert result.exit_code == 0, result.stderr
+    assert list(json.loads(result.stdout)) == ["expires_at", "room_name"]
+
+
+def test_fields_before_the_positional_argument(cli: Cli) -> None:
+    result = cli("token", "--json", "user_identity", "47", "--profile", "demo")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {"user_identity": "2-jane.doe@example.com"}
+
+
+def test_plain_json_is_the_whole_document(cli: Cli) -> None:
+    result = cli("token", "47", "--profile", "demo", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert tuple(json.loads(result.stdout)) == TOKEN_FIELDS
+
+
+def test_unknown_field_is_a_usage_error_listing_valid_fields(cli: Cli) -> None:
+    result = cli("token", "47", "--profile", "demo", "--json", "room_name,bogus")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "bogus" in result.stderr
+    assert "valid fields: " + ", ".join(TOKEN_FIELDS) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["", "Room", "room name", "a,,b", "a,"])
+def test_malformed_field_list_is_a_usage_error(cli: Cli, value: str) -> None:
+    result = cli("token", "47", "--profile", "demo", f"--json={value}")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "--json takes a comma-separated list" in result.stderr
+
+
+def test_list_results_are_filtered_per_item(cli: Cli) -> None:
+    result = cli("appointment", "list", "--profile", "demo", "--json", "video_room_id,id")
+    assert result.exit_code == 0, result.stderr
+    items = json.loads(result.stdout)
+    assert items and all(list(item) == ["video_room_id", "id"] for item in items)
+    assert 47 in [item["id"] for item in items]
+
+
+def test_list_results_reject_unknown_fields(cli: Cli) -> None:
+    result = cli("appointment", "list", "--profile", "demo", "--json", "nope")
+    assert result.exit_code == 2
+    assert "valid fields: id, patient_id" in result.stderr
+
+
+def test_a_word_needed_as_the_positional_argument_stays_positional(cli: Cli) -> None:
+    # `import --json data`: `data` must remain the FILE, not become a field list
+    result = cli("appointment", "import", "--profile", "demo", "--json", "data")
+    assert result.exit_code == 2
+    assert "--json takes" not in result.stderr
+    assert "data" in result.stderr
+
+
+def test_json_on_a_command_with_raw_still_exclusive(cli: Cli) -> None:
+    result = cli("token", "47", "--profile", "demo", "--json", "room_name", "--raw")
+    assert result.exit_code == 2
+
+
+def test_fields_do_not_leak_into_the_next_run(cli: Cli) -> None:
+    assert cli("token", "47", "--profile", "demo", "--json", "room_name").exit_code == 0
+    result = cli("token", "47", "--profile", "demo", "--json")
+    assert tuple(json.loads(result.stdout)) == TOKEN_FIELDS
+
+
+def test_help_shows_the_optional_fields(vtctl: Any) -> None:
+    proc = vtctl("token", "--help", env={"COLUMNS": "200"})
+    assert proc.returncode == 0
+    assert "[FIELDS]" in proc.stdout
+    assert "--json room_name,expires_at" in proc.stdout
+
+
+# -- the library side ---------------------------------------------------------
+
+
+def test_output_format_keeps_old_call_sites() -> None:
+    assert OutputFormat(json=True, raw=False).fields is None
+    with requested_fields(("a",)):
+        assert OutputFormat(json=True).fields == ("a",)
+    assert OutputFormat(json=True).fields is None
+
+
+def test_select_fields_and_parse_fields() -> None:
+    assert parse_fields("b,a,b") == ("b", "a")
+    assert select_fields({"a": 1, "b": 2, "c": 3}, ("c", "a")) == {"c": 3, "a": 1}
+    assert select_fields([], ("x",)) == []
+    with pytest.raises(UsageError, match="valid fields: a, b"):
+        select_fields({"a": 1, "b": 2}, ("z",))
+
+
+# -- the real executable --------------------------------------------------------
+
+
+def test_subprocess_field_selection(vtctl: Any) -> None:
+    proc = vtctl("token", "47", "--profile", "demo", "--json", "room_name,expires_at")
+    assert proc.returncode == 0, proc.stderr
+    assert list(json.loads(proc.stdout)) == ["room_name", "expires_at"]
+
+
+def test_subprocess_bad_field(vtctl: Any) -> None:
+    proc = vtctl("token", "47", "--profile", "demo", "--json=room")
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert "valid fields:" in proc.stderr
+    assert "Traceback" not in proc.stderr
