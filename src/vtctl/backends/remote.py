@@ -1,0 +1,140 @@
+"""The remote backend: the guide's REST endpoints through ``RestClient``.
+
+The Bearer JWT comes from ``VTCTL_JWT`` (wins, for CI) or else from the
+keyring entry of the profile (``vtctl auth login``).  When the keyring's
+access token has expired and a SimpleJWT refresh token is stored beside it,
+a new access token is fetched from the profile's ``refresh_path`` and saved.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from vtctl.errors import AuthenticationError, KeyringUnavailableError
+from vtctl.models import Appointment, RoomInfo, RoomStatus, VideoToken
+
+if TYPE_CHECKING:
+    from vtctl.client import RestClient
+    from vtctl.settings import Settings
+
+log = logging.getLogger("vtctl.remote")
+
+ENV_JWT = "VTCTL_JWT"
+NOT_LOGGED_IN = "not logged in: run `vtctl auth login` or set VTCTL_JWT"
+
+JwtOrigin = Literal["environment", "keyring"]
+
+
+@dataclass(frozen=True, slots=True)
+class FoundJwt:
+    value: str
+    source: JwtOrigin
+
+
+def find_jwt(profile: str, env: dict[str, str] | None = None) -> FoundJwt | None:
+    """``VTCTL_JWT`` first, else the profile's keyring entry; None when neither."""
+    env = dict(os.environ) if env is None else env
+    from_env = env.get(ENV_JWT, "").strip()
+    if from_env:
+        return FoundJwt(from_env, "environment")
+    from vtctl.secrets_store import get_secret
+
+    stored = get_secret(profile, "jwt")
+    if stored and stored.strip():
+        return FoundJwt(stored.strip(), "keyring")
+    return None
+
+
+class JwtProvider:
+    """Called by ``RestClient`` before each request: the JWT to send.
+
+    Resolved once per command.  An expired keyring token is refreshed with the
+    stored refresh token when there is one.
+    """
+
+    def __init__(self, settings: Settings, env: dict[str, str] | None = None) -> None:
+        self._settings = settings
+        self._env = env
+        self._value: str | None = None
+        self.client: RestClient | None = None
+
+    def __call__(self) -> str:
+        if self._value is None:
+            self._value = self._resolve()
+        return self._value
+
+    def _resolve(self) -> str:
+        from vtctl.logsetup import register_secret
+        from vtctl.remote_parse import jwt_is_expired
+
+        profile = self._settings.profile
+        try:
+            found = find_jwt(profile, self._env)
+        except KeyringUnavailableError as exc:
+            raise KeyringUnavailableError(
+                f"{NOT_LOGGED_IN} ({exc.message})", hint=exc.hint
+            ) from exc
+        if found is None:
+            raise AuthenticationError(NOT_LOGGED_IN, hint=f"profile: {profile}")
+        register_secret(found.value)
+        if found.source == "keyring" and jwt_is_expired(found.value):
+            return self._refreshed() or found.value  # the client reports the expiry
+        return found.value
+
+    def _refreshed(self) -> str | None:
+        from vtctl.secrets_store import get_secret, set_secret
+
+        profile = self._settings.profile
+        refresh = get_secret(profile, "refresh")
+        if not refresh or self.client is None:
+            return None
+        log.debug("access token expired; refreshing it at %s", self._settings.refresh_path)
+        access, rotated = self.client.refresh_access(self._settings.refresh_path, refresh)
+        try:
+            set_secret(profile, "jwt", access)
+            if rotated:
+                set_secret(profile, "refresh", rotated)
+        except KeyringUnavailableError as exc:  # still usable for this command
+            log.debug("could not save the refreshed token: %s", exc.message)
+        return access
+
+
+class RemoteBackend:
+    name = "remote"
+
+    def __init__(self, client: RestClient) -> None:
+        self.client = client
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, env: dict[str, str] | None = None
+    ) -> RemoteBackend:
+        from vtctl.client import RestClient
+
+        provider = JwtProvider(settings, env)
+        client = RestClient(
+            settings.base_url, provider, timeout=settings.timeout, ca_bundle=settings.ca_bundle
+        )
+        provider.client = client
+        return cls(client)
+
+    def video_token(self, appointment_id: int, as_user: str | None = None) -> VideoToken:
+        return self.client.video_token(appointment_id)  # as_user: the JWT decides remotely
+
+    def refresh_token(self, appointment_id: int, as_user: str | None = None) -> VideoToken:
+        return self.client.refresh_token(appointment_id)
+
+    def room_status(self, appointment_id: int) -> RoomStatus:
+        return self.client.room_status(appointment_id)
+
+    def create_room(self, appointment_id: int) -> RoomInfo:
+        return self.client.create_room(appointment_id)
+
+    def appointment(self, appointment_id: int) -> Appointment:
+        return self.client.appointment(appointment_id)
+
+    def close(self) -> None:
+        self.client.close()
