@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 import typer
 
-from vtctl.cli import appointment, room, token
+from vtctl.cli import appointment, room, serve, token
 
 REGISTRY: list[Callable[[typer.Typer], None]] = [
     token.register,
     room.register,
     appointment.register,
+    serve.register,
 ]

@@ -1,0 +1,245 @@
+"""``vtctl serve``: the local engine as the API guide's HTTP endpoints.
+
+Starlette, uvicorn and PyJWT are imported only when the command runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from vtctl.cli import options as o
+from vtctl.cli.context import settings_from, streams
+from vtctl.errors import UsageError, UserNotFoundError
+from vtctl.iostreams import IOStreams
+from vtctl.settings import Settings
+
+if TYPE_CHECKING:
+    from vtctl.credentials import TwilioCredentials
+
+SERVER_PANEL = "Server"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+@dataclass
+class ServeOptions:
+    io: IOStreams
+    settings: Settings
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    access_log: bool = True
+    dev_login: bool = False
+    issue_jwt: str | None = None  # print a dev JWT for this user and exit
+    jwt_minutes: int = 12 * 60
+
+
+def run_serve(opts: ServeOptions) -> None:
+    if opts.issue_jwt is not None:
+        _issue_jwt(opts)
+        return
+    if opts.dev_login and opts.host not in ("127.0.0.1", "localhost", "::1"):
+        raise UsageError(
+            "--dev-login accepts any password, so it is only offered on a loopback --host",
+            hint="use --host 127.0.0.1 (the default), or issue JWTs with --issue-jwt",
+        )
+    if not 0 <= opts.port <= 65535:
+        raise UsageError(f"--port must be 0..65535, not {opts.port}")
+
+    from vtctl.backends.local import open_store
+    from vtctl.server import app as server
+    from vtctl.server.auth import JwtAuthority, generate_secret, secret_from_env
+    from vtctl.store import AppointmentStore
+
+    secret = secret_from_env()
+    generated = secret is None
+    auth = JwtAuthority(secret or generate_secret(), lifetime=opts.jwt_minutes * 60)
+    credentials, problem = _credentials(opts.settings)
+    if credentials is not None:
+        import twilio.jwt.access_token  # noqa: F401  (warm up: the first request stays fast)
+
+    store = open_store(opts.settings)
+    state = server.ServerState.open(
+        store,
+        AppointmentStore.open(opts.settings.store_path),
+        auth,
+        credentials,
+        problem,
+        dev_login=opts.dev_login,
+    )
+    try:
+        sock = server.bind_socket(opts.host, opts.port)
+    except BaseException:
+        state.close()
+        raise
+    host, port = sock.getsockname()[:2]
+    _banner(opts, _url(host, port), credentials, problem, generated)
+    server.configure_logging(opts.access_log)
+    app = server.create_app(state, access_log=opts.access_log)
+    server.run_server(app, sock, on_stop=state.close)
+    opts.io.info("vtctl serve: stopped")
+
+
+def _credentials(settings: Settings) -> tuple[TwilioCredentials | None, str | None]:
+    """Resolved once at start; a problem is reported by the token endpoints as a 500."""
+    from vtctl.credentials import resolve_credentials
+    from vtctl.errors import VtctlError
+
+    try:
+        return resolve_credentials(settings.profile, demo=settings.is_demo), None
+    except VtctlError as exc:
+        return None, exc.message
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _banner(
+    opts: ServeOptions,
+    url: str,
+    credentials: TwilioCredentials | None,
+    problem: str | None,
+    generated: bool,
+) -> None:
+    from vtctl.server.auth import SECRET_ENV
+
+    settings = opts.settings
+    store_flags = "" if settings.is_demo else f" --store {settings.store_path}"
+    profile_flag = "" if settings.profile == "default" else f" --profile {settings.profile}"
+    if credentials is None:
+        twilio = f"NOT AVAILABLE ({problem}): token endpoints answer 500, status says offline"
+    elif credentials.source == "demo":
+        twilio = "demo credentials (tokens are well-formed; Twilio rejects them); status offline"
+    else:
+        twilio = f"account {credentials.account_sid}, key {credentials.api_key} " \
+                 f"(from the {credentials.source})"
+    lines = [
+        f"vtctl serve: listening on {url}  (Ctrl-C to stop)",
+        f"  store:   {settings.store_path} (profile {settings.profile})",
+        f"  twilio:  {twilio}",
+        "  auth:    Authorization: Bearer <JWT>, HS256, signed with "
+        + ("a random secret made for this run" if generated else f"${SECRET_ENV}"),
+    ]
+    issue = f"vtctl serve --issue-jwt USER{profile_flag}{store_flags}"
+    if not generated:
+        lines.append(f"  dev JWT: {issue} | vtctl auth login --with-token")
+    else:
+        lines.append(
+            f"  dev JWT: set {SECRET_ENV} (32+ random characters) for both this server "
+            f"and `{issue}`"
+        )
+    if opts.dev_login:
+        lines.append(
+            f"  login:   curl -X POST {url}/api/token/ -H 'Content-Type: application/json' "
+            "-d '{\"username\": \"USER\", \"password\": \"any\"}'"
+        )
+    lines.append(f"  try:     curl -H \"Authorization: Bearer $JWT\" {url}/api/appointments/"
+                 "video-token/47/")
+    opts.io.info("\n".join(lines))
+
+
+def _issue_jwt(opts: ServeOptions) -> None:
+    from vtctl.backends.local import open_store
+    from vtctl.server.auth import SECRET_ENV, JwtAuthority, secret_from_env
+
+    secret = secret_from_env()
+    if secret is None:
+        raise UsageError(
+            f"--issue-jwt signs with ${SECRET_ENV}, which is not set",
+            hint=f"export {SECRET_ENV}=<32+ random characters> for both `vtctl serve` and "
+            "--issue-jwt",
+        )
+    if opts.jwt_minutes <= 0:
+        raise UsageError("--jwt-minutes must be a positive number of minutes")
+    assert opts.issue_jwt is not None
+    with open_store(opts.settings) as store:
+        user = store.find_user(opts.issue_jwt)
+    if user is None:
+        raise UserNotFoundError(
+            f"no stored user {opts.issue_jwt!r} in {opts.settings.store_path}",
+            hint="give a user id or email from `vtctl appointment list`",
+        )
+    token = JwtAuthority(secret, lifetime=opts.jwt_minutes * 60).issue(user.id)
+    opts.io.print_raw(token)
+    if opts.io.is_stderr_tty:
+        opts.io.info(
+            f"JWT for user {user.id} ({user.email}), valid {opts.jwt_minutes} minutes"
+        )
+
+
+def command(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option("--host", metavar="ADDR", help="Address to listen on.",
+                          rich_help_panel=SERVER_PANEL)
+    ] = DEFAULT_HOST,
+    port: Annotated[
+        int, typer.Option("--port", metavar="PORT", help="TCP port (0: any free one).",
+                          rich_help_panel=SERVER_PANEL)
+    ] = DEFAULT_PORT,
+    profile: o.Profile = None,
+    store: o.Store = None,
+    issue_jwt: Annotated[
+        str | None,
+        typer.Option(
+            "--issue-jwt", metavar="USER",
+            help="Print a dev JWT for this stored user (id or email), signed with "
+            "$VTCTL_SERVE_SECRET, and exit. Pipe it to `vtctl auth login --with-token`.",
+            rich_help_panel="Dev JWTs", show_default=False,
+        ),
+    ] = None,
+    jwt_minutes: Annotated[
+        int, typer.Option("--jwt-minutes", metavar="MIN",
+                          help="Lifetime of JWTs this server issues.",
+                          rich_help_panel="Dev JWTs")
+    ] = 12 * 60,
+    dev_login: Annotated[
+        bool,
+        typer.Option(
+            "--dev-login",
+            help="Also serve SimpleJWT-style POST /api/token/ {username, password} and "
+            "/api/token/refresh/ for stored users. ANY password is accepted: loopback only.",
+            rich_help_panel="Dev JWTs",
+        ),
+    ] = False,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log",
+                           help="Log one line per request on stderr (never tokens).",
+                           rich_help_panel=SERVER_PANEL)
+    ] = True,
+) -> None:
+    settings = settings_from(local=True, profile=profile, store=store)
+    run_serve(
+        ServeOptions(
+            io=streams(ctx), settings=settings, host=host, port=port, access_log=access_log,
+            dev_login=dev_login, issue_jwt=issue_jwt, jwt_minutes=jwt_minutes,
+        )
+    )
+
+
+HELP = """\
+Serve the local engine as the API guide's HTTP endpoints.
+
+GET /api/appointments/video-token/ID/, video-token-refresh/ID/, video-status/ID/,
+GET /api/appointments/ID/ and POST /api/appointments/video-room/ID/, with the
+guide's JSON bodies and status codes, over the store of --store / --profile
+(`vtctl serve --profile demo` serves the demo data).
+
+Requests carry `Authorization: Bearer <JWT>`: HS256, SimpleJWT-style claims
+(token_type "access", user_id, exp, iat, jti), signed with $VTCTL_SERVE_SECRET
+(or a random secret per run). The JWT's user_id is the user tokens are minted for.
+
+Dev JWT:  export VTCTL_SERVE_SECRET=$(openssl rand -hex 32)
+          vtctl serve --issue-jwt 2 | vtctl auth login --with-token
+
+Twilio credentials come from TWILIO_* / the keyring, once at start; without
+them the token endpoints answer 500 and video-status says it is offline.
+Ctrl-C or SIGTERM stops it cleanly.
+"""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve", help=HELP)(command)

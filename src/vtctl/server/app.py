@@ -1,0 +1,459 @@
+"""``vtctl serve``: the local engine served as the API guide's HTTP endpoints.
+
+A Starlette app (real ASGI, run by uvicorn) with the guide's routes, bodies
+and status codes.  Per-process work is done once in ``ServerState.open``:
+the store connection, the engine, the Twilio credentials and the JWT
+secret.  Endpoints are ``async`` and call the fast synchronous engine on the
+event-loop thread (one SQLite connection, no thread hops); only the rare
+slow calls (a store write, the Twilio Rooms API) go to a worker thread,
+the write on its own connection, one at a time.
+
+Request log lines carry method, path (never the query string), status and
+time: never a header, so never a token.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from vtctl.credentials import TwilioCredentials
+from vtctl.engine import APPOINTMENT_NOT_FOUND, NO_VIDEO_ROOM, PERMISSION_DENIED, TokenEngine
+from vtctl.errors import (
+    NetworkError,
+    NotFoundError,
+    NoVideoRoomError,
+    PermissionDeniedError,
+    TokenGenerationError,
+    VtctlError,
+)
+from vtctl.models import Appointment, RoomStatus
+from vtctl.server.auth import (
+    REFRESH_LIFETIME_SECONDS,
+    AuthFailed,
+    JwtAuthority,
+)
+from vtctl.store import AppointmentStore
+
+ACCESS_LOGGER = "vtctl.serve.access"
+TOKEN_ERROR_PREFIX = "Failed to generate access token: "
+#: Browser frontends on this machine (any port) may call the API.
+LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+log = logging.getLogger("vtctl.serve")
+
+
+@dataclass
+class ServerState:
+    """Everything a request needs, built once per process."""
+
+    store: AppointmentStore
+    engine: TokenEngine
+    writer: TokenEngine  # its own connection; used in a worker thread, one call at a time
+    auth: JwtAuthority
+    credentials: TwilioCredentials | None
+    credentials_problem: str | None = None
+    dev_login: bool = False
+    _known_users: set[int] = field(default_factory=set, repr=False)
+    _write_limiter: anyio.CapacityLimiter | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(
+        cls,
+        store: AppointmentStore,
+        writer_store: AppointmentStore,
+        auth: JwtAuthority,
+        credentials: TwilioCredentials | None,
+        credentials_problem: str | None = None,
+        dev_login: bool = False,
+    ) -> ServerState:
+        def provide() -> TwilioCredentials:
+            if credentials is None:
+                raise TokenGenerationError(
+                    TOKEN_ERROR_PREFIX + (credentials_problem or "no Twilio credentials")
+                )
+            return credentials
+
+        return cls(
+            store=store,
+            engine=TokenEngine(store, provide),
+            writer=TokenEngine(writer_store, provide),
+            auth=auth,
+            credentials=credentials,
+            credentials_problem=credentials_problem,
+            dev_login=dev_login,
+        )
+
+    def close(self) -> None:
+        self.store.close()
+        if self.writer.store is not self.store:
+            self.writer.store.close()
+
+    @property
+    def write_limiter(self) -> anyio.CapacityLimiter:
+        if self._write_limiter is None:  # created inside the event loop
+            self._write_limiter = anyio.CapacityLimiter(1)
+        return self._write_limiter
+
+    # -- per request --------------------------------------------------------
+
+    def user_of(self, request: Request) -> int:
+        """The authenticated user id, or ``AuthFailed`` (401)."""
+        user_id = self.auth.authenticate(request.headers.get("authorization"))
+        if user_id not in self._known_users:
+            if self.store.get_user(user_id) is None:
+                raise AuthFailed("User not found", code="user_not_found")
+            self._known_users.add(user_id)
+        return user_id
+
+    def participant_appointment(self, appointment_id: int, user_id: int) -> Appointment:
+        """404 then 403, the guide's order, for endpoints that need no room."""
+        appointment = self.store.get_appointment(appointment_id)
+        if appointment is None:
+            raise NotFoundError(APPOINTMENT_NOT_FOUND)
+        if user_id not in appointment.participant_ids():
+            raise PermissionDeniedError(PERMISSION_DENIED)
+        return appointment
+
+
+# -- endpoints ----------------------------------------------------------------
+
+
+def _state(request: Request) -> ServerState:
+    state: ServerState = request.app.state.vtctl
+    return state
+
+
+async def video_token(request: Request) -> Response:
+    state = _state(request)
+    user_id = state.user_of(request)
+    token = state.engine.issue(request.path_params["appointment_id"], user_id)
+    return JSONResponse(token.to_json())
+
+
+async def video_status(request: Request) -> Response:
+    state = _state(request)
+    user_id = state.user_of(request)
+    appointment = state.participant_appointment(request.path_params["appointment_id"], user_id)
+    if not appointment.video_room_id:
+        raise NoVideoRoomError(NO_VIDEO_ROOM)
+    credentials = state.credentials
+    if credentials is None or credentials.source == "demo":
+        why = (
+            "the demo profile's Twilio credentials are not real"
+            if credentials is not None
+            else state.credentials_problem or "no Twilio credentials"
+        )
+        status = RoomStatus(
+            appointment_id=appointment.id,
+            room_name=appointment.video_room_id,
+            status="offline",
+            message=f"offline: room status needs the Twilio API and {why}",
+        )
+        return JSONResponse(status.to_json())
+    from vtctl.twilio_rooms import fetch_room_status
+
+    found = await anyio.to_thread.run_sync(fetch_room_status, credentials, appointment)
+    return JSONResponse(found.to_json())
+
+
+async def video_room(request: Request) -> Response:
+    state = _state(request)
+    user_id = state.user_of(request)
+    appointment_id = request.path_params["appointment_id"]
+    state.participant_appointment(appointment_id, user_id)
+    info = await anyio.to_thread.run_sync(
+        state.writer.create_room, appointment_id, limiter=state.write_limiter
+    )
+    return JSONResponse(info.to_json(), status_code=201 if info.created else 200)
+
+
+async def appointment_detail(request: Request) -> Response:
+    state = _state(request)
+    user_id = state.user_of(request)
+    appointment = state.participant_appointment(request.path_params["appointment_id"], user_id)
+    return JSONResponse(appointment.to_json())
+
+
+async def token_obtain(request: Request) -> Response:
+    """Dev login (``--dev-login``): SimpleJWT's ``POST /api/token/`` for a stored user.
+
+    Any password is accepted: this stands in for a real login on a developer's
+    machine and is only offered on loopback addresses.
+    """
+    state = _state(request)
+    data = await _json_body(request)
+    username = data.get("username") or data.get("email")
+    missing = {
+        name: ["This field is required."]
+        for name, value in (("username", username), ("password", data.get("password")))
+        if not isinstance(value, str) or not value
+    }
+    if missing:
+        return JSONResponse(missing, status_code=400)
+    user = state.store.find_user(str(username))
+    if user is None:
+        return JSONResponse(
+            {"detail": "No active account found with the given credentials"}, status_code=401
+        )
+    return JSONResponse(
+        {
+            "refresh": state.auth.issue(user.id, "refresh", REFRESH_LIFETIME_SECONDS),
+            "access": state.auth.issue(user.id),
+        }
+    )
+
+
+async def token_refresh(request: Request) -> Response:
+    state = _state(request)
+    data = await _json_body(request)
+    refresh = data.get("refresh")
+    if not isinstance(refresh, str) or not refresh:
+        return JSONResponse({"refresh": ["This field is required."]}, status_code=400)
+    user_id = state.auth.verify(refresh, token_type="refresh")
+    return JSONResponse({"access": state.auth.issue(user_id)})
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    import json
+
+    try:
+        data = json.loads(await request.body() or b"{}")
+    except ValueError as exc:
+        raise HTTPException(400, "JSON parse error") from exc
+    if not isinstance(data, dict):
+        raise HTTPException(400, "Expected a JSON object")
+    return data
+
+
+# -- errors -------------------------------------------------------------------
+
+
+async def _auth_failed(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AuthFailed)
+    return JSONResponse(
+        exc.body, status_code=401, headers={"WWW-Authenticate": 'Bearer realm="api"'}
+    )
+
+
+async def _vtctl_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, VtctlError)
+    message = exc.message
+    if isinstance(exc, NotFoundError):
+        code = 404
+    elif isinstance(exc, PermissionDeniedError):
+        code = 403
+    elif isinstance(exc, NetworkError):
+        code = 502
+    else:
+        code = 500
+        if isinstance(exc, TokenGenerationError) and not message.startswith(TOKEN_ERROR_PREFIX):
+            message = TOKEN_ERROR_PREFIX + message
+    return JSONResponse({"error": message}, status_code=code)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        detail = "Not found."
+    elif exc.status_code == 405:
+        detail = f'Method "{request.method}" not allowed.'
+    else:
+        detail = str(exc.detail)
+    return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    return JSONResponse({"error": "Internal server error"}, status_code=500)
+
+
+# -- access log -----------------------------------------------------------------
+
+
+class AccessLog:
+    """Pure-ASGI request log: client, method, path, status, milliseconds.
+
+    The query string and the headers are never logged (tokens live there).
+    """
+
+    def __init__(self, app: ASGIApp, logger: logging.Logger) -> None:
+        self.app = app
+        self.logger = logger
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.logger.isEnabledFor(logging.INFO):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            client = scope.get("client")
+            path: str = scope.get("path", "")
+            if "eyJ" in path:
+                from vtctl.logsetup import redact
+
+                path = redact(path)
+            self.logger.info(
+                '%s "%s %s" %d %.1fms',
+                f"{client[0]}:{client[1]}" if client else "-",
+                scope.get("method", "-"),
+                path,
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
+
+
+# -- the app ------------------------------------------------------------------
+
+API = "/api/appointments"
+
+
+def create_app(state: ServerState, *, access_log: bool = True) -> Starlette:
+    routes = [
+        Route(API + "/video-token/{appointment_id:int}/", video_token, methods=["GET"]),
+        Route(API + "/video-token-refresh/{appointment_id:int}/", video_token, methods=["GET"]),
+        Route(API + "/video-status/{appointment_id:int}/", video_status, methods=["GET"]),
+        Route(API + "/video-room/{appointment_id:int}/", video_room, methods=["POST"]),
+        Route(API + "/{appointment_id:int}/", appointment_detail, methods=["GET"]),
+    ]
+    if state.dev_login:
+        routes += [
+            Route("/api/token/", token_obtain, methods=["POST"]),
+            Route("/api/token/refresh/", token_refresh, methods=["POST"]),
+        ]
+    middleware = [
+        Middleware(
+            CORSMiddleware,
+            allow_origin_regex=LOCAL_ORIGINS,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+        )
+    ]
+    if access_log:
+        middleware.insert(0, Middleware(AccessLog, logger=logging.getLogger(ACCESS_LOGGER)))
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={
+            AuthFailed: _auth_failed,
+            VtctlError: _vtctl_error,
+            HTTPException: _http_error,
+            Exception: _unexpected,
+        },
+    )
+    app.state.vtctl = state
+    return app
+
+
+# -- running it -----------------------------------------------------------------
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """Bind the listening socket ourselves: a busy port is a clear error, port 0 works."""
+    from vtctl.errors import UsageError
+
+    try:
+        infos = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except socket.gaierror as exc:
+        raise UsageError(f"cannot resolve --host {host!r}: {exc.strerror}") from exc
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        raise UsageError(
+            f"cannot listen on {host}:{port}: {exc.strerror}",
+            hint="pick another port with --port (or stop what is using it)",
+        ) from exc
+    sock.set_inheritable(True)
+    return sock
+
+
+def configure_logging(access_log: bool) -> None:
+    """uvicorn's own lines (warnings and errors) and our access lines on stderr, redacted."""
+    from vtctl.logsetup import RedactingFilter
+
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    for name, level in (
+        ("uvicorn", logging.WARNING),
+        ("vtctl.serve", logging.INFO if access_log else logging.WARNING),
+    ):
+        logger = logging.getLogger(name)
+        logger.handlers = [handler]
+        logger.setLevel(level)
+        logger.propagate = False
+
+
+def run_server(
+    app: ASGIApp,
+    sock: socket.socket,
+    *,
+    on_stop: Callable[[], None] | None = None,
+) -> None:
+    """Serve until SIGINT/SIGTERM, then shut down gracefully and return (exit 0)."""
+    import uvicorn
+
+    class _Server(uvicorn.Server):  # type: ignore[misc]
+        @contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            # like uvicorn's, but the signal is not re-raised after the graceful
+            # shutdown: Ctrl-C / SIGTERM is how this command ends normally.
+            import signal
+
+            handled = (signal.SIGINT, signal.SIGTERM)
+            original = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+            try:
+                yield
+            finally:
+                for sig, handler in original.items():
+                    signal.signal(sig, handler)
+
+    config = uvicorn.Config(
+        app,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+        server_header=False,
+        timeout_graceful_shutdown=5,
+    )
+    server = _Server(config)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+        if on_stop is not None:
+            on_stop()
