@@ -1,0 +1,27 @@
+"""Generated artefacts stay in step with the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_cli_reference_is_current() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_docs.py"), "--check"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_readme_commands_are_the_ones_ci_runs() -> None:
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "<!-- ci:run -->" in readme and "<!-- ci:test -->" in readme
+    assert "readme_command run" in ci and "readme_command test" in ci
+    first_lines = readme.splitlines()[:15]
+    assert any("vtctl token 47" in line for line in first_lines)
+    assert any("pytest" in line for line in first_lines)
