@@ -6,11 +6,14 @@ from collections.abc import Callable
 
 import typer
 
-from vtctl.cli import appointment, room, serve, token
+from vtctl.cli import appointment, inspect, mint, room, serve, status, token
 
 REGISTRY: list[Callable[[typer.Typer], None]] = [
     token.register,
     room.register,
     appointment.register,
+    inspect.register,
+    mint.register,
     serve.register,
+    status.register,
 ]

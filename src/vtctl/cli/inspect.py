@@ -1,0 +1,160 @@
+"""``vtctl inspect JWT|-``: decode a Twilio access token and check its signature."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+import typer
+
+from vtctl.cli import options as o
+from vtctl.cli.context import settings_from, streams
+from vtctl.errors import AuthenticationError, MissingCredentialsError, TokenFormatError
+from vtctl.iostreams import IOStreams
+from vtctl.output import OutputFormat, emit
+
+HELP = """\
+Decode a Twilio access token and, given the API secret, verify it.
+
+Shows the header, the account and API key SIDs, the identity, the video room
+and any other grants, and when it was issued, starts and expires (local time
+and UTC).  Pass the token as JWT, or - to read it from stdin (keeps it out of
+your shell history).  The API secret comes from TWILIO_API_SECRET or the
+profile's keyring entry (the demo profile has its own), never from the command
+line, and is never printed.
+
+Exit codes: 2 when the input is not a well-formed token.  A bad or unverifiable
+signature is reported (signature: invalid / unverified) with exit 0, unless
+--verify is given: then it exits 3 (not authenticated: the token would not
+authenticate, or no API secret is available to check it).  Expiry is shown,
+never enforced.
+"""
+
+STDIN = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class SigningSecret:
+    secret: str
+    #: the API key SID the secret belongs to, when known
+    api_key: str | None
+    source: str
+
+
+@dataclass
+class InspectOptions:
+    io: IOStreams
+    token: str  # the argument: a JWT or "-"
+    find_secret: Callable[[], SigningSecret | None]
+    fmt: OutputFormat
+    verify: bool = False
+
+
+def read_token(io: IOStreams, argument: str) -> str:
+    from vtctl.jwt_inspect import clean_token
+
+    if argument == STDIN:
+        if io.is_stdin_tty:
+            io.info("paste the token, then press Ctrl-D")
+        text = clean_token(io.stdin.read())
+        if not text:
+            raise TokenFormatError("no token on stdin: it was empty")
+        return text
+    return clean_token(argument)
+
+
+def find_secret(profile: str | None) -> SigningSecret | None:
+    """The demo profile's secret, else TWILIO_API_SECRET, else the profile's credentials."""
+    from vtctl.credentials import ENV_API_KEY, ENV_API_SECRET, resolve_credentials
+
+    settings = settings_from(profile=profile)
+    if not settings.is_demo and os.environ.get(ENV_API_SECRET):
+        return SigningSecret(
+            os.environ[ENV_API_SECRET], os.environ.get(ENV_API_KEY) or None, "environment"
+        )
+    try:
+        credentials = resolve_credentials(settings.profile, demo=settings.is_demo)
+    except AuthenticationError:
+        return None
+    return SigningSecret(credentials.api_secret, credentials.api_key, credentials.source)
+
+
+def run_inspect(opts: InspectOptions) -> None:
+    from vtctl.jwt_inspect import SignatureStatus, decode, verify
+
+    token_text = read_token(opts.io, opts.token)
+    token = decode(token_text)
+    found = opts.find_secret()
+    status: SignatureStatus
+    detail: str | None = None
+    if found is None:
+        status = "unverified"
+    elif verify(token_text, found.secret):
+        status = "valid"
+        detail = f"{found.source}, API key {token.api_key_sid}"
+    else:
+        status = "invalid"
+        if token.algorithm != "HS256":
+            detail = f"signed with {token.algorithm}; Twilio access tokens use HS256"
+        elif found.api_key and found.api_key != token.api_key_sid:
+            detail = (
+                f"the token names API key {token.api_key_sid}, the {found.source} "
+                f"secret belongs to {found.api_key}"
+            )
+        else:
+            detail = f"not made with the {found.source} secret of API key {token.api_key_sid}"
+
+    def table() -> object:
+        from vtctl.render.inspect import inspect_table
+
+        return inspect_table(token, status, detail)
+
+    emit(opts.io, opts.fmt, lambda: token.to_json(status), table)  # type: ignore[arg-type]
+
+    if opts.verify and status == "invalid":
+        raise AuthenticationError(
+            f"the token's signature is invalid ({detail})",
+            hint="it was not signed with this API secret: Twilio would reject it",
+        )
+    if opts.verify and status == "unverified":
+        raise MissingCredentialsError(
+            "cannot verify the signature: no Twilio API secret available",
+            hint="export TWILIO_API_SECRET or store the credentials with `vtctl auth twilio`",
+        )
+
+
+def inspect_command(
+    ctx: typer.Context,
+    token: Annotated[
+        str,
+        typer.Argument(
+            metavar="JWT",
+            help="The access token, or - to read it from stdin.",
+            show_default=False,
+        ),
+    ],
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify",
+            help="Exit 3 unless the signature is verified with the API secret.",
+        ),
+    ] = False,
+    json: o.Json = False,
+    profile: o.Profile = None,
+) -> None:
+    run_inspect(
+        InspectOptions(
+            io=streams(ctx),
+            token=token,
+            find_secret=lambda: find_secret(profile),
+            fmt=OutputFormat(json=json),
+            verify=verify,
+        )
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("inspect", help=HELP)(inspect_command)

@@ -1,0 +1,171 @@
+"""``vtctl mint --identity ID --room NAME [--ttl SECONDS]``: an ad-hoc Video token."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from vtctl import rules
+from vtctl.cli import options as o
+from vtctl.cli.context import settings_from, streams
+from vtctl.errors import UsageError
+from vtctl.iostreams import IOStreams
+from vtctl.models import format_utc
+from vtctl.output import OutputFormat, emit
+
+if TYPE_CHECKING:
+    from vtctl.credentials import TwilioCredentials
+
+#: As the Twilio CLI's ``token:video``: one hour by default, at most 24 hours.
+DEFAULT_TTL = 3600
+MAX_TTL = 86400
+
+HELP = f"""\
+Mint a Twilio Video access token for any identity and room.
+
+Like the Twilio CLI's token:video: signed with the API key credentials
+(TWILIO_ACCOUNT_SID, TWILIO_API_KEY, TWILIO_API_SECRET, else the profile's
+keyring entry; the demo profile uses the demo credentials). No appointment
+and no permission rule is involved: use `vtctl token ID` for those.
+
+--ttl is in seconds, 1..{MAX_TTL} (24 hours), default {DEFAULT_TTL}. The identity
+is at most {rules.MAX_IDENTITY_LENGTH} characters (Twilio's limit). --room is
+required: a token without a room would admit its holder to every room of the
+account.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class MintedToken:
+    access_token: str
+    identity: str
+    room_name: str
+    ttl: int
+    expires_at: datetime
+    api_key_sid: str
+    source: str  # environment | keyring | demo
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "access_token": self.access_token,
+            "identity": self.identity,
+            "room_name": self.room_name,
+            "ttl": self.ttl,
+            "expires_at": format_utc(self.expires_at),
+        }
+
+
+@dataclass
+class MintOptions:
+    io: IOStreams
+    credentials: Callable[[], TwilioCredentials]
+    identity: str
+    room_name: str
+    ttl: int = DEFAULT_TTL
+    fmt: OutputFormat = field(default_factory=OutputFormat)
+    clock: Callable[[], float] = time.time
+
+
+def validate(identity: str, room_name: str, ttl: int) -> None:
+    """Usage errors (exit 2) before any credential is touched."""
+    if not identity.strip():
+        raise UsageError("--identity must not be empty")
+    if len(identity) > rules.MAX_IDENTITY_LENGTH:
+        raise UsageError(
+            f"--identity is {len(identity)} characters; Twilio accepts at most "
+            f"{rules.MAX_IDENTITY_LENGTH}"
+        )
+    if not room_name.strip():
+        raise UsageError("--room must not be empty")
+    if not 1 <= ttl <= MAX_TTL:
+        raise UsageError(
+            f"--ttl must be between 1 and {MAX_TTL} seconds (24 hours), not {ttl}",
+            hint=f"the default is {DEFAULT_TTL} (one hour)",
+        )
+
+
+def run_mint(opts: MintOptions) -> MintedToken:
+    import warnings
+
+    from vtctl.engine import mint_access_token
+
+    validate(opts.identity, opts.room_name, opts.ttl)
+    credentials = opts.credentials()
+    issued_at = int(opts.clock())
+    with warnings.catch_warnings():
+        # PyJWT warns about HMAC keys under 32 bytes (test/demo secrets): not the user's concern
+        warnings.filterwarnings("ignore", message="The HMAC key is", category=UserWarning)
+        access_token = mint_access_token(
+            credentials, opts.identity, opts.room_name, issued_at, opts.ttl
+        )
+    minted = MintedToken(
+        access_token=access_token,
+        identity=opts.identity,
+        room_name=opts.room_name,
+        ttl=opts.ttl,
+        expires_at=datetime.fromtimestamp(issued_at + opts.ttl, UTC),
+        api_key_sid=credentials.api_key,
+        source=credentials.source,
+    )
+
+    def table() -> Any:
+        from vtctl.render.mint import mint_table
+
+        return mint_table(minted)
+
+    emit(opts.io, opts.fmt, minted.to_json, table, lambda: minted.access_token)
+    return minted
+
+
+def mint_command(
+    ctx: typer.Context,
+    identity: Annotated[
+        str,
+        typer.Option(
+            "--identity", "-i", metavar="ID",
+            help=f"Participant identity (1..{rules.MAX_IDENTITY_LENGTH} characters).",
+            show_default=False,
+        ),
+    ],
+    room: Annotated[
+        str,
+        typer.Option(
+            "--room", "-r", metavar="NAME", help="The video room the token admits to.",
+            show_default=False,
+        ),
+    ],
+    ttl: Annotated[
+        int,
+        typer.Option(
+            "--ttl", metavar="SECONDS",
+            help=f"Lifetime in seconds, 1..{MAX_TTL}.", show_default=str(DEFAULT_TTL),
+        ),
+    ] = DEFAULT_TTL,
+    json: o.Json = False,
+    raw: o.Raw = False,
+    profile: o.Profile = None,
+) -> None:
+    o.check_exclusive(json=json, raw=raw)
+    validate(identity, room, ttl)
+
+    def credentials() -> TwilioCredentials:
+        from vtctl.credentials import resolve_credentials
+
+        settings = settings_from(profile=profile)
+        return resolve_credentials(settings.profile, demo=settings.is_demo)
+
+    run_mint(
+        MintOptions(
+            io=streams(ctx), credentials=credentials, identity=identity, room_name=room,
+            ttl=ttl, fmt=OutputFormat(json=json, raw=raw),
+        )
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("mint", help=HELP)(mint_command)
