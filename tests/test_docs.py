@@ -25,3 +25,11 @@ def test_readme_commands_are_the_ones_ci_runs() -> None:
     first_lines = readme.splitlines()[:15]
     assert any("vtctl token 47" in line for line in first_lines)
     assert any("pytest" in line for line in first_lines)
+
+
+def test_readme_pictures_are_current() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_screenshots.py"), "--check"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Render the README's pictures (real vtctl renderables exported as SVG by rich).
+
+Fixed clock and demo credentials make every byte reproducible:
+
+    python scripts/gen_screenshots.py           # rewrite docs/img/*.svg
+    python scripts/gen_screenshots.py --check   # exit 1 if a picture is out of date
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from rich.console import Console, RenderableType
+
+from vtctl.demo import DEMO_CREDENTIALS, demo_data_text
+from vtctl.engine import TokenEngine
+from vtctl.importer import parse_import
+from vtctl.models import Participant, RoomStatus
+from vtctl.render.status import status_view
+from vtctl.render.tokens import token_table
+from vtctl.store import AppointmentStore
+
+IMG = Path(__file__).resolve().parent.parent / "docs" / "img"
+NOW = datetime(2025, 11, 16, 9, 12, 0, tzinfo=UTC)
+
+
+def token_picture() -> RenderableType:
+    with AppointmentStore.open(Path(":memory:")) as store:
+        data = parse_import(demo_data_text().encode())
+        store.import_records(data.users, data.appointments)
+        engine = TokenEngine(store, lambda: DEMO_CREDENTIALS, clock=NOW.timestamp)
+        return token_table(engine.issue(47, "2"), now=NOW)
+
+
+def status_picture() -> RenderableType:
+    started = NOW - timedelta(minutes=11, seconds=30)
+    status = RoomStatus(
+        appointment_id=47,
+        room_name="apt-47-1763138954-46eb915c",
+        status="in-progress",
+        sid="RM" + "2f" * 16,
+        room_type="group",
+        created_at=started,
+        max_participants=2,
+        participants=(
+            Participant("2-jane.doe@example.com", "connected", "PA" + "1a" * 16, "patient",
+                        connected_at=started + timedelta(seconds=20)),
+            Participant("5-sarah@example.com", "connected", "PA" + "5c" * 16, "psychologist",
+                        connected_at=started),
+        ),
+    )
+    return status_view(status, now=NOW)
+
+
+PICTURES: dict[str, tuple[str, Callable[[], RenderableType]]] = {
+    "token.svg": ("vtctl token 47 --profile demo", token_picture),
+    "status.svg": ("vtctl status 47", status_picture),
+}
+
+
+def render(title: str, build: Callable[[], RenderableType]) -> str:
+    console = Console(record=True, width=100, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor")
+    console.print(f"[bold]$ {title}[/bold]")
+    console.print(build())
+    return console.export_svg(title=title)
+
+
+def main() -> int:
+    check = "--check" in sys.argv[1:]
+    stale = []
+    for name, (title, build) in PICTURES.items():
+        svg = render(title, build)
+        path = IMG / name
+        if check:
+            if not path.exists() or path.read_text() != svg:
+                stale.append(name)
+        else:
+            IMG.mkdir(parents=True, exist_ok=True)
+            path.write_text(svg)
+            print(f"wrote {path}")
+    if stale:
+        print(f"out of date: {', '.join(stale)}: run python scripts/gen_screenshots.py",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
