@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import typer
 
-from vtctl.cli import appointment, inspect, mint, room, serve, token
+from vtctl.cli import appointment, inspect, mint, room, serve, status, token
 
 REGISTRY: list[Callable[[typer.Typer], None]] = [
     token.register,
@@ -15,4 +15,5 @@ REGISTRY: list[Callable[[typer.Typer], None]] = [
     inspect.register,
     mint.register,
     serve.register,
+    status.register,
 ]

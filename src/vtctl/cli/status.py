@@ -1,0 +1,306 @@
+"""``vtctl status ID [--watch]``: the appointment's video room and who is in it.
+
+Remote: GET /api/appointments/video-status/ID/.  Local: Twilio's Rooms and
+Participants API with the local Twilio credentials.
+
+``--watch`` keeps a live view (rich ``Live``) that refreshes every
+``--interval`` seconds, highlights who joined or left since the last refresh
+and keeps going through transient network/server errors.  The loop is split so
+it can be tested without sleeping: ``WatchState.step`` is pure (a fetch result
+in, events out), and ``watch`` takes the fetch, ``sleep`` and clock as arguments.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from vtctl.backends.base import Backend
+from vtctl.cli import options as o
+from vtctl.cli.context import settings_from, streams
+from vtctl.errors import NetworkError, ServerError, UsageError, VtctlError
+from vtctl.iostreams import IOStreams
+from vtctl.models import RoomStatus
+from vtctl.output import OutputFormat, emit
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from vtctl.render.status import ParticipantChanges, WatchEvent
+
+DEFAULT_INTERVAL = 3.0
+MIN_INTERVAL = 0.5
+#: errors the watch view shows and retries on the next tick; others end the watch
+TRANSIENT_ERRORS: tuple[type[VtctlError], ...] = (NetworkError, ServerError)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class StatusOptions:
+    io: IOStreams
+    open_backend: Callable[[], Backend]
+    appointment_id: int
+    fmt: OutputFormat
+    watch: bool = False
+    interval: float = DEFAULT_INTERVAL
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], datetime] = utc_now
+    #: stop after this many refreshes (tests); None: until Ctrl-C
+    max_ticks: int | None = None
+
+
+def run_status(opts: StatusOptions) -> None:
+    if opts.watch:
+        if opts.fmt.json:
+            raise UsageError(
+                "--json and --watch cannot be used together",
+                hint="run `vtctl status ID --json` in a loop for machine-readable polling",
+            )
+        if opts.interval < MIN_INTERVAL:
+            raise UsageError(f"--interval must be at least {MIN_INTERVAL:g} seconds")
+    backend = opts.open_backend()
+    try:
+        if opts.watch:
+            watch(
+                lambda: backend.room_status(opts.appointment_id), opts.io, opts.appointment_id,
+                opts.interval, sleep=opts.sleep, clock=opts.clock, max_ticks=opts.max_ticks,
+            )
+            return
+        status = backend.room_status(opts.appointment_id)
+    finally:
+        backend.close()
+
+    def table() -> RenderableType:
+        from vtctl.render.status import status_view
+
+        return status_view(status, opts.clock())
+
+    emit(opts.io, opts.fmt, status.to_json, table)
+
+
+# -- --watch --------------------------------------------------------------------------
+
+
+@dataclass
+class WatchState:
+    """What the watch view knows; ``step`` folds one fetch result into it (no I/O)."""
+
+    appointment_id: int
+    interval: float = DEFAULT_INTERVAL
+    history: int = 8
+    current: RoomStatus | None = None
+    changes: ParticipantChanges | None = None
+    error: VtctlError | None = None
+    last_ok_at: datetime | None = None
+    updated_at: datetime | None = None
+    events: list[WatchEvent] = field(default_factory=list)
+    ticks: int = 0
+
+    def step(self, result: RoomStatus | BaseException, now: datetime) -> list[WatchEvent]:
+        """Fold in one fetch result; return the events it caused.
+
+        A transient error (network, server) is kept for the view and the last
+        good status stays on screen; any other exception is raised.
+        """
+        from vtctl.render.status import ParticipantChanges, WatchEvent, participant_changes
+
+        self.ticks += 1
+        self.updated_at = now
+        new: list[WatchEvent] = []
+        if isinstance(result, BaseException):
+            if not isinstance(result, TRANSIENT_ERRORS):
+                raise result
+            text = describe_error(result)
+            if self.error is None or describe_error(self.error) != text:
+                new.append(WatchEvent(now, "error", text))
+            self.error = result
+        else:
+            if self.error is not None:
+                new.append(WatchEvent(now, "recovered", "answers again"))
+                self.error = None
+            previous = self.current
+            if previous is None or previous.status != result.status:
+                new.append(WatchEvent(now, "status", _status_text(result)))
+            changes = participant_changes(previous, result)
+            new += [WatchEvent(now, "joined", _who(p.identity, p.role)) for p in changes.joined]
+            new += [WatchEvent(now, "left", _who(p.identity, p.role)) for p in changes.left]
+            self.changes = changes if previous is not None else ParticipantChanges()
+            self.current = result
+            self.last_ok_at = now
+        self.events = (self.events + new)[-self.history :]
+        return new
+
+    def view(self, now: datetime | None = None) -> RenderableType:
+        from vtctl.render.status import watch_view
+
+        return watch_view(
+            self.appointment_id, self.current,
+            now=now or self.updated_at or utc_now(), interval=self.interval,
+            changes=self.changes, events=self.events,
+            error=describe_error(self.error) if self.error is not None else None,
+            last_ok_at=self.last_ok_at,
+        )
+
+
+def describe_error(error: VtctlError) -> str:
+    kind = "network error" if isinstance(error, NetworkError) else "server error"
+    return f"{kind}: {error.message}"
+
+
+def _who(identity: str, role: str | None) -> str:
+    return f"{identity} ({role})" if role else identity
+
+
+def _status_text(status: RoomStatus) -> str:
+    text = f"room {status.status or 'status unknown'}, {status.active_participant_count} connected"
+    return f"{text} ({status.message})" if status.message else text
+
+
+def fetch_once(fetch: Callable[[], RoomStatus]) -> RoomStatus | VtctlError:
+    """One fetch, with a vtctl error returned rather than raised."""
+    try:
+        return fetch()
+    except VtctlError as exc:
+        return exc
+
+
+def watch(
+    fetch: Callable[[], RoomStatus],
+    io: IOStreams,
+    appointment_id: int,
+    interval: float = DEFAULT_INTERVAL,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], datetime] = utc_now,
+    max_ticks: int | None = None,
+) -> WatchState:
+    """Refresh until Ctrl-C (or ``max_ticks``); a live view on a terminal, event lines otherwise.
+
+    Ctrl-C ends the watch normally (exit 0); the terminal is restored by ``Live``.
+    """
+    state = WatchState(appointment_id, interval)
+    try:
+        if io.is_stdout_tty:
+            _watch_live(state, fetch, io, sleep, clock, max_ticks)
+        else:
+            _watch_lines(state, fetch, io, sleep, clock, max_ticks)
+    except KeyboardInterrupt:
+        pass
+    return state
+
+
+def _ticks(max_ticks: int | None) -> Iterable[int]:
+    return range(max_ticks) if max_ticks is not None else itertools.count()
+
+
+def _watch_live(
+    state: WatchState, fetch: Callable[[], RoomStatus], io: IOStreams,
+    sleep: Callable[[float], None], clock: Callable[[], datetime], max_ticks: int | None,
+) -> None:
+    from rich.live import Live
+
+    with Live(
+        state.view(clock()), console=io.console, auto_refresh=False,
+        redirect_stdout=False, redirect_stderr=False,
+    ) as live:
+        for i in _ticks(max_ticks):
+            if i:
+                sleep(state.interval)
+            state.step(fetch_once(fetch), clock())
+            live.update(state.view(clock()), refresh=True)
+
+
+def _watch_lines(
+    state: WatchState, fetch: Callable[[], RoomStatus], io: IOStreams,
+    sleep: Callable[[float], None], clock: Callable[[], datetime], max_ticks: int | None,
+) -> None:
+    """Not a terminal: the tables once, then one line per event (like a log)."""
+    from vtctl.render.status import status_view
+
+    shown = False
+    for i in _ticks(max_ticks):
+        if i:
+            sleep(state.interval)
+        now = clock()
+        events = state.step(fetch_once(fetch), now)
+        if not shown and state.current is not None:
+            io.render(status_view(state.current, now))
+            shown = True
+        for event in events:
+            if event.kind == "error":
+                io.info(f"{event.line()} (retrying in {state.interval:g} s)")
+            elif event.kind == "recovered":
+                io.info(event.line())
+            else:
+                io.print_raw(event.line())
+
+
+# -- the command ----------------------------------------------------------------------
+
+Watch = Annotated[
+    bool,
+    typer.Option(
+        "--watch", "-w",
+        help="Keep a live view, refreshed every --interval seconds, highlighting who joined "
+        "or left; Ctrl-C to stop.",
+        rich_help_panel=o.OUTPUT_PANEL,
+    ),
+]
+Interval = Annotated[
+    float | None,
+    typer.Option(
+        "--interval", metavar="SECONDS",
+        help=f"Seconds between --watch refreshes [default: {DEFAULT_INTERVAL:g}; "
+        f"minimum {MIN_INTERVAL:g}].",
+        rich_help_panel=o.OUTPUT_PANEL, show_default=False,
+    ),
+]
+
+
+def command(
+    ctx: typer.Context,
+    appointment_id: o.AppointmentId,
+    json: o.Json = False,
+    watch_: Watch = False,
+    interval: Interval = None,
+    local: o.Local = False,
+    profile: o.Profile = None,
+    store: o.Store = None,
+    base_url: o.BaseUrl = None,
+    timeout: o.Timeout = None,
+    ca_bundle: o.CaBundle = None,
+) -> None:
+    from vtctl.backends import open_backend
+
+    if interval is not None and not watch_:
+        raise UsageError("--interval only applies to --watch")
+    settings = settings_from(local, profile, store, base_url, timeout, ca_bundle)
+    run_status(
+        StatusOptions(
+            io=streams(ctx),
+            open_backend=lambda: open_backend(settings),
+            appointment_id=o.parse_appointment_id(appointment_id),
+            fmt=OutputFormat(json=json),
+            watch=watch_,
+            interval=DEFAULT_INTERVAL if interval is None else interval,
+        )
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "status",
+        help="Show the video room of an appointment: its status and who is connected.\n\n"
+        "Remote: GET /api/appointments/video-status/ID/. Local: Twilio's Rooms and "
+        "Participants API (TWILIO_* credentials). A room nobody has joined yet is "
+        "'not-created'. --watch keeps a live view.",
+    )(command)
