@@ -1,0 +1,510 @@
+"""RestClient against pytest-httpx: endpoints, fault mapping, retries, redirects, caps."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from pytest_httpx import HTTPXMock, IteratorStream
+
+from tests.remote_helpers import (
+    APPOINTMENT_BODY,
+    APPOINTMENT_NOT_FOUND,
+    BASE,
+    HTML_PAGE,
+    NO_VIDEO_ROOM,
+    PERMISSION_DENIED,
+    ROOM,
+    TOKEN_BODY,
+    TOKEN_FAILED,
+    make_jwt,
+    url,
+)
+from vtctl import __version__
+from vtctl.client import MAX_RESPONSE_BYTES, RestClient
+from vtctl.errors import (
+    AppointmentNotFoundError,
+    AuthenticationError,
+    ExitCode,
+    MalformedResponseError,
+    NetworkError,
+    NotFoundError,
+    NoVideoRoomError,
+    PermissionDeniedError,
+    RequestTimeoutError,
+    ServerError,
+    TokenGenerationError,
+    UsageError,
+)
+
+TOKEN_URL = url("/api/appointments/video-token/47/")
+JWT = make_jwt()
+
+
+class Sleeps(list[float]):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+@pytest.fixture
+def client(sleeps: Sleeps) -> Iterator[RestClient]:
+    with RestClient(BASE, JWT, sleep=sleeps) as rest:
+        yield rest
+
+
+# --- happy paths, with the guide's bodies ----------------------------------------
+
+
+def test_video_token(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    httpx_mock.add_response(url=TOKEN_URL, method="GET", json=TOKEN_BODY)
+    token = client.video_token(47)
+    assert token.to_json() == TOKEN_BODY
+    request = httpx_mock.get_requests()[0]
+    assert request.headers["Authorization"] == f"Bearer {JWT}"
+    assert request.headers["User-Agent"] == f"vtctl/{__version__}"
+    assert request.headers["Accept"] == "application/json"
+
+
+def test_refresh_token(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    httpx_mock.add_response(
+        url=url("/api/appointments/video-token-refresh/47/"), method="GET",
+        json={**TOKEN_BODY, "access_token": "eyJnew.eyJnew.sig"},
+    )
+    assert client.refresh_token(47).access_token == "eyJnew.eyJnew.sig"
+
+
+def test_appointment(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    httpx_mock.add_response(url=url("/api/appointments/47/"), json=APPOINTMENT_BODY)
+    found = client.appointment(47)
+    assert (found.id, found.patient_id, found.psychologist_id) == (47, 2, 5)
+    assert found.video_room_id == ROOM
+
+
+def test_create_room_is_a_post(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    httpx_mock.add_response(
+        url=url("/api/appointments/video-room/47/"), method="POST", status_code=201,
+        json={"appointment_id": 47, "room_name": ROOM, "created": True},
+    )
+    info = client.create_room(47)
+    assert info.created and info.room_name == ROOM
+    request = httpx_mock.get_requests()[0]
+    assert request.method == "POST"
+    assert request.headers["Content-Type"] == "application/json"
+    assert request.headers["Authorization"] == f"Bearer {JWT}"
+
+
+def test_room_status(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    httpx_mock.add_response(
+        url=url("/api/appointments/video-status/47/"),
+        json={"appointment_id": 47, "room_name": ROOM, "status": "in-progress",
+              "participant_count": 2,
+              "participants": [{"identity": "2-jane.doe@example.com", "status": "connected"}]},
+    )
+    status = client.room_status(47)
+    assert status.room_name == ROOM and status.status == "in-progress"
+    assert status.active_participant_count == 2
+
+
+def test_jwt_callable_is_read_at_request_time(httpx_mock: HTTPXMock) -> None:
+    calls: list[int] = []
+
+    def provide() -> str:
+        calls.append(1)
+        return JWT
+
+    httpx_mock.add_response(url=TOKEN_URL, json=TOKEN_BODY)
+    with RestClient(BASE + "/", provide) as rest:
+        assert not calls
+        rest.video_token(47)
+    assert calls == [1]
+    assert httpx_mock.get_requests()[0].url == TOKEN_URL  # trailing slash of base handled
+
+
+def test_no_jwt_sends_no_authorization(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=TOKEN_URL, json=TOKEN_BODY)
+    with RestClient(BASE, None) as rest:
+        rest.video_token(47)
+    assert "Authorization" not in httpx_mock.get_requests()[0].headers
+
+
+def test_explicit_transport_is_used() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=TOKEN_BODY)
+
+    with RestClient(BASE, JWT, transport=httpx.MockTransport(handler)) as rest:
+        assert rest.video_token(47).room_name == ROOM
+    assert len(seen) == 1
+
+
+# --- HTTP faults ----------------------------------------------------------------------
+
+
+def test_401_says_log_in_again(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    httpx_mock.add_response(
+        url=TOKEN_URL, status_code=401,
+        json={"detail": "Given token not valid for any token type", "code": "token_not_valid"},
+    )
+    with pytest.raises(AuthenticationError) as info:
+        client.video_token(47)
+    assert info.value.exit_code == ExitCode.NOT_AUTHENTICATED
+    assert "vtctl auth login" in info.value.message
+    assert "Given token not valid" in info.value.message
+    assert JWT not in info.value.message
+
+
+def test_expired_jwt_is_refused_before_sending(httpx_mock: HTTPXMock, sleeps: Sleeps) -> None:
+    with RestClient(BASE, make_jwt(lifetime=-60), sleep=sleeps) as rest, \
+            pytest.raises(AuthenticationError) as info:
+        rest.video_token(47)
+    assert "log in again with `vtctl auth login`" in info.value.message
+    assert "expired" in info.value.message
+    assert httpx_mock.get_requests() == []
+
+
+def test_403(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    httpx_mock.add_response(url=TOKEN_URL, status_code=403, json=PERMISSION_DENIED)
+    with pytest.raises(PermissionDeniedError) as info:
+        client.video_token(47)
+    assert info.value.message == "Permission denied"
+    assert info.value.exit_code == ExitCode.PERMISSION_DENIED
+
+
+def test_404_appointment(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    httpx_mock.add_response(url=TOKEN_URL, status_code=404, json=APPOINTMENT_NOT_FOUND)
+    with pytest.raises(AppointmentNotFoundError) as info:
+        client.video_token(47)
+    assert info.value.message == "Appointment not found"
+    assert info.value.exit_code == ExitCode.NOT_FOUND
+
+
+def test_404_no_room(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    httpx_mock.add_response(url=TOKEN_URL, status_code=404, json=NO_VIDEO_ROOM)
+    with pytest.raises(NoVideoRoomError) as info:
+        client.video_token(47)
+    assert info.value.message == "No video room found for this appointment"
+    assert info.value.hint is not None and "room create" in info.value.hint
+
+
+def test_404_drf_detail_and_html(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    httpx_mock.add_response(url=TOKEN_URL, status_code=404, json={"detail": "Not found."})
+    httpx_mock.add_response(url=TOKEN_URL, status_code=404, html="<h1>Not Found</h1>")
+    for _ in range(2):
+        with pytest.raises(NotFoundError) as info:
+            client.video_token(47)
+        assert type(info.value) is NotFoundError
+        assert info.value.exit_code == ExitCode.NOT_FOUND
+
+
+def test_500_guide_body(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    httpx_mock.add_response(url=TOKEN_URL, status_code=500, json=TOKEN_FAILED)
+    with pytest.raises(TokenGenerationError) as info:
+        client.video_token(47)
+    assert "Failed to generate access token: Twilio credentials missing" in info.value.message
+    assert info.value.exit_code == ExitCode.SERVER_ERROR
+    assert len(httpx_mock.get_requests()) == 1  # 500 is not retried
+
+
+def test_502_html_proxy_page(httpx_mock: HTTPXMock, sleeps: Sleeps) -> None:
+    httpx_mock.add_response(url=TOKEN_URL, status_code=502, html=HTML_PAGE)
+    with RestClient(BASE, JWT, max_tries=1, sleep=sleeps) as rest, \
+            pytest.raises(ServerError) as info:
+        rest.video_token(47)
+    assert "HTTP 502" in info.value.message and "text/html" in info.value.message
+    assert "<html>" not in info.value.message
+
+
+def test_200_html_is_malformed(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    httpx_mock.add_response(url=TOKEN_URL, html=HTML_PAGE)
+    with pytest.raises(MalformedResponseError, match="not JSON"):
+        client.video_token(47)
+
+
+def test_200_missing_fields(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    body = {k: v for k, v in TOKEN_BODY.items() if k != "room_name"}
+    httpx_mock.add_response(url=TOKEN_URL, json=body)
+    with pytest.raises(MalformedResponseError, match="room_name"):
+        client.video_token(47)
+
+
+def test_200_with_error_body(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    httpx_mock.add_response(url=TOKEN_URL, json={"error": "Twilio misconfigured"})
+    with pytest.raises(MalformedResponseError, match="Twilio misconfigured"):
+        client.video_token(47)
+
+
+def test_unexpected_4xx(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    httpx_mock.add_response(url=TOKEN_URL, status_code=405, json={"detail": "Method not allowed"})
+    with pytest.raises(ServerError, match="HTTP 405"):
+        client.video_token(47)
+
+
+# --- network faults ------------------------------------------------------------------------
+
+
+def test_connection_refused_retried_then_exit_7(
+    httpx_mock: HTTPXMock, client: RestClient, sleeps: Sleeps
+) -> None:
+    httpx_mock.add_exception(httpx.ConnectError("[Errno 111] Connection refused"),
+                             is_reusable=True)
+    with pytest.raises(NetworkError) as info:
+        client.video_token(47)
+    assert info.value.exit_code == ExitCode.NETWORK_ERROR
+    assert "connection refused" in info.value.message
+    assert len(httpx_mock.get_requests()) == 3
+    assert sleeps == [0.5, 1.0]
+
+
+def test_dns_failure(httpx_mock: HTTPXMock, sleeps: Sleeps) -> None:
+    httpx_mock.add_exception(httpx.ConnectError("[Errno -2] Name or service not known"))
+    with RestClient(BASE, JWT, max_tries=1, sleep=sleeps) as rest, \
+            pytest.raises(NetworkError, match=r"cannot resolve host 127\.0\.0\.1:8765"):
+        rest.video_token(47)
+
+
+def test_tls_failure_is_not_retried(httpx_mock: HTTPXMock, client: RestClient,
+                                    sleeps: Sleeps) -> None:
+    httpx_mock.add_exception(httpx.ConnectError(
+        "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate"))
+    with pytest.raises(NetworkError) as info:
+        client.video_token(47)
+    assert "TLS verification failed" in info.value.message
+    assert info.value.hint is not None and "--ca-bundle" in info.value.hint
+    assert sleeps == []
+
+
+def test_read_timeout(httpx_mock: HTTPXMock, client: RestClient, sleeps: Sleeps) -> None:
+    httpx_mock.add_exception(httpx.ReadTimeout("timed out"))
+    with pytest.raises(RequestTimeoutError) as info:
+        client.video_token(47)
+    assert info.value.exit_code == ExitCode.NETWORK_ERROR
+    assert "within 10 s" in info.value.message
+    assert sleeps == []  # a read timeout is not retried (the whole budget was spent)
+
+
+def test_connect_timeout_is_retried(httpx_mock: HTTPXMock, client: RestClient,
+                                    sleeps: Sleeps) -> None:
+    httpx_mock.add_exception(httpx.ConnectTimeout("timed out"))
+    httpx_mock.add_response(url=TOKEN_URL, json=TOKEN_BODY)
+    assert client.video_token(47).room_name == ROOM
+    assert sleeps == [0.5]
+
+
+def test_broken_connection(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    httpx_mock.add_exception(httpx.RemoteProtocolError("Server disconnected"))
+    with pytest.raises(NetworkError, match="Server disconnected"):
+        client.video_token(47)
+
+
+def test_whole_reply_timeout_covers_a_slow_body(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    """A server dripping bytes under the per-read timeout still hits the total."""
+    ticks = iter(range(0, 1000, 4))
+    client._clock = lambda: float(next(ticks))
+    body = json.dumps(TOKEN_BODY).encode()
+    chunks = [body[i:i + 20] for i in range(0, len(body), 20)]
+    httpx_mock.add_response(url=TOKEN_URL, stream=IteratorStream(chunks))
+    with pytest.raises(RequestTimeoutError, match="no complete reply"):
+        client.video_token(47)
+
+
+def test_timeout_is_configured() -> None:
+    with RestClient(BASE, JWT, timeout=2.5) as rest:
+        timeout = rest._http.timeout
+    assert (timeout.connect, timeout.read, timeout.write, timeout.pool) == (2.5,) * 4
+    with pytest.raises(UsageError):
+        RestClient(BASE, JWT, timeout=0)
+
+
+# --- retries -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [429, 502, 503, 504])
+def test_get_retried_on_transient_status(
+    httpx_mock: HTTPXMock, client: RestClient, sleeps: Sleeps, status: int
+) -> None:
+    httpx_mock.add_response(url=TOKEN_URL, status_code=status)
+    httpx_mock.add_response(url=TOKEN_URL, status_code=status)
+    httpx_mock.add_response(url=TOKEN_URL, json=TOKEN_BODY)
+    assert client.video_token(47).room_name == ROOM
+    assert len(httpx_mock.get_requests()) == 3
+    assert sleeps == [0.5, 1.0]
+
+
+def test_retry_after_is_honoured(httpx_mock: HTTPXMock, client: RestClient,
+                                 sleeps: Sleeps) -> None:
+    httpx_mock.add_response(url=TOKEN_URL, status_code=429, headers={"Retry-After": "7"})
+    httpx_mock.add_response(url=TOKEN_URL, status_code=503, headers={"Retry-After": "0"})
+    httpx_mock.add_response(url=TOKEN_URL, json=TOKEN_BODY)
+    client.video_token(47)
+    assert sleeps == [7.0, 0.0]
+
+
+def test_retries_stop_at_max_tries(httpx_mock: HTTPXMock, sleeps: Sleeps) -> None:
+    httpx_mock.add_response(url=TOKEN_URL, status_code=503, is_reusable=True)
+    with RestClient(BASE, JWT, max_tries=4, sleep=sleeps) as rest, \
+            pytest.raises(ServerError, match="HTTP 503"):
+        rest.video_token(47)
+    assert len(httpx_mock.get_requests()) == 4
+    assert sleeps == [0.5, 1.0, 2.0]
+
+
+def test_huge_retry_after_is_not_waited(httpx_mock: HTTPXMock, client: RestClient,
+                                        sleeps: Sleeps) -> None:
+    httpx_mock.add_response(url=TOKEN_URL, status_code=429, headers={"Retry-After": "3600"})
+    with pytest.raises(ServerError, match="rate limiting"):
+        client.video_token(47)
+    assert sleeps == []
+
+
+@pytest.mark.parametrize("status", [429, 502, 503, 504])
+def test_post_is_never_replayed(httpx_mock: HTTPXMock, client: RestClient, sleeps: Sleeps,
+                                status: int) -> None:
+    httpx_mock.add_response(url=url("/api/appointments/video-room/47/"), method="POST",
+                            status_code=status)
+    with pytest.raises(ServerError):
+        client.create_room(47)
+    assert len(httpx_mock.get_requests()) == 1
+    assert sleeps == []
+
+
+def test_post_not_replayed_after_a_read_timeout(httpx_mock: HTTPXMock, client: RestClient,
+                                                sleeps: Sleeps) -> None:
+    httpx_mock.add_exception(httpx.ReadTimeout("timed out"), method="POST")
+    with pytest.raises(RequestTimeoutError):
+        client.create_room(47)
+    assert len(httpx_mock.get_requests()) == 1
+
+
+def test_post_retried_only_when_nothing_was_sent(httpx_mock: HTTPXMock, client: RestClient,
+                                                 sleeps: Sleeps) -> None:
+    httpx_mock.add_exception(httpx.ConnectError("[Errno 111] Connection refused"))
+    httpx_mock.add_response(url=url("/api/appointments/video-room/47/"), method="POST",
+                            json={"appointment_id": 47, "room_name": ROOM, "created": True})
+    assert client.create_room(47).created
+    assert sleeps == [0.5]
+
+
+# --- redirects, size cap, TLS options -------------------------------------------------------
+
+
+def test_same_origin_redirect_followed_with_auth(httpx_mock: HTTPXMock,
+                                                 client: RestClient) -> None:
+    httpx_mock.add_response(url=url("/api/appointments/47/"), status_code=301,
+                            headers={"Location": "/api/v2/appointments/47/"})
+    httpx_mock.add_response(url=url("/api/v2/appointments/47/"), json=APPOINTMENT_BODY)
+    assert client.appointment(47).id == 47
+    second = httpx_mock.get_requests()[1]
+    assert second.headers["Authorization"] == f"Bearer {JWT}"
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["http://evil.example/api/appointments/47/", "http://127.0.0.1:9999/api/appointments/47/",
+     "https://127.0.0.1:8765/api/appointments/47/"],
+)
+def test_cross_origin_redirect_not_followed(httpx_mock: HTTPXMock, client: RestClient,
+                                            target: str) -> None:
+    httpx_mock.add_response(url=url("/api/appointments/47/"), status_code=302,
+                            headers={"Location": target})
+    with pytest.raises(ServerError, match="redirected to another host") as info:
+        client.appointment(47)
+    assert info.value.exit_code == ExitCode.SERVER_ERROR
+    requests = httpx_mock.get_requests()
+    assert [str(r.url) for r in requests] == [url("/api/appointments/47/")]
+
+
+def test_http_to_https_upgrade_of_same_host_is_followed(httpx_mock: HTTPXMock,
+                                                        sleeps: Sleeps) -> None:
+    httpx_mock.add_response(url="http://api.example/api/appointments/47/", status_code=301,
+                            headers={"Location": "https://api.example/api/appointments/47/"})
+    httpx_mock.add_response(url="https://api.example/api/appointments/47/",
+                            json=APPOINTMENT_BODY)
+    with RestClient("http://api.example", JWT, sleep=sleeps) as rest:
+        assert rest.appointment(47).id == 47
+
+
+def test_post_redirect_to_get_is_refused(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    httpx_mock.add_response(url=url("/api/appointments/video-room/47/"), method="POST",
+                            status_code=302, headers={"Location": "/elsewhere/"})
+    with pytest.raises(ServerError, match="redirect"):
+        client.create_room(47)
+    assert len(httpx_mock.get_requests()) == 1
+
+
+def test_response_size_is_capped(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    httpx_mock.add_response(url=TOKEN_URL, content=b"x" * (MAX_RESPONSE_BYTES + 1))
+    with pytest.raises(ServerError, match="larger than 1024 KiB"):
+        client.video_token(47)
+
+
+def test_response_size_capped_while_streaming(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    chunk = b"y" * 65536
+    httpx_mock.add_response(url=TOKEN_URL, stream=IteratorStream([chunk] * 20))
+    with pytest.raises(ServerError, match="larger than"):
+        client.video_token(47)
+
+
+def test_missing_ca_bundle(tmp_path: object) -> None:
+    with pytest.raises(UsageError, match="CA bundle"):
+        RestClient("https://api.example", JWT, ca_bundle="/nonexistent/ca.pem")
+
+
+def test_invalid_ca_bundle(tmp_path: pytest.TempPathFactory) -> None:
+    from pathlib import Path
+
+    bad = Path(str(tmp_path)) / "bad.pem"
+    bad.write_text("not a certificate")
+    with pytest.raises(UsageError, match="cannot load CA bundle"):
+        RestClient("https://api.example", JWT, ca_bundle=str(bad))
+
+
+# --- login ---------------------------------------------------------------------------------
+
+
+def test_login_posts_credentials_without_bearer(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    access, refresh = make_jwt(), make_jwt(token_type="refresh")
+    httpx_mock.add_response(url=url("/api/token/"), method="POST",
+                            match_json={"username": "jane", "password": "pw-123456"},
+                            json={"access": access, "refresh": refresh})
+    assert client.login("/api/token/", "jane", "pw-123456") == (access, refresh)
+    assert "Authorization" not in httpx_mock.get_requests()[0].headers
+
+
+def test_login_refused(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    httpx_mock.add_response(
+        url=url("/api/token/"), method="POST", status_code=401,
+        json={"detail": "No active account found with the given credentials"},
+    )
+    with pytest.raises(AuthenticationError, match=r"login failed.*No active account"):
+        client.login("/api/token/", "jane", "wrong-password")
+
+
+def test_refresh_access(httpx_mock: HTTPXMock, client: RestClient) -> None:
+    new = make_jwt()
+    httpx_mock.add_response(url=url("/api/token/refresh/"), method="POST",
+                            match_json={"refresh": "r-token-123"}, json={"access": new})
+    assert client.refresh_access("/api/token/refresh/", "r-token-123") == (new, None)
+
+
+# --- secrets never logged -----------------------------------------------------------------
+
+
+def test_debug_logs_never_contain_the_jwt(httpx_mock: HTTPXMock, client: RestClient,
+                                          caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    httpx_mock.add_response(url=TOKEN_URL, status_code=503)
+    httpx_mock.add_response(url=TOKEN_URL, json=TOKEN_BODY)
+    client.video_token(47)
+    assert caplog.records  # something was logged
+    assert JWT not in caplog.text
+    assert "video-token/47" in caplog.text
