@@ -30,7 +30,12 @@ NOW = datetime(2025, 11, 16, 9, 12, 0, tzinfo=UTC)
 
 
 def token_picture() -> RenderableType:
-    with AppointmentStore.open(Path(":memory:")) as store:
+    from unittest import mock
+
+    # twilio stamps the jti with the wall clock: pin it so the picture is reproducible
+    with mock.patch("time.time", return_value=NOW.timestamp()), AppointmentStore.open(
+        Path(":memory:")
+    ) as store:
         data = parse_import(demo_data_text().encode())
         store.import_records(data.users, data.appointments)
         engine = TokenEngine(store, lambda: DEMO_CREDENTIALS, clock=NOW.timestamp)
