@@ -35,7 +35,7 @@ Profile = Annotated[
     str | None,
     typer.Option(
         "--profile", "-p", metavar="NAME",
-        help="Config profile [env: VTCTL_PROFILE; built-in 'demo' uses the shipped demo data].",
+        help="Config profile \\[env: VTCTL_PROFILE; built-in 'demo' uses the shipped demo data].",
         rich_help_panel=BACKEND_PANEL, show_default=False,
     ),
 ]
@@ -43,7 +43,7 @@ Store = Annotated[
     str | None,
     typer.Option(
         "--store", metavar="PATH",
-        help="SQLite appointment store of the local backend [env: VTCTL_STORE].",
+        help="SQLite appointment store of the local backend \\[env: VTCTL_STORE].",
         rich_help_panel=BACKEND_PANEL, show_default=False,
     ),
 ]
@@ -51,7 +51,7 @@ BaseUrl = Annotated[
     str | None,
     typer.Option(
         "--base-url", metavar="URL",
-        help="Remote API base URL, e.g. http://localhost:8000 [env: VTCTL_BASE_URL].",
+        help="Remote API base URL, e.g. http://localhost:8000 \\[env: VTCTL_BASE_URL].",
         rich_help_panel=BACKEND_PANEL, show_default=False,
     ),
 ]
@@ -59,7 +59,7 @@ Timeout = Annotated[
     float | None,
     typer.Option(
         "--timeout", metavar="SECONDS",
-        help="Remote request timeout, covering the whole reply [default: 10].",
+        help="Remote request timeout, covering the whole reply \\[default: 10].",
         rich_help_panel=BACKEND_PANEL, show_default=False,
     ),
 ]
@@ -67,7 +67,7 @@ CaBundle = Annotated[
     str | None,
     typer.Option(
         "--ca-bundle", metavar="PEM",
-        help="CA bundle for a private TLS CA [env: SSL_CERT_FILE]. Verification is always on.",
+        help="CA bundle for a private TLS CA \\[env: SSL_CERT_FILE]. Verification is always on.",
         rich_help_panel=BACKEND_PANEL, show_default=False,
     ),
 ]
