@@ -44,6 +44,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def real_sleep(seconds: float) -> None:
+    time.sleep(seconds)  # looked up on each call, so tests can patch ``time.sleep``
+
+
 @dataclass
 class StatusOptions:
     io: IOStreams
@@ -52,7 +56,7 @@ class StatusOptions:
     fmt: OutputFormat
     watch: bool = False
     interval: float = DEFAULT_INTERVAL
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] = real_sleep
     clock: Callable[[], datetime] = utc_now
     #: stop after this many refreshes (tests); None: until Ctrl-C
     max_ticks: int | None = None
@@ -179,7 +183,7 @@ def watch(
     appointment_id: int,
     interval: float = DEFAULT_INTERVAL,
     *,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] = real_sleep,
     clock: Callable[[], datetime] = utc_now,
     max_ticks: int | None = None,
 ) -> WatchState:
