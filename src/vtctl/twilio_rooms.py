@@ -41,7 +41,8 @@ NOT_CREATED_MESSAGE = (
     "the room does not exist in Twilio yet: it is created when the first participant connects"
 )
 DEMO_MESSAGE = (
-    "offline: the demo profile's Twilio credentials are fake, so Twilio is not asked"
+    "the demo profile's Twilio credentials are fake, so Twilio is not asked: "
+    "set TWILIO_* credentials and use another profile to see the real room"
 )
 _CREDENTIALS_HINT = (
     "check TWILIO_ACCOUNT_SID, TWILIO_API_KEY and TWILIO_API_SECRET "

@@ -165,8 +165,7 @@ def _who(identity: str, role: str | None) -> str:
 
 
 def _status_text(status: RoomStatus) -> str:
-    text = f"room {status.status or 'status unknown'}, {status.active_participant_count} connected"
-    return f"{text} ({status.message})" if status.message else text
+    return f"room {status.status or 'status unknown'}, {status.active_participant_count} connected"
 
 
 def fetch_once(fetch: Callable[[], RoomStatus]) -> RoomStatus | VtctlError:
@@ -263,7 +262,7 @@ Interval = Annotated[
     float | None,
     typer.Option(
         "--interval", metavar="SECONDS",
-        help=f"Seconds between --watch refreshes [default: {DEFAULT_INTERVAL:g}; "
+        help=f"Seconds between --watch refreshes \\[default: {DEFAULT_INTERVAL:g}; "
         f"minimum {MIN_INTERVAL:g}].",
         rich_help_panel=o.OUTPUT_PANEL, show_default=False,
     ),
