@@ -100,3 +100,7 @@ def run_vtctl(
 def vtctl() -> object:
     """The real executable as a subprocess: ``vtctl("token", "47")``."""
     return run_vtctl
+
+
+# a real `vtctl serve` subprocess shared by the e2e tests (session scope)
+from tests.serve_fixtures import serve_server  # noqa: E402, F401

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import typer
 
-from vtctl.cli import appointment, inspect, mint, room, serve, status, token
+from vtctl.cli import appointment, inspect, mint, room, serve, smoke, status, token
 
 REGISTRY: list[Callable[[typer.Typer], None]] = [
     token.register,
@@ -15,5 +15,6 @@ REGISTRY: list[Callable[[typer.Typer], None]] = [
     inspect.register,
     mint.register,
     serve.register,
+    smoke.register,
     status.register,
 ]

@@ -1,0 +1,268 @@
+"""``vtctl smoke ID [ID...]``: both participants' tokens checked against the guide."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from vtctl.cli import options as o
+from vtctl.cli.context import streams
+from vtctl.errors import AuthenticationError, SmokeFailedError, UsageError
+from vtctl.iostreams import IOStreams
+from vtctl.settings import BackendOptions, Settings, resolve_settings
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from vtctl.client import RestClient
+    from vtctl.smoke import SmokeReport
+
+USERS_PANEL = "Users (a profile's stored JWT, or an environment variable)"
+
+
+@dataclass(frozen=True, slots=True)
+class JwtRef:
+    """Where one user's JWT comes from: a profile's keyring entry or an env variable."""
+
+    role: str
+    profile: str | None = None
+    env_var: str | None = None
+
+    def resolve(self, env: dict[str, str] | None = None) -> str:
+        env = dict(os.environ) if env is None else env
+        if self.env_var is not None:
+            value = env.get(self.env_var, "").strip()
+            if not value:
+                raise AuthenticationError(
+                    f"${self.env_var} (the {self.role}'s JWT) is empty or not set"
+                )
+            return value
+        assert self.profile is not None
+        from vtctl.secrets_store import get_secret
+
+        stored = get_secret(self.profile, "jwt")
+        if not stored or not stored.strip():
+            raise AuthenticationError(
+                f"no JWT stored for profile {self.profile!r} (the {self.role})",
+                hint=f"log in with `vtctl auth login --profile {self.profile}`, or pass "
+                f"--{self.role}-jwt-env VAR",
+            )
+        return stored.strip()
+
+
+def jwt_ref(role: str, profile: str | None, env_var: str | None, required: bool) -> JwtRef | None:
+    if profile is not None and env_var is not None:
+        raise UsageError(f"--{role} and --{role}-jwt-env cannot be used together")
+    if profile is None and env_var is None:
+        if required:
+            raise UsageError(
+                f"whose token is the {role}'s? pass --{role} PROFILE or --{role}-jwt-env VAR"
+            )
+        return None
+    return JwtRef(role, profile=profile, env_var=env_var)
+
+
+@dataclass
+class SmokeCliOptions:
+    io: IOStreams
+    settings: Settings
+    appointment_ids: list[int]
+    patient: JwtRef
+    psychologist: JwtRef
+    outsider: JwtRef | None = None
+    concurrency: int = 8
+    max_skew: float = 5.0
+    json: bool = False
+    #: builds a client for one JWT (tests may pass an httpx transport through it)
+    make_client: Callable[[Settings, str], RestClient] | None = None
+
+
+def _default_client(settings: Settings, jwt: str) -> RestClient:
+    from vtctl.client import RestClient
+
+    return RestClient(
+        settings.base_url, jwt, timeout=settings.timeout, ca_bundle=settings.ca_bundle
+    )
+
+
+def run_smoke_command(opts: SmokeCliOptions) -> SmokeReport:
+    from vtctl.logsetup import register_secret
+    from vtctl.smoke import SmokeOptions, run_smoke
+
+    if opts.concurrency < 1:
+        raise UsageError("--concurrency must be at least 1")
+    if opts.max_skew < 0:
+        raise UsageError("--max-skew must not be negative")
+    refs = [opts.patient, opts.psychologist] + ([opts.outsider] if opts.outsider else [])
+    jwts = [ref.resolve() for ref in refs]
+    for value in jwts:
+        register_secret(value)
+    make = opts.make_client or _default_client
+    clients = [make(opts.settings, value) for value in jwts]
+    try:
+        smoke = SmokeOptions(
+            appointment_ids=opts.appointment_ids,
+            patient=clients[0],
+            psychologist=clients[1],
+            outsider=clients[2] if len(clients) > 2 else None,
+            concurrency=opts.concurrency,
+            max_skew=opts.max_skew,
+        )
+        report = _run_with_progress(opts.io, smoke, run_smoke)
+    finally:
+        for client in clients:
+            client.close()
+    if opts.json:
+        opts.io.print_json(report.to_json())
+    else:
+        opts.io.render(results_table(report))
+    failed = report.failed
+    if failed:
+        bad = len({r.appointment_id for r in failed})
+        raise SmokeFailedError(
+            f"{len(failed)} of {len(report.results)} checks failed "
+            f"({bad} of {len(report.appointment_ids)} appointments)"
+        )
+    if not opts.json:
+        opts.io.info(
+            f"all {len(report.results)} checks passed for "
+            f"{len(report.appointment_ids)} appointment(s) at {opts.settings.base_url}"
+        )
+    return report
+
+
+def _run_with_progress(io: IOStreams, smoke: Any, run: Callable[[Any], SmokeReport]
+                       ) -> SmokeReport:
+    """A rich progress bar on stderr, only when stderr is a terminal."""
+    if not io.is_stderr_tty or len(smoke.appointment_ids) < 2:
+        return run(smoke)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("smoke"), BarColumn(), MofNCompleteColumn(), TextColumn("appointments"),
+        console=io.err_console, transient=True,
+    ) as progress:
+        task = progress.add_task("smoke", total=len(set(smoke.appointment_ids)))
+        smoke.on_done = lambda _id: progress.advance(task)
+        return run(smoke)
+
+
+def results_table(report: SmokeReport) -> Table:
+    """One row per appointment: passed checks, and what failed."""
+    from rich.table import Table
+
+    table = Table(title="vtctl smoke", title_justify="left")
+    table.add_column("appointment", justify="right", no_wrap=True)
+    table.add_column("result", no_wrap=True)
+    table.add_column("checks", justify="right", no_wrap=True)
+    table.add_column("detail", overflow="fold")
+    by_id: dict[int, list[Any]] = {}
+    for result in report.results:
+        by_id.setdefault(result.appointment_id, []).append(result)
+    for appointment_id, results in by_id.items():
+        failed = [r for r in results if not r.ok]
+        passed = len(results) - len(failed)
+        if failed:
+            detail = "\n".join(f"{r.check}: {r.detail}" for r in failed)
+            verdict = "[bold red]FAIL[/]"
+        else:
+            room = next((r.detail for r in results if r.check == "same_room"), "")
+            detail, verdict = f"room {room}", "[green]ok[/]"
+        table.add_row(str(appointment_id), verdict, f"{passed}/{len(results)}", detail)
+    return table
+
+
+def command(
+    ctx: typer.Context,
+    appointment_ids: Annotated[
+        list[str], typer.Argument(metavar="ID...", help="Appointment ids to check.",
+                                  show_default=False)
+    ],
+    patient: Annotated[
+        str | None, typer.Option("--patient", metavar="PROFILE",
+                                 help="Profile whose stored JWT is the patient's.",
+                                 rich_help_panel=USERS_PANEL, show_default=False)
+    ] = None,
+    psychologist: Annotated[
+        str | None, typer.Option("--psychologist", metavar="PROFILE",
+                                 help="Profile whose stored JWT is the psychologist's.",
+                                 rich_help_panel=USERS_PANEL, show_default=False)
+    ] = None,
+    outsider: Annotated[
+        str | None, typer.Option("--outsider", metavar="PROFILE",
+                                 help="Profile of a user who must get 403 (optional).",
+                                 rich_help_panel=USERS_PANEL, show_default=False)
+    ] = None,
+    patient_jwt_env: Annotated[
+        str | None, typer.Option("--patient-jwt-env", metavar="VAR",
+                                 help="Read the patient's JWT from this variable (CI).",
+                                 rich_help_panel=USERS_PANEL, show_default=False)
+    ] = None,
+    psychologist_jwt_env: Annotated[
+        str | None, typer.Option("--psychologist-jwt-env", metavar="VAR",
+                                 help="Read the psychologist's JWT from this variable.",
+                                 rich_help_panel=USERS_PANEL, show_default=False)
+    ] = None,
+    outsider_jwt_env: Annotated[
+        str | None, typer.Option("--outsider-jwt-env", metavar="VAR",
+                                 help="Read the outsider's JWT from this variable.",
+                                 rich_help_panel=USERS_PANEL, show_default=False)
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-c", metavar="N",
+                          help="Appointments checked at once.")
+    ] = 8,
+    max_skew: Annotated[
+        float, typer.Option("--max-skew", metavar="SECONDS",
+                            help="Tolerance for expires_at vs the token's exp and "
+                            "now + expires_in (clock skew, latency).")
+    ] = 5.0,
+    json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON list of "
+                           '{"appointment_id", "check", "ok", "detail"} objects.',
+                           rich_help_panel=o.OUTPUT_PANEL)
+    ] = False,
+    base_url: o.BaseUrl = None,
+    timeout: o.Timeout = None,
+    ca_bundle: o.CaBundle = None,
+) -> None:
+    ids = [o.parse_appointment_id(i) for i in appointment_ids]
+    patient_ref = jwt_ref("patient", patient, patient_jwt_env, required=True)
+    psychologist_ref = jwt_ref("psychologist", psychologist, psychologist_jwt_env, required=True)
+    outsider_ref = jwt_ref("outsider", outsider, outsider_jwt_env, required=False)
+    assert patient_ref is not None and psychologist_ref is not None
+    settings = resolve_settings(
+        BackendOptions(profile=patient, base_url=base_url, timeout=timeout, ca_bundle=ca_bundle)
+    )
+    run_smoke_command(
+        SmokeCliOptions(
+            io=streams(ctx), settings=settings, appointment_ids=ids,
+            patient=patient_ref, psychologist=psychologist_ref, outsider=outsider_ref,
+            concurrency=concurrency, max_skew=max_skew, json=json,
+        )
+    )
+
+
+HELP = """\
+Smoke-test the video API: both participants' tokens checked against the guide.
+
+For each appointment: both users get a token; same room_name, different
+access tokens; each access token is a Twilio Video token (cty twilio-fpa;v=1)
+whose grant names that room and the user_identity; expires_in is
+(duration + 30 min, clamped to 1..4 h) in seconds; expires_at agrees with the
+token's exp and with now + expires_in; an --outsider gets 403.
+
+Users are profiles (their JWT from `vtctl auth login --profile P`) or, in CI,
+environment variables (--patient-jwt-env VAR ...). The base URL is --base-url,
+VTCTL_BASE_URL or the patient profile's. Exit 8 when any check fails.
+
+  vtctl smoke 47 48 --patient jane --psychologist sarah --outsider olly
+"""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("smoke", help=HELP)(command)
