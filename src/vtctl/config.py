@@ -111,3 +111,37 @@ def _parse_config(path: Path, data: dict[str, Any]) -> Config:
                 raise ConfigError(f"{path}: [profiles.{name}].{key} must be a string")
         profiles[name] = Profile(name=name, **values)
     return Config(path=path, default_profile=default, profiles=profiles)
+
+
+def config_to_toml(config: Config) -> bytes:
+    """The TOML text of ``config``: ``default_profile`` then ``[profiles.NAME]`` tables."""
+    import tomli_w
+
+    data: dict[str, Any] = {}
+    if config.default_profile is not None:
+        data["default_profile"] = config.default_profile
+    profiles = {
+        name: profile.settings()
+        for name, profile in sorted(config.profiles.items())
+    }
+    if profiles:
+        data["profiles"] = profiles
+    return tomli_w.dumps(data).encode("utf-8")
+
+
+def save_config(config: Config) -> Path:
+    """Write ``config`` atomically to ``config.path``: file 0600 in a 0700 directory.
+
+    The file is only ever written from ``Profile`` settings, which hold no secrets.
+    """
+    from vtctl.fsutil import atomic_write_bytes
+
+    data = config_to_toml(config)
+    try:
+        atomic_write_bytes(config.path, data)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write config file {config.path}: {exc.strerror or exc}",
+            hint="check the permissions of the directory, or point VTCTL_CONFIG elsewhere",
+        ) from exc
+    return config.path

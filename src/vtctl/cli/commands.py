@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import typer
 
-from vtctl.cli import appointment, inspect, mint, room, serve, smoke, status, token
+from vtctl.cli import appointment, auth, config, inspect, mint, room, serve, smoke, status, token
 
 REGISTRY: list[Callable[[typer.Typer], None]] = [
     token.register,
@@ -17,4 +17,6 @@ REGISTRY: list[Callable[[typer.Typer], None]] = [
     serve.register,
     smoke.register,
     status.register,
+    auth.register,
+    config.register,
 ]

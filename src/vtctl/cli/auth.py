@@ -1,0 +1,457 @@
+"""``vtctl auth login|status|token|logout|twilio``: credentials in the OS keyring.
+
+Secrets are never taken from argv: a JWT comes from stdin (``--with-token``)
+or a hidden prompt, a password and the Twilio API secret from a hidden prompt
+or stdin.  ``VTCTL_JWT`` in the environment wins over the keyring (for CI).
+httpx and keyring are imported lazily (inside the functions that use them).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from vtctl.cli import options as o
+from vtctl.cli.context import settings_from, streams
+from vtctl.errors import AuthenticationError, KeyringUnavailableError, TokenFormatError, UsageError
+from vtctl.iostreams import IOStreams
+from vtctl.settings import Settings
+
+if TYPE_CHECKING:
+    from vtctl.client import RestClient
+
+HELP = (
+    "Log in to the remote API and store credentials in the OS keyring.\n\n"
+    "The JWT is stored per profile; VTCTL_JWT in the environment wins over it (for CI). "
+    "Secrets are read from stdin or a hidden prompt, never from the command line."
+)
+
+group = typer.Typer(name="auth", help=HELP, no_args_is_help=True)
+
+ENV_JWT = "VTCTL_JWT"
+NOT_LOGGED_IN = "not logged in: run `vtctl auth login` or set VTCTL_JWT"
+_NO_ARGV_SECRET = (
+    "secrets are never taken from the command line (they would land in your shell "
+    "history and the process list)"
+)
+
+#: catches ``vtctl auth login eyJ...`` so Click never echoes the token in its error
+StrayArgs = Annotated[
+    list[str] | None, typer.Argument(hidden=True, show_default=False, metavar="")
+]
+
+
+def _refuse_argv_secret(stray: list[str] | None, how: str) -> None:
+    if stray:
+        raise UsageError(_NO_ARGV_SECRET, hint=how)
+
+
+def _human(seconds: float) -> str:
+    minutes = int(abs(seconds) // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+def _expiry_text(token: str, now: datetime | None = None) -> str:
+    from vtctl.models import format_utc
+    from vtctl.remote_parse import jwt_expiry
+
+    expiry = jwt_expiry(token)
+    if expiry is None:
+        return "no expiry in the token"
+    left = (expiry - (now or datetime.now(UTC))).total_seconds()
+    when = format_utc(expiry)
+    return f"expires {when} (in {_human(left)})" if left > 0 else (
+        f"expired {when} ({_human(left)} ago)"
+    )
+
+
+def _warn_env_wins(io: IOStreams, env: dict[str, str]) -> None:
+    if env.get(ENV_JWT, "").strip():
+        io.info("note: VTCTL_JWT is set in this environment and wins over the stored token")
+
+
+# -- login ----------------------------------------------------------------------------
+
+
+@dataclass
+class LoginOptions:
+    io: IOStreams
+    settings: Settings
+    with_token: bool = False
+    username: str | None = None
+    env: dict[str, str] | None = None
+    open_client: Callable[[], RestClient] | None = None
+
+
+def _read_token(opts: LoginOptions) -> str:
+    if opts.with_token:
+        text = opts.io.stdin.read()
+    else:
+        if opts.io.is_stdin_tty:
+            opts.io.info("Paste the JWT of your API login (input is hidden).")
+        text = opts.io.read_secret("JWT: ")
+    token = text.strip()
+    if not token:
+        raise UsageError(
+            "no token given",
+            hint="pipe it: `vtctl auth login --with-token < token.txt`, or log in with "
+            "--username NAME",
+        )
+    return token
+
+
+def check_jwt(token: str) -> str:
+    """A well-formed, unexpired JWT (read without verifying its signature)."""
+    from vtctl.logsetup import register_secret
+    from vtctl.models import format_utc
+    from vtctl.remote_parse import jwt_claims, jwt_expiry
+
+    register_secret(token)
+    if jwt_claims(token) is None:
+        raise TokenFormatError(
+            "that is not a JWT (expected header.payload.signature in base64url)",
+            hint="use the access token of your API login (SimpleJWT 'access')",
+        )
+    expiry = jwt_expiry(token)
+    if expiry is not None and expiry <= datetime.now(UTC):
+        raise AuthenticationError(
+            f"that token already expired at {format_utc(expiry)}",
+            hint="get a fresh one, or log in with --username NAME",
+        )
+    return token
+
+
+def run_login(opts: LoginOptions) -> None:
+    from vtctl.logsetup import register_secret
+    from vtctl.remote_parse import jwt_user_id
+    from vtctl.secrets_store import delete_secret, set_secret
+
+    env = dict(os.environ) if opts.env is None else opts.env
+    profile = opts.settings.profile
+    refresh: str | None = None
+    if opts.username is not None:
+        if opts.with_token:
+            raise UsageError("--with-token and --username cannot be used together")
+        username = opts.username.strip()
+        if not username:
+            raise UsageError("--username cannot be empty")
+        password = opts.io.read_secret(f"Password for {username}: ")
+        if not password:
+            raise UsageError("no password given", hint="type it at the prompt or pipe it on stdin")
+        register_secret(password)
+        if opts.open_client is None:
+            raise UsageError("no API client to log in with")  # pragma: no cover
+        with opts.open_client() as client:
+            access, refresh = client.login(opts.settings.token_path, username, password)
+        token = check_jwt(access)
+    else:
+        token = check_jwt(_read_token(opts))
+    set_secret(profile, "jwt", token)
+    if refresh:
+        set_secret(profile, "refresh", refresh)
+    else:  # a refresh token of an earlier login must not revive another user's session
+        delete_secret(profile, "refresh")
+    user = jwt_user_id(token)
+    who = f" as user {user}" if user else ""
+    opts.io.info(
+        f"Logged in to profile {profile!r} ({opts.settings.base_url}){who}; "
+        f"the token {_expiry_text(token)}."
+    )
+    _warn_env_wins(opts.io, env)
+
+
+@group.command("login")
+def login_command(
+    ctx: typer.Context,
+    stray: StrayArgs = None,
+    with_token: Annotated[
+        bool, typer.Option("--with-token", help="Read the JWT from stdin (for scripts).")
+    ] = False,
+    username: Annotated[
+        str | None,
+        typer.Option(
+            "--username", "-u", metavar="USER",
+            help="Log in with a password instead (read from a hidden prompt or stdin) at the "
+            "profile's token_path (SimpleJWT, default /api/token/); stores access and refresh.",
+            show_default=False,
+        ),
+    ] = None,
+    profile: o.Profile = None,
+    base_url: o.BaseUrl = None,
+    timeout: o.Timeout = None,
+    ca_bundle: o.CaBundle = None,
+) -> None:
+    """Store a JWT for the profile in the OS keyring.
+
+    Paste it at the hidden prompt, pipe it with --with-token, or log in with
+    --username (password prompt). Example: vtctl auth login --with-token < token.txt
+    """
+    _refuse_argv_secret(stray, "pipe it: `vtctl auth login --with-token < token.txt`")
+    settings = settings_from(False, profile, None, base_url, timeout, ca_bundle)
+
+    def open_client() -> RestClient:
+        from vtctl.client import RestClient
+
+        return RestClient(settings.base_url, None, timeout=settings.timeout,
+                          ca_bundle=settings.ca_bundle)
+
+    run_login(LoginOptions(io=streams(ctx), settings=settings, with_token=with_token,
+                           username=username, open_client=open_client))
+
+
+# -- status ----------------------------------------------------------------------------
+
+
+@dataclass
+class StatusOptions:
+    io: IOStreams
+    settings: Settings
+    json: bool = False
+    env: dict[str, str] | None = None
+    now: datetime | None = None
+
+
+def auth_status(settings: Settings, env: dict[str, str], now: datetime) -> dict[str, Any]:
+    """What ``auth status`` reports; never the token itself."""
+    from vtctl.backends.remote import find_jwt
+    from vtctl.models import format_utc
+    from vtctl.remote_parse import jwt_claims, jwt_expiry, jwt_user_id
+
+    data: dict[str, Any] = {
+        "profile": settings.profile,
+        "base_url": settings.base_url,
+        "backend": settings.backend,
+        "logged_in": False,
+        "source": None,
+        "user_id": None,
+        "expires_at": None,
+        "expires_in": None,
+        "expired": None,
+        "refresh_token": False,
+    }
+    found = find_jwt(settings.profile, env)
+    if found is None:
+        return data
+    claims = jwt_claims(found.value) or {}
+    expiry = jwt_expiry(found.value)
+    data.update(logged_in=True, source=found.source, user_id=jwt_user_id(found.value))
+    if expiry is not None:
+        left = int((expiry - now).total_seconds())
+        data.update(expires_at=format_utc(expiry), expires_in=max(left, 0), expired=left <= 0)
+    if isinstance(claims.get("token_type"), str):
+        data["token_type"] = claims["token_type"]
+    if found.source == "keyring":
+        from vtctl.secrets_store import get_secret
+
+        data["refresh_token"] = bool(get_secret(settings.profile, "refresh"))
+    return data
+
+
+def run_status(opts: StatusOptions) -> None:
+    env = dict(os.environ) if opts.env is None else opts.env
+    now = opts.now or datetime.now(UTC)
+    try:
+        data = auth_status(opts.settings, env, now)
+    except KeyringUnavailableError as exc:
+        raise KeyringUnavailableError(f"{NOT_LOGGED_IN} ({exc.message})", hint=exc.hint) from exc
+    if opts.json:
+        opts.io.print_json(data)
+    else:
+        _render_status(opts.io, data)
+    if not data["logged_in"]:
+        raise AuthenticationError(NOT_LOGGED_IN, hint=f"profile: {data['profile']}")
+    if data["expired"] and not data["refresh_token"]:
+        raise AuthenticationError(
+            f"the token expired at {data['expires_at']}; log in again with `vtctl auth login`"
+        )
+
+
+def _render_status(io: IOStreams, data: dict[str, Any]) -> None:
+    if not data["logged_in"]:
+        return  # the error line says it
+    from rich.table import Table
+
+    table = Table(title=f"Login of profile {data['profile']}", show_header=False,
+                  title_justify="left", expand=False)
+    table.add_column("field", style="bold cyan", no_wrap=True)
+    table.add_column("value")
+    source = "VTCTL_JWT (environment)" if data["source"] == "environment" else "keyring"
+    if data["expires_at"] is None:
+        expiry = "no expiry in the token"
+    elif data["expired"]:
+        expiry = f"{data['expires_at']}  (expired" + (
+            "; will be refreshed)" if data["refresh_token"] else ")"
+        )
+    else:
+        expiry = f"{data['expires_at']}  (in {_human(data['expires_in'])})"
+    for field, value in (
+        ("profile", data["profile"]),
+        ("base URL", data["base_url"]),
+        ("backend", data["backend"]),
+        ("token from", source),
+        ("user id", data["user_id"] or "(not in the token)"),
+        ("expires", expiry),
+        ("refresh token", "stored" if data["refresh_token"] else "none"),
+    ):
+        table.add_row(field, str(value))
+    io.render(table)
+
+
+@group.command("status")
+def status_command(
+    ctx: typer.Context,
+    json: o.Json = False,
+    profile: o.Profile = None,
+    base_url: o.BaseUrl = None,
+) -> None:
+    """Show who you are logged in as and when the token expires (never the token).
+
+    Exit code 3 when not logged in or the token has expired.
+    """
+    settings = settings_from(False, profile, None, base_url)
+    run_status(StatusOptions(io=streams(ctx), settings=settings, json=json))
+
+
+# -- token -------------------------------------------------------------------------------
+
+
+@dataclass
+class TokenOptions:
+    io: IOStreams
+    settings: Settings
+    env: dict[str, str] | None = None
+
+
+def run_token(opts: TokenOptions) -> None:
+    from vtctl.backends.remote import JwtProvider
+    from vtctl.client import RestClient
+    from vtctl.remote_parse import jwt_is_expired
+
+    provider = JwtProvider(opts.settings, opts.env)
+    with RestClient(opts.settings.base_url, None, timeout=opts.settings.timeout,
+                    ca_bundle=opts.settings.ca_bundle) as client:
+        provider.client = client  # refreshes an expired keyring token when it can
+        token = provider()
+    if jwt_is_expired(token):
+        opts.io.info(f"warning: this token {_expiry_text(token)}; log in again with "
+                     "`vtctl auth login`")
+    opts.io.print_raw(token)
+
+
+@group.command("token")
+def token_command(
+    ctx: typer.Context,
+    raw: o.Raw = False,
+    profile: o.Profile = None,
+    base_url: o.BaseUrl = None,
+) -> None:
+    """Print the profile's JWT and a newline, for scripts.
+
+    VTCTL_JWT wins over the keyring; --raw is accepted (same output).
+    Example: curl -H "Authorization: Bearer $(vtctl auth token)" ...
+    """
+    settings = settings_from(False, profile, None, base_url)
+    run_token(TokenOptions(io=streams(ctx), settings=settings))
+
+
+# -- logout ------------------------------------------------------------------------------
+
+
+@dataclass
+class LogoutOptions:
+    io: IOStreams
+    profile: str
+    env: dict[str, str] | None = None
+
+
+def run_logout(opts: LogoutOptions) -> None:
+    from vtctl.secrets_store import delete_secret
+
+    env = dict(os.environ) if opts.env is None else opts.env
+    removed = delete_secret(opts.profile, "jwt")
+    removed_refresh = delete_secret(opts.profile, "refresh")
+    if removed or removed_refresh:
+        opts.io.info(f"Logged out of profile {opts.profile!r}: the stored token was removed.")
+    else:
+        opts.io.info(f"No token was stored for profile {opts.profile!r}; nothing to remove.")
+    if env.get(ENV_JWT, "").strip():
+        opts.io.info("note: VTCTL_JWT is still set in this environment; unset it too")
+
+
+@group.command("logout")
+def logout_command(ctx: typer.Context, profile: o.Profile = None) -> None:
+    """Remove the profile's JWT (and refresh token) from the keyring."""
+    settings = settings_from(False, profile)
+    run_logout(LogoutOptions(io=streams(ctx), profile=settings.profile))
+
+
+# -- twilio ------------------------------------------------------------------------------
+
+
+@dataclass
+class TwilioOptions:
+    io: IOStreams
+    profile: str
+    account_sid: str
+    api_key: str
+    env: dict[str, str] | None = None
+
+
+def run_twilio(opts: TwilioOptions) -> None:
+    from vtctl.credentials import ENV_ACCOUNT_SID, TwilioCredentials
+    from vtctl.logsetup import register_secret
+    from vtctl.secrets_store import set_secret
+
+    env = dict(os.environ) if opts.env is None else opts.env
+    secret = opts.io.read_secret("Twilio API secret (hidden): ").strip()
+    if not secret:
+        raise UsageError("no API secret given",
+                         hint="type it at the hidden prompt or pipe it on stdin")
+    register_secret(secret)
+    creds = TwilioCredentials(opts.account_sid.strip(), opts.api_key.strip(), secret,
+                              source="keyring")
+    set_secret(opts.profile, "twilio", creds.to_json())
+    opts.io.info(
+        f"Stored Twilio credentials for profile {opts.profile!r} in the keyring "
+        f"(account {creds.account_sid}, API key {creds.api_key})."
+    )
+    if env.get(ENV_ACCOUNT_SID):
+        opts.io.info("note: TWILIO_* variables are set in this environment and win over them")
+
+
+@group.command("twilio")
+def twilio_command(
+    ctx: typer.Context,
+    account_sid: Annotated[
+        str, typer.Option("--account-sid", metavar="AC...", help="Twilio account SID.",
+                          show_default=False)
+    ],
+    api_key: Annotated[
+        str, typer.Option("--api-key", metavar="SK...", help="Twilio API key SID.",
+                          show_default=False)
+    ],
+    stray: StrayArgs = None,
+    profile: o.Profile = None,
+) -> None:
+    """Store Twilio credentials for the local engine in the keyring.
+
+    The API secret is read from a hidden prompt or stdin, never from the command line:
+    vtctl auth twilio --account-sid AC... --api-key SK... < secret.txt
+    """
+    _refuse_argv_secret(stray, "pipe the API secret on stdin or type it at the hidden prompt")
+    settings = settings_from(False, profile)
+    run_twilio(TwilioOptions(io=streams(ctx), profile=settings.profile,
+                             account_sid=account_sid, api_key=api_key))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(group)
