@@ -98,6 +98,50 @@ def test_help_shows_the_optional_fields(vtctl: Any) -> None:
     assert "--json room_name,expires_at" in proc.stdout
 
 
+# -- --jq EXPR -------------------------------------------------------------------
+
+
+def test_jq_prints_strings_bare(cli: Cli) -> None:
+    result = cli("token", "47", "--profile", "demo", "--jq", ".room_name")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "apt-47-1763138954-46eb915c\n"
+
+
+def test_jq_equals_form_and_json_values(cli: Cli) -> None:
+    result = cli("token", "47", "--profile", "demo", "--jq={expires_in, appointment_id}")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {"expires_in": 5400, "appointment_id": 47}
+
+
+def test_jq_after_field_selection(cli: Cli) -> None:
+    result = cli("token", "47", "--profile", "demo", "--json", "room_name", "--jq", "keys")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == ["room_name"]
+
+
+def test_jq_on_a_list_gives_one_line_per_output(cli: Cli) -> None:
+    result = cli("appointment", "list", "--profile", "demo", "--jq", ".[].id")
+    assert result.exit_code == 0, result.stderr
+    assert "47" in result.stdout.split()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--jq", ".["), "invalid --jq expression"),
+        (("--jq", ".room_name.x"), "--jq expression failed"),
+        (("--jq",), "--jq needs a jq expression"),
+        (("--jq=",), "--jq needs a jq expression"),
+    ],
+)
+def test_jq_errors_exit_2(cli: Cli, args: tuple[str, ...], message: str) -> None:
+    result = cli("token", "47", "--profile", "demo", *args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 # -- the library side ---------------------------------------------------------
 
 

@@ -5,7 +5,8 @@ room_name,expires_at``).  The vendored click cannot parse an option with an
 optional value, so ``vtctl.cli.app.run`` takes the list off the command line
 before Typer sees it and hands it over with :func:`requested_fields`; every
 ``OutputFormat`` built while that command runs picks it up, so commands need
-no extra flag to support it.
+no extra flag to support it.  ``--jq EXPR`` (implies ``--json``) is handed over
+the same way and filters the document with the ``jq`` library.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 FIELDS_PATTERN = re.compile(r"^[a-z_]+(,[a-z_]+)*$")
 
 _requested: ContextVar[tuple[str, ...] | None] = ContextVar("vtctl_json_fields", default=None)
+_requested_jq: ContextVar[str | None] = ContextVar("vtctl_jq", default=None)
 
 
 def parse_fields(text: str) -> tuple[str, ...]:
@@ -41,17 +43,23 @@ def parse_fields(text: str) -> tuple[str, ...]:
 
 
 @contextmanager
-def requested_fields(fields: tuple[str, ...] | None) -> Iterator[None]:
-    """Make ``fields`` the default of every ``OutputFormat`` built inside the block."""
+def requested_fields(fields: tuple[str, ...] | None, jq: str | None = None) -> Iterator[None]:
+    """Make ``fields``/``jq`` the defaults of every ``OutputFormat`` built inside the block."""
     reset = _requested.set(fields)
+    reset_jq = _requested_jq.set(jq)
     try:
         yield
     finally:
+        _requested_jq.reset(reset_jq)
         _requested.reset(reset)
 
 
 def current_fields() -> tuple[str, ...] | None:
     return _requested.get()
+
+
+def current_jq() -> str | None:
+    return _requested_jq.get()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +68,8 @@ class OutputFormat:
     raw: bool = False
     #: ``--json`` field selection; None: the whole document
     fields: tuple[str, ...] | None = field(default_factory=current_fields)
+    #: ``--jq`` expression applied to the (selected) document
+    jq: str | None = field(default_factory=current_jq)
 
     @property
     def mode(self) -> str:
@@ -93,6 +103,27 @@ def _check_fields(fields: Sequence[str], valid: list[str]) -> None:
         )
 
 
+def apply_jq(document: Any, expression: str) -> list[Any]:
+    """Every output of ``expression`` on ``document`` (the ``jq`` library)."""
+    try:
+        import jq
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise UsageError("--jq needs the jq package", hint="pip install jq") from exc
+    try:
+        program = jq.compile(expression)
+    except ValueError as exc:
+        raise UsageError(f"invalid --jq expression: {_first_line(exc)}") from exc
+    try:
+        return list(program.input_value(document).all())
+    except ValueError as exc:
+        raise UsageError(f"--jq expression failed: {_first_line(exc)}") from exc
+
+
+def _first_line(exc: Exception) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
 def emit(
     io: IOStreams,
     fmt: OutputFormat,
@@ -105,7 +136,14 @@ def emit(
         document = data()
         if fmt.fields is not None:
             document = select_fields(document, fmt.fields)
-        io.print_json(document)
+        if fmt.jq is None:
+            io.print_json(document)
+            return
+        for value in apply_jq(document, fmt.jq):  # strings bare, as gh --jq / jq -r
+            if isinstance(value, str):
+                io.print_raw(value)
+            else:
+                io.print_json(value)
     elif fmt.raw and raw is not None:
         io.print_raw(raw())
     else:

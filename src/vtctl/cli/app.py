@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from vtctl import __version__
-from vtctl.errors import ExitCode, VtctlError
+from vtctl.errors import ExitCode, UsageError, VtctlError
 from vtctl.iostreams import IOStreams
 
 HELP = """\
@@ -105,12 +105,15 @@ def _takes_value(command: Any, token: str) -> bool:
     return False
 
 
-def _split_json_fields(root: Any, args: list[str]) -> tuple[list[str], tuple[str, ...] | None]:
-    """``--json=FIELDS`` / ``--json FIELDS`` -> ``--json`` plus the field list.
+def _split_json_fields(
+    root: Any, args: list[str]
+) -> tuple[list[str], tuple[str, ...] | None, str | None]:
+    """``--json=FIELDS`` / ``--json FIELDS`` / ``--jq EXPR`` -> ``--json`` plus what was asked.
 
-    The vendored click has no optional-value options, so the list is taken off
-    the command line here, once, for every command.  ``--json WORD`` reads WORD
-    as fields only if it looks like ``a,b_c`` and the command's positional
+    The vendored click has no optional-value options, so the field list (and
+    the jq expression, which implies ``--json``) is taken off the command line
+    here, once, for every command that has ``--json``.  ``--json WORD`` reads
+    WORD as fields only if it looks like ``a,b_c`` and the command's positional
     arguments are all given without it (``appointment import --json data``
     still reads ``data`` as the file).
     """
@@ -118,24 +121,26 @@ def _split_json_fields(root: Any, args: list[str]) -> tuple[list[str], tuple[str
 
     end = args.index("--") if "--" in args else len(args)
     head, tail = args[:end], args[end:]
-    if not any(a == "--json" or a.startswith("--json=") for a in head):
-        return args, None
+    if not any(a in ("--json", "--jq") or a.startswith(("--json=", "--jq=")) for a in head):
+        return args, None, None
     leaf, start = _leaf_command(root, head)
     if hasattr(leaf, "commands") or not any(
         p.param_type_name == "option" and "--json" in p.opts for p in leaf.params
     ):
-        return args, None
+        return args, None, None
     slots = [p.nargs for p in leaf.params if p.param_type_name == "argument"]
     positional: list[int] = []
     i = start
     while i < len(head):
         token = head[i]
         if token.startswith("-") and token != "-":
-            i += 2 if "=" not in token and _takes_value(leaf, token) else 1
+            takes_value = token == "--jq" or ("=" not in token and _takes_value(leaf, token))
+            i += 2 if takes_value else 1
             continue
         positional.append(i)
         i += 1
     fields: tuple[str, ...] | None = None
+    jq: str | None = None
     out: list[str] = head[:start]
     i = start
     while i < len(head):
@@ -156,10 +161,21 @@ def _split_json_fields(root: Any, args: list[str]) -> tuple[list[str], tuple[str
                 fields = parse_fields(nxt)
                 positional.remove(i + 1)
                 i += 1
+        elif token == "--jq" or token.startswith("--jq="):
+            if token == "--jq":
+                if i + 1 >= len(head):
+                    raise UsageError("--jq needs a jq expression, e.g. --jq .room_name")
+                jq, i = head[i + 1], i + 1
+            else:
+                jq = token.removeprefix("--jq=")
+            if not jq.strip():
+                raise UsageError("--jq needs a jq expression, e.g. --jq .room_name")
         else:
             out.append(token)
         i += 1
-    return out + tail, fields
+    if jq is not None and "--json" not in out[start:]:
+        out.append("--json")
+    return out + tail, fields, jq
 
 
 def run(args: list[str], io: IOStreams | None = None) -> int:
@@ -175,8 +191,8 @@ def run(args: list[str], io: IOStreams | None = None) -> int:
         enable_debug_logging()
     command = typer.main.get_command(app)
     try:
-        args, fields = _split_json_fields(command, args)
-        with requested_fields(fields):
+        args, fields, jq = _split_json_fields(command, args)
+        with requested_fields(fields, jq):
             command.main(
                 args=args, prog_name="vtctl", standalone_mode=True, obj=AppContext(io=io)
             )

@@ -143,7 +143,7 @@ def mint_command(
         int,
         typer.Option(
             "--ttl", metavar="SECONDS",
-            help=f"Lifetime in seconds, 1..{MAX_TTL}.", show_default=str(DEFAULT_TTL),
+            help=f"Lifetime in seconds, 1..{MAX_TTL}.", show_default=True,
         ),
     ] = DEFAULT_TTL,
     json: o.Json = False,

@@ -85,7 +85,8 @@ Json = Annotated[
     typer.Option(
         "--json", metavar="[FIELDS]",
         help="Print one JSON document. With FIELDS (e.g. --json room_name,expires_at or "
-        "--json=room_name) only those keys, in that order.",
+        "--json=room_name) only those keys, in that order. --jq EXPR filters it with a jq "
+        "expression (implies --json; strings print bare).",
         rich_help_panel=OUTPUT_PANEL,
     ),
 ]
