@@ -366,6 +366,7 @@ def test_given_http_client_is_used(
         "not-created"
     )
     assert twilio_client.timeout == 3
+    assert httpx_mock.get_requests()[-1].extensions["timeout"]["read"] == 3
 
 
 def test_role_of_identity() -> None:
@@ -422,6 +423,17 @@ def test_cli_status_local_json(
     assert data["participants"][0]["identity"] == "2-jane.doe@example.com"
     assert data["participants"][0]["role"] == "patient"
     assert data["participants"][0]["connected_at"] == "2025-11-16T09:02:10Z"
+
+
+def test_cli_status_local_json_fields(
+    httpx_mock: HTTPXMock, cli: Any, twilio_env: dict[str, str], store_path: Path
+) -> None:
+    mock_in_progress(httpx_mock, [participant_body("2-jane.doe@example.com", 2)])
+    result = cli(
+        "status", "47", "--local", "--store", str(store_path), "--json", "status,participant_count"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {"status": "in-progress", "participant_count": 1}
 
 
 def test_cli_status_room_not_created(
