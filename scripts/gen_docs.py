@@ -14,11 +14,11 @@ from pathlib import Path
 # Typer reads these when it first renders help: fixed width, no colour, no terminal.
 os.environ.update({"TERMINAL_WIDTH": "100", "NO_COLOR": "1", "_TYPER_FORCE_DISABLE_TERMINAL": "1"})
 
-import click  # noqa: E402
-import typer.main  # noqa: E402
-from typer.testing import CliRunner  # noqa: E402
+import click
+import typer.main
+from typer.testing import CliRunner
 
-from vtctl.cli.app import app  # noqa: E402
+from vtctl.cli.app import app
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 
@@ -49,8 +49,12 @@ def render() -> str:
 
 
 def main() -> int:
+    args = sys.argv[1:]
+    if args not in ([], ["--check"]):
+        print(__doc__, file=sys.stderr)
+        return 2
     text = render()
-    if "--check" in sys.argv[1:]:
+    if args:
         if not DOC.exists() or DOC.read_text() != text:
             print(f"{DOC} is out of date: run python scripts/gen_docs.py", file=sys.stderr)
             return 1

@@ -77,7 +77,10 @@ def render(title: str, build: Callable[[], RenderableType]) -> str:
 
 
 def main() -> int:
-    check = "--check" in sys.argv[1:]
+    if sys.argv[1:] not in ([], ["--check"]):
+        print(__doc__, file=sys.stderr)
+        return 2
+    check = sys.argv[1:] == ["--check"]
     stale = []
     for name, (title, build) in PICTURES.items():
         svg = render(title, build)

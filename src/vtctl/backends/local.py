@@ -14,8 +14,9 @@ class LocalBackend:
     name = "local"
 
     def __init__(self, store: AppointmentStore, credentials: TwilioCredentials | None = None,
-                 profile: str = "default", demo: bool = False) -> None:
+                 profile: str = "default", demo: bool = False, timeout: float = 10.0) -> None:
         self.store = store
+        self.timeout = timeout
         self._profile = profile
         self._demo = demo
         self._credentials = credentials
@@ -24,7 +25,9 @@ class LocalBackend:
     @classmethod
     def from_settings(cls, settings: Settings) -> LocalBackend:
         store = open_store(settings)
-        return cls(store, profile=settings.profile, demo=settings.is_demo)
+        return cls(
+            store, profile=settings.profile, demo=settings.is_demo, timeout=settings.timeout
+        )
 
     def credentials(self) -> TwilioCredentials:
         """Resolved on first use: commands that only read the store need none."""
@@ -42,7 +45,7 @@ class LocalBackend:
         from vtctl.twilio_rooms import fetch_room_status
 
         appointment = self.appointment(appointment_id)
-        return fetch_room_status(self.credentials(), appointment)
+        return fetch_room_status(self.credentials(), appointment, timeout=self.timeout)
 
     def create_room(self, appointment_id: int) -> RoomInfo:
         return self.engine.create_room(appointment_id)
