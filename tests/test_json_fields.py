@@ -98,6 +98,26 @@ def test_help_shows_the_optional_fields(vtctl: Any) -> None:
     assert "--json room_name,expires_at" in proc.stdout
 
 
+def test_a_command_that_cannot_filter_says_so(
+    cli: Cli, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `appointment import` prints its summary without emit(): no silent no-op
+    from vtctl.demo import demo_data_text
+
+    data = tmp_path / "demo.json"
+    data.write_text(demo_data_text())
+    monkeypatch.setenv("VTCTL_STORE", str(tmp_path / "store.sqlite3"))
+    result = cli("appointment", "import", str(data), "--json", "added")
+    assert result.exit_code == 0, result.stderr
+    assert "added" in json.loads(result.stdout)
+    assert "does not support --json FIELDS" in result.stderr
+
+
+def test_no_warning_when_the_fields_were_applied(cli: Cli) -> None:
+    result = cli("token", "47", "--profile", "demo", "--json", "room_name")
+    assert result.stderr == ""
+
+
 # -- --jq EXPR -------------------------------------------------------------------
 
 

@@ -27,8 +27,17 @@ if TYPE_CHECKING:
 #: What ``--json FIELDS`` accepts: lowercase JSON keys, comma-separated.
 FIELDS_PATTERN = re.compile(r"^[a-z_]+(,[a-z_]+)*$")
 
-_requested: ContextVar[tuple[str, ...] | None] = ContextVar("vtctl_json_fields", default=None)
-_requested_jq: ContextVar[str | None] = ContextVar("vtctl_jq", default=None)
+@dataclass(slots=True)
+class JsonRequest:
+    """What ``--json FIELDS`` / ``--jq`` asked for on this command line."""
+
+    fields: tuple[str, ...] | None = None
+    jq: str | None = None
+    #: set by ``emit`` once it has applied the request
+    used: bool = False
+
+
+_requested: ContextVar[JsonRequest | None] = ContextVar("vtctl_json_request", default=None)
 
 
 def parse_fields(text: str) -> tuple[str, ...]:
@@ -43,23 +52,42 @@ def parse_fields(text: str) -> tuple[str, ...]:
 
 
 @contextmanager
-def requested_fields(fields: tuple[str, ...] | None, jq: str | None = None) -> Iterator[None]:
-    """Make ``fields``/``jq`` the defaults of every ``OutputFormat`` built inside the block."""
-    reset = _requested.set(fields)
-    reset_jq = _requested_jq.set(jq)
+def requested_fields(
+    fields: tuple[str, ...] | None, jq: str | None = None, io: IOStreams | None = None
+) -> Iterator[None]:
+    """Make ``fields``/``jq`` the defaults of every ``OutputFormat`` built inside the block.
+
+    With ``io``: a command that succeeds without applying them (one that prints
+    its JSON without ``emit``) gets a warning on stderr instead of silence.
+    """
+    request = JsonRequest(fields, jq) if fields is not None or jq is not None else None
+    reset = _requested.set(request)
     try:
         yield
+    except SystemExit as exc:
+        if exc.code in (0, None):
+            _warn_unused(request, io)
+        raise
+    else:
+        _warn_unused(request, io)
     finally:
-        _requested_jq.reset(reset_jq)
         _requested.reset(reset)
 
 
+def _warn_unused(request: JsonRequest | None, io: IOStreams | None) -> None:
+    if request is not None and not request.used and io is not None:
+        asked = "--jq" if request.jq is not None else "--json FIELDS"
+        io.info(f"warning: this command does not support {asked}; it printed its whole output")
+
+
 def current_fields() -> tuple[str, ...] | None:
-    return _requested.get()
+    request = _requested.get()
+    return request.fields if request else None
 
 
 def current_jq() -> str | None:
-    return _requested_jq.get()
+    request = _requested.get()
+    return request.jq if request else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +161,9 @@ def emit(
 ) -> None:
     """Print one result in the format the user asked for."""
     if fmt.json:
+        request = _requested.get()
+        if request is not None:
+            request.used = True
         document = data()
         if fmt.fields is not None:
             document = select_fields(document, fmt.fields)

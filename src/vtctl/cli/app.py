@@ -192,7 +192,8 @@ def run(args: list[str], io: IOStreams | None = None) -> int:
     command = typer.main.get_command(app)
     try:
         args, fields, jq = _split_json_fields(command, args)
-        with requested_fields(fields, jq):
+        asks_help = not {"-h", "--help"}.isdisjoint(args)
+        with requested_fields(fields, jq, None if asks_help else io):
             command.main(
                 args=args, prog_name="vtctl", standalone_mode=True, obj=AppContext(io=io)
             )
