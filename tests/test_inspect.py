@@ -16,7 +16,7 @@ from vtctl.credentials import TwilioCredentials
 from vtctl.demo import DEMO_API_SECRET
 from vtctl.engine import mint_access_token
 from vtctl.errors import TokenFormatError
-from vtctl.render.inspect import validity_text
+from vtctl.render.inspect import format_moment, validity_text
 
 Cli = Any
 CREDENTIALS = TwilioCredentials(TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET)
@@ -158,6 +158,26 @@ def test_validity_text() -> None:
     assert validity_text(token, start + timedelta(minutes=72)) == "expired 12 min ago"
     assert validity_text(token, start + timedelta(hours=3)) == "expired 2 h 0 min ago"
     assert validity_text(token, start - timedelta(minutes=5)) == "not valid yet: starts in 5 min"
+
+
+def test_times_are_shown_in_local_time_and_utc() -> None:
+    import os
+
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "Europe/Berlin"
+    time.tzset()
+    try:
+        winter = datetime(2025, 11, 16, 9, 30, tzinfo=UTC)
+        assert format_moment(winter) == "2025-11-16 10:30:00 CET (2025-11-16 09:30:00 UTC)"
+        os.environ["TZ"] = "UTC"
+        time.tzset()
+        assert format_moment(winter) == "2025-11-16 09:30:00 UTC"
+    finally:
+        if saved is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()
 
 
 # -- the command -------------------------------------------------------------------
