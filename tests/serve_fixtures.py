@@ -50,6 +50,8 @@ STORE_DOCUMENT = {
          "starts_at": "2025-11-17T09:00:00Z", "video_room_id": ROOM_49},
         {"id": 50, "patient_id": 2, "psychologist_id": 5, "duration_minutes": 10,
          "starts_at": "2025-11-17T10:00:00Z", "video_room_id": ROOM_50},
+        {"id": 51, "patient_id": 2, "psychologist_id": 5, "duration_minutes": 30,
+         "starts_at": "2025-11-18T10:00:00Z", "video_room_id": None},
     ],
 }
 TWILIO_ENV = {
@@ -135,27 +137,36 @@ class RunningServer:
 
 
 def start_server(directory: Path, *, store: Path | None = None, twilio: bool = True,
-                 extra_env: dict[str, str] | None = None, args: tuple[str, ...] = ()
-                 ) -> RunningServer:
-    store = store or make_store(directory)
+                 extra_env: dict[str, str] | None = None, args: tuple[str, ...] = (),
+                 use_store: bool = True) -> RunningServer:
+    """Start ``vtctl serve`` (on a new store unless given one) and wait until it answers."""
+    if use_store:
+        store = store or make_store(directory)
+        args = ("--store", str(store), *args)
     port = free_port()
-    env = clean_env(directory, VTCTL_SERVE_SECRET=SERVE_SECRET,
-                    **(TWILIO_ENV if twilio else {}), **(extra_env or {}))
+    env = clean_env(directory, **{"VTCTL_SERVE_SECRET": SERVE_SECRET,
+                                  **(TWILIO_ENV if twilio else {}), **(extra_env or {})})
     log = directory / f"serve-{port}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [*vtctl_command(), "serve", "--store", str(store), "--port", str(port), *args],
+            [*vtctl_command(), "serve", "--port", str(port), *args],
             stdin=subprocess.DEVNULL, stdout=sink, stderr=sink, env=env,
         )
-    server = RunningServer(f"http://127.0.0.1:{port}", process, store, log)
-    deadline = time.monotonic() + START_DEADLINE
+    server = RunningServer(f"http://127.0.0.1:{port}", process, store or directory, log)
+    wait_until_answering(server)
+    return server
+
+
+def wait_until_answering(server: RunningServer, deadline_seconds: float = START_DEADLINE
+                         ) -> None:
+    deadline = time.monotonic() + deadline_seconds
     while True:
-        if process.poll() is not None:
-            raise AssertionError(f"vtctl serve exited with {process.returncode}:\n"
+        if server.process.poll() is not None:
+            raise AssertionError(f"vtctl serve exited with {server.process.returncode}:\n"
                                  f"{server.stderr()}")
         try:
             httpx.get(server.url + "/api/appointments/1/", timeout=1.0)
-            return server
+            return
         except httpx.TransportError:
             if time.monotonic() > deadline:
                 server.stop(signal.SIGKILL)
@@ -167,4 +178,4 @@ def start_server(directory: Path, *, store: Path | None = None, twilio: bool = T
 def serve_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     server = start_server(tmp_path_factory.mktemp("serve"))
     yield server
-    server.stop()
+    assert server.stop() == 0, server.stderr()
