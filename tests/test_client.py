@@ -317,6 +317,23 @@ def test_whole_reply_timeout_covers_a_slow_body(httpx_mock: HTTPXMock, client: R
         client.video_token(47)
 
 
+def test_each_phase_waits_only_for_the_time_left(httpx_mock: HTTPXMock, sleeps: Sleeps) -> None:
+    now = [100.0]
+
+    def redirect(request: httpx.Request) -> httpx.Response:
+        now[0] += 4  # the first hop took 4 s
+        return httpx.Response(302, headers={"Location": "/api/appointments/47/v2/"})
+
+    httpx_mock.add_callback(redirect, url=url("/api/appointments/47/"))
+    httpx_mock.add_response(url=url("/api/appointments/47/v2/"), json=APPOINTMENT_BODY)
+    with RestClient(BASE, JWT, timeout=10, sleep=sleeps) as rest:
+        rest._clock = lambda: now[0]
+        rest.appointment(47)
+    first, second = httpx_mock.get_requests()
+    assert first.extensions["timeout"]["read"] == 10.0
+    assert second.extensions["timeout"] == dict.fromkeys(("connect", "read", "write", "pool"), 6.0)
+
+
 def test_timeout_is_configured() -> None:
     with RestClient(BASE, JWT, timeout=2.5) as rest:
         timeout = rest._http.timeout

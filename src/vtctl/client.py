@@ -162,7 +162,7 @@ class RestClient:
         return parse_video_token(self._json(reply, "video token"), appointment_id)
 
     def room_status(self, appointment_id: int) -> RoomStatus:
-        from vtctl.status_parse import parse_room_status  # type: ignore[import-not-found]
+        from vtctl.status_parse import parse_room_status
 
         reply = self._get(f"/api/appointments/video-status/{appointment_id}/", "room status")
         status: RoomStatus = parse_room_status(self._json(reply, "room status"), appointment_id)
@@ -299,8 +299,13 @@ class RestClient:
 
         deadline = self._clock() + self.timeout
         for _hop in range(MAX_REDIRECTS + 1):
+            # each phase (connect, write, each read) may wait at most what is left
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                raise _timed_out(url, self.timeout)
             request = self._http.build_request(
-                method, url, headers=headers, json=body if body is not None else None
+                method, url, headers=headers, json=body if body is not None else None,
+                timeout=httpx.Timeout(remaining),
             )
             reply = self._read(self._http.send(request, stream=True), url, deadline)
             location = _location(reply, url)
