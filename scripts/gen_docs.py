@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 # Typer reads these when it first renders help: fixed width, no colour, no terminal.
 os.environ.update({"TERMINAL_WIDTH": "100", "NO_COLOR": "1", "_TYPER_FORCE_DISABLE_TERMINAL": "1"})
 
-import click
 import typer.main
 from typer.testing import CliRunner
 
@@ -23,9 +23,10 @@ from vtctl.cli.app import app
 DOC = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 
 
-def command_paths(command: click.Command, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+def command_paths(command: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command path; Typer vendors its own click, so groups are duck-typed."""
     paths = [path]
-    if isinstance(command, click.Group):
+    if hasattr(command, "commands"):
         for name, sub in command.commands.items():
             if not sub.hidden:
                 paths.extend(command_paths(sub, (*path, name)))
