@@ -479,3 +479,19 @@ def test_debug_output_redacts_the_jwt(cli: Cli, logged_in: str, httpx_mock: HTTP
     assert "debug:" in captured.err  # the log lines were written
     assert "video-token/47" in captured.err
     assert logged_in not in captured.err + captured.out + result.stderr + result.stdout
+
+
+# --- the real executable ---------------------------------------------------------------------
+
+
+def test_real_process_login_status_logout(vtctl: Callable[..., Any]) -> None:
+    jwt = make_jwt(user_id=5)
+    login = vtctl("auth", "login", "--with-token", stdin=jwt)
+    assert login.returncode == 0, login.stderr
+    status = vtctl("auth", "status", "--json")
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["user_id"] == "5"
+    assert jwt not in status.stdout + status.stderr + login.stdout + login.stderr
+    assert vtctl("auth", "token").stdout == jwt + "\n"
+    assert vtctl("auth", "logout").returncode == 0
+    assert vtctl("auth", "status").returncode == 3

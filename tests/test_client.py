@@ -525,3 +525,19 @@ def test_debug_logs_never_contain_the_jwt(httpx_mock: HTTPXMock, client: RestCli
     assert caplog.records  # something was logged
     assert JWT not in caplog.text
     assert "video-token/47" in caplog.text
+
+
+# --- a real socket (no mock): what httpx really raises ---------------------------------------
+
+
+def test_real_connection_refused(sleeps: Sleeps) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again below: nothing listens there
+    with RestClient(f"http://127.0.0.1:{port}", JWT, sleep=sleeps) as rest, \
+            pytest.raises(NetworkError) as info:
+        rest.video_token(47)
+    assert "connection refused" in info.value.message
+    assert sleeps == [0.5, 1.0]
