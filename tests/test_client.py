@@ -541,3 +541,40 @@ def test_real_connection_refused(sleeps: Sleeps) -> None:
         rest.video_token(47)
     assert "connection refused" in info.value.message
     assert sleeps == [0.5, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("5", 5.0), ("0.25", 0.25), ("-3", 0.0), ("soon", None), ("", None),
+     ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)],  # a date in the past: retry now
+)
+def test_retry_after_parsing(header: str, expected: float | None) -> None:
+    from vtctl.client import _retry_after
+
+    assert _retry_after(header) == expected
+
+
+def test_retry_after_http_date_in_the_future() -> None:
+    from datetime import UTC, datetime, timedelta
+    from email.utils import format_datetime
+
+    from vtctl.client import _retry_after
+
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    seconds = _retry_after(later)
+    assert seconds is not None and 25 < seconds <= 30
+
+
+def test_garbage_retry_after_falls_back_to_backoff(httpx_mock: HTTPXMock, client: RestClient,
+                                                   sleeps: Sleeps) -> None:
+    httpx_mock.add_response(url=TOKEN_URL, status_code=503, headers={"Retry-After": "soon"})
+    httpx_mock.add_response(url=TOKEN_URL, json=TOKEN_BODY)
+    client.video_token(47)
+    assert sleeps == [0.5]
+
+
+def test_malformed_jwt_is_not_sent(httpx_mock: HTTPXMock, sleeps: Sleeps) -> None:
+    with RestClient(BASE, "abc def\r\nX-Evil: 1", sleep=sleeps) as rest, \
+            pytest.raises(AuthenticationError, match="malformed"):
+        rest.video_token(47)
+    assert httpx_mock.get_requests() == []
