@@ -84,7 +84,6 @@ MAX_RETRY_AFTER = 60.0
 LOGIN_AGAIN = "log in again with `vtctl auth login`"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
-JwtSource = str | Callable[[], str | None] | None
 
 
 @dataclass(frozen=True, slots=True)
