@@ -578,3 +578,11 @@ def test_malformed_jwt_is_not_sent(httpx_mock: HTTPXMock, sleeps: Sleeps) -> Non
             pytest.raises(AuthenticationError, match="malformed"):
         rest.video_token(47)
     assert httpx_mock.get_requests() == []
+
+
+def test_tls_handshake_failure_on_a_plain_http_port(httpx_mock: HTTPXMock,
+                                                     client: RestClient) -> None:
+    httpx_mock.add_exception(httpx.ConnectError("[SSL: WRONG_VERSION_NUMBER] wrong version number"))
+    with pytest.raises(NetworkError, match=r"TLS handshake with 127\.0\.0\.1:8765 failed") as info:
+        client.video_token(47)
+    assert info.value.hint is not None and "https" in info.value.hint

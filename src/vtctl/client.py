@@ -551,10 +551,15 @@ def _translate(exc: Exception, url: str, timeout: float) -> VtctlError:
     if isinstance(exc, httpx.ConnectError):
         lowered = text.lower()
         if _is_tls_failure(exc):
+            if "VERIFY_FAILED" in text.upper() or "CERTIFICATE" in text.upper():
+                return NetworkError(
+                    f"TLS verification failed for {host}: {text}",
+                    hint="for a private CA pass --ca-bundle PEM (or set SSL_CERT_FILE); "
+                    "verification cannot be turned off",
+                )
             return NetworkError(
-                f"TLS verification failed for {host}: {text}",
-                hint="for a private CA pass --ca-bundle PEM (or set SSL_CERT_FILE); "
-                "verification cannot be turned off",
+                f"TLS handshake with {host} failed: {text}",
+                hint="does the server speak https on that port? (check --base-url)",
             )
         if any(s in lowered for s in ("name or service not known", "nodename nor servname",
                                       "getaddrinfo", "name resolution", "no address associated")):
