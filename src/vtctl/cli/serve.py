@@ -76,7 +76,7 @@ def run_serve(opts: ServeOptions) -> None:
         raise
     host, port = sock.getsockname()[:2]
     _banner(opts, _url(host, port), credentials, problem, generated)
-    server.configure_logging(opts.access_log)
+    server.configure_logging()
     app = server.create_app(state, access_log=opts.access_log)
     server.run_server(app, sock, on_stop=state.close)
     opts.io.info("vtctl serve: stopped")
