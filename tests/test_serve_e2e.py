@@ -254,3 +254,29 @@ def test_demo_profile_serves_the_demo_data(vtctl, tmp_path: Path) -> None:
     finally:
         assert server.stop() == 0, server.stderr()
     assert "profile demo" in server.stderr()
+
+
+def test_dev_jwts_through_auth_login_drive_smoke(vtctl, tmp_path: Path,
+                                                 serve_server: RunningServer) -> None:
+    """`serve --issue-jwt | auth login --with-token`, and `auth login --username`
+    against `serve --dev-login`: keyring profiles then drive token and smoke."""
+    server = start_server(tmp_path, store=serve_server.store, args=("--dev-login",))
+    try:
+        issued = vtctl("serve", "--issue-jwt", "2", "--store", str(server.store),
+                       env={"VTCTL_SERVE_SECRET": SERVE_SECRET})
+        assert issued.returncode == 0, issued.stderr
+        login = vtctl("auth", "login", "--with-token", "--profile", "jane",
+                      "--base-url", server.url, stdin=issued.stdout)
+        assert login.returncode == 0, login.stderr
+        login = vtctl("auth", "login", "--username", "sarah@example.com", "--profile", "sarah",
+                      "--base-url", server.url, stdin="any-password\n")
+        assert login.returncode == 0, login.stderr
+        token = vtctl("token", "47", "--json", "--profile", "sarah", "--base-url", server.url)
+        assert token.returncode == 0, token.stderr
+        assert json.loads(token.stdout)["user_identity"] == "5-sarah@example.com"
+        smoke = vtctl("smoke", "47", "49", "--patient", "jane", "--psychologist", "sarah",
+                      "--base-url", server.url)
+        assert smoke.returncode == 0, smoke.stderr
+        assert "all 20 checks passed" in smoke.stderr
+    finally:
+        assert server.stop() == 0, server.stderr()

@@ -241,3 +241,41 @@ def test_smoke_with_profiles_from_the_keyring(cli, serve_server) -> None:
     result = cli("smoke", "47", "--base-url", serve_server.url,
                  "--patient", "jane", "--psychologist", "nobody")
     assert result.exit_code == 3 and "nobody" in result.stderr
+
+
+# -- the command layer without HTTP -----------------------------------------------------
+
+
+class ClosableSource(FakeSource):
+    closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_progress_only_on_a_terminal_and_table_on_stdout(terminal: bool) -> None:
+    import io
+
+    from vtctl.cli.smoke import JwtRef, SmokeCliOptions, run_smoke_command
+    from vtctl.iostreams import IOStreams
+    from vtctl.settings import BackendOptions, resolve_settings
+
+    out, err = io.StringIO(), io.StringIO()
+    streams = IOStreams(out=out, err=err, force_terminal=terminal, width=120)
+    sources = {"p": ClosableSource("2-j@x.org"), "s": ClosableSource("5-s@x.org")}
+    env = {"P": "p", "S": "s"}
+    opts = SmokeCliOptions(
+        io=streams, settings=resolve_settings(BackendOptions(), env={}),
+        appointment_ids=[1, 2, 3], patient=JwtRef("patient", env_var="P"),
+        psychologist=JwtRef("psychologist", env_var="S"),
+        make_client=lambda settings, jwt: sources[jwt],  # type: ignore[arg-type,return-value]
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in env.items():
+            mp.setenv(name, value)
+        report = run_smoke_command(opts)
+    assert report.ok and all(s.closed for s in sources.values())
+    assert "vtctl smoke" in out.getvalue() and "10/10" in out.getvalue()
+    assert ("smoke" in err.getvalue().split("all ")[0]) is terminal
+    assert "all 30 checks passed" in err.getvalue()
