@@ -165,6 +165,7 @@ def test_login_with_username_and_password(cli: Cli, httpx_mock: HTTPXMock) -> No
     assert result.exit_code == 0, result.stderr
     assert_clean(result, access, refresh, "hunter2-pw")
     assert stored("jwt") == access and stored("refresh") == refresh
+    assert f"vtctl config set base_url {BASE} --profile default" in result.stderr
 
 
 def test_login_with_custom_token_path(cli: Cli, httpx_mock: HTTPXMock) -> None:

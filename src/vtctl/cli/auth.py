@@ -204,8 +204,19 @@ def login_command(
         return RestClient(settings.base_url, None, timeout=settings.timeout,
                           ca_bundle=settings.ca_bundle)
 
-    run_login(LoginOptions(io=streams(ctx), settings=settings, with_token=with_token,
+    io = streams(ctx)
+    run_login(LoginOptions(io=io, settings=settings, with_token=with_token,
                            username=username, open_client=open_client))
+    if base_url is not None:
+        _tip_save_base_url(io, settings)
+
+
+def _tip_save_base_url(io: IOStreams, settings: Settings) -> None:
+    from vtctl.config import load_config
+
+    if load_config().profile(settings.profile).base_url != settings.base_url:
+        io.info(f"tip: to use {settings.base_url} without --base-url: "
+                f"vtctl config set base_url {settings.base_url} --profile {settings.profile}")
 
 
 # -- status ----------------------------------------------------------------------------
