@@ -396,6 +396,8 @@ def test_dev_login_and_refresh(make_client: MakeClient) -> None:
     missing = client.post("/api/token/", json={"username": "2"})
     assert (missing.status_code, missing.json()) == (400, {"password": ["This field is required."]})
     assert client.post("/api/token/", content=b"{nope").status_code == 400
+    huge = client.post("/api/token/", content=b" " * (65 * 1024))
+    assert (huge.status_code, huge.json()) == (413, {"detail": "Request body too large"})
 
 
 # -- the request log never holds a token ------------------------------------------------

@@ -230,11 +230,19 @@ async def token_refresh(request: Request) -> Response:
     return JSONResponse({"access": state.auth.issue(user_id)})
 
 
+MAX_BODY_BYTES = 64 * 1024
+
+
 async def _json_body(request: Request) -> dict[str, Any]:
     import json
 
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise HTTPException(413, "Request body too large")
     try:
-        data = json.loads(await request.body() or b"{}")
+        data = json.loads(body or b"{}")
     except ValueError as exc:
         raise HTTPException(400, "JSON parse error") from exc
     if not isinstance(data, dict):
