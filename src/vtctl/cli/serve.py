@@ -238,6 +238,7 @@ Requests carry `Authorization: Bearer <JWT>`: HS256, SimpleJWT-style claims
 
 Dev JWT:  export VTCTL_SERVE_SECRET=$(openssl rand -hex 32)
           vtctl serve --issue-jwt 2 | vtctl auth login --with-token
+     or:  vtctl serve --dev-login, then vtctl auth login --username 2 (any password)
 
 Twilio credentials come from TWILIO_* / the keyring, once at start; without
 them the token endpoints answer 500 and video-status says it is offline.
