@@ -409,6 +409,7 @@ def bind_socket(host: str, port: int) -> socket.socket:
         if family == socket.AF_INET6:
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
         sock.bind(address)
+        sock.listen(2048)  # connections made while uvicorn starts wait instead of failing
     except OSError as exc:
         sock.close()
         raise UsageError(
