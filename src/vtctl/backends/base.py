@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 from vtctl.models import Appointment, RoomInfo, RoomStatus, VideoToken
+
+T = TypeVar("T")
 
 
 class Backend(Protocol):
@@ -27,3 +30,12 @@ class Backend(Protocol):
     def appointment(self, appointment_id: int) -> Appointment: ...
 
     def close(self) -> None: ...
+
+
+def call_backend(open_backend: Callable[[], Backend], action: Callable[[Backend], T]) -> T:
+    """Open a backend, run one action on it, and always close it."""
+    backend = open_backend()
+    try:
+        return action(backend)
+    finally:
+        backend.close()

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 
 import typer
 
-from vtctl.backends.base import Backend
+from vtctl.backends.base import Backend, call_backend
 from vtctl.cli import options as o
-from vtctl.cli.context import settings_from, streams
+from vtctl.cli.context import BackendChoice, settings_from, streams, with_backend_flags
 from vtctl.errors import UsageError
 from vtctl.iostreams import IOStreams
 from vtctl.output import OutputFormat, emit
@@ -36,11 +36,9 @@ class ShowOptions:
 
 
 def run_show(opts: ShowOptions) -> None:
-    backend = opts.open_backend()
-    try:
-        appointment = backend.appointment(opts.appointment_id)
-    finally:
-        backend.close()
+    appointment = call_backend(
+        opts.open_backend, lambda backend: backend.appointment(opts.appointment_id)
+    )
 
     def table() -> Any:
         from vtctl.render.appointments import appointment_table
@@ -51,25 +49,19 @@ def run_show(opts: ShowOptions) -> None:
 
 
 @group.command("show")
+@with_backend_flags
 def show_command(
     ctx: typer.Context,
     appointment_id: o.AppointmentId,
     json: o.Json = False,
-    local: o.Local = False,
-    profile: o.Profile = None,
-    store: o.Store = None,
-    base_url: o.BaseUrl = None,
-    timeout: o.Timeout = None,
-    ca_bundle: o.CaBundle = None,
+    *,
+    backend: BackendChoice,
 ) -> None:
     """Show one appointment (remote: GET /api/appointments/ID/; local: the store)."""
-    from vtctl.backends import open_backend
-
-    settings = settings_from(local, profile, store, base_url, timeout, ca_bundle)
     run_show(
         ShowOptions(
             io=streams(ctx),
-            open_backend=lambda: open_backend(settings),
+            open_backend=backend.open,
             appointment_id=o.parse_appointment_id(appointment_id),
             fmt=OutputFormat(json=json),
         )

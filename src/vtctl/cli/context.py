@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any
+
 import typer
 
+from vtctl.backends.base import Backend
+from vtctl.cli import options as o
 from vtctl.iostreams import IOStreams
 from vtctl.settings import BackendOptions, Settings, resolve_settings
 
@@ -27,3 +34,50 @@ def settings_from(
             timeout=timeout, ca_bundle=ca_bundle,
         )
     )
+
+
+class BackendChoice:
+    """The backend a command runs against, opened only when it is needed."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def open(self) -> Backend:
+        from vtctl.backends import open_backend
+
+        return open_backend(self.settings)
+
+
+#: The backend flags every data command accepts after its own name.
+_BACKEND_FLAGS: tuple[tuple[str, Any, Any], ...] = (
+    ("local", o.Local, False),
+    ("profile", o.Profile, None),
+    ("store", o.Store, None),
+    ("base_url", o.BaseUrl, None),
+    ("timeout", o.Timeout, None),
+    ("ca_bundle", o.CaBundle, None),
+)
+
+
+def with_backend_flags(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` the shared backend flags, declared once.
+
+    The command declares a ``backend: BackendChoice`` parameter instead of six
+    flags; Typer sees the flags (appended to the signature) and the command
+    gets them resolved (flag > env > profile > default).
+    """
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for name, p in signature.parameters.items() if name != "backend"]
+    flags = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                          annotation=annotation)
+        for name, annotation, default in _BACKEND_FLAGS
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        chosen = {name: kwargs.pop(name) for name, _, _ in _BACKEND_FLAGS}
+        command(*args, backend=BackendChoice(settings_from(**chosen)), **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=[*own, *flags])  # type: ignore[attr-defined]
+    return wrapper

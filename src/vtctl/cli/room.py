@@ -8,9 +8,9 @@ from typing import Any
 
 import typer
 
-from vtctl.backends.base import Backend
+from vtctl.backends.base import Backend, call_backend
 from vtctl.cli import options as o
-from vtctl.cli.context import settings_from, streams
+from vtctl.cli.context import BackendChoice, streams, with_backend_flags
 from vtctl.iostreams import IOStreams
 from vtctl.output import OutputFormat, emit
 
@@ -27,11 +27,7 @@ class CreateOptions:
 
 
 def run_create(opts: CreateOptions) -> None:
-    backend = opts.open_backend()
-    try:
-        room = backend.create_room(opts.appointment_id)
-    finally:
-        backend.close()
+    room = call_backend(opts.open_backend, lambda backend: backend.create_room(opts.appointment_id))
 
     def table() -> Any:
         from vtctl.render.appointments import room_table
@@ -42,16 +38,13 @@ def run_create(opts: CreateOptions) -> None:
 
 
 @group.command("create")
+@with_backend_flags
 def create_command(
     ctx: typer.Context,
     appointment_id: o.AppointmentId,
     json: o.Json = False,
-    local: o.Local = False,
-    profile: o.Profile = None,
-    store: o.Store = None,
-    base_url: o.BaseUrl = None,
-    timeout: o.Timeout = None,
-    ca_bundle: o.CaBundle = None,
+    *,
+    backend: BackendChoice,
 ) -> None:
     """Create the appointment's video room if it has none (idempotent).
 
@@ -59,13 +52,10 @@ def create_command(
     apt-ID-UNIX-HEX on the stored appointment once; running it again returns
     the same room.
     """
-    from vtctl.backends import open_backend
-
-    settings = settings_from(local, profile, store, base_url, timeout, ca_bundle)
     run_create(
         CreateOptions(
             io=streams(ctx),
-            open_backend=lambda: open_backend(settings),
+            open_backend=backend.open,
             appointment_id=o.parse_appointment_id(appointment_id),
             fmt=OutputFormat(json=json),
         )

@@ -23,7 +23,7 @@ import typer
 
 from vtctl.backends.base import Backend
 from vtctl.cli import options as o
-from vtctl.cli.context import settings_from, streams
+from vtctl.cli.context import BackendChoice, streams, with_backend_flags
 from vtctl.errors import NetworkError, ServerError, UsageError, VtctlError
 from vtctl.iostreams import IOStreams
 from vtctl.models import RoomStatus
@@ -275,22 +275,15 @@ def command(
     json: o.Json = False,
     watch_: Watch = False,
     interval: Interval = None,
-    local: o.Local = False,
-    profile: o.Profile = None,
-    store: o.Store = None,
-    base_url: o.BaseUrl = None,
-    timeout: o.Timeout = None,
-    ca_bundle: o.CaBundle = None,
+    *,
+    backend: BackendChoice,
 ) -> None:
-    from vtctl.backends import open_backend
-
     if interval is not None and not watch_:
         raise UsageError("--interval only applies to --watch")
-    settings = settings_from(local, profile, store, base_url, timeout, ca_bundle)
     run_status(
         StatusOptions(
             io=streams(ctx),
-            open_backend=lambda: open_backend(settings),
+            open_backend=backend.open,
             appointment_id=o.parse_appointment_id(appointment_id),
             fmt=OutputFormat(json=json),
             watch=watch_,
@@ -306,4 +299,4 @@ def register(app: typer.Typer) -> None:
         "Remote: GET /api/appointments/video-status/ID/. Local: Twilio's Rooms and "
         "Participants API (TWILIO_* credentials). A room nobody has joined yet is "
         "'not-created'. --watch keeps a live view.",
-    )(command)
+    )(with_backend_flags(command))

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 import typer
 
-from vtctl.backends.base import Backend
+from vtctl.backends.base import Backend, call_backend
 from vtctl.cli import options as o
-from vtctl.cli.context import settings_from, streams
+from vtctl.cli.context import BackendChoice, streams, with_backend_flags
 from vtctl.iostreams import IOStreams
+from vtctl.models import VideoToken
 from vtctl.output import OutputFormat, emit
 
 
@@ -25,12 +26,11 @@ class TokenOptions:
 
 
 def run_token(opts: TokenOptions) -> None:
-    backend = opts.open_backend()
-    try:
-        fetch = backend.refresh_token if opts.refresh else backend.video_token
-        token = fetch(opts.appointment_id, opts.as_user)
-    finally:
-        backend.close()
+    def fetch(backend: Backend) -> VideoToken:
+        get = backend.refresh_token if opts.refresh else backend.video_token
+        return get(opts.appointment_id, opts.as_user)
+
+    token = call_backend(opts.open_backend, fetch)
 
     def table() -> object:
         from vtctl.render.tokens import token_table
@@ -47,29 +47,22 @@ def _command(refresh: bool) -> Callable[..., None]:
         as_user: o.AsUser = None,
         json: o.Json = False,
         raw: o.Raw = False,
-        local: o.Local = False,
-        profile: o.Profile = None,
-        store: o.Store = None,
-        base_url: o.BaseUrl = None,
-        timeout: o.Timeout = None,
-        ca_bundle: o.CaBundle = None,
+        *,
+        backend: BackendChoice,
     ) -> None:
-        from vtctl.backends import open_backend
-
         o.check_exclusive(json=json, raw=raw)
-        settings = settings_from(local, profile, store, base_url, timeout, ca_bundle)
         run_token(
             TokenOptions(
                 io=streams(ctx),
-                open_backend=lambda: open_backend(settings),
+                open_backend=backend.open,
                 appointment_id=o.parse_appointment_id(appointment_id),
-                as_user=as_user or settings.as_user,
+                as_user=as_user or backend.settings.as_user,
                 fmt=OutputFormat(json=json, raw=raw),
                 refresh=refresh,
             )
         )
 
-    return command
+    return with_backend_flags(command)
 
 
 def register(app: typer.Typer) -> None:
