@@ -28,7 +28,6 @@ from tests.conftest import (
     TEST_ACCOUNT_SID,
     TEST_API_KEY,
     TEST_API_SECRET,
-    run_vtctl,
 )
 
 SERVE_SECRET = "e2e-serve-secret-7f3a9c1d5e2b8f4a6c0d9e1f3a5b7c9d"
@@ -89,8 +88,10 @@ def make_store(directory: Path, document: dict[str, object] | None = None) -> Pa
     source = directory / "appointments.json"
     source.write_text(json.dumps(document or STORE_DOCUMENT, indent=1))
     store = directory / "store.sqlite3"
-    result = run_vtctl("appointment", "import", str(source), "--store", str(store),
-                       env=clean_env(directory))
+    result = subprocess.run(
+        [*vtctl_command(), "appointment", "import", str(source), "--store", str(store)],
+        env=clean_env(directory), capture_output=True, text=True, timeout=60, check=False,
+    )
     assert result.returncode == 0, result.stderr
     return store
 
