@@ -57,6 +57,11 @@ def run_serve(opts: ServeOptions) -> None:
     generated = secret is None
     auth = JwtAuthority(secret or generate_secret(), lifetime=opts.jwt_minutes * 60)
     credentials, problem = _credentials(opts.settings)
+    from vtctl.logsetup import register_secret
+
+    register_secret(auth.secret)  # redacted from any traceback uvicorn logs
+    if credentials is not None:
+        register_secret(credentials.api_secret)
     if credentials is not None:
         import twilio.jwt.access_token  # noqa: F401  (warm up: the first request stays fast)
 
