@@ -8,12 +8,14 @@ sqlite3 errors become ``StoreError`` here and nowhere else.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from vtctl.errors import StoreError, UsageError
 from vtctl.fsutil import ensure_private_dir
@@ -42,6 +44,26 @@ _MIGRATIONS: dict[int, str] = {
 }
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _sqlite_errors(method: _F) -> _F:
+    """sqlite3 failures after open (read-only file, disk full, I/O error) -> StoreError."""
+
+    @functools.wraps(method)
+    def wrapper(self: AppointmentStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"the store {self.path} failed: {exc}",
+                hint="check that the file (--store / VTCTL_STORE) and its directory are "
+                "writable and the disk is not full",
+            ) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
 @dataclass(frozen=True, slots=True)
 class ImportCounts:
     added: int = 0
@@ -60,6 +82,12 @@ class AppointmentStore:
 
     @classmethod
     def open(cls, path: Path) -> AppointmentStore:
+        if path.is_dir():
+            raise UsageError(
+                f"the store {path} is a directory",
+                hint="--store / VTCTL_STORE takes the path of an SQLite file, "
+                f"e.g. {path / 'store.sqlite3'}",
+            )
         try:
             if str(path) != ":memory:":
                 ensure_private_dir(path.parent)
@@ -129,24 +157,30 @@ class AppointmentStore:
 
     # -- users --------------------------------------------------------------
 
+    @_sqlite_errors
     def get_user(self, user_id: int) -> User | None:
-        row = self._db.execute(
-            "SELECT id, email, name, role FROM users WHERE id = ?", (user_id,)
-        ).fetchone()
+        try:
+            row = self._db.execute(
+                "SELECT id, email, name, role FROM users WHERE id = ?", (user_id,)
+            ).fetchone()
+        except OverflowError:  # beyond SQLite's INTEGER: no such user
+            return None
         return _user(row) if row else None
 
+    @_sqlite_errors
     def find_user(self, ref: str | int) -> User | None:
         """A user by id (``"2"``) or email (case-insensitive)."""
-        if isinstance(ref, int) or ref.strip().isdigit():
-            try:
-                return self.get_user(int(ref))
-            except OverflowError:
-                return None
+        if isinstance(ref, int):
+            return self.get_user(ref)
+        if ref.strip().isascii() and ref.strip().isdigit():
+            digits = ref.strip()
+            return self.get_user(int(digits)) if len(digits) <= 19 else None
         row = self._db.execute(
             "SELECT id, email, name, role FROM users WHERE email = ?", (ref.strip(),)
         ).fetchone()
         return _user(row) if row else None
 
+    @_sqlite_errors
     def list_users(self) -> list[User]:
         rows = self._db.execute("SELECT id, email, name, role FROM users ORDER BY id")
         return [_user(r) for r in rows]
@@ -162,6 +196,7 @@ class AppointmentStore:
         JOIN users s ON s.id = a.psychologist_id
     """
 
+    @_sqlite_errors
     def get_appointment(self, appointment_id: int) -> Appointment | None:
         try:
             row = self._db.execute(
@@ -171,6 +206,7 @@ class AppointmentStore:
             return None
         return _appointment(row) if row else None
 
+    @_sqlite_errors
     def list_appointments(self, limit: int | None = None) -> list[Appointment]:
         sql = self._APPOINTMENT_SQL + " ORDER BY a.id"
         params: tuple[int, ...] = ()
@@ -179,6 +215,7 @@ class AppointmentStore:
             params = (limit,)
         return [_appointment(r) for r in self._db.execute(sql, params)]
 
+    @_sqlite_errors
     def set_room_if_absent(self, appointment_id: int, room_name: str) -> tuple[str, bool]:
         """Set the room once; returns (room, created). Safe against races."""
         with self.transaction() as db:
@@ -196,14 +233,21 @@ class AppointmentStore:
             raise AppointmentNotFoundError("Appointment not found")
         return row[0], cursor.rowcount == 1
 
-    def add_appointment(self, appointment: Appointment) -> None:
+    @_sqlite_errors
+    def add_appointment(self, appointment: Appointment, *, next_id: bool = False) -> int:
+        """Insert one appointment; with ``next_id`` its id is the next free one,
+        chosen inside the write transaction (concurrent adds never collide)."""
         with self.transaction() as db:
             self._check_participants(appointment)
-            if db.execute(
+            if next_id:
+                (last,) = db.execute("SELECT COALESCE(MAX(id), 0) FROM appointments").fetchone()
+                appointment = replace(appointment, id=last + 1)
+            elif db.execute(
                 "SELECT 1 FROM appointments WHERE id = ?", (appointment.id,)
             ).fetchone():
                 raise UsageError(f"appointment {appointment.id} already exists")
             db.execute(_UPSERT_APPOINTMENT, _appointment_row(appointment))
+        return appointment.id
 
     def _check_participants(self, appointment: Appointment) -> None:
         for user_id, role in (
@@ -218,6 +262,7 @@ class AppointmentStore:
 
     # -- bulk import --------------------------------------------------------
 
+    @_sqlite_errors
     def import_records(
         self, users: Iterable[User], appointments: Iterable[Appointment]
     ) -> ImportCounts:

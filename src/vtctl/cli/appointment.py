@@ -152,18 +152,16 @@ def run_add(opts: AddOptions) -> None:
                     hint="users come from `vtctl appointment import FILE`",
                 )
             users[role] = user
-        new_id = opts.appointment_id or 1 + max(
-            (a.id for a in store.list_appointments()), default=0
-        )
-        store.add_appointment(
+        new_id = store.add_appointment(
             Appointment(
-                id=new_id,
+                id=opts.appointment_id or 0,
                 patient_id=users["patient"].id,
                 psychologist_id=users["psychologist"].id,
                 duration_minutes=opts.duration_minutes,
                 starts_at=starts_at,
                 video_room_id=opts.room,
-            )
+            ),
+            next_id=opts.appointment_id is None,  # chosen in the write transaction
         )
         added = store.get_appointment(new_id)
     assert added is not None
