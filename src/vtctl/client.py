@@ -102,7 +102,8 @@ class Reply:
         """The JSON body; raises ``_NotJsonError`` when the body is not JSON."""
         try:
             return json.loads(self.content.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            # RecursionError: "[[[[..." nested deeper than the parser goes, well under the cap
             raise _NotJsonError from exc
 
 

@@ -81,17 +81,27 @@ def parse_import(raw: bytes, source: str = "import file") -> ImportData:
         ) from exc
     except RecursionError as exc:
         raise ImportFileError(f"{source}: JSON nested too deeply") from exc
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise ImportFileError(f"{source}: invalid JSON: {str(exc)[:120]}") from exc
     return _validate(document, source)
 
 
 class _Fields:
     """Typed access to one record with errors naming line and field."""
 
-    def __init__(self, record: Any, where: str, source: str, line: int) -> None:
-        self.where, self.source, self.line = where, source, line
+    def __init__(self, record: Any, where: str, source: str, line: int | _Located) -> None:
+        # the line is counted only when a record fails: counting it for every
+        # record of a large file is quadratic
+        self.where, self.source, self._line = where, source, line
         self.record: dict[str, Any] = record
         if not isinstance(record, dict):
             self.fail(where, f"expected an object, got {_kind(record)}")
+
+    @property
+    def line(self) -> int:
+        if isinstance(self.record, _Located):
+            return self.record.line
+        return self._line if isinstance(self._line, int) else self._line.line
 
     def fail(self, field: str, problem: str) -> NoReturn:
         line = self.line
@@ -131,7 +141,7 @@ class _Fields:
 
 
 def _validate(document: Any, source: str) -> ImportData:
-    top = _Fields(document, "file", source, getattr(document, "line", 1))
+    top = _Fields(document, "file", source, 1)
     unknown = set(top.record) - {"users", "appointments"}
     if unknown:
         top.fail("file", f"unknown key(s): {', '.join(sorted(unknown))}")
@@ -144,7 +154,7 @@ def _validate(document: Any, source: str) -> ImportData:
     users: dict[int, User] = {}
     emails: dict[str, int] = {}
     for index, record in enumerate(raw_users):
-        f = _Fields(record, f"users[{index}]", source, _line(record, top.line))
+        f = _Fields(record, f"users[{index}]", source, document)
         user = _user(f)
         if user.id in users:
             f.fail(f"users[{index}].id", f"duplicate user id {user.id}")
@@ -155,7 +165,7 @@ def _validate(document: Any, source: str) -> ImportData:
 
     appointments: dict[int, Appointment] = {}
     for index, record in enumerate(raw_appointments):
-        f = _Fields(record, f"appointments[{index}]", source, _line(record, top.line))
+        f = _Fields(record, f"appointments[{index}]", source, document)
         appointment = _appointment(f)
         if appointment.id in appointments:
             f.fail(f"appointments[{index}].id", f"duplicate appointment id {appointment.id}")
@@ -210,12 +220,10 @@ def _duration(f: _Fields) -> int:
     return minutes
 
 
-def _line(record: Any, default: int) -> int:
-    return getattr(record, "line", default)
-
-
 def _kind(value: Any) -> str:
+    if isinstance(value, dict):  # also a _Located object
+        return "an object"
     return {
-        dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+        list: "a list", str: "a string", bool: "a boolean",
         int: "an integer", float: "a number", type(None): "null",
     }.get(type(value), type(value).__name__)

@@ -114,7 +114,7 @@ def _json_object(part: str, name: str) -> dict[str, Any]:
     raw = _b64decode(part, name)
     try:
         value = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise TokenFormatError(f"the token's {name} is not JSON") from exc
     if not isinstance(value, dict):
         kind = (

@@ -23,12 +23,15 @@ from vtctl.models import TOKEN_FIELDS, Appointment, RoomInfo, User, VideoToken, 
 
 #: longest server message quoted in an error line
 MAX_MESSAGE = 300
+#: how deep and how wide an error body is searched for its message
+MAX_ERROR_DEPTH = 8
+MAX_ERROR_ITEMS = 20
 
 
 # --- error bodies ----------------------------------------------------------
 
 
-def error_message(payload: Any) -> str | None:
+def error_message(payload: Any, _depth: int = 0) -> str | None:
     """The human message of an error body, or None when there is none.
 
     Reads the guide's ``{"error": "..."}``, DRF's ``{"detail": "..."}``,
@@ -37,13 +40,15 @@ def error_message(payload: Any) -> str | None:
     """
     if isinstance(payload, str):
         return _clip(payload) if payload.strip() else None
+    if _depth >= MAX_ERROR_DEPTH:  # a hostile body nested a thousand lists deep
+        return None
     if isinstance(payload, list):
-        texts = [t for item in payload if (t := error_message(item))]
+        texts = [t for item in payload[:MAX_ERROR_ITEMS] if (t := error_message(item, _depth + 1))]
         return _clip("; ".join(texts)) if texts else None
     if not isinstance(payload, dict):
         return None
     for key in ("error", "detail", "message", "non_field_errors"):
-        if key in payload and (text := error_message(payload[key])):
+        if key in payload and (text := error_message(payload[key], _depth + 1)):
             return text
     # DRF field validation: {"field": ["msg", ...], ...}
     parts = []
@@ -302,7 +307,7 @@ def jwt_claims(token: str) -> dict[str, Any] | None:
         return None
     try:
         header, claims = _b64url_json(parts[0]), _b64url_json(parts[1])
-    except (ValueError, UnicodeError, binascii.Error):
+    except (ValueError, UnicodeError, binascii.Error, RecursionError):
         return None
     if not isinstance(header, dict) or not isinstance(claims, dict):
         return None

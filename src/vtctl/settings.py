@@ -58,21 +58,42 @@ def default_store_path(profile: str) -> Path:
 
 
 def normalize_base_url(url: str) -> str:
-    """Accept ``http(s)://host[:port]`` only: the API paths are appended to it."""
+    """Accept ``http(s)://host[:port]`` only: the API paths are appended to it.
+
+    A URL with a user name or password is refused (credentials never go on the
+    command line or in the config file) and never quoted back.
+    """
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    text = url.strip()
+    example = "e.g. --base-url http://localhost:8000"
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # ValueError when not a number in 0..65535
+    except ValueError as exc:
+        raise UsageError(f"invalid base URL {_shown(text)}: {exc}", hint=example) from exc
+    if "@" in parts.netloc:
         raise UsageError(
-            f"invalid base URL {url!r}: it needs a scheme and a host",
-            hint="e.g. --base-url http://localhost:8000",
+            "invalid base URL: it must not hold a user name or password",
+            hint="log in with `vtctl auth login`; " + example,
         )
+    if parts.scheme not in ("http", "https"):
+        raise UsageError(
+            f"invalid base URL {_shown(text)}: it must start with http:// or https://",
+            hint=example,
+        )
+    if not parts.hostname or port == 0 or any(c.isspace() or not c.isprintable() for c in text):
+        raise UsageError(f"invalid base URL {_shown(text)}: it needs a valid host", hint=example)
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise UsageError(
-            f"invalid base URL {url!r}: give only scheme, host and port",
+            f"invalid base URL {_shown(text)}: give only scheme, host and port",
             hint="the /api/... paths are added by vtctl",
         )
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 80 else repr(text[:77] + "...")
 
 
 def resolve_profile_name(

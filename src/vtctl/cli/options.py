@@ -105,12 +105,14 @@ MAX_ID = 2**63 - 1
 def parse_appointment_id(text: str) -> int:
     """A positive integer, or a usage error that says so (exit 2)."""
     stripped = text.strip()
+    shown = repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text)} characters)"
     if not stripped.isascii() or not stripped.isdigit():
-        raise UsageError(f"appointment id must be a positive integer, not {text!r}")
-    value = int(stripped)
-    if not 0 < value <= MAX_ID:
-        raise UsageError(f"appointment id must be between 1 and {MAX_ID}, not {text!r}")
-    return value
+        raise UsageError(f"appointment id must be a positive integer, not {shown}")
+    # at most 19 digits: no int() of a 5000-digit string (Python refuses those)
+    digits = stripped.lstrip("0")
+    if not digits or len(digits) > len(str(MAX_ID)) or int(digits) > MAX_ID:
+        raise UsageError(f"appointment id must be between 1 and {MAX_ID}, not {shown}")
+    return int(digits)
 
 
 def check_exclusive(**flags: bool) -> None:

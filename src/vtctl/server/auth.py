@@ -10,6 +10,7 @@ PyJWT is imported lazily (this module is imported by the CLI for
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import time
@@ -24,6 +25,8 @@ ALGORITHM = "HS256"
 DEFAULT_LIFETIME_SECONDS = 12 * 3600
 REFRESH_LIFETIME_SECONDS = 24 * 3600
 MIN_SECRET_LENGTH = 32
+#: user ids are SQLite INTEGERs: a larger one can name no user
+MAX_USER_ID = 2**63 - 1
 
 NOT_PROVIDED = "Authentication credentials were not provided."
 NOT_VALID = "Given token not valid for any token type"
@@ -127,7 +130,8 @@ class JwtAuthority:
         now = self.clock()
         times = {name: claims.get(name) for name in ("exp", "iat", "nbf")}
         if any(
-            value is not None and (not isinstance(value, int | float) or isinstance(value, bool))
+            value is not None and (not isinstance(value, int | float) or isinstance(value, bool)
+                                   or not math.isfinite(value))  # PyJWT reads NaN, Infinity
             for value in times.values()
         ):
             raise _invalid("Token is invalid")
@@ -138,9 +142,11 @@ class JwtAuthority:
         if claims.get("token_type") != token_type:
             raise _invalid("Token has wrong type")
         user_id = claims.get("user_id")
-        if isinstance(user_id, str) and user_id.isascii() and user_id.isdigit():
+        if (isinstance(user_id, str) and user_id.isascii() and user_id.isdigit()
+                and len(user_id) <= 19):
             user_id = int(user_id)
-        if not isinstance(user_id, int) or isinstance(user_id, bool) or user_id <= 0:
+        if (not isinstance(user_id, int) or isinstance(user_id, bool)
+                or not 0 < user_id <= MAX_USER_ID):
             raise AuthFailed(
                 "Token contained no recognizable user identification", code="token_not_valid"
             )
