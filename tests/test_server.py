@@ -16,7 +16,7 @@ import pytest
 from tests.helpers import ROOM_47, appointment, decode, make_store
 from vtctl.credentials import TwilioCredentials
 from vtctl.models import TOKEN_FIELDS, RoomStatus
-from vtctl.server.app import ServerState, create_app
+from vtctl.server.app import CachedStore, ServerState, create_app, create_asgi
 from vtctl.server.auth import AuthFailed, JwtAuthority
 from vtctl.store import AppointmentStore
 
@@ -73,13 +73,16 @@ def make_client(store_path: Path) -> Iterator[MakeClient]:
         dev_login: bool = False,
         access_log: bool = True,
         log_stream: io.StringIO | None = None,
+        fast: bool = True,
+        clock: Callable[[], float] = time.time,
     ) -> TestClient:
         state = ServerState.open(
-            AppointmentStore.open(store_path), AppointmentStore.open(store_path),
-            JwtAuthority(SECRET), credentials, problem, dev_login=dev_login,
+            CachedStore.open(store_path), AppointmentStore.open(store_path),
+            JwtAuthority(SECRET), credentials, problem, dev_login=dev_login, clock=clock,
         )
-        client = TestClient(create_app(state, access_log=access_log,
-                                       log_stream=log_stream or io.StringIO()))
+        build = create_asgi if fast else create_app
+        client = TestClient(build(state, access_log=access_log,  # type: ignore[arg-type]
+                                  log_stream=log_stream or io.StringIO()))
         client.__enter__()
         opened.append((client, state))
         return client
@@ -419,3 +422,37 @@ def test_access_log_has_no_token(make_client: MakeClient) -> None:
     text = "\n".join(lines)
     assert token not in text and "access_token" not in text and "eyJ" not in text
     assert "Bearer" not in text
+
+
+# -- the fast path and the cache ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("endpoint", ["video-token", "video-token-refresh"])
+def test_fast_path_answers_exactly_like_the_app(make_client: MakeClient, endpoint: str) -> None:
+    frozen = int(time.time()) + 0.5
+    fast = make_client(fast=True, clock=lambda: frozen)
+    slow = make_client(fast=False, clock=lambda: frozen)
+    statuses = []
+    for user, appointment_id in ((JANE, 47), (SARAH, 49), (OUTSIDER, 47), (JANE, 48),
+                                 (JANE, 999), (GHOST, 47)):
+        a = fast.get(f"{API}/{endpoint}/{appointment_id}/", headers=bearer(_jwt(user)))
+        b = slow.get(f"{API}/{endpoint}/{appointment_id}/", headers=bearer(_jwt(user)))
+        assert (a.status_code, a.content) == (b.status_code, b.content)
+        statuses.append(a.status_code)
+        assert {k: v for k, v in a.headers.items() if k != "date"} == {
+            k: v for k, v in b.headers.items() if k != "date"}
+    assert statuses == [200, 200, 403, 404, 404, 401]
+
+
+def test_cached_store_sees_other_connections_writes(make_client: MakeClient,
+                                                    store_path: Path) -> None:
+    client = make_client()
+    assert client.get(f"{API}/video-token/48/", headers=AS[JANE]).status_code == 404
+    assert client.get(f"{API}/video-token/60/", headers=AS[JANE]).status_code == 404
+    with AppointmentStore.open(store_path) as other:  # e.g. `vtctl appointment import`
+        other.set_room_if_absent(48, "apt-48-1-deadbeef")
+        from vtctl.models import Appointment
+        other.add_appointment(Appointment(60, 2, 5, 30, video_room_id="apt-60-1-00000000"))
+    assert client.get(f"{API}/video-token/48/", headers=AS[JANE]).json()["room_name"] == (
+        "apt-48-1-deadbeef")
+    assert client.get(f"{API}/video-token/60/", headers=AS[SARAH]).status_code == 200

@@ -51,7 +51,6 @@ def run_serve(opts: ServeOptions) -> None:
     from vtctl.backends.local import open_store
     from vtctl.server import app as server
     from vtctl.server.auth import JwtAuthority, generate_secret, secret_from_env
-    from vtctl.store import AppointmentStore
 
     secret = secret_from_env()
     generated = secret is None
@@ -65,10 +64,15 @@ def run_serve(opts: ServeOptions) -> None:
     if credentials is not None:
         import twilio.jwt.access_token  # noqa: F401  (warm up: the first request stays fast)
 
-    store = open_store(opts.settings)
+    writer = open_store(opts.settings)  # seeds the demo store on first use
+    try:
+        reader = server.CachedStore.open(opts.settings.store_path)
+    except BaseException:
+        writer.close()
+        raise
     state = server.ServerState.open(
-        store,
-        AppointmentStore.open(opts.settings.store_path),
+        reader,
+        writer,
         auth,
         credentials,
         problem,
@@ -86,7 +90,7 @@ def run_serve(opts: ServeOptions) -> None:
 
     gc.collect()
     gc.freeze()  # the long-lived imports and state: fewer, shorter collections per request
-    app = server.create_app(state, access_log=opts.access_log)
+    app = server.create_asgi(state, access_log=opts.access_log)
     server.run_server(app, sock, on_stop=state.close)
     opts.io.info("vtctl serve: stopped")
 
