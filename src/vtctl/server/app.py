@@ -6,7 +6,9 @@ the store connection, the engine, the Twilio credentials and the JWT
 secret.  Endpoints are ``async`` and call the fast synchronous engine on the
 event-loop thread (one SQLite connection, no thread hops); only the rare
 slow calls (a store write, the Twilio Rooms API) go to a worker thread,
-the write on its own connection, one at a time.
+the write on its own connection, one at a time.  The read connection caches
+rows until ``PRAGMA data_version`` says the database changed, and the hot
+path (a successful token GET) skips the framework (``TokenFastPath``).
 
 Request log lines carry method, path (never the query string), status and
 time: never a header, so never a token.
@@ -58,10 +60,6 @@ from vtctl.store import AppointmentStore
 TOKEN_ERROR_PREFIX = "Failed to generate access token: "
 #: Browser frontends on this machine (any port) may call the API.
 LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-
-log = logging.getLogger("vtctl.serve")
-
 
 _MISSING = object()
 #: cached rows (appointments + users, found or not) before the cache is emptied
