@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import typer
+from typer import _click as click
+from typer.exceptions import Abort
 
 from vtctl import __version__
 from vtctl.errors import ExitCode, UsageError, VtctlError
@@ -194,11 +196,22 @@ def run(args: list[str], io: IOStreams | None = None) -> int:
         args, fields, jq = _split_json_fields(command, args)
         asks_help = not {"-h", "--help"}.isdisjoint(args)
         with requested_fields(fields, jq, None if asks_help else io):
-            command.main(
-                args=args, prog_name="vtctl", standalone_mode=True, obj=AppContext(io=io)
+            # not standalone: Click's usage errors come here as exceptions, so they
+            # are one line like every other error instead of a boxed panel
+            result = command.main(
+                args=args, prog_name="vtctl", standalone_mode=False, obj=AppContext(io=io)
             )
+        return result if isinstance(result, int) and not isinstance(result, bool) else 0
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except click.ClickException as exc:
+        if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+            return exc.exit_code  # the help was printed already
+        io.error(exc.format_message(), _usage_hint(exc))
+        return exc.exit_code
+    except Abort:
+        io.error("aborted")
+        return 1
     except VtctlError as exc:
         _show_traceback(debug)
         io.error(exc.message, exc.hint)
@@ -216,6 +229,15 @@ def run(args: list[str], io: IOStreams | None = None) -> int:
         )
         return int(ExitCode.UNEXPECTED)
     return 0
+
+
+def _usage_hint(exc: click.ClickException) -> str | None:
+    ctx = getattr(exc, "ctx", None)
+    hint = f"see `{ctx.command_path} --help`" if ctx is not None else None
+    option = getattr(exc, "option_name", "") or ""
+    if isinstance(exc, click.exceptions.NoSuchOption) and option.lstrip("-").isdigit():
+        hint = "an appointment id is a positive integer" + (f"; {hint}" if hint else "")
+    return hint
 
 
 def _show_traceback(debug: bool) -> None:
