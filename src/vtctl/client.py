@@ -127,7 +127,7 @@ class RestClient:
     ) -> None:
         import httpx
 
-        if timeout <= 0:
+        if not 0 < timeout < float("inf"):  # also refuses nan
             raise UsageError("--timeout must be a positive number of seconds")
         self.base_url = base_url.rstrip("/")
         try:

@@ -131,7 +131,7 @@ def resolve_settings(opts: BackendOptions, env: dict[str, str] | None = None) ->
     store = opts.store or env.get("VTCTL_STORE") or profile.store
     store_path = Path(store).expanduser() if store else default_store_path(name)
     timeout = opts.timeout if opts.timeout is not None else DEFAULT_TIMEOUT
-    if timeout <= 0:
+    if not 0 < timeout < float("inf"):  # also refuses nan
         raise UsageError("--timeout must be a positive number of seconds")
     return Settings(
         profile=name,

@@ -22,6 +22,8 @@ from vtctl.fsutil import ensure_private_dir
 from vtctl.models import Appointment, User, format_utc, parse_utc
 
 SCHEMA_VERSION = 1
+#: SQLite's INTEGER range: ids beyond it cannot be stored
+MAX_ID = 2**63 - 1
 BUSY_TIMEOUT_MS = 10_000
 
 _MIGRATIONS: dict[int, str] = {
@@ -241,7 +243,13 @@ class AppointmentStore:
             self._check_participants(appointment)
             if next_id:
                 (last,) = db.execute("SELECT COALESCE(MAX(id), 0) FROM appointments").fetchone()
+                if last >= MAX_ID:
+                    raise UsageError(f"appointment {MAX_ID} exists: there is no next id",
+                                     hint="give one with --id")
                 appointment = replace(appointment, id=last + 1)
+            elif not 0 < appointment.id <= MAX_ID:
+                raise UsageError(f"appointment id must be between 1 and {MAX_ID}, "
+                                 f"not {appointment.id}")
             elif db.execute(
                 "SELECT 1 FROM appointments WHERE id = ?", (appointment.id,)
             ).fetchone():

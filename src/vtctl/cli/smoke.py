@@ -95,8 +95,8 @@ def run_smoke_command(opts: SmokeCliOptions) -> SmokeReport:
 
     if opts.concurrency < 1:
         raise UsageError("--concurrency must be at least 1")
-    if opts.max_skew < 0:
-        raise UsageError("--max-skew must not be negative")
+    if not 0 <= opts.max_skew < float("inf"):  # also refuses nan
+        raise UsageError("--max-skew must be a finite number of seconds, not negative")
     refs = [opts.patient, opts.psychologist] + ([opts.outsider] if opts.outsider else [])
     jwts = [ref.resolve() for ref in refs]
     for value in jwts:

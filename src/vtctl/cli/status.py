@@ -69,7 +69,7 @@ def run_status(opts: StatusOptions) -> None:
                 "--json and --watch cannot be used together",
                 hint="run `vtctl status ID --json` in a loop for machine-readable polling",
             )
-        if opts.interval < MIN_INTERVAL:
+        if not MIN_INTERVAL <= opts.interval < float("inf"):  # also refuses nan
             raise UsageError(f"--interval must be at least {MIN_INTERVAL:g} seconds")
     backend = opts.open_backend()
     try:
