@@ -84,7 +84,8 @@ def run_serve(opts: ServeOptions) -> None:
         state.close()
         raise
     host, port = sock.getsockname()[:2]
-    _banner(opts, _url(host, port), credentials, problem, generated)
+    empty = not writer.list_appointments(limit=1)
+    _banner(opts, _url(host, port), credentials, problem, generated, empty)
     server.configure_logging()
     import gc
 
@@ -116,6 +117,7 @@ def _banner(
     credentials: TwilioCredentials | None,
     problem: str | None,
     generated: bool,
+    empty_store: bool = False,
 ) -> None:
     from vtctl.server.auth import SECRET_ENV
 
@@ -131,7 +133,9 @@ def _banner(
                  f"(from the {credentials.source})"
     lines = [
         f"vtctl serve: listening on {url}  (Ctrl-C to stop)",
-        f"  store:   {settings.store_path} (profile {settings.profile})",
+        f"  store:   {settings.store_path} (profile {settings.profile})"
+        + (" -- EMPTY: `vtctl appointment import FILE` into it, or try --profile demo"
+           if empty_store else ""),
         f"  twilio:  {twilio}",
         "  auth:    Authorization: Bearer <JWT>, HS256, signed with "
         + ("a random secret made for this run" if generated else f"${SECRET_ENV}"),
