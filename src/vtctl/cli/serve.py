@@ -50,7 +50,12 @@ def run_serve(opts: ServeOptions) -> None:
 
     from vtctl.backends.local import open_store
     from vtctl.server import app as server
-    from vtctl.server.auth import JwtAuthority, generate_secret, secret_from_env
+    from vtctl.server.auth import (
+        MIN_SECRET_LENGTH,
+        JwtAuthority,
+        generate_secret,
+        secret_from_env,
+    )
 
     secret = secret_from_env()
     generated = secret is None
@@ -85,7 +90,8 @@ def run_serve(opts: ServeOptions) -> None:
         raise
     host, port = sock.getsockname()[:2]
     empty = not writer.list_appointments(limit=1)
-    _banner(opts, _url(host, port), credentials, problem, generated, empty)
+    _banner(opts, _url(host, port), credentials, problem, generated, empty,
+            short_secret=len(auth.secret) < MIN_SECRET_LENGTH)
     server.configure_logging()
     import gc
 
@@ -118,6 +124,7 @@ def _banner(
     problem: str | None,
     generated: bool,
     empty_store: bool = False,
+    short_secret: bool = False,
 ) -> None:
     from vtctl.server.auth import SECRET_ENV
 
@@ -140,6 +147,9 @@ def _banner(
         "  auth:    Authorization: Bearer <JWT>, HS256, signed with "
         + ("a random secret made for this run" if generated else f"${SECRET_ENV}"),
     ]
+    if short_secret:
+        lines.append(f"  WARNING: ${SECRET_ENV} is shorter than 32 characters: anyone who "
+                     "guesses it can mint JWTs for any user")
     issue = f"vtctl serve --issue-jwt USER{profile_flag}{store_flags}"
     if not generated:
         lines.append(f"  dev JWT: {issue} | vtctl auth login --with-token")
