@@ -92,12 +92,15 @@ def _parse_config(path: Path, data: dict[str, Any]) -> Config:
     default = data.get("default_profile")
     if default is not None and not isinstance(default, str):
         raise ConfigError(f"{path}: default_profile must be a string")
+    if default is not None:
+        _check_name(path, "default_profile", default)
     profiles: dict[str, Profile] = {}
     section = data.get("profiles", {})
     if not isinstance(section, dict):
         raise ConfigError(f"{path}: [profiles] must be a table")
     allowed = set(Profile.setting_names())
     for name, values in section.items():
+        _check_name(path, f"[profiles.{name}]", name)
         if not isinstance(values, dict):
             raise ConfigError(f"{path}: [profiles.{name}] must be a table")
         unknown = sorted(set(values) - allowed)
@@ -111,6 +114,13 @@ def _parse_config(path: Path, data: dict[str, Any]) -> Config:
                 raise ConfigError(f"{path}: [profiles.{name}].{key} must be a string")
         profiles[name] = Profile(name=name, **values)
     return Config(path=path, default_profile=default, profiles=profiles)
+
+
+def _check_name(path: Path, where: str, name: str) -> None:
+    try:
+        validate_profile_name(name)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {where}: {exc.message}", hint=exc.hint) from exc
 
 
 def config_to_toml(config: Config) -> bytes:

@@ -82,7 +82,8 @@ def normalize_base_url(url: str) -> str:
             f"invalid base URL {_shown(text)}: it must start with http:// or https://",
             hint=example,
         )
-    if not parts.hostname or port == 0 or any(c.isspace() or not c.isprintable() for c in text):
+    if (not parts.hostname or len(parts.hostname) > 253 or port == 0
+            or any(c.isspace() or not c.isprintable() for c in text)):
         raise UsageError(f"invalid base URL {_shown(text)}: it needs a valid host", hint=example)
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise UsageError(

@@ -263,10 +263,14 @@ class AppointmentStore:
             (appointment.psychologist_id, "psychologist"),
         ):
             user = self.get_user(user_id)
+            where = f"appointment {appointment.id}: " if appointment.id else ""
             if user is None:
-                raise UsageError(f"no stored user with id {user_id} (the {role})")
+                raise UsageError(
+                    f"{where}no stored user with id {user_id} (the {role})",
+                    hint="add the user to the file's \"users\" (or import it first)",
+                )
             if user.role != role:
-                raise UsageError(f"user {user_id} is a {user.role}, not a {role}")
+                raise UsageError(f"{where}user {user_id} is a {user.role}, not a {role}")
 
     # -- bulk import --------------------------------------------------------
 

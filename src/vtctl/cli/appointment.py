@@ -147,8 +147,9 @@ def run_add(opts: AddOptions) -> None:
         for role, ref in (("patient", opts.patient), ("psychologist", opts.psychologist)):
             user = store.find_user(ref)
             if user is None:
+                shown = repr(ref) if len(ref) <= 60 else repr(ref[:40] + "...")
                 raise UsageError(
-                    f"no stored user {ref!r} (the {role})",
+                    f"no stored user {shown} (the {role})",
                     hint="users come from `vtctl appointment import FILE`",
                 )
             users[role] = user
