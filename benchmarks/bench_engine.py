@@ -7,8 +7,8 @@ Peer: the bare minimum any backend runs per token:
 ``AccessToken(...)`` + ``add_grant(VideoGrant(room=...))`` + ``to_jwt()``.
 
 Both run in this process, in alternating timed blocks; the result is the
-median tokens/s of each and the median of the paired ratios
-(goal: engine >= 0.9x raw).
+median tokens/s of each and their ratio (goal: engine >= 0.9x raw), plus
+the median ratio of neighbouring blocks.
 
     .venv/bin/python benchmarks/bench_engine.py [--blocks 21] [--block-seconds 0.25] [--json]
 """
@@ -91,13 +91,14 @@ def run(blocks: int = 21, block_seconds: float = 0.25) -> dict[str, Any]:
             for fn, rates in order if i % 2 == 0 else reversed(order):
                 rates.append(_rate(fn, block_seconds))
     s, p = statistics.median(subject_rates), statistics.median(peer_rates)
-    # each block is compared with its neighbour run at (nearly) the same moment, so a
-    # busy machine slows both sides of a pair; the ratio is the median of pairs
+    # also: each block against its neighbour, run at (nearly) the same moment, so a
+    # busy machine slows both sides of a pair alike
     paired = [a / b for a, b in zip(subject_rates, peer_rates, strict=True)]
     return {
         "subject_tokens_per_s": s,
         "peer_tokens_per_s": p,
-        "ratio": statistics.median(paired),
+        "ratio": s / p,
+        "paired_ratio_median": statistics.median(paired),
         "blocks": blocks,
         "block_seconds": block_seconds,
     }
@@ -116,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"engine  {result['subject_tokens_per_s']:10.0f} tokens/s (TokenEngine.mint_for)\n"
             f"raw     {result['peer_tokens_per_s']:10.0f} tokens/s (twilio AccessToken loop)\n"
-            f"ratio   {result['ratio']:10.2f}x (goal >= 0.9x)"
+            f"ratio   {result['ratio']:10.2f}x of the medians (goal >= 0.9x); "
+            f"median of paired blocks {result['paired_ratio_median']:.2f}x"
         )
     return 0
 
