@@ -239,12 +239,29 @@ def render_scripts() -> dict[str, str]:
         raise SystemExit("Typer's zsh completion template changed; update ZSH_LOADER")
     zsh = zsh[: -len(register)] + ZSH_LOADER
     lines = zsh.split("\n")  # keep "#compdef vtctl" the first line (zsh needs it there)
-    zsh = "\n".join([lines[0], f"# {HEADER}", *lines[1:]])
+    zsh = "\n".join([lines[0], _comment(HEADER, *INSTALL["zsh"]), *lines[1:]])
     return {
-        "completions/vtctl.bash": f"# {HEADER}\n{script('bash')}\n",
+        "completions/vtctl.bash": f"{_comment(HEADER, *INSTALL['bash'])}\n{script('bash')}\n",
         "completions/_vtctl": f"{zsh}\n",
-        "completions/vtctl.fish": f"# {HEADER}\n{script('fish')}\n",
+        "completions/vtctl.fish": f"{_comment(HEADER, *INSTALL['fish'])}\n{script('fish')}\n",
     }
+
+
+INSTALL = {
+    "bash": (
+        "Install: copy to ~/.local/share/bash-completion/completions/vtctl",
+        "(bash-completion loads it on first use), or `source` it from ~/.bashrc.",
+    ),
+    "zsh": (
+        "Install: copy to a directory on $fpath as _vtctl (e.g. ~/.zfunc, with",
+        "`fpath+=~/.zfunc; autoload -Uz compinit; compinit` in ~/.zshrc), or `source` it.",
+    ),
+    "fish": ("Install: copy to ~/.config/fish/completions/vtctl.fish",),
+}
+
+
+def _comment(*lines: str) -> str:
+    return "\n".join(f"# {line}" for line in lines)
 
 
 def render_all() -> dict[str, str]:
