@@ -311,6 +311,15 @@ def test_source_instruction_prints_the_script(generated: dict[str, str]) -> None
     assert proc.stdout.strip() in generated["completions/vtctl.fish"]
 
 
+def test_broken_tree_falls_back_to_typer(monkeypatch: pytest.MonkeyPatch, cli: Any) -> None:
+    monkeypatch.setattr(entry, "_load_tree", lambda: {"version": 1, "root": {"params": 3}})
+    env = {entry.COMPLETE_VAR: "complete_bash", **_request("bash", ["room", ""])}
+    out = io.StringIO()
+    with _env(env), contextlib.redirect_stdout(out):
+        status = entry.complete("bash_complete")
+    assert (out.getvalue(), status) == typer_answer(cli, "bash", env) == ("create\n", 0)
+
+
 def test_bad_instruction_is_typers_error() -> None:
     proc = _run({entry.COMPLETE_VAR: "nonsense"})
     assert proc.returncode == 1

@@ -77,8 +77,8 @@ def complete(instruction: str) -> int:
     if action == "complete" and shell in SHELLS:
         try:
             out, status = _fast_complete(_load_tree(), shell)
-        except _Fallback:
-            pass
+        except (_Fallback, LookupError, TypeError, ValueError, AttributeError):
+            pass  # includes a tree from another version: never a traceback on Tab
         else:
             if out is not None:
                 sys.stdout.write(out + "\n")
