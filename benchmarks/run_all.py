@@ -461,7 +461,12 @@ def main(argv: list[str] | None = None) -> int:
 
     django_python: Path | None = None
     if "serve" not in opts.skip:
-        django_python = ensure_django_venv(log)
+        try:
+            django_python = ensure_django_venv(log)
+        except (subprocess.CalledProcessError, OSError) as exc:
+            log(f"could not build the Django peer: {exc}")
+            rows.append(failed_row("token endpoint req/s (Django peer not built)",
+                                   ">= 3x, p99 <= 20 ms", exc))
 
     with tempfile.TemporaryDirectory(prefix="vtctl-bench-") as tmp:
         home = Path(tmp)
