@@ -34,6 +34,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -141,6 +142,8 @@ class RestClient:
         #: monotonic clock for the per-try deadline (replaceable in tests)
         self._clock: Callable[[], float] = time.monotonic
         verify: Any = True if transport is not None else _tls_verify(ca_bundle)
+        if transport is None:
+            transport = _deadline_transport(verify)
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout),
             transport=transport,
@@ -307,11 +310,26 @@ class RestClient:
                 method, url, headers=headers, json=body if body is not None else None,
                 timeout=httpx.Timeout(remaining),
             )
-            reply = self._read(self._http.send(request, stream=True), url, deadline)
+            # the socket reads themselves wait only until the deadline, so a server
+            # dripping its headers a byte at a time cannot hold the reply open
+            armed = _DEADLINE.set((self._clock, deadline))
+            try:
+                reply = self._read(self._http.send(request, stream=True), url, deadline)
+            finally:
+                _DEADLINE.reset(armed)
             location = _location(reply, url)
             if reply.status not in _REDIRECTS or location is None:
                 return reply
-            target = httpx.URL(location)
+            try:
+                target = httpx.URL(location)
+            except httpx.InvalidURL:
+                target = None
+            if target is None or target.scheme not in ("http", "https"):
+                raise MalformedResponseError(
+                    f"{_host(url)} redirected to an invalid location "
+                    f"({location[:80]!r}, HTTP {reply.status}); vtctl does not follow it",
+                    hint="check --base-url: it should be the API's final address",
+                )
             if not _same_site(httpx.URL(url), target):
                 raise ServerError(
                     f"{_host(url)} redirected to another host ({_origin_text(target)}); "
@@ -419,6 +437,89 @@ class RestClient:
             f"unexpected HTTP {status} {reply.reason} for the {what} request{says}",
             hint="check --base-url / VTCTL_BASE_URL and the server version",
         )
+
+
+# --- the whole-reply deadline at the socket --------------------------------
+
+#: (clock, deadline) of the exchange running in this thread, read by the socket wrapper
+_DEADLINE: ContextVar[tuple[Callable[[], float], float] | None] = ContextVar(
+    "vtctl_reply_deadline", default=None
+)
+
+
+def _capped(timeout: float | None) -> float | None:
+    """A socket operation's timeout, shortened to what is left of the exchange's."""
+    armed = _DEADLINE.get()
+    if armed is None:
+        return timeout
+    clock, deadline = armed
+    left = deadline - clock()
+    if left <= 0:
+        import httpcore
+
+        raise httpcore.ReadTimeout("the whole-reply timeout has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream:
+    """An httpcore network stream whose every read and write obeys ``_DEADLINE``."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        data: bytes = self._inner.read(max_bytes, _capped(timeout))
+        return data
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _capped(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
+                  timeout: float | None = None) -> _DeadlineStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname,
+                                                     _capped(timeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend:
+    """httpcore's network backend, handing out ``_DeadlineStream`` connections."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None, socket_options: Any = None) -> Any:
+        return _DeadlineStream(self._inner.connect_tcp(
+            host, port, _capped(timeout), local_address, socket_options))
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Any = None) -> Any:
+        return _DeadlineStream(self._inner.connect_unix_socket(path, _capped(timeout),
+                                                               socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _deadline_transport(verify: Any) -> httpx.HTTPTransport:
+    """httpx's default transport with ``_DeadlineBackend`` under its connection pool.
+
+    httpx has no option for a network backend, so it is set on the pool it made
+    (tests/test_hardening_replies.py fails if a new httpx moves it).
+    """
+    import httpx
+
+    transport = httpx.HTTPTransport(verify=verify)
+    pool = getattr(transport, "_pool", None)
+    inner = getattr(pool, "_network_backend", None)
+    if inner is not None:
+        pool._network_backend = _DeadlineBackend(inner)  # type: ignore[union-attr]
+    return transport
 
 
 # --- helpers ---------------------------------------------------------------
@@ -575,9 +676,18 @@ def _translate(exc: Exception, url: str, timeout: float) -> VtctlError:
             )
         return NetworkError(f"cannot connect to {host}: {text}",
                             hint="check --base-url / VTCTL_BASE_URL and your network")
+    if isinstance(exc, httpx.RemoteProtocolError) and "location header" in text.lower():
+        # httpx reads Location itself: a broken one is a malformed reply, not the network
+        return MalformedResponseError(f"{host} sent a redirect with an invalid location: {text}",
+                                      hint="check --base-url: it should be the API's final address")
     if isinstance(exc, httpx.DecodingError):
         return MalformedResponseError(f"the reply from {host} could not be decoded: {text}")
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+    if isinstance(exc, httpx.InvalidURL):
+        # the base URL was checked when the client was made: this came from the
+        # reply (httpx builds the redirect request from Location inside send)
+        return MalformedResponseError(f"{host} sent a redirect with an invalid location: {text}",
+                                      hint="check --base-url: it should be the API's final address")
+    if isinstance(exc, httpx.UnsupportedProtocol):
         return UsageError(f"invalid URL {url!r}: {text}",
                           hint="the base URL must start with http:// or https://")
     if isinstance(exc, httpx.ProxyError):
