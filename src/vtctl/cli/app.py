@@ -207,7 +207,10 @@ def run(args: list[str], io: IOStreams | None = None) -> int:
     except click.ClickException as exc:
         if isinstance(exc, click.exceptions.NoArgsIsHelpError):
             return exc.exit_code  # the help was printed already
-        io.error(exc.format_message(), _usage_hint(exc))
+        from vtctl.logsetup import redact
+
+        # "Got unexpected extra argument (eyJ...)": a token typed on argv is not echoed
+        io.error(redact(exc.format_message()), _usage_hint(exc))
         return exc.exit_code
     except Abort:
         io.error("aborted")
