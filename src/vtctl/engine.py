@@ -121,15 +121,15 @@ class TokenEngine:
         access_token = mint_access_token(
             self._credentials(), identity, appointment.video_room_id, issued_at, ttl
         )
-        return VideoToken(
-            access_token=access_token,
-            room_name=appointment.video_room_id,
-            user_identity=identity,
-            expires_in=ttl,
-            expires_at=datetime.fromtimestamp(issued_at + ttl, UTC),
-            appointment_id=appointment.id,
-            appointment_duration_minutes=appointment.duration_minutes,
-            token_valid_until=rules.token_valid_until(minutes),
+        return VideoToken(  # positional: the guide's field order, on serve's hot path
+            access_token,
+            appointment.video_room_id,
+            identity,
+            ttl,
+            datetime.fromtimestamp(issued_at + ttl, UTC),
+            appointment.id,
+            appointment.duration_minutes,
+            rules.token_valid_until(minutes),
         )
 
     def create_room(self, appointment_id: int) -> RoomInfo:

@@ -78,9 +78,13 @@ class Appointment:
         return {**self.extra, **data}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class VideoToken:
-    """A token reply: exactly the guide's eight fields."""
+    """A token reply: exactly the guide's eight fields.
+
+    Not frozen: frozen dataclasses pay ``object.__setattr__`` per field, and
+    ``serve`` builds one of these per request.
+    """
 
     access_token: str
     room_name: str

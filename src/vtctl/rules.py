@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from vtctl.models import User
@@ -18,6 +19,7 @@ def token_lifetime_minutes(duration_minutes: int) -> int:
     return max(MIN_LIFETIME_MINUTES, min(MAX_LIFETIME_MINUTES, duration_minutes + BUFFER_MINUTES))
 
 
+@functools.cache  # a handful of distinct values; it runs on every minted token
 def token_valid_until(lifetime_minutes: int) -> str:
     """The guide's human text, e.g. ``"90 minutes (1 hours)"``."""
     return f"{lifetime_minutes} minutes ({lifetime_minutes // 60} hours)"
