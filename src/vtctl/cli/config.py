@@ -267,7 +267,9 @@ def show_command(ctx: typer.Context, json: o.Json = False, profile: o.Profile = 
 def set_command(
     ctx: typer.Context,
     key: Key,
-    value: Annotated[str, typer.Argument(metavar="VALUE", show_default=False)],
+    value: Annotated[
+        str, typer.Argument(metavar="VALUE", help="The new value.", show_default=False)
+    ],
     profile: o.Profile = None,
 ) -> None:
     run_set(SetOptions(**_base(ctx, profile), key=key, value=value))
@@ -282,7 +284,12 @@ def unset_command(ctx: typer.Context, key: Key, profile: o.Profile = None) -> No
 @group.command("use")
 def use_command(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(metavar="PROFILE", show_default=False)],
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="PROFILE", help="The profile used when none is named.", show_default=False
+        ),
+    ],
 ) -> None:
     """Make PROFILE the default (used when neither --profile nor VTCTL_PROFILE is given)."""
     run_use(UseOptions(**_base(ctx), name=name))
