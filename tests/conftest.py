@@ -14,6 +14,11 @@ from pathlib import Path
 import pytest
 
 SECRET_ENV_PREFIXES = ("VTCTL_", "TWILIO_")
+#: Inherited variables that would change what vtctl does (colour, TLS, shell completion).
+ISOLATED_VARIABLES = (
+    "NO_COLOR", "SSL_CERT_FILE", "_VTCTL_COMPLETE", "COMP_WORDS", "COMP_CWORD",
+    "_TYPER_COMPLETE_ARGS", "_TYPER_COMPLETE_FISH_ACTION",
+)
 
 #: Test-only Twilio credentials (never the demo ones, so leaks are attributable).
 TEST_ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
@@ -26,7 +31,7 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     """A private HOME/XDG tree, a file keyring inside it, no inherited secrets."""
     home = tmp_path_factory.mktemp("home")
     for name in list(os.environ):
-        if name.startswith(SECRET_ENV_PREFIXES) or name in ("NO_COLOR", "SSL_CERT_FILE"):
+        if name.startswith(SECRET_ENV_PREFIXES) or name in ISOLATED_VARIABLES:
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(home))
     for var, sub in (

@@ -94,7 +94,7 @@ def test_scripts_speak_the_protocol_entry_answers(generated: dict[str, str]) -> 
 
 @contextlib.contextmanager
 def _env(values: dict[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in SHELL_ENV}
+    saved = {k: os.environ.get(k) for k in (*SHELL_ENV, *values)}
     for k in SHELL_ENV:
         os.environ.pop(k, None)
     os.environ.update(values)
