@@ -515,3 +515,15 @@ def test_real_executable_non_utf8_import(vtctl: Callable[..., Any], tmp_path: Pa
     assert result.returncode == 2
     assert result.stderr.startswith("error: ") and "UTF-8" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["inspect", "-"], ["auth", "login", "--with-token"]],
+                         ids=" ".join)
+def test_a_flood_on_stdin_is_refused_not_read_whole(cli: Cli, vtctl: Callable[..., Any],
+                                                    args: list[str]) -> None:
+    """`vtctl inspect - < /dev/zero` must not read forever: at most 64 KiB is read."""
+    flood = "eyJ" + "A" * (8 * 1024 * 1024)
+    assert_one_clear_error(cli(*args, stdin=flood), 2)
+    result = vtctl(*args, stdin=flood)
+    assert result.returncode == 2 and "64 KiB" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -25,6 +25,10 @@ def _is_tty(stream: IO[str]) -> bool:
         return False
 
 
+#: a token or secret read from stdin is at most this long (JWTs are a few KiB)
+MAX_STDIN_SECRET = 64 * 1024
+
+
 @dataclass
 class IOStreams:
     out: IO[str] = field(default_factory=lambda: sys.stdout)
@@ -116,4 +120,10 @@ class IOStreams:
             import getpass
 
             return getpass.getpass(prompt, stream=self.err)  # type: ignore[arg-type]
-        return self.stdin.readline().strip()
+        return self.stdin.readline(MAX_STDIN_SECRET).strip()
+
+    def read_stdin(self, limit: int = MAX_STDIN_SECRET) -> str | None:
+        """All of stdin, or None when it holds more than ``limit`` characters
+        (``vtctl inspect - < /dev/zero`` must not read forever)."""
+        text = self.stdin.read(limit + 1)
+        return None if len(text) > limit else text

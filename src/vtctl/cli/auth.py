@@ -94,7 +94,11 @@ class LoginOptions:
 
 def _read_token(opts: LoginOptions) -> str:
     if opts.with_token:
-        text = opts.io.stdin.read()
+        text = opts.io.read_stdin()
+        if text is None:
+            raise TokenFormatError("stdin holds more than 64 KiB: that is not a JWT",
+                                   hint="pipe only the token: `vtctl auth login --with-token "
+                                   "< token.txt`")
     else:
         if opts.io.is_stdin_tty:
             opts.io.info("Paste the JWT of your API login (input is hidden).")

@@ -58,7 +58,10 @@ def read_token(io: IOStreams, argument: str) -> str:
     if argument == STDIN:
         if io.is_stdin_tty:
             io.info("paste the token, then press Ctrl-D")
-        text = clean_token(io.stdin.read())
+        found = io.read_stdin()
+        if found is None:
+            raise TokenFormatError("stdin holds more than 64 KiB: that is not an access token")
+        text = clean_token(found)
         if not text:
             raise TokenFormatError("no token on stdin: it was empty")
         return text
