@@ -426,10 +426,11 @@ def test_bad_config_files(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert path.read_bytes() == raw  # never rewritten
 
 
-def test_config_path_that_is_a_directory(cli: Cli, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VTCTL_CONFIG", str(tmp_path))
-    assert_one_clear_error(cli("token", "47"), 2)
+@pytest.mark.parametrize("where", ["a directory", "/dev/zero"])
+def test_config_path_that_is_not_a_config_file(cli: Cli, tmp_path: Path, where: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VTCTL_CONFIG", str(tmp_path) if where == "a directory" else where)
+    assert_one_clear_error(cli("token", "47"), 2)  # /dev/zero: read 1 MiB, not forever
     assert_one_clear_error(cli("config", "set", "backend", "local"), 2)
 
 

@@ -17,6 +17,8 @@ from vtctl.errors import ConfigError
 DEFAULT_PROFILE = "default"
 #: A built-in profile: local backend, the demo store and demo Twilio credentials.
 DEMO_PROFILE = "demo"
+#: a profiles file is a few hundred bytes; anything larger is not one
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +78,15 @@ def validate_profile_name(name: str) -> str:
 def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)  # VTCTL_CONFIG=/dev/zero ends too
     except FileNotFoundError:
         return Config(path=path)
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"config file {path} is larger than {MAX_CONFIG_BYTES // 1024} KiB",
+                          hint="point VTCTL_CONFIG at a vtctl TOML config file")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
