@@ -528,3 +528,27 @@ def test_a_flood_on_stdin_is_refused_not_read_whole(cli: Cli, vtctl: Callable[..
     result = vtctl(*args, stdin=flood)
     assert result.returncode == 2 and "64 KiB" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# -- a damaged keyring -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("damage", ["not UTF-8", "not a keyring file", "no such backend"])
+@pytest.mark.parametrize("args", [
+    ["auth", "status"], ["token", "47"], ["auth", "token"], ["auth", "logout"],
+    ["mint", "-i", "a", "-r", "b"], ["auth", "login", "--with-token"],
+], ids=" ".join)
+def test_a_damaged_keyring_is_exit_3_not_a_crash(
+    cli: Cli, isolated_env: Path, monkeypatch: pytest.MonkeyPatch, damage: str, args: list[str],
+) -> None:
+    keyring_file = isolated_env / "data" / "python_keyring" / "keyring_pass.cfg"
+    keyring_file.parent.mkdir(parents=True, exist_ok=True)
+    if damage == "not UTF-8":
+        keyring_file.write_bytes(b"\xff\xfe[[[\n=")
+    elif damage == "not a keyring file":
+        keyring_file.write_text("[vtctl]\ndefault%3ajwt = %%%\n[[broken\n")
+    else:
+        monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "no.such.Backend")
+    result = cli(*args, stdin=make_jwt() + "\n")
+    assert_one_clear_error(result, 3)
+    assert "keyring" in result.stderr or "not logged in" in result.stderr

@@ -27,7 +27,12 @@ def _keyring() -> Any:
     import keyring
     from keyring.backends import fail
 
-    backend = keyring.get_keyring()
+    try:
+        backend = keyring.get_keyring()
+    except Exception as exc:  # e.g. PYTHON_KEYRING_BACKEND names no importable class
+        raise KeyringUnavailableError(
+            f"the keyring backend cannot be loaded ({type(exc).__name__})", hint=_NO_KEYRING_HINT
+        ) from exc
     if isinstance(backend, fail.Keyring):
         raise KeyringUnavailableError("no OS keyring is available", hint=_NO_KEYRING_HINT)
     return keyring
@@ -41,6 +46,13 @@ def _call(action: str, fn: Any, *args: str) -> Any:
     except KeyringError as exc:
         raise KeyringUnavailableError(
             f"keyring {action} failed: {exc}", hint=_NO_KEYRING_HINT
+        ) from exc
+    except Exception as exc:
+        # backends raise what they like (a corrupt keyring file: UnicodeDecodeError,
+        # configparser errors quoting its lines): name the kind, never the text
+        raise KeyringUnavailableError(
+            f"keyring {action} failed ({type(exc).__name__}): the keyring may be damaged",
+            hint=_NO_KEYRING_HINT,
         ) from exc
 
 
