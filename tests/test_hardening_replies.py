@@ -41,6 +41,7 @@ from vtctl.errors import (
 from vtctl.models import Appointment, RoomInfo, RoomStatus, VideoToken
 from vtctl.remote_parse import (
     error_message,
+    has_control,
     jwt_claims,
     jwt_expiry,
     jwt_is_expired,
@@ -118,7 +119,7 @@ def test_any_json_value_is_a_model_or_malformed(name: str, payload: Any) -> None
 def test_error_message_is_none_or_one_short_line(payload: Any) -> None:
     message = error_message(payload)
     assert message is None or (isinstance(message, str) and "\n" not in message
-                                and len(message) <= 300)
+                                and len(message) <= 300 and not has_control(message))
 
 
 @HYPOTHESIS
@@ -503,3 +504,41 @@ def test_a_real_same_origin_redirect_is_followed_with_the_jwt(loopback: Any) -> 
     assert len(hits) == 2
     assert hits[1].startswith(b"GET /api/v2/47/ ")
     assert f"Authorization: Bearer {JWT}".encode() in hits[1]
+
+
+# -- a hostile server cannot write to the terminal --------------------------------------
+
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x1b[31m\u202egnp.exe\x9b1m"
+
+
+@pytest.mark.parametrize(("status", "body", "code"), [
+    (403, {"error": ESCAPES}, 4),
+    (404, {"detail": ESCAPES}, 5),
+    (500, {"error": "Failed to generate access token: " + ESCAPES}, 6),
+    (401, {"detail": ESCAPES}, 3),
+    (200, {**TOKEN_BODY, "access_token": ESCAPES + TOKEN_BODY["access_token"]}, 6),
+    (200, {**TOKEN_BODY, "room_name": "apt-47" + ESCAPES}, 6),
+    (200, {"error": ESCAPES}, 6),
+], ids=["403", "404", "500", "401", "token", "room name", "200 error body"])
+def test_terminal_escapes_from_the_server_never_reach_the_terminal(
+    cli: Any, httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch,
+    status: int, body: dict[str, Any], code: int,
+) -> None:
+    httpx_mock.add_response(url=url("/api/appointments/video-token/47/"), status_code=status,
+                            json=body, is_reusable=True)
+    monkeypatch.setenv("VTCTL_JWT", JWT)
+    for fmt in ([], ["--raw"], ["--json"]):
+        result = cli("token", "47", "--base-url", BASE, *fmt)
+        assert result.exit_code == code, result.stderr
+        for text in (result.stdout, result.stderr):
+            assert not has_control(text.replace("\n", "")), repr(text)
+
+
+def test_status_strings_with_escapes_are_shown_defanged(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=url("/api/appointments/video-status/47/"),
+                            json={"room_name": "r", "status": "in-" + ESCAPES,
+                                  "participants": [{"identity": ESCAPES}]})
+    with RestClient(BASE, JWT) as client:
+        status = client.room_status(47)
+    assert status.status is not None and not has_control(status.status)
+    assert not has_control(status.participants[0].identity)

@@ -59,8 +59,24 @@ def error_message(payload: Any, _depth: int = 0) -> str | None:
 
 
 def _clip(text: str) -> str:
-    text = " ".join(text.split())
+    text = printable(" ".join(text.split()))
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
+
+
+def _is_control(char: str) -> bool:
+    """C0/C1 controls (ESC starts terminal escape sequences) and bidi overrides."""
+    code = ord(char)
+    return code < 32 or 127 <= code < 160 or 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069
+
+
+def has_control(text: str) -> bool:
+    return any(_is_control(c) for c in text)
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character replaced by ``?``: a server's words
+    printed on a terminal cannot move the cursor, retitle the window or clear it."""
+    return "".join("?" if _is_control(c) else c for c in text) if has_control(text) else text
 
 
 # --- field helpers ---------------------------------------------------------
@@ -110,6 +126,10 @@ def _str(data: dict[str, Any], key: str, what: str, *, empty_ok: bool = False) -
     if not isinstance(value, str) or (not empty_ok and not value.strip()):
         raise MalformedResponseError(
             f"malformed {what} reply: {key} must be a non-empty string, got {_type_name(value)}"
+        )
+    if has_control(value):  # would reach the terminal: --raw prints the token as it is
+        raise MalformedResponseError(
+            f"malformed {what} reply: {key} contains control characters"
         )
     return value
 

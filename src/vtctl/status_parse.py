@@ -17,6 +17,7 @@ from typing import Any
 
 from vtctl.errors import MalformedResponseError
 from vtctl.models import Participant, RoomStatus, parse_utc
+from vtctl.remote_parse import printable
 
 _ROOM_NAME_KEYS = ("room_name", "unique_name", "video_room_id", "name", "room")
 _ROOM_SID_KEYS = ("room_sid", "sid")
@@ -127,7 +128,7 @@ def _first_str(fields: Mapping[str, Any], keys: tuple[str, ...]) -> str | None:
     for key in keys:
         value = fields.get(key)
         if isinstance(value, str) and value.strip():
-            return value.strip()
+            return printable(value.strip())  # no terminal escapes from the server
     return None
 
 
