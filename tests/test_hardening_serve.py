@@ -217,3 +217,17 @@ def test_the_access_log_has_a_line_per_request_and_no_tokens(server: RunningServ
     log = server.stderr()
     assert log.count("\n") >= before + 5
     assert token not in log and "?token" not in log
+
+
+def test_the_access_log_cannot_be_forged_or_escaped(server: RunningServer) -> None:
+    forged = '12:00:00 10.0.0.1:1 "GET /api/appointments/47/" 200 0.1ms'
+    httpx.get(server.url + "/api/%0a" + forged.replace(" ", "%20") + "%1b[2J/", timeout=10)
+    deadline = time.monotonic() + 10
+    while "%1b" not in server.stderr() and "?[2J" not in server.stderr() \
+            and time.monotonic() < deadline:
+        time.sleep(0.01)  # the log is written after the reply: poll, bounded
+    log = server.stderr()
+    assert "\x1b" not in log
+    assert not any(line.startswith(forged[:8]) for line in log.splitlines())
+    assert "?[2J" in log  # the line is there, defanged
+    _healthy(server)

@@ -387,6 +387,10 @@ class AccessLog:
             from vtctl.logsetup import redact
 
             path = redact(path)
+        if not path.isprintable():  # %1b / %0a in the path: no escapes, no forged lines
+            from vtctl.remote_parse import printable
+
+            path = printable(path)
         stream = self.stream or sys.stderr
         stream.write(
             f'{self._stamp} {client[0] if client else "-"}:{client[1] if client else "-"} '
