@@ -552,3 +552,13 @@ def test_a_damaged_keyring_is_exit_3_not_a_crash(
     result = cli(*args, stdin=make_jwt() + "\n")
     assert_one_clear_error(result, 3)
     assert "keyring" in result.stderr or "not logged in" in result.stderr
+
+
+@pytest.mark.parametrize("host", ["", " "], ids=repr)
+def test_an_empty_serve_host_is_refused_not_every_interface(
+    vtctl: Callable[..., Any], store: Path, host: str
+) -> None:
+    """getaddrinfo("") is the wildcard address: `--host "$UNSET"` must not listen everywhere."""
+    result = vtctl("serve", "--host", host, "--port", "0", "--store", str(store), timeout=30)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("error: --host") and "Traceback" not in result.stderr

@@ -40,6 +40,9 @@ def run_serve(opts: ServeOptions) -> None:
     if opts.issue_jwt is not None:
         _issue_jwt(opts)
         return
+    if not opts.host.strip():  # `--host "$HOST"` with HOST unset would listen everywhere
+        raise UsageError("--host cannot be empty",
+                         hint="--host 127.0.0.1 (the default), or 0.0.0.0 to listen everywhere")
     if opts.dev_login and opts.host not in ("127.0.0.1", "localhost", "::1"):
         raise UsageError(
             "--dev-login accepts any password, so it is only offered on a loopback --host",
