@@ -112,6 +112,10 @@ def _demo_defaults(name: str) -> Profile:
 
 def resolve_settings(opts: BackendOptions, env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ) if env is None else env
+    for flag, given in (("--store", opts.store), ("--base-url", opts.base_url),
+                        ("--ca-bundle", opts.ca_bundle)):
+        if given is not None and not given.strip():  # `--store "$UNSET"`: not the default
+            raise UsageError(f"{flag} cannot be empty", hint=f"leave {flag} out for the default")
     from vtctl.config import config_path
 
     config = load_config(config_path(env))
