@@ -568,3 +568,13 @@ def test_an_empty_path_flag_is_refused_not_the_default(cli: Cli, flag: str, valu
     result = cli("appointment", "show", "47", "--local", flag, value)
     assert_one_clear_error(result, 2)
     assert flag in result.stderr
+
+
+def test_a_jwt_cannot_write_escapes_to_the_terminal_through_auth(cli: Cli) -> None:
+    token = make_jwt(user_id="\x1b]0;pwned\x07\x1b[2J" + "9" * 500)
+    login = cli("auth", "login", "--with-token", stdin=token + "\n")
+    assert login.exit_code == 0, login.stderr
+    status = cli("auth", "status", "--json")
+    for text in (login.stderr, status.stdout, status.stderr):
+        assert "\x1b" not in text and "\x07" not in text
+    assert len(login.stderr) < 600

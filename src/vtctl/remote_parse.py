@@ -352,7 +352,7 @@ def jwt_user_id(token: str) -> str | None:
     for key in ("user_id", "sub"):
         value = claims.get(key)
         if isinstance(value, str | int) and not isinstance(value, bool):
-            return str(value)
+            return printable(str(value))[:64]  # shown in `auth login`'s message line
     return None
 
 
