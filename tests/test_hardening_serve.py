@@ -231,3 +231,29 @@ def test_the_access_log_cannot_be_forged_or_escaped(server: RunningServer) -> No
     assert not any(line.startswith(forged[:8]) for line in log.splitlines())
     assert "?[2J" in log  # the line is there, defanged
     _healthy(server)
+
+
+@pytest.fixture(scope="module")
+def dev_login(tmp_path_factory: pytest.TempPathFactory,
+              server: RunningServer) -> Iterator[RunningServer]:
+    running = start_server(tmp_path_factory.mktemp("serve-dev-login"), store=server.store,
+                           args=("--dev-login",))
+    yield running
+    assert running.stop() == 0, running.stderr()
+    assert "Traceback" not in running.stderr(), running.stderr()[-2000:]
+
+
+@pytest.mark.parametrize("body", [
+    b"[" * 60_000, b'{"username": ' + b"[" * 30_000 + b"}", b'{"username": "' + b"9" * 5000
+    + b'", "password": "x"}', b'{"username": 2, "password": ["x"]}', b"\xff\xfe", b"null",
+    b'{"refresh": "' + b"A" * 60_000 + b'"}', b"x" * 70_000,
+], ids=["nested list", "nested value", "5000-digit user", "wrong types", "not UTF-8", "null",
+        "60 KiB refresh", "70 KiB"])
+@pytest.mark.parametrize("path", ["/api/token/", "/api/token/refresh/"])
+def test_dev_login_bodies_are_4xx(dev_login: RunningServer, path: str, body: bytes) -> None:
+    response = httpx.post(dev_login.url + path, content=body, timeout=10,
+                          headers={"Content-Type": "application/json"})
+    assert 400 <= response.status_code < 500, (response.status_code, response.text[:200])
+    ok = httpx.post(dev_login.url + "/api/token/", json={"username": "2", "password": "x"},
+                    timeout=10)
+    assert ok.status_code == 200 and "access" in ok.json()

@@ -293,7 +293,7 @@ async def _json_body(request: Request) -> dict[str, Any]:
             raise HTTPException(413, "Request body too large")
     try:
         data = json.loads(body or b"{}")
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: "[[[[..." in 64 KiB
         raise HTTPException(400, "JSON parse error") from exc
     if not isinstance(data, dict):
         raise HTTPException(400, "Expected a JSON object")
