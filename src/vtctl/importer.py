@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, NoReturn, cast
 
 from vtctl.errors import ImportFileError
+from vtctl.jsonkind import json_kind
 from vtctl.models import ROLES, Appointment, Role, User, parse_utc
 
 #: Larger files are refused before parsing (a store is thousands of rows, not GBs).
@@ -95,7 +96,7 @@ class _Fields:
         self.where, self.source, self._line = where, source, line
         self.record: dict[str, Any] = record
         if not isinstance(record, dict):
-            self.fail(where, f"expected an object, got {_kind(record)}")
+            self.fail(where, f"expected an object, got {json_kind(record)}")
 
     @property
     def line(self) -> int:
@@ -112,7 +113,7 @@ class _Fields:
     def integer(self, name: str, minimum: int = 1) -> int:
         value = self._get(name)
         if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(f"{self.where}.{name}", f"expected an integer, got {_kind(value)}")
+            self.fail(f"{self.where}.{name}", f"expected an integer, got {json_kind(value)}")
         if not minimum <= value <= 2**63 - 1:
             self.fail(f"{self.where}.{name}", f"must be between {minimum} and 2^63-1, got {value}")
         return int(value)
@@ -128,7 +129,7 @@ class _Fields:
 
     def _text(self, name: str, value: Any) -> str:
         if not isinstance(value, str):
-            self.fail(f"{self.where}.{name}", f"expected a string, got {_kind(value)}")
+            self.fail(f"{self.where}.{name}", f"expected a string, got {json_kind(value)}")
         stripped = value.strip()
         if not stripped or len(stripped) > MAX_TEXT or any(ord(c) < 32 for c in stripped):
             self.fail(f"{self.where}.{name}", "must be a non-empty single-line string")
@@ -149,7 +150,7 @@ def _validate(document: Any, source: str) -> ImportData:
     raw_appointments = top.record.get("appointments", [])
     for key, value in (("users", raw_users), ("appointments", raw_appointments)):
         if not isinstance(value, list):
-            top.fail(key, f"expected a list, got {_kind(value)}")
+            top.fail(key, f"expected a list, got {json_kind(value)}")
 
     users: dict[int, User] = {}
     emails: dict[str, int] = {}
@@ -219,11 +220,3 @@ def _duration(f: _Fields) -> int:
         f.fail(f"{f.where}.duration_minutes", f"{minutes} is longer than a day")
     return minutes
 
-
-def _kind(value: Any) -> str:
-    if isinstance(value, dict):  # also a _Located object
-        return "an object"
-    return {
-        list: "a list", str: "a string", bool: "a boolean",
-        int: "an integer", float: "a number", type(None): "null",
-    }.get(type(value), type(value).__name__)

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from vtctl.errors import MalformedResponseError
+from vtctl.jsonkind import json_kind
 from vtctl.models import TOKEN_FIELDS, Appointment, RoomInfo, User, VideoToken, parse_utc
 
 #: longest server message quoted in an error line
@@ -85,25 +86,9 @@ def printable(text: str) -> str:
 def _object(payload: Any, what: str) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise MalformedResponseError(
-            f"malformed {what} reply: expected a JSON object, got {_type_name(payload)}"
+            f"malformed {what} reply: expected a JSON object, got {json_kind(payload)}"
         )
     return payload
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
 
 
 def _missing(data: dict[str, Any], required: tuple[str, ...], what: str) -> None:
@@ -125,7 +110,7 @@ def _str(data: dict[str, Any], key: str, what: str, *, empty_ok: bool = False) -
     value = data.get(key)
     if not isinstance(value, str) or (not empty_ok and not value.strip()):
         raise MalformedResponseError(
-            f"malformed {what} reply: {key} must be a non-empty string, got {_type_name(value)}"
+            f"malformed {what} reply: {key} must be a non-empty string, got {json_kind(value)}"
         )
     if has_control(value):  # would reach the terminal: --raw prints the token as it is
         raise MalformedResponseError(
@@ -138,7 +123,7 @@ def _int(data: dict[str, Any], key: str, what: str) -> int:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
         raise MalformedResponseError(
-            f"malformed {what} reply: {key} must be an integer, got {_type_name(value)}"
+            f"malformed {what} reply: {key} must be an integer, got {json_kind(value)}"
         )
     return value
 
@@ -224,7 +209,7 @@ def parse_room_info(payload: Any, appointment_id: int, *, status_code: int = 200
         created = status_code == 201
     else:
         raise MalformedResponseError(
-            f"malformed {what} reply: created must be a boolean, got {_type_name(created_value)}"
+            f"malformed {what} reply: created must be a boolean, got {json_kind(created_value)}"
         )
     return RoomInfo(appointment_id=appointment_id, room_name=name, created=created)
 
@@ -277,7 +262,7 @@ def parse_appointment(payload: Any, appointment_id: int | None = None) -> Appoin
     if room is not None and not isinstance(room, str):
         raise MalformedResponseError(
             f"malformed {what} reply: video_room_id must be a string or null, "
-            f"got {_type_name(room)}"
+            f"got {json_kind(room)}"
         )
     return Appointment(
         id=found_id,

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from vtctl.errors import MalformedResponseError
+from vtctl.jsonkind import json_kind
 from vtctl.models import Participant, RoomStatus, parse_utc
 from vtctl.remote_parse import printable
 
@@ -52,7 +53,7 @@ def parse_room_status(payload: Any, appointment_id: int) -> RoomStatus:
     """A ``RoomStatus`` from a video-status reply; a non-object is malformed."""
     if not isinstance(payload, Mapping):
         raise MalformedResponseError(
-            f"the video status reply is not a JSON object (got {_kind(payload)})",
+            f"the video status reply is not a JSON object (got {json_kind(payload)})",
             hint="check --base-url: it should point at the telehealth API",
         )
     # some servers nest the room: {"room": {...}, "participants": [...]}
@@ -164,16 +165,3 @@ def _int(value: Any) -> int | None:
         return int(text)
     return None
 
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    return type(value).__name__
