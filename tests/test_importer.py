@@ -54,7 +54,7 @@ BAD_FILES = [
     (b"   \n", "is empty"),
     (b"{not json", "line 1 column 2: invalid JSON"),
     (b"[]", "file: expected an object"),
-    (b'{"users": {}}', "users: expected a list"),
+    (b'{"users": {}}', "users: expected an array"),
     (b'{"users": [], "rooms": []}', "unknown key(s): rooms"),
     (b'{"users": [1]}', "users[0]: expected an object"),
     (b"\xff\xfe\x00garbage", "not valid UTF-8"),

@@ -150,7 +150,7 @@ def _validate(document: Any, source: str) -> ImportData:
     raw_appointments = top.record.get("appointments", [])
     for key, value in (("users", raw_users), ("appointments", raw_appointments)):
         if not isinstance(value, list):
-            top.fail(key, f"expected a list, got {json_kind(value)}")
+            top.fail(key, f"expected an array, got {json_kind(value)}")
 
     users: dict[int, User] = {}
     emails: dict[str, int] = {}

@@ -6,7 +6,7 @@ from typing import Any
 
 
 def json_kind(value: Any) -> str:
-    """``"an object"``, ``"a list"``, ``"a string"``, ``"a boolean"``, ``"an integer"``,
+    """``"an object"``, ``"an array"``, ``"a string"``, ``"a boolean"``, ``"an integer"``,
     ``"a number"`` or ``"null"`` (bool before int: ``True`` is an int in Python)."""
     if value is None:
         return "null"
@@ -19,7 +19,7 @@ def json_kind(value: Any) -> str:
     if isinstance(value, str):
         return "a string"
     if isinstance(value, list):
-        return "a list"
+        return "an array"
     if isinstance(value, dict):
         return "an object"
     return type(value).__name__

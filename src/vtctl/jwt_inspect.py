@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from vtctl.errors import TokenFormatError
+from vtctl.jsonkind import json_kind
 from vtctl.models import format_utc
 
 #: Twilio signs access tokens with HMAC-SHA256 and nothing else.
@@ -117,14 +118,7 @@ def _json_object(part: str, name: str) -> dict[str, Any]:
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise TokenFormatError(f"the token's {name} is not JSON") from exc
     if not isinstance(value, dict):
-        kind = (
-            "an array" if isinstance(value, list)
-            else "a string" if isinstance(value, str)
-            else "null" if value is None
-            else "a number" if isinstance(value, int | float) and not isinstance(value, bool)
-            else "a boolean"
-        )
-        raise TokenFormatError(f"the token's {name} is JSON {kind}, not an object")
+        raise TokenFormatError(f"the token's {name} is JSON {json_kind(value)}, not an object")
     return value
 
 
@@ -161,9 +155,8 @@ def _issued_at(claims: dict[str, Any], api_key_sid: str, jti: str | None) -> dat
     return None
 
 
-def decode(token: str) -> InspectedToken:
-    """Parse a Twilio access token; no signature check (see ``verify``)."""
-    token = clean_token(token)
+def split_token(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(header, claims) of a JWT, NOT verified: the one place JWTs are taken apart."""
     if not token:
         raise TokenFormatError("no token given: the input is empty")
     parts = token.split(".")
@@ -177,6 +170,13 @@ def decode(token: str) -> InspectedToken:
     if not parts[2]:
         raise TokenFormatError("the token's signature is empty: it is unsigned")
     _b64decode(parts[2], "signature")
+    return header, claims
+
+
+def decode(token: str) -> InspectedToken:
+    """Parse a Twilio access token; no signature check (see ``verify``)."""
+    token = clean_token(token)
+    header, claims = split_token(token)
 
     algorithm = header.get("alg")
     if not isinstance(algorithm, str) or not algorithm:

@@ -12,14 +12,12 @@ JWT *without* verifying it (for expiry checks and ``auth status``).
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from datetime import UTC, datetime
 from typing import Any
 
-from vtctl.errors import MalformedResponseError
+from vtctl.errors import MalformedResponseError, TokenFormatError
 from vtctl.jsonkind import json_kind
+from vtctl.jwt_inspect import split_token
 from vtctl.models import TOKEN_FIELDS, Appointment, RoomInfo, User, VideoToken, parse_utc
 
 #: longest server message quoted in an error line
@@ -295,11 +293,6 @@ def parse_login(payload: Any) -> tuple[str, str | None]:
 # --- JWT claims (unverified) -----------------------------------------------
 
 
-def _b64url_json(segment: str) -> Any:
-    padded = segment + "=" * (-len(segment) % 4)
-    return json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-
-
 def looks_like_jwt(token: str) -> bool:
     """Three base64url segments whose first two decode to JSON objects."""
     return jwt_claims(token) is not None
@@ -307,16 +300,10 @@ def looks_like_jwt(token: str) -> bool:
 
 def jwt_claims(token: str) -> dict[str, Any] | None:
     """The payload of a JWT, NOT verified (only for display and expiry checks)."""
-    parts = token.strip().split(".")
-    if len(parts) != 3:
-        return None
     try:
-        header, claims = _b64url_json(parts[0]), _b64url_json(parts[1])
-    except (ValueError, UnicodeError, binascii.Error, RecursionError):
+        return split_token(token.strip())[1]
+    except TokenFormatError:
         return None
-    if not isinstance(header, dict) or not isinstance(claims, dict):
-        return None
-    return claims
 
 
 def jwt_expiry(token: str) -> datetime | None:

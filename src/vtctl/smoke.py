@@ -15,8 +15,6 @@ connections open).  Fetch errors are failed checks, never crashes.
 
 from __future__ import annotations
 
-import base64
-import json
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from vtctl import rules
-from vtctl.errors import PermissionDeniedError, VtctlError
+from vtctl.errors import PermissionDeniedError, TokenFormatError, VtctlError
+from vtctl.jwt_inspect import split_token
 from vtctl.models import VideoToken, format_utc
 
 TWILIO_CTY = "twilio-fpa;v=1"
@@ -117,26 +116,11 @@ class SmokeReport:
 # -- pure checks --------------------------------------------------------------------
 
 
-def decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(header, claims) of a JWT without verifying it (the API secret is the server's)."""
-    parts = token.split(".")
-    if len(parts) != 3:
-        raise ValueError(f"not a JWT: {len(parts)} dot-separated parts instead of 3")
-
-    def part(segment: str) -> dict[str, Any]:
-        data = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-        if not isinstance(data, dict):
-            raise ValueError("a JWT part is not a JSON object")
-        return data
-
-    return part(parts[0]), part(parts[1])
-
-
 def check_grant(token: VideoToken) -> str | None:
     """None when ``access_token`` is a Twilio Video token for this room and identity."""
     try:
-        header, claims = decode_unverified(token.access_token)
-    except (ValueError, UnicodeDecodeError) as exc:
+        header, claims = split_token(token.access_token)
+    except TokenFormatError as exc:
         return f"access_token does not decode: {exc}"
     problems = []
     if header.get("cty") != TWILIO_CTY:
@@ -181,9 +165,9 @@ def check_expiry(fetched: Fetched, max_skew: float = DEFAULT_MAX_SKEW) -> str | 
     expires_at = token.expires_at.timestamp()
     problems = []
     try:
-        _, claims = decode_unverified(token.access_token)
+        _, claims = split_token(token.access_token)
         exp = claims.get("exp")
-    except (ValueError, UnicodeDecodeError):
+    except TokenFormatError:
         exp = None
     if not isinstance(exp, int | float):
         problems.append("the access token has no numeric exp claim")
