@@ -156,7 +156,7 @@ def test_validity_text() -> None:
     start = datetime.fromtimestamp(1_700_000_000, UTC)
     assert validity_text(token, start + timedelta(minutes=30)) == "valid, 30 min left"
     assert validity_text(token, start + timedelta(minutes=72)) == "expired 12 min ago"
-    assert validity_text(token, start + timedelta(hours=3)) == "expired 2 h 0 min ago"
+    assert validity_text(token, start + timedelta(hours=3)) == "expired 2 h 00 min ago"
     assert validity_text(token, start - timedelta(minutes=5)) == "not valid yet: starts in 5 min"
 
 

@@ -137,7 +137,7 @@ def test_raw_output(cli: Cli, twilio_env: dict[str, str]) -> None:
 def test_table_output(cli: Cli, twilio_env: dict[str, str]) -> None:
     result = cli("mint", "-i", "alice", "-r", ROOM, "--ttl", "7200")
     assert result.exit_code == 0, result.stderr
-    for expected in ("alice", ROOM, "7200 s (2 h 0 min)", TEST_API_KEY, "environment", "eyJ"):
+    for expected in ("alice", ROOM, "7200 s (2 h 00 min)", TEST_API_KEY, "environment", "eyJ"):
         assert expected in result.stdout, expected
     assert TEST_API_SECRET not in result.stdout + result.stderr
 

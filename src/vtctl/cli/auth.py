@@ -21,6 +21,7 @@ from vtctl.cli.context import settings_from, streams
 from vtctl.errors import AuthenticationError, KeyringUnavailableError, TokenFormatError, UsageError
 from vtctl.iostreams import IOStreams
 from vtctl.settings import Settings
+from vtctl.timefmt import humanize_duration
 
 if TYPE_CHECKING:
     from vtctl.client import RestClient
@@ -51,15 +52,6 @@ def _refuse_argv_secret(stray: list[str] | None, how: str) -> None:
         raise UsageError(_NO_ARGV_SECRET, hint=how)
 
 
-def _human(seconds: float) -> str:
-    minutes = int(abs(seconds) // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days} d {hours} h"
-    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
-
-
 def _expiry_text(token: str, now: datetime | None = None) -> str:
     from vtctl.models import format_utc
     from vtctl.remote_parse import jwt_expiry
@@ -69,8 +61,8 @@ def _expiry_text(token: str, now: datetime | None = None) -> str:
         return "no expiry in the token"
     left = (expiry - (now or datetime.now(UTC))).total_seconds()
     when = format_utc(expiry)
-    return f"expires {when} (in {_human(left)})" if left > 0 else (
-        f"expired {when} ({_human(left)} ago)"
+    return f"expires {when} (in {humanize_duration(left)})" if left > 0 else (
+        f"expired {when} ({humanize_duration(left)} ago)"
     )
 
 
@@ -307,7 +299,7 @@ def _render_status(io: IOStreams, data: dict[str, Any]) -> None:
             "; will be refreshed)" if data["refresh_token"] else ")"
         )
     else:
-        expiry = f"{data['expires_at']}  (in {_human(data['expires_in'])})"
+        expiry = f"{data['expires_at']}  (in {humanize_duration(data['expires_in'])})"
     for field, value in (
         ("profile", data["profile"]),
         ("base URL", data["base_url"]),

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from vtctl.jwt_inspect import TWILIO_ALGORITHM, TWILIO_CONTENT_TYPE, InspectedToken, SignatureStatus
-from vtctl.render.tokens import humanize_delta
+from vtctl.timefmt import humanize_duration
 
 SIGNATURE_TEXT: dict[SignatureStatus, str] = {
     "valid": "verified with the API secret",
@@ -33,19 +33,14 @@ def format_moment(moment: datetime) -> str:
     return f"{text} ({utc:%Y-%m-%d %H:%M:%S} UTC)"
 
 
-def _delta(seconds: float) -> str:
-    """``humanize_delta``, but seconds below a minute are not "0 min"."""
-    return f"{int(abs(seconds))} s" if abs(seconds) < 60 else humanize_delta(seconds)
-
-
 def validity_text(token: InspectedToken, now: datetime) -> str:
     """``"valid, 59 min left"``, ``"expired 12 min ago"`` or ``"not valid yet ..."``."""
     if token.not_before is not None and now < token.not_before:
-        return f"not valid yet: starts in {_delta((token.not_before - now).total_seconds())}"
+        return f"not valid yet: starts in {humanize_duration((token.not_before - now).total_seconds())}"
     left = (token.expires_at - now).total_seconds()
     if left <= 0:
-        return f"expired {_delta(left)} ago"
-    return f"valid, {_delta(left)} left"
+        return f"expired {humanize_duration(left)} ago"
+    return f"valid, {humanize_duration(left)} left"
 
 
 def signature_text(status: SignatureStatus, detail: str | None = None) -> str:
@@ -102,7 +97,7 @@ def inspect_table(
         table.add_row("not before", format_moment(token.not_before))
     table.add_row("expires", format_moment(token.expires_at))
     if token.ttl is not None:
-        lifetime = f"{token.ttl} s" + (f" ({humanize_delta(token.ttl)})" if token.ttl >= 60 else "")
+        lifetime = f"{token.ttl} s" + (f" ({humanize_duration(token.ttl)})" if token.ttl >= 60 else "")
         table.add_row("lifetime", lifetime)
     status = validity_text(token, now)
     table.add_row("status", Text(status, style="green" if status.startswith("valid") else "red"))

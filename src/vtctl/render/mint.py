@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 
 from vtctl.models import format_utc
-from vtctl.render.tokens import humanize_delta
+from vtctl.timefmt import humanize_duration
 
 if TYPE_CHECKING:
     from vtctl.cli.mint import MintedToken
@@ -22,11 +22,11 @@ def mint_table(token: MintedToken, now: datetime | None = None) -> Table:
     table.add_column("value", overflow="fold")
     table.add_row("identity", token.identity)
     table.add_row("room", token.room_name)
-    lifetime = f"{token.ttl} s" + (f" ({humanize_delta(token.ttl)})" if token.ttl >= 60 else "")
+    lifetime = f"{token.ttl} s" + (f" ({humanize_duration(token.ttl)})" if token.ttl >= 60 else "")
     table.add_row("valid for", lifetime)
     table.add_row(
         "expires at",
-        f"{format_utc(token.expires_at)}  (in {humanize_delta(left)})"
+        f"{format_utc(token.expires_at)}  (in {humanize_duration(left)})"
         if left >= 60
         else format_utc(token.expires_at),
     )

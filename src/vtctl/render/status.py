@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from vtctl.models import Participant, RoomStatus, format_utc
+from vtctl.timefmt import humanize_duration
 
 #: participant statuses that mean "in the room"
 PRESENT = (None, "connected", "reconnecting")
@@ -29,18 +30,6 @@ _STATUS_STYLES = {
     "offline": "yellow",
     "failed": "bold red",
 }
-
-
-def humanize_seconds(seconds: float) -> str:
-    """``"1 h 05 min"`` / ``"4 min 10 s"`` / ``"12 s"`` for a duration."""
-    total = int(max(0, seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours} h {minutes:02d} min"
-    if minutes:
-        return f"{minutes} min {secs:02d} s"
-    return f"{secs} s"
 
 
 def _styled(value: str | None) -> Text:
@@ -74,7 +63,7 @@ def room_table(status: RoomStatus, now: datetime | None = None) -> Table:
     table.add_row("type", status.room_type or Text(UNKNOWN, style="dim"))
     created = UNKNOWN
     if status.created_at is not None:
-        age = humanize_seconds((now - status.created_at).total_seconds())
+        age = humanize_duration((now - status.created_at).total_seconds())
         created = f"{format_utc(status.created_at)} ({age} ago)"
     table.add_row("created", created)
     table.add_row("duration", _room_duration(status, now))
@@ -87,9 +76,9 @@ def room_table(status: RoomStatus, now: datetime | None = None) -> Table:
 
 def _room_duration(status: RoomStatus, now: datetime) -> str:
     if status.duration_seconds is not None:
-        return humanize_seconds(status.duration_seconds)
+        return humanize_duration(status.duration_seconds)
     if status.status == "in-progress" and status.created_at is not None:
-        return f"{humanize_seconds((now - status.created_at).total_seconds())} (running)"
+        return f"{humanize_duration((now - status.created_at).total_seconds())} (running)"
     return UNKNOWN
 
 
@@ -179,13 +168,13 @@ def participants_table(
 
 def _participant_duration(p: Participant, now: datetime) -> str:
     if p.duration_seconds is not None:
-        return humanize_seconds(p.duration_seconds)
+        return humanize_duration(p.duration_seconds)
     if p.connected_at is None:
         return UNKNOWN
     end = p.disconnected_at or (now if is_present(p) else None)
     if end is None:
         return UNKNOWN
-    return humanize_seconds((end - p.connected_at).total_seconds())
+    return humanize_duration((end - p.connected_at).total_seconds())
 
 
 def message_line(status: RoomStatus) -> Text | None:

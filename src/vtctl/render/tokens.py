@@ -7,21 +7,14 @@ from datetime import UTC, datetime
 from rich.table import Table
 
 from vtctl.models import VideoToken, format_utc
-
-
-def humanize_delta(seconds: float) -> str:
-    """``"1 h 29 min"``-style text for a duration in seconds."""
-    minutes = int(abs(seconds) // 60)
-    hours, minutes = divmod(minutes, 60)
-    text = f"{hours} h {minutes} min" if hours else f"{minutes} min"
-    return text
+from vtctl.timefmt import humanize_duration
 
 
 def token_table(token: VideoToken, now: datetime | None = None) -> Table:
     now = now or datetime.now(UTC)
     left = (token.expires_at - now).total_seconds()
     expiry = f"{format_utc(token.expires_at)}  " + (
-        f"(in {humanize_delta(left)})" if left > 0 else f"(expired {humanize_delta(left)} ago)"
+        f"(in {humanize_duration(left)})" if left > 0 else f"(expired {humanize_duration(left)} ago)"
     )
     table = Table(
         title=f"Video token for appointment {token.appointment_id}",
