@@ -36,7 +36,8 @@ def format_moment(moment: datetime) -> str:
 def validity_text(token: InspectedToken, now: datetime) -> str:
     """``"valid, 59 min left"``, ``"expired 12 min ago"`` or ``"not valid yet ..."``."""
     if token.not_before is not None and now < token.not_before:
-        return f"not valid yet: starts in {humanize_duration((token.not_before - now).total_seconds())}"
+        starts_in = (token.not_before - now).total_seconds()
+        return f"not valid yet: starts in {humanize_duration(starts_in)}"
     left = (token.expires_at - now).total_seconds()
     if left <= 0:
         return f"expired {humanize_duration(left)} ago"
@@ -97,7 +98,8 @@ def inspect_table(
         table.add_row("not before", format_moment(token.not_before))
     table.add_row("expires", format_moment(token.expires_at))
     if token.ttl is not None:
-        lifetime = f"{token.ttl} s" + (f" ({humanize_duration(token.ttl)})" if token.ttl >= 60 else "")
+        spoken = f" ({humanize_duration(token.ttl)})" if token.ttl >= 60 else ""
+        lifetime = f"{token.ttl} s{spoken}"
         table.add_row("lifetime", lifetime)
     status = validity_text(token, now)
     table.add_row("status", Text(status, style="green" if status.startswith("valid") else "red"))

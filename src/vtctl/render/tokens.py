@@ -13,9 +13,8 @@ from vtctl.timefmt import humanize_duration
 def token_table(token: VideoToken, now: datetime | None = None) -> Table:
     now = now or datetime.now(UTC)
     left = (token.expires_at - now).total_seconds()
-    expiry = f"{format_utc(token.expires_at)}  " + (
-        f"(in {humanize_duration(left)})" if left > 0 else f"(expired {humanize_duration(left)} ago)"
-    )
+    when = f"in {humanize_duration(left)}" if left > 0 else f"expired {humanize_duration(left)} ago"
+    expiry = f"{format_utc(token.expires_at)}  ({when})"
     table = Table(
         title=f"Video token for appointment {token.appointment_id}",
         show_header=False, title_justify="left", expand=False,
