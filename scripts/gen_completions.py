@@ -8,7 +8,7 @@ Writes, from whatever commands ``vtctl.cli.commands.REGISTRY`` registers:
   (``_VTCTL_COMPLETE=complete_bash`` + ``COMP_WORDS``/``COMP_CWORD``;
   ``complete_zsh``/``complete_fish`` + ``_TYPER_COMPLETE_ARGS``).
 - ``src/vtctl/completion_tree.json``: the command/option tree that the fast
-  path in ``vtctl.entry`` answers those requests from without importing Typer.
+  path in ``vtctl.fastcomplete`` answers those requests from without importing Typer.
 
 Usage::
 
@@ -29,6 +29,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from vtctl.fastcomplete import zsh_escape
 
 ROOT = Path(__file__).resolve().parent.parent
 PROG = "vtctl"
@@ -112,15 +114,6 @@ def _subcommands(command: Any, ctx: Any) -> list[tuple[str, Any]]:
     return found
 
 
-def _zsh_escape(text: str) -> str:
-    # typer._completion_classes.ZshComplete.format_completion's escape()
-    return (
-        text.replace('"', '""')
-        .replace("'", "''")
-        .replace("$", "\\$")
-        .replace("`", "\\`")
-        .replace(":", r"\\:")
-    )
 
 
 def _help_pair(text: str | None) -> list[str] | None:
@@ -130,7 +123,7 @@ def _help_pair(text: str | None) -> list[str] | None:
     if not text:
         return None
     return [
-        _sanitize_help_text(_zsh_escape(text)),
+        _sanitize_help_text(zsh_escape(text)),
         _sanitize_help_text(re.sub(r"\s", " ", text)),
     ]
 
@@ -210,7 +203,7 @@ def _node(command: Any, ctx: Any, name: str) -> dict[str, Any]:
 
 
 def build_tree() -> dict[str, Any]:
-    """The precomputed tree ``vtctl.entry`` completes from."""
+    """The precomputed tree ``vtctl.fastcomplete`` completes from."""
     cli = click_command()
     with wide_help_text():
         root = _node(cli, cli.make_context(PROG, [], resilient_parsing=True), PROG)

@@ -1,5 +1,5 @@
 """Shell completion: generated files are current, and the fast path in
-``vtctl.entry`` answers exactly as Typer's own completion does."""
+``vtctl.fastcomplete`` answers exactly as Typer's own completion does."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vtctl import entry
+from vtctl import fastcomplete
 
 ROOT = Path(__file__).resolve().parent.parent
 SHELL_ENV = ("COMP_WORDS", "COMP_CWORD", "_TYPER_COMPLETE_ARGS", "_TYPER_COMPLETE_FISH_ACTION")
@@ -128,7 +128,9 @@ def typer_answer(cli: Any, shell: str, env: dict[str, str]) -> tuple[str, int]:
     out = io.StringIO()
     with _env(env), contextlib.redirect_stdout(out), gen.wide_help_text():
         try:
-            status = shell_complete(cli, {}, "vtctl", entry.COMPLETE_VAR, f"complete_{shell}")
+            status = shell_complete(
+                cli, {}, "vtctl", fastcomplete.COMPLETE_VAR, f"complete_{shell}"
+            )
         except SystemExit as exc:
             status = int(exc.code or 0)
     return out.getvalue(), status
@@ -136,7 +138,7 @@ def typer_answer(cli: Any, shell: str, env: dict[str, str]) -> tuple[str, int]:
 
 def fast_answer(tree: dict[str, Any], shell: str, env: dict[str, str]) -> tuple[str, int]:
     with _env(env):
-        text, status = entry._fast_complete(tree, shell)
+        text, status = fastcomplete.fast_complete(tree, shell)
     return ("" if text is None else text + "\n"), status
 
 
@@ -145,7 +147,7 @@ def answer(tree: dict[str, Any], cli: Any, shell: str, env: dict[str, str]) -> t
     dynamically (an ``autocompletion=`` function a command may add)."""
     try:
         return fast_answer(tree, shell, env)
-    except entry._Fallback:
+    except fastcomplete.Fallback:
         return typer_answer(cli, shell, env)
 
 
@@ -278,8 +280,8 @@ def test_dynamic_parameters_fall_back_to_typer(tree: dict[str, Any]) -> None:
     token = next(c for c in patched["root"]["commands"] if c["name"] == "token")
     argument = next(p for p in token["params"] if p["kind"] == "argument")
     argument["complete"] = {"type": "dynamic"}
-    with _env(_request("bash", ["token", ""])), pytest.raises(entry._Fallback):
-        entry._fast_complete(patched, "bash")
+    with _env(_request("bash", ["token", ""])), pytest.raises(fastcomplete.Fallback):
+        fastcomplete.fast_complete(patched, "bash")
 
 
 # -- the real executable ----------------------------------------------------
@@ -301,36 +303,36 @@ def test_executable_answers_without_importing_typer(instruction: str) -> None:
         "print('HEAVY', heavy)\n"
         "sys.exit(status)\n"
     )
-    env = {entry.COMPLETE_VAR: instruction, **_request("bash", ["tok"])}
+    env = {fastcomplete.COMPLETE_VAR: instruction, **_request("bash", ["tok"])}
     proc = _run(env, code)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "token\nHEAVY []\n"
 
 
 def test_executable_fish_is_args_exit_status() -> None:
-    base = {entry.COMPLETE_VAR: "complete_fish"}
+    base = {fastcomplete.COMPLETE_VAR: "complete_fish"}
     assert _run({**base, **_request("fish", ["token", "-"], "is-args")}).returncode == 0
     no_candidates = _request("fish", ["token", "47", "--profile", ""], "is-args")
     assert _run({**base, **no_candidates}).returncode == 1
 
 
 def test_source_instruction_prints_the_script(generated: dict[str, str]) -> None:
-    proc = _run({entry.COMPLETE_VAR: "source_fish"})
+    proc = _run({fastcomplete.COMPLETE_VAR: "source_fish"})
     assert proc.returncode == 0
     assert proc.stdout.strip() in generated["completions/vtctl.fish"]
 
 
 def test_broken_tree_falls_back_to_typer(monkeypatch: pytest.MonkeyPatch, cli: Any) -> None:
-    monkeypatch.setattr(entry, "_load_tree", lambda: {"version": 1, "root": {"params": 3}})
-    env = {entry.COMPLETE_VAR: "complete_bash", **_request("bash", ["room", ""])}
+    monkeypatch.setattr(fastcomplete, "_load_tree", lambda: {"version": 1, "root": {"params": 3}})
+    env = {fastcomplete.COMPLETE_VAR: "complete_bash", **_request("bash", ["room", ""])}
     out = io.StringIO()
     with _env(env), contextlib.redirect_stdout(out):
-        status = entry.complete("bash_complete")
+        status = fastcomplete.complete("bash_complete")
     assert (out.getvalue(), status) == typer_answer(cli, "bash", env) == ("create\n", 0)
 
 
 def test_bad_instruction_is_typers_error() -> None:
-    proc = _run({entry.COMPLETE_VAR: "nonsense"})
+    proc = _run({fastcomplete.COMPLETE_VAR: "nonsense"})
     assert proc.returncode == 1
     assert "Invalid completion instruction" in proc.stderr
 
