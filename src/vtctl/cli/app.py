@@ -46,8 +46,8 @@ class AppContext:
     io: IOStreams
 
 
-def _version_callback(value: bool) -> None:
-    if value:
+def _version_callback(ctx: typer.Context, value: bool) -> None:
+    if value and not ctx.resilient_parsing:  # not while the shell asks for completions
         typer.echo(f"vtctl {__version__}")
         raise typer.Exit()
 
