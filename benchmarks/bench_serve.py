@@ -61,12 +61,9 @@ def bench_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def make_store(path: Path, appointments: int) -> Path:
-    """A store with ``appointments`` appointments (ids 1..N), each with a room."""
-    from vtctl.importer import parse_import
-    from vtctl.store import AppointmentStore
-
-    document = {
+def bench_document(appointments: int) -> dict[str, Any]:
+    """Two users and ``appointments`` appointments (ids 1..N), each with a room."""
+    return {
         "users": [
             {"id": PATIENT, "email": "jane.doe@example.com", "name": "Jane", "role": "patient"},
             {"id": PSYCHOLOGIST, "email": "sarah@example.com", "name": "Sarah",
@@ -79,7 +76,14 @@ def make_store(path: Path, appointments: int) -> Path:
             for i in range(1, appointments + 1)
         ],
     }
-    data = parse_import(json.dumps(document).encode(), source="bench data")
+
+
+def make_store(path: Path, appointments: int) -> Path:
+    """A store with ``appointments`` appointments (ids 1..N), each with a room."""
+    from vtctl.importer import parse_import
+    from vtctl.store import AppointmentStore
+
+    data = parse_import(json.dumps(bench_document(appointments)).encode(), source="bench data")
     with AppointmentStore.open(path) as store:
         store.import_records(data.users, data.appointments)
     return path

@@ -204,29 +204,11 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-def bench_document(appointments: int) -> dict[str, Any]:
-    """The same users and appointments ``bench_serve.make_store`` puts in vtctl's store."""
-    patient, psychologist = bench_serve.PATIENT, bench_serve.PSYCHOLOGIST
-    return {
-        "users": [
-            {"id": patient, "email": "jane.doe@example.com", "name": "Jane", "role": "patient"},
-            {"id": psychologist, "email": "sarah@example.com", "name": "Sarah",
-             "role": "psychologist"},
-        ],
-        "appointments": [
-            {"id": i, "patient_id": patient, "psychologist_id": psychologist,
-             "duration_minutes": 15 * (i % 16 + 1), "starts_at": "2025-11-16T09:00:00Z",
-             "video_room_id": f"apt-{i}-1763138954-{i:08x}"}
-            for i in range(1, appointments + 1)
-        ],
-    }
-
-
 @contextlib.contextmanager
 def django_peer(python: Path, home: Path, appointments: int) -> Iterator[tuple[int, str]]:
     """gunicorn serving the Django peer on a free loopback port: (port, patient JWT)."""
     data = home / "peer-data.json"
-    data.write_text(json.dumps(bench_document(appointments)), encoding="utf-8")
+    data.write_text(json.dumps(bench_serve.bench_document(appointments)), encoding="utf-8")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("VTCTL_", "TWILIO_"))},
         **bench_serve.TWILIO_ENV,
