@@ -101,6 +101,32 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_for_port(port: int, process: subprocess.Popen[bytes], what: str,
+                  deadline: float = 30.0) -> None:
+    """Poll until ``process`` listens on the loopback ``port`` (bounded by ``deadline``)."""
+    end = time.monotonic() + deadline
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            if time.monotonic() > end:
+                raise RuntimeError(f"{what} did not start listening") from None
+            time.sleep(0.02)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if it is still running after 15 s."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @dataclass
 class Server:
     url: str
@@ -119,25 +145,10 @@ def serve(store: Path, home: Path, *args: str, deadline: float = 30.0) -> Iterat
     )
     server = Server(f"http://127.0.0.1:{port}", port, process)
     try:
-        end = time.monotonic() + deadline
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"vtctl serve exited with {process.returncode}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > end:
-                    raise RuntimeError("vtctl serve did not start") from None
-                time.sleep(0.02)
+        wait_for_port(port, process, "vtctl serve", deadline)
         yield server
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 # -- 1. token endpoint throughput ------------------------------------------------

@@ -30,8 +30,6 @@ import json
 import os
 import platform
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -180,28 +178,6 @@ def ensure_django_venv(log: Callable[[str], None]) -> Path:
     return python
 
 
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], what: str,
-                   deadline: float = 30.0) -> None:
-    end = time.monotonic() + deadline
-    while True:
-        if process.poll() is not None:
-            raise BenchError(f"{what} exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            if time.monotonic() > end:
-                raise BenchError(f"{what} did not start listening") from None
-            time.sleep(0.05)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @contextlib.contextmanager
@@ -232,10 +208,10 @@ def django_peer(python: Path, home: Path, appointments: int) -> Iterator[tuple[i
         stderr=log_file,
     )
     try:
-        _wait_for_port(port, process, "gunicorn (Django peer)")
+        bench_serve.wait_for_port(port, process, "gunicorn (Django peer)")
         yield port, jwt
     finally:
-        _stop(process)
+        bench_serve.stop(process)
         log_file.close()
 
 
