@@ -30,11 +30,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from vtctl.entry import COMPLETE_VAR
 from vtctl.fastcomplete import zsh_escape
 
 ROOT = Path(__file__).resolve().parent.parent
 PROG = "vtctl"
-COMPLETE_VAR = "_VTCTL_COMPLETE"
 TREE_PATH = "src/vtctl/completion_tree.json"
 TREE_VERSION = 1
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import sys
 
-from vtctl.fastcomplete import COMPLETE_VAR
+#: Typer's completion variable; the completion module itself is imported only when it is set.
+COMPLETE_VAR = "_VTCTL_COMPLETE"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,11 +16,12 @@ from __future__ import annotations
 import os
 import sys
 
+from vtctl.entry import COMPLETE_VAR
+
 TYPE_CHECKING = False  # typing costs ~5 ms; completion runs on every Tab
 if TYPE_CHECKING:
     from typing import Any
 
-COMPLETE_VAR = "_VTCTL_COMPLETE"
 TREE_FILE = "completion_tree.json"
 TREE_VERSION = 1
 SHELLS = ("bash", "zsh", "fish")
