@@ -8,7 +8,8 @@ Writes, from whatever commands ``vtctl.cli.commands.REGISTRY`` registers:
   (``_VTCTL_COMPLETE=complete_bash`` + ``COMP_WORDS``/``COMP_CWORD``;
   ``complete_zsh``/``complete_fish`` + ``_TYPER_COMPLETE_ARGS``).
 - ``src/vtctl/completion_tree.json``: the command/option tree that the fast
-  path in ``vtctl.fastcomplete`` answers those requests from without importing Typer.
+  path in ``vtctl.fastcomplete`` answers those requests from without importing Typer
+  (and ``vtctl.fastrun`` runs ``token``/``refresh`` from).
 
 Usage::
 
@@ -30,13 +31,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from vtctl.cmdtree import TREE_FILE, TREE_VERSION
 from vtctl.entry import COMPLETE_VAR
 from vtctl.fastcomplete import zsh_escape
 
 ROOT = Path(__file__).resolve().parent.parent
 PROG = "vtctl"
-TREE_PATH = "src/vtctl/completion_tree.json"
-TREE_VERSION = 1
+TREE_PATH = f"src/vtctl/{TREE_FILE}"
 
 #: zsh: Typer's script registers the function with ``compdef`` only, so when the
 #: file is autoloaded from $fpath (the usual install) the first Tab completes

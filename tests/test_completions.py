@@ -323,7 +323,7 @@ def test_source_instruction_prints_the_script(generated: dict[str, str]) -> None
 
 
 def test_broken_tree_falls_back_to_typer(monkeypatch: pytest.MonkeyPatch, cli: Any) -> None:
-    monkeypatch.setattr(fastcomplete, "_load_tree", lambda: {"version": 1, "root": {"params": 3}})
+    monkeypatch.setattr(fastcomplete, "load_tree", lambda: {"version": 1, "root": {"params": 3}})
     env = {fastcomplete.COMPLETE_VAR: "complete_bash", **_request("bash", ["room", ""])}
     out = io.StringIO()
     with _env(env), contextlib.redirect_stdout(out):

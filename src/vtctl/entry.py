@@ -3,7 +3,8 @@
 ``vtctl --version`` and shell completion run on every keystroke or script
 start, so they must not pay for Typer, rich or the backends.
 
-Shell completion is answered by ``vtctl.fastcomplete``.
+Shell completion is answered by ``vtctl.fastcomplete``; a plain ``token`` or
+``refresh`` command line is run by ``vtctl.fastrun``; everything else by Typer.
 """
 
 from __future__ import annotations
@@ -27,24 +28,23 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.stdout.write(f"vtctl {__version__}\n")
         return 0
-    _skip_httpx_cli()
+    if args and args[-1] in ("--help", "-h"):
+        from vtctl.helpcache import cached_help
+
+        status = cached_help(args)  # None: not a pure help request, or no cache
+        if status is not None:
+            return status
+    from vtctl import lean_imports
+
+    lean_imports.install()
+    from vtctl.fastrun import try_run
+
+    status = try_run(args)  # token/refresh without Typer; None: not a plain command line
+    if status is not None:
+        return status
     from vtctl.cli.app import run
 
     return run(args)
-
-
-def _skip_httpx_cli() -> None:
-    """Keep httpx from importing its command-line client.
-
-    ``import httpx`` also imports ``httpx._main`` (click, rich.console,
-    pygments, rich.progress: ~35 ms) whenever click is installed, and uvicorn
-    installs it.  vtctl never runs httpx's CLI; with this placeholder httpx's
-    own ``except ImportError`` fallback defines its ``main`` instead.
-    """
-    if "httpx" not in sys.modules:
-        import types
-
-        sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +10,8 @@ from typer import _click as click
 from typer.exceptions import Abort
 
 from vtctl import __version__
-from vtctl.errors import ExitCode, UsageError, VtctlError
+from vtctl.cli.runtime import report_failure, split_debug, start_debug
+from vtctl.errors import UsageError
 from vtctl.iostreams import IOStreams
 
 HELP = """\
@@ -75,15 +75,6 @@ def _register_commands() -> None:
 
 
 _register_commands()
-
-
-def _split_debug(args: list[str]) -> tuple[list[str], bool]:
-    """``--debug`` works anywhere before ``--``: move it out of the way."""
-    end = args.index("--") if "--" in args else len(args)
-    debug = "--debug" in args[:end]
-    if debug:
-        args = [a for a in args[:end] if a != "--debug"] + args[end:]
-    return args, debug
 
 
 def _leaf_command(root: Any, args: list[str]) -> tuple[Any, int]:
@@ -184,13 +175,9 @@ def run(args: list[str], io: IOStreams | None = None) -> int:
     """Run the CLI and map every error to its contract exit code."""
     from vtctl.output import requested_fields
 
-    args, debug = _split_debug(args)
+    args, debug = split_debug(args)
     io = io or IOStreams()
-    io.debug = debug
-    if debug:
-        from vtctl.logsetup import enable_debug_logging
-
-        enable_debug_logging()
+    start_debug(io, debug)
     command = typer.main.get_command(app)
     try:
         args, fields, jq = _split_json_fields(command, args)
@@ -215,22 +202,8 @@ def run(args: list[str], io: IOStreams | None = None) -> int:
     except Abort:
         io.error("aborted")
         return 1
-    except VtctlError as exc:
-        _show_traceback(debug)
-        io.error(exc.message, exc.hint)
-        return int(exc.exit_code)
-    except KeyboardInterrupt:
-        io.error("interrupted")
-        return 130
-    except Exception as exc:  # the last line of defence: never a bare traceback
-        _show_traceback(debug)
-        from vtctl.logsetup import redact
-
-        io.error(
-            redact(f"unexpected {type(exc).__name__}: {exc}"),
-            hint=None if debug else "run again with --debug for details",
-        )
-        return int(ExitCode.UNEXPECTED)
+    except (KeyboardInterrupt, Exception) as exc:  # the last line of defence
+        return report_failure(exc, io, debug)
     return 0
 
 
@@ -241,10 +214,3 @@ def _usage_hint(exc: click.ClickException) -> str | None:
     if isinstance(exc, click.exceptions.NoSuchOption) and option.lstrip("-").isdigit():
         hint = "an appointment id is a positive integer" + (f"; {hint}" if hint else "")
     return hint
-
-
-def _show_traceback(debug: bool) -> None:
-    if debug:
-        import traceback
-
-        traceback.print_exc(file=sys.stderr)

@@ -11,7 +11,9 @@ import typer
 
 from vtctl.backends.base import Backend, call_backend
 from vtctl.cli import options as o
-from vtctl.cli.context import BackendChoice, settings_from, streams, with_backend_flags
+from vtctl.cli.backend_flags import BackendChoice, settings_from
+from vtctl.cli.context import streams, with_backend_flags
+from vtctl.cli.validate import parse_appointment_id
 from vtctl.errors import UsageError
 from vtctl.iostreams import IOStreams
 from vtctl.output import OutputFormat, emit
@@ -62,7 +64,7 @@ def show_command(
         ShowOptions(
             io=streams(ctx),
             open_backend=backend.open,
-            appointment_id=o.parse_appointment_id(appointment_id),
+            appointment_id=parse_appointment_id(appointment_id),
             fmt=OutputFormat(json=json),
         )
     )

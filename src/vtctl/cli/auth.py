@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from vtctl.cli import options as o
-from vtctl.cli.context import settings_from, streams
+from vtctl.cli.backend_flags import settings_from
+from vtctl.cli.context import streams
 from vtctl.errors import AuthenticationError, KeyringUnavailableError, TokenFormatError, UsageError
 from vtctl.iostreams import IOStreams
 from vtctl.settings import Settings

@@ -9,43 +9,14 @@ from typing import Any
 
 import typer
 
-from vtctl.backends.base import Backend
 from vtctl.cli import options as o
+from vtctl.cli.backend_flags import BackendChoice, settings_from
 from vtctl.iostreams import IOStreams
-from vtctl.settings import BackendOptions, Settings, resolve_settings
 
 
 def streams(ctx: typer.Context) -> IOStreams:
     obj = ctx.find_root().obj
     return obj.io if obj is not None else IOStreams()
-
-
-def settings_from(
-    local: bool = False,
-    profile: str | None = None,
-    store: str | None = None,
-    base_url: str | None = None,
-    timeout: float | None = None,
-    ca_bundle: str | None = None,
-) -> Settings:
-    return resolve_settings(
-        BackendOptions(
-            local=local, profile=profile, store=store, base_url=base_url,
-            timeout=timeout, ca_bundle=ca_bundle,
-        )
-    )
-
-
-class BackendChoice:
-    """The backend a command runs against, opened only when it is needed."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
-    def open(self) -> Backend:
-        from vtctl.backends import open_backend
-
-        return open_backend(self.settings)
 
 
 #: The backend flags every data command accepts after its own name.

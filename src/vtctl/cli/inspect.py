@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 
 from vtctl.cli import options as o
-from vtctl.cli.context import settings_from, streams
+from vtctl.cli.backend_flags import settings_from
+from vtctl.cli.context import streams
 from vtctl.errors import AuthenticationError, MissingCredentialsError, TokenFormatError
 from vtctl.iostreams import IOStreams
 from vtctl.output import OutputFormat, emit

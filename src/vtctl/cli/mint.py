@@ -12,7 +12,9 @@ import typer
 
 from vtctl import rules
 from vtctl.cli import options as o
-from vtctl.cli.context import settings_from, streams
+from vtctl.cli.backend_flags import settings_from
+from vtctl.cli.context import streams
+from vtctl.cli.validate import check_exclusive
 from vtctl.errors import UsageError
 from vtctl.iostreams import IOStreams
 from vtctl.models import format_utc
@@ -150,7 +152,7 @@ def mint_command(
     raw: o.Raw = False,
     profile: o.Profile = None,
 ) -> None:
-    o.check_exclusive(json=json, raw=raw)
+    check_exclusive(json=json, raw=raw)
     validate(identity, room, ttl)
 
     def credentials() -> TwilioCredentials:

@@ -10,8 +10,6 @@ from typing import Annotated
 
 import typer
 
-from vtctl.errors import UsageError
-
 BACKEND_PANEL = "Backend"
 OUTPUT_PANEL = "Output"
 
@@ -97,25 +95,3 @@ Raw = Annotated[
         rich_help_panel=OUTPUT_PANEL,
     ),
 ]
-
-#: Appointment ids beyond SQLite's INTEGER range cannot exist anywhere.
-MAX_ID = 2**63 - 1
-
-
-def parse_appointment_id(text: str) -> int:
-    """A positive integer, or a usage error that says so (exit 2)."""
-    stripped = text.strip()
-    shown = repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text)} characters)"
-    if not stripped.isascii() or not stripped.isdigit():
-        raise UsageError(f"appointment id must be a positive integer, not {shown}")
-    # at most 19 digits: no int() of a 5000-digit string (Python refuses those)
-    digits = stripped.lstrip("0")
-    if not digits or len(digits) > len(str(MAX_ID)) or int(digits) > MAX_ID:
-        raise UsageError(f"appointment id must be between 1 and {MAX_ID}, not {shown}")
-    return int(digits)
-
-
-def check_exclusive(**flags: bool) -> None:
-    chosen = [name for name, on in flags.items() if on]
-    if len(chosen) > 1:
-        raise UsageError(f"{' and '.join('--' + n for n in chosen)} cannot be used together")

@@ -10,7 +10,9 @@ import typer
 
 from vtctl.backends.base import Backend, call_backend
 from vtctl.cli import options as o
-from vtctl.cli.context import BackendChoice, streams, with_backend_flags
+from vtctl.cli.backend_flags import BackendChoice
+from vtctl.cli.context import streams, with_backend_flags
+from vtctl.cli.validate import parse_appointment_id
 from vtctl.iostreams import IOStreams
 from vtctl.output import OutputFormat, emit
 
@@ -56,7 +58,7 @@ def create_command(
         CreateOptions(
             io=streams(ctx),
             open_backend=backend.open,
-            appointment_id=o.parse_appointment_id(appointment_id),
+            appointment_id=parse_appointment_id(appointment_id),
             fmt=OutputFormat(json=json),
         )
     )

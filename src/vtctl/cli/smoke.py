@@ -11,6 +11,7 @@ import typer
 
 from vtctl.cli import options as o
 from vtctl.cli.context import streams
+from vtctl.cli.validate import parse_appointment_id
 from vtctl.errors import AuthenticationError, SmokeFailedError, UsageError
 from vtctl.iostreams import IOStreams
 from vtctl.settings import BackendOptions, Settings, resolve_settings
@@ -230,7 +231,7 @@ def command(
     timeout: o.Timeout = None,
     ca_bundle: o.CaBundle = None,
 ) -> None:
-    ids = [o.parse_appointment_id(i) for i in appointment_ids]
+    ids = [parse_appointment_id(i) for i in appointment_ids]
     patient_ref = jwt_ref("patient", patient, patient_jwt_env, required=True)
     psychologist_ref = jwt_ref("psychologist", psychologist, psychologist_jwt_env, required=True)
     outsider_ref = jwt_ref("outsider", outsider, outsider_jwt_env, required=False)

@@ -23,7 +23,9 @@ import typer
 
 from vtctl.backends.base import Backend
 from vtctl.cli import options as o
-from vtctl.cli.context import BackendChoice, streams, with_backend_flags
+from vtctl.cli.backend_flags import BackendChoice
+from vtctl.cli.context import streams, with_backend_flags
+from vtctl.cli.validate import parse_appointment_id
 from vtctl.errors import NetworkError, ServerError, UsageError, VtctlError
 from vtctl.iostreams import IOStreams
 from vtctl.models import RoomStatus
@@ -284,7 +286,7 @@ def command(
         StatusOptions(
             io=streams(ctx),
             open_backend=backend.open,
-            appointment_id=o.parse_appointment_id(appointment_id),
+            appointment_id=parse_appointment_id(appointment_id),
             fmt=OutputFormat(json=json),
             watch=watch_,
             interval=DEFAULT_INTERVAL if interval is None else interval,

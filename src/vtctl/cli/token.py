@@ -1,43 +1,15 @@
-"""``vtctl token ID`` and ``vtctl refresh ID``."""
+"""``vtctl token ID`` and ``vtctl refresh ID``: the Typer commands (logic in ``token_run``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import typer
 
-from vtctl.backends.base import Backend, call_backend
 from vtctl.cli import options as o
-from vtctl.cli.context import BackendChoice, streams, with_backend_flags
-from vtctl.iostreams import IOStreams
-from vtctl.models import VideoToken
-from vtctl.output import OutputFormat, emit
-
-
-@dataclass
-class TokenOptions:
-    io: IOStreams
-    open_backend: Callable[[], Backend]
-    appointment_id: int
-    as_user: str | None
-    fmt: OutputFormat
-    refresh: bool = False
-
-
-def run_token(opts: TokenOptions) -> None:
-    def fetch(backend: Backend) -> VideoToken:
-        get = backend.refresh_token if opts.refresh else backend.video_token
-        return get(opts.appointment_id, opts.as_user)
-
-    token = call_backend(opts.open_backend, fetch)
-
-    def table() -> object:
-        from vtctl.render.tokens import token_table
-
-        return token_table(token)
-
-    emit(opts.io, opts.fmt, token.to_json, table, lambda: token.access_token)  # type: ignore[arg-type]
+from vtctl.cli.backend_flags import BackendChoice
+from vtctl.cli.context import streams, with_backend_flags
+from vtctl.cli.token_run import token_command
 
 
 def _command(refresh: bool) -> Callable[..., None]:
@@ -50,16 +22,9 @@ def _command(refresh: bool) -> Callable[..., None]:
         *,
         backend: BackendChoice,
     ) -> None:
-        o.check_exclusive(json=json, raw=raw)
-        run_token(
-            TokenOptions(
-                io=streams(ctx),
-                open_backend=backend.open,
-                appointment_id=o.parse_appointment_id(appointment_id),
-                as_user=as_user or backend.settings.as_user,
-                fmt=OutputFormat(json=json, raw=raw),
-                refresh=refresh,
-            )
+        token_command(
+            streams(ctx), appointment_id=appointment_id, as_user=as_user, json=json, raw=raw,
+            backend=backend, refresh=refresh,
         )
 
     return with_backend_flags(command)

@@ -1,0 +1,34 @@
+"""From the backend flags to the backend a command runs against (Typer-free)."""
+
+from __future__ import annotations
+
+from vtctl.backends.base import Backend
+from vtctl.settings import BackendOptions, Settings, resolve_settings
+
+
+def settings_from(
+    local: bool = False,
+    profile: str | None = None,
+    store: str | None = None,
+    base_url: str | None = None,
+    timeout: float | None = None,
+    ca_bundle: str | None = None,
+) -> Settings:
+    return resolve_settings(
+        BackendOptions(
+            local=local, profile=profile, store=store, base_url=base_url,
+            timeout=timeout, ca_bundle=ca_bundle,
+        )
+    )
+
+
+class BackendChoice:
+    """The backend a command runs against, opened only when it is needed."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def open(self) -> Backend:
+        from vtctl.backends import open_backend
+
+        return open_backend(self.settings)

@@ -1,0 +1,56 @@
+"""What every way of running a command shares (Typer-free): ``--debug``
+anywhere on the line, and errors turned into the contract's exit codes."""
+
+from __future__ import annotations
+
+import sys
+
+from vtctl.errors import ExitCode, VtctlError
+from vtctl.iostreams import IOStreams
+
+
+def split_debug(args: list[str]) -> tuple[list[str], bool]:
+    """``--debug`` works anywhere before ``--``: move it out of the way."""
+    end = args.index("--") if "--" in args else len(args)
+    debug = "--debug" in args[:end]
+    if debug:
+        args = [a for a in args[:end] if a != "--debug"] + args[end:]
+    return args, debug
+
+
+def start_debug(io: IOStreams, debug: bool) -> None:
+    io.debug = debug
+    if debug:
+        from vtctl.logsetup import enable_debug_logging
+
+        enable_debug_logging()
+
+
+def report_failure(exc: BaseException, io: IOStreams, debug: bool) -> int:
+    """Tell the user what failed; the exit code for it.
+
+    Never a bare traceback: ``--debug`` adds one on stderr, with secrets redacted
+    from the message.
+    """
+    if isinstance(exc, VtctlError):
+        _show_traceback(debug)
+        io.error(exc.message, exc.hint)
+        return int(exc.exit_code)
+    if isinstance(exc, KeyboardInterrupt):
+        io.error("interrupted")
+        return 130
+    _show_traceback(debug)
+    from vtctl.logsetup import redact
+
+    io.error(
+        redact(f"unexpected {type(exc).__name__}: {exc}"),
+        hint=None if debug else "run again with --debug for details",
+    )
+    return int(ExitCode.UNEXPECTED)
+
+
+def _show_traceback(debug: bool) -> None:
+    if debug:
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
