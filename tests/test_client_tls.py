@@ -96,3 +96,33 @@ def test_ssl_cert_file_reaches_the_cli(https_server: str, ca: trustme.CA, tmp_pa
     via_env = cli("token", "47", "--json", "--base-url", https_server)  # type: ignore[operator]
     assert via_env.exit_code == 0, via_env.stderr
     assert JWT not in ok.stdout + ok.stderr + refused.stderr
+
+
+def test_a_plain_http_client_loads_no_certificates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading CA certificates costs ~20 ms: an http:// base URL never pays it up front."""
+
+    def refuse(ca_bundle: str | None) -> object:
+        raise AssertionError("CA certificates loaded for a plain-http client")
+
+    monkeypatch.setattr("vtctl.client._tls_verify", refuse)
+    with RestClient("http://127.0.0.1:9", JWT, ca_bundle="/etc/ssl/certs/ca-certificates.crt"):
+        pass
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_https_from_a_plain_http_client_still_verifies(
+    https_server: str, ca: trustme.CA, tmp_path: Path, trusted: bool
+) -> None:
+    """The https transport a plain-http client builds on demand (for a same-host
+    upgrade redirect) verifies certificates against the bundle, as the eager one does."""
+    import httpx
+
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    with RestClient("http://127.0.0.1:9", JWT, ca_bundle=str(bundle) if trusted else None) as rest:
+        http = rest._http  # the client's own httpx.Client and its mounts
+        if trusted:
+            assert http.get(f"{https_server}/api/x").status_code == 200
+        else:
+            with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+                http.get(f"{https_server}/api/x")

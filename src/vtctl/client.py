@@ -141,13 +141,20 @@ class RestClient:
         self._sleep = sleep
         #: monotonic clock for the per-try deadline (replaceable in tests)
         self._clock: Callable[[], float] = time.monotonic
-        verify: Any = True if transport is not None else _tls_verify(ca_bundle)
-        if transport is None:
-            transport = _deadline_transport(verify)
+        mounts: dict[str, Any] = {}  # httpx only calls handle_request/close/__enter__/__exit__
+        if transport is None and self._origin[0] == "https":
+            transport = _deadline_transport(_tls_verify(ca_bundle))
+        elif transport is None:
+            # plain http: loading CA certificates (~20 ms) waits until a same-host
+            # redirect upgrades to https, if one ever does
+            transport = _deadline_transport(_never_tls())
+            mounts["https://"] = _LazyTransport(
+                lambda: _deadline_transport(_tls_verify(ca_bundle))
+            )
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout),
             transport=transport,
-            verify=verify,
+            mounts=mounts,
             follow_redirects=False,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         )
@@ -504,6 +511,36 @@ class _DeadlineBackend:
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
+
+
+def _never_tls() -> Any:
+    """For a transport that only ever speaks plain http: verifies against no CA at all."""
+    import ssl
+
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # hostname + certificate checks stay on
+
+
+class _LazyTransport:
+    """A transport built on its first request (httpx.BaseTransport's interface)."""
+
+    def __init__(self, build: Callable[[], httpx.BaseTransport]) -> None:
+        self._build = build
+        self._inner: httpx.BaseTransport | None = None
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self._inner is None:
+            self._inner = self._build()
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        if self._inner is not None:
+            self._inner.close()
+
+    def __enter__(self) -> _LazyTransport:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def _deadline_transport(verify: Any) -> httpx.HTTPTransport:

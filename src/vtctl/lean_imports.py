@@ -11,9 +11,9 @@ import sys
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import Any
     from importlib.machinery import ModuleSpec
     from types import ModuleType
+    from typing import Any
 
 
 def install() -> None:
