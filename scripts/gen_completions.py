@@ -129,8 +129,32 @@ def _help_pair(text: str | None) -> list[str] | None:
     ]
 
 
+def _complete(param: Any) -> dict[str, Any]:
+    """What ``param.shell_complete`` answers, as data (Typer 0.28: click's ``param.type``)."""
+    from typer._click.types import File, ParamType
+    from typer._types import TyperChoice
+    from typer.models import TyperPath
+
+    ptype = param.type
+    if param._custom_shell_complete is not None:
+        return {"type": "dynamic"}
+    if isinstance(ptype, TyperChoice):
+        return {
+            "type": "choices",
+            # TyperChoice.shell_complete offers str(choice) (enum members are stored as values)
+            "choices": [str(c) for c in ptype.choices],
+            "case_sensitive": bool(ptype.case_sensitive),
+        }
+    if isinstance(ptype, File):
+        return {"type": "file"}
+    if isinstance(ptype, TyperPath) or type(ptype).shell_complete is ParamType.shell_complete:
+        return {"type": "none"}  # TyperPath and the base class offer nothing
+    raise SystemExit(  # pragma: no cover - a type vtctl does not use yet
+        f"{param.name}: completion of {type(ptype).__name__} is not supported by the fast path"
+    )
+
+
 def _param(param: Any) -> dict[str, Any]:
-    from typer._param_types import choice_as_str
     from typer.core import TyperArgument, TyperOption
 
     if isinstance(param, TyperOption):
@@ -140,19 +164,7 @@ def _param(param: Any) -> dict[str, Any]:
     else:  # pragma: no cover - Typer only builds these two
         raise SystemExit(f"unsupported parameter class {type(param).__name__}")
 
-    desc = param.type_descriptor
-    if param._custom_shell_complete is not None:
-        complete: dict[str, Any] = {"type": "dynamic"}
-    elif desc.is_choice and desc.choices is not None:
-        complete = {
-            "type": "choices",
-            "choices": [choice_as_str(c) for c in desc.choices],
-            "case_sensitive": bool(desc.case_sensitive),
-        }
-    elif desc.is_file:
-        complete = {"type": "file"}
-    else:
-        complete = {"type": "none"}
+    complete = _complete(param)
 
     out: dict[str, Any] = {"kind": kind, "name": param.name, "nargs": param.nargs}
     if kind == "option":

@@ -43,7 +43,7 @@ MAGIC = b"vtctl-help-cache"
 MAX_ENTRIES = 256
 
 #: Environment variables that change the rendered help.  From grepping
-#: ``getenv``/``environ`` in the installed Typer 0.29 and rich 15 (see
+#: ``getenv``/``environ`` in the installed Typer 0.28 and rich 15 (see
 #: tests/test_helpcache.py::test_every_variable_typer_and_rich_read_is_in_the_key):
 #: typer/rich_utils.py (TERMINAL_WIDTH, _TYPER_FORCE_DISABLE_TERMINAL,
 #: GITHUB_ACTIONS, FORCE_COLOR, PY_COLORS), typer/core.py (TYPER_USE_RICH),
