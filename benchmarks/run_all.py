@@ -49,6 +49,7 @@ DJANGO_VENV = PEERS_DIR / "django-venv"
 DJANGO_PROJECT = BENCH / "peers" / "django_peer"
 DJANGO_REQUIREMENTS = BENCH / "peers" / "requirements-django.txt"
 RESULTS_MD = BENCH / "RESULTS.md"
+README_MD = ROOT / "README.md"
 LATEST_DIR = BENCH / "results"  # git-ignored
 TABLE_BEGIN = "<!-- benchmarks/run --write: table begin -->"
 TABLE_END = "<!-- benchmarks/run --write: table end -->"
@@ -385,17 +386,23 @@ def machine_line(cfg: Config, started: datetime, load_before: float) -> str:
     )
 
 
-def write_results(table: str, notes: list[str], machine: str) -> None:
+def write_results(table: str, notes: list[str], machine: str) -> list[Path]:
+    """Put the table between the markers of RESULTS.md and of README.md's Performance section."""
     block = "\n".join([TABLE_BEGIN, f"Measured {machine}.", "", table, "",
                        *[f"- {n}" for n in notes], TABLE_END])
-    text = RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else ""
-    if TABLE_BEGIN in text and TABLE_END in text:
-        head, rest = text.split(TABLE_BEGIN, 1)
-        tail = rest.split(TABLE_END, 1)[1]
-        text = head + block + tail
-    else:
-        text = f"# Benchmark results\n\n{block}\n"
-    RESULTS_MD.write_text(text, encoding="utf-8")
+    written = []
+    for path in (RESULTS_MD, README_MD):
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        if TABLE_BEGIN in text and TABLE_END in text:
+            head, rest = text.split(TABLE_BEGIN, 1)
+            text = head + block + rest.split(TABLE_END, 1)[1]
+        elif path == RESULTS_MD:
+            text = f"# Benchmark results\n\n{block}\n"
+        else:
+            continue
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -403,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="benchmarks/run", description="Every vtctl benchmark in one table (issue 7).")
     parser.add_argument("--quick", action="store_true", help="fewer rounds: a sanity check")
     parser.add_argument("--write", action="store_true",
-                        help="also rewrite the table in benchmarks/RESULTS.md")
+                        help="also rewrite the table in benchmarks/RESULTS.md and README.md")
     parser.add_argument("--skip", action="append", default=[],
                         choices=["startup", "remote", "engine", "serve", "smoke"],
                         help="leave a group of rows out (repeatable)")
@@ -486,8 +493,8 @@ def main(argv: list[str] | None = None) -> int:
         encoding="utf-8",
     )
     if opts.write:
-        write_results(table, notes, machine)
-        log(f"wrote {RESULTS_MD.relative_to(ROOT)}")
+        for path in write_results(table, notes, machine):
+            log(f"wrote {path.relative_to(ROOT)}")
     return 0 if all(r.ratio_text != "failed" for r in rows) else 1
 
 
