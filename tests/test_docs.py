@@ -53,3 +53,17 @@ def test_every_command_and_option_has_help() -> None:
 
     walk(typer.main.get_command(app), "vtctl")
     assert missing == []
+
+
+def test_readme_shows_the_latest_benchmark_table() -> None:
+    """`benchmarks/run --write` fills both; an edit by hand to one of them shows here."""
+    begin = "<!-- benchmarks/run --write: table begin -->"
+    end = "<!-- benchmarks/run --write: table end -->"
+
+    def block(path: Path) -> str:
+        text = path.read_text(encoding="utf-8")
+        return text.split(begin, 1)[1].split(end, 1)[0]
+
+    readme = block(ROOT / "README.md")
+    assert readme == block(ROOT / "benchmarks" / "RESULTS.md")
+    assert "| `vtctl token 47 --local --json --profile demo` |" in readme
