@@ -496,3 +496,57 @@ def test_real_process_login_status_logout(vtctl: Callable[..., Any]) -> None:
     assert vtctl("auth", "token").stdout == jwt + "\n"
     assert vtctl("auth", "logout").returncode == 0
     assert vtctl("auth", "status").returncode == 3
+
+
+# --- a 401 to a keyring token: refresh once and send again -----------------------------------
+
+
+def test_a_refused_keyring_jwt_is_refreshed_and_the_request_sent_again(
+    cli: Cli, httpx_mock: HTTPXMock
+) -> None:
+    """Not expired by its own clock, but the server says 401 (revoked, or clocks differ)."""
+    from vtctl.secrets_store import set_secret
+
+    old, refresh, new = make_jwt(), "refresh-token-abcdef", make_jwt(user_id=2)
+    set_secret("default", "jwt", old)
+    set_secret("default", "refresh", refresh)
+    httpx_mock.add_response(url=TOKEN_URL, match_headers={"Authorization": f"Bearer {old}"},
+                            status_code=401, json={"detail": "Token is blacklisted"})
+    httpx_mock.add_response(url=url("/api/token/refresh/"), method="POST",
+                            match_json={"refresh": refresh}, json={"access": new})
+    httpx_mock.add_response(url=TOKEN_URL, match_headers={"Authorization": f"Bearer {new}"},
+                            json=TOKEN_BODY)
+    result = cli("token", "47", "--json", "--base-url", BASE)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == TOKEN_BODY
+    assert stored("jwt") == new
+    assert_clean(result, old, refresh, new)
+
+
+def test_a_second_401_is_reported_after_one_refresh(cli: Cli, httpx_mock: HTTPXMock) -> None:
+    from vtctl.secrets_store import set_secret
+
+    set_secret("default", "jwt", make_jwt())
+    set_secret("default", "refresh", "refresh-token-abcdef")
+    httpx_mock.add_response(url=TOKEN_URL, status_code=401, is_reusable=True,
+                            json={"detail": "Given token not valid for any token type"})
+    httpx_mock.add_response(url=url("/api/token/refresh/"), method="POST",
+                            json={"access": make_jwt(user_id=2)})
+    result = cli("token", "47", "--base-url", BASE)
+    assert result.exit_code == 3 and "vtctl auth login" in result.stderr
+    refreshes = [r for r in httpx_mock.get_requests() if r.url.path == "/api/token/refresh/"]
+    assert len(refreshes) == 1 and len(httpx_mock.get_requests()) == 3
+
+
+def test_a_refused_env_jwt_is_not_refreshed(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, httpx_mock: HTTPXMock
+) -> None:
+    """VTCTL_JWT is the script's token: vtctl reports the 401 and does not swap it."""
+    from vtctl.secrets_store import set_secret
+
+    set_secret("default", "refresh", "refresh-token-abcdef")
+    monkeypatch.setenv("VTCTL_JWT", make_jwt())
+    httpx_mock.add_response(url=TOKEN_URL, status_code=401, json={"detail": "Token is invalid"})
+    result = cli("token", "47", "--base-url", BASE)
+    assert result.exit_code == 3
+    assert len(httpx_mock.get_requests()) == 1

@@ -125,7 +125,9 @@ class RestClient:
         ca_bundle: str | None = None,
         max_tries: int = 3,
         sleep: Callable[[float], None] = time.sleep,
+        renew_jwt: Callable[[], str | None] | None = None,
     ) -> None:
+        """``renew_jwt``: after a 401, a fresh JWT to retry the request with once, or None."""
         import httpx
 
         if not 0 < timeout < float("inf"):  # also refuses nan
@@ -136,6 +138,7 @@ class RestClient:
         except httpx.InvalidURL as exc:
             raise UsageError(f"invalid base URL {base_url!r}: {exc}") from exc
         self._jwt = jwt
+        self._renew_jwt = renew_jwt
         self.timeout = timeout
         self.max_tries = max(1, max_tries)
         self._sleep = sleep
@@ -277,6 +280,7 @@ class RestClient:
         url = self.base_url + path
         idempotent = method in ("GET", "HEAD")
         tries = 0
+        renewed = False
         while True:
             tries += 1
             log.debug("%s %s (try %d/%d)", method, url, tries, self.max_tries)
@@ -297,6 +301,15 @@ class RestClient:
                 if delay <= MAX_RETRY_AFTER:
                     log.debug("HTTP %d; retrying in %.1f s", reply.status, delay)
                     self._sleep(delay)
+                    continue
+            if reply.status == 401 and "Authorization" in headers and not renewed:
+                # refused before it was processed, so even a POST may go again
+                renewed = True
+                fresh = self._renew_jwt() if self._renew_jwt is not None else None
+                if fresh:
+                    log.debug("HTTP 401; retrying once with a refreshed access token")
+                    headers["Authorization"] = f"Bearer {fresh}"
+                    tries -= 1
                     continue
             self._raise_for_status(reply, what, on_401, hint_401)
             return reply

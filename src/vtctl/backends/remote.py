@@ -2,8 +2,9 @@
 
 The Bearer JWT comes from ``VTCTL_JWT`` (wins, for CI) or else from the
 keyring entry of the profile (``vtctl auth login``).  When the keyring's
-access token has expired and a SimpleJWT refresh token is stored beside it,
-a new access token is fetched from the profile's ``refresh_path`` and saved.
+access token has expired, or the server answers 401 to it, and a SimpleJWT
+refresh token is stored beside it, a new access token is fetched from the
+profile's ``refresh_path``, saved, and the request is sent again (once).
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ class JwtProvider:
         self._settings = settings
         self._env = env
         self._value: str | None = None
+        self._source: JwtOrigin | None = None
+        self._renewed = False
         self.client: RestClient | None = None
 
     def __call__(self) -> str:
@@ -80,9 +83,25 @@ class JwtProvider:
         if found is None:
             raise AuthenticationError(NOT_LOGGED_IN, hint=f"profile: {profile}")
         register_secret(found.value)
+        self._source = found.source
         if found.source == "keyring" and jwt_is_expired(found.value):
+            self._renewed = True  # one refresh per command
             return self._refreshed() or found.value  # the client reports the expiry
         return found.value
+
+    def renew(self) -> str | None:
+        """After a 401 (revoked, or a clock ahead of ours): a refreshed keyring token.
+
+        None for ``VTCTL_JWT`` (vtctl cannot renew it), without a stored refresh
+        token, or when this command has renewed once already.
+        """
+        if self._source != "keyring" or self._renewed:
+            return None
+        self._renewed = True
+        fresh = self._refreshed()
+        if fresh:
+            self._value = fresh
+        return fresh
 
     def _refreshed(self) -> str | None:
         from vtctl.secrets_store import get_secret, set_secret
@@ -116,7 +135,8 @@ class RemoteBackend:
 
         provider = JwtProvider(settings, env)
         client = RestClient(
-            settings.base_url, provider, timeout=settings.timeout, ca_bundle=settings.ca_bundle
+            settings.base_url, provider, timeout=settings.timeout, ca_bundle=settings.ca_bundle,
+            renew_jwt=provider.renew,
         )
         provider.client = client
         return cls(client)
