@@ -29,30 +29,18 @@ from tests.conftest import (
     TEST_API_KEY,
     TEST_API_SECRET,
 )
+from tests.helpers import appointment, import_document
 
 SERVE_SECRET = "e2e-serve-secret-7f3a9c1d5e2b8f4a6c0d9e1f3a5b7c9d"
-ROOM_47 = "apt-47-1763138954-46eb915c"
 ROOM_49 = "apt-49-1763300000-0a1b2c3d"
 ROOM_50 = "apt-50-1763300000-00000000"
-STORE_DOCUMENT = {
-    "users": [
-        {"id": 2, "email": "jane.doe@example.com", "name": "Jane Doe", "role": "patient"},
-        {"id": 5, "email": "sarah@example.com", "name": "Dr. Sarah", "role": "psychologist"},
-        {"id": 9, "email": "outsider@example.com", "name": "Olly", "role": "patient"},
-    ],
-    "appointments": [
-        {"id": 47, "patient_id": 2, "psychologist_id": 5, "duration_minutes": 60,
-         "starts_at": "2025-11-16T09:00:00Z", "video_room_id": ROOM_47},
-        {"id": 48, "patient_id": 2, "psychologist_id": 5, "duration_minutes": 45,
-         "starts_at": "2025-11-16T11:00:00Z", "video_room_id": None},
-        {"id": 49, "patient_id": 2, "psychologist_id": 5, "duration_minutes": 240,
-         "starts_at": "2025-11-17T09:00:00Z", "video_room_id": ROOM_49},
-        {"id": 50, "patient_id": 2, "psychologist_id": 5, "duration_minutes": 10,
-         "starts_at": "2025-11-17T10:00:00Z", "video_room_id": ROOM_50},
-        {"id": 51, "patient_id": 2, "psychologist_id": 5, "duration_minutes": 30,
-         "starts_at": "2025-11-18T10:00:00Z", "video_room_id": None},
-    ],
-}
+STORE_DOCUMENT = import_document(
+    appointment(47),
+    appointment(48, duration=45, room=None, starts_at="2025-11-16T11:00:00Z"),
+    appointment(49, duration=240, room=ROOM_49, starts_at="2025-11-17T09:00:00Z"),
+    appointment(50, duration=10, room=ROOM_50, starts_at="2025-11-17T10:00:00Z"),
+    appointment(51, duration=30, room=None, starts_at="2025-11-18T10:00:00Z"),
+)
 TWILIO_ENV = {
     "TWILIO_ACCOUNT_SID": TEST_ACCOUNT_SID,
     "TWILIO_API_KEY": TEST_API_KEY,

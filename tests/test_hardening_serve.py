@@ -22,7 +22,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.serve_fixtures import ROOM_47, RunningServer, start_server
+from tests.helpers import ROOM_47
+from tests.serve_fixtures import RunningServer, start_server
 
 API = "/api/appointments"
 CLIENTS = 32

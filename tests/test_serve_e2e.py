@@ -12,9 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import decode
+from tests.helpers import ROOM_47, decode
 from tests.serve_fixtures import (
-    ROOM_47,
     SERVE_SECRET,
     RunningServer,
     make_store,

@@ -12,6 +12,9 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
+from tests.helpers import JANE as JANE_RECORD
+from tests.helpers import SARAH as SARAH_RECORD
+from tests.helpers import appointment
 from vtctl.credentials import TwilioCredentials
 from vtctl.errors import (
     AuthenticationError,
@@ -40,17 +43,12 @@ COMPLETED_LOOKUP_URL = f"{BASE}/Rooms?UniqueName={ROOM_NAME}&Status=completed&Pa
 JANE = User(2, "jane.doe@example.com", "Jane Doe", "patient")
 SARAH = User(5, "sarah@example.com", "Dr. Sarah", "psychologist")
 
+JOHN = {"id": 3, "email": "john.roe@example.com", "name": "John Roe", "role": "patient"}
 IMPORT_FILE = {
-    "users": [
-        {"id": 2, "email": "jane.doe@example.com", "name": "Jane Doe", "role": "patient"},
-        {"id": 5, "email": "sarah@example.com", "name": "Dr. Sarah", "role": "psychologist"},
-        {"id": 3, "email": "john.roe@example.com", "name": "John Roe", "role": "patient"},
-    ],
+    "users": [JANE_RECORD, SARAH_RECORD, JOHN],
     "appointments": [
-        {"id": 47, "patient_id": 2, "psychologist_id": 5, "duration_minutes": 60,
-         "starts_at": "2025-11-16T09:00:00Z", "video_room_id": ROOM_NAME},
-        {"id": 48, "patient_id": 3, "psychologist_id": 5, "duration_minutes": 45,
-         "starts_at": "2025-11-16T11:00:00Z", "video_room_id": None},
+        appointment(47, room=ROOM_NAME),
+        appointment(48, duration=45, room=None, patient_id=3, starts_at="2025-11-16T11:00:00Z"),
     ],
 }
 
