@@ -417,22 +417,6 @@ def test_remote_as_user_is_ignored(cli: Cli, logged_in: str, httpx_mock: HTTPXMo
     assert cli("token", "47", "--as", "5", "--json", "--base-url", BASE).exit_code == 0
 
 
-def test_expired_keyring_jwt_is_refreshed(cli: Cli, httpx_mock: HTTPXMock) -> None:
-    from vtctl.secrets_store import set_secret
-
-    old, refresh, new = make_jwt(lifetime=-60), "refresh-token-abcdef", make_jwt(user_id=2)
-    set_secret("default", "jwt", old)
-    set_secret("default", "refresh", refresh)
-    httpx_mock.add_response(url=url("/api/token/refresh/"), method="POST",
-                            match_json={"refresh": refresh}, json={"access": new})
-    httpx_mock.add_response(url=TOKEN_URL, match_headers={"Authorization": f"Bearer {new}"},
-                            json=TOKEN_BODY)
-    result = cli("token", "47", "--json", "--base-url", BASE)
-    assert result.exit_code == 0, result.stderr
-    assert stored("jwt") == new
-    assert_clean(result, old, refresh, new)
-
-
 def test_auth_token_refreshes_an_expired_keyring_jwt(cli: Cli, httpx_mock: HTTPXMock) -> None:
     from vtctl.secrets_store import set_secret
 
@@ -501,17 +485,21 @@ def test_real_process_login_status_logout(vtctl: Callable[..., Any]) -> None:
 # --- a 401 to a keyring token: refresh once and send again -----------------------------------
 
 
-def test_a_refused_keyring_jwt_is_refreshed_and_the_request_sent_again(
-    cli: Cli, httpx_mock: HTTPXMock
+@pytest.mark.parametrize("why", ["expired", "refused"])
+def test_a_keyring_jwt_is_refreshed_and_the_request_sent(
+    why: str, cli: Cli, httpx_mock: HTTPXMock
 ) -> None:
-    """Not expired by its own clock, but the server says 401 (revoked, or clocks differ)."""
+    """Expired by its own clock (refreshed before sending), or refused with a 401
+    although it looks valid (revoked, or clocks differ): refreshed once, sent again."""
     from vtctl.secrets_store import set_secret
 
-    old, refresh, new = make_jwt(), "refresh-token-abcdef", make_jwt(user_id=2)
+    old = make_jwt(lifetime=-60) if why == "expired" else make_jwt()
+    refresh, new = "refresh-token-abcdef", make_jwt(user_id=2)
     set_secret("default", "jwt", old)
     set_secret("default", "refresh", refresh)
-    httpx_mock.add_response(url=TOKEN_URL, match_headers={"Authorization": f"Bearer {old}"},
-                            status_code=401, json={"detail": "Token is blacklisted"})
+    if why == "refused":
+        httpx_mock.add_response(url=TOKEN_URL, match_headers={"Authorization": f"Bearer {old}"},
+                                status_code=401, json={"detail": "Token is blacklisted"})
     httpx_mock.add_response(url=url("/api/token/refresh/"), method="POST",
                             match_json={"refresh": refresh}, json={"access": new})
     httpx_mock.add_response(url=TOKEN_URL, match_headers={"Authorization": f"Bearer {new}"},
