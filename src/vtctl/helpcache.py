@@ -93,20 +93,12 @@ def cached_help(args: list[str]) -> int | None:
             stdout.write(text)
             stdout.flush()
         except BrokenPipeError:  # `vtctl --help | head -1`: quiet, status 1, as Typer's path
-            _discard_stdout()
+            from vtctl.pipes import discard_stdout
+
+            discard_stdout()
             return 1
         return 0
     return _render_and_store(args, path)
-
-
-def _discard_stdout() -> None:
-    """Point stdout at devnull so the interpreter's final flush does not complain."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError):
-        pass
 
 
 def is_help_request(args: list[str]) -> bool:

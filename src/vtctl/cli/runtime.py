@@ -40,7 +40,9 @@ def report_failure(exc: BaseException, io: IOStreams, debug: bool) -> int:
         io.error("interrupted")
         return 130
     if isinstance(exc, BrokenPipeError):  # `vtctl token 47 --raw | head -c 20`: the reader left
-        _discard_stdout()
+        from vtctl.pipes import discard_stdout
+
+        discard_stdout()
         return 1  # quietly, as click does on EPIPE
     _show_traceback(debug)
     from vtctl.logsetup import redact
@@ -57,14 +59,3 @@ def _show_traceback(debug: bool) -> None:
         import traceback
 
         traceback.print_exc(file=sys.stderr)
-
-
-def _discard_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass  # not a real file (tests): nothing will be flushed to a pipe
