@@ -26,8 +26,7 @@ if TYPE_CHECKING:
 
 FAST_COMMANDS = ("token", "refresh")
 
-#: The parameters of ``token``/``refresh`` and how the parser's string becomes
-#: the value Typer would pass; ``_DECLINE`` sends the command line to Typer.
+#: A converter's answer for a value only Typer should handle (its message, its rules).
 _DECLINE = object()
 
 
@@ -47,10 +46,12 @@ def _seconds(value: Any) -> Any:
     if value is None:
         return None
     whole, _, fraction = value.partition(".")
-    plain = whole.isdigit() and whole.isascii() and (not fraction or fraction.isdigit())
+    plain = value.isascii() and whole.isdigit() and (not fraction or fraction.isdigit())
     return float(value) if plain else _DECLINE
 
 
+#: The parameters of ``token``/``refresh`` and how the parser's string becomes
+#: the value Typer would pass.
 _OWN = {"appointment_id": _required_text, "as_user": _text, "json": _flag, "raw": _flag}
 _BACKEND = {
     "local": _flag, "profile": _text, "store": _text, "base_url": _text,
