@@ -60,7 +60,7 @@ from vtctl.logsetup import redact, register_secret
 from vtctl.models import Appointment, RoomInfo, RoomStatus, VideoToken, format_utc
 from vtctl.remote_parse import (
     error_message,
-    jwt_expiry,
+    jwt_expired_at,
     parse_appointment,
     parse_login,
     parse_room_info,
@@ -248,10 +248,10 @@ class RestClient:
             raise AuthenticationError(
                 f"the JWT is malformed (it contains spaces or non-ASCII characters); {LOGIN_AGAIN}"
             )
-        expiry = jwt_expiry(token)
-        if expiry is not None and expiry <= datetime.now(UTC):
+        expired = jwt_expired_at(token)
+        if expired is not None:
             raise AuthenticationError(
-                f"your login expired at {format_utc(expiry)}; {LOGIN_AGAIN}",
+                f"your login expired at {format_utc(expired)}; {LOGIN_AGAIN}",
                 hint="or set VTCTL_JWT to a fresh token",
             )
         return token

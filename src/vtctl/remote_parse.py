@@ -328,6 +328,11 @@ def jwt_user_id(token: str) -> str | None:
     return None
 
 
-def jwt_is_expired(token: str, now: datetime | None = None) -> bool:
+def jwt_expired_at(token: str, now: datetime | None = None) -> datetime | None:
+    """The JWT's ``exp`` if that time has come (for messages that name it), else None."""
     expiry = jwt_expiry(token)
-    return expiry is not None and expiry <= (now or datetime.now(UTC))
+    return expiry if expiry is not None and expiry <= (now or datetime.now(UTC)) else None
+
+
+def jwt_is_expired(token: str, now: datetime | None = None) -> bool:
+    return jwt_expired_at(token, now) is not None

@@ -110,7 +110,7 @@ def check_jwt(token: str) -> str:
     """A well-formed, unexpired JWT (read without verifying its signature)."""
     from vtctl.logsetup import register_secret
     from vtctl.models import format_utc
-    from vtctl.remote_parse import jwt_claims, jwt_expiry
+    from vtctl.remote_parse import jwt_claims, jwt_expired_at
 
     register_secret(token)
     if jwt_claims(token) is None:
@@ -118,10 +118,10 @@ def check_jwt(token: str) -> str:
             "that is not a JWT (expected header.payload.signature in base64url)",
             hint="use the access token of your API login (SimpleJWT 'access')",
         )
-    expiry = jwt_expiry(token)
-    if expiry is not None and expiry <= datetime.now(UTC):
+    expired = jwt_expired_at(token)
+    if expired is not None:
         raise AuthenticationError(
-            f"that token already expired at {format_utc(expiry)}",
+            f"that token already expired at {format_utc(expired)}",
             hint="get a fresh one, or log in with --username NAME",
         )
     return token
