@@ -37,10 +37,15 @@ def write_import(path: Path, *appointments: dict[str, Any]) -> Path:
 
 def make_store(path: Path, *appointments: dict[str, Any]) -> Path:
     """A real SQLite store file holding the given appointments (default: 47)."""
+    return store_from_document(path, import_document(*appointments))
+
+
+def store_from_document(path: Path, document: dict[str, Any]) -> Path:
+    """A real SQLite store file holding an import document, read by the real importer."""
     from vtctl.importer import parse_import
     from vtctl.store import AppointmentStore
 
-    data = parse_import(json.dumps(import_document(*appointments)).encode())
+    data = parse_import(json.dumps(document).encode())
     with AppointmentStore.open(path) as store:
         store.import_records(data.users, data.appointments)
     return path

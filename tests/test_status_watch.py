@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from tests.helpers import appointment, make_store
 from vtctl.cli.status import StatusOptions, WatchState, run_status, watch
 from vtctl.errors import (
     AuthenticationError,
@@ -374,26 +375,7 @@ def test_cli_watch_usage_errors_exit_2(cli: Callable[..., Any], args: tuple[str,
 
 
 def store_with_appointment_47(tmp_path: Any) -> Any:
-    import json
-
-    from vtctl.importer import parse_import
-    from vtctl.store import AppointmentStore
-
-    data = parse_import(json.dumps({
-        "users": [
-            {"id": 2, "email": "jane.doe@example.com", "name": "Jane Doe", "role": "patient"},
-            {"id": 5, "email": "sarah@example.com", "name": "Dr. Sarah", "role": "psychologist"},
-        ],
-        "appointments": [{"id": 47, "patient_id": 2, "psychologist_id": 5,
-                          "duration_minutes": 60, "video_room_id": ROOM}],
-    }).encode())
-    path = tmp_path / "store.sqlite3"
-    store = AppointmentStore.open(path)
-    try:
-        store.import_records(data.users, data.appointments)
-    finally:
-        store.close()
-    return path
+    return make_store(tmp_path / "store.sqlite3", appointment(47, room=ROOM))
 
 
 def mock_twilio_ticks(httpx_mock: Any, ticks: list[list[str]]) -> None:

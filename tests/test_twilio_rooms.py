@@ -14,7 +14,7 @@ from pytest_httpx import HTTPXMock
 
 from tests.helpers import JANE as JANE_RECORD
 from tests.helpers import SARAH as SARAH_RECORD
-from tests.helpers import appointment
+from tests.helpers import appointment, store_from_document
 from vtctl.credentials import TwilioCredentials
 from vtctl.errors import (
     AuthenticationError,
@@ -177,17 +177,7 @@ def appointment() -> Appointment:
 
 @pytest.fixture
 def store_path(tmp_path: Path) -> Path:
-    from vtctl.importer import parse_import
-    from vtctl.store import AppointmentStore
-
-    path = tmp_path / "store.sqlite3"
-    data = parse_import(json.dumps(IMPORT_FILE).encode())
-    store = AppointmentStore.open(path)
-    try:
-        store.import_records(data.users, data.appointments)
-    finally:
-        store.close()
-    return path
+    return store_from_document(tmp_path / "store.sqlite3", IMPORT_FILE)
 
 
 # -- the library function -------------------------------------------------------------
