@@ -29,9 +29,9 @@ from typing import Any
 def _demo_pair(store_dir: Path) -> tuple[Any, Any, Any]:
     """(engine, appointment, user): appointment 47 of the demo data, as the patient."""
     from vtctl.backends.local import open_store
-    from vtctl.demo import DEMO_CREDENTIALS
-    from vtctl.engine import TokenEngine
-    from vtctl.settings import BackendOptions, resolve_settings
+    from vtctl.config.settings import BackendOptions, resolve_settings
+    from vtctl.local.demo import DEMO_CREDENTIALS
+    from vtctl.local.engine import TokenEngine
 
     options = BackendOptions(local=True, profile="demo", store=str(store_dir / "demo.sqlite3"))
     settings = resolve_settings(options, env={})
@@ -50,7 +50,7 @@ def make_peer(store_dir: Path) -> Callable[[], object]:
     from twilio.jwt.access_token import AccessToken
     from twilio.jwt.access_token.grants import VideoGrant
 
-    from vtctl.demo import DEMO_CREDENTIALS as creds
+    from vtctl.local.demo import DEMO_CREDENTIALS as creds
 
     _, appointment, user = _demo_pair(store_dir)
     identity = f"{user.id}-{user.email}"

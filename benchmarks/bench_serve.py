@@ -80,8 +80,8 @@ def bench_document(appointments: int) -> dict[str, Any]:
 
 def make_store(path: Path, appointments: int) -> Path:
     """A store with ``appointments`` appointments (ids 1..N), each with a room."""
-    from vtctl.importer import parse_import
-    from vtctl.store import AppointmentStore
+    from vtctl.local.importer import parse_import
+    from vtctl.local.store import AppointmentStore
 
     data = parse_import(json.dumps(bench_document(appointments)).encode(), source="bench data")
     with AppointmentStore.open(path) as store:

@@ -7,9 +7,9 @@ Writes, from whatever commands ``vtctl.cli.commands.REGISTRY`` registers:
   the scripts a shell sources.  They speak Typer's completion protocol
   (``_VTCTL_COMPLETE=complete_bash`` + ``COMP_WORDS``/``COMP_CWORD``;
   ``complete_zsh``/``complete_fish`` + ``_TYPER_COMPLETE_ARGS``).
-- ``src/vtctl/completion_tree.json``: the command/option tree that the fast
-  path in ``vtctl.fastcomplete`` answers those requests from without importing Typer
-  (and ``vtctl.fastrun`` runs ``token``/``refresh`` from).
+- ``src/vtctl/launch/completion_tree.json``: the command/option tree that the fast
+  path in ``vtctl.launch.fastcomplete`` answers those requests from without importing Typer
+  (and ``vtctl.launch.fastrun`` runs ``token``/``refresh`` from).
 
 Usage::
 
@@ -31,13 +31,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from vtctl.cmdtree import TREE_FILE, TREE_VERSION
-from vtctl.entry import COMPLETE_VAR
-from vtctl.fastcomplete import zsh_escape
+from vtctl.launch.cmdtree import TREE_FILE, TREE_VERSION
+from vtctl.launch.entry import COMPLETE_VAR
+from vtctl.launch.fastcomplete import zsh_escape
 
 ROOT = Path(__file__).resolve().parent.parent
 PROG = "vtctl"
-TREE_PATH = f"src/vtctl/{TREE_FILE}"
+TREE_PATH = f"src/vtctl/launch/{TREE_FILE}"
 
 #: zsh: Typer's script registers the function with ``compdef`` only, so when the
 #: file is autoloaded from $fpath (the usual install) the first Tab completes
@@ -216,7 +216,7 @@ def _node(command: Any, ctx: Any, name: str) -> dict[str, Any]:
 
 
 def build_tree() -> dict[str, Any]:
-    """The precomputed tree ``vtctl.fastcomplete`` completes from."""
+    """The precomputed tree ``vtctl.launch.fastcomplete`` completes from."""
     cli = click_command()
     with wide_help_text():
         root = _node(cli, cli.make_context(PROG, [], resilient_parsing=True), PROG)

@@ -17,13 +17,13 @@ from pathlib import Path
 
 from rich.console import Console, RenderableType
 
-from vtctl.demo import DEMO_CREDENTIALS, demo_data_text
-from vtctl.engine import TokenEngine
-from vtctl.importer import parse_import
-from vtctl.models import Participant, RoomStatus
-from vtctl.render.status import status_view
-from vtctl.render.tokens import token_table
-from vtctl.store import AppointmentStore
+from vtctl.domain.models import Participant, RoomStatus
+from vtctl.local.demo import DEMO_CREDENTIALS, demo_data_text
+from vtctl.local.engine import TokenEngine
+from vtctl.local.importer import parse_import
+from vtctl.local.store import AppointmentStore
+from vtctl.ui.render.status import status_view
+from vtctl.ui.render.tokens import token_table
 
 IMG = Path(__file__).resolve().parent.parent / "docs" / "img"
 NOW = datetime(2025, 11, 16, 9, 12, 0, tzinfo=UTC)

@@ -78,7 +78,7 @@ class Result:
 def cli() -> Iterator[object]:
     """Run vtctl in-process: ``cli("token", "47", "--json")`` -> Result."""
     from vtctl.cli.app import run
-    from vtctl.iostreams import IOStreams
+    from vtctl.ui.iostreams import IOStreams
 
     def invoke(*args: str, stdin: str = "") -> Result:
         out, err = io.StringIO(), io.StringIO()

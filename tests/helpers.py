@@ -42,8 +42,8 @@ def make_store(path: Path, *appointments: dict[str, Any]) -> Path:
 
 def store_from_document(path: Path, document: dict[str, Any]) -> Path:
     """A real SQLite store file holding an import document, read by the real importer."""
-    from vtctl.importer import parse_import
-    from vtctl.store import AppointmentStore
+    from vtctl.local.importer import parse_import
+    from vtctl.local.store import AppointmentStore
 
     data = parse_import(json.dumps(document).encode())
     with AppointmentStore.open(path) as store:

@@ -33,11 +33,11 @@ TOKEN_URL = url("/api/appointments/video-token/47/")
 @pytest.fixture
 def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries through the CLI use the real sleep: make its delays zero."""
-    monkeypatch.setattr("vtctl.client.BACKOFF_BASE", 0.0)
+    monkeypatch.setattr("vtctl.remote.client.BACKOFF_BASE", 0.0)
 
 
 def stored(kind: str, profile: str = "default") -> str | None:
-    from vtctl.secrets_store import get_secret
+    from vtctl.config.secrets_store import get_secret
 
     return get_secret(profile, kind)  # type: ignore[arg-type]
 
@@ -111,7 +111,7 @@ def test_status_json_when_not_logged_in(cli: Cli) -> None:
 
 
 def test_status_expired_token_exits_3(cli: Cli) -> None:
-    from vtctl.secrets_store import set_secret
+    from vtctl.config.secrets_store import set_secret
 
     old = make_jwt(lifetime=-120)
     set_secret("default", "jwt", old)
@@ -189,7 +189,7 @@ def test_login_with_wrong_password(cli: Cli, httpx_mock: HTTPXMock) -> None:
 
 
 def test_relogin_with_token_drops_an_old_refresh_token(cli: Cli) -> None:
-    from vtctl.secrets_store import set_secret
+    from vtctl.config.secrets_store import set_secret
 
     set_secret("default", "refresh", make_jwt(user_id=9, token_type="refresh"))
     assert cli("auth", "login", "--with-token", stdin=make_jwt()).exit_code == 0
@@ -262,7 +262,7 @@ def test_auth_twilio_stores_credentials(cli: Cli) -> None:
                  stdin=TEST_API_SECRET + "\n")
     assert result.exit_code == 0, result.stderr
     assert_clean(result, TEST_API_SECRET)
-    from vtctl.credentials import from_keyring
+    from vtctl.local.credentials import from_keyring
 
     creds = from_keyring("default")
     assert creds is not None
@@ -418,7 +418,7 @@ def test_remote_as_user_is_ignored(cli: Cli, logged_in: str, httpx_mock: HTTPXMo
 
 
 def test_auth_token_refreshes_an_expired_keyring_jwt(cli: Cli, httpx_mock: HTTPXMock) -> None:
-    from vtctl.secrets_store import set_secret
+    from vtctl.config.secrets_store import set_secret
 
     new = make_jwt()
     set_secret("default", "jwt", make_jwt(lifetime=-60))
@@ -431,7 +431,7 @@ def test_auth_token_refreshes_an_expired_keyring_jwt(cli: Cli, httpx_mock: HTTPX
 
 
 def test_refused_refresh_says_log_in_again(cli: Cli, httpx_mock: HTTPXMock) -> None:
-    from vtctl.secrets_store import set_secret
+    from vtctl.config.secrets_store import set_secret
 
     set_secret("default", "jwt", make_jwt(lifetime=-60))
     set_secret("default", "refresh", "refresh-token-abcdef")
@@ -491,7 +491,7 @@ def test_a_keyring_jwt_is_refreshed_and_the_request_sent(
 ) -> None:
     """Expired by its own clock (refreshed before sending), or refused with a 401
     although it looks valid (revoked, or clocks differ): refreshed once, sent again."""
-    from vtctl.secrets_store import set_secret
+    from vtctl.config.secrets_store import set_secret
 
     old = make_jwt(lifetime=-60) if why == "expired" else make_jwt()
     refresh, new = "refresh-token-abcdef", make_jwt(user_id=2)
@@ -512,7 +512,7 @@ def test_a_keyring_jwt_is_refreshed_and_the_request_sent(
 
 
 def test_a_second_401_is_reported_after_one_refresh(cli: Cli, httpx_mock: HTTPXMock) -> None:
-    from vtctl.secrets_store import set_secret
+    from vtctl.config.secrets_store import set_secret
 
     set_secret("default", "jwt", make_jwt())
     set_secret("default", "refresh", "refresh-token-abcdef")
@@ -530,7 +530,7 @@ def test_a_refused_env_jwt_is_not_refreshed(
     cli: Cli, monkeypatch: pytest.MonkeyPatch, httpx_mock: HTTPXMock
 ) -> None:
     """VTCTL_JWT is the script's token: vtctl reports the 401 and does not swap it."""
-    from vtctl.secrets_store import set_secret
+    from vtctl.config.secrets_store import set_secret
 
     set_secret("default", "refresh", "refresh-token-abcdef")
     monkeypatch.setenv("VTCTL_JWT", make_jwt())

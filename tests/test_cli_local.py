@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOM_47, appointment, decode, make_store
-from vtctl.models import TOKEN_FIELDS
+from vtctl.domain.models import TOKEN_FIELDS
 
 from .conftest import TEST_API_SECRET
 
@@ -61,7 +61,7 @@ def test_demo_profile_works_out_of_the_box(vtctl) -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["user_identity"] == "2-jane.doe@example.com"
-    from vtctl.demo import DEMO_API_SECRET
+    from vtctl.local.demo import DEMO_API_SECRET
 
     decode(data["access_token"], DEMO_API_SECRET, check_time=True)
 

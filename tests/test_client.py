@@ -24,8 +24,7 @@ from tests.remote_helpers import (
     url,
 )
 from vtctl import __version__
-from vtctl.client import MAX_RESPONSE_BYTES, RestClient
-from vtctl.errors import (
+from vtctl.domain.errors import (
     AppointmentNotFoundError,
     AuthenticationError,
     ExitCode,
@@ -39,6 +38,7 @@ from vtctl.errors import (
     TokenGenerationError,
     UsageError,
 )
+from vtctl.remote.client import MAX_RESPONSE_BYTES, RestClient
 
 TOKEN_URL = url("/api/appointments/video-token/47/")
 JWT = make_jwt()
@@ -549,7 +549,7 @@ def test_real_connection_refused(sleeps: Sleeps) -> None:
      ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)],  # a date in the past: retry now
 )
 def test_retry_after_parsing(header: str, expected: float | None) -> None:
-    from vtctl.client import _retry_after
+    from vtctl.remote.client import _retry_after
 
     assert _retry_after(header) == expected
 
@@ -558,7 +558,7 @@ def test_retry_after_http_date_in_the_future() -> None:
     from datetime import UTC, datetime, timedelta
     from email.utils import format_datetime
 
-    from vtctl.client import _retry_after
+    from vtctl.remote.client import _retry_after
 
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
     seconds = _retry_after(later)

@@ -17,8 +17,8 @@ import pytest
 import trustme
 
 from tests.remote_helpers import TOKEN_BODY, make_jwt
-from vtctl.client import RestClient
-from vtctl.errors import ExitCode, NetworkError
+from vtctl.domain.errors import ExitCode, NetworkError
+from vtctl.remote.client import RestClient
 
 JWT = make_jwt()
 
@@ -104,7 +104,7 @@ def test_a_plain_http_client_loads_no_certificates(monkeypatch: pytest.MonkeyPat
     def refuse(ca_bundle: str | None) -> object:
         raise AssertionError("CA certificates loaded for a plain-http client")
 
-    monkeypatch.setattr("vtctl.client._tls_verify", refuse)
+    monkeypatch.setattr("vtctl.remote.client._tls_verify", refuse)
     with RestClient("http://127.0.0.1:9", JWT, ca_bundle="/etc/ssl/certs/ca-certificates.crt"):
         pass
 

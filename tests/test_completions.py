@@ -1,5 +1,5 @@
 """Shell completion: generated files are current, and the fast path in
-``vtctl.fastcomplete`` answers exactly as Typer's own completion does."""
+``vtctl.launch.fastcomplete`` answers exactly as Typer's own completion does."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vtctl import fastcomplete
+from vtctl.launch import fastcomplete
 
 ROOT = Path(__file__).resolve().parent.parent
 SHELL_ENV = ("COMP_WORDS", "COMP_CWORD", "_TYPER_COMPLETE_ARGS", "_TYPER_COMPLETE_FISH_ACTION")
@@ -78,7 +78,7 @@ def test_tree_has_every_registered_command(tree: dict[str, Any], cli: Any) -> No
 
 def test_tree_ships_as_package_data() -> None:
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"completion_tree.json"' in text
+    assert '"launch/completion_tree.json"' in text
 
 
 def test_scripts_speak_the_protocol_entry_answers(generated: dict[str, str]) -> None:
@@ -297,7 +297,7 @@ def _run(env: dict[str, str], code: str | None = None) -> subprocess.CompletedPr
 def test_executable_answers_without_importing_typer(instruction: str) -> None:
     code = (
         "import sys\n"
-        "from vtctl.entry import main\n"
+        "from vtctl.launch.entry import main\n"
         "status = main([])\n"
         "heavy = sorted(m for m in ('typer', 'rich', 'httpx', 'twilio') if m in sys.modules)\n"
         "print('HEAVY', heavy)\n"

@@ -80,7 +80,7 @@ def test_file_and_dir_modes(cli: Cli, config_file: Path) -> None:
 
 
 def test_save_config_round_trips(tmp_path: Path) -> None:
-    from vtctl.config import Config, Profile, load_config, save_config
+    from vtctl.config.profiles import Config, Profile, load_config, save_config
 
     path = tmp_path / "sub" / "config.toml"
     config = Config(path=path, default_profile="prod", profiles={

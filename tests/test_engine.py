@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOM_47, appointment, decode, make_store
-from vtctl.credentials import TwilioCredentials
-from vtctl.engine import TokenEngine
-from vtctl.errors import (
+from vtctl.domain.credentials import TwilioCredentials
+from vtctl.domain.errors import (
     AppointmentNotFoundError,
     NoVideoRoomError,
     PermissionDeniedError,
     TokenGenerationError,
     UsageError,
 )
-from vtctl.store import AppointmentStore
+from vtctl.local.engine import TokenEngine
+from vtctl.local.store import AppointmentStore
 
 from .conftest import TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET
 
@@ -141,7 +141,7 @@ def test_create_room_unknown_appointment(engine: TokenEngine) -> None:
 
 
 def test_identity_longer_than_twilio_accepts_is_refused(tmp_path: Path) -> None:
-    from vtctl.engine import mint_access_token
+    from vtctl.local.engine import mint_access_token
 
     with pytest.raises(TokenGenerationError, match="at most 128"):
         mint_access_token(CREDENTIALS, "x" * 129, "room", int(NOW), 3600)

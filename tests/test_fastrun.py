@@ -1,4 +1,4 @@
-"""``vtctl.fastrun`` runs plain ``token``/``refresh`` command lines exactly as Typer would.
+"""``vtctl.launch.fastrun`` runs plain ``token``/``refresh`` command lines exactly as Typer would.
 
 The conformance tests run each command line through both paths with
 ``token_command`` replaced by a recorder, and compare what the command was
@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from tests.helpers import ROOM_47, appointment, make_store
-from vtctl import fastrun
-from vtctl.iostreams import IOStreams
+from vtctl.launch import fastrun
+from vtctl.ui.iostreams import IOStreams
 
 #: Command lines the fast path must take (and must agree with Typer on).
 PLAIN = [
@@ -137,7 +137,7 @@ def test_parse_reads_values_as_typer_converts_them() -> None:
 
 def test_a_new_parameter_sends_the_command_to_typer(monkeypatch: pytest.MonkeyPatch) -> None:
     """Until fastrun knows a new flag, the command line is Typer's (never half-parsed)."""
-    from vtctl import cmdtree
+    from vtctl.launch import cmdtree
 
     tree = cmdtree.load_tree()
     token = next(c for c in tree["root"]["commands"] if c["name"] == "token")
@@ -185,7 +185,7 @@ def test_the_executable_mints_without_importing_typer_rich_or_cryptography(
     args = ["token", "47", "--local", "--store", str(store), "--as", "2", "--json"]
     probe = (
         "import json, sys\n"
-        "from vtctl.entry import main\n"
+        "from vtctl.launch.entry import main\n"
         f"code = main({args!r})\n"
         "heavy = ['typer', 'rich', 'cryptography', 'urllib.request', 'httpx', 'keyring']\n"
         "print(json.dumps({'code': code, 'loaded': [m for m in heavy if m in sys.modules]}))\n"

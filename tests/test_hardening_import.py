@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import appointment, import_document, make_store
-from vtctl.errors import ImportFileError
-from vtctl.importer import parse_import
+from vtctl.domain.errors import ImportFileError
+from vtctl.local.importer import parse_import
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
@@ -77,8 +77,8 @@ def _dump(path: Path) -> list[tuple[object, ...]]:
 KILLED_MIDWAY = """
 import sys
 from pathlib import Path
-from vtctl import store as store_module
-from vtctl.importer import parse_import
+from vtctl.local import store as store_module
+from vtctl.local.importer import parse_import
 
 rows = 0
 original = store_module.AppointmentStore.get_appointment
@@ -115,8 +115,8 @@ def test_import_killed_half_way_leaves_the_store_as_it_was(tmp_path: Path) -> No
     assert child.returncode == -signal.SIGKILL
     assert _dump(store) == before
     # and the store is still usable afterwards
-    from vtctl.importer import parse_import as parse
-    from vtctl.store import AppointmentStore
+    from vtctl.local.importer import parse_import as parse
+    from vtctl.local.store import AppointmentStore
 
     with AppointmentStore.open(store) as opened:
         data = parse(big.read_bytes())

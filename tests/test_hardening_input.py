@@ -342,7 +342,7 @@ def test_bad_import_files_are_refused_whole(cli: Cli, store: Path, tmp_path: Pat
 
 def test_an_oversized_import_file_is_refused_before_parsing(cli: Cli, store: Path,
                                                             tmp_path: Path) -> None:
-    from vtctl.importer import MAX_IMPORT_BYTES
+    from vtctl.local.importer import MAX_IMPORT_BYTES
 
     source = tmp_path / "huge.json"
     with source.open("wb") as handle:
@@ -362,7 +362,7 @@ def test_a_large_import_counts_line_numbers_only_for_the_failing_record(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Counting lines for every record was quadratic (a 6 MB file took 90 s)."""
-    from vtctl import importer
+    from vtctl.local import importer
 
     calls = 0
     original = importer._Located.line
@@ -443,7 +443,7 @@ def test_config_path_that_is_not_a_config_file(cli: Cli, tmp_path: Path, where: 
                                   "under /proc"])
 def test_bad_store_paths(cli: Cli, tmp_path: Path, twilio_env: dict[str, str],
                          monkeypatch: pytest.MonkeyPatch, command: list[str], kind: str) -> None:
-    from vtctl.store import SCHEMA_VERSION
+    from vtctl.local.store import SCHEMA_VERSION
 
     monkeypatch.setenv("VTCTL_SERVE_SECRET", "s" * 40)
     source = tmp_path / "import.json"
@@ -464,9 +464,9 @@ def test_bad_store_paths(cli: Cli, tmp_path: Path, twilio_env: dict[str, str],
 
 def test_a_read_only_store_is_a_store_error(tmp_path: Path) -> None:
     """Writes that SQLite refuses after open (read-only file, full disk) are StoreError."""
-    from vtctl.errors import StoreError
-    from vtctl.models import Appointment
-    from vtctl.store import AppointmentStore
+    from vtctl.domain.errors import StoreError
+    from vtctl.domain.models import Appointment
+    from vtctl.local.store import AppointmentStore
 
     path = make_store(tmp_path / "s.sqlite3", appointment(48, room=None))
     with AppointmentStore.open(path) as store:

@@ -28,8 +28,7 @@ from hypothesis import strategies as st
 from pytest_httpx import HTTPXMock
 
 from tests.remote_helpers import APPOINTMENT_BODY, BASE, TOKEN_BODY, make_jwt, url
-from vtctl.client import MAX_RESPONSE_BYTES, Reply, RestClient, _NotJsonError
-from vtctl.errors import (
+from vtctl.domain.errors import (
     ExitCode,
     MalformedResponseError,
     NetworkError,
@@ -38,8 +37,9 @@ from vtctl.errors import (
     ServerError,
     VtctlError,
 )
-from vtctl.models import Appointment, RoomInfo, RoomStatus, VideoToken
-from vtctl.remote_parse import (
+from vtctl.domain.models import Appointment, RoomInfo, RoomStatus, VideoToken
+from vtctl.remote.client import MAX_RESPONSE_BYTES, Reply, RestClient, _NotJsonError
+from vtctl.remote.parse import (
     error_message,
     has_control,
     jwt_claims,
@@ -51,7 +51,7 @@ from vtctl.remote_parse import (
     parse_room_info,
     parse_video_token,
 )
-from vtctl.status_parse import parse_room_status
+from vtctl.remote.status_parse import parse_room_status
 
 JWT = make_jwt()
 

@@ -190,7 +190,7 @@ def test_every_command_with_debug_leaks_no_secret(
     by_name = {case.name: result for case, result in results}
     issued = by_name["serve --issue-jwt"].stdout.strip()  # the one output that is a user JWT
     assert pyjwt.decode(issued, SERVE_SECRET, algorithms=["HS256"])["user_id"] == 2
-    assert "debug: vtctl.client: GET" in by_name["token remote"].stderr  # --debug was on
+    assert "debug: vtctl.remote.client: GET" in by_name["token remote"].stderr  # --debug was on
 
 
 def test_auth_commands_show_the_jwt_only_when_asked(

@@ -45,7 +45,7 @@ def _import_file(path: Path, ids: range) -> Path:
 
 
 def _stored(store: Path) -> dict[int, Any]:
-    from vtctl.store import AppointmentStore
+    from vtctl.local.store import AppointmentStore
 
     with AppointmentStore.open(store) as opened:
         return {a.id: a for a in opened.list_appointments()}
@@ -101,8 +101,8 @@ def test_room_create_raced_by_many_processes_makes_one_room(tmp_path: Path) -> N
 
 
 def test_room_create_raced_by_threads_on_separate_connections(tmp_path: Path) -> None:
-    from vtctl.engine import TokenEngine
-    from vtctl.store import AppointmentStore
+    from vtctl.local.engine import TokenEngine
+    from vtctl.local.store import AppointmentStore
 
     store = make_store(tmp_path / "store.sqlite3", appointment(48, room=None))
     workers = 16

@@ -1,4 +1,4 @@
-"""``vtctl ... --help`` from the help cache (``vtctl.helpcache``): what is cached,
+"""``vtctl ... --help`` from the help cache (``vtctl.launch.helpcache``): what is cached,
 that a hit is what Typer prints, and that a hit does not import Typer."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from vtctl import helpcache
+from vtctl.launch import helpcache
 
 Cli = Any
 Vtctl = Any
@@ -171,7 +171,7 @@ def test_a_hit_does_not_import_typer_or_rich(vtctl: Vtctl, isolated_env: Path) -
     assert first.returncode == 0
     code = (
         "import sys\n"
-        "from vtctl.entry import main\n"
+        "from vtctl.launch.entry import main\n"
         "sys.argv = ['vtctl', 'auth', 'login', '--help']\n"
         "status = main()\n"
         "heavy = sorted(m for m in ('typer', 'rich', 'click', 'pydantic', 'vtctl.cli.app')"
@@ -312,7 +312,7 @@ def test_the_key_changes_with_whatever_changes_the_rendering(
 
     monkeypatch.setattr(helpcache, "tree_fingerprint", edited)
     assert helpcache.cache_key(args, _Stream(), env) != base
-    assert seen == [str(Path(helpcache.__file__).resolve().parent)]
+    assert seen == [str(Path(helpcache.__file__).resolve().parent.parent)]
 
 
 def test_the_key_follows_where_typer_is_installed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -373,7 +373,7 @@ def test_the_directory_is_platformdirs_user_cache_dir(
 
 
 def test_a_miss_stores_only_a_clean_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import vtctl.entry
+    import vtctl.launch.entry
 
     real_stdout = sys.stdout
     outcomes: list[tuple[bool, str, str | None]] = []
@@ -397,7 +397,7 @@ def test_a_miss_stores_only_a_clean_run(monkeypatch: pytest.MonkeyPatch, tmp_pat
         ("silent", fake_main(stdout=""), False),
     ]
     for name, main, stored in cases:
-        monkeypatch.setattr(vtctl.entry, "main", main)
+        monkeypatch.setattr(vtctl.launch.entry, "main", main)
         path = tmp_path / name / "vtctl" / "help" / "key"
         helpcache._render_and_store(["--help"], str(path))
         assert path.exists() is stored, name

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import JANE, SARAH, appointment, import_document, make_store, write_import
-from vtctl.errors import ImportFileError
-from vtctl.importer import parse_import
+from vtctl.domain.errors import ImportFileError
+from vtctl.local.importer import parse_import
 
 
 def _dump(path: Path) -> list[tuple[object, ...]]:
@@ -125,7 +125,7 @@ def test_import_from_stdin(cli, tmp_path: Path) -> None:
 
 
 def test_too_large_file_is_refused(tmp_path: Path) -> None:
-    from vtctl import importer
+    from vtctl.local import importer
 
     with pytest.raises(ImportFileError, match="limit"):
         importer.parse_import(b" " * (importer.MAX_IMPORT_BYTES + 1))

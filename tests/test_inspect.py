@@ -1,4 +1,4 @@
-"""``vtctl inspect JWT|-`` and the ``vtctl.jwt_inspect`` library."""
+"""``vtctl inspect JWT|-`` and the ``vtctl.domain.jwt_inspect`` library."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from tests.conftest import TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET
-from vtctl import jwt_inspect
-from vtctl.credentials import TwilioCredentials
-from vtctl.demo import DEMO_API_SECRET
-from vtctl.engine import mint_access_token
-from vtctl.errors import TokenFormatError
-from vtctl.render.inspect import format_moment, validity_text
+from vtctl.domain import jwt_inspect
+from vtctl.domain.credentials import TwilioCredentials
+from vtctl.domain.errors import TokenFormatError
+from vtctl.local.demo import DEMO_API_SECRET
+from vtctl.local.engine import mint_access_token
+from vtctl.ui.render.inspect import format_moment, validity_text
 
 Cli = Any
 CREDENTIALS = TwilioCredentials(TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET)
@@ -237,7 +237,7 @@ def test_verify_flag_exit_codes(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_secret_from_the_keyring(cli: Cli) -> None:
-    from vtctl.secrets_store import set_secret
+    from vtctl.config.secrets_store import set_secret
 
     set_secret("default", "twilio", CREDENTIALS.to_json())
     result = cli("inspect", mint(), "--json", "signature")

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from vtctl.errors import UsageError
-from vtctl.models import TOKEN_FIELDS
-from vtctl.output import OutputFormat, parse_fields, requested_fields, select_fields
+from vtctl.domain.errors import UsageError
+from vtctl.domain.models import TOKEN_FIELDS
+from vtctl.ui.output import OutputFormat, parse_fields, requested_fields, select_fields
 
 Cli = Any
 
@@ -102,7 +102,7 @@ def test_a_command_that_cannot_filter_says_so(
     cli: Cli, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # `appointment import` prints its summary without emit(): no silent no-op
-    from vtctl.demo import demo_data_text
+    from vtctl.local.demo import demo_data_text
 
     data = tmp_path / "demo.json"
     data.write_text(demo_data_text())

@@ -1,4 +1,4 @@
-"""``vtctl.lean_imports``: PyJWT without cryptography/urllib.request, in the CLI process only.
+"""``launch.lean_imports``: PyJWT without cryptography/urllib.request, in the CLI process only.
 
 Each check runs in a fresh interpreter: import state is per process.
 """
@@ -33,7 +33,7 @@ def test_cli_process_mints_with_a_lean_pyjwt_and_the_rest_still_imports(
     args = ["token", "47", "--local", "--store", str(store), "--as", "2", "--raw"]
     report = _probe(
         "import contextlib, io, json, sys\n"
-        "from vtctl.entry import main\n"
+        "from vtctl.launch.entry import main\n"
         "out = io.StringIO()\n"
         "with contextlib.redirect_stdout(out):\n"
         f"    code = main({args!r})\n"
@@ -71,7 +71,7 @@ def test_nothing_is_hidden_when_cryptography_is_already_loaded() -> None:
     report = _probe(
         "import json, sys\n"
         "import cryptography\n"
-        "from vtctl import lean_imports\n"
+        "from vtctl.launch import lean_imports\n"
         "lean_imports.install()\n"
         "import jwt.algorithms\n"
         "print(json.dumps({'has_crypto': jwt.algorithms.has_crypto}))\n"

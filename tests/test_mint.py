@@ -11,11 +11,11 @@ import jwt
 import pytest
 
 from tests.conftest import TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET
-from vtctl.credentials import TwilioCredentials
-from vtctl.demo import DEMO_API_SECRET
-from vtctl.engine import mint_access_token
-from vtctl.errors import TokenGenerationError
-from vtctl.rules import MAX_IDENTITY_LENGTH
+from vtctl.domain.credentials import TwilioCredentials
+from vtctl.domain.errors import TokenGenerationError
+from vtctl.domain.rules import MAX_IDENTITY_LENGTH
+from vtctl.local.demo import DEMO_API_SECRET
+from vtctl.local.engine import mint_access_token
 
 Cli = Any
 ROOM = "apt-47-1763138954-46eb915c"

@@ -1,4 +1,4 @@
-"""Pure parsing of the REST API's bodies (vtctl.remote_parse)."""
+"""Pure parsing of the REST API's bodies (vtctl.remote.parse)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from tests.remote_helpers import APPOINTMENT_BODY, ROOM, TOKEN_BODY, make_jwt
-from vtctl.errors import ExitCode, MalformedResponseError
-from vtctl.models import TOKEN_FIELDS
-from vtctl.remote_parse import (
+from vtctl.domain.errors import ExitCode, MalformedResponseError
+from vtctl.domain.models import TOKEN_FIELDS
+from vtctl.remote.parse import (
     error_message,
     jwt_claims,
     jwt_expiry,

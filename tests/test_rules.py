@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from vtctl import rules
-from vtctl.models import User
+from vtctl.domain import rules
+from vtctl.domain.models import User
 
 
 @pytest.mark.parametrize(

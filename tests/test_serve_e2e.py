@@ -19,7 +19,7 @@ from tests.serve_fixtures import (
     make_store,
     start_server,
 )
-from vtctl.models import TOKEN_FIELDS
+from vtctl.domain.models import TOKEN_FIELDS
 
 pytestmark = pytest.mark.e2e
 

@@ -14,11 +14,11 @@ import jwt
 import pytest
 
 from tests.helpers import ROOM_47, appointment, decode, make_store
-from vtctl.credentials import TwilioCredentials
-from vtctl.models import TOKEN_FIELDS, RoomStatus
+from vtctl.domain.credentials import TwilioCredentials
+from vtctl.domain.models import TOKEN_FIELDS, RoomStatus
+from vtctl.local.store import AppointmentStore
 from vtctl.server.app import CachedStore, ServerState, create_app, create_asgi
 from vtctl.server.auth import AuthFailed, JwtAuthority
-from vtctl.store import AppointmentStore
 
 from .conftest import TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET
 
@@ -320,7 +320,7 @@ def test_status_offline_without_credentials(make_client: MakeClient) -> None:
 def test_status_asks_twilio_when_credentials_exist(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import vtctl.twilio_rooms
+    import vtctl.twilio_video.rooms
 
     seen: list[tuple[Any, int]] = []
 
@@ -329,7 +329,7 @@ def test_status_asks_twilio_when_credentials_exist(
         return RoomStatus(appointment.id, appointment.video_room_id, status="in-progress",
                           sid="RM" + "0" * 32, participant_count=1)
 
-    monkeypatch.setattr(vtctl.twilio_rooms, "fetch_room_status", fake)
+    monkeypatch.setattr(vtctl.twilio_video.rooms, "fetch_room_status", fake)
     data = client.get(f"{API}/video-status/47/", headers=AS[JANE]).json()
     assert (data["status"], data["participant_count"]) == ("in-progress", 1)
     assert seen == [(CREDS, 47)]
@@ -338,13 +338,13 @@ def test_status_asks_twilio_when_credentials_exist(
 def test_status_network_failure_is_a_502(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import vtctl.twilio_rooms
-    from vtctl.errors import NetworkError
+    import vtctl.twilio_video.rooms
+    from vtctl.domain.errors import NetworkError
 
     def down(credentials: TwilioCredentials, appointment: Any) -> RoomStatus:
         raise NetworkError("cannot reach Twilio")
 
-    monkeypatch.setattr(vtctl.twilio_rooms, "fetch_room_status", down)
+    monkeypatch.setattr(vtctl.twilio_video.rooms, "fetch_room_status", down)
     response = client.get(f"{API}/video-status/47/", headers=AS[JANE])
     assert (response.status_code, response.json()) == (502, {"error": "cannot reach Twilio"})
 
@@ -451,7 +451,7 @@ def test_cached_store_sees_other_connections_writes(make_client: MakeClient,
     assert client.get(f"{API}/video-token/60/", headers=AS[JANE]).status_code == 404
     with AppointmentStore.open(store_path) as other:  # e.g. `vtctl appointment import`
         other.set_room_if_absent(48, "apt-48-1-deadbeef")
-        from vtctl.models import Appointment
+        from vtctl.domain.models import Appointment
         other.add_appointment(Appointment(60, 2, 5, 30, video_room_id="apt-60-1-00000000"))
     assert client.get(f"{API}/video-token/48/", headers=AS[JANE]).json()["room_name"] == (
         "apt-48-1-deadbeef")

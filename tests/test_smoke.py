@@ -12,11 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.helpers import ROOM_47
-from vtctl.credentials import TwilioCredentials
-from vtctl.engine import mint_access_token
-from vtctl.errors import AppointmentNotFoundError, PermissionDeniedError, VtctlError
-from vtctl.models import VideoToken
-from vtctl.smoke import (
+from vtctl.checks.smoke import (
     CHECKS,
     Fetched,
     SmokeOptions,
@@ -27,6 +23,10 @@ from vtctl.smoke import (
     check_tokens,
     run_smoke,
 )
+from vtctl.domain.credentials import TwilioCredentials
+from vtctl.domain.errors import AppointmentNotFoundError, PermissionDeniedError, VtctlError
+from vtctl.domain.models import VideoToken
+from vtctl.local.engine import mint_access_token
 
 from .conftest import TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET
 
@@ -231,7 +231,7 @@ def test_smoke_usage_errors(vtctl, serve_server) -> None:
 
 @pytest.mark.e2e
 def test_smoke_with_profiles_from_the_keyring(cli, serve_server) -> None:
-    from vtctl.secrets_store import set_secret
+    from vtctl.config.secrets_store import set_secret
 
     set_secret("jane", "jwt", serve_server.jwt(2))
     set_secret("sarah", "jwt", serve_server.jwt(5))
@@ -258,8 +258,8 @@ def test_progress_only_on_a_terminal_and_table_on_stdout(terminal: bool) -> None
     import io
 
     from vtctl.cli.smoke import JwtRef, SmokeCliOptions, run_smoke_command
-    from vtctl.iostreams import IOStreams
-    from vtctl.settings import BackendOptions, resolve_settings
+    from vtctl.config.settings import BackendOptions, resolve_settings
+    from vtctl.ui.iostreams import IOStreams
 
     out, err = io.StringIO(), io.StringIO()
     streams = IOStreams(out=out, err=err, force_terminal=terminal, width=120)

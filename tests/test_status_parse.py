@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from vtctl.errors import MalformedResponseError, ServerError
-from vtctl.models import Participant, RoomStatus
-from vtctl.status_parse import parse_room_status
+from vtctl.domain.errors import MalformedResponseError, ServerError
+from vtctl.domain.models import Participant, RoomStatus
+from vtctl.remote.status_parse import parse_room_status
 
 ROOM = "apt-47-1763138954-46eb915c"
 SID = "RM" + "a1" * 16

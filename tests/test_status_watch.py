@@ -15,7 +15,7 @@ from rich.console import Console
 
 from tests.helpers import appointment, make_store
 from vtctl.cli.status import StatusOptions, WatchState, run_status, watch
-from vtctl.errors import (
+from vtctl.domain.errors import (
     AuthenticationError,
     NetworkError,
     RequestTimeoutError,
@@ -23,10 +23,10 @@ from vtctl.errors import (
     UsageError,
     VtctlError,
 )
-from vtctl.iostreams import IOStreams
-from vtctl.models import Participant, RoomInfo, RoomStatus, VideoToken
-from vtctl.output import OutputFormat
-from vtctl.render.status import participant_changes, status_view
+from vtctl.domain.models import Participant, RoomInfo, RoomStatus, VideoToken
+from vtctl.ui.iostreams import IOStreams
+from vtctl.ui.output import OutputFormat
+from vtctl.ui.render.status import participant_changes, status_view
 
 ROOM = "apt-47-1763138954-46eb915c"
 T0 = datetime(2025, 11, 16, 9, 0, tzinfo=UTC)

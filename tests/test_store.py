@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import appointment, make_store
-from vtctl.errors import StoreError, UsageError
-from vtctl.models import Appointment
-from vtctl.store import SCHEMA_VERSION, AppointmentStore
+from vtctl.domain.errors import StoreError, UsageError
+from vtctl.domain.models import Appointment
+from vtctl.local.store import SCHEMA_VERSION, AppointmentStore
 
 
 def test_new_store_is_private_versioned_and_wal(tmp_path: Path) -> None:
@@ -78,8 +78,8 @@ def test_concurrent_processes_lose_no_write(tmp_path: Path) -> None:
     path = make_store(tmp_path / "s.sqlite3")
     script = (
         "import sys\n"
-        "from vtctl.models import Appointment\n"
-        "from vtctl.store import AppointmentStore\n"
+        "from vtctl.domain.models import Appointment\n"
+        "from vtctl.local.store import AppointmentStore\n"
         "base = int(sys.argv[2])\n"
         "with AppointmentStore.open(__import__('pathlib').Path(sys.argv[1])) as s:\n"
         "    for i in range(25):\n"

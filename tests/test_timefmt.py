@@ -2,7 +2,7 @@
 
 import pytest
 
-from vtctl.timefmt import humanize_duration
+from vtctl.util.timefmt import humanize_duration
 
 
 @pytest.mark.parametrize(

@@ -15,16 +15,16 @@ from pytest_httpx import HTTPXMock
 from tests.helpers import JANE as JANE_RECORD
 from tests.helpers import SARAH as SARAH_RECORD
 from tests.helpers import appointment, store_from_document
-from vtctl.credentials import TwilioCredentials
-from vtctl.errors import (
+from vtctl.domain.credentials import TwilioCredentials
+from vtctl.domain.errors import (
     AuthenticationError,
     NetworkError,
     NoVideoRoomError,
     RequestTimeoutError,
     ServerError,
 )
-from vtctl.models import Appointment, User
-from vtctl.twilio_rooms import fetch_room_status, make_http_client, role_of
+from vtctl.domain.models import Appointment, User
+from vtctl.twilio_video.rooms import fetch_room_status, make_http_client, role_of
 
 #: the same test-only credentials as conftest's ``twilio_env``
 TEST_ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
@@ -331,7 +331,7 @@ def test_no_room_set_is_no_video_room_error(credentials: TwilioCredentials) -> N
 
 
 def test_demo_credentials_are_not_sent_to_twilio(appointment: Appointment) -> None:
-    from vtctl.demo import DEMO_CREDENTIALS
+    from vtctl.local.demo import DEMO_CREDENTIALS
 
     status = fetch_room_status(DEMO_CREDENTIALS, appointment)  # httpx_mock not used: no request
     assert status.status == "offline"

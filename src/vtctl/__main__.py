@@ -1,3 +1,3 @@
-from vtctl.entry import main
+from vtctl.launch.entry import main
 
 raise SystemExit(main())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from vtctl.backends.base import Backend
-from vtctl.settings import Settings
+from vtctl.config.settings import Settings
 
 __all__ = ["Backend", "open_backend"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from vtctl.models import Appointment, RoomInfo, RoomStatus, VideoToken
+from vtctl.domain.models import Appointment, RoomInfo, RoomStatus, VideoToken
 
 T = TypeVar("T")
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from vtctl.credentials import TwilioCredentials, resolve_credentials
-from vtctl.engine import APPOINTMENT_NOT_FOUND, TokenEngine
-from vtctl.errors import AppointmentNotFoundError
-from vtctl.models import Appointment, RoomInfo, RoomStatus, VideoToken
-from vtctl.settings import Settings
-from vtctl.store import AppointmentStore
+from vtctl.config.settings import Settings
+from vtctl.domain.credentials import TwilioCredentials
+from vtctl.domain.errors import AppointmentNotFoundError
+from vtctl.domain.models import Appointment, RoomInfo, RoomStatus, VideoToken
+from vtctl.local.credentials import resolve_credentials
+from vtctl.local.engine import APPOINTMENT_NOT_FOUND, TokenEngine
+from vtctl.local.store import AppointmentStore
 
 
 class LocalBackend:
@@ -42,7 +43,7 @@ class LocalBackend:
         return self.engine.issue(appointment_id, as_user)
 
     def room_status(self, appointment_id: int) -> RoomStatus:
-        from vtctl.twilio_rooms import fetch_room_status
+        from vtctl.twilio_video.rooms import fetch_room_status
 
         appointment = self.appointment(appointment_id)
         return fetch_room_status(self.credentials(), appointment, timeout=self.timeout)
@@ -64,8 +65,8 @@ def open_store(settings: Settings) -> AppointmentStore:
     """Open the profile's store; the demo profile's is seeded on first use."""
     store = AppointmentStore.open(settings.store_path)
     if settings.is_demo and not store.list_appointments(limit=1):
-        from vtctl.demo import demo_data_text
-        from vtctl.importer import parse_import
+        from vtctl.local.demo import demo_data_text
+        from vtctl.local.importer import parse_import
 
         data = parse_import(demo_data_text().encode(), source="demo data")
         store.import_records(data.users, data.appointments)

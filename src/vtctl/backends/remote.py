@@ -14,12 +14,12 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from vtctl.errors import AuthenticationError, KeyringUnavailableError
-from vtctl.models import Appointment, RoomInfo, RoomStatus, VideoToken
+from vtctl.domain.errors import AuthenticationError, KeyringUnavailableError
+from vtctl.domain.models import Appointment, RoomInfo, RoomStatus, VideoToken
 
 if TYPE_CHECKING:
-    from vtctl.client import RestClient
-    from vtctl.settings import Settings
+    from vtctl.config.settings import Settings
+    from vtctl.remote.client import RestClient
 
 log = logging.getLogger("vtctl.remote")
 
@@ -41,7 +41,7 @@ def find_jwt(profile: str, env: dict[str, str] | None = None) -> FoundJwt | None
     from_env = env.get(ENV_JWT, "").strip()
     if from_env:
         return FoundJwt(from_env, "environment")
-    from vtctl.secrets_store import get_secret
+    from vtctl.config.secrets_store import get_secret
 
     stored = get_secret(profile, "jwt")
     if stored and stored.strip():
@@ -70,8 +70,8 @@ class JwtProvider:
         return self._value
 
     def _resolve(self) -> str:
-        from vtctl.logsetup import register_secret
-        from vtctl.remote_parse import jwt_is_expired
+        from vtctl.remote.parse import jwt_is_expired
+        from vtctl.util.logsetup import register_secret
 
         profile = self._settings.profile
         try:
@@ -104,7 +104,7 @@ class JwtProvider:
         return fresh
 
     def _refreshed(self) -> str | None:
-        from vtctl.secrets_store import get_secret, set_secret
+        from vtctl.config.secrets_store import get_secret, set_secret
 
         profile = self._settings.profile
         refresh = get_secret(profile, "refresh")
@@ -131,7 +131,7 @@ class RemoteBackend:
     def from_settings(
         cls, settings: Settings, env: dict[str, str] | None = None
     ) -> RemoteBackend:
-        from vtctl.client import RestClient
+        from vtctl.remote.client import RestClient
 
         provider = JwtProvider(settings, env)
         client = RestClient(

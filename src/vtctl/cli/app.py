@@ -11,8 +11,8 @@ from typer.exceptions import Abort
 
 from vtctl import __version__
 from vtctl.cli.runtime import report_failure, split_debug, start_debug
-from vtctl.errors import UsageError
-from vtctl.iostreams import IOStreams
+from vtctl.domain.errors import UsageError
+from vtctl.ui.iostreams import IOStreams
 
 HELP = """\
 Administer the video sessions of the telehealth platform.
@@ -110,7 +110,7 @@ def _split_json_fields(
     arguments are all given without it (``appointment import --json data``
     still reads ``data`` as the file).
     """
-    from vtctl.output import FIELDS_PATTERN, parse_fields
+    from vtctl.ui.output import FIELDS_PATTERN, parse_fields
 
     end = args.index("--") if "--" in args else len(args)
     head, tail = args[:end], args[end:]
@@ -173,7 +173,7 @@ def _split_json_fields(
 
 def run(args: list[str], io: IOStreams | None = None) -> int:
     """Run the CLI and map every error to its contract exit code."""
-    from vtctl.output import requested_fields
+    from vtctl.ui.output import requested_fields
 
     args, debug = split_debug(args)
     io = io or IOStreams()
@@ -194,7 +194,7 @@ def run(args: list[str], io: IOStreams | None = None) -> int:
     except click.ClickException as exc:
         if isinstance(exc, click.exceptions.NoArgsIsHelpError):
             return exc.exit_code  # the help was printed already
-        from vtctl.logsetup import redact
+        from vtctl.util.logsetup import redact
 
         # "Got unexpected extra argument (eyJ...)": a token typed on argv is not echoed
         io.error(redact(exc.format_message()), _usage_hint(exc))

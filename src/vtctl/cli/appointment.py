@@ -14,10 +14,10 @@ from vtctl.cli import options as o
 from vtctl.cli.backend_flags import BackendChoice, settings_from
 from vtctl.cli.context import streams, with_backend_flags
 from vtctl.cli.validate import parse_appointment_id
-from vtctl.errors import UsageError
-from vtctl.iostreams import IOStreams
-from vtctl.output import OutputFormat, emit
-from vtctl.settings import Settings
+from vtctl.config.settings import Settings
+from vtctl.domain.errors import UsageError
+from vtctl.ui.iostreams import IOStreams
+from vtctl.ui.output import OutputFormat, emit
 
 group = typer.Typer(
     name="appointment",
@@ -43,7 +43,7 @@ def run_show(opts: ShowOptions) -> None:
     )
 
     def table() -> Any:
-        from vtctl.render.appointments import appointment_table
+        from vtctl.ui.render.appointments import appointment_table
 
         return appointment_table(appointment)
 
@@ -94,7 +94,7 @@ def run_list(opts: ListOptions) -> None:
         return
 
     def table() -> Any:
-        from vtctl.render.appointments import appointments_table
+        from vtctl.ui.render.appointments import appointments_table
 
         return appointments_table(appointments)
 
@@ -138,7 +138,7 @@ class AddOptions:
 
 def run_add(opts: AddOptions) -> None:
     from vtctl.backends.local import open_store
-    from vtctl.models import Appointment, parse_utc
+    from vtctl.domain.models import Appointment, parse_utc
 
     try:
         starts_at = parse_utc(opts.starts_at) if opts.starts_at else None
@@ -170,7 +170,7 @@ def run_add(opts: AddOptions) -> None:
     assert added is not None
 
     def table() -> Any:
-        from vtctl.render.appointments import appointment_table
+        from vtctl.ui.render.appointments import appointment_table
 
         return appointment_table(added)
 
@@ -226,7 +226,7 @@ class ImportOptions:
 
 def run_import(opts: ImportOptions) -> None:
     from vtctl.backends.local import open_store
-    from vtctl.importer import MAX_IMPORT_BYTES, parse_import
+    from vtctl.local.importer import MAX_IMPORT_BYTES, parse_import
 
     if opts.source == "-":
         raw = opts.io.stdin.buffer.read(MAX_IMPORT_BYTES + 1) if hasattr(

@@ -19,13 +19,18 @@ import typer
 from vtctl.cli import options as o
 from vtctl.cli.backend_flags import settings_from
 from vtctl.cli.context import streams
-from vtctl.errors import AuthenticationError, KeyringUnavailableError, TokenFormatError, UsageError
-from vtctl.iostreams import IOStreams
-from vtctl.settings import Settings
-from vtctl.timefmt import humanize_duration
+from vtctl.config.settings import Settings
+from vtctl.domain.errors import (
+    AuthenticationError,
+    KeyringUnavailableError,
+    TokenFormatError,
+    UsageError,
+)
+from vtctl.ui.iostreams import IOStreams
+from vtctl.util.timefmt import humanize_duration
 
 if TYPE_CHECKING:
-    from vtctl.client import RestClient
+    from vtctl.remote.client import RestClient
 
 HELP = (
     "Log in to the remote API and store credentials in the OS keyring.\n\n"
@@ -54,8 +59,8 @@ def _refuse_argv_secret(stray: list[str] | None, how: str) -> None:
 
 
 def _expiry_text(token: str, now: datetime | None = None) -> str:
-    from vtctl.models import format_utc
-    from vtctl.remote_parse import jwt_expiry
+    from vtctl.domain.models import format_utc
+    from vtctl.remote.parse import jwt_expiry
 
     expiry = jwt_expiry(token)
     if expiry is None:
@@ -108,9 +113,9 @@ def _read_token(opts: LoginOptions) -> str:
 
 def check_jwt(token: str) -> str:
     """A well-formed, unexpired JWT (read without verifying its signature)."""
-    from vtctl.logsetup import register_secret
-    from vtctl.models import format_utc
-    from vtctl.remote_parse import jwt_claims, jwt_expired_at
+    from vtctl.domain.models import format_utc
+    from vtctl.remote.parse import jwt_claims, jwt_expired_at
+    from vtctl.util.logsetup import register_secret
 
     register_secret(token)
     if jwt_claims(token) is None:
@@ -128,9 +133,9 @@ def check_jwt(token: str) -> str:
 
 
 def run_login(opts: LoginOptions) -> None:
-    from vtctl.logsetup import register_secret
-    from vtctl.remote_parse import jwt_user_id
-    from vtctl.secrets_store import delete_secret, set_secret
+    from vtctl.config.secrets_store import delete_secret, set_secret
+    from vtctl.remote.parse import jwt_user_id
+    from vtctl.util.logsetup import register_secret
 
     env = dict(os.environ) if opts.env is None else opts.env
     profile = opts.settings.profile
@@ -196,7 +201,7 @@ def login_command(
     settings = settings_from(False, profile, None, base_url, timeout, ca_bundle)
 
     def open_client() -> RestClient:
-        from vtctl.client import RestClient
+        from vtctl.remote.client import RestClient
 
         return RestClient(settings.base_url, None, timeout=settings.timeout,
                           ca_bundle=settings.ca_bundle)
@@ -209,7 +214,7 @@ def login_command(
 
 
 def _tip_save_base_url(io: IOStreams, settings: Settings) -> None:
-    from vtctl.config import load_config
+    from vtctl.config.profiles import load_config
 
     if load_config().profile(settings.profile).base_url != settings.base_url:
         io.info(f"tip: to use {settings.base_url} without --base-url: "
@@ -231,8 +236,8 @@ class StatusOptions:
 def auth_status(settings: Settings, env: dict[str, str], now: datetime) -> dict[str, Any]:
     """What ``auth status`` reports; never the token itself."""
     from vtctl.backends.remote import find_jwt
-    from vtctl.models import format_utc
-    from vtctl.remote_parse import jwt_claims, jwt_expiry, jwt_user_id
+    from vtctl.domain.models import format_utc
+    from vtctl.remote.parse import jwt_claims, jwt_expiry, jwt_user_id
 
     data: dict[str, Any] = {
         "profile": settings.profile,
@@ -258,7 +263,7 @@ def auth_status(settings: Settings, env: dict[str, str], now: datetime) -> dict[
     if isinstance(claims.get("token_type"), str):
         data["token_type"] = claims["token_type"]
     if found.source == "keyring":
-        from vtctl.secrets_store import get_secret
+        from vtctl.config.secrets_store import get_secret
 
         data["refresh_token"] = bool(get_secret(settings.profile, "refresh"))
     return data
@@ -341,8 +346,8 @@ class TokenOptions:
 
 def run_token(opts: TokenOptions) -> None:
     from vtctl.backends.remote import JwtProvider
-    from vtctl.client import RestClient
-    from vtctl.remote_parse import jwt_is_expired
+    from vtctl.remote.client import RestClient
+    from vtctl.remote.parse import jwt_is_expired
 
     provider = JwtProvider(opts.settings, opts.env)
     with RestClient(opts.settings.base_url, None, timeout=opts.settings.timeout,
@@ -382,7 +387,7 @@ class LogoutOptions:
 
 
 def run_logout(opts: LogoutOptions) -> None:
-    from vtctl.secrets_store import delete_secret
+    from vtctl.config.secrets_store import delete_secret
 
     env = dict(os.environ) if opts.env is None else opts.env
     removed = delete_secret(opts.profile, "jwt")
@@ -415,9 +420,10 @@ class TwilioOptions:
 
 
 def run_twilio(opts: TwilioOptions) -> None:
-    from vtctl.credentials import ENV_ACCOUNT_SID, TwilioCredentials
-    from vtctl.logsetup import register_secret
-    from vtctl.secrets_store import set_secret
+    from vtctl.config.secrets_store import set_secret
+    from vtctl.domain.credentials import TwilioCredentials
+    from vtctl.local.credentials import ENV_ACCOUNT_SID
+    from vtctl.util.logsetup import register_secret
 
     env = dict(os.environ) if opts.env is None else opts.env
     secret = opts.io.read_secret("Twilio API secret (hidden): ").strip()

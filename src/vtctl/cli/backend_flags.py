@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from vtctl.backends.base import Backend
-from vtctl.settings import BackendOptions, Settings, resolve_settings
+from vtctl.config.settings import BackendOptions, Settings, resolve_settings
 
 
 def settings_from(

@@ -12,7 +12,7 @@ import typer
 
 from vtctl.cli import options as o
 from vtctl.cli.context import streams
-from vtctl.config import (
+from vtctl.config.profiles import (
     DEMO_PROFILE,
     Config,
     Profile,
@@ -21,8 +21,8 @@ from vtctl.config import (
     save_config,
     validate_profile_name,
 )
-from vtctl.errors import ConfigError
-from vtctl.iostreams import IOStreams
+from vtctl.domain.errors import ConfigError
+from vtctl.ui.iostreams import IOStreams
 
 #: what each setting means, with the flag / variable that overrides it
 SETTING_HELP: dict[str, str] = {
@@ -106,7 +106,7 @@ def check_key(key: str) -> str:
 
 def check_value(key: str, value: str) -> str:
     """Validate and normalise one setting's value."""
-    from vtctl.settings import normalize_base_url
+    from vtctl.config.settings import normalize_base_url
 
     if _JWT_VALUE.match(value.strip()):
         raise ConfigError(
@@ -134,7 +134,7 @@ def check_value(key: str, value: str) -> str:
 
 
 def _target_profile(opts: ConfigOptions, config: Config) -> str:
-    from vtctl.settings import resolve_profile_name
+    from vtctl.config.settings import resolve_profile_name
 
     name = resolve_profile_name(opts.profile, opts.env, config.default_profile)
     if name == DEMO_PROFILE:

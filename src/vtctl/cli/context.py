@@ -11,7 +11,7 @@ import typer
 
 from vtctl.cli import options as o
 from vtctl.cli.backend_flags import BackendChoice, settings_from
-from vtctl.iostreams import IOStreams
+from vtctl.ui.iostreams import IOStreams
 
 
 def streams(ctx: typer.Context) -> IOStreams:

@@ -12,9 +12,9 @@ import typer
 from vtctl.cli import options as o
 from vtctl.cli.backend_flags import settings_from
 from vtctl.cli.context import streams
-from vtctl.errors import AuthenticationError, MissingCredentialsError, TokenFormatError
-from vtctl.iostreams import IOStreams
-from vtctl.output import OutputFormat, emit
+from vtctl.domain.errors import AuthenticationError, MissingCredentialsError, TokenFormatError
+from vtctl.ui.iostreams import IOStreams
+from vtctl.ui.output import OutputFormat, emit
 
 HELP = """\
 Decode a Twilio access token and, given the API secret, verify it.
@@ -54,7 +54,7 @@ class InspectOptions:
 
 
 def read_token(io: IOStreams, argument: str) -> str:
-    from vtctl.jwt_inspect import clean_token
+    from vtctl.domain.jwt_inspect import clean_token
 
     if argument == STDIN:
         if io.is_stdin_tty:
@@ -71,7 +71,7 @@ def read_token(io: IOStreams, argument: str) -> str:
 
 def find_secret(profile: str | None) -> SigningSecret | None:
     """The demo profile's secret, else TWILIO_API_SECRET, else the profile's credentials."""
-    from vtctl.credentials import ENV_API_KEY, ENV_API_SECRET, resolve_credentials
+    from vtctl.local.credentials import ENV_API_KEY, ENV_API_SECRET, resolve_credentials
 
     settings = settings_from(profile=profile)
     if not settings.is_demo and os.environ.get(ENV_API_SECRET):
@@ -86,7 +86,7 @@ def find_secret(profile: str | None) -> SigningSecret | None:
 
 
 def run_inspect(opts: InspectOptions) -> None:
-    from vtctl.jwt_inspect import SignatureStatus, decode, verify
+    from vtctl.domain.jwt_inspect import SignatureStatus, decode, verify
 
     token_text = read_token(opts.io, opts.token)
     token = decode(token_text)
@@ -111,7 +111,7 @@ def run_inspect(opts: InspectOptions) -> None:
             detail = f"not made with the {found.source} secret of API key {token.api_key_sid}"
 
     def table() -> object:
-        from vtctl.render.inspect import inspect_table
+        from vtctl.ui.render.inspect import inspect_table
 
         return inspect_table(token, status, detail)
 

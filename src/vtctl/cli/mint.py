@@ -10,18 +10,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from vtctl import rules
 from vtctl.cli import options as o
 from vtctl.cli.backend_flags import settings_from
 from vtctl.cli.context import streams
 from vtctl.cli.validate import check_exclusive
-from vtctl.errors import UsageError
-from vtctl.iostreams import IOStreams
-from vtctl.models import format_utc
-from vtctl.output import OutputFormat, emit
+from vtctl.domain import rules
+from vtctl.domain.errors import UsageError
+from vtctl.domain.models import MintedToken
+from vtctl.ui.iostreams import IOStreams
+from vtctl.ui.output import OutputFormat, emit
 
 if TYPE_CHECKING:
-    from vtctl.credentials import TwilioCredentials
+    from vtctl.domain.credentials import TwilioCredentials
 
 #: As the Twilio CLI's ``token:video``: one hour by default, at most 24 hours.
 DEFAULT_TTL = 3600
@@ -40,26 +40,6 @@ is at most {rules.MAX_IDENTITY_LENGTH} characters (Twilio's limit). --room is
 required: a token without a room would admit its holder to every room of the
 account.
 """
-
-
-@dataclass(frozen=True, slots=True)
-class MintedToken:
-    access_token: str
-    identity: str
-    room_name: str
-    ttl: int
-    expires_at: datetime
-    api_key_sid: str
-    source: str  # environment | keyring | demo
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "access_token": self.access_token,
-            "identity": self.identity,
-            "room_name": self.room_name,
-            "ttl": self.ttl,
-            "expires_at": format_utc(self.expires_at),
-        }
 
 
 @dataclass
@@ -94,7 +74,7 @@ def validate(identity: str, room_name: str, ttl: int) -> None:
 def run_mint(opts: MintOptions) -> MintedToken:
     import warnings
 
-    from vtctl.engine import mint_access_token
+    from vtctl.local.engine import mint_access_token
 
     validate(opts.identity, opts.room_name, opts.ttl)
     credentials = opts.credentials()
@@ -116,7 +96,7 @@ def run_mint(opts: MintOptions) -> MintedToken:
     )
 
     def table() -> Any:
-        from vtctl.render.mint import mint_table
+        from vtctl.ui.render.mint import mint_table
 
         return mint_table(minted)
 
@@ -156,7 +136,7 @@ def mint_command(
     validate(identity, room, ttl)
 
     def credentials() -> TwilioCredentials:
-        from vtctl.credentials import resolve_credentials
+        from vtctl.local.credentials import resolve_credentials
 
         settings = settings_from(profile=profile)
         return resolve_credentials(settings.profile, demo=settings.is_demo)

@@ -13,8 +13,8 @@ from vtctl.cli import options as o
 from vtctl.cli.backend_flags import BackendChoice
 from vtctl.cli.context import streams, with_backend_flags
 from vtctl.cli.validate import parse_appointment_id
-from vtctl.iostreams import IOStreams
-from vtctl.output import OutputFormat, emit
+from vtctl.ui.iostreams import IOStreams
+from vtctl.ui.output import OutputFormat, emit
 
 group = typer.Typer(name="room", help="Manage the video room of an appointment.",
                     no_args_is_help=True)
@@ -32,7 +32,7 @@ def run_create(opts: CreateOptions) -> None:
     room = call_backend(opts.open_backend, lambda backend: backend.create_room(opts.appointment_id))
 
     def table() -> Any:
-        from vtctl.render.appointments import room_table
+        from vtctl.ui.render.appointments import room_table
 
         return room_table(room)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sys
 
-from vtctl.errors import ExitCode, VtctlError
-from vtctl.iostreams import IOStreams
+from vtctl.domain.errors import ExitCode, VtctlError
+from vtctl.ui.iostreams import IOStreams
 
 
 def split_debug(args: list[str]) -> tuple[list[str], bool]:
@@ -21,7 +21,7 @@ def split_debug(args: list[str]) -> tuple[list[str], bool]:
 def start_debug(io: IOStreams, debug: bool) -> None:
     io.debug = debug
     if debug:
-        from vtctl.logsetup import enable_debug_logging
+        from vtctl.util.logsetup import enable_debug_logging
 
         enable_debug_logging()
 
@@ -40,12 +40,12 @@ def report_failure(exc: BaseException, io: IOStreams, debug: bool) -> int:
         io.error("interrupted")
         return 130
     if isinstance(exc, BrokenPipeError):  # `vtctl token 47 --raw | head -c 20`: the reader left
-        from vtctl.pipes import discard_stdout
+        from vtctl.util.pipes import discard_stdout
 
         discard_stdout()
         return 1  # quietly, as click does on EPIPE
     _show_traceback(debug)
-    from vtctl.logsetup import redact
+    from vtctl.util.logsetup import redact
 
     io.error(
         redact(f"unexpected {type(exc).__name__}: {exc}"),

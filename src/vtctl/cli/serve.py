@@ -13,12 +13,12 @@ import typer
 from vtctl.cli import options as o
 from vtctl.cli.backend_flags import settings_from
 from vtctl.cli.context import streams
-from vtctl.errors import UsageError, UserNotFoundError
-from vtctl.iostreams import IOStreams
-from vtctl.settings import Settings
+from vtctl.config.settings import Settings
+from vtctl.domain.errors import UsageError, UserNotFoundError
+from vtctl.ui.iostreams import IOStreams
 
 if TYPE_CHECKING:
-    from vtctl.credentials import TwilioCredentials
+    from vtctl.domain.credentials import TwilioCredentials
 
 SERVER_PANEL = "Server"
 DEFAULT_HOST = "127.0.0.1"
@@ -65,7 +65,7 @@ def run_serve(opts: ServeOptions) -> None:
     generated = secret is None
     auth = JwtAuthority(secret or generate_secret(), lifetime=opts.jwt_minutes * 60)
     credentials, problem = _credentials(opts.settings)
-    from vtctl.logsetup import register_secret
+    from vtctl.util.logsetup import register_secret
 
     register_secret(auth.secret)  # redacted from any traceback uvicorn logs
     if credentials is not None:
@@ -108,8 +108,8 @@ def run_serve(opts: ServeOptions) -> None:
 
 def _credentials(settings: Settings) -> tuple[TwilioCredentials | None, str | None]:
     """Resolved once at start; a problem is reported by the token endpoints as a 500."""
-    from vtctl.credentials import resolve_credentials
-    from vtctl.errors import VtctlError
+    from vtctl.domain.errors import VtctlError
+    from vtctl.local.credentials import resolve_credentials
 
     try:
         return resolve_credentials(settings.profile, demo=settings.is_demo), None

@@ -12,15 +12,15 @@ import typer
 from vtctl.cli import options as o
 from vtctl.cli.context import streams
 from vtctl.cli.validate import parse_appointment_id
-from vtctl.errors import AuthenticationError, SmokeFailedError, UsageError
-from vtctl.iostreams import IOStreams
-from vtctl.settings import BackendOptions, Settings, resolve_settings
+from vtctl.config.settings import BackendOptions, Settings, resolve_settings
+from vtctl.domain.errors import AuthenticationError, SmokeFailedError, UsageError
+from vtctl.ui.iostreams import IOStreams
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from vtctl.client import RestClient
-    from vtctl.smoke import SmokeReport
+    from vtctl.checks.smoke import SmokeReport
+    from vtctl.remote.client import RestClient
 
 USERS_PANEL = "Users (a profile's stored JWT, or an environment variable)"
 
@@ -43,7 +43,7 @@ class JwtRef:
                 )
             return value
         assert self.profile is not None
-        from vtctl.secrets_store import get_secret
+        from vtctl.config.secrets_store import get_secret
 
         stored = get_secret(self.profile, "jwt")
         if not stored or not stored.strip():
@@ -83,7 +83,7 @@ class SmokeCliOptions:
 
 
 def _default_client(settings: Settings, jwt: str) -> RestClient:
-    from vtctl.client import RestClient
+    from vtctl.remote.client import RestClient
 
     return RestClient(
         settings.base_url, jwt, timeout=settings.timeout, ca_bundle=settings.ca_bundle
@@ -91,8 +91,8 @@ def _default_client(settings: Settings, jwt: str) -> RestClient:
 
 
 def run_smoke_command(opts: SmokeCliOptions) -> SmokeReport:
-    from vtctl.logsetup import register_secret
-    from vtctl.smoke import SmokeOptions, run_smoke
+    from vtctl.checks.smoke import SmokeOptions, run_smoke
+    from vtctl.util.logsetup import register_secret
 
     if opts.concurrency < 1:
         raise UsageError("--concurrency must be at least 1")

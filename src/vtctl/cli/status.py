@@ -26,15 +26,15 @@ from vtctl.cli import options as o
 from vtctl.cli.backend_flags import BackendChoice
 from vtctl.cli.context import streams, with_backend_flags
 from vtctl.cli.validate import parse_appointment_id
-from vtctl.errors import NetworkError, ServerError, UsageError, VtctlError
-from vtctl.iostreams import IOStreams
-from vtctl.models import RoomStatus
-from vtctl.output import OutputFormat, emit
+from vtctl.domain.errors import NetworkError, ServerError, UsageError, VtctlError
+from vtctl.domain.models import RoomStatus
+from vtctl.ui.iostreams import IOStreams
+from vtctl.ui.output import OutputFormat, emit
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from vtctl.render.status import ParticipantChanges, WatchEvent
+    from vtctl.ui.render.status import ParticipantChanges, WatchEvent
 
 DEFAULT_INTERVAL = 3.0
 MIN_INTERVAL = 0.5
@@ -86,7 +86,7 @@ def run_status(opts: StatusOptions) -> None:
         backend.close()
 
     def table() -> RenderableType:
-        from vtctl.render.status import status_view
+        from vtctl.ui.render.status import status_view
 
         return status_view(status, opts.clock())
 
@@ -117,7 +117,7 @@ class WatchState:
         A transient error (network, server) is kept for the view and the last
         good status stays on screen; any other exception is raised.
         """
-        from vtctl.render.status import ParticipantChanges, WatchEvent, participant_changes
+        from vtctl.ui.render.status import ParticipantChanges, WatchEvent, participant_changes
 
         self.ticks += 1
         self.updated_at = now
@@ -146,7 +146,7 @@ class WatchState:
         return new
 
     def view(self, now: datetime | None = None) -> RenderableType:
-        from vtctl.render.status import watch_view
+        from vtctl.ui.render.status import watch_view
 
         return watch_view(
             self.appointment_id, self.current,
@@ -229,7 +229,7 @@ def _watch_lines(
     sleep: Callable[[float], None], clock: Callable[[], datetime], max_ticks: int | None,
 ) -> None:
     """Not a terminal: the tables once, then one line per event (like a log)."""
-    from vtctl.render.status import status_view
+    from vtctl.ui.render.status import status_view
 
     shown = False
     for i in _ticks(max_ticks):

@@ -1,6 +1,6 @@
 """``vtctl token`` / ``vtctl refresh`` as plain functions (Typer-free).
 
-The Typer command (``vtctl.cli.token``) and the fast path (``vtctl.fastrun``)
+The Typer command (``vtctl.cli.token``) and the fast path (``vtctl.launch.fastrun``)
 both parse the command line into the same values and call
 :func:`token_command`, so there is one implementation of the command.
 """
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from vtctl.backends.base import Backend, call_backend
 from vtctl.cli.backend_flags import BackendChoice
 from vtctl.cli.validate import check_exclusive, parse_appointment_id
-from vtctl.iostreams import IOStreams
-from vtctl.models import VideoToken
-from vtctl.output import OutputFormat, emit
+from vtctl.domain.models import VideoToken
+from vtctl.ui.iostreams import IOStreams
+from vtctl.ui.output import OutputFormat, emit
 
 
 @dataclass
@@ -60,7 +60,7 @@ def run_token(opts: TokenOptions) -> None:
     token = call_backend(opts.open_backend, fetch)
 
     def table() -> object:
-        from vtctl.render.tokens import token_table
+        from vtctl.ui.render.tokens import token_table
 
         return token_table(token)
 

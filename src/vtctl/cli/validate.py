@@ -1,11 +1,11 @@
-"""Checks on command-line values, shared by the Typer commands and ``vtctl.fastrun``.
+"""Checks on command-line values, shared by the Typer commands and ``vtctl.launch.fastrun``.
 
 Typer-free, so the fast path can use them without importing Typer.
 """
 
 from __future__ import annotations
 
-from vtctl.errors import UsageError
+from vtctl.domain.errors import UsageError
 
 #: Appointment ids beyond SQLite's INTEGER range cannot exist anywhere.
 MAX_ID = 2**63 - 1

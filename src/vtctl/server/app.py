@@ -40,9 +40,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from vtctl.credentials import TwilioCredentials
-from vtctl.engine import APPOINTMENT_NOT_FOUND, NO_VIDEO_ROOM, PERMISSION_DENIED, TokenEngine
-from vtctl.errors import (
+from vtctl.domain.credentials import TwilioCredentials
+from vtctl.domain.errors import (
     NetworkError,
     NotFoundError,
     NoVideoRoomError,
@@ -50,13 +49,14 @@ from vtctl.errors import (
     TokenGenerationError,
     VtctlError,
 )
-from vtctl.models import Appointment, RoomStatus, User
+from vtctl.domain.models import Appointment, RoomStatus, User
+from vtctl.local.engine import APPOINTMENT_NOT_FOUND, NO_VIDEO_ROOM, PERMISSION_DENIED, TokenEngine
+from vtctl.local.store import AppointmentStore
 from vtctl.server.auth import (
     REFRESH_LIFETIME_SECONDS,
     AuthFailed,
     JwtAuthority,
 )
-from vtctl.store import AppointmentStore
 
 TOKEN_ERROR_PREFIX = "Failed to generate access token: "
 #: Browser frontends on this machine (any port) may call the API.
@@ -219,7 +219,7 @@ async def video_status(request: Request) -> Response:
             message=f"offline: room status needs the Twilio API and {why}",
         )
         return JSONResponse(status.to_json())
-    from vtctl.twilio_rooms import fetch_room_status
+    from vtctl.twilio_video.rooms import fetch_room_status
 
     found = await anyio.to_thread.run_sync(fetch_room_status, credentials, appointment)
     return JSONResponse(found.to_json())
@@ -384,11 +384,11 @@ class AccessLog:
         client = scope.get("client")
         path: str = scope.get("path", "")
         if "eyJ" in path:  # someone put a JWT in the path itself
-            from vtctl.logsetup import redact
+            from vtctl.util.logsetup import redact
 
             path = redact(path)
         if not path.isprintable():  # %1b / %0a in the path: no escapes, no forged lines
-            from vtctl.remote_parse import printable
+            from vtctl.util.text import printable
 
             path = printable(path)
         stream = self.stream or sys.stderr
@@ -525,7 +525,7 @@ def create_asgi(
 
 def bind_socket(host: str, port: int) -> socket.socket:
     """Bind the listening socket ourselves: a busy port is a clear error, port 0 works."""
-    from vtctl.errors import UsageError
+    from vtctl.domain.errors import UsageError
 
     try:
         infos = socket.getaddrinfo(
@@ -553,7 +553,7 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 def configure_logging() -> None:
     """uvicorn's own lines (warnings and errors) and ours on stderr, redacted."""
-    from vtctl.logsetup import RedactingFilter
+    from vtctl.util.logsetup import RedactingFilter
 
     handler = logging.StreamHandler()
     handler.addFilter(RedactingFilter())

@@ -1,0 +1,157 @@
+"""Resolve what a command runs against: flag > environment > profile > default."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from vtctl.config.profiles import (
+    DEFAULT_PROFILE,
+    DEMO_PROFILE,
+    Profile,
+    load_config,
+    validate_profile_name,
+)
+from vtctl.domain.errors import ConfigError, UsageError
+
+BackendKind = Literal["remote", "local"]
+DEFAULT_BASE_URL = "http://localhost:8000"
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_TOKEN_PATH = "/api/token/"
+DEFAULT_REFRESH_PATH = "/api/token/refresh/"
+
+
+@dataclass(frozen=True, slots=True)
+class BackendOptions:
+    """What the user said on the command line (None: not said)."""
+
+    local: bool = False
+    profile: str | None = None
+    store: str | None = None
+    base_url: str | None = None
+    timeout: float | None = None
+    ca_bundle: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    profile: str
+    backend: BackendKind
+    base_url: str
+    store_path: Path
+    timeout: float
+    as_user: str | None
+    token_path: str
+    refresh_path: str
+    ca_bundle: str | None = None
+
+    @property
+    def is_demo(self) -> bool:
+        return self.profile == DEMO_PROFILE
+
+
+def default_data_dir() -> Path:
+    import platformdirs
+
+    return platformdirs.user_data_path("vtctl")
+
+
+def default_store_path(profile: str) -> Path:
+    name = "demo.sqlite3" if profile == DEMO_PROFILE else "store.sqlite3"
+    return default_data_dir() / name
+
+
+def normalize_base_url(url: str) -> str:
+    """Accept ``http(s)://host[:port]`` only: the API paths are appended to it.
+
+    A URL with a user name or password is refused (credentials never go on the
+    command line or in the config file) and never quoted back.
+    """
+    from urllib.parse import urlsplit
+
+    text = url.strip()
+    example = "e.g. --base-url http://localhost:8000"
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # ValueError when not a number in 0..65535
+    except ValueError as exc:
+        raise UsageError(f"invalid base URL {_shown(text)}: {exc}", hint=example) from exc
+    if "@" in parts.netloc:
+        raise UsageError(
+            "invalid base URL: it must not hold a user name or password",
+            hint="log in with `vtctl auth login`; " + example,
+        )
+    if parts.scheme not in ("http", "https"):
+        raise UsageError(
+            f"invalid base URL {_shown(text)}: it must start with http:// or https://",
+            hint=example,
+        )
+    if (not parts.hostname or len(parts.hostname) > 253 or port == 0
+            or any(c.isspace() or not c.isprintable() for c in text)):
+        raise UsageError(f"invalid base URL {_shown(text)}: it needs a valid host", hint=example)
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise UsageError(
+            f"invalid base URL {_shown(text)}: give only scheme, host and port",
+            hint="the /api/... paths are added by vtctl",
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 80 else repr(text[:77] + "...")
+
+
+def resolve_profile_name(
+    flag: str | None, env: dict[str, str], config_default: str | None
+) -> str:
+    chosen = flag if flag is not None else env.get("VTCTL_PROFILE")
+    if chosen is not None:
+        return validate_profile_name(chosen)
+    return config_default or DEFAULT_PROFILE
+
+
+def _demo_defaults(name: str) -> Profile:
+    return Profile(name=name, backend="local", as_user="2")
+
+
+def resolve_settings(opts: BackendOptions, env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ) if env is None else env
+    for flag, given in (("--store", opts.store), ("--base-url", opts.base_url),
+                        ("--ca-bundle", opts.ca_bundle)):
+        if given is not None and not given.strip():  # `--store "$UNSET"`: not the default
+            raise UsageError(f"{flag} cannot be empty", hint=f"leave {flag} out for the default")
+    from vtctl.config.profiles import config_path
+
+    config = load_config(config_path(env))
+    name = resolve_profile_name(opts.profile, env, config.default_profile)
+    profile = config.profiles.get(name) or (
+        _demo_defaults(name) if name == DEMO_PROFILE else Profile(name=name)
+    )
+
+    backend = "local" if opts.local else env.get("VTCTL_BACKEND") or profile.backend or "remote"
+    if backend not in ("remote", "local"):
+        raise ConfigError(
+            f"unknown backend {backend!r}", hint="VTCTL_BACKEND / backend must be remote or local"
+        )
+
+    base_url = normalize_base_url(
+        opts.base_url or env.get("VTCTL_BASE_URL") or profile.base_url or DEFAULT_BASE_URL
+    )
+    store = opts.store or env.get("VTCTL_STORE") or profile.store
+    store_path = Path(store).expanduser() if store else default_store_path(name)
+    timeout = opts.timeout if opts.timeout is not None else DEFAULT_TIMEOUT
+    if not 0 < timeout < float("inf"):  # also refuses nan
+        raise UsageError("--timeout must be a positive number of seconds")
+    return Settings(
+        profile=name,
+        backend=backend,  # type: ignore[arg-type]
+        base_url=base_url,
+        store_path=store_path,
+        timeout=timeout,
+        as_user=profile.as_user,
+        token_path=profile.token_path or DEFAULT_TOKEN_PATH,
+        refresh_path=profile.refresh_path or DEFAULT_REFRESH_PATH,
+        ca_bundle=opts.ca_bundle or env.get("SSL_CERT_FILE"),
+    )

@@ -1,0 +1,205 @@
+"""Plain dataclasses passed between the engine, the store, the REST client,
+the server and the renderers.  No I/O and no heavy imports here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+Role = Literal["patient", "psychologist"]
+ROLES: tuple[Role, ...] = ("patient", "psychologist")
+
+#: The guide's eight fields of a token reply, in the guide's order.
+TOKEN_FIELDS: tuple[str, ...] = (
+    "access_token",
+    "room_name",
+    "user_identity",
+    "expires_in",
+    "expires_at",
+    "appointment_id",
+    "appointment_duration_minutes",
+    "token_valid_until",
+)
+
+
+def format_utc(moment: datetime) -> str:
+    """ISO 8601 in UTC with a ``Z`` suffix, to the second (the guide's form)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_utc(text: str) -> datetime:
+    """Parse an ISO 8601 timestamp; naive values are taken as UTC."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise ValueError(f"{text!r} is out of range in UTC") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    email: str
+    name: str
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class Appointment:
+    id: int
+    patient_id: int
+    psychologist_id: int
+    duration_minutes: int
+    starts_at: datetime | None = None
+    video_room_id: str | None = None
+    patient: User | None = None
+    psychologist: User | None = None
+    #: fields a remote backend sent that the guide does not name
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def participant_ids(self) -> tuple[int, int]:
+        return (self.patient_id, self.psychologist_id)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "patient_id": self.patient_id,
+            "psychologist_id": self.psychologist_id,
+            "duration_minutes": self.duration_minutes,
+            "starts_at": format_utc(self.starts_at) if self.starts_at else None,
+            "video_room_id": self.video_room_id,
+        }
+        for role, user in (("patient", self.patient), ("psychologist", self.psychologist)):
+            if user is not None:
+                data[role] = {"id": user.id, "email": user.email, "name": user.name}
+        return {**self.extra, **data}
+
+
+@dataclass(slots=True)
+class VideoToken:
+    """A token reply: exactly the guide's eight fields.
+
+    Not frozen: frozen dataclasses pay ``object.__setattr__`` per field, and
+    ``serve`` builds one of these per request.
+    """
+
+    access_token: str
+    room_name: str
+    user_identity: str
+    expires_in: int
+    expires_at: datetime
+    appointment_id: int
+    appointment_duration_minutes: int
+    token_valid_until: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "access_token": self.access_token,
+            "room_name": self.room_name,
+            "user_identity": self.user_identity,
+            "expires_in": self.expires_in,
+            "expires_at": format_utc(self.expires_at),
+            "appointment_id": self.appointment_id,
+            "appointment_duration_minutes": self.appointment_duration_minutes,
+            "token_valid_until": self.token_valid_until,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RoomInfo:
+    """What ``room create`` returns: the room the appointment now has."""
+
+    appointment_id: int
+    room_name: str
+    created: bool  # False when the appointment already had this room
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "appointment_id": self.appointment_id,
+            "room_name": self.room_name,
+            "created": self.created,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    identity: str
+    status: str | None = None
+    sid: str | None = None
+    role: str | None = None
+    connected_at: datetime | None = None
+    disconnected_at: datetime | None = None
+    duration_seconds: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "identity": self.identity,
+            "status": self.status,
+            "sid": self.sid,
+            "role": self.role,
+            "connected_at": format_utc(self.connected_at) if self.connected_at else None,
+            "disconnected_at": format_utc(self.disconnected_at) if self.disconnected_at else None,
+            "duration_seconds": self.duration_seconds,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RoomStatus:
+    """Room inspection; every field but the ids may be unknown."""
+
+    appointment_id: int
+    room_name: str | None
+    status: str | None = None  # e.g. in-progress, completed, not-created, offline
+    sid: str | None = None
+    room_type: str | None = None
+    created_at: datetime | None = None
+    duration_seconds: int | None = None
+    max_participants: int | None = None
+    participants: tuple[Participant, ...] = ()
+    participant_count: int | None = None
+    message: str | None = None  # e.g. "offline: no Twilio credentials"
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def active_participant_count(self) -> int:
+        if self.participant_count is not None:
+            return self.participant_count
+        return sum(1 for p in self.participants if p.status in (None, "connected"))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "appointment_id": self.appointment_id,
+            "room_name": self.room_name,
+            "status": self.status,
+            "sid": self.sid,
+            "type": self.room_type,
+            "created_at": format_utc(self.created_at) if self.created_at else None,
+            "duration_seconds": self.duration_seconds,
+            "participant_count": self.active_participant_count,
+            "max_participants": self.max_participants,
+            "participants": [p.to_json() for p in self.participants],
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MintedToken:
+    access_token: str
+    identity: str
+    room_name: str
+    ttl: int
+    expires_at: datetime
+    api_key_sid: str
+    source: str  # environment | keyring | demo
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "access_token": self.access_token,
+            "identity": self.identity,
+            "room_name": self.room_name,
+            "ttl": self.ttl,
+            "expires_at": format_utc(self.expires_at),
+        }

@@ -1,0 +1,36 @@
+"""The API guide's token rules as pure functions (CONTRACT.md, "Engine rules")."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+
+from vtctl.domain.models import User
+
+MIN_LIFETIME_MINUTES = 60
+MAX_LIFETIME_MINUTES = 240
+BUFFER_MINUTES = 30
+#: Twilio rejects access tokens whose identity is longer than this.
+MAX_IDENTITY_LENGTH = 128
+
+
+def token_lifetime_minutes(duration_minutes: int) -> int:
+    """Appointment duration + 30 min buffer, clamped to 60..240 minutes."""
+    return max(MIN_LIFETIME_MINUTES, min(MAX_LIFETIME_MINUTES, duration_minutes + BUFFER_MINUTES))
+
+
+@functools.cache  # a handful of distinct values; it runs on every minted token
+def token_valid_until(lifetime_minutes: int) -> str:
+    """The guide's human text, e.g. ``"90 minutes (1 hours)"``."""
+    return f"{lifetime_minutes} minutes ({lifetime_minutes // 60} hours)"
+
+
+def user_identity(user: User) -> str:
+    return f"{user.id}-{user.email}"
+
+
+def new_room_name(appointment_id: int, now: datetime) -> str:
+    """``apt-{appointment_id}-{unix_seconds}-{8 lowercase hex}``."""
+    import secrets  # lazily: hashlib/hmac/random cost ~4 ms on every vtctl start
+
+    return f"apt-{appointment_id}-{int(now.timestamp())}-{secrets.token_hex(4)}"

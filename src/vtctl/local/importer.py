@@ -1,0 +1,222 @@
+"""Parse and validate an import file (CONTRACT.md's format) before any write.
+
+Every JSON object remembers the line it starts on, so a bad record is
+reported as ``line 7: appointments[0].duration_minutes: ...``.  The whole
+file is validated first; the store is only written when all of it is good.
+"""
+
+from __future__ import annotations
+
+import json
+import json.decoder
+import json.scanner
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NoReturn, cast
+
+from vtctl.domain.errors import ImportFileError
+from vtctl.domain.models import ROLES, Appointment, Role, User, parse_utc
+from vtctl.util.jsonkind import json_kind
+
+#: Larger files are refused before parsing (a store is thousands of rows, not GBs).
+MAX_IMPORT_BYTES = 32 * 1024 * 1024
+MAX_TEXT = 320  # emails are at most 254; names are short
+
+
+class _Located(dict[str, Any]):
+    """A JSON object that knows where it stands in the source text."""
+
+    source: str = ""
+    start: int = 0
+    end: int = 0
+
+    @property
+    def line(self) -> int:
+        return self.source.count("\n", 0, self.start) + 1
+
+    def key_line(self, key: str) -> int:
+        """The line of ``"key":`` inside this object (the object's line if not found)."""
+        at = self.source.find(json.dumps(key), self.start, self.end)
+        return self.source.count("\n", 0, at) + 1 if at >= 0 else self.line
+
+
+class _LocatingDecoder(json.JSONDecoder):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        original = json.decoder.JSONObject  # type: ignore[attr-defined]
+
+        def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[dict[str, Any], int]:
+            source, start = s_and_end
+            pairs, end = original(s_and_end, *args)
+            located = _Located(pairs)
+            located.source, located.start, located.end = source, start, end
+            return located, end
+
+        self.parse_object = parse_object
+        self.scan_once = json.scanner.py_make_scanner(self)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportData:
+    users: tuple[User, ...]
+    appointments: tuple[Appointment, ...]
+
+
+def parse_import(raw: bytes, source: str = "import file") -> ImportData:
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ImportFileError(
+            f"{source} is {len(raw)} bytes; the limit is {MAX_IMPORT_BYTES} bytes"
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ImportFileError(f"{source}: line {line}: not valid UTF-8") from exc
+    if not text.strip():
+        raise ImportFileError(f"{source} is empty", hint="see CONTRACT.md for the import format")
+    try:
+        document = _LocatingDecoder(text).decode(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFileError(
+            f"{source}: line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}"
+        ) from exc
+    except RecursionError as exc:
+        raise ImportFileError(f"{source}: JSON nested too deeply") from exc
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise ImportFileError(f"{source}: invalid JSON: {str(exc)[:120]}") from exc
+    return _validate(document, source)
+
+
+class _Fields:
+    """Typed access to one record with errors naming line and field."""
+
+    def __init__(self, record: Any, where: str, source: str, line: int | _Located) -> None:
+        # the line is counted only when a record fails: counting it for every
+        # record of a large file is quadratic
+        self.where, self.source, self._line = where, source, line
+        self.record: dict[str, Any] = record
+        if not isinstance(record, dict):
+            self.fail(where, f"expected an object, got {json_kind(record)}")
+
+    @property
+    def line(self) -> int:
+        if isinstance(self.record, _Located):
+            return self.record.line
+        return self._line if isinstance(self._line, int) else self._line.line
+
+    def fail(self, field: str, problem: str) -> NoReturn:
+        line = self.line
+        if isinstance(self.record, _Located) and field.startswith(f"{self.where}."):
+            line = self.record.key_line(field.removeprefix(f"{self.where}."))
+        raise ImportFileError(f"{self.source}: line {line}: {field}: {problem}")
+
+    def integer(self, name: str, minimum: int = 1) -> int:
+        value = self._get(name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(f"{self.where}.{name}", f"expected an integer, got {json_kind(value)}")
+        if not minimum <= value <= 2**63 - 1:
+            self.fail(f"{self.where}.{name}", f"must be between {minimum} and 2^63-1, got {value}")
+        return int(value)
+
+    def text(self, name: str, optional: bool = False) -> str | None:
+        value = self.record.get(name) if optional else self._get(name)
+        if value is None and optional:
+            return None
+        return self._text(name, value)
+
+    def required_text(self, name: str) -> str:
+        return self._text(name, self._get(name))
+
+    def _text(self, name: str, value: Any) -> str:
+        if not isinstance(value, str):
+            self.fail(f"{self.where}.{name}", f"expected a string, got {json_kind(value)}")
+        stripped = value.strip()
+        if not stripped or len(stripped) > MAX_TEXT or any(ord(c) < 32 for c in stripped):
+            self.fail(f"{self.where}.{name}", "must be a non-empty single-line string")
+        return stripped
+
+    def _get(self, name: str) -> Any:
+        if name not in self.record:
+            self.fail(f"{self.where}.{name}", "missing")
+        return self.record[name]
+
+
+def _validate(document: Any, source: str) -> ImportData:
+    top = _Fields(document, "file", source, 1)
+    unknown = set(top.record) - {"users", "appointments"}
+    if unknown:
+        top.fail("file", f"unknown key(s): {', '.join(sorted(unknown))}")
+    raw_users = top.record.get("users", [])
+    raw_appointments = top.record.get("appointments", [])
+    for key, value in (("users", raw_users), ("appointments", raw_appointments)):
+        if not isinstance(value, list):
+            top.fail(key, f"expected an array, got {json_kind(value)}")
+
+    users: dict[int, User] = {}
+    emails: dict[str, int] = {}
+    for index, record in enumerate(raw_users):
+        f = _Fields(record, f"users[{index}]", source, document)
+        user = _user(f)
+        if user.id in users:
+            f.fail(f"users[{index}].id", f"duplicate user id {user.id}")
+        if (other := emails.get(user.email.lower())) is not None:
+            f.fail(f"users[{index}].email", f"{user.email!r} is also the email of user {other}")
+        users[user.id] = user
+        emails[user.email.lower()] = user.id
+
+    appointments: dict[int, Appointment] = {}
+    for index, record in enumerate(raw_appointments):
+        f = _Fields(record, f"appointments[{index}]", source, document)
+        appointment = _appointment(f)
+        if appointment.id in appointments:
+            f.fail(f"appointments[{index}].id", f"duplicate appointment id {appointment.id}")
+        for role in ("patient", "psychologist"):
+            user_id = getattr(appointment, f"{role}_id")
+            known = users.get(user_id)
+            if known is not None and known.role != role:
+                f.fail(f"appointments[{index}].{role}_id", f"user {user_id} is a {known.role}")
+        appointments[appointment.id] = appointment
+    return ImportData(tuple(users.values()), tuple(appointments.values()))
+
+
+def _user(f: _Fields) -> User:
+    user_id = f.integer("id")
+    email = f.required_text("email")
+    if "@" not in email or " " in email:
+        f.fail(f"{f.where}.email", f"{email!r} is not an email address")
+    name = f.required_text("name")
+    role = f.record.get("role")
+    if role not in ROLES:
+        f.fail(f"{f.where}.role", f"must be 'patient' or 'psychologist', got {role!r}")
+    return User(id=user_id, email=email, name=name, role=cast(Role, role))
+
+
+def _appointment(f: _Fields) -> Appointment:
+    starts_text = f.text("starts_at", optional=True)
+    starts_at: datetime | None = None
+    if starts_text is not None:
+        try:
+            starts_at = parse_utc(starts_text)
+        except ValueError:
+            f.fail(f"{f.where}.starts_at", f"{starts_text!r} is not an ISO 8601 timestamp")
+    room = f.text("video_room_id", optional=True)
+    patient_id = f.integer("patient_id")
+    psychologist_id = f.integer("psychologist_id")
+    if patient_id == psychologist_id:
+        f.fail(f"{f.where}.psychologist_id", "must differ from patient_id")
+    return Appointment(
+        id=f.integer("id"),
+        patient_id=patient_id,
+        psychologist_id=psychologist_id,
+        duration_minutes=_duration(f),
+        starts_at=starts_at,
+        video_room_id=room,
+    )
+
+
+def _duration(f: _Fields) -> int:
+    minutes = f.integer("duration_minutes", minimum=0)
+    if minutes > 24 * 60:
+        f.fail(f"{f.where}.duration_minutes", f"{minutes} is longer than a day")
+    return minutes
+

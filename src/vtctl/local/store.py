@@ -1,0 +1,348 @@
+"""The local appointment store: one SQLite file, schema-versioned.
+
+``PRAGMA user_version`` records the schema; a file written by a newer
+vtctl is refused rather than damaged.  WAL mode and a busy timeout let
+several vtctl processes share the file; every write is one transaction.
+sqlite3 errors become ``StoreError`` here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from vtctl.domain.errors import StoreError, UsageError
+from vtctl.domain.models import Appointment, User, format_utc, parse_utc
+from vtctl.util.fsutil import ensure_private_dir
+
+SCHEMA_VERSION = 1
+#: SQLite's INTEGER range: ids beyond it cannot be stored
+MAX_ID = 2**63 - 1
+BUSY_TIMEOUT_MS = 10_000
+
+_MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE users (
+        id    INTEGER PRIMARY KEY CHECK (id > 0),
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        name  TEXT NOT NULL,
+        role  TEXT NOT NULL CHECK (role IN ('patient', 'psychologist'))
+    );
+    CREATE TABLE appointments (
+        id               INTEGER PRIMARY KEY CHECK (id > 0),
+        patient_id       INTEGER NOT NULL REFERENCES users(id),
+        psychologist_id  INTEGER NOT NULL REFERENCES users(id),
+        duration_minutes INTEGER NOT NULL CHECK (duration_minutes >= 0),
+        starts_at        TEXT,
+        video_room_id    TEXT
+    );
+    """,
+}
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _sqlite_errors(method: _F) -> _F:
+    """sqlite3 failures after open (read-only file, disk full, I/O error) -> StoreError."""
+
+    @functools.wraps(method)
+    def wrapper(self: AppointmentStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"the store {self.path} failed: {exc}",
+                hint="check that the file (--store / VTCTL_STORE) and its directory are "
+                "writable and the disk is not full",
+            ) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportCounts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+class AppointmentStore:
+    """Appointments and users in SQLite; open with ``AppointmentStore.open``."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+
+    # -- lifecycle ----------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path) -> AppointmentStore:
+        if path.is_dir():
+            raise UsageError(
+                f"the store {path} is a directory",
+                hint="--store / VTCTL_STORE takes the path of an SQLite file, "
+                f"e.g. {path / 'store.sqlite3'}",
+            )
+        try:
+            if str(path) != ":memory:":
+                ensure_private_dir(path.parent)
+                if not path.exists():
+                    path.touch(mode=0o600)
+            db = sqlite3.connect(
+                path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                check_same_thread=False,
+            )
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA foreign_keys = ON")
+            store = cls(db, path)
+            store._migrate()
+            if str(path) != ":memory:":
+                db.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"cannot open the store {path}: {exc}",
+                hint="check the path (--store / VTCTL_STORE) and that it is a vtctl SQLite file",
+            ) from exc
+        except OSError as exc:
+            raise StoreError(f"cannot create the store {path}: {exc.strerror}") from exc
+        return store
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> AppointmentStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the store {self.path} was written by a newer vtctl (schema {version}, "
+                f"this vtctl knows up to {SCHEMA_VERSION}); it was left untouched",
+                hint="upgrade vtctl, or point --store at another file",
+            )
+        if version == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            # re-read under the write lock: another process may have migrated
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in _MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {target}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it lands, or none of it."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"the store {self.path} is busy: {exc}") from exc
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        else:
+            self._db.execute("COMMIT")
+
+    # -- users --------------------------------------------------------------
+
+    @_sqlite_errors
+    def get_user(self, user_id: int) -> User | None:
+        try:
+            row = self._db.execute(
+                "SELECT id, email, name, role FROM users WHERE id = ?", (user_id,)
+            ).fetchone()
+        except OverflowError:  # beyond SQLite's INTEGER: no such user
+            return None
+        return _user(row) if row else None
+
+    @_sqlite_errors
+    def find_user(self, ref: str | int) -> User | None:
+        """A user by id (``"2"``) or email (case-insensitive)."""
+        if isinstance(ref, int):
+            return self.get_user(ref)
+        if ref.strip().isascii() and ref.strip().isdigit():
+            digits = ref.strip()
+            return self.get_user(int(digits)) if len(digits) <= 19 else None
+        row = self._db.execute(
+            "SELECT id, email, name, role FROM users WHERE email = ?", (ref.strip(),)
+        ).fetchone()
+        return _user(row) if row else None
+
+    @_sqlite_errors
+    def list_users(self) -> list[User]:
+        rows = self._db.execute("SELECT id, email, name, role FROM users ORDER BY id")
+        return [_user(r) for r in rows]
+
+    # -- appointments -------------------------------------------------------
+
+    _APPOINTMENT_SQL = """
+        SELECT a.id, a.patient_id, a.psychologist_id, a.duration_minutes, a.starts_at,
+               a.video_room_id,
+               p.id, p.email, p.name, p.role, s.id, s.email, s.name, s.role
+        FROM appointments a
+        JOIN users p ON p.id = a.patient_id
+        JOIN users s ON s.id = a.psychologist_id
+    """
+
+    @_sqlite_errors
+    def get_appointment(self, appointment_id: int) -> Appointment | None:
+        try:
+            row = self._db.execute(
+                self._APPOINTMENT_SQL + " WHERE a.id = ?", (appointment_id,)
+            ).fetchone()
+        except OverflowError:
+            return None
+        return _appointment(row) if row else None
+
+    @_sqlite_errors
+    def list_appointments(self, limit: int | None = None) -> list[Appointment]:
+        sql = self._APPOINTMENT_SQL + " ORDER BY a.id"
+        params: tuple[int, ...] = ()
+        if limit is not None:
+            sql += " LIMIT ?"
+            params = (limit,)
+        return [_appointment(r) for r in self._db.execute(sql, params)]
+
+    @_sqlite_errors
+    def set_room_if_absent(self, appointment_id: int, room_name: str) -> tuple[str, bool]:
+        """Set the room once; returns (room, created). Safe against races."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE appointments SET video_room_id = ? "
+                "WHERE id = ? AND (video_room_id IS NULL OR video_room_id = '')",
+                (room_name, appointment_id),
+            )
+            row = db.execute(
+                "SELECT video_room_id FROM appointments WHERE id = ?", (appointment_id,)
+            ).fetchone()
+        if row is None:
+            from vtctl.domain.errors import AppointmentNotFoundError
+
+            raise AppointmentNotFoundError("Appointment not found")
+        return row[0], cursor.rowcount == 1
+
+    @_sqlite_errors
+    def add_appointment(self, appointment: Appointment, *, next_id: bool = False) -> int:
+        """Insert one appointment; with ``next_id`` its id is the next free one,
+        chosen inside the write transaction (concurrent adds never collide)."""
+        with self.transaction() as db:
+            self._check_participants(appointment)
+            if next_id:
+                (last,) = db.execute("SELECT COALESCE(MAX(id), 0) FROM appointments").fetchone()
+                if last >= MAX_ID:
+                    raise UsageError(f"appointment {MAX_ID} exists: there is no next id",
+                                     hint="give one with --id")
+                appointment = replace(appointment, id=last + 1)
+            elif not 0 < appointment.id <= MAX_ID:
+                raise UsageError(f"appointment id must be between 1 and {MAX_ID}, "
+                                 f"not {appointment.id}")
+            elif db.execute(
+                "SELECT 1 FROM appointments WHERE id = ?", (appointment.id,)
+            ).fetchone():
+                raise UsageError(f"appointment {appointment.id} already exists")
+            db.execute(_UPSERT_APPOINTMENT, _appointment_row(appointment))
+        return appointment.id
+
+    def _check_participants(self, appointment: Appointment) -> None:
+        for user_id, role in (
+            (appointment.patient_id, "patient"),
+            (appointment.psychologist_id, "psychologist"),
+        ):
+            user = self.get_user(user_id)
+            where = f"appointment {appointment.id}: " if appointment.id else ""
+            if user is None:
+                raise UsageError(
+                    f"{where}no stored user with id {user_id} (the {role})",
+                    hint="add the user to the file's \"users\" (or import it first)",
+                )
+            if user.role != role:
+                raise UsageError(f"{where}user {user_id} is a {user.role}, not a {role}")
+
+    # -- bulk import --------------------------------------------------------
+
+    @_sqlite_errors
+    def import_records(
+        self, users: Iterable[User], appointments: Iterable[Appointment]
+    ) -> ImportCounts:
+        """Upsert everything in one transaction; identical rows are left alone."""
+        added = updated = unchanged = 0
+        with self.transaction() as db:
+            for user in users:
+                current = self.get_user(user.id)
+                if current == user:
+                    unchanged += 1
+                    continue
+                try:
+                    db.execute(_UPSERT_USER, (user.id, user.email, user.name, user.role))
+                except sqlite3.IntegrityError as exc:
+                    raise UsageError(
+                        f"user {user.id}: email {user.email!r} belongs to another stored user"
+                    ) from exc
+                added, updated = (added + 1, updated) if current is None else (added, updated + 1)
+            for appointment in appointments:
+                self._check_participants(appointment)
+                stored = self.get_appointment(appointment.id)
+                if stored is not None and _appointment_row(stored) == _appointment_row(
+                    appointment
+                ):
+                    unchanged += 1
+                    continue
+                db.execute(_UPSERT_APPOINTMENT, _appointment_row(appointment))
+                added, updated = (added + 1, updated) if stored is None else (added, updated + 1)
+        return ImportCounts(added, updated, unchanged)
+
+
+_UPSERT_USER = """
+    INSERT INTO users (id, email, name, role) VALUES (?, ?, ?, ?)
+    ON CONFLICT(id) DO UPDATE SET email = excluded.email, name = excluded.name,
+                                  role = excluded.role
+"""
+_UPSERT_APPOINTMENT = """
+    INSERT INTO appointments
+        (id, patient_id, psychologist_id, duration_minutes, starts_at, video_room_id)
+    VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT(id) DO UPDATE SET patient_id = excluded.patient_id,
+        psychologist_id = excluded.psychologist_id,
+        duration_minutes = excluded.duration_minutes,
+        starts_at = excluded.starts_at, video_room_id = excluded.video_room_id
+"""
+
+
+def _user(row: tuple[object, ...]) -> User:
+    return User(id=row[0], email=row[1], name=row[2], role=row[3])  # type: ignore[arg-type]
+
+
+def _appointment(row: tuple[object, ...]) -> Appointment:
+    starts_at = row[4]
+    return Appointment(
+        id=row[0],  # type: ignore[arg-type]
+        patient_id=row[1],  # type: ignore[arg-type]
+        psychologist_id=row[2],  # type: ignore[arg-type]
+        duration_minutes=row[3],  # type: ignore[arg-type]
+        starts_at=parse_utc(starts_at) if isinstance(starts_at, str) else None,
+        video_room_id=row[5] or None,  # type: ignore[arg-type]
+        patient=_user(row[6:10]),
+        psychologist=_user(row[10:14]),
+    )
+
+
+def _appointment_row(a: Appointment) -> tuple[object, ...]:
+    starts: datetime | None = a.starts_at
+    return (
+        a.id, a.patient_id, a.psychologist_id, a.duration_minutes,
+        format_utc(starts) if starts else None, a.video_room_id,
+    )

@@ -1,0 +1,114 @@
+"""Renderables for ``vtctl inspect``: a decoded Twilio access token."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from rich.table import Table
+from rich.text import Text
+
+from vtctl.domain.jwt_inspect import (
+    TWILIO_ALGORITHM,
+    TWILIO_CONTENT_TYPE,
+    InspectedToken,
+    SignatureStatus,
+)
+from vtctl.util.timefmt import humanize_duration
+
+SIGNATURE_TEXT: dict[SignatureStatus, str] = {
+    "valid": "verified with the API secret",
+    "unverified": "NOT verified: no API secret available",
+    "invalid": "INVALID signature",
+}
+_SIGNATURE_STYLE: dict[SignatureStatus, str] = {
+    "valid": "green",
+    "unverified": "yellow",
+    "invalid": "bold red",
+}
+
+
+def format_moment(moment: datetime) -> str:
+    """``2025-11-16 10:30:00 CET (2025-11-16 09:30:00 UTC)``: local time and UTC."""
+    local = moment.astimezone()
+    utc = moment.astimezone(UTC)
+    text = f"{local:%Y-%m-%d %H:%M:%S} {local.tzname() or ''}".rstrip()
+    if local.utcoffset() == utc.utcoffset():
+        return f"{utc:%Y-%m-%d %H:%M:%S} UTC"
+    return f"{text} ({utc:%Y-%m-%d %H:%M:%S} UTC)"
+
+
+def validity_text(token: InspectedToken, now: datetime) -> str:
+    """``"valid, 59 min left"``, ``"expired 12 min ago"`` or ``"not valid yet ..."``."""
+    if token.not_before is not None and now < token.not_before:
+        starts_in = (token.not_before - now).total_seconds()
+        return f"not valid yet: starts in {humanize_duration(starts_in)}"
+    left = (token.expires_at - now).total_seconds()
+    if left <= 0:
+        return f"expired {humanize_duration(left)} ago"
+    return f"valid, {humanize_duration(left)} left"
+
+
+def signature_text(status: SignatureStatus, detail: str | None = None) -> str:
+    return SIGNATURE_TEXT[status] + (f" ({detail})" if detail else "")
+
+
+def _header_text(token: InspectedToken) -> Text:
+    text = Text()
+    for i, (name, value, expected) in enumerate(
+        (
+            ("alg", token.algorithm, TWILIO_ALGORITHM),
+            ("typ", token.type, "JWT"),
+            ("cty", token.content_type, TWILIO_CONTENT_TYPE),
+        )
+    ):
+        if i:
+            text.append("  ")
+        text.append(f"{name} {value if value is not None else '(none)'}")
+        if value != expected:
+            text.append(f" (Twilio uses {expected})", style="yellow")
+    return text
+
+
+def _grant_text(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def inspect_table(
+    token: InspectedToken,
+    signature: SignatureStatus,
+    detail: str | None = None,
+    now: datetime | None = None,
+) -> Table:
+    now = now or datetime.now(UTC)
+    table = Table(title="Twilio access token", show_header=False, title_justify="left")
+    table.add_column("field", style="bold cyan", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    table.add_row("header", _header_text(token))
+    table.add_row("account SID", token.account_sid + "  (sub)")
+    table.add_row("API key SID", token.api_key_sid + "  (iss)")
+    table.add_row("jti", token.jti or "(none)")
+    table.add_row("identity", token.identity if token.identity is not None else "(none)")
+    if token.has_video_grant:
+        room = token.room_name if token.room_name is not None else "(any room)"
+    else:
+        room = "(no video grant)"
+    table.add_row("video room", room)
+    for name, value in token.grants.items():
+        if name != "video" or set(value) - {"room"}:
+            table.add_row(f"grant {name}", _grant_text(value))
+    if token.issued_at is not None:
+        table.add_row("issued", format_moment(token.issued_at))
+    if token.not_before is not None:
+        table.add_row("not before", format_moment(token.not_before))
+    table.add_row("expires", format_moment(token.expires_at))
+    if token.ttl is not None:
+        spoken = f" ({humanize_duration(token.ttl)})" if token.ttl >= 60 else ""
+        lifetime = f"{token.ttl} s{spoken}"
+        table.add_row("lifetime", lifetime)
+    status = validity_text(token, now)
+    table.add_row("status", Text(status, style="green" if status.startswith("valid") else "red"))
+    table.add_row(
+        "signature", Text(signature_text(signature, detail), style=_SIGNATURE_STYLE[signature])
+    )
+    return table
