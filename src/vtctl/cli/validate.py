@@ -6,9 +6,7 @@ Typer-free, so the fast path can use them without importing Typer.
 from __future__ import annotations
 
 from vtctl.domain.errors import UsageError
-
-#: Appointment ids beyond SQLite's INTEGER range cannot exist anywhere.
-MAX_ID = 2**63 - 1
+from vtctl.domain.rules import MAX_ID
 
 
 def parse_appointment_id(text: str) -> int:

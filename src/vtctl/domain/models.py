@@ -125,6 +125,19 @@ class RoomInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class PublishedTrack:
+    """One track a participant publishes (Twilio's PublishedTracks resource)."""
+
+    kind: str  # audio | video | data
+    name: str | None = None
+    sid: str | None = None
+    enabled: bool | None = None  # False: published but muted/disabled
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "name": self.name, "sid": self.sid, "enabled": self.enabled}
+
+
+@dataclass(frozen=True, slots=True)
 class Participant:
     identity: str
     status: str | None = None
@@ -133,6 +146,8 @@ class Participant:
     connected_at: datetime | None = None
     disconnected_at: datetime | None = None
     duration_seconds: int | None = None
+    #: None: the tracks were not asked for (unknown), () : none published
+    tracks: tuple[PublishedTrack, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -143,6 +158,7 @@ class Participant:
             "connected_at": format_utc(self.connected_at) if self.connected_at else None,
             "disconnected_at": format_utc(self.disconnected_at) if self.disconnected_at else None,
             "duration_seconds": self.duration_seconds,
+            "tracks": None if self.tracks is None else [t.to_json() for t in self.tracks],
         }
 
 

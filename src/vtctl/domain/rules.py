@@ -11,6 +11,9 @@ MIN_LIFETIME_MINUTES = 60
 MAX_LIFETIME_MINUTES = 240
 BUFFER_MINUTES = 30
 #: Twilio rejects access tokens whose identity is longer than this.
+#: Ids beyond SQLite's INTEGER range cannot exist in the store or the API.
+MAX_ID = 2**63 - 1
+
 MAX_IDENTITY_LENGTH = 128
 
 

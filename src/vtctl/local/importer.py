@@ -16,6 +16,7 @@ from typing import Any, NoReturn, cast
 
 from vtctl.domain.errors import ImportFileError
 from vtctl.domain.models import ROLES, Appointment, Role, User, parse_utc
+from vtctl.domain.rules import MAX_ID
 from vtctl.util.jsonkind import json_kind
 
 #: Larger files are refused before parsing (a store is thousands of rows, not GBs).
@@ -114,7 +115,7 @@ class _Fields:
         value = self._get(name)
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(f"{self.where}.{name}", f"expected an integer, got {json_kind(value)}")
-        if not minimum <= value <= 2**63 - 1:
+        if not minimum <= value <= MAX_ID:
             self.fail(f"{self.where}.{name}", f"must be between {minimum} and 2^63-1, got {value}")
         return int(value)
 

@@ -19,11 +19,11 @@ from typing import Any, TypeVar
 
 from vtctl.domain.errors import StoreError, UsageError
 from vtctl.domain.models import Appointment, User, format_utc, parse_utc
+from vtctl.domain.rules import MAX_ID
 from vtctl.util.fsutil import ensure_private_dir
 
 SCHEMA_VERSION = 1
 #: SQLite's INTEGER range: ids beyond it cannot be stored
-MAX_ID = 2**63 - 1
 BUSY_TIMEOUT_MS = 10_000
 
 _MIGRATIONS: dict[int, str] = {

@@ -18,6 +18,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from vtctl.domain.rules import MAX_ID  # user ids are SQLite INTEGERs
+
 #: Where the signing secret comes from; shared by the server and ``--issue-jwt``.
 SECRET_ENV = "VTCTL_SERVE_SECRET"
 ALGORITHM = "HS256"
@@ -25,8 +27,6 @@ ALGORITHM = "HS256"
 DEFAULT_LIFETIME_SECONDS = 12 * 3600
 REFRESH_LIFETIME_SECONDS = 24 * 3600
 MIN_SECRET_LENGTH = 32
-#: user ids are SQLite INTEGERs: a larger one can name no user
-MAX_USER_ID = 2**63 - 1
 
 NOT_PROVIDED = "Authentication credentials were not provided."
 NOT_VALID = "Given token not valid for any token type"
@@ -146,7 +146,7 @@ class JwtAuthority:
                 and len(user_id) <= 19):
             user_id = int(user_id)
         if (not isinstance(user_id, int) or isinstance(user_id, bool)
-                or not 0 < user_id <= MAX_USER_ID):
+                or not 0 < user_id <= MAX_ID):
             raise AuthFailed(
                 "Token contained no recognizable user identification", code="token_not_valid"
             )
