@@ -42,3 +42,13 @@ def test_kind() -> None:
     assert parse_room_ref("47").kind == "appointment"
     assert parse_room_ref("apt-47-1763138954-46eb915c").kind == "name"
     assert parse_room_ref("RM" + "0" * 32).kind == "sid"
+
+
+def test_remote_backend_resolves_ids_and_names_and_refuses_a_sid() -> None:
+    from vtctl.backends.remote import RemoteBackend
+
+    backend = RemoteBackend.__new__(RemoteBackend)  # resolve_room needs no client
+    assert backend.resolve_room(parse_room_ref("apt-48-1763138954-46eb915c")) == 48
+    assert backend.resolve_room(parse_room_ref("47")) == 47
+    with pytest.raises(UsageError, match="local backend"):
+        backend.resolve_room(parse_room_ref("RM" + "0" * 32))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 from vtctl.domain.models import Appointment, RoomInfo, RoomStatus, VideoToken
+from vtctl.domain.rooms import RoomRef
 
 T = TypeVar("T")
 
@@ -22,6 +23,10 @@ class Backend(Protocol):
     def video_token(self, appointment_id: int, as_user: str | None = None) -> VideoToken: ...
 
     def refresh_token(self, appointment_id: int, as_user: str | None = None) -> VideoToken: ...
+
+    def resolve_room(self, ref: RoomRef) -> int:
+        """The appointment a ``ROOM`` argument names (a SID needs Twilio: local only)."""
+        ...
 
     def room_status(self, appointment_id: int) -> RoomStatus: ...
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from vtctl.config.settings import Settings
 from vtctl.domain.credentials import TwilioCredentials
-from vtctl.domain.errors import AppointmentNotFoundError
+from vtctl.domain.errors import AppointmentNotFoundError, UsageError
 from vtctl.domain.models import Appointment, RoomInfo, RoomStatus, VideoToken
+from vtctl.domain.rooms import RoomRef
 from vtctl.local.credentials import resolve_credentials
 from vtctl.local.engine import APPOINTMENT_NOT_FOUND, TokenEngine
 from vtctl.local.store import AppointmentStore
@@ -41,6 +42,12 @@ class LocalBackend:
 
     def refresh_token(self, appointment_id: int, as_user: str | None = None) -> VideoToken:
         return self.engine.issue(appointment_id, as_user)
+
+    def resolve_room(self, ref: RoomRef) -> int:
+        if ref.appointment_id is not None:
+            return ref.appointment_id
+        raise UsageError(f"cannot look up room SID {ref.room_sid} yet",
+                         hint="give the appointment id or the room name")
 
     def room_status(self, appointment_id: int) -> RoomStatus:
         from vtctl.twilio_video.rooms import fetch_room_status

@@ -14,8 +14,9 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from vtctl.domain.errors import AuthenticationError, KeyringUnavailableError
+from vtctl.domain.errors import AuthenticationError, KeyringUnavailableError, UsageError
 from vtctl.domain.models import Appointment, RoomInfo, RoomStatus, VideoToken
+from vtctl.domain.rooms import RoomRef
 
 if TYPE_CHECKING:
     from vtctl.config.settings import Settings
@@ -146,6 +147,13 @@ class RemoteBackend:
 
     def refresh_token(self, appointment_id: int, as_user: str | None = None) -> VideoToken:
         return self.client.refresh_token(appointment_id)
+
+    def resolve_room(self, ref: RoomRef) -> int:
+        if ref.appointment_id is not None:
+            return ref.appointment_id
+        raise UsageError(f"a room SID ({ref.room_sid}) can only be looked up in Twilio",
+                         hint="use the local backend (--local, with Twilio credentials), "
+                              "or give the appointment id or the room name")
 
     def room_status(self, appointment_id: int) -> RoomStatus:
         return self.client.room_status(appointment_id)
