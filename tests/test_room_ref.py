@@ -50,5 +50,6 @@ def test_remote_backend_resolves_ids_and_names_and_refuses_a_sid() -> None:
     backend = RemoteBackend.__new__(RemoteBackend)  # resolve_room needs no client
     assert backend.resolve_room(parse_room_ref("apt-48-1763138954-46eb915c")) == 48
     assert backend.resolve_room(parse_room_ref("47")) == 47
-    with pytest.raises(UsageError, match="local backend"):
+    with pytest.raises(UsageError, match="only be looked up in Twilio") as caught:
         backend.resolve_room(parse_room_ref("RM" + "0" * 32))
+    assert "--local" in (caught.value.hint or "")
