@@ -9,7 +9,7 @@ Writes, from whatever commands ``vtctl.cli.commands.REGISTRY`` registers:
   ``complete_zsh``/``complete_fish`` + ``_TYPER_COMPLETE_ARGS``).
 - ``src/vtctl/launch/completion_tree.json``: the command/option tree that the fast
   path in ``vtctl.launch.fastcomplete`` answers those requests from without importing Typer
-  (and ``vtctl.launch.fastrun`` runs ``token``/``refresh`` from).
+  (and the help cache recognises a pure help request with).
 
 Usage::
 

@@ -29,16 +29,45 @@ EPILOG = (
     "5 not found, 6 server error, 7 network, 8 smoke failed."
 )
 
-app = typer.Typer(
-    name="vtctl",
-    help=HELP,
-    epilog=EPILOG,
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode="rich",
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+
+def build_app(modules: tuple[str, ...] | None = None) -> typer.Typer:
+    """The Typer app with the commands of ``modules`` (default: all of them)."""
+    from vtctl.cli import commands
+
+    app = typer.Typer(
+        name="vtctl",
+        help=HELP,
+        epilog=EPILOG,
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode="rich",
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(main_callback)
+    commands.register(app, modules)
+    return app
+
+
+app: typer.Typer  # the whole app; set by __getattr__ on first use
+
+
+def __getattr__(name: str) -> Any:
+    """``app``: the whole app (help, completion, docs), built on first use."""
+    if name == "app":
+        global app
+        app = build_app()
+        return app
+    raise AttributeError(name)
+
+
+def app_for(args: list[str]) -> typer.Typer:
+    """The app with only the command ``args`` runs, or every command (help, unknown name)."""
+    from vtctl.cli.commands import module_of
+
+    name = next((a for a in args if not a.startswith("-")), None)
+    module = module_of(name) if name is not None else None
+    return build_app(None if module is None else (module,))
 
 
 @dataclass
@@ -52,7 +81,6 @@ def _version_callback(ctx: typer.Context, value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def main_callback(
     version: bool = typer.Option(
         False, "--version", "-V", help="Print the version and exit.",
@@ -65,16 +93,6 @@ def main_callback(
     ),
 ) -> None:
     """Administer telehealth video sessions."""
-
-
-def _register_commands() -> None:
-    from vtctl.cli import commands
-
-    for register in commands.REGISTRY:
-        register(app)
-
-
-_register_commands()
 
 
 def _leaf_command(root: Any, args: list[str]) -> tuple[Any, int]:
@@ -178,7 +196,7 @@ def run(args: list[str], io: IOStreams | None = None) -> int:
     args, debug = split_debug(args)
     io = io or IOStreams()
     start_debug(io, debug)
-    command = typer.main.get_command(app)
+    command = typer.main.get_command(app_for(args))
     try:
         args, fields, jq = _split_json_fields(command, args)
         asks_help = not {"-h", "--help"}.isdisjoint(args)

@@ -1,4 +1,4 @@
-"""From the backend flags to the backend a command runs against (Typer-free)."""
+"""From the backend flags to the backend a command runs against."""
 
 from __future__ import annotations
 

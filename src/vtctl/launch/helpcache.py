@@ -123,7 +123,7 @@ def is_help_request(args: list[str]) -> bool:
 
 
 def _load_tree() -> dict[str, Any]:
-    from vtctl.launch.cmdtree import load_tree  # the parser completion and fastrun use
+    from vtctl.launch.cmdtree import load_tree  # the tree completion uses
 
     return load_tree()
 
