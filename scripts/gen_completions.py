@@ -193,6 +193,8 @@ def _param(param: Any) -> dict[str, Any]:
 def _node(command: Any, ctx: Any, name: str) -> dict[str, Any]:
     from typer.core import TyperGroup
 
+    from vtctl.cli.json_flags import JsonCommand
+
     if ctx.token_normalize_func is not None:  # pragma: no cover - not used by vtctl
         raise SystemExit(f"{name}: token_normalize_func is not supported by the fast path")
     node: dict[str, Any] = {
@@ -202,6 +204,8 @@ def _node(command: Any, ctx: Any, name: str) -> dict[str, Any]:
         "ignore_unknown": bool(ctx.ignore_unknown_options),
         "params": [_param(p) for p in command.get_params(ctx)],
     }
+    if isinstance(command, JsonCommand):  # --json [FIELDS]: see vtctl.util.jsonargs
+        node["json_fields"] = True
     if node["group"]:
         node["commands"] = [
             {

@@ -193,6 +193,13 @@ CASES: list[list[str]] = [
     ["appointment", "list", "--"],
     ["appointment", "import", ""],
     ["--debug", "appointment", "show", "--json", "--"],
+    ["token", "--json", "room_name", "4"],
+    ["token", "--json", "room_name", "47", "--"],
+    ["token", "47", "--json", ""],
+    ["token", "47", "--json=room_name", "--j"],
+    ["token", "47", "--jq", ""],
+    ["token", "47", "--jq", ".x", "--"],
+    ["appointment", "import", "--json", "data", "--"],
     ["'tok"],
     ['"token" ', "-"],
 ]

@@ -11,7 +11,6 @@ from typer.exceptions import Abort
 
 from vtctl import __version__
 from vtctl.cli.runtime import report_failure, split_debug, start_debug
-from vtctl.domain.errors import UsageError
 from vtctl.ui.iostreams import IOStreams
 
 HELP = """\
@@ -95,117 +94,18 @@ def main_callback(
     """Administer telehealth video sessions."""
 
 
-def _leaf_command(root: Any, args: list[str]) -> tuple[Any, int]:
-    """The (sub)command ``args`` name and the index where its own arguments start."""
-    current, i = root, 0
-    while i < len(args) and hasattr(current, "commands"):
-        token = args[i]
-        if token.startswith("-"):
-            i += 2 if _takes_value(current, token) else 1
-        elif token in current.commands:
-            current, i = current.commands[token], i + 1
-        else:
-            break
-    return current, i
-
-
-def _takes_value(command: Any, token: str) -> bool:
-    for param in command.params:
-        if param.param_type_name == "option" and token in (*param.opts, *param.secondary_opts):
-            return not (param.is_flag or param.count)
-    return False
-
-
-def _split_json_fields(
-    root: Any, args: list[str]
-) -> tuple[list[str], tuple[str, ...] | None, str | None]:
-    """``--json=FIELDS`` / ``--json FIELDS`` / ``--jq EXPR`` -> ``--json`` plus what was asked.
-
-    The vendored click has no optional-value options, so the field list (and
-    the jq expression, which implies ``--json``) is taken off the command line
-    here, once, for every command that has ``--json``.  ``--json WORD`` reads
-    WORD as fields only if it looks like ``a,b_c`` and the command's positional
-    arguments are all given without it (``appointment import --json data``
-    still reads ``data`` as the file).
-    """
-    from vtctl.ui.output import FIELDS_PATTERN, parse_fields
-
-    end = args.index("--") if "--" in args else len(args)
-    head, tail = args[:end], args[end:]
-    if not any(a in ("--json", "--jq") or a.startswith(("--json=", "--jq=")) for a in head):
-        return args, None, None
-    leaf, start = _leaf_command(root, head)
-    if hasattr(leaf, "commands") or not any(
-        p.param_type_name == "option" and "--json" in p.opts for p in leaf.params
-    ):
-        return args, None, None
-    slots = [p.nargs for p in leaf.params if p.param_type_name == "argument"]
-    positional: list[int] = []
-    i = start
-    while i < len(head):
-        token = head[i]
-        if token.startswith("-") and token != "-":
-            takes_value = token == "--jq" or ("=" not in token and _takes_value(leaf, token))
-            i += 2 if takes_value else 1
-            continue
-        positional.append(i)
-        i += 1
-    fields: tuple[str, ...] | None = None
-    jq: str | None = None
-    out: list[str] = head[:start]
-    i = start
-    while i < len(head):
-        token = head[i]
-        if token.startswith("--json="):
-            fields = parse_fields(token.removeprefix("--json="))
-            out.append("--json")
-        elif token == "--json":
-            out.append(token)
-            nxt = head[i + 1] if i + 1 < len(head) else None
-            if (
-                nxt is not None
-                and i + 1 in positional
-                and FIELDS_PATTERN.match(nxt)
-                and -1 not in slots
-                and len(positional) - 1 >= sum(slots)
-            ):
-                fields = parse_fields(nxt)
-                positional.remove(i + 1)
-                i += 1
-        elif token == "--jq" or token.startswith("--jq="):
-            if token == "--jq":
-                if i + 1 >= len(head):
-                    raise UsageError("--jq needs a jq expression, e.g. --jq .room_name")
-                jq, i = head[i + 1], i + 1
-            else:
-                jq = token.removeprefix("--jq=")
-            if not jq.strip():
-                raise UsageError("--jq needs a jq expression, e.g. --jq .room_name")
-        else:
-            out.append(token)
-        i += 1
-    if jq is not None and "--json" not in out[start:]:
-        out.append("--json")
-    return out + tail, fields, jq
-
-
 def run(args: list[str], io: IOStreams | None = None) -> int:
     """Run the CLI and map every error to its contract exit code."""
-    from vtctl.ui.output import requested_fields
-
     args, debug = split_debug(args)
     io = io or IOStreams()
     start_debug(io, debug)
     command = typer.main.get_command(app_for(args))
     try:
-        args, fields, jq = _split_json_fields(command, args)
-        asks_help = not {"-h", "--help"}.isdisjoint(args)
-        with requested_fields(fields, jq, None if asks_help else io):
-            # not standalone: Click's usage errors come here as exceptions, so they
-            # are one line like every other error instead of a boxed panel
-            result = command.main(
-                args=args, prog_name="vtctl", standalone_mode=False, obj=AppContext(io=io)
-            )
+        # not standalone: Click's usage errors come here as exceptions, so they
+        # are one line like every other error instead of a boxed panel
+        result = command.main(
+            args=args, prog_name="vtctl", standalone_mode=False, obj=AppContext(io=io)
+        )
         return result if isinstance(result, int) and not isinstance(result, bool) else 0
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

@@ -12,9 +12,10 @@ import typer
 from vtctl.cli import options as o
 from vtctl.cli.backend_flags import settings_from
 from vtctl.cli.context import streams
+from vtctl.cli.json_flags import Jq, JsonCommand, json_option
 from vtctl.domain.errors import AuthenticationError, MissingCredentialsError, TokenFormatError
 from vtctl.ui.iostreams import IOStreams
-from vtctl.ui.output import OutputFormat, emit
+from vtctl.ui.output import OutputFormat, emit, output_format
 
 HELP = """\
 Decode a Twilio access token and, given the API secret, verify it.
@@ -34,6 +35,13 @@ never enforced.
 """
 
 STDIN = "-"
+
+#: the keys of the JSON document of `inspect` (ParsedToken.to_json)
+FIELDS = (
+    "header", "api_key_sid", "account_sid", "jti", "identity", "room_name", "grants",
+    "issued_at", "not_before", "expires_at", "ttl", "seconds_left", "expired", "claims",
+    "signature",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +154,8 @@ def inspect_command(
             help="Exit 3 unless the signature is verified with the API secret.",
         ),
     ] = False,
-    json: o.Json = False,
+    json: Annotated[str | None, json_option(FIELDS)] = None,
+    jq: Jq = None,
     profile: o.Profile = None,
 ) -> None:
     run_inspect(
@@ -154,11 +163,11 @@ def inspect_command(
             io=streams(ctx),
             token=token,
             find_secret=lambda: find_secret(profile),
-            fmt=OutputFormat(json=json),
+            fmt=output_format(json, jq),
             verify=verify,
         )
     )
 
 
 def register(app: typer.Typer) -> None:
-    app.command("inspect", help=HELP)(inspect_command)
+    app.command("inspect", help=HELP, cls=JsonCommand)(inspect_command)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Annotated
 
 import typer
 
@@ -11,10 +12,11 @@ from vtctl.backends.base import Backend, call_backend
 from vtctl.cli import options as o
 from vtctl.cli.backend_flags import BackendChoice
 from vtctl.cli.context import streams, with_backend_flags
+from vtctl.cli.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.validate import check_exclusive, parse_appointment_id
-from vtctl.domain.models import VideoToken
+from vtctl.domain.models import TOKEN_FIELDS, VideoToken
 from vtctl.ui.iostreams import IOStreams
-from vtctl.ui.output import OutputFormat, emit
+from vtctl.ui.output import OutputFormat, emit, output_format
 
 
 @dataclass
@@ -47,19 +49,20 @@ def _command(refresh: bool) -> Callable[..., None]:
         ctx: typer.Context,
         appointment_id: o.AppointmentId,
         as_user: o.AsUser = None,
-        json: o.Json = False,
+        json: Annotated[str | None, json_option(TOKEN_FIELDS)] = None,
+        jq: Jq = None,
         raw: o.Raw = False,
         *,
         backend: BackendChoice,
     ) -> None:
-        check_exclusive(json=json, raw=raw)
+        check_exclusive(json=json is not None or jq is not None, raw=raw)
         run_token(
             TokenOptions(
                 io=streams(ctx),
                 open_backend=backend.open,
                 appointment_id=parse_appointment_id(appointment_id),
                 as_user=as_user or backend.settings.as_user,
-                fmt=OutputFormat(json=json, raw=raw),
+                fmt=output_format(json, jq, raw),
                 refresh=refresh,
             )
         )
@@ -70,12 +73,14 @@ def _command(refresh: bool) -> Callable[..., None]:
 def register(app: typer.Typer) -> None:
     app.command(
         "token",
+        cls=JsonCommand,
         help="Get the video access token and room of an appointment.\n\n"
         "Remote: GET /api/appointments/video-token/ID/ as the logged-in user. "
         "Local: mint it offline for --as USER with the guide's rules.",
     )(_command(refresh=False))
     app.command(
         "refresh",
+        cls=JsonCommand,
         help="Get a fresh access token before the current one expires.\n\n"
         "Remote: GET /api/appointments/video-token-refresh/ID/. Local: mint a new one.",
     )(_command(refresh=True))

@@ -72,8 +72,22 @@ def resolve_context(root: dict[str, Any], args: list[str]) -> Ctx:
         if sub is None:
             return ctx
         ctx = Ctx(sub, ctx)
+        if sub.get("json_fields"):
+            rest = _spell_json_values(sub, rest)
         rest = parse_args(ctx, rest)
     return ctx
+
+
+def _spell_json_values(node: dict[str, Any], args: list[str]) -> list[str]:
+    """What ``cli.json_flags.JsonCommand`` does to its arguments before parsing them."""
+    from vtctl.util.jsonargs import spell_json_values
+
+    takes_value = {
+        opt for p in node["params"]
+        if p["kind"] == "option" and p["action"] in ("store", "append") for opt in p["opts"]
+    }
+    slots = [p["nargs"] for p in node["params"] if p["kind"] == "argument"]
+    return spell_json_values(args, takes_value, slots)
 
 
 def _split_opt(opt: str) -> tuple[str, str]:
