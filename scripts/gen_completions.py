@@ -118,43 +118,54 @@ def _subcommands(command: Any, ctx: Any) -> list[tuple[str, Any]]:
 
 
 def _help_pair(text: str | None) -> list[str] | None:
-    """[zsh text, fish text] exactly as Typer's completion classes render them."""
-    from typer._completion_classes import _sanitize_help_text
+    """[zsh text, fish text] as Typer's completion classes render them (rich markup removed)."""
+    from typer.rich_utils import rich_render_text
 
     if not text:
         return None
-    return [
-        _sanitize_help_text(zsh_escape(text)),
-        _sanitize_help_text(re.sub(r"\s", " ", text)),
-    ]
+    return [rich_render_text(zsh_escape(text)), rich_render_text(re.sub(r"\s", " ", text))]
 
 
-def _complete(param: Any) -> dict[str, Any]:
-    """What ``param.shell_complete`` answers, as data (Typer 0.28: click's ``param.type``)."""
-    from typer._click.types import File, ParamType
-    from typer._types import TyperChoice
-    from typer.models import TyperPath
-
-    ptype = param.type
-    if param._custom_shell_complete is not None:
-        return {"type": "dynamic"}
-    if isinstance(ptype, TyperChoice):
-        return {
-            "type": "choices",
-            # TyperChoice.shell_complete offers str(choice) (enum members are stored as values)
-            "choices": [str(c) for c in ptype.choices],
-            "case_sensitive": bool(ptype.case_sensitive),
-        }
-    if isinstance(ptype, File):
-        return {"type": "file"}
-    if isinstance(ptype, TyperPath) or type(ptype).shell_complete is ParamType.shell_complete:
-        return {"type": "none"}  # TyperPath and the base class offer nothing
-    raise SystemExit(  # pragma: no cover - a type vtctl does not use yet
-        f"{param.name}: completion of {type(ptype).__name__} is not supported by the fast path"
-    )
+#: Values a parameter's completion is asked for when the generator classifies it.
+PROBES = ("", "a", "zz", "-", "x=y", "1")
 
 
-def _param(param: Any) -> dict[str, Any]:
+def _complete(param: Any, ctx: Any) -> dict[str, Any]:
+    """What ``param.shell_complete`` answers, as data the fast path can replay.
+
+    Classified from what the public ``shell_complete`` returns, then checked:
+    the answers must be the parameter type's own (else a completion function
+    is attached) and the fast path's rule must give the same answers for every
+    probe (and every prefix of a choice, in both cases).  Anything else is
+    "dynamic": the fast path asks Typer.
+    """
+    from vtctl.launch.fastcomplete import _param_completions
+
+    def answer(incomplete: str) -> list[tuple[str, str]]:
+        return [(item.value, item.type) for item in param.shell_complete(ctx, incomplete)]
+
+    everything = answer("")
+    values = [value for value, kind in everything if kind == "plain"]
+    probes = {*PROBES, *(v[:n] for v in values for n in range(1, len(v) + 1))}
+    probes |= {p.upper() for p in probes} | {p.swapcase() for p in probes}
+    if any(answer(probe) != [(item.value, item.type) for item in
+                             param.type.shell_complete(ctx, param, probe)] for probe in probes):
+        return {"type": "dynamic"}  # not its type's answers: a completion function
+    candidates: list[dict[str, Any]] = [{"type": "none"}, {"type": "file"}]
+    if values and len(values) == len(everything):
+        candidates += [{"type": "choices", "choices": values, "case_sensitive": sensitive}
+                       for sensitive in (True, False)]
+    for how in candidates:
+        if all(
+            [value for value, _ in _param_completions({"complete": how}, probe)]
+            == [value for value, _ in answer(probe)]
+            for probe in sorted(probes)
+        ):
+            return how
+    return {"type": "dynamic"}
+
+
+def _param(param: Any, ctx: Any) -> dict[str, Any]:
     from typer.core import TyperArgument, TyperOption
 
     if isinstance(param, TyperOption):
@@ -163,8 +174,6 @@ def _param(param: Any) -> dict[str, Any]:
         kind = "argument"
     else:  # pragma: no cover - Typer only builds these two
         raise SystemExit(f"unsupported parameter class {type(param).__name__}")
-
-    complete = _complete(param)
 
     out: dict[str, Any] = {"kind": kind, "name": param.name, "nargs": param.nargs}
     if kind == "option":
@@ -180,13 +189,11 @@ def _param(param: Any) -> dict[str, Any]:
             secondary_opts=list(param.secondary_opts),
             parser_secondary=two_way,
             action=action,
-            # a "store_const" of None does not count as given on the command line
-            const_none=action == "store_const" and not two_way and param._depr_flag_value is None,
             multiple=bool(param.multiple),
             hidden=bool(param.hidden),
             help=_help_pair(param.help),
         )
-    out["complete"] = complete
+    out["complete"] = _complete(param, ctx)
     return out
 
 
@@ -202,7 +209,7 @@ def _node(command: Any, ctx: Any, name: str) -> dict[str, Any]:
         "group": isinstance(command, TyperGroup),
         "interspersed": bool(ctx.allow_interspersed_args),
         "ignore_unknown": bool(ctx.ignore_unknown_options),
-        "params": [_param(p) for p in command.get_params(ctx)],
+        "params": [_param(p, ctx) for p in command.get_params(ctx)],
     }
     if isinstance(command, JsonCommand):  # --json [FIELDS]: see vtctl.util.jsonargs
         node["json_fields"] = True
@@ -238,7 +245,7 @@ def render_tree(tree: dict[str, Any]) -> str:
 
 
 def render_scripts() -> dict[str, str]:
-    from typer._completion_shared import get_completion_script
+    from typer.completion import get_completion_script
 
     def script(shell: str) -> str:
         return get_completion_script(prog_name=PROG, complete_var=COMPLETE_VAR, shell=shell)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import typer
-from typer import _click as click
 from typer.exceptions import Abort
 
 from vtctl import __version__
@@ -109,9 +108,9 @@ def run(args: list[str], io: IOStreams | None = None) -> int:
         return result if isinstance(result, int) and not isinstance(result, bool) else 0
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except click.ClickException as exc:
-        if isinstance(exc, click.exceptions.NoArgsIsHelpError):
-            return exc.exit_code  # the help was printed already
+    except typer.TyperException as exc:  # every click error (usage errors included)
+        if not exc.format_message():
+            return exc.exit_code  # no_args_is_help: Typer printed the help already
         from vtctl.util.logsetup import redact
 
         # "Got unexpected extra argument (eyJ...)": a token typed on argv is not echoed
@@ -125,10 +124,10 @@ def run(args: list[str], io: IOStreams | None = None) -> int:
     return 0
 
 
-def _usage_hint(exc: click.ClickException) -> str | None:
+def _usage_hint(exc: typer.TyperException) -> str | None:
     ctx = getattr(exc, "ctx", None)
     hint = f"see `{ctx.command_path} --help`" if ctx is not None else None
-    option = getattr(exc, "option_name", "") or ""
-    if isinstance(exc, click.exceptions.NoSuchOption) and option.lstrip("-").isdigit():
+    option = getattr(exc, "option_name", "") or ""  # `vtctl token -5`: "No such option: -5"
+    if option.startswith("-") and option.lstrip("-").isdigit():
         hint = "an appointment id is a positive integer" + (f"; {hint}" if hint else "")
     return hint

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 TREE_FILE = "completion_tree.json"
-TREE_VERSION = 1
+TREE_VERSION = 2
 
 
 class Fallback(Exception):
@@ -100,13 +100,12 @@ def _split_opt(opt: str) -> tuple[str, str]:
 
 
 class _ParserOption:
-    __slots__ = ("action", "const_none", "dest", "nargs")
+    __slots__ = ("action", "dest", "nargs")
 
-    def __init__(self, param: dict[str, Any], const_none: bool) -> None:
+    def __init__(self, param: dict[str, Any]) -> None:
         self.dest: str = param["name"]
         self.action: str = param["action"]
         self.nargs: int = param["nargs"]
-        self.const_none = const_none
 
     @property
     def takes_value(self) -> bool:
@@ -125,11 +124,11 @@ def parse_args(ctx: Ctx, args: list[str]) -> list[str]:
     for param in ctx.params:
         if param["kind"] != "option":
             continue
-        groups = [(param["opts"], param["const_none"])]
+        option = _ParserOption(param)
+        groups = [param["opts"]]
         if param["parser_secondary"]:
-            groups.append((param["secondary_opts"], False))  # stored as False, not None
-        for opts, const_none in groups:
-            option = _ParserOption(param, const_none)
+            groups.append(param["secondary_opts"])  # a --no-x flag counts as given too
+        for opts in groups:
             for opt in opts:
                 prefix, value = _split_opt(opt)
                 if not prefix:
@@ -163,7 +162,7 @@ def _store(ctx: Ctx, option: _ParserOption, value: Any) -> None:
     if action == "store":
         ctx.opts[option.dest] = value
     elif action == "store_const":
-        ctx.opts[option.dest] = None if option.const_none else True
+        ctx.opts[option.dest] = True  # Typer's flags store a constant that is never None
     elif action in ("append", "append_const"):
         ctx.opts.setdefault(option.dest, []).append(value)
     elif action == "count":
