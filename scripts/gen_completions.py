@@ -148,8 +148,11 @@ def _complete(param: Any, ctx: Any) -> dict[str, Any]:
     values = [value for value, kind in everything if kind == "plain"]
     probes = {*PROBES, *(v[:n] for v in values for n in range(1, len(v) + 1))}
     probes |= {p.upper() for p in probes} | {p.swapcase() for p in probes}
+    ptype = getattr(param, "type", None)  # click's ParamType (Typer 0.29 has none)
+    if ptype is None:  # pragma: no cover - pyproject pins Typer below 0.29
+        raise SystemExit(f"{param.name}: no click type to tell a completion function from")
     if any(answer(probe) != [(item.value, item.type) for item in
-                             param.type.shell_complete(ctx, param, probe)] for probe in probes):
+                             ptype.shell_complete(ctx, param, probe)] for probe in probes):
         return {"type": "dynamic"}  # not its type's answers: a completion function
     candidates: list[dict[str, Any]] = [{"type": "none"}, {"type": "file"}]
     if values and len(values) == len(everything):
