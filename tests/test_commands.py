@@ -1,9 +1,9 @@
-"""Typer is the only parser of commands: one declaration per parameter, every path.
+"""One declaration per parameter, every path.
 
 ``cli.app.run`` builds the app with only the command module it needs
 (``cli.commands.MODULES``); these tests check that table, and that a property
-added to a declaration (here an ``envvar``) reaches the command whichever way
-vtctl is started: there is no second, hand-kept parser to forget it in.
+added to a Typer declaration (here an ``envvar``) reaches the command whichever
+way vtctl is started (the fast path reads it from the regenerated tree).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from vtctl.cli import commands, options
 AS_WITH_ENVVAR = Annotated[
     str | None, typer.Option("--as", envvar="VTCTL_AS", metavar="USER", show_default=False)
 ]
+GENERATOR = Path(__file__).resolve().parent.parent / "scripts" / "gen_completions.py"
 #: the demo appointment 47: patient 2 (the demo profile's as_user), psychologist 5
 PSYCHOLOGIST_5 = "5-sarah@example.com"
 
@@ -75,14 +76,20 @@ def test_an_envvar_added_to_a_declaration_reaches_the_command_from_the_console_s
 ) -> None:
     """The issue's case: ``VTCTL_AS=5 vtctl token 47 -p demo --json`` mints for user 5.
 
-    Through ``entry.main`` (the console script, with its lean imports), where the
-    old hand-kept fast path parsed ``token`` without the envvar and minted for user 2.
+    Through ``entry.main`` (the console script: its fast path, with the tree
+    regenerated), where the old hand-kept tables ignored the envvar and minted for user 2.
     """
     probe = (
-        "import sys, typer\n"
+        "import importlib.util, sys, typer\n"
         "from typing import Annotated\n"
         "from vtctl.cli import options\n"
         "options.AsUser = Annotated[str | None, typer.Option('--as', envvar='VTCTL_AS')]\n"
+        "# regenerated, as scripts/gen_completions.py would write it\n"
+        f"spec = importlib.util.spec_from_file_location('gen', {str(GENERATOR)!r})\n"
+        "gen = importlib.util.module_from_spec(spec); spec.loader.exec_module(gen)\n"
+        "tree = gen.build_tree()\n"
+        "from vtctl.launch import cmdtree\n"
+        "cmdtree.load_tree = lambda: tree\n"
         "from vtctl.launch.entry import main\n"
         f"sys.exit(main(['token', '47', '-p', 'demo', {fmt!r}]))\n"
     )

@@ -5,6 +5,9 @@ from __future__ import annotations
 from vtctl.backends.base import Backend
 from vtctl.config.settings import BackendOptions, Settings, resolve_settings
 
+#: The backend flags every data command accepts (declared in ``cli.context``), in order.
+BACKEND_FLAG_NAMES = ("local", "profile", "store", "base_url", "timeout", "ca_bundle")
+
 
 def settings_from(
     local: bool = False,

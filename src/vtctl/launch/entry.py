@@ -4,8 +4,10 @@
 start, so they must not pay for Typer, rich or the backends.
 
 Shell completion is answered by ``vtctl.launch.fastcomplete``, a pure help request
-from ``vtctl.launch.helpcache``; every command by Typer (``vtctl.cli.app.run``), which
-imports only the module of the command it runs.
+from ``vtctl.launch.helpcache``, a plain ``token`` or ``refresh`` command line by
+``vtctl.launch.fastrun`` (all three from what the generator recorded of Typer's
+declarations); everything else by Typer (``vtctl.cli.app.run``), which imports
+only the module of the command it runs.
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     from vtctl.launch import lean_imports
 
     lean_imports.install()
+    from vtctl.launch.fastrun import try_run
+
+    status = try_run(args)  # token/refresh without Typer; None: not a plain command line
+    if status is not None:
+        return status
     from vtctl.cli.app import run
 
     return run(args)
