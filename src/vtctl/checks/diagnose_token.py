@@ -136,7 +136,7 @@ def validity(token: InspectedToken, now: datetime, refresh: str | None) -> Findi
                        f"{clock}, so this clock is {ahead} behind the clock that minted it "
                        "(or that clock is ahead)")
     left = humanize_duration((token.expires_at - now).total_seconds())
-    issued = token.issued_at
+    issued = token.issued_at if token.not_before is None else None
     if issued is not None and (issued - now).total_seconds() > SKEW_TOLERANCE_SECONDS:
         ahead = humanize_duration((issued - now).total_seconds())
         return Finding("token_validity", "warning",
