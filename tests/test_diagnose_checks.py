@@ -156,8 +156,11 @@ def test_stranger_is_a_problem_with_the_kick_command() -> None:
 
 def test_kick_is_local_even_from_the_remote_backend_and_quoted() -> None:
     odd = "evil; rm -rf ~"
-    findings = run(room(person(odd, 1)), fixes=Fixes(47, ("--profile", "work")))
-    assert one(findings, "stranger").action == "vtctl room kick 47 'evil; rm -rf ~' --local"
+    remote = Fixes(47, ("--profile", "work", "--base-url", "https://api.example.com"))
+    findings = run(room(person(odd, 1)), fixes=remote)
+    assert one(findings, "stranger").action == (
+        "vtctl room kick 47 'evil; rm -rf ~' --local --profile work"
+    )
 
 
 def test_ghost_same_identity_twice() -> None:

@@ -46,7 +46,11 @@ class Fixes:
         return "--local" in self.flags
 
     def command(self, *words: str, local_only: bool = False) -> str:
-        flags = self.flags if self.local or not local_only else ("--local",)
+        flags = self.flags
+        if local_only and not self.local:  # e.g. kick: Twilio itself, whatever the backend
+            remote_only = {i for i, flag in enumerate(flags) if flag == "--base-url"}
+            flags = ("--local", *(flag for i, flag in enumerate(flags)
+                                  if i not in remote_only and i - 1 not in remote_only))
         return shlex.join(("vtctl", *words, *flags))
 
     def room_create(self) -> str:

@@ -14,7 +14,7 @@ from vtctl.cli import options as o
 from vtctl.cli.backend_flags import BackendChoice
 from vtctl.cli.context import streams, with_backend_flags
 from vtctl.cli.inspect import STDIN, find_secret, read_token
-from vtctl.config.settings import Settings, default_store_path
+from vtctl.config.settings import DEFAULT_BASE_URL, Settings, default_store_path
 from vtctl.domain.errors import DiagnoseProblemError, UsageError
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit
@@ -105,6 +105,8 @@ def action_flags(settings: Settings) -> tuple[str, ...]:
         flags += ["--profile", settings.profile]
     if settings.backend == "local" and settings.store_path != default_store_path(settings.profile):
         flags += ["--store", str(settings.store_path)]
+    if settings.backend == "remote" and settings.base_url != DEFAULT_BASE_URL:
+        flags += ["--base-url", settings.base_url]
     return tuple(flags)
 
 
