@@ -123,14 +123,7 @@ TokenFlag = Annotated[
 
 def command(
     ctx: typer.Context,
-    room: Annotated[
-        str,
-        typer.Argument(
-            metavar="ROOM",
-            help="An appointment id, a room name (apt-47-...) or a Twilio room SID (RM...).",
-            show_default=False,
-        ),
-    ],
+    room: o.Room,
     token: TokenFlag = None,
     json: o.Json = False,
     *,
