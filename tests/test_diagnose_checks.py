@@ -236,3 +236,14 @@ def test_fixes_keep_the_backend_flags() -> None:
     )
     assert Fixes(47).refresh(JANE) == "vtctl refresh 47"
     assert Fixes(47, ("--local",)).refresh(2) == "vtctl refresh 47 --as 2 --local"
+
+
+def test_a_room_name_other_than_the_appointments_is_a_warning() -> None:
+    other = "apt-47-1700000000-00000000"
+    finding = one(diagnose(Evidence(appt(), room(), DURING, LOCAL, asked_room=other)), "room")
+    assert finding.status == "warning"
+    assert finding.detail == (
+        f"the appointment's room is {ROOM_47}, not {other} (the name asked about)"
+    )
+    same = one(diagnose(Evidence(appt(), room(), DURING, LOCAL, asked_room=ROOM_47)), "room")
+    assert same.status == "ok"

@@ -73,6 +73,8 @@ class Evidence:
     room: RoomStatus | Unknown
     now: datetime
     fixes: Fixes
+    #: the room name the user gave as ROOM, if they gave one
+    asked_room: str | None = None
 
 
 def diagnose(evidence: Evidence) -> list[Finding]:
@@ -81,7 +83,7 @@ def diagnose(evidence: Evidence) -> list[Finding]:
         appointment_exists(evidence.appointment),
         people_named(evidence.appointment),
         schedule(evidence.appointment, evidence.now),
-        room_set(evidence.appointment, evidence.fixes),
+        room_set(evidence.appointment, evidence.fixes, evidence.asked_room),
         twilio_state(evidence.room, evidence.appointment, evidence.now),
     ]
     if isinstance(evidence.room, RoomStatus) and evidence.room.status not in ("offline", None):
@@ -156,9 +158,13 @@ def session_over(appointment: Appointment, now: datetime) -> bool:
 # -- the room -------------------------------------------------------------------------
 
 
-def room_set(appointment: Appointment, fixes: Fixes) -> Finding:
-    if appointment.video_room_id:
-        return Finding("room", "ok", f"room {appointment.video_room_id}")
+def room_set(appointment: Appointment, fixes: Fixes, asked: str | None = None) -> Finding:
+    room = appointment.video_room_id
+    if room and asked and asked != room:
+        return Finding("room", "warning",
+                       f"the appointment's room is {room}, not {asked} (the name asked about)")
+    if room:
+        return Finding("room", "ok", f"room {room}")
     return Finding("room", "problem", "the appointment has no video room: nobody can join",
                    fixes.room_create())
 

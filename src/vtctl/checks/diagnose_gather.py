@@ -54,7 +54,7 @@ def gather_and_check(
     appointment = backend.appointment(appointment_id)
     fixes = Fixes(appointment.id, flags)
     room = room_view(backend, appointment.id, bool(appointment.video_room_id))
-    found = diagnose(Evidence(appointment, room, now, fixes))
+    found = diagnose(Evidence(appointment, room, now, fixes, ref.room_name))
     if token_text is not None:
         found += token_findings(token_in_hand(token_text, find_secret), appointment, now, fixes)
     return found
