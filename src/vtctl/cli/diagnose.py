@@ -69,6 +69,10 @@ def run_diagnose(opts: DiagnoseOptions) -> list[Finding]:
 
     ref = parse_room_ref(opts.room)
     token_text = read_token(opts.io, STDIN) if opts.read_token else None
+    if token_text is not None:
+        from vtctl.util.logsetup import register_secret
+
+        register_secret(token_text)  # a bearer credential: never in --debug output
     findings = call_backend(
         opts.open_backend,
         lambda backend: gather_and_check(backend, ref, opts.clock(), opts.action_flags,
