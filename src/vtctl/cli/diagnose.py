@@ -40,7 +40,7 @@ ask Twilio) are reported as skipped and the rest still run.
 
 Exit codes: 0 when nothing is a problem (warnings allowed), 8 when a problem
 was found; the usual codes when the appointment itself cannot be read (5 not
-found, 3 not authenticated, 7 unreachable).
+found, 4 not one of its users, 3 not authenticated, 7 unreachable).
 """
 
 
