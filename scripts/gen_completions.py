@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate vtctl's shell completion files from the Typer app.
 
-Writes, from whatever commands ``vtctl.cli.commands.REGISTRY`` registers:
+Writes, from every command ``vtctl.cli.commands.MODULES`` lists:
 
 - ``completions/vtctl.bash``, ``completions/_vtctl`` (zsh), ``completions/vtctl.fish``:
   the scripts a shell sources.  They speak Typer's completion protocol

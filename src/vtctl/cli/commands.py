@@ -21,6 +21,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "serve": ("serve",),
     "smoke": ("smoke",),
     "status": ("status",),
+    "diagnose": ("diagnose",),
     "auth": ("auth",),
     "config": ("config",),
 }

@@ -21,6 +21,14 @@ AppointmentId = Annotated[
         show_default=False,
     ),
 ]
+Room = Annotated[
+    str,
+    typer.Argument(
+        metavar="ROOM",
+        help="An appointment id (47), a room name (apt-47-...) or a Twilio room SID (RM...).",
+        show_default=False,
+    ),
+]
 Local = Annotated[
     bool,
     typer.Option(
