@@ -1,8 +1,8 @@
 """``vtctl token`` and ``vtctl refresh`` without importing Typer.
 
 They are what support engineers and CI scripts run most, and importing Typer
-and building the app costs more than the command itself (~30-40 ms of a
-~110 ms run; benchmarks/RESULTS.md).  Everything here is derived from Typer's
+and building the app costs more than the command itself (35-60 ms more per
+run; benchmarks/RESULTS.md).  Everything here is derived from Typer's
 declarations: ``scripts/gen_completions.py`` records in the command tree each
 parameter's type, environment variables and default (and marks what it cannot
 reproduce: a callback, a prompt, another type...); this module parses the
