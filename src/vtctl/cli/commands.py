@@ -6,7 +6,19 @@ from collections.abc import Callable
 
 import typer
 
-from vtctl.cli import appointment, auth, config, inspect, mint, room, serve, smoke, status, token
+from vtctl.cli import (
+    appointment,
+    audit,
+    auth,
+    config,
+    inspect,
+    mint,
+    room,
+    serve,
+    smoke,
+    status,
+    token,
+)
 
 REGISTRY: list[Callable[[typer.Typer], None]] = [
     token.register,
@@ -14,6 +26,7 @@ REGISTRY: list[Callable[[typer.Typer], None]] = [
     appointment.register,
     inspect.register,
     mint.register,
+    audit.register,
     serve.register,
     smoke.register,
     status.register,
