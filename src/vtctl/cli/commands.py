@@ -8,6 +8,7 @@ import typer
 
 from vtctl.cli import (
     appointment,
+    appointment_pull,
     audit,
     auth,
     config,
@@ -24,6 +25,7 @@ REGISTRY: list[Callable[[typer.Typer], None]] = [
     token.register,
     room.register,
     appointment.register,
+    appointment_pull.register,
     inspect.register,
     mint.register,
     audit.register,
