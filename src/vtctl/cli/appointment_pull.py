@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
@@ -112,10 +112,7 @@ def participants(appointment: Appointment) -> list[User]:
 
 def pull_command(
     ctx: typer.Context,
-    appointment_ids: Annotated[
-        list[str], typer.Argument(metavar="ID...", help="Appointment ids to fetch.",
-                                  show_default=False)
-    ],
+    appointment_ids: o.AppointmentIds,
     json: o.Json = False,
     profile: o.Profile = None,
     store: o.Store = None,

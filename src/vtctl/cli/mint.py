@@ -80,6 +80,7 @@ def validate(identity: str, room_name: str, ttl: int) -> None:
 def run_mint(opts: MintOptions) -> MintedToken:
     import warnings
 
+    from vtctl.local.audit import Minted
     from vtctl.local.engine import mint_access_token
 
     validate(opts.identity, opts.room_name, opts.ttl)
@@ -92,8 +93,8 @@ def run_mint(opts: MintOptions) -> MintedToken:
             access_token = mint_access_token(
                 credentials, opts.identity, opts.room_name, issued_at, opts.ttl
             )
-        trail.minted("mint", None, opts.identity, opts.room_name, opts.ttl, issued_at,
-                     access_token)
+        trail.minted(Minted("mint", None, opts.identity, opts.room_name, opts.ttl, issued_at,
+                            access_token))
     minted = MintedToken(
         access_token=access_token,
         identity=opts.identity,

@@ -203,10 +203,7 @@ def results_table(report: SmokeReport) -> Table:
 
 def command(
     ctx: typer.Context,
-    appointment_ids: Annotated[
-        list[str], typer.Argument(metavar="ID...", help="Appointment ids to check.",
-                                  show_default=False)
-    ],
+    appointment_ids: o.AppointmentIds,
     patient: Annotated[
         str | None, typer.Option("--patient", metavar="PROFILE",
                                  help="Profile whose stored JWT is the patient's.",

@@ -11,19 +11,28 @@ import base64
 import json
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from vtctl.domain.audit import AuditRecord
 from vtctl.local.store import AppointmentStore
 
 
+class Minted(NamedTuple):
+    """What the engine tells a sink about one token (the token itself never leaves it)."""
+
+    command: str  # token | refresh | mint | serve
+    appointment_id: int | None
+    identity: str
+    room_name: str
+    ttl: int
+    issued_at: int
+    access_token: str
+
+
 class AuditSink(Protocol):
     """Where the engine reports each token it minted (before handing it out)."""
 
-    def minted(
-        self, command: str, appointment_id: int | None, identity: str, room_name: str,
-        ttl: int, issued_at: int, access_token: str,
-    ) -> None: ...
+    def minted(self, minted: Minted) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +47,11 @@ class AuditContext:
     def current(cls, profile: str) -> AuditContext:
         return cls(os_user(), host_name(), profile)
 
-    def record(
-        self, command: str, appointment_id: int | None, identity: str, room_name: str,
-        ttl: int, issued_at: int, access_token: str,
-    ) -> AuditRecord:
+    def record(self, m: Minted) -> AuditRecord:
         return AuditRecord(
-            time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(issued_at)), self.os_user, self.host,
-            self.profile, command, appointment_id, identity, room_name, ttl,
-            token_jti(access_token),
+            time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(m.issued_at)), self.os_user,
+            self.host, self.profile, m.command, m.appointment_id, m.identity, m.room_name,
+            m.ttl, token_jti(m.access_token),
         )
 
 
@@ -56,15 +62,8 @@ class AuditTrail:
         self.store = store
         self.context = context
 
-    def minted(
-        self, command: str, appointment_id: int | None, identity: str, room_name: str,
-        ttl: int, issued_at: int, access_token: str,
-    ) -> None:
-        self.store.append_audit([
-            self.context.record(
-                command, appointment_id, identity, room_name, ttl, issued_at, access_token
-            )
-        ])
+    def minted(self, minted: Minted) -> None:
+        self.store.append_audit([self.context.record(minted)])
 
 
 def token_jti(access_token: str) -> str:

@@ -21,6 +21,7 @@ from vtctl.domain.errors import (
     UsageError,
 )
 from vtctl.domain.models import Appointment, RoomInfo, User, VideoToken
+from vtctl.local.audit import Minted
 from vtctl.local.store import AppointmentStore
 
 if TYPE_CHECKING:
@@ -145,8 +146,8 @@ class TokenEngine:
             self._credentials(), identity, appointment.video_room_id, issued_at, ttl
         )
         if self.audit is not None:
-            self.audit.minted(command or self.command, appointment.id, identity,
-                              appointment.video_room_id, ttl, issued_at, access_token)
+            self.audit.minted(Minted(command or self.command, appointment.id, identity,
+                                     appointment.video_room_id, ttl, issued_at, access_token))
         return VideoToken(  # positional: the guide's field order, on serve's hot path
             access_token,
             appointment.video_room_id,

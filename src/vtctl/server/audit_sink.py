@@ -1,8 +1,7 @@
 """``vtctl serve``'s audit trail: records batched off the request path.
 
 Appending one record per request (a write transaction each) would cost the
-server much of its throughput, so a request only queues what it minted (a
-tuple); a
+server much of its throughput, so a request only queues what it minted; a
 background thread appends what is queued on its own store connection every
 ``FLUSH_SECONDS`` or as soon as ``FLUSH_RECORDS`` are waiting, in one
 transaction.  ``close()`` (the server's clean stop) appends the rest: a
@@ -17,7 +16,7 @@ from collections import deque
 from pathlib import Path
 
 from vtctl.domain.errors import VtctlError
-from vtctl.local.audit import AuditContext
+from vtctl.local.audit import AuditContext, Minted
 from vtctl.local.store import AppointmentStore
 
 FLUSH_RECORDS = 256
@@ -34,7 +33,7 @@ class BatchingAuditWriter:
                  ) -> None:
         self.context = context
         self._store = AppointmentStore.open(store_path)
-        self._pending: deque[tuple[str, int | None, str, str, int, int, str]] = deque()
+        self._pending: deque[Minted] = deque()
         self._flush_records = flush_records
         self._flush_seconds = flush_seconds
         self._wake = threading.Event()
@@ -42,13 +41,8 @@ class BatchingAuditWriter:
         self._thread = threading.Thread(target=self._run, name="vtctl-audit", daemon=True)
         self._thread.start()
 
-    def minted(
-        self, command: str, appointment_id: int | None, identity: str, room_name: str,
-        ttl: int, issued_at: int, access_token: str,
-    ) -> None:
-        self._pending.append(
-            (command, appointment_id, identity, room_name, ttl, issued_at, access_token)
-        )
+    def minted(self, minted: Minted) -> None:
+        self._pending.append(minted)
         if len(self._pending) >= self._flush_records:
             self._wake.set()
 
@@ -66,7 +60,7 @@ class BatchingAuditWriter:
             return
         record = self.context.record
         try:
-            self._store.append_audit([record(*m) for m in minted])
+            self._store.append_audit([record(m) for m in minted])
         except VtctlError as exc:
             # keep them for the next flush (and close()) rather than lose them
             self._pending.extendleft(reversed(minted))
