@@ -194,3 +194,27 @@ def test_serve_records_every_token_by_sigterm(tmp_path: Path, vtctl: Any) -> Non
     assert {r["identity"] for r in records} == {"2-jane.doe@example.com"}
     assert [r["jti"] for r in records] == [decode(t)[1]["jti"] for t in minted]
     assert vtctl("audit", "verify", "--store", str(server.store)).returncode == 0
+
+
+def _jwt(claims: dict[str, Any]) -> str:
+    import base64
+
+    body = base64.urlsafe_b64encode(json.dumps(claims, separators=(",", ":")).encode())
+    return "e30." + body.decode().rstrip("=") + ".sig"
+
+
+@pytest.mark.parametrize(
+    ("claims", "jti"),
+    [
+        ({"jti": "SKabc-1796218981", "grants": {}}, "SKabc-1796218981"),  # Twilio's order
+        ({"grants": {}, "jti": "later"}, "later"),
+        ({"jti": 'quote"d'}, 'quote"d'),
+        ({"jti": "x" * 200}, "x" * 200),
+        ({"sub": "no jti"}, ""),
+    ],
+)
+def test_token_jti(claims: dict[str, Any], jti: str) -> None:
+    from vtctl.local.audit import token_jti
+
+    assert token_jti(_jwt(claims)) == jti
+    assert token_jti("not a jwt") == ""

@@ -19,8 +19,8 @@ from vtctl.domain.errors import VtctlError
 from vtctl.local.audit import AuditContext, Minted
 from vtctl.local.store import AppointmentStore
 
-FLUSH_RECORDS = 256
-FLUSH_SECONDS = 0.2
+FLUSH_RECORDS = 1024
+FLUSH_SECONDS = 0.5
 
 log = logging.getLogger("vtctl.serve")
 
