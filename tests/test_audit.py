@@ -119,13 +119,15 @@ def tamper(store: Path, *statements: str) -> None:
         (("UPDATE audit SET identity = '2-mallory@example.com' WHERE seq = 2",),
          "#2 (seq 2", "changed"),
         (("UPDATE audit SET ttl_seconds = 1 WHERE seq = 1",), "#1 (seq 1", "changed"),
+        (("UPDATE audit SET identity = 5, ttl_seconds = 'x' WHERE seq = 3",), "#3 (seq 3",
+         "changed"),
         (("DELETE FROM audit WHERE seq = 2",), "#2 (seq 3", "removed or reordered"),
         (("DELETE FROM audit WHERE seq = 1",), "#1 (seq 2", "removed or reordered"),
         (("UPDATE audit SET seq = 100 WHERE seq = 2",
           "UPDATE audit SET seq = 2 WHERE seq = 3",
           "UPDATE audit SET seq = 3 WHERE seq = 100"), "#2 (seq 2", "removed or reordered"),
     ],
-    ids=["changed", "changed-first", "removed", "removed-first", "reordered"],
+    ids=["changed", "changed-first", "changed-types", "removed", "removed-first", "reordered"],
 )
 def test_verify_names_the_first_bad_record(
     cli: Cli, store: Path, twilio_env: dict[str, str],

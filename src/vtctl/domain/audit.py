@@ -1,10 +1,13 @@
 """The audit trail of minted tokens: one record per token, hash-chained.
 
-A record's hash is SHA-256 over its canonical serialisation: the UTF-8 JSON
-array ``[seq, at, os_user, host, profile, command, appointment_id, identity,
-room_name, ttl_seconds, jti, prev_hash]`` (``prev_hash``: the hash of the
-record before it, 64 zeros for the first) with no spaces
-(``separators=(",", ":")``) and non-ASCII characters kept as they are.  Changing a field breaks
+A record's hash is SHA-256 over its canonical serialisation: the fields
+``seq, at, os_user, host, profile, command, appointment_id, identity,
+room_name, ttl_seconds, jti, prev_hash`` (``prev_hash``: the hash of the
+record before it, 64 zeros for the first) in that order, each written as
+``s<length>:<text>`` (a string; length in characters), ``i<digits>;`` (an
+integer) or ``n;`` (null), concatenated and encoded as UTF-8.  Length
+prefixes make it unambiguous without escaping, and it is cheap enough for
+``vtctl serve`` to hash thousands of records a second.  Changing a field breaks
 that record's own hash; removing or reordering records breaks the next
 record's ``prev_hash``.  (Removing the newest records leaves a shorter intact
 chain: only a copy of the last hash kept elsewhere can tell.)
@@ -13,7 +16,6 @@ chain: only a copy of the last hash kept elsewhere can tell.)
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -56,16 +58,21 @@ class ChainedRecord:
     hash: str
 
 
-_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-
-
 def canonical_bytes(seq: int, record: AuditRecord, prev_hash: str) -> bytes:
-    """What a record's hash covers (see the module docstring)."""
+    """What a record's hash covers (see the module docstring).
+
+    One f-string rather than a loop: serve's writer runs this per token.  A
+    field of the wrong type (a record edited in the file) raises ``TypeError``.
+    """
     r = record
-    return _ENCODE([
-        seq, r.at, r.os_user, r.host, r.profile, r.command, r.appointment_id, r.identity,
-        r.room_name, r.ttl_seconds, r.jti, prev_hash,
-    ]).encode()
+    appointment = "n;" if r.appointment_id is None else f"i{r.appointment_id:d};"
+    return (
+        f"i{seq:d};s{len(r.at)}:{r.at}s{len(r.os_user)}:{r.os_user}"
+        f"s{len(r.host)}:{r.host}s{len(r.profile)}:{r.profile}"
+        f"s{len(r.command)}:{r.command}{appointment}s{len(r.identity)}:{r.identity}"
+        f"s{len(r.room_name)}:{r.room_name}i{r.ttl_seconds:d};s{len(r.jti)}:{r.jti}"
+        f"s{len(prev_hash)}:{prev_hash}"
+    ).encode()
 
 
 def record_hash(seq: int, record: AuditRecord, prev_hash: str) -> str:
@@ -108,7 +115,11 @@ def verify_chain(records: Iterable[ChainedRecord]) -> tuple[int, ChainBreak | No
         if stored.prev_hash != expected_prev:
             why = "does not follow the record before it: a record was removed or reordered"
             return count, ChainBreak(count, stored, why)
-        if record_hash(stored.seq, stored.record, stored.prev_hash) != stored.hash:
+        try:
+            intact = record_hash(stored.seq, stored.record, stored.prev_hash) == stored.hash
+        except (TypeError, ValueError):  # e.g. a number where text belongs
+            intact = False
+        if not intact:
             return count, ChainBreak(count, stored, "does not match its hash: it was changed")
         expected_prev = stored.hash
     return count, None

@@ -8,6 +8,7 @@ command that mints one token uses.  ``vtctl serve`` batches instead
 from __future__ import annotations
 
 import base64
+import binascii
 import functools
 import json
 import time
@@ -84,7 +85,9 @@ def token_jti(access_token: str) -> str:
     """
     try:
         payload = access_token.split(".", 2)[1]
-        head = base64.urlsafe_b64decode(payload[:96] + "=" * (-min(len(payload), 96) % 4))
+        head = binascii.a2b_base64(  # urlsafe_b64decode without its two input checks
+            payload[:96].replace("-", "+").replace("_", "/") + "=" * (-min(len(payload), 96) % 4)
+        )
         end = head.find(b'"', len(_JTI_PREFIX))
         if head.startswith(_JTI_PREFIX) and end > 0 and b"\\" not in head[:end]:
             return head[len(_JTI_PREFIX):end].decode()

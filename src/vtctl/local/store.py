@@ -349,8 +349,9 @@ class AppointmentStore:
                 f"INSERT INTO audit (seq, {', '.join(AUDIT_FIELDS)}, prev_hash, hash) "
                 f"VALUES ({', '.join('?' * (len(AUDIT_FIELDS) + 3))})",
                 [
-                    (c.seq, *astuple_record(c.record), c.prev_hash, c.hash)
-                    for c in chain(records, last_seq, last_hash)
+                    (c.seq, r.at, r.os_user, r.host, r.profile, r.command, r.appointment_id,
+                     r.identity, r.room_name, r.ttl_seconds, r.jti, c.prev_hash, c.hash)
+                    for c in chain(records, last_seq, last_hash) if (r := c.record)
                 ],
             )
 
@@ -375,10 +376,6 @@ class AppointmentStore:
         return [
             ChainedRecord(row[0], AuditRecord(*row[1:-2]), row[-2], row[-1]) for row in rows
         ]
-
-
-def astuple_record(record: AuditRecord) -> tuple[object, ...]:
-    return tuple(getattr(record, name) for name in AUDIT_FIELDS)
 
 
 def _statements(script: str) -> Iterator[str]:
