@@ -7,6 +7,7 @@ from vtctl.domain.credentials import TwilioCredentials
 from vtctl.domain.errors import AppointmentNotFoundError, UsageError
 from vtctl.domain.models import Appointment, RoomInfo, RoomStatus, VideoToken
 from vtctl.domain.rooms import RoomRef
+from vtctl.local.audit import AuditContext, AuditTrail
 from vtctl.local.credentials import resolve_credentials
 from vtctl.local.engine import APPOINTMENT_NOT_FOUND, TokenEngine
 from vtctl.local.store import AppointmentStore
@@ -22,7 +23,9 @@ class LocalBackend:
         self._profile = profile
         self._demo = demo
         self._credentials = credentials
-        self.engine = TokenEngine(store, self.credentials)
+        self.engine = TokenEngine(
+            store, self.credentials, audit=AuditTrail(store, AuditContext.current(profile))
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LocalBackend:
@@ -41,7 +44,7 @@ class LocalBackend:
         return self.engine.issue(appointment_id, as_user)
 
     def refresh_token(self, appointment_id: int, as_user: str | None = None) -> VideoToken:
-        return self.engine.issue(appointment_id, as_user)
+        return self.engine.issue(appointment_id, as_user, command="refresh")
 
     def resolve_room(self, ref: RoomRef) -> int:
         if ref.appointment_id is not None:

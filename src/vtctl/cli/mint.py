@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
@@ -23,6 +24,7 @@ from vtctl.ui.output import OutputFormat, emit, output_format
 
 if TYPE_CHECKING:
     from vtctl.domain.credentials import TwilioCredentials
+    from vtctl.local.audit import AuditSink
 
 #: As the Twilio CLI's ``token:video``: one hour by default, at most 24 hours.
 DEFAULT_TTL = 3600
@@ -40,6 +42,9 @@ and no permission rule is involved: use `vtctl token ID` for those.
 is at most {rules.MAX_IDENTITY_LENGTH} characters (Twilio's limit). --room is
 required: a token without a room would admit its holder to every room of the
 account.
+
+Every minted token is recorded in the profile's store (created if missing):
+see `vtctl audit list`.
 """
 
 #: the keys of the JSON document of `mint` (MintedToken.to_json)
@@ -50,6 +55,7 @@ FIELDS = ("access_token", "identity", "room_name", "ttl", "expires_at")
 class MintOptions:
     io: IOStreams
     credentials: Callable[[], TwilioCredentials]
+    audit: Callable[[], AbstractContextManager[AuditSink]]
     identity: str
     room_name: str
     ttl: int = DEFAULT_TTL
@@ -78,17 +84,21 @@ def validate(identity: str, room_name: str, ttl: int) -> None:
 def run_mint(opts: MintOptions) -> MintedToken:
     import warnings
 
+    from vtctl.local.audit import Minted
     from vtctl.local.engine import mint_access_token
 
     validate(opts.identity, opts.room_name, opts.ttl)
     credentials = opts.credentials()
     issued_at = int(opts.clock())
-    with warnings.catch_warnings():
-        # PyJWT warns about HMAC keys under 32 bytes (test/demo secrets): not the user's concern
-        warnings.filterwarnings("ignore", message="The HMAC key is", category=UserWarning)
-        access_token = mint_access_token(
-            credentials, opts.identity, opts.room_name, issued_at, opts.ttl
-        )
+    with opts.audit() as trail:
+        with warnings.catch_warnings():
+            # PyJWT warns about HMAC keys under 32 bytes (test/demo secrets): not the user's concern
+            warnings.filterwarnings("ignore", message="The HMAC key is", category=UserWarning)
+            access_token = mint_access_token(
+                credentials, opts.identity, opts.room_name, issued_at, opts.ttl
+            )
+        trail.minted(Minted("mint", None, opts.identity, opts.room_name, opts.ttl, issued_at,
+                            access_token))
     minted = MintedToken(
         access_token=access_token,
         identity=opts.identity,
@@ -140,16 +150,25 @@ def mint_command(
     check_exclusive(json=json is not None or jq is not None, raw=raw)
     validate(identity, room, ttl)
 
+    settings = settings_from(profile=profile)
+
     def credentials() -> TwilioCredentials:
         from vtctl.local.credentials import resolve_credentials
 
-        settings = settings_from(profile=profile)
         return resolve_credentials(settings.profile, demo=settings.is_demo)
+
+    @contextmanager
+    def audit() -> Iterator[AuditSink]:
+        from vtctl.backends.local import open_store
+        from vtctl.local.audit import AuditContext, AuditTrail
+
+        with open_store(settings) as store:
+            yield AuditTrail(store, AuditContext.current(settings.profile))
 
     run_mint(
         MintOptions(
-            io=streams(ctx), credentials=credentials, identity=identity, room_name=room,
-            ttl=ttl, fmt=output_format(json, jq, raw),
+            io=streams(ctx), credentials=credentials, audit=audit, identity=identity,
+            room_name=room, ttl=ttl, fmt=output_format(json, jq, raw),
         )
     )
 

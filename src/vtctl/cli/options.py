@@ -29,6 +29,11 @@ Room = Annotated[
         show_default=False,
     ),
 ]
+AppointmentIds = Annotated[
+    list[str],
+    typer.Argument(metavar="ID...", help="Appointment ids (positive integers).",
+                   show_default=False),
+]
 Local = Annotated[
     bool,
     typer.Option(

@@ -53,8 +53,10 @@ def run_serve(opts: ServeOptions) -> None:
         raise UsageError(f"--port must be 0..65535, not {opts.port}")
 
     from vtctl.backends.local import open_store
+    from vtctl.local.audit import AuditContext
     from vtctl.server import app as server
     from vtctl.server import run
+    from vtctl.server.audit_sink import BatchingAuditWriter
     from vtctl.server.auth import (
         MIN_SECRET_LENGTH,
         JwtAuthority,
@@ -88,6 +90,9 @@ def run_serve(opts: ServeOptions) -> None:
         credentials,
         problem,
         dev_login=opts.dev_login,
+        audit=BatchingAuditWriter(
+            opts.settings.store_path, AuditContext.current(opts.settings.profile)
+        ),
     )
     try:
         sock = run.bind_socket(opts.host, opts.port)
@@ -271,7 +276,9 @@ Dev JWT:  export VTCTL_SERVE_SECRET=$(openssl rand -hex 32)
 
 Twilio credentials come from TWILIO_* / the keyring, once at start; without
 them the token endpoints answer 500 and video-status says it is offline.
-Ctrl-C or SIGTERM stops it cleanly.
+Every token it mints is recorded in the store's audit trail (`vtctl audit
+list`), appended in batches by a background writer; Ctrl-C or SIGTERM stops
+it cleanly, with every record written.
 """
 
 

@@ -78,6 +78,8 @@ class SmokeCliOptions:
     concurrency: int = 8
     max_skew: float = 5.0
     json: bool = False
+    junit_xml: str | None = None  # write a JUnit XML report here
+    github_actions: bool = False  # also print ::error workflow commands for failures
     #: builds a client for one JWT (tests may pass an httpx transport through it)
     make_client: Callable[[Settings, str], RestClient] | None = None
 
@@ -121,6 +123,7 @@ def run_smoke_command(opts: SmokeCliOptions) -> SmokeReport:
         opts.io.print_json(report.to_json())
     else:
         opts.io.render(results_table(report))
+    _ci_reports(opts, report)
     failed = report.failed
     if failed:
         bad = len({r.appointment_id for r in failed})
@@ -134,6 +137,27 @@ def run_smoke_command(opts: SmokeCliOptions) -> SmokeReport:
             f"{len(report.appointment_ids)} appointment(s) at {opts.settings.base_url}"
         )
     return report
+
+
+def _ci_reports(opts: SmokeCliOptions, report: SmokeReport) -> None:
+    """The JUnit XML file and, on GitHub Actions, one annotation per failed check."""
+    from vtctl.checks.ci_report import github_annotations, junit_xml
+
+    if opts.junit_xml is not None:
+        from datetime import UTC, datetime
+        from pathlib import Path
+
+        from vtctl.util.fsutil import atomic_write_bytes
+
+        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        try:
+            atomic_write_bytes(Path(opts.junit_xml), junit_xml(report, stamp))
+        except OSError as exc:
+            raise UsageError(f"cannot write --junit-xml {opts.junit_xml}: {exc.strerror}"
+                             ) from exc
+    if opts.github_actions:
+        for line in github_annotations(report):  # the runner reads both streams
+            opts.io.info(line)
 
 
 def _run_with_progress(io: IOStreams, smoke: Any, run: Callable[[Any], SmokeReport]
@@ -179,10 +203,7 @@ def results_table(report: SmokeReport) -> Table:
 
 def command(
     ctx: typer.Context,
-    appointment_ids: Annotated[
-        list[str], typer.Argument(metavar="ID...", help="Appointment ids to check.",
-                                  show_default=False)
-    ],
+    appointment_ids: o.AppointmentIds,
     patient: Annotated[
         str | None, typer.Option("--patient", metavar="PROFILE",
                                  help="Profile whose stored JWT is the patient's.",
@@ -227,6 +248,12 @@ def command(
                            '{"appointment_id", "check", "ok", "detail"} objects.',
                            rich_help_panel=o.OUTPUT_PANEL)
     ] = False,
+    junit_xml: Annotated[
+        str | None, typer.Option("--junit-xml", metavar="FILE",
+                                 help="Also write a JUnit XML report (one testcase per "
+                                 "appointment and check) for CI.",
+                                 rich_help_panel=o.OUTPUT_PANEL, show_default=False)
+    ] = None,
     base_url: o.BaseUrl = None,
     timeout: o.Timeout = None,
     ca_bundle: o.CaBundle = None,
@@ -243,7 +270,8 @@ def command(
         SmokeCliOptions(
             io=streams(ctx), settings=settings, appointment_ids=ids,
             patient=patient_ref, psychologist=psychologist_ref, outsider=outsider_ref,
-            concurrency=concurrency, max_skew=max_skew, json=json,
+            concurrency=concurrency, max_skew=max_skew, json=json, junit_xml=junit_xml,
+            github_actions=os.environ.get("GITHUB_ACTIONS") == "true",
         )
     )
 
@@ -260,6 +288,11 @@ token's exp and with now + expires_in; an --outsider gets 403.
 Users are profiles (their JWT from `vtctl auth login --profile P`) or, in CI,
 environment variables (--patient-jwt-env VAR ...). The base URL is --base-url,
 VTCTL_BASE_URL or the patient profile's. Exit 8 when any check fails.
+
+CI: --junit-xml FILE writes a JUnit XML report (a testsuite per appointment,
+a testcase per check, failures as <failure>); with GITHUB_ACTIONS=true each
+failed check is also printed (on stderr) as a `::error title=...::detail`
+workflow command, which GitHub shows as an annotation.
 
   vtctl smoke 47 48 --patient jane --psychologist sarah --outsider olly
 """

@@ -2,10 +2,20 @@
 
 The only module that imports ``keyring`` (slow to import: done lazily).
 Keyring failures become ``KeyringUnavailableError`` with the fix named.
+
+Finding the keyring backend is most of a keyring read's cost (keyring
+imports every backend it knows and asks each whether it works: ~170 ms on
+Linux).  So the backend that stored a secret is remembered (its class path,
+in ``keyring-backend`` beside the config file) and later reads import only
+that class.  When it cannot be loaded or no longer works, or
+``PYTHON_KEYRING_BACKEND`` names another, keyring's full detection runs as
+before: the record can be out of date but never wrong.
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any, Literal
 
 from vtctl.domain.errors import KeyringUnavailableError
@@ -23,7 +33,61 @@ def _username(profile: str, kind: SecretKind) -> str:
     return f"{profile}:{kind}"
 
 
+BACKEND_RECORD = "keyring-backend"
+
+
+def backend_record_path() -> Path:
+    from vtctl.config.profiles import config_path
+
+    return config_path().with_name(BACKEND_RECORD)
+
+
+def _recorded_backend() -> Any | None:
+    """An instance of the remembered backend class, or None (then: full detection)."""
+    try:
+        name = backend_record_path().read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    wanted = os.environ.get("PYTHON_KEYRING_BACKEND")
+    if not name or (wanted is not None and wanted.strip() != name):
+        return None
+    module_name, _, class_name = name.rpartition(".")
+    try:
+        import importlib
+
+        cls = getattr(importlib.import_module(module_name), class_name)
+        from keyring.backend import KeyringBackend
+
+        # priority raises when the backend does not work here; fail/null are <= 0
+        if not (isinstance(cls, type) and issubclass(cls, KeyringBackend) and cls.priority > 0):
+            return None
+        return cls()
+    except Exception:  # gone, renamed, or unusable here: detect as keyring would
+        return None
+
+
+def _remember(backend: Any) -> None:
+    """Record the backend that just stored a secret (only when it changed)."""
+    from vtctl.util.fsutil import atomic_write_bytes
+
+    name = f"{type(backend).__module__}.{type(backend).__qualname__}"
+    path = backend_record_path()
+    try:
+        if path.read_text(encoding="utf-8").strip() == name:
+            return
+    except (OSError, UnicodeDecodeError):
+        pass
+    import contextlib
+
+    with contextlib.suppress(OSError):  # only a speed-up: without it, detection runs
+        atomic_write_bytes(path, (name + "\n").encode())
+
+
 def _keyring() -> Any:
+    """The keyring backend: the remembered one, else keyring's own detection."""
+    recorded = _recorded_backend()
+    if recorded is not None:
+        return recorded
     import keyring
     from keyring.backends import fail
 
@@ -35,7 +99,7 @@ def _keyring() -> Any:
         ) from exc
     if isinstance(backend, fail.Keyring):
         raise KeyringUnavailableError("no OS keyring is available", hint=_NO_KEYRING_HINT)
-    return keyring
+    return backend
 
 
 def _call(action: str, fn: Any, *args: str) -> Any:
@@ -65,6 +129,7 @@ def get_secret(profile: str, kind: SecretKind) -> str | None:
 def set_secret(profile: str, kind: SecretKind, value: str) -> None:
     keyring = _keyring()
     _call("write", keyring.set_password, SERVICE, _username(profile, kind), value)
+    _remember(keyring)
 
 
 def delete_secret(profile: str, kind: SecretKind) -> bool:

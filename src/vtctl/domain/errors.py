@@ -22,6 +22,7 @@ class ExitCode(IntEnum):
     SERVER_ERROR = 6
     NETWORK_ERROR = 7
     SMOKE_FAILED = 8
+    AUDIT_FAILED = 9
 
 
 class VtctlError(Exception):
@@ -152,3 +153,12 @@ class DiagnoseProblemError(VtctlError):
     """``vtctl diagnose`` found at least one problem."""
 
     exit_code = ExitCode.SMOKE_FAILED
+
+
+# --- audit (exit 9) --------------------------------------------------------
+
+
+class AuditTrailError(VtctlError):
+    """The audit trail failed verification: a record was changed, removed or reordered."""
+
+    exit_code = ExitCode.AUDIT_FAILED

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vtctl.domain import rules
 from vtctl.domain.credentials import TwilioCredentials
@@ -21,7 +21,11 @@ from vtctl.domain.errors import (
     UsageError,
 )
 from vtctl.domain.models import Appointment, RoomInfo, User, VideoToken
+from vtctl.local.audit import Minted
 from vtctl.local.store import AppointmentStore
+
+if TYPE_CHECKING:
+    from vtctl.local.audit import AuditSink
 
 # The guide's error texts, used verbatim by the server's JSON bodies.
 APPOINTMENT_NOT_FOUND = "Appointment not found"
@@ -73,17 +77,26 @@ def mint_access_token(
 
 
 class TokenEngine:
-    """Mint tokens for stored appointments following the guide's check order."""
+    """Mint tokens for stored appointments following the guide's check order.
+
+    With an ``audit`` sink every minted token is reported to it before it is
+    returned (``command`` names who asked: token, refresh, serve); a sink that
+    fails fails the mint, so no token leaves without its record.
+    """
 
     def __init__(
         self,
         store: AppointmentStore,
         credentials: Callable[[], TwilioCredentials],
         clock: Callable[[], float] = time.time,
+        audit: AuditSink | None = None,
+        command: str = "token",
     ) -> None:
         self.store = store
         self._credentials = credentials
         self._clock = clock
+        self.audit = audit
+        self.command = command
 
     def authorize(
         self, appointment_id: int, user_ref: str | int | None
@@ -114,11 +127,15 @@ class TokenEngine:
             raise PermissionDeniedError(PERMISSION_DENIED)
         return appointment, user
 
-    def issue(self, appointment_id: int, user_ref: str | int | None) -> VideoToken:
+    def issue(
+        self, appointment_id: int, user_ref: str | int | None, command: str | None = None
+    ) -> VideoToken:
         appointment, user = self.authorize(appointment_id, user_ref)
-        return self.mint_for(appointment, user)
+        return self.mint_for(appointment, user, command)
 
-    def mint_for(self, appointment: Appointment, user: User) -> VideoToken:
+    def mint_for(
+        self, appointment: Appointment, user: User, command: str | None = None
+    ) -> VideoToken:
         """Mint for an already authorized pair (the hot path of ``serve``)."""
         assert appointment.video_room_id is not None
         minutes = rules.token_lifetime_minutes(appointment.duration_minutes)
@@ -128,6 +145,9 @@ class TokenEngine:
         access_token = mint_access_token(
             self._credentials(), identity, appointment.video_room_id, issued_at, ttl
         )
+        if self.audit is not None:
+            self.audit.minted(Minted(command or self.command, appointment.id, identity,
+                                     appointment.video_room_id, ttl, issued_at, access_token))
         return VideoToken(  # positional: the guide's field order, on serve's hot path
             access_token,
             appointment.video_room_id,

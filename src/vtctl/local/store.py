@@ -10,19 +10,26 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from vtctl.domain.audit import (
+    AUDIT_FIELDS,
+    GENESIS_HASH,
+    AuditRecord,
+    ChainedRecord,
+    chain,
+)
 from vtctl.domain.errors import StoreError, UsageError
 from vtctl.domain.models import Appointment, User, format_utc, parse_utc
 from vtctl.domain.rules import MAX_ID
 from vtctl.util.fsutil import ensure_private_dir
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: SQLite's INTEGER range: ids beyond it cannot be stored
 BUSY_TIMEOUT_MS = 10_000
 
@@ -42,6 +49,29 @@ _MIGRATIONS: dict[int, str] = {
         starts_at        TEXT,
         video_room_id    TEXT
     );
+    """,
+    # 2: the audit trail of minted tokens (vtctl.domain.audit), append-only
+    2: """
+    CREATE TABLE audit (
+        seq            INTEGER PRIMARY KEY,
+        at             TEXT NOT NULL,
+        os_user        TEXT NOT NULL,
+        host           TEXT NOT NULL,
+        profile        TEXT NOT NULL,
+        command        TEXT NOT NULL,
+        appointment_id INTEGER,
+        identity       TEXT NOT NULL,
+        room_name      TEXT NOT NULL,
+        ttl_seconds    INTEGER NOT NULL,
+        jti            TEXT NOT NULL,
+        prev_hash      TEXT NOT NULL,
+        hash           TEXT NOT NULL
+    );
+    CREATE INDEX audit_at ON audit(at);
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
     """,
 }
 
@@ -137,9 +167,8 @@ class AppointmentStore:
             # re-read under the write lock: another process may have migrated
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             for target in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in _MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
+                for statement in _statements(_MIGRATIONS[target]):
+                    self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {target}")
 
     @contextmanager
@@ -304,6 +333,60 @@ class AppointmentStore:
                 db.execute(_UPSERT_APPOINTMENT, _appointment_row(appointment))
                 added, updated = (added + 1, updated) if stored is None else (added, updated + 1)
         return ImportCounts(added, updated, unchanged)
+
+
+    # -- audit trail (append-only) -------------------------------------------
+
+    @_sqlite_errors
+    def append_audit(self, records: Sequence[AuditRecord]) -> None:
+        """Chain and insert records in one transaction (the chain's tail read under the lock)."""
+        if not records:
+            return
+        with self.transaction() as db:
+            tail = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+            last_seq, last_hash = tail if tail else (0, GENESIS_HASH)
+            db.executemany(
+                f"INSERT INTO audit (seq, {', '.join(AUDIT_FIELDS)}, prev_hash, hash) "
+                f"VALUES ({', '.join('?' * (len(AUDIT_FIELDS) + 3))})",
+                [
+                    (c.seq, r.at, r.os_user, r.host, r.profile, r.command, r.appointment_id,
+                     r.identity, r.room_name, r.ttl_seconds, r.jti, c.prev_hash, c.hash)
+                    for c in chain(records, last_seq, last_hash) if (r := c.record)
+                ],
+            )
+
+    @_sqlite_errors
+    def read_audit(
+        self, *, since: str | None = None, appointment_id: int | None = None,
+        identity: str | None = None,
+    ) -> list[ChainedRecord]:
+        """Stored records in chain order, optionally only those matching every filter."""
+        conditions, params = [], []
+        for condition, value in (
+            ("at >= ?", since), ("appointment_id = ?", appointment_id), ("identity = ?", identity)
+        ):
+            if value is not None:
+                conditions.append(condition)
+                params.append(value)
+        rows = self._db.execute(
+            f"SELECT seq, {', '.join(AUDIT_FIELDS)}, prev_hash, hash FROM audit"
+            + (f" WHERE {' AND '.join(conditions)}" if conditions else "") + " ORDER BY seq",
+            params,
+        )
+        return [
+            ChainedRecord(row[0], AuditRecord(*row[1:-2]), row[-2], row[-1]) for row in rows
+        ]
+
+
+def _statements(script: str) -> Iterator[str]:
+    """A migration's statements (trigger bodies hold ``;`` too)."""
+    pending = ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
 
 
 _UPSERT_USER = """

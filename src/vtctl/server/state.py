@@ -21,6 +21,7 @@ from vtctl.domain.errors import TokenGenerationError
 from vtctl.domain.models import Appointment, User
 from vtctl.local.engine import TokenEngine
 from vtctl.local.store import AppointmentStore
+from vtctl.server.audit_sink import BatchingAuditWriter
 from vtctl.server.auth import AuthFailed, JwtAuthority
 
 TOKEN_ERROR_PREFIX = "Failed to generate access token: "
@@ -81,6 +82,7 @@ class ServerState:
     credentials: TwilioCredentials | None
     credentials_problem: str | None = None
     dev_login: bool = False
+    audit: BatchingAuditWriter | None = None
     _known_users: set[int] = field(default_factory=set, repr=False)
     _write_limiter: anyio.CapacityLimiter | None = field(default=None, repr=False)
 
@@ -94,6 +96,7 @@ class ServerState:
         credentials_problem: str | None = None,
         dev_login: bool = False,
         clock: Callable[[], float] = time.time,
+        audit: BatchingAuditWriter | None = None,
     ) -> ServerState:
         def provide() -> TwilioCredentials:
             if credentials is None:
@@ -104,15 +107,18 @@ class ServerState:
 
         return cls(
             store=store,
-            engine=TokenEngine(store, provide, clock),
+            engine=TokenEngine(store, provide, clock, audit=audit, command="serve"),
             writer=TokenEngine(writer_store, provide, clock),
             auth=auth,
             credentials=credentials,
             credentials_problem=credentials_problem,
             dev_login=dev_login,
+            audit=audit,
         )
 
     def close(self) -> None:
+        if self.audit is not None:
+            self.audit.close()  # every queued record lands before the process ends
         self.store.close()
         if self.writer.store is not self.store:
             self.writer.store.close()

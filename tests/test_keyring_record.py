@@ -1,0 +1,98 @@
+"""The keyring backend remembered at login: later commands import only it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.serve_fixtures import RunningServer
+from vtctl.config import secrets_store
+
+PLAINTEXT = "keyrings.alt.file.PlaintextKeyring"
+Cli = Any
+
+
+def login(cli: Cli, server: RunningServer) -> None:
+    result = cli("auth", "login", "--with-token", "--base-url", server.url,
+                 stdin=server.jwt(2) + "\n")
+    assert result.exit_code == 0, result.stderr
+
+
+#: the console script's entry point, with a probe listing every module it imported
+PROBE = """\
+import atexit, sys
+listing = sys.argv[1]
+atexit.register(lambda: open(listing, "w").write("\\n".join(sorted(sys.modules))))
+from vtctl.launch.entry import main
+sys.argv = ["vtctl", "token", "47", "--json"]
+sys.exit(main())
+"""
+
+
+def token_imports(server: RunningServer, tmp_path: Path
+                  ) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """``vtctl token 47 --json`` in a subprocess without PYTHON_KEYRING_BACKEND: its imports."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHON_KEYRING_BACKEND"}
+    env["VTCTL_BASE_URL"] = server.url
+    listing = tmp_path / "modules.txt"
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(listing)],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )
+    return result, set(listing.read_text().split())
+
+
+def test_login_records_the_backend_that_stored_the_jwt(
+    cli: Cli, serve_server: RunningServer
+) -> None:
+    login(cli, serve_server)
+    assert secrets_store.backend_record_path().read_text().strip() == PLAINTEXT
+
+
+def test_a_later_token_imports_only_the_recorded_backend(
+    cli: Cli, serve_server: RunningServer, tmp_path: Path
+) -> None:
+    login(cli, serve_server)
+    result, modules = token_imports(serve_server, tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.strip())["appointment_id"] == 47
+    assert "keyrings.alt.file" in modules
+    # keyring.core imports its own `fail` fallback; no other backend, no detection
+    assert {m for m in modules if m.startswith("keyring.backends.")} == {"keyring.backends.fail"}
+
+
+def test_a_gone_backend_falls_back_to_detection(
+    cli: Cli, serve_server: RunningServer, tmp_path: Path
+) -> None:
+    login(cli, serve_server)
+    secrets_store.backend_record_path().write_text("keyrings.gone.Keyring\n")
+    result, modules = token_imports(serve_server, tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.strip())["appointment_id"] == 47
+    detected = {m for m in modules if m.startswith("keyring.backends.")}
+    assert detected - {"keyring.backends.fail"}, "full detection imports the other backends"
+
+
+@pytest.mark.parametrize("record", ["", "os.path", "keyring.backends.fail.Keyring"])
+def test_a_record_that_names_no_usable_backend_is_ignored(
+    record: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = secrets_store.backend_record_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(record)
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    assert secrets_store._recorded_backend() is None
+
+
+def test_python_keyring_backend_wins_over_the_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    secrets_store.set_secret("default", "jwt", "a.b.c")  # records PlaintextKeyring
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.EncryptedKeyring")
+    assert secrets_store._recorded_backend() is None
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", PLAINTEXT)
+    assert type(secrets_store._recorded_backend()).__name__ == "PlaintextKeyring"
