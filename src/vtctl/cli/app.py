@@ -61,11 +61,11 @@ def __getattr__(name: str) -> Any:
 
 def app_for(args: list[str]) -> typer.Typer:
     """The app with only the command ``args`` runs, or every command (help, unknown name)."""
-    from vtctl.cli.commands import modules_of
+    from vtctl.cli.commands import module_of
 
     name = next((a for a in args if not a.startswith("-")), None)
-    modules = modules_of(name) if name is not None else ()
-    return build_app(modules or None)
+    module = module_of(name) if name is not None else None
+    return build_app(None if module is None else (module,))
 
 
 @dataclass

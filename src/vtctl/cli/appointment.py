@@ -296,4 +296,6 @@ def import_command(
 
 
 def register(app: typer.Typer) -> None:
+    import vtctl.cli.appointment_pull  # noqa: F401  (its import adds `pull` to the group)
+
     app.add_typer(group)

@@ -110,6 +110,7 @@ def participants(appointment: Appointment) -> list[User]:
     return users
 
 
+@group.command("pull", help=HELP)  # on import: `cli.appointment.register` imports this
 def pull_command(
     ctx: typer.Context,
     appointment_ids: o.AppointmentIds,
@@ -137,6 +138,3 @@ def pull_command(
         )
     )
 
-
-def register(app: typer.Typer) -> None:
-    group.command("pull", help=HELP)(pull_command)

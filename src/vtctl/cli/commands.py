@@ -16,7 +16,6 @@ MODULES: dict[str, tuple[str, ...]] = {
     "token": ("token", "refresh"),
     "room": ("room",),
     "appointment": ("appointment",),
-    "appointment_pull": ("appointment",),  # adds `pull` to the appointment group
     "inspect": ("inspect",),
     "mint": ("mint",),
     "audit": ("audit",),
@@ -29,9 +28,9 @@ MODULES: dict[str, tuple[str, ...]] = {
 }
 
 
-def modules_of(name: str) -> tuple[str, ...]:
-    """The modules that register the command ``name``; empty for an unknown name."""
-    return tuple(module for module, names in MODULES.items() if name in names)
+def module_of(name: str) -> str | None:
+    """The module that registers the command ``name``; None for an unknown name."""
+    return next((module for module, names in MODULES.items() if name in names), None)
 
 
 def register(app: typer.Typer, modules: tuple[str, ...] | None = None) -> None:
