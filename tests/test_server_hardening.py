@@ -13,6 +13,7 @@ import pytest
 from tests.test_server import (  # noqa: F401  (fixtures)
     API,
     JANE,
+    SARAH,
     MakeClient,
     _jwt,
     bearer,
@@ -36,3 +37,20 @@ def test_a_huge_time_claim_is_a_401_not_a_500(client: TestClient, claim: str,
     response = client.get(f"{API}/video-token/47/", headers=bearer(_jwt(**{claim: value})))
     assert response.status_code == 401, response.text
     assert response.json()["messages"][0]["message"] == "Token is invalid"
+
+
+# -- item 7: two Authorization headers --------------------------------------------------
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast path", "starlette"])
+@pytest.mark.parametrize("endpoint", ["video-token", "video-token-refresh", ""])
+def test_two_authorization_headers_are_refused_on_every_path(make_client: MakeClient,
+                                                             fast: bool, endpoint: str) -> None:
+    client = make_client(fast=fast)
+    path = f"{API}/{endpoint}/47/" if endpoint else f"{API}/47/"
+    for first, second in ((JANE, SARAH), (SARAH, JANE), (JANE, JANE)):
+        response = client.get(path, headers=[("Authorization", f"Bearer {_jwt(first)}"),
+                                              ("Authorization", f"Bearer {_jwt(second)}")])
+        assert response.status_code == 401, response.text
+        assert response.json() == {"detail": "Authorization header must be sent only once",
+                                   "code": "bad_authorization_header"}

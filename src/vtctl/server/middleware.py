@@ -110,6 +110,8 @@ class TokenFastPath:
         authorization = None
         for name, value in scope["headers"]:
             if name == b"authorization":
+                if authorization is not None:
+                    return None  # two of them: the app refuses it (401)
                 authorization = value
             elif name == b"origin":
                 return None  # CORS: the middleware adds its headers

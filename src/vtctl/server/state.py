@@ -24,6 +24,7 @@ from vtctl.local.store import AppointmentStore
 from vtctl.server.auth import AuthFailed, JwtAuthority
 
 TOKEN_ERROR_PREFIX = "Failed to generate access token: "
+TWO_AUTHORIZATION_HEADERS = "Authorization header must be sent only once"
 
 _MISSING = object()
 #: cached rows (appointments + users, found or not) before the cache is emptied
@@ -127,7 +128,10 @@ class ServerState:
 
     def user_of(self, request: Request) -> int:
         """The authenticated user id, or ``AuthFailed`` (401)."""
-        return self.user_of_header(request.headers.get("authorization"))
+        values = request.headers.getlist("authorization")
+        if len(values) > 1:  # which one counts would depend on the code path: neither
+            raise AuthFailed(TWO_AUTHORIZATION_HEADERS, code="bad_authorization_header")
+        return self.user_of_header(values[0] if values else None)
 
     def user_of_header(self, authorization: str | None) -> int:
         user_id = self.auth.authenticate(authorization)
