@@ -6,13 +6,16 @@ Each test fails without its fix; the fixtures are ``tests/test_server.py``'s.
 
 from __future__ import annotations
 
+import sqlite3
 import warnings
+from pathlib import Path
 
 import pytest
 
 from tests.test_server import (  # noqa: F401  (fixtures)
     API,
     JANE,
+    OUTSIDER,
     SARAH,
     MakeClient,
     _jwt,
@@ -25,6 +28,13 @@ from tests.test_server import (  # noqa: F401  (fixtures)
 with warnings.catch_warnings():  # "install httpx2": the installed httpx works fine
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
+
+
+def dev_client(make_client: MakeClient) -> TestClient:
+    """A ``--dev-login`` server reached the way a developer does: ``http://localhost``."""
+    client = make_client(dev_login=True)
+    client.base_url = "http://localhost"  # type: ignore[assignment]
+    return client
 
 
 # -- item 8: absurd time claims --------------------------------------------------------
@@ -54,3 +64,38 @@ def test_two_authorization_headers_are_refused_on_every_path(make_client: MakeCl
         assert response.status_code == 401, response.text
         assert response.json() == {"detail": "Authorization header must be sent only once",
                                    "code": "bad_authorization_header"}
+
+
+# -- item 6: a deleted user ----------------------------------------------------------------
+
+
+def _delete_user(store_path: Path, user_id: int) -> None:
+    """What another process (an import, a sqlite3 shell) may do while the server runs."""
+    with sqlite3.connect(store_path) as other:
+        other.execute("DELETE FROM users WHERE id = ?", (user_id,))
+    other.close()
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast path", "starlette"])
+def test_a_deleted_user_stops_authenticating(make_client: MakeClient, store_path: Path,
+                                             fast: bool) -> None:
+    client = make_client(fast=fast)
+    as_outsider = bearer(_jwt(OUTSIDER))
+    assert client.get(f"{API}/video-token/47/", headers=as_outsider).status_code == 403
+    assert client.get(f"{API}/47/", headers=as_outsider).status_code == 403
+    _delete_user(store_path, OUTSIDER)
+    for path in (f"{API}/video-token/47/", f"{API}/47/"):
+        response = client.get(path, headers=as_outsider)
+        assert (response.status_code, response.json()) == (
+            401, {"detail": "User not found", "code": "user_not_found"})
+
+
+def test_refresh_issues_nothing_for_a_deleted_user(make_client: MakeClient,
+                                                  store_path: Path) -> None:
+    client = dev_client(make_client)
+    pair = client.post("/api/token/", json={"username": "9", "password": "x"}).json()
+    assert client.post("/api/token/refresh/", json={"refresh": pair["refresh"]}).status_code == 200
+    _delete_user(store_path, OUTSIDER)
+    response = client.post("/api/token/refresh/", json={"refresh": pair["refresh"]})
+    assert (response.status_code, response.json()) == (401, {
+        "detail": "No active account found for the given token.", "code": "no_active_account"})

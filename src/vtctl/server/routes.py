@@ -131,6 +131,9 @@ async def token_refresh(request: Request) -> Response:
     if not isinstance(refresh, str) or not refresh:
         return JSONResponse({"refresh": ["This field is required."]}, status_code=400)
     user_id = state.auth.verify(refresh, token_type="refresh")
+    if state.store.get_user(user_id) is None:  # deleted since the login: SimpleJWT's answer
+        return JSONResponse({"detail": "No active account found for the given token.",
+                             "code": "no_active_account"}, status_code=401)
     return JSONResponse({"access": state.auth.issue(user_id)})
 
 

@@ -82,7 +82,6 @@ class ServerState:
     credentials: TwilioCredentials | None
     credentials_problem: str | None = None
     dev_login: bool = False
-    _known_users: set[int] = field(default_factory=set, repr=False)
     _write_limiter: anyio.CapacityLimiter | None = field(default=None, repr=False)
 
     @classmethod
@@ -135,10 +134,10 @@ class ServerState:
 
     def user_of_header(self, authorization: str | None) -> int:
         user_id = self.auth.authenticate(authorization)
-        if user_id not in self._known_users:
-            if self.store.get_user(user_id) is None:
-                raise AuthFailed("User not found", code="user_not_found")
-            self._known_users.add(user_id)
+        # the store's read cache (CachedStore) is emptied when the database changes,
+        # so a user deleted by another process stops authenticating at once
+        if self.store.get_user(user_id) is None:
+            raise AuthFailed("User not found", code="user_not_found")
         return user_id
 
     def participant_appointment(self, appointment_id: int, user_id: int) -> Appointment:
