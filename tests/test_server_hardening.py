@@ -99,3 +99,23 @@ def test_refresh_issues_nothing_for_a_deleted_user(make_client: MakeClient,
     response = client.post("/api/token/refresh/", json={"refresh": pair["refresh"]})
     assert (response.status_code, response.json()) == (401, {
         "detail": "No active account found for the given token.", "code": "no_active_account"})
+
+
+# -- item 4: token replies are never cached ------------------------------------------------
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast path", "starlette"])
+@pytest.mark.parametrize("endpoint", ["video-token", "video-token-refresh"])
+def test_video_tokens_are_no_store(make_client: MakeClient, fast: bool, endpoint: str) -> None:
+    response = make_client(fast=fast).get(f"{API}/{endpoint}/47/", headers=bearer(_jwt(JANE)))
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_dev_login_tokens_are_no_store(make_client: MakeClient) -> None:
+    client = dev_client(make_client)
+    login = client.post("/api/token/", json={"username": "2", "password": "x"})
+    refreshed = client.post("/api/token/refresh/", json={"refresh": login.json()["refresh"]})
+    for response in (login, refreshed):
+        assert response.status_code == 200
+        assert response.headers["cache-control"] == "no-store"

@@ -100,6 +100,7 @@ class TokenFastPath:
                             (b"content-length", str(len(body)).encode()),
                             (b"content-type", b"application/json"),
                             (b"vary", b"Origin"),  # as CORSMiddleware marks every reply
+                            (b"cache-control", b"no-store"),  # routes.NO_STORE
                         ],
                     })
                     await send({"type": "http.response.body", "body": body})

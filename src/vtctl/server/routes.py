@@ -25,6 +25,8 @@ from vtctl.server.auth import REFRESH_LIFETIME_SECONDS
 from vtctl.server.state import state_of
 
 API = "/api/appointments"
+#: on every reply that carries a token: no browser, proxy or disk cache keeps it
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 class AppointmentIdConvertor(Convertor[int]):
@@ -48,7 +50,7 @@ async def video_token(request: Request) -> Response:
     state = state_of(request)
     user_id = state.user_of(request)
     token = state.engine.issue(request.path_params["appointment_id"], user_id)
-    return JSONResponse(token.to_json())
+    return JSONResponse(token.to_json(), headers=NO_STORE)
 
 
 async def video_status(request: Request) -> Response:
@@ -120,7 +122,8 @@ async def token_obtain(request: Request) -> Response:
         {
             "refresh": state.auth.issue(user.id, "refresh", REFRESH_LIFETIME_SECONDS),
             "access": state.auth.issue(user.id),
-        }
+        },
+        headers=NO_STORE,
     )
 
 
@@ -134,7 +137,7 @@ async def token_refresh(request: Request) -> Response:
     if state.store.get_user(user_id) is None:  # deleted since the login: SimpleJWT's answer
         return JSONResponse({"detail": "No active account found for the given token.",
                              "code": "no_active_account"}, status_code=401)
-    return JSONResponse({"access": state.auth.issue(user_id)})
+    return JSONResponse({"access": state.auth.issue(user_id)}, headers=NO_STORE)
 
 
 MAX_BODY_BYTES = 64 * 1024
