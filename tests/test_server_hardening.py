@@ -119,3 +119,20 @@ def test_dev_login_tokens_are_no_store(make_client: MakeClient) -> None:
     for response in (login, refreshed):
         assert response.status_code == 200
         assert response.headers["cache-control"] == "no-store"
+
+
+# -- item 5: lone surrogates in dev-login bodies -------------------------------------------
+
+
+@pytest.mark.parametrize("body", [
+    b'{"username": "\\ud800", "password": "x"}',
+    b'{"username": "2", "password": "\\udcff"}',
+    b'{"email": "a\\udfffb@example.com", "password": "x"}',
+    b'{"refresh": "\\ud800"}',
+    b'{"username": "2", "password": "x", "extra": ["\\ud83d"]}',
+])
+@pytest.mark.parametrize("path", ["/api/token/", "/api/token/refresh/"])
+def test_lone_surrogates_are_a_400(make_client: MakeClient, path: str, body: bytes) -> None:
+    response = dev_client(make_client).post(path, content=body,
+                                            headers={"Content-Type": "application/json"})
+    assert (response.status_code, response.json()) == (400, {"detail": "JSON parse error"})

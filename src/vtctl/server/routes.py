@@ -151,6 +151,8 @@ async def _json_body(request: Request) -> dict[str, Any]:
             raise HTTPException(413, "Request body too large")
     try:
         data = json.loads(body or b"{}")
+        # "\ud800" parses into a str that is not Unicode text (SQLite cannot encode it)
+        json.dumps(data, ensure_ascii=False).encode()
     except (ValueError, RecursionError) as exc:  # RecursionError: "[[[[..." in 64 KiB
         raise HTTPException(400, "JSON parse error") from exc
     if not isinstance(data, dict):
