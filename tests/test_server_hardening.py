@@ -136,3 +136,16 @@ def test_lone_surrogates_are_a_400(make_client: MakeClient, path: str, body: byt
     response = dev_client(make_client).post(path, content=body,
                                             headers={"Content-Type": "application/json"})
     assert (response.status_code, response.json()) == (400, {"detail": "JSON parse error"})
+
+
+# -- item 9: no redirect built from the Host header ----------------------------------------
+
+
+@pytest.mark.parametrize("path", [f"{API}/47", f"{API}/video-token/47", "/api/token"])
+def test_a_missing_trailing_slash_is_a_404_without_location(make_client: MakeClient,
+                                                           path: str) -> None:
+    client = make_client(dev_login=True)
+    response = client.get(path, headers={"Host": "evil.example", **bearer(_jwt(JANE))},
+                          follow_redirects=False)
+    assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
+    assert "location" not in response.headers

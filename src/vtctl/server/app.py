@@ -43,6 +43,9 @@ def create_app(
         middleware=middleware,
         exception_handlers=exception_handlers(),
     )
+    # "/api/appointments/47" is a 404 as in the guide's API: no redirect, whose Location
+    # would be built from the request's Host header
+    app.router.redirect_slashes = False
     app.state.vtctl = state
     return app
 
