@@ -83,7 +83,8 @@ def make_client(store_path: Path) -> Iterator[MakeClient]:
         )
         build = create_asgi if fast else create_app
         client = TestClient(build(state, access_log=access_log,  # type: ignore[arg-type]
-                                  log_stream=log_stream or io.StringIO()))
+                                  log_stream=log_stream or io.StringIO()),
+                            base_url="http://localhost")  # dev login answers loopback names
         client.__enter__()
         opened.append((client, state))
         return client

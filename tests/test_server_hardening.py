@@ -30,13 +30,6 @@ with warnings.catch_warnings():  # "install httpx2": the installed httpx works f
     from starlette.testclient import TestClient
 
 
-def dev_client(make_client: MakeClient) -> TestClient:
-    """A ``--dev-login`` server reached the way a developer does: ``http://localhost``."""
-    client = make_client(dev_login=True)
-    client.base_url = "http://localhost"  # type: ignore[assignment]
-    return client
-
-
 # -- item 8: absurd time claims --------------------------------------------------------
 
 
@@ -92,7 +85,7 @@ def test_a_deleted_user_stops_authenticating(make_client: MakeClient, store_path
 
 def test_refresh_issues_nothing_for_a_deleted_user(make_client: MakeClient,
                                                   store_path: Path) -> None:
-    client = dev_client(make_client)
+    client = make_client(dev_login=True)
     pair = client.post("/api/token/", json={"username": "9", "password": "x"}).json()
     assert client.post("/api/token/refresh/", json={"refresh": pair["refresh"]}).status_code == 200
     _delete_user(store_path, OUTSIDER)
@@ -113,7 +106,7 @@ def test_video_tokens_are_no_store(make_client: MakeClient, fast: bool, endpoint
 
 
 def test_dev_login_tokens_are_no_store(make_client: MakeClient) -> None:
-    client = dev_client(make_client)
+    client = make_client(dev_login=True)
     login = client.post("/api/token/", json={"username": "2", "password": "x"})
     refreshed = client.post("/api/token/refresh/", json={"refresh": login.json()["refresh"]})
     for response in (login, refreshed):
@@ -133,7 +126,7 @@ def test_dev_login_tokens_are_no_store(make_client: MakeClient) -> None:
 ])
 @pytest.mark.parametrize("path", ["/api/token/", "/api/token/refresh/"])
 def test_lone_surrogates_are_a_400(make_client: MakeClient, path: str, body: bytes) -> None:
-    response = dev_client(make_client).post(path, content=body,
+    response = make_client(dev_login=True).post(path, content=body,
                                             headers={"Content-Type": "application/json"})
     assert (response.status_code, response.json()) == (400, {"detail": "JSON parse error"})
 
@@ -149,3 +142,41 @@ def test_a_missing_trailing_slash_is_a_404_without_location(make_client: MakeCli
                           follow_redirects=False)
     assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
     assert "location" not in response.headers
+
+
+# -- item 3: dev login answers only requests for a loopback name ---------------------------
+
+LOOPBACK = ["localhost", "localhost:8000", "LOCALHOST:1", "127.0.0.1", "127.0.0.1:8000",
+            "[::1]", "[::1]:8000"]
+FOREIGN = ["evil.example", "evil.example:8000", "127.0.0.1.nip.io", "localhost.evil.example",
+           "localhost:8000x", "localhost:", "::1", "[::1]x", "", "127.0.0.2:8000"]
+
+
+@pytest.mark.parametrize("host", LOOPBACK)
+def test_dev_login_answers_loopback_hosts(make_client: MakeClient, host: str) -> None:
+    client = make_client(dev_login=True)
+    login = client.post("/api/token/", json={"username": "2", "password": "x"},
+                        headers={"Host": host})
+    assert login.status_code == 200, login.text
+    refreshed = client.post("/api/token/refresh/", json={"refresh": login.json()["refresh"]},
+                            headers={"Host": host})
+    assert refreshed.status_code == 200, refreshed.text
+
+
+@pytest.mark.parametrize("host", FOREIGN)
+@pytest.mark.parametrize("path", ["/api/token/", "/api/token/refresh/"])
+def test_dev_login_refuses_other_hosts(make_client: MakeClient, host: str, path: str) -> None:
+    client = make_client(dev_login=True)
+    refresh = client.post("/api/token/", json={"username": "2", "password": "x"}).json()["refresh"]
+    response = client.post(path, json={"username": "2", "password": "x", "refresh": refresh},
+                           headers={"Host": host})
+    assert (response.status_code, response.json()) == (400, {
+        "detail": "Dev login answers only requests for localhost, 127.0.0.1 or [::1]"})
+    assert "access" not in response.text
+
+
+def test_dev_login_refuses_two_host_headers(make_client: MakeClient) -> None:
+    response = make_client(dev_login=True).post(
+        "/api/token/", json={"username": "2", "password": "x"},
+        headers=[("Host", "localhost"), ("Host", "evil.example")])
+    assert response.status_code == 400

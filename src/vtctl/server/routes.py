@@ -97,12 +97,36 @@ async def appointment_detail(request: Request) -> Response:
     return JSONResponse(appointment.to_json())
 
 
+#: the names a browser uses for this machine: ``--dev-login`` answers no other ``Host``
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+
+
+def _require_loopback_host(request: Request) -> None:
+    """DNS rebinding defence: a page on ``evil.example`` whose name now resolves to
+    127.0.0.1 reaches the server with ``Host: evil.example``; dev login refuses it."""
+    hosts = request.headers.getlist("host")
+    if len(hosts) != 1 or _host_name(hosts[0].lower()) not in LOOPBACK_HOSTS:
+        raise HTTPException(
+            400, "Dev login answers only requests for localhost, 127.0.0.1 or [::1]"
+        )
+
+
+def _host_name(host: str) -> str | None:
+    """The name in a ``Host`` value (``[::1]:8000`` -> ``[::1]``); None when the port is not
+    a number."""
+    name, colon, port = host.rpartition(":")
+    if not colon or "]" in port:  # no port, or the colon was inside "[::1]"
+        return host
+    return name if port.isdigit() else None
+
+
 async def token_obtain(request: Request) -> Response:
     """Dev login (``--dev-login``): SimpleJWT's ``POST /api/token/`` for a stored user.
 
     Any password is accepted: this stands in for a real login on a developer's
     machine and is only offered on loopback addresses.
     """
+    _require_loopback_host(request)
     state = state_of(request)
     data = await _json_body(request)
     username = data.get("username") or data.get("email")
@@ -128,6 +152,7 @@ async def token_obtain(request: Request) -> Response:
 
 
 async def token_refresh(request: Request) -> Response:
+    _require_loopback_host(request)
     state = state_of(request)
     data = await _json_body(request)
     refresh = data.get("refresh")
