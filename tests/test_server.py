@@ -19,6 +19,7 @@ from vtctl.domain.models import TOKEN_FIELDS, RoomStatus
 from vtctl.local.store import AppointmentStore
 from vtctl.server.app import create_app, create_asgi
 from vtctl.server.auth import AuthFailed, JwtAuthority
+from vtctl.server.limits import ServeLimits
 from vtctl.server.state import CachedStore, ServerState
 
 from .conftest import TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET
@@ -76,10 +77,12 @@ def make_client(store_path: Path) -> Iterator[MakeClient]:
         log_stream: io.StringIO | None = None,
         fast: bool = True,
         clock: Callable[[], float] = time.time,
+        limits: ServeLimits | None = None,
     ) -> TestClient:
         state = ServerState.open(
             CachedStore.open(store_path), AppointmentStore.open(store_path),
             JwtAuthority(SECRET), credentials, problem, dev_login=dev_login, clock=clock,
+            limits=limits,
         )
         build = create_asgi if fast else create_app
         client = TestClient(build(state, access_log=access_log,  # type: ignore[arg-type]

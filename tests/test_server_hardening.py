@@ -24,6 +24,7 @@ from tests.test_server import (  # noqa: F401  (fixtures)
     make_client,
     store_path,
 )
+from vtctl.server.limits import ServeLimits
 
 with warnings.catch_warnings():  # "install httpx2": the installed httpx works fine
     warnings.simplefilter("ignore")
@@ -180,3 +181,31 @@ def test_dev_login_refuses_two_host_headers(make_client: MakeClient) -> None:
         "/api/token/", json={"username": "2", "password": "x"},
         headers=[("Host", "localhost"), ("Host", "evil.example")])
     assert response.status_code == 400
+
+
+# -- items 2 and limits: complete headers and bodies over the caps ---------------------------
+
+
+@pytest.mark.parametrize("headers", [
+    {"Authorization": "Bearer " + "A" * 1024 * 1024},
+    {f"X-Many-{i}": "v" * 64 for i in range(300)},
+], ids=["1 MiB bearer", "300 headers"])
+def test_headers_over_the_cap_are_a_431_not_a_401(make_client: MakeClient,
+                                                  headers: dict[str, str]) -> None:
+    response = make_client().get(f"{API}/video-token/47/", headers=headers)
+    assert (response.status_code, response.json()) == (
+        431, {"detail": "Request header fields too large."})
+
+
+def test_the_header_cap_is_a_flag(make_client: MakeClient) -> None:
+    client = make_client(limits=ServeLimits(max_header_bytes=64 * 1024))
+    response = client.get(f"{API}/video-token/47/",
+                          headers={"Authorization": "Bearer " + "A" * 32 * 1024})
+    assert response.status_code == 401  # under this cap: an ordinary bad token
+
+
+def test_the_body_cap_is_a_flag(make_client: MakeClient) -> None:
+    client = make_client(dev_login=True, limits=ServeLimits(max_body_bytes=2048))
+    body = b'{"username": "2", "password": "' + b"x" * 2048 + b'"}'
+    response = client.post("/api/token/", content=body)
+    assert (response.status_code, response.json()) == (413, {"detail": "Request body too large"})

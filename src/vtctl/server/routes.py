@@ -128,7 +128,7 @@ async def token_obtain(request: Request) -> Response:
     """
     _require_loopback_host(request)
     state = state_of(request)
-    data = await _json_body(request)
+    data = await _json_body(request, state.limits.max_body_bytes)
     username = data.get("username") or data.get("email")
     missing = {
         name: ["This field is required."]
@@ -154,7 +154,7 @@ async def token_obtain(request: Request) -> Response:
 async def token_refresh(request: Request) -> Response:
     _require_loopback_host(request)
     state = state_of(request)
-    data = await _json_body(request)
+    data = await _json_body(request, state.limits.max_body_bytes)
     refresh = data.get("refresh")
     if not isinstance(refresh, str) or not refresh:
         return JSONResponse({"refresh": ["This field is required."]}, status_code=400)
@@ -165,14 +165,11 @@ async def token_refresh(request: Request) -> Response:
     return JSONResponse({"access": state.auth.issue(user_id)}, headers=NO_STORE)
 
 
-MAX_BODY_BYTES = 64 * 1024
-
-
-async def _json_body(request: Request) -> dict[str, Any]:
+async def _json_body(request: Request, max_bytes: int) -> dict[str, Any]:
     body = b""
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_BODY_BYTES:
+        if len(body) > max_bytes:
             raise HTTPException(413, "Request body too large")
     try:
         data = json.loads(body or b"{}")

@@ -22,6 +22,7 @@ from vtctl.domain.models import Appointment, User
 from vtctl.local.engine import TokenEngine
 from vtctl.local.store import AppointmentStore
 from vtctl.server.auth import AuthFailed, JwtAuthority
+from vtctl.server.limits import ServeLimits
 
 TOKEN_ERROR_PREFIX = "Failed to generate access token: "
 TWO_AUTHORIZATION_HEADERS = "Authorization header must be sent only once"
@@ -82,6 +83,7 @@ class ServerState:
     credentials: TwilioCredentials | None
     credentials_problem: str | None = None
     dev_login: bool = False
+    limits: ServeLimits = field(default_factory=ServeLimits)
     _write_limiter: anyio.CapacityLimiter | None = field(default=None, repr=False)
 
     @classmethod
@@ -94,6 +96,7 @@ class ServerState:
         credentials_problem: str | None = None,
         dev_login: bool = False,
         clock: Callable[[], float] = time.time,
+        limits: ServeLimits | None = None,
     ) -> ServerState:
         def provide() -> TwilioCredentials:
             if credentials is None:
@@ -110,6 +113,7 @@ class ServerState:
             credentials=credentials,
             credentials_problem=credentials_problem,
             dev_login=dev_login,
+            limits=limits or ServeLimits(),
         )
 
     def close(self) -> None:
