@@ -25,6 +25,7 @@ from vtctl.server.auth import REFRESH_LIFETIME_SECONDS
 from vtctl.server.state import state_of
 
 API = "/api/appointments"
+SCHEMA_PATH = "/api/schema/"
 #: on every reply that carries a token: no browser, proxy or disk cache keeps it
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -182,6 +183,12 @@ async def _json_body(request: Request, max_bytes: int) -> dict[str, Any]:
     return data
 
 
+async def schema(request: Request) -> Response:
+    from vtctl.server.openapi import openapi_document
+
+    return JSONResponse(openapi_document(state_of(request).dev_login))
+
+
 def routes(dev_login: bool) -> list[Route]:
     """The guide's endpoints (and SimpleJWT's two login endpoints with ``--dev-login``)."""
     table = [
@@ -190,6 +197,7 @@ def routes(dev_login: bool) -> list[Route]:
         Route(API + "/video-status/{appointment_id:id}/", video_status, methods=["GET"]),
         Route(API + "/video-room/{appointment_id:id}/", video_room, methods=["POST"]),
         Route(API + "/{appointment_id:id}/", appointment_detail, methods=["GET"]),
+        Route(SCHEMA_PATH, schema, methods=["GET"]),
     ]
     if dev_login:
         table += [
