@@ -309,7 +309,8 @@ Dev JWT:  export VTCTL_SERVE_SECRET=$(openssl rand -hex 32)
 
 Twilio credentials come from TWILIO_* / the keyring, once at start; without
 them the token endpoints answer 500 and video-status says it is offline.
-Ctrl-C or SIGTERM stops it cleanly.
+GET /api/schema/ is the API's OpenAPI 3.1 document. Slow, idle and oversized
+clients meet the Limits below. Ctrl-C or SIGTERM stops it cleanly.
 """
 
 
