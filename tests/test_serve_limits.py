@@ -141,3 +141,14 @@ def test_serve_help_shows_every_limit_and_its_default() -> None:
                           ("--max-body-size", "65536")):
         line = next(line for line in result.stdout.splitlines() if flag in line)
         assert f"[default: {default}]" in line, line
+
+
+@pytest.mark.parametrize("flags", [
+    ("--header-timeout", "0"), ("--keepalive-timeout", "-1"), ("--max-connections", "0"),
+    ("--max-header-size", "10"), ("--max-body-size", "0"),
+])
+def test_a_limit_out_of_range_is_a_usage_error(flags: tuple[str, str], tmp_path: Path) -> None:
+    result = run_vtctl("serve", "--port", "0", "--store", str(tmp_path / "s.sqlite3"), *flags,
+                       timeout=30)
+    assert result.returncode == 2, result.stderr
+    assert flags[0] in result.stderr

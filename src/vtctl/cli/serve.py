@@ -6,7 +6,7 @@ Starlette, uvicorn and PyJWT are imported only when the command runs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -210,6 +210,11 @@ def _issue_jwt(opts: ServeOptions) -> None:
         )
 
 
+def _limit(flag: str, metavar: str, help: str) -> Any:
+    """A flag of the "Limits" panel (``--help`` shows its default)."""
+    return typer.Option(flag, metavar=metavar, help=help, rich_help_panel=LIMITS_PANEL)
+
+
 def command(
     ctx: typer.Context,
     host: Annotated[
@@ -250,31 +255,23 @@ def command(
                            help="Log one line per request on stderr (never tokens).",
                            rich_help_panel=SERVER_PANEL)
     ] = True,
-    header_timeout: Annotated[
-        float, typer.Option("--header-timeout", metavar="SECONDS",
-                            help="Close a connection whose request headers are not complete "
-                            "this long after it opened (or after its last reply).",
-                            rich_help_panel=LIMITS_PANEL)
+    header_timeout: Annotated[float, _limit(
+        "--header-timeout", "SECONDS", "Close a connection whose request headers are not "
+        "complete this long after it opened (or after its last reply).")
     ] = lim.HEADER_TIMEOUT,
-    keepalive_timeout: Annotated[
-        float, typer.Option("--keepalive-timeout", metavar="SECONDS",
-                            help="Close a keep-alive connection idle this long after a reply.",
-                            rich_help_panel=LIMITS_PANEL)
+    keepalive_timeout: Annotated[float, _limit(
+        "--keepalive-timeout", "SECONDS",
+        "Close a keep-alive connection idle this long after a reply.")
     ] = lim.KEEPALIVE_TIMEOUT,
-    max_connections: Annotated[
-        int, typer.Option("--max-connections", metavar="N",
-                          help="Open connections served at once; a request on one more is "
-                          "answered 503.", rich_help_panel=LIMITS_PANEL)
+    max_connections: Annotated[int, _limit(
+        "--max-connections", "N",
+        "Open connections served at once; a request on one more is answered 503.")
     ] = lim.MAX_CONNECTIONS,
-    max_header_size: Annotated[
-        int, typer.Option("--max-header-size", metavar="BYTES",
-                          help="Request line and headers; larger is answered 431.",
-                          rich_help_panel=LIMITS_PANEL)
+    max_header_size: Annotated[int, _limit(
+        "--max-header-size", "BYTES", "Request line and headers; larger is answered 431.")
     ] = lim.MAX_HEADER_BYTES,
-    max_body_size: Annotated[
-        int, typer.Option("--max-body-size", metavar="BYTES",
-                          help="Request body (dev-login JSON); larger is answered 413.",
-                          rich_help_panel=LIMITS_PANEL)
+    max_body_size: Annotated[int, _limit(
+        "--max-body-size", "BYTES", "Request body (dev-login JSON); larger is answered 413.")
     ] = lim.MAX_BODY_BYTES,
 ) -> None:
     settings = settings_from(local=True, profile=profile, store=store)
