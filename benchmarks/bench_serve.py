@@ -214,6 +214,75 @@ def bench_token_endpoint(port: int, jwt: str, *, connections: int = 32, seconds:
     }
 
 
+# -- 1b. the token endpoint with many idle connections open ---------------------------
+
+
+@contextmanager
+def idle_connections(port: int, count: int) -> Iterator[list[socket.socket]]:
+    """``count`` connections to 127.0.0.1:port that never send a byte (slow clients)."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft != resource.RLIM_INFINITY and soft < count + 256:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(count + 256, hard), hard))
+    except ImportError:
+        pass
+    opened: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            opened.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+        yield opened
+    finally:
+        for sock in opened:
+            sock.close()
+
+
+def still_open(sockets: list[socket.socket]) -> int:
+    """How many of ``sockets`` the server has not closed (nothing to read, no EOF)."""
+    alive = 0
+    for sock in sockets:
+        sock.setblocking(False)
+        try:
+            alive += sock.recv(1) != b""  # data would be odd; b"" is the server's close
+        except BlockingIOError:
+            alive += 1
+        except OSError:
+            pass
+    return alive
+
+
+def bench_with_idle_connections(port: int, jwt: str, *, idle: int = 1000,
+                                connections: int = 32, seconds: float = 5.0,
+                                rounds: int = 3) -> dict[str, Any]:
+    """The token endpoint's load figures alone and with ``idle`` idle connections open,
+    in alternating rounds (the server must run with a header timeout longer than a round)."""
+    alone: list[dict[str, float]] = []
+    crowded: list[dict[str, float]] = []
+    survivors: list[int] = []
+    for i in range(rounds):
+        for with_idle in ((False, True) if i % 2 == 0 else (True, False)):
+            if not with_idle:
+                alone.append(bench_token_endpoint(port, jwt, connections=connections,
+                                                  seconds=seconds))
+                continue
+            with idle_connections(port, idle) as sockets:
+                crowded.append(bench_token_endpoint(port, jwt, connections=connections,
+                                                    seconds=seconds))
+                survivors.append(still_open(sockets))
+
+    def median(runs: list[dict[str, float]], key: str) -> float:
+        return statistics.median(r[key] for r in runs)
+
+    return {
+        "idle": idle, "rounds": rounds,
+        "alone_rps": median(alone, "rps"), "alone_p99_ms": median(alone, "p99_ms"),
+        "idle_rps": median(crowded, "rps"), "idle_p99_ms": median(crowded, "p99_ms"),
+        "errors": sum(r["errors"] for r in alone + crowded),
+        "idle_still_open": min(survivors),
+    }
+
+
 # -- 2. smoke vs sequential token calls --------------------------------------------
 
 

@@ -334,6 +334,34 @@ def serve_vs_django_row(cfg: Config, vtctl_port: int, vtctl_jwt: str, django_por
     )
 
 
+#: slow clients held open during the idle-connections row (issue 14)
+IDLE_CONNECTIONS = 1000
+
+
+def idle_connections_row(cfg: Config, store: Path, home: Path, jwt: str) -> Row:
+    """Req/s and p99 of the token endpoint with 1,000 idle connections open vs none."""
+    # the idle connections must outlive a round: a header timeout longer than the whole row
+    with bench_serve.serve(store, home, "--no-access-log", "--header-timeout", "600") as server:
+        r = bench_serve.bench_with_idle_connections(
+            server.port, jwt, idle=IDLE_CONNECTIONS, connections=cfg.connections,
+            seconds=cfg.load_seconds, rounds=cfg.load_rounds)
+    if r["errors"]:
+        raise BenchError(f"{r['errors']:.0f} non-200 answers under load")
+    if r["idle_still_open"] < IDLE_CONNECTIONS:
+        raise BenchError(f"only {r['idle_still_open']} idle connections stayed open")
+    ratio = r["idle_rps"] / r["alone_rps"]
+    p99_ratio = r["idle_p99_ms"] / r["alone_p99_ms"]
+    return Row(
+        f"token endpoint with {IDLE_CONNECTIONS:,} idle connections open",
+        f"{IDLE_CONNECTIONS:,} idle connections", r["idle_rps"], "no idle connections",
+        r["alone_rps"], "req/s", ratio,
+        f"{ratio:.2f}x (p99 {r['idle_p99_ms']:.1f} vs {r['alone_p99_ms']:.1f} ms)",
+        ">= 0.9x, p99 <= 1.1x", ratio >= 0.9 and p99_ratio <= 1.1,
+        f"{cfg.connections} load connections; {cfg.load_rounds} alternating "
+        f"{cfg.load_seconds:g} s rounds each; `--no-access-log --header-timeout 600`",
+    )
+
+
 def smoke_row(cfg: Config, url: str, home: Path) -> Row:
     runs = [bench_serve.bench_smoke(url, home, cfg.appointments, cfg.appointments)
             for _ in range(cfg.smoke_rounds)]
@@ -412,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true",
                         help="also rewrite the table in benchmarks/RESULTS.md and README.md")
     parser.add_argument("--skip", action="append", default=[],
-                        choices=["startup", "remote", "engine", "serve", "smoke"],
+                        choices=["startup", "remote", "engine", "serve", "idle", "smoke"],
                         help="leave a group of rows out (repeatable)")
     opts = parser.parse_args(argv)
     cfg = Config.quick() if opts.quick else Config()
@@ -455,10 +483,13 @@ def main(argv: list[str] | None = None) -> int:
             attempt("process start rows", "<= 4x / 8x", lambda: startup_rows(cfg, env))
         if "engine" not in opts.skip:
             attempt("engine tokens/s", ">= 0.9x", lambda: [engine_row(cfg)])
-        needs_server = {"remote", "serve", "smoke"} - set(opts.skip)
+        needs_server = {"remote", "serve", "idle", "smoke"} - set(opts.skip)
         if needs_server:
             store = bench_serve.make_store(home / "store.sqlite3", max(cfg.appointments, 47))
             jwt = bench_serve.dev_jwt(bench_serve.PATIENT)
+            if "idle" not in opts.skip:
+                attempt("idle connections", ">= 0.9x, p99 <= 1.1x",
+                        lambda: [idle_connections_row(cfg, store, home, jwt)])
             with bench_serve.serve(store, home, "--no-access-log") as server:
                 if "remote" not in opts.skip:
                     attempt("remote token vs curl", "<= 10x",

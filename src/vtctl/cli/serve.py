@@ -5,8 +5,8 @@ Starlette, uvicorn and PyJWT are imported only when the command runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,12 +15,14 @@ from vtctl.cli.backend_flags import settings_from
 from vtctl.cli.context import streams
 from vtctl.config.settings import Settings
 from vtctl.domain.errors import UsageError, UserNotFoundError
+from vtctl.server import limits as lim
 from vtctl.ui.iostreams import IOStreams
 
 if TYPE_CHECKING:
     from vtctl.domain.credentials import TwilioCredentials
 
 SERVER_PANEL = "Server"
+LIMITS_PANEL = "Limits"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
@@ -35,6 +37,7 @@ class ServeOptions:
     dev_login: bool = False
     issue_jwt: str | None = None  # print a dev JWT for this user and exit
     jwt_minutes: int = 12 * 60
+    limits: lim.ServeLimits = field(default_factory=lim.ServeLimits)
 
 
 def run_serve(opts: ServeOptions) -> None:
@@ -51,6 +54,9 @@ def run_serve(opts: ServeOptions) -> None:
         )
     if not 0 <= opts.port <= 65535:
         raise UsageError(f"--port must be 0..65535, not {opts.port}")
+    problem = opts.limits.problem()
+    if problem is not None:
+        raise UsageError(problem)
 
     from vtctl.backends.local import open_store
     from vtctl.local.audit import AuditContext
@@ -93,6 +99,7 @@ def run_serve(opts: ServeOptions) -> None:
         audit=BatchingAuditWriter(
             opts.settings.store_path, AuditContext.current(opts.settings.profile)
         ),
+        limits=opts.limits,
     )
     try:
         sock = run.bind_socket(opts.host, opts.port)
@@ -109,7 +116,7 @@ def run_serve(opts: ServeOptions) -> None:
     gc.collect()
     gc.freeze()  # the long-lived imports and state: fewer, shorter collections per request
     app = server.create_asgi(state, access_log=opts.access_log)
-    run.run_server(app, sock, on_stop=state.close)
+    run.run_server(app, sock, limits=opts.limits, on_stop=state.close)
     opts.io.info("vtctl serve: stopped")
 
 
@@ -208,6 +215,11 @@ def _issue_jwt(opts: ServeOptions) -> None:
         )
 
 
+def _limit(flag: str, metavar: str, help: str) -> Any:
+    """A flag of the "Limits" panel (``--help`` shows its default)."""
+    return typer.Option(flag, metavar=metavar, help=help, rich_help_panel=LIMITS_PANEL)
+
+
 def command(
     ctx: typer.Context,
     host: Annotated[
@@ -248,12 +260,35 @@ def command(
                            help="Log one line per request on stderr (never tokens).",
                            rich_help_panel=SERVER_PANEL)
     ] = True,
+    header_timeout: Annotated[float, _limit(
+        "--header-timeout", "SECONDS", "Close a connection whose request headers are not "
+        "complete this long after it opened (or after its last reply).")
+    ] = lim.HEADER_TIMEOUT,
+    keepalive_timeout: Annotated[float, _limit(
+        "--keepalive-timeout", "SECONDS",
+        "Close a keep-alive connection idle this long after a reply.")
+    ] = lim.KEEPALIVE_TIMEOUT,
+    max_connections: Annotated[int, _limit(
+        "--max-connections", "N",
+        "Open connections served at once; a request on one more is answered 503.")
+    ] = lim.MAX_CONNECTIONS,
+    max_header_size: Annotated[int, _limit(
+        "--max-header-size", "BYTES", "Request line and headers; larger is answered 431.")
+    ] = lim.MAX_HEADER_BYTES,
+    max_body_size: Annotated[int, _limit(
+        "--max-body-size", "BYTES", "Request body (dev-login JSON); larger is answered 413.")
+    ] = lim.MAX_BODY_BYTES,
 ) -> None:
     settings = settings_from(local=True, profile=profile, store=store)
+    limits = lim.ServeLimits(
+        header_timeout=header_timeout, keepalive_timeout=keepalive_timeout,
+        max_connections=max_connections, max_header_bytes=max_header_size,
+        max_body_bytes=max_body_size,
+    )
     run_serve(
         ServeOptions(
             io=streams(ctx), settings=settings, host=host, port=port, access_log=access_log,
-            dev_login=dev_login, issue_jwt=issue_jwt, jwt_minutes=jwt_minutes,
+            dev_login=dev_login, issue_jwt=issue_jwt, jwt_minutes=jwt_minutes, limits=limits,
         )
     )
 
@@ -276,9 +311,10 @@ Dev JWT:  export VTCTL_SERVE_SECRET=$(openssl rand -hex 32)
 
 Twilio credentials come from TWILIO_* / the keyring, once at start; without
 them the token endpoints answer 500 and video-status says it is offline.
-Every token it mints is recorded in the store's audit trail (`vtctl audit
-list`), appended in batches by a background writer; Ctrl-C or SIGTERM stops
-it cleanly, with every record written.
+GET /api/schema/ is the API's OpenAPI 3.1 document. Slow, idle and oversized
+clients meet the Limits below. Every token it mints is recorded in the store's
+audit trail (`vtctl audit list`), appended in batches by a background writer;
+Ctrl-C or SIGTERM stops it cleanly, with every record written.
 """
 
 

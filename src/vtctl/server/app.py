@@ -16,7 +16,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
 from vtctl.server.handlers import exception_handlers
-from vtctl.server.middleware import AccessLog, TokenFastPath
+from vtctl.server.middleware import AccessLog, HeaderLimit, TokenFastPath
 from vtctl.server.routes import routes
 from vtctl.server.state import ServerState
 
@@ -43,6 +43,9 @@ def create_app(
         middleware=middleware,
         exception_handlers=exception_handlers(),
     )
+    # "/api/appointments/47" is a 404 as in the guide's API: no redirect, whose Location
+    # would be built from the request's Host header
+    app.router.redirect_slashes = False
     app.state.vtctl = state
     return app
 
@@ -50,6 +53,7 @@ def create_app(
 def create_asgi(
     state: ServerState, *, access_log: bool = True, log_stream: IO[str] | None = None
 ) -> ASGIApp:
-    """What uvicorn serves: the request log, then the token fast path, then the app."""
-    asgi: ASGIApp = TokenFastPath(create_app(state, access_log=False), state)
+    """What uvicorn serves: the request log, the header limit, the token fast path, the app."""
+    asgi: ASGIApp = HeaderLimit(TokenFastPath(create_app(state, access_log=False), state),
+                                state.limits.max_header_bytes)
     return AccessLog(asgi, stream=log_stream) if access_log else asgi

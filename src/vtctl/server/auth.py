@@ -10,7 +10,6 @@ PyJWT is imported lazily (this module is imported by the CLI for
 
 from __future__ import annotations
 
-import math
 import os
 import secrets
 import time
@@ -129,11 +128,7 @@ class JwtAuthority:
             raise _invalid("Token is invalid") from exc
         now = self.clock()
         times = {name: claims.get(name) for name in ("exp", "iat", "nbf")}
-        if any(
-            value is not None and (not isinstance(value, int | float) or isinstance(value, bool)
-                                   or not math.isfinite(value))  # PyJWT reads NaN, Infinity
-            for value in times.values()
-        ):
+        if not all(value is None or _plausible_time(value) for value in times.values()):
             raise _invalid("Token is invalid")
         if now >= times["exp"]:  # type: ignore[operator]
             raise _invalid("Token is expired")
@@ -151,6 +146,18 @@ class JwtAuthority:
                 "Token contained no recognizable user identification", code="token_not_valid"
             )
         return user_id, int(claims["exp"])
+
+
+#: time claims beyond this (about year 285 million) are refused before any float arithmetic
+MAX_TIME_CLAIM = 2**53
+
+
+def _plausible_time(value: object) -> bool:
+    """A number of seconds: not a bool, not NaN/Infinity (PyJWT reads them), not ``10**400``
+    (an int no float can hold: comparing it with the clock would raise OverflowError)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return -MAX_TIME_CLAIM <= value <= MAX_TIME_CLAIM  # False for NaN and the infinities
 
 
 def _invalid(message: str) -> AuthFailed:

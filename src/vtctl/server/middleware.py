@@ -14,8 +14,36 @@ from typing import IO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from vtctl.server.limits import HEADERS_TOO_LARGE
 from vtctl.server.routes import API
 from vtctl.server.state import ServerState
+
+
+class HeaderLimit:
+    """431 for a request whose path, query and headers pass ``max_bytes``, measured exactly.
+
+    (Headers still arriving are counted by ``protocol.LimitedHttpToolsProtocol``,
+    which stops an unterminated one before it is buffered; this catches the
+    complete ones, whatever the protocol, e.g. under the TestClient.)
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (
+            len(scope.get("raw_path") or b"") + len(scope["query_string"])
+            + sum(len(name) + len(value) + 4 for name, value in scope["headers"])
+            > self.max_bytes
+        ):
+            await send({"type": "http.response.start", "status": 431, "headers": [
+                (b"content-length", str(len(HEADERS_TOO_LARGE)).encode()),
+                (b"content-type", b"application/json"),
+            ]})
+            await send({"type": "http.response.body", "body": HEADERS_TOO_LARGE})
+            return
+        await self.app(scope, receive, send)
 
 
 class AccessLog:
@@ -100,6 +128,7 @@ class TokenFastPath:
                             (b"content-length", str(len(body)).encode()),
                             (b"content-type", b"application/json"),
                             (b"vary", b"Origin"),  # as CORSMiddleware marks every reply
+                            (b"cache-control", b"no-store"),  # routes.NO_STORE
                         ],
                     })
                     await send({"type": "http.response.body", "body": body})
@@ -110,6 +139,8 @@ class TokenFastPath:
         authorization = None
         for name, value in scope["headers"]:
             if name == b"authorization":
+                if authorization is not None:
+                    return None  # two of them: the app refuses it (401)
                 authorization = value
             elif name == b"origin":
                 return None  # CORS: the middleware adds its headers

@@ -25,6 +25,9 @@ from vtctl.server.auth import REFRESH_LIFETIME_SECONDS
 from vtctl.server.state import state_of
 
 API = "/api/appointments"
+SCHEMA_PATH = "/api/schema/"
+#: on every reply that carries a token: no browser, proxy or disk cache keeps it
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 class AppointmentIdConvertor(Convertor[int]):
@@ -48,7 +51,7 @@ async def video_token(request: Request) -> Response:
     state = state_of(request)
     user_id = state.user_of(request)
     token = state.engine.issue(request.path_params["appointment_id"], user_id)
-    return JSONResponse(token.to_json())
+    return JSONResponse(token.to_json(), headers=NO_STORE)
 
 
 async def video_status(request: Request) -> Response:
@@ -95,14 +98,38 @@ async def appointment_detail(request: Request) -> Response:
     return JSONResponse(appointment.to_json())
 
 
+#: the names a browser uses for this machine: ``--dev-login`` answers no other ``Host``
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+
+
+def _require_loopback_host(request: Request) -> None:
+    """DNS rebinding defence: a page on ``evil.example`` whose name now resolves to
+    127.0.0.1 reaches the server with ``Host: evil.example``; dev login refuses it."""
+    hosts = request.headers.getlist("host")
+    if len(hosts) != 1 or _host_name(hosts[0].lower()) not in LOOPBACK_HOSTS:
+        raise HTTPException(
+            400, "Dev login answers only requests for localhost, 127.0.0.1 or [::1]"
+        )
+
+
+def _host_name(host: str) -> str | None:
+    """The name in a ``Host`` value (``[::1]:8000`` -> ``[::1]``); None when the port is not
+    a number."""
+    name, colon, port = host.rpartition(":")
+    if not colon or "]" in port:  # no port, or the colon was inside "[::1]"
+        return host
+    return name if port.isdigit() else None
+
+
 async def token_obtain(request: Request) -> Response:
     """Dev login (``--dev-login``): SimpleJWT's ``POST /api/token/`` for a stored user.
 
     Any password is accepted: this stands in for a real login on a developer's
     machine and is only offered on loopback addresses.
     """
+    _require_loopback_host(request)
     state = state_of(request)
-    data = await _json_body(request)
+    data = await _json_body(request, state.limits.max_body_bytes)
     username = data.get("username") or data.get("email")
     missing = {
         name: ["This field is required."]
@@ -120,36 +147,46 @@ async def token_obtain(request: Request) -> Response:
         {
             "refresh": state.auth.issue(user.id, "refresh", REFRESH_LIFETIME_SECONDS),
             "access": state.auth.issue(user.id),
-        }
+        },
+        headers=NO_STORE,
     )
 
 
 async def token_refresh(request: Request) -> Response:
+    _require_loopback_host(request)
     state = state_of(request)
-    data = await _json_body(request)
+    data = await _json_body(request, state.limits.max_body_bytes)
     refresh = data.get("refresh")
     if not isinstance(refresh, str) or not refresh:
         return JSONResponse({"refresh": ["This field is required."]}, status_code=400)
     user_id = state.auth.verify(refresh, token_type="refresh")
-    return JSONResponse({"access": state.auth.issue(user_id)})
+    if state.store.get_user(user_id) is None:  # deleted since the login: SimpleJWT's answer
+        return JSONResponse({"detail": "No active account found for the given token.",
+                             "code": "no_active_account"}, status_code=401)
+    return JSONResponse({"access": state.auth.issue(user_id)}, headers=NO_STORE)
 
 
-MAX_BODY_BYTES = 64 * 1024
-
-
-async def _json_body(request: Request) -> dict[str, Any]:
+async def _json_body(request: Request, max_bytes: int) -> dict[str, Any]:
     body = b""
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_BODY_BYTES:
+        if len(body) > max_bytes:
             raise HTTPException(413, "Request body too large")
     try:
         data = json.loads(body or b"{}")
+        # "\ud800" parses into a str that is not Unicode text (SQLite cannot encode it)
+        json.dumps(data, ensure_ascii=False).encode()
     except (ValueError, RecursionError) as exc:  # RecursionError: "[[[[..." in 64 KiB
         raise HTTPException(400, "JSON parse error") from exc
     if not isinstance(data, dict):
         raise HTTPException(400, "Expected a JSON object")
     return data
+
+
+async def schema(request: Request) -> Response:
+    from vtctl.server.openapi import openapi_document
+
+    return JSONResponse(openapi_document(state_of(request).dev_login))
 
 
 def routes(dev_login: bool) -> list[Route]:
@@ -160,6 +197,7 @@ def routes(dev_login: bool) -> list[Route]:
         Route(API + "/video-status/{appointment_id:id}/", video_status, methods=["GET"]),
         Route(API + "/video-room/{appointment_id:id}/", video_room, methods=["POST"]),
         Route(API + "/{appointment_id:id}/", appointment_detail, methods=["GET"]),
+        Route(SCHEMA_PATH, schema, methods=["GET"]),
     ]
     if dev_login:
         table += [

@@ -9,6 +9,8 @@ from contextlib import contextmanager
 
 from starlette.types import ASGIApp
 
+from vtctl.server.limits import ServeLimits
+
 
 def bind_socket(host: str, port: int) -> socket.socket:
     """Bind the listening socket ourselves: a busy port is a clear error, port 0 works."""
@@ -52,14 +54,35 @@ def configure_logging() -> None:
         logger.propagate = False
 
 
+def raise_open_files_limit(connections: int) -> None:
+    """Let the process hold ``connections`` sockets (and its own files) when the hard limit
+    allows: a soft limit of 1024 would otherwise refuse connections long before the cap."""
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + 64
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        if target > soft:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
 def run_server(
     app: ASGIApp,
     sock: socket.socket,
     *,
+    limits: ServeLimits | None = None,
     on_stop: Callable[[], None] | None = None,
 ) -> None:
     """Serve until SIGINT/SIGTERM, then shut down gracefully and return (exit 0)."""
     import uvicorn
+
+    from vtctl.server.protocol import protocol_class
+
+    limits = limits or ServeLimits()
+    raise_open_files_limit(limits.max_connections)
 
     class _Server(uvicorn.Server):  # type: ignore[misc]
         @contextmanager
@@ -84,6 +107,11 @@ def run_server(
         server_header=False,
         proxy_headers=False,  # nothing sits in front of a dev server; saves a layer per request
         timeout_graceful_shutdown=5,
+        http=protocol_class(limits),  # httptools plus a header timeout and size cap
+        # typed int, used as loop.call_later's delay: a float works
+        timeout_keep_alive=limits.keepalive_timeout,  # type: ignore[arg-type]
+        # uvicorn answers 503 once the open connections (this one included) reach it
+        limit_concurrency=limits.max_connections + 1,
     )
     server = _Server(config)
     try:

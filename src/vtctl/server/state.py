@@ -23,8 +23,10 @@ from vtctl.local.engine import TokenEngine
 from vtctl.local.store import AppointmentStore
 from vtctl.server.audit_sink import BatchingAuditWriter
 from vtctl.server.auth import AuthFailed, JwtAuthority
+from vtctl.server.limits import ServeLimits
 
 TOKEN_ERROR_PREFIX = "Failed to generate access token: "
+TWO_AUTHORIZATION_HEADERS = "Authorization header must be sent only once"
 
 _MISSING = object()
 #: cached rows (appointments + users, found or not) before the cache is emptied
@@ -83,7 +85,7 @@ class ServerState:
     credentials_problem: str | None = None
     dev_login: bool = False
     audit: BatchingAuditWriter | None = None
-    _known_users: set[int] = field(default_factory=set, repr=False)
+    limits: ServeLimits = field(default_factory=ServeLimits)
     _write_limiter: anyio.CapacityLimiter | None = field(default=None, repr=False)
 
     @classmethod
@@ -97,6 +99,7 @@ class ServerState:
         dev_login: bool = False,
         clock: Callable[[], float] = time.time,
         audit: BatchingAuditWriter | None = None,
+        limits: ServeLimits | None = None,
     ) -> ServerState:
         def provide() -> TwilioCredentials:
             if credentials is None:
@@ -114,6 +117,7 @@ class ServerState:
             credentials_problem=credentials_problem,
             dev_login=dev_login,
             audit=audit,
+            limits=limits or ServeLimits(),
         )
 
     def close(self) -> None:
@@ -133,14 +137,17 @@ class ServerState:
 
     def user_of(self, request: Request) -> int:
         """The authenticated user id, or ``AuthFailed`` (401)."""
-        return self.user_of_header(request.headers.get("authorization"))
+        values = request.headers.getlist("authorization")
+        if len(values) > 1:  # which one counts would depend on the code path: neither
+            raise AuthFailed(TWO_AUTHORIZATION_HEADERS, code="bad_authorization_header")
+        return self.user_of_header(values[0] if values else None)
 
     def user_of_header(self, authorization: str | None) -> int:
         user_id = self.auth.authenticate(authorization)
-        if user_id not in self._known_users:
-            if self.store.get_user(user_id) is None:
-                raise AuthFailed("User not found", code="user_not_found")
-            self._known_users.add(user_id)
+        # the store's read cache (CachedStore) is emptied when the database changes,
+        # so a user deleted by another process stops authenticating at once
+        if self.store.get_user(user_id) is None:
+            raise AuthFailed("User not found", code="user_not_found")
         return user_id
 
     def participant_appointment(self, appointment_id: int, user_id: int) -> Appointment:
