@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import ssl
 from collections.abc import Iterator
 
 import httpx
@@ -15,11 +16,16 @@ from tests.remote_helpers import (
     APPOINTMENT_NOT_FOUND,
     BASE,
     HTML_PAGE,
+    NO_SUCH_HOST,
     NO_VIDEO_ROOM,
     PERMISSION_DENIED,
+    REFUSED,
     ROOM,
     TOKEN_BODY,
     TOKEN_FAILED,
+    UNREACHABLE,
+    UNTRUSTED,
+    connect_error,
     make_jwt,
     url,
 )
@@ -255,8 +261,7 @@ def test_unexpected_4xx(httpx_mock: HTTPXMock, client: RestClient) -> None:
 def test_connection_refused_retried_then_exit_7(
     httpx_mock: HTTPXMock, client: RestClient, sleeps: Sleeps
 ) -> None:
-    httpx_mock.add_exception(httpx.ConnectError("[Errno 111] Connection refused"),
-                             is_reusable=True)
+    httpx_mock.add_exception(connect_error(REFUSED), is_reusable=True)
     with pytest.raises(NetworkError) as info:
         client.video_token(47)
     assert info.value.exit_code == ExitCode.NETWORK_ERROR
@@ -266,16 +271,35 @@ def test_connection_refused_retried_then_exit_7(
 
 
 def test_dns_failure(httpx_mock: HTTPXMock, sleeps: Sleeps) -> None:
-    httpx_mock.add_exception(httpx.ConnectError("[Errno -2] Name or service not known"))
+    httpx_mock.add_exception(connect_error(NO_SUCH_HOST))
     with RestClient(BASE, JWT, max_tries=1, sleep=sleeps) as rest, \
             pytest.raises(NetworkError, match=r"cannot resolve host 127\.0\.0\.1:8765"):
         rest.video_token(47)
 
 
+def test_network_unreachable(httpx_mock: HTTPXMock, sleeps: Sleeps) -> None:
+    httpx_mock.add_exception(connect_error(UNREACHABLE))
+    with RestClient(BASE, JWT, max_tries=1, sleep=sleeps) as rest, \
+            pytest.raises(NetworkError, match=r"no route to 127\.0\.0\.1:8765") as info:
+        rest.video_token(47)
+    assert info.value.exit_code == ExitCode.NETWORK_ERROR
+
+
+def test_the_message_text_of_an_error_decides_nothing(httpx_mock: HTTPXMock,
+                                                     sleeps: Sleeps) -> None:
+    """Words that once chose the error ("refused", "SSL", "Name or service not known")
+    mean nothing without the OS error under them."""
+    httpx_mock.add_exception(httpx.ConnectError(
+        "[SSL: CERTIFICATE_VERIFY_FAILED] Connection refused: Name or service not known"))
+    with RestClient(BASE, JWT, max_tries=1, sleep=sleeps) as rest, \
+            pytest.raises(NetworkError) as info:
+        rest.video_token(47)
+    assert info.value.message.startswith("cannot connect to 127.0.0.1:8765")
+
+
 def test_tls_failure_is_not_retried(httpx_mock: HTTPXMock, client: RestClient,
                                     sleeps: Sleeps) -> None:
-    httpx_mock.add_exception(httpx.ConnectError(
-        "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate"))
+    httpx_mock.add_exception(connect_error(UNTRUSTED))
     with pytest.raises(NetworkError) as info:
         client.video_token(47)
     assert "TLS verification failed" in info.value.message
@@ -549,19 +573,19 @@ def test_real_connection_refused(sleeps: Sleeps) -> None:
      ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)],  # a date in the past: retry now
 )
 def test_retry_after_parsing(header: str, expected: float | None) -> None:
-    from vtctl.remote.client import _retry_after
+    from vtctl.remote.retry import retry_after
 
-    assert _retry_after(header) == expected
+    assert retry_after(header) == expected
 
 
 def test_retry_after_http_date_in_the_future() -> None:
     from datetime import UTC, datetime, timedelta
     from email.utils import format_datetime
 
-    from vtctl.remote.client import _retry_after
+    from vtctl.remote.retry import retry_after
 
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
-    seconds = _retry_after(later)
+    seconds = retry_after(later)
     assert seconds is not None and 25 < seconds <= 30
 
 
@@ -582,7 +606,7 @@ def test_malformed_jwt_is_not_sent(httpx_mock: HTTPXMock, sleeps: Sleeps) -> Non
 
 def test_tls_handshake_failure_on_a_plain_http_port(httpx_mock: HTTPXMock,
                                                      client: RestClient) -> None:
-    httpx_mock.add_exception(httpx.ConnectError("[SSL: WRONG_VERSION_NUMBER] wrong version number"))
+    httpx_mock.add_exception(connect_error(ssl.SSLError(1, "wrong version number")))
     with pytest.raises(NetworkError, match=r"TLS handshake with 127\.0\.0\.1:8765 failed") as info:
         client.video_token(47)
     assert info.value.hint is not None and "https" in info.value.hint

@@ -38,7 +38,7 @@ from vtctl.domain.errors import (
     VtctlError,
 )
 from vtctl.domain.models import Appointment, RoomInfo, RoomStatus, VideoToken
-from vtctl.remote.client import MAX_RESPONSE_BYTES, Reply, RestClient, _NotJsonError
+from vtctl.remote.client import MAX_RESPONSE_BYTES, RestClient
 from vtctl.remote.parse import (
     error_message,
     has_control,
@@ -51,6 +51,7 @@ from vtctl.remote.parse import (
     parse_room_info,
     parse_video_token,
 )
+from vtctl.remote.reply import NotJsonError, Reply
 from vtctl.remote.status_parse import parse_room_status
 
 JWT = make_jwt()
@@ -126,7 +127,7 @@ def test_error_message_is_none_or_one_short_line(payload: Any) -> None:
 @given(raw=st.binary(max_size=200) | json_values.map(lambda v: json.dumps(v).encode()))
 def test_any_body_is_json_or_not_json(raw: bytes) -> None:
     reply = Reply(status=200, reason="OK", url=BASE, content_type="application/json", content=raw)
-    with contextlib.suppress(_NotJsonError):
+    with contextlib.suppress(NotJsonError):
         reply.payload()
 
 
