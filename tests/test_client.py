@@ -316,12 +316,13 @@ def test_read_timeout(httpx_mock: HTTPXMock, client: RestClient, sleeps: Sleeps)
     assert sleeps == []  # a read timeout is not retried (the whole budget was spent)
 
 
-def test_connect_timeout_is_retried(httpx_mock: HTTPXMock, client: RestClient,
-                                    sleeps: Sleeps) -> None:
+def test_a_connect_timeout_is_not_retried(httpx_mock: HTTPXMock, client: RestClient,
+                                         sleeps: Sleeps) -> None:
+    """A timeout means the whole --timeout has been spent: nothing is left to retry with."""
     httpx_mock.add_exception(httpx.ConnectTimeout("timed out"))
-    httpx_mock.add_response(url=TOKEN_URL, json=TOKEN_BODY)
-    assert client.video_token(47).room_name == ROOM
-    assert sleeps == [0.5]
+    with pytest.raises(RequestTimeoutError, match="could not connect"):
+        client.video_token(47)
+    assert len(httpx_mock.get_requests()) == 1 and sleeps == []
 
 
 def test_broken_connection(httpx_mock: HTTPXMock, client: RestClient) -> None:
@@ -405,6 +406,80 @@ def test_huge_retry_after_is_not_waited(httpx_mock: HTTPXMock, client: RestClien
     with pytest.raises(ServerError, match="rate limiting"):
         client.video_token(47)
     assert sleeps == []
+
+
+class FakeTime:
+    """A monotonic clock that only the injected sleep moves."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_a_retry_after_past_the_deadline_is_not_waited(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=TOKEN_URL, status_code=503, headers={"Retry-After": "9"})
+    time = FakeTime()
+    with RestClient(BASE, JWT, timeout=1, sleep=time.sleep, clock=time.clock) as rest, \
+            pytest.raises(ServerError) as info:
+        rest.video_token(47)
+    assert info.value.exit_code == ExitCode.SERVER_ERROR
+    assert "HTTP 503" in info.value.message
+    assert "not retried: the server asked to wait 9 s (Retry-After), past the 1 s --timeout" \
+        in info.value.message
+    assert time.sleeps == [] and len(httpx_mock.get_requests()) == 1
+
+
+def test_waits_count_against_the_one_deadline(httpx_mock: HTTPXMock) -> None:
+    """--timeout 5: the first 3 s wait fits, the second would pass the deadline."""
+    httpx_mock.add_response(url=TOKEN_URL, status_code=503, headers={"Retry-After": "3"},
+                            is_reusable=True)
+    time = FakeTime()
+    with RestClient(BASE, JWT, timeout=5, sleep=time.sleep, clock=time.clock) as rest, \
+            pytest.raises(ServerError, match=r"wait 3 s \(Retry-After\), past the 5 s"):
+        rest.video_token(47)
+    assert time.sleeps == [3.0] and len(httpx_mock.get_requests()) == 2
+
+
+def test_a_backoff_past_the_deadline_is_not_taken(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_exception(connect_error(REFUSED), is_reusable=True)
+    time = FakeTime()
+    with RestClient(BASE, JWT, timeout=1, sleep=time.sleep, clock=time.clock) as rest, \
+            pytest.raises(NetworkError) as info:
+        rest.video_token(47)
+    assert info.value.exit_code == ExitCode.NETWORK_ERROR
+    assert info.value.message.startswith("connection refused by 127.0.0.1:8765")
+    assert "not retried: the next try would be in 1 s, past the 1 s --timeout" \
+        in info.value.message
+    assert time.sleeps == [0.5] and len(httpx_mock.get_requests()) == 2
+
+
+def test_the_deadline_covers_a_token_refresh_inside_the_call(httpx_mock: HTTPXMock) -> None:
+    """A 401, a refresh and the second try share one deadline: the refresh's time counts."""
+    time = FakeTime()
+    refreshed = make_jwt(lifetime=600)
+
+    def slow_refresh() -> str:
+        time.now += 4  # the refresh took 4 s of the 5
+        return refreshed
+
+    def tail(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=TOKEN_BODY)
+
+    httpx_mock.add_response(url=TOKEN_URL, status_code=401)
+    httpx_mock.add_callback(tail, url=TOKEN_URL)
+    with RestClient(BASE, JWT, timeout=5, sleep=time.sleep, clock=time.clock,
+                    renew_jwt=slow_refresh) as rest:
+        rest.video_token(47)
+    second = httpx_mock.get_requests()[1]
+    assert second.headers["Authorization"] == f"Bearer {refreshed}"
+    assert second.extensions["timeout"]["read"] == 1.0  # what was left of the 5 s
 
 
 @pytest.mark.parametrize("status", [429, 502, 503, 504])

@@ -470,6 +470,31 @@ def _answer(status: str, headers: dict[str, str], body: bytes = b"") -> Callable
     return make
 
 
+def test_a_retry_after_past_the_timeout_is_not_waited(cli: Any, loopback: Any,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """503 + Retry-After: 9 with --timeout 1: one request, exit 6, and the error says why."""
+    server = _start(loopback, _answer("503 Service Unavailable", {"Retry-After": "9"}))
+    monkeypatch.setenv("VTCTL_JWT", JWT)
+    result = cli("token", "47", "--base-url", server.url, "--timeout", "1")
+    assert result.exit_code == 6, result.stderr
+    assert "HTTP 503" in result.stderr
+    assert "not retried: the server asked to wait 9 s (Retry-After), past the 1 s --timeout" \
+        in result.stderr
+    assert len([request for request in server.requests if request]) == 1
+
+
+def test_a_silent_tls_handshake_is_a_timeout_and_not_retried(
+        cli: Any, loopback: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    server = _start(loopback, _silent)  # accepts the connection, never answers the hello
+    monkeypatch.setenv("VTCTL_JWT", JWT)
+    result = cli("token", "47", "--base-url", f"https://127.0.0.1:{server.port}",
+                 "--timeout", "0.5")
+    assert result.exit_code == 7, result.stderr
+    assert "the TLS handshake with 127.0.0.1" in result.stderr
+    assert "did not finish within 0.5 s" in result.stderr
+    assert server.connections == 1
+
+
 @pytest.mark.parametrize("host", ["localhost", "127.0.0.2"])
 def test_a_redirect_to_another_real_host_is_never_contacted(loopback: Any, host: str) -> None:
     other = _start(loopback, _answer("200 OK", {"Content-Type": "application/json"},

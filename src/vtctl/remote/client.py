@@ -2,12 +2,17 @@
 
 Behaviour worth knowing:
 
-* ``timeout`` bounds each try from connect to the last byte of the body, at
-  the socket (``remote.transport``): a server dripping its reply cannot stretch it.
+* ``timeout`` is one deadline for each operation (one endpoint call: every try,
+  the waits between them, redirects and a JWT refresh), enforced at the socket
+  (``remote.transport``): a server dripping its reply cannot stretch it, and a
+  wait that would pass it is not taken (the error says so).  Most commands make
+  one call, so it is the whole command's budget; ``status --watch`` gives it to
+  each refresh.
 * Idempotent GETs are retried on connect errors and on 429/502/503/504, with
   exponential backoff honouring ``Retry-After`` (``remote.retry``), at most
-  ``max_tries`` tries.  A POST is only retried when the connection could not
-  even be opened (nothing was sent); it is never replayed once sent.
+  ``max_tries`` tries.  A timeout is never retried: the deadline has passed.
+  A POST is only retried when the connection could not even be opened
+  (nothing was sent); it is never replayed once sent.
 * Redirects are followed only within the same origin (``remote.redirects``),
   so the Bearer JWT never goes to another host.
 * Bodies larger than ``MAX_RESPONSE_BYTES`` are refused.
@@ -20,7 +25,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +45,7 @@ from vtctl.remote.faults import (
     error_for_status,
     host_of,
     is_tls_failure,
+    not_retried,
     timed_out,
     translate,
 )
@@ -51,7 +58,7 @@ from vtctl.remote.parse import (
 )
 from vtctl.remote.redirects import MAX_REDIRECTS, redirect_target
 from vtctl.remote.reply import NotJsonError, Reply
-from vtctl.remote.transport import Deadline, deadline_scope, transports
+from vtctl.remote.transport import Deadline, current_deadline, deadline_scope, transports
 from vtctl.util.logsetup import register_secret
 
 if TYPE_CHECKING:
@@ -217,36 +224,44 @@ class RestClient:
         on_401: str | None = None,
         hint_401: str | None = None,
     ) -> Reply:
+        with self._operation() as deadline:
+            headers: dict[str, str] = {}
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+            if authenticate and (token := self._bearer()):
+                headers["Authorization"] = f"Bearer {token}"
+            reply, why = self._send(method, self.base_url + path, headers, body, deadline)
+            error = error_for_status(reply, what, on_401=on_401, hint_401=hint_401)
+            if error is not None:
+                raise error if why is None else not_retried(error, why)
+            return reply
+
+    def _send(self, method: str, url: str, headers: dict[str, str], body: Any,
+              deadline: Deadline) -> tuple[Reply, str | None]:
+        """Try until a reply to keep: (the reply, why its retryable status was not retried)."""
         import httpx
 
-
-        headers: dict[str, str] = {}
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-        if authenticate and (token := self._bearer()):
-            headers["Authorization"] = f"Bearer {token}"
-        url = self.base_url + path
-        idempotent = method in ("GET", "HEAD")
         tries = 0
         renewed = False
         while True:
             tries += 1
             log.debug("%s %s (try %d/%d)", method, url, tries, self.max_tries)
             try:
-                reply = self._exchange(method, url, headers, body)
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                reply = self._exchange(method, url, headers, body, deadline)
+            except httpx.ConnectError as exc:
                 # the connection was never opened: nothing was sent, even a POST may go again
-                if tries < self.max_tries and not is_tls_failure(exc):
-                    delay = retry.backoff(tries)
-                    log.debug("connect failed (%s); retrying in %.1f s", exc, delay)
-                    self._sleep(delay)
-                    continue
-                raise translate(exc, url, self.timeout) from exc
+                self._wait_to_reconnect(exc, url, tries, deadline)
+                continue
             except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
+                # a timeout is never retried: it means the whole deadline has passed
                 raise translate(exc, url, self.timeout) from exc
-            if idempotent and reply.status in retry.RETRY_STATUSES and tries < self.max_tries:
-                delay = reply.retry_after if reply.retry_after is not None else retry.backoff(tries)
-                if delay <= retry.MAX_RETRY_AFTER:
+            why = None
+            if method in ("GET", "HEAD") and reply.status in retry.RETRY_STATUSES \
+                    and tries < self.max_tries:
+                asked = reply.retry_after
+                delay = asked if asked is not None else retry.backoff(tries)
+                why = self._why_not_wait(delay, deadline, asked=asked is not None)
+                if why is None:
                     log.debug("HTTP %d; retrying in %.1f s", reply.status, delay)
                     self._sleep(delay)
                     continue
@@ -259,19 +274,50 @@ class RestClient:
                     headers["Authorization"] = f"Bearer {fresh}"
                     tries -= 1
                     continue
-            error = error_for_status(reply, what, on_401=on_401, hint_401=hint_401)
-            if error is not None:
-                raise error
-            return reply
+            return reply, why
+
+    def _wait_to_reconnect(self, exc: Exception, url: str, tries: int,
+                           deadline: Deadline) -> None:
+        """Sleep before opening the connection again, or raise ``exc`` translated."""
+        error = translate(exc, url, self.timeout)
+        if tries >= self.max_tries or is_tls_failure(exc):
+            raise error from exc
+        delay = retry.backoff(tries)
+        if (why := self._why_not_wait(delay, deadline, asked=False)) is not None:
+            raise not_retried(error, why) from exc
+        log.debug("connect failed (%s); retrying in %.1f s", exc, delay)
+        self._sleep(delay)
+
+    def _why_not_wait(self, delay: float, deadline: Deadline, *, asked: bool) -> str | None:
+        """None when waiting ``delay`` s before the next try fits, else why not."""
+        wait = f"the server asked to wait {delay:g} s (Retry-After)" if asked \
+            else f"the next try would be in {delay:g} s"
+        if delay > retry.MAX_RETRY_AFTER:
+            return f"not retried: {wait}, longer than vtctl waits"
+        if delay >= deadline.left():
+            return f"not retried: {wait}, past the {self.timeout:g} s --timeout"
+        return None
+
+    @contextmanager
+    def _operation(self) -> Iterator[Deadline]:
+        """One deadline for the whole operation: tries, waits, redirects, token refresh.
+
+        A call made inside another (refreshing the JWT before or after a 401)
+        shares the outer one.
+        """
+        outer = current_deadline()
+        if outer is not None:
+            yield outer
+            return
+        with deadline_scope(Deadline.after(self.timeout, self._clock)) as deadline:
+            yield deadline
 
     def _exchange(
-        self, method: str, url: str, headers: dict[str, str], body: Any
+        self, method: str, url: str, headers: dict[str, str], body: Any, deadline: Deadline
     ) -> Reply:
         """One try: send, follow same-origin redirects, read the capped body."""
         import httpx
 
-
-        deadline = Deadline.after(self.timeout, self._clock)
         for _hop in range(MAX_REDIRECTS + 1):
             # each phase (connect, write, each read) may wait at most what is left,
             # and the socket operations themselves stop at the deadline
@@ -282,8 +328,7 @@ class RestClient:
                 method, url, headers=headers, json=body if body is not None else None,
                 timeout=httpx.Timeout(remaining),
             )
-            with deadline_scope(deadline):
-                reply = self._read(self._http.send(request, stream=True), url, deadline)
+            reply = self._read(self._http.send(request, stream=True), url, deadline)
             location = redirect_target(reply, url, method)
             if location is None:
                 return reply

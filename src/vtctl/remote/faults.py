@@ -149,20 +149,21 @@ def content_kind(reply: Reply) -> str:
     return "empty body" if not reply.content else "no content type"
 
 
-def error_for_status(reply: Reply, what: str, *, on_401: str | None = None,
-                     hint_401: str | None = None, not_retried: str | None = None
-                     ) -> VtctlError | None:
-    """The error an HTTP status stands for, or None for a 2xx.
+def not_retried(error: VtctlError, why: str) -> VtctlError:
+    """``error`` (of the same class, so the same exit code) saying why it was not retried."""
+    return type(error)(f"{error.message}; {why}",
+                       hint=error.hint or "try again later, or raise --timeout")
 
-    ``not_retried``: why a retryable status (429, 5xx) was not tried again.
-    """
+
+def error_for_status(reply: Reply, what: str, *, on_401: str | None = None,
+                     hint_401: str | None = None) -> VtctlError | None:
+    """The error an HTTP status stands for, or None for a 2xx."""
     status = reply.status
     if 200 <= status < 300:
         return None
     message = error_message(reply.payload_or_none())
     message = redact(message) if message else None
     says = f": {message}" if message else ""
-    why = f"; {not_retried}" if not_retried else ""
     if status == 401:
         if on_401:
             return AuthenticationError(f"{on_401} (HTTP 401{says})", hint=hint_401)
@@ -178,14 +179,13 @@ def error_for_status(reply: Reply, what: str, *, on_401: str | None = None,
     if status == 404:
         return _not_found(reply, message, says)
     if status == 429:
-        return ServerError(f"the server is rate limiting requests (HTTP 429{says}){why}",
+        return ServerError(f"the server is rate limiting requests (HTTP 429{says})",
                            hint="wait a moment and try again")
     if status >= 500:
         if message and message.lower().startswith("failed to generate"):
-            return TokenGenerationError(f"{message} (HTTP {status}){why}")
+            return TokenGenerationError(f"{message} (HTTP {status})")
         detail = says or f" from {host_of(reply.url)}, {content_kind(reply)}"
-        return ServerError(f"server error (HTTP {status} {reply.reason}{detail}){why}",
-                           hint="try again later" if why else None)
+        return ServerError(f"server error (HTTP {status} {reply.reason}{detail})")
     return ServerError(
         f"unexpected HTTP {status} {reply.reason} for the {what} request{says}",
         hint=f"{_CHECK_URL} and the server version",
