@@ -23,10 +23,11 @@ from vtctl.domain.errors import (
 from vtctl.domain.models import Appointment, RoomInfo, User, VideoToken
 from vtctl.local.store import AppointmentStore
 
-# The guide's error texts, used verbatim by the server's JSON bodies.
-APPOINTMENT_NOT_FOUND = "Appointment not found"
-PERMISSION_DENIED = "Permission denied"
-NO_VIDEO_ROOM = "No video room found for this appointment"
+# server/app.py still imports the guide's texts from here: to go once it reads
+# ``XxxError.guide_text`` (domain/errors.py) itself
+APPOINTMENT_NOT_FOUND = AppointmentNotFoundError.guide_text
+PERMISSION_DENIED = PermissionDeniedError.guide_text
+NO_VIDEO_ROOM = NoVideoRoomError.guide_text
 
 
 _TWILIO_CLASSES: tuple[Any, Any] | None = None
@@ -50,11 +51,8 @@ def mint_access_token(
     """A Twilio Video access token (HS256, ``cty: twilio-fpa;v=1``)."""
     AccessToken, VideoGrant = _twilio_classes()
 
-    if len(identity) > rules.MAX_IDENTITY_LENGTH:
-        raise TokenGenerationError(
-            f"identity is {len(identity)} characters; Twilio accepts at most "
-            f"{rules.MAX_IDENTITY_LENGTH}"
-        )
+    if problem := rules.identity_problem(identity):
+        raise TokenGenerationError.because(f"the identity {problem}")
     token = AccessToken(
         credentials.account_sid,
         credentials.api_key,
@@ -68,7 +66,7 @@ def mint_access_token(
     try:
         jwt = token.to_jwt()
     except Exception as exc:  # twilio/PyJWT raise assorted errors on bad keys
-        raise TokenGenerationError(f"Failed to generate access token: {exc}") from exc
+        raise TokenGenerationError.because(exc) from exc
     return jwt if isinstance(jwt, str) else jwt.decode()
 
 
@@ -91,7 +89,7 @@ class TokenEngine:
         """404 appointment -> 403 permission -> 404 no room, as the guide orders them."""
         appointment = self.store.get_appointment(appointment_id)
         if appointment is None:
-            raise AppointmentNotFoundError(APPOINTMENT_NOT_FOUND)
+            raise AppointmentNotFoundError()
         if user_ref is None or (isinstance(user_ref, str) and not user_ref.strip()):
             raise UsageError(
                 f"which user should the token be for? pass --as USER: the patient "
@@ -100,11 +98,9 @@ class TokenEngine:
             )
         user = self.store.find_user(user_ref)
         if user is None or user.id not in appointment.participant_ids():
-            raise PermissionDeniedError(PERMISSION_DENIED)
+            raise PermissionDeniedError()
         if not appointment.video_room_id:
-            raise NoVideoRoomError(
-                NO_VIDEO_ROOM, hint=f"create one with `vtctl room create {appointment_id}`"
-            )
+            raise NoVideoRoomError.of(appointment_id)
         return appointment, user
 
     def issue(self, appointment_id: int, user_ref: str | int | None) -> VideoToken:
@@ -136,7 +132,7 @@ class TokenEngine:
         """Set a room name once; asking again returns the same room."""
         appointment = self.store.get_appointment(appointment_id)
         if appointment is None:
-            raise AppointmentNotFoundError(APPOINTMENT_NOT_FOUND)
+            raise AppointmentNotFoundError()
         if appointment.video_room_id:
             return RoomInfo(appointment_id, appointment.video_room_id, created=False)
         candidate = rules.new_room_name(appointment_id, datetime.fromtimestamp(self._clock(), UTC))

@@ -31,6 +31,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from vtctl import __version__
+from vtctl.config.settings import checked_timeout
 from vtctl.domain.errors import (
     AuthenticationError,
     MalformedResponseError,
@@ -92,8 +93,6 @@ class RestClient:
         """
         import httpx
 
-        if not 0 < timeout < float("inf"):  # also refuses nan
-            raise UsageError("--timeout must be a positive number of seconds")
         self.base_url = base_url.rstrip("/")
         try:
             scheme = httpx.URL(self.base_url).scheme
@@ -101,7 +100,7 @@ class RestClient:
             raise UsageError(f"invalid base URL {base_url!r}: {exc}") from exc
         self._jwt = jwt
         self._renew_jwt = renew_jwt
-        self.timeout = timeout
+        self.timeout = checked_timeout(timeout)
         self.max_tries = max(1, max_tries)
         self._sleep = sleep
         self._clock = clock

@@ -142,6 +142,10 @@ def _connect_failure(exc: httpx.ConnectError, host: str, text: str) -> NetworkEr
                         hint=f"{_CHECK_URL} and your network")
 
 
+def _says(lowered: str, error: type[VtctlError]) -> bool:
+    return error.guide_text is not None and error.guide_text.lower() in lowered
+
+
 def content_kind(reply: Reply) -> str:
     kind = reply.content_type.split(";")[0].strip()
     if kind:
@@ -173,8 +177,7 @@ def error_for_status(reply: Reply, what: str, *, on_401: str | None = None,
         )
     if status == 403:
         return PermissionDeniedError(
-            message or "Permission denied",
-            hint="only the appointment's patient or psychologist may do this",
+            message, hint="only the appointment's patient or psychologist may do this"
         )
     if status == 404:
         return _not_found(reply, message, says)
@@ -182,7 +185,7 @@ def error_for_status(reply: Reply, what: str, *, on_401: str | None = None,
         return ServerError(f"the server is rate limiting requests (HTTP 429{says})",
                            hint="wait a moment and try again")
     if status >= 500:
-        if message and message.lower().startswith("failed to generate"):
+        if message and message.startswith(TokenGenerationError.guide_text):
             return TokenGenerationError(f"{message} (HTTP {status})")
         detail = says or f" from {host_of(reply.url)}, {content_kind(reply)}"
         return ServerError(f"server error (HTTP {status} {reply.reason}{detail})")
@@ -193,11 +196,11 @@ def error_for_status(reply: Reply, what: str, *, on_401: str | None = None,
 
 
 def _not_found(reply: Reply, message: str | None, says: str) -> NotFoundError:
+    """The guide's two 404 bodies, told apart by their text (a protocol fact, not prose)."""
     lowered = (message or "").lower()
-    if "no video room" in lowered:
-        return NoVideoRoomError(message or "No video room found for this appointment",
-                                hint="create one with `vtctl room create ID`")
-    if "appointment not found" in lowered:
-        return AppointmentNotFoundError(message or "Appointment not found")
+    if _says(lowered, NoVideoRoomError):
+        return NoVideoRoomError(message, hint="create one with `vtctl room create ID`")
+    if _says(lowered, AppointmentNotFoundError):
+        return AppointmentNotFoundError(message)
     return NotFoundError(f"not found (HTTP 404{says}) at {reply.url}",
                          hint=f"{_CHECK_URL}: is it the telehealth API?")
