@@ -6,6 +6,7 @@ import functools
 from datetime import datetime
 
 from vtctl.domain.models import User
+from vtctl.util.text import is_unicode_text
 
 MIN_LIFETIME_MINUTES = 60
 MAX_LIFETIME_MINUTES = 240
@@ -38,16 +39,6 @@ def identity_problem(identity: str) -> str | None:
     if not is_unicode_text(identity):
         return "is not valid Unicode text (it holds a lone surrogate)"
     return None
-
-
-def is_unicode_text(text: str) -> bool:
-    """False for a str holding lone surrogates (undecodable bytes, as Python keeps them):
-    no UTF-8 encoding, no JSON a peer would read, no Twilio identity."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def user_identity(user: User) -> str:

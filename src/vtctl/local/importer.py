@@ -18,6 +18,7 @@ from vtctl.domain.errors import ImportFileError
 from vtctl.domain.models import ROLES, Appointment, Role, User, parse_utc
 from vtctl.domain.rules import MAX_ID
 from vtctl.util.jsonkind import json_kind
+from vtctl.util.text import is_unicode_text
 
 #: Larger files are refused before parsing (a store is thousands of rows, not GBs).
 MAX_IMPORT_BYTES = 32 * 1024 * 1024
@@ -134,6 +135,9 @@ class _Fields:
         stripped = value.strip()
         if not stripped or len(stripped) > MAX_TEXT or any(ord(c) < 32 for c in stripped):
             self.fail(f"{self.where}.{name}", "must be a non-empty single-line string")
+        if not is_unicode_text(stripped):
+            self.fail(f"{self.where}.{name}",
+                      "is not valid Unicode text (it holds a lone surrogate such as \\ud800)")
         return stripped
 
     def _get(self, name: str) -> Any:
