@@ -323,6 +323,30 @@ def test_stray_secrets_on_argv_are_refused_unechoed(cli: Any) -> None:
         assert token not in result.stderr and TEST_API_SECRET not in result.stderr
 
 
+#: a real API secret's shape: 32 letters and digits, nothing like an SK... SID
+PASTED_SECRET = "Zq8mN3vXa7b6c5d4e3f2g1h0i9j8k7l6"
+
+
+@pytest.mark.parametrize("variable", ["TWILIO_API_KEY", "TWILIO_ACCOUNT_SID"])
+def test_a_secret_pasted_into_a_sid_variable_is_not_echoed(
+        cli: Any, twilio_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+        variable: str) -> None:
+    monkeypatch.setenv(variable, PASTED_SECRET)
+    result = cli("mint", "-i", "agent", "-r", "apt-47-1-0", "--debug")
+    assert result.exit_code == 2, result.stderr
+    assert "is not valid: it should be" in result.stderr
+    assert "32 characters long" in result.stderr
+    assert PASTED_SECRET not in result.stderr and PASTED_SECRET[:8] not in result.stderr
+
+
+def test_auth_twilio_never_echoes_a_secret_given_as_the_api_key(cli: Any) -> None:
+    result = cli("auth", "twilio", "--account-sid", TEST_ACCOUNT_SID, "--api-key",
+                 PASTED_SECRET, stdin=TEST_API_SECRET + "\n")
+    assert result.exit_code == 2
+    assert "is it the API secret?" in result.stderr
+    assert PASTED_SECRET not in result.stderr and TEST_API_SECRET not in result.stderr
+
+
 # -- private files ------------------------------------------------------------------------
 
 
