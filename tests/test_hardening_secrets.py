@@ -347,6 +347,32 @@ def test_auth_twilio_never_echoes_a_secret_given_as_the_api_key(cli: Any) -> Non
     assert PASTED_SECRET not in result.stderr and TEST_API_SECRET not in result.stderr
 
 
+SECRET_ENV = {
+    "VTCTL_JWT": "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoyfQ.c2lnbmF0dXJlLXNlY3JldA",
+    "TWILIO_API_SECRET": "twilio-secret-Qm4vX8zL0pR2",
+    "VTCTL_SERVE_SECRET": "serve-secret-Wk7nB3dF9sH1",
+    "GITHUB_TOKEN": "ghp_notarealtoken0123456789",
+    "DATABASE_URL": "postgres://app:db-password-Xy9@db.internal/app",
+    "SOME_JWT_LOOKING_VALUE": "eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiJ4In0.sig",
+}
+
+
+@pytest.mark.parametrize("program", ["$ENV", "env", "[$ENV[]] | join(\" \")",
+                                     "$ENV | to_entries | map(.value)"])
+def test_jq_cannot_read_secrets_from_the_environment(
+        cli: Any, monkeypatch: pytest.MonkeyPatch, program: str) -> None:
+    for name, value in SECRET_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("VTCTL_TEST_HARMLESS", "x")  # vtctl's own: hidden too
+    monkeypatch.setenv("DEPLOY_REGION", "eu-west-1")  # an ordinary variable stays readable
+    result = cli("appointment", "list", "--profile", "demo", "--jq", program)
+    assert result.exit_code == 0, result.stderr
+    for value in SECRET_ENV.values():
+        assert value not in result.stdout + result.stderr
+    assert "eu-west-1" in result.stdout
+    assert os.environ["TWILIO_API_SECRET"] == SECRET_ENV["TWILIO_API_SECRET"]  # put back
+
+
 # -- private files ------------------------------------------------------------------------
 
 
