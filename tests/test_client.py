@@ -685,3 +685,34 @@ def test_tls_handshake_failure_on_a_plain_http_port(httpx_mock: HTTPXMock,
     with pytest.raises(NetworkError, match=r"TLS handshake with 127\.0\.0\.1:8765 failed") as info:
         client.video_token(47)
     assert info.value.hint is not None and "https" in info.value.hint
+
+
+# --- only public httpx / httpcore ------------------------------------------------------------
+
+
+def test_the_remote_package_uses_no_private_names_of_its_libraries() -> None:
+    """Nothing under ``vtctl/remote/`` reads a private module or attribute (``_pool``,
+    ``_network_backend``, ``httpx._config``): only our own objects' (``self._x``)."""
+    import ast
+    from pathlib import Path
+
+    import vtctl.remote
+
+    found = []
+    for path in sorted(Path(vtctl.remote.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom | ast.Import):
+                modules = [node.module or ""] if isinstance(node, ast.ImportFrom) else [
+                    alias.name for alias in node.names]
+                found += [f"{path.name}: import {m}" for m in modules
+                          if any(p.startswith("_") for p in m.split(".")[1:])]
+            elif isinstance(node, ast.Attribute) and node.attr.startswith("_") \
+                    and not node.attr.startswith("__") \
+                    and not (isinstance(node.value, ast.Name) and node.value.id == "self"):
+                found.append(f"{path.name}:{node.lineno}: .{node.attr}")
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                    and node.func.id in ("getattr", "setattr") and len(node.args) > 1 \
+                    and isinstance(node.args[1], ast.Constant) \
+                    and str(node.args[1].value).startswith("_"):
+                found.append(f"{path.name}:{node.lineno}: {node.func.id} {node.args[1].value}")
+    assert found == []

@@ -172,7 +172,10 @@ class DeadlineTransport(httpx.BaseTransport):
     def __init__(self, ssl_context: ssl.SSLContext | None) -> None:
         """``ssl_context`` None: httpcore loads its default (verifying) one on first https use."""
         self._pool = httpcore.ConnectionPool(
-            ssl_context=ssl_context, network_backend=_DeadlineBackend(httpcore.SyncBackend())
+            ssl_context=ssl_context,
+            network_backend=_DeadlineBackend(httpcore.SyncBackend()),
+            # httpx.HTTPTransport's default limits: an idle connection is dropped after 5 s
+            max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0,
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
