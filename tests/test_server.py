@@ -17,8 +17,9 @@ from tests.helpers import ROOM_47, appointment, decode, make_store
 from vtctl.domain.credentials import TwilioCredentials
 from vtctl.domain.models import TOKEN_FIELDS, RoomStatus
 from vtctl.local.store import AppointmentStore
-from vtctl.server.app import CachedStore, ServerState, create_app, create_asgi
+from vtctl.server.app import create_app, create_asgi
 from vtctl.server.auth import AuthFailed, JwtAuthority
+from vtctl.server.state import CachedStore, ServerState
 
 from .conftest import TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET
 

@@ -23,10 +23,8 @@ from vtctl.domain.errors import (
 from vtctl.domain.models import Appointment, RoomInfo, User, VideoToken
 from vtctl.local.store import AppointmentStore
 
-# server/app.py still imports the guide's texts from here: to go once it reads
-# ``XxxError.guide_text`` (domain/errors.py) itself
-APPOINTMENT_NOT_FOUND = AppointmentNotFoundError.guide_text
-PERMISSION_DENIED = PermissionDeniedError.guide_text
+# server/routes.py still imports this from here: to go once it raises
+# ``NoVideoRoomError()`` (the guide's text is ``NoVideoRoomError.guide_text``)
 NO_VIDEO_ROOM = NoVideoRoomError.guide_text
 
 
@@ -87,6 +85,15 @@ class TokenEngine:
         self, appointment_id: int, user_ref: str | int | None
     ) -> tuple[Appointment, User]:
         """404 appointment -> 403 permission -> 404 no room, as the guide orders them."""
+        appointment, user = self.check_participant(appointment_id, user_ref)
+        if not appointment.video_room_id:
+            raise NoVideoRoomError.of(appointment_id)
+        return appointment, user
+
+    def check_participant(
+        self, appointment_id: int, user_ref: str | int | None
+    ) -> tuple[Appointment, User]:
+        """The guide's first two checks: the appointment exists (404), the user is in it (403)."""
         appointment = self.store.get_appointment(appointment_id)
         if appointment is None:
             raise AppointmentNotFoundError()
@@ -99,8 +106,6 @@ class TokenEngine:
         user = self.store.find_user(user_ref)
         if user is None or user.id not in appointment.participant_ids():
             raise PermissionDeniedError()
-        if not appointment.video_room_id:
-            raise NoVideoRoomError.of(appointment_id)
         return appointment, user
 
     def issue(self, appointment_id: int, user_ref: str | int | None) -> VideoToken:
