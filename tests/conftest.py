@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pytest_httpx import HTTPXMock
 
 SECRET_ENV_PREFIXES = ("VTCTL_", "TWILIO_")
 #: Inherited variables that would change what vtctl does (colour, TLS, shell completion).
@@ -53,6 +55,24 @@ def _reset_keyring_cache() -> None:
         import keyring.core
 
         keyring.core._keyring_backend = None  # re-read PYTHON_KEYRING_BACKEND
+
+
+@pytest.fixture
+def httpx_mock(httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch) -> HTTPXMock:
+    """pytest-httpx's fixture, reaching the guide's API client too.
+
+    pytest-httpx answers for ``httpx.HTTPTransport`` only, and ``RestClient``
+    sends through its own deadline transport; with the mock on, it gets an
+    ``httpx.HTTPTransport`` instead (the deadline transport is tested on real
+    loopback sockets).
+    """
+    import httpx
+
+    def plain(ssl_context: ssl.SSLContext | None) -> httpx.BaseTransport:
+        return httpx.HTTPTransport(verify=ssl_context or True)
+
+    monkeypatch.setattr("vtctl.remote.transport.deadline_transport", plain)
+    return httpx_mock
 
 
 @pytest.fixture

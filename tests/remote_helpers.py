@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import base64
+import errno
 import json
+import socket
+import ssl
 import time
 from typing import Any
+
+import httpx
 
 BASE = "http://127.0.0.1:8765"
 ROOM = "apt-47-1763138954-46eb915c"
@@ -55,3 +60,17 @@ HTML_PAGE = "<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>"
 
 def url(path: str) -> str:
     return BASE + path
+
+
+def connect_error(cause: OSError) -> httpx.ConnectError:
+    """A ConnectError as the transport raises it: the OS error under it, as its cause."""
+    exc = httpx.ConnectError(str(cause))
+    exc.__cause__ = cause
+    return exc
+
+
+# the OS's words change with its locale: the client reads the type and errno only
+REFUSED = ConnectionRefusedError(errno.ECONNREFUSED, "Verbindungsaufbau abgelehnt")
+NO_SUCH_HOST = socket.gaierror(socket.EAI_NONAME, "Nom ou service inconnu")
+UNREACHABLE = OSError(errno.ENETUNREACH, "Rete non raggiungibile")
+UNTRUSTED = ssl.SSLCertVerificationError(1, "certificate verify failed")

@@ -17,11 +17,15 @@ from tests.remote_helpers import (
     APPOINTMENT_NOT_FOUND,
     BASE,
     HTML_PAGE,
+    NO_SUCH_HOST,
     NO_VIDEO_ROOM,
     PERMISSION_DENIED,
+    REFUSED,
     ROOM,
     TOKEN_BODY,
     TOKEN_FAILED,
+    UNTRUSTED,
+    connect_error,
     make_jwt,
     url,
 )
@@ -33,7 +37,7 @@ TOKEN_URL = url("/api/appointments/video-token/47/")
 @pytest.fixture
 def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries through the CLI use the real sleep: make its delays zero."""
-    monkeypatch.setattr("vtctl.remote.client.BACKOFF_BASE", 0.0)
+    monkeypatch.setattr("vtctl.remote.retry.BACKOFF_BASE", 0.0)
 
 
 def stored(kind: str, profile: str = "default") -> str | None:
@@ -378,11 +382,10 @@ def test_remote_200_html_is_malformed(cli: Cli, logged_in: str, httpx_mock: HTTP
 @pytest.mark.parametrize(
     ("exc", "message"),
     [
-        (httpx.ConnectError("[Errno 111] Connection refused"), "connection refused"),
-        (httpx.ConnectError("[Errno -2] Name or service not known"), "cannot resolve host"),
+        (connect_error(REFUSED), "connection refused"),
+        (connect_error(NO_SUCH_HOST), "cannot resolve host"),
         (httpx.ReadTimeout("timed out"), "no complete reply"),
-        (httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"),
-         "TLS verification failed"),
+        (connect_error(UNTRUSTED), "TLS verification failed"),
     ],
 )
 def test_remote_network_faults_exit_7(cli: Cli, logged_in: str, httpx_mock: HTTPXMock,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import ssl
 from collections.abc import Iterator
 
 import httpx
@@ -15,11 +16,16 @@ from tests.remote_helpers import (
     APPOINTMENT_NOT_FOUND,
     BASE,
     HTML_PAGE,
+    NO_SUCH_HOST,
     NO_VIDEO_ROOM,
     PERMISSION_DENIED,
+    REFUSED,
     ROOM,
     TOKEN_BODY,
     TOKEN_FAILED,
+    UNREACHABLE,
+    UNTRUSTED,
+    connect_error,
     make_jwt,
     url,
 )
@@ -255,8 +261,7 @@ def test_unexpected_4xx(httpx_mock: HTTPXMock, client: RestClient) -> None:
 def test_connection_refused_retried_then_exit_7(
     httpx_mock: HTTPXMock, client: RestClient, sleeps: Sleeps
 ) -> None:
-    httpx_mock.add_exception(httpx.ConnectError("[Errno 111] Connection refused"),
-                             is_reusable=True)
+    httpx_mock.add_exception(connect_error(REFUSED), is_reusable=True)
     with pytest.raises(NetworkError) as info:
         client.video_token(47)
     assert info.value.exit_code == ExitCode.NETWORK_ERROR
@@ -266,16 +271,35 @@ def test_connection_refused_retried_then_exit_7(
 
 
 def test_dns_failure(httpx_mock: HTTPXMock, sleeps: Sleeps) -> None:
-    httpx_mock.add_exception(httpx.ConnectError("[Errno -2] Name or service not known"))
+    httpx_mock.add_exception(connect_error(NO_SUCH_HOST))
     with RestClient(BASE, JWT, max_tries=1, sleep=sleeps) as rest, \
             pytest.raises(NetworkError, match=r"cannot resolve host 127\.0\.0\.1:8765"):
         rest.video_token(47)
 
 
+def test_network_unreachable(httpx_mock: HTTPXMock, sleeps: Sleeps) -> None:
+    httpx_mock.add_exception(connect_error(UNREACHABLE))
+    with RestClient(BASE, JWT, max_tries=1, sleep=sleeps) as rest, \
+            pytest.raises(NetworkError, match=r"no route to 127\.0\.0\.1:8765") as info:
+        rest.video_token(47)
+    assert info.value.exit_code == ExitCode.NETWORK_ERROR
+
+
+def test_the_message_text_of_an_error_decides_nothing(httpx_mock: HTTPXMock,
+                                                     sleeps: Sleeps) -> None:
+    """Words that once chose the error ("refused", "SSL", "Name or service not known")
+    mean nothing without the OS error under them."""
+    httpx_mock.add_exception(httpx.ConnectError(
+        "[SSL: CERTIFICATE_VERIFY_FAILED] Connection refused: Name or service not known"))
+    with RestClient(BASE, JWT, max_tries=1, sleep=sleeps) as rest, \
+            pytest.raises(NetworkError) as info:
+        rest.video_token(47)
+    assert info.value.message.startswith("cannot connect to 127.0.0.1:8765")
+
+
 def test_tls_failure_is_not_retried(httpx_mock: HTTPXMock, client: RestClient,
                                     sleeps: Sleeps) -> None:
-    httpx_mock.add_exception(httpx.ConnectError(
-        "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate"))
+    httpx_mock.add_exception(connect_error(UNTRUSTED))
     with pytest.raises(NetworkError) as info:
         client.video_token(47)
     assert "TLS verification failed" in info.value.message
@@ -292,12 +316,13 @@ def test_read_timeout(httpx_mock: HTTPXMock, client: RestClient, sleeps: Sleeps)
     assert sleeps == []  # a read timeout is not retried (the whole budget was spent)
 
 
-def test_connect_timeout_is_retried(httpx_mock: HTTPXMock, client: RestClient,
-                                    sleeps: Sleeps) -> None:
+def test_a_connect_timeout_is_not_retried(httpx_mock: HTTPXMock, client: RestClient,
+                                         sleeps: Sleeps) -> None:
+    """A timeout means the whole --timeout has been spent: nothing is left to retry with."""
     httpx_mock.add_exception(httpx.ConnectTimeout("timed out"))
-    httpx_mock.add_response(url=TOKEN_URL, json=TOKEN_BODY)
-    assert client.video_token(47).room_name == ROOM
-    assert sleeps == [0.5]
+    with pytest.raises(RequestTimeoutError, match="could not connect"):
+        client.video_token(47)
+    assert len(httpx_mock.get_requests()) == 1 and sleeps == []
 
 
 def test_broken_connection(httpx_mock: HTTPXMock, client: RestClient) -> None:
@@ -381,6 +406,80 @@ def test_huge_retry_after_is_not_waited(httpx_mock: HTTPXMock, client: RestClien
     with pytest.raises(ServerError, match="rate limiting"):
         client.video_token(47)
     assert sleeps == []
+
+
+class FakeTime:
+    """A monotonic clock that only the injected sleep moves."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_a_retry_after_past_the_deadline_is_not_waited(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=TOKEN_URL, status_code=503, headers={"Retry-After": "9"})
+    time = FakeTime()
+    with RestClient(BASE, JWT, timeout=1, sleep=time.sleep, clock=time.clock) as rest, \
+            pytest.raises(ServerError) as info:
+        rest.video_token(47)
+    assert info.value.exit_code == ExitCode.SERVER_ERROR
+    assert "HTTP 503" in info.value.message
+    assert "not retried: the server asked to wait 9 s (Retry-After), past the 1 s --timeout" \
+        in info.value.message
+    assert time.sleeps == [] and len(httpx_mock.get_requests()) == 1
+
+
+def test_waits_count_against_the_one_deadline(httpx_mock: HTTPXMock) -> None:
+    """--timeout 5: the first 3 s wait fits, the second would pass the deadline."""
+    httpx_mock.add_response(url=TOKEN_URL, status_code=503, headers={"Retry-After": "3"},
+                            is_reusable=True)
+    time = FakeTime()
+    with RestClient(BASE, JWT, timeout=5, sleep=time.sleep, clock=time.clock) as rest, \
+            pytest.raises(ServerError, match=r"wait 3 s \(Retry-After\), past the 5 s"):
+        rest.video_token(47)
+    assert time.sleeps == [3.0] and len(httpx_mock.get_requests()) == 2
+
+
+def test_a_backoff_past_the_deadline_is_not_taken(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_exception(connect_error(REFUSED), is_reusable=True)
+    time = FakeTime()
+    with RestClient(BASE, JWT, timeout=1, sleep=time.sleep, clock=time.clock) as rest, \
+            pytest.raises(NetworkError) as info:
+        rest.video_token(47)
+    assert info.value.exit_code == ExitCode.NETWORK_ERROR
+    assert info.value.message.startswith("connection refused by 127.0.0.1:8765")
+    assert "not retried: the next try would be in 1 s, past the 1 s --timeout" \
+        in info.value.message
+    assert time.sleeps == [0.5] and len(httpx_mock.get_requests()) == 2
+
+
+def test_the_deadline_covers_a_token_refresh_inside_the_call(httpx_mock: HTTPXMock) -> None:
+    """A 401, a refresh and the second try share one deadline: the refresh's time counts."""
+    time = FakeTime()
+    refreshed = make_jwt(lifetime=600)
+
+    def slow_refresh() -> str:
+        time.now += 4  # the refresh took 4 s of the 5
+        return refreshed
+
+    def tail(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=TOKEN_BODY)
+
+    httpx_mock.add_response(url=TOKEN_URL, status_code=401)
+    httpx_mock.add_callback(tail, url=TOKEN_URL)
+    with RestClient(BASE, JWT, timeout=5, sleep=time.sleep, clock=time.clock,
+                    renew_jwt=slow_refresh) as rest:
+        rest.video_token(47)
+    second = httpx_mock.get_requests()[1]
+    assert second.headers["Authorization"] == f"Bearer {refreshed}"
+    assert second.extensions["timeout"]["read"] == 1.0  # what was left of the 5 s
 
 
 @pytest.mark.parametrize("status", [429, 502, 503, 504])
@@ -549,19 +648,19 @@ def test_real_connection_refused(sleeps: Sleeps) -> None:
      ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)],  # a date in the past: retry now
 )
 def test_retry_after_parsing(header: str, expected: float | None) -> None:
-    from vtctl.remote.client import _retry_after
+    from vtctl.remote.retry import retry_after
 
-    assert _retry_after(header) == expected
+    assert retry_after(header) == expected
 
 
 def test_retry_after_http_date_in_the_future() -> None:
     from datetime import UTC, datetime, timedelta
     from email.utils import format_datetime
 
-    from vtctl.remote.client import _retry_after
+    from vtctl.remote.retry import retry_after
 
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
-    seconds = _retry_after(later)
+    seconds = retry_after(later)
     assert seconds is not None and 25 < seconds <= 30
 
 
@@ -582,7 +681,38 @@ def test_malformed_jwt_is_not_sent(httpx_mock: HTTPXMock, sleeps: Sleeps) -> Non
 
 def test_tls_handshake_failure_on_a_plain_http_port(httpx_mock: HTTPXMock,
                                                      client: RestClient) -> None:
-    httpx_mock.add_exception(httpx.ConnectError("[SSL: WRONG_VERSION_NUMBER] wrong version number"))
+    httpx_mock.add_exception(connect_error(ssl.SSLError(1, "wrong version number")))
     with pytest.raises(NetworkError, match=r"TLS handshake with 127\.0\.0\.1:8765 failed") as info:
         client.video_token(47)
     assert info.value.hint is not None and "https" in info.value.hint
+
+
+# --- only public httpx / httpcore ------------------------------------------------------------
+
+
+def test_the_remote_package_uses_no_private_names_of_its_libraries() -> None:
+    """Nothing under ``vtctl/remote/`` reads a private module or attribute (``_pool``,
+    ``_network_backend``, ``httpx._config``): only our own objects' (``self._x``)."""
+    import ast
+    from pathlib import Path
+
+    import vtctl.remote
+
+    found = []
+    for path in sorted(Path(vtctl.remote.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom | ast.Import):
+                modules = [node.module or ""] if isinstance(node, ast.ImportFrom) else [
+                    alias.name for alias in node.names]
+                found += [f"{path.name}: import {m}" for m in modules
+                          if any(p.startswith("_") for p in m.split(".")[1:])]
+            elif isinstance(node, ast.Attribute) and node.attr.startswith("_") \
+                    and not node.attr.startswith("__") \
+                    and not (isinstance(node.value, ast.Name) and node.value.id == "self"):
+                found.append(f"{path.name}:{node.lineno}: .{node.attr}")
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                    and node.func.id in ("getattr", "setattr") and len(node.args) > 1 \
+                    and isinstance(node.args[1], ast.Constant) \
+                    and str(node.args[1].value).startswith("_"):
+                found.append(f"{path.name}:{node.lineno}: {node.func.id} {node.args[1].value}")
+    assert found == []

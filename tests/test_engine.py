@@ -146,3 +146,11 @@ def test_identity_longer_than_twilio_accepts_is_refused(tmp_path: Path) -> None:
     with pytest.raises(TokenGenerationError, match="at most 128"):
         mint_access_token(CREDENTIALS, "x" * 129, "room", int(NOW), 3600)
     assert mint_access_token(CREDENTIALS, "x" * 128, "room", int(NOW), 3600).count(".") == 2
+
+
+def test_an_identity_with_a_lone_surrogate_is_never_signed() -> None:
+    from vtctl.local.engine import mint_access_token
+
+    with pytest.raises(TokenGenerationError) as info:
+        mint_access_token(CREDENTIALS, "2-jane\udcff@example.com", "room", int(NOW), 3600)
+    assert info.value.message.startswith("Failed to generate access token: the identity is not")

@@ -318,6 +318,9 @@ BAD_IMPORTS: dict[str, bytes] = {
     "non-UTF-8": _doc().replace(b"Jane Doe", b"Jan\xe9 Doe"),
     "UTF-16": _doc().decode().encode("utf-16"),
     "deeply nested": b'{"users": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    # valid UTF-8 JSON whose escapes decode to lone surrogates: no text SQLite can store
+    "a lone surrogate escape": _doc().replace(b"Jane Doe", b"Jane \\udcff Doe"),
+    "a high surrogate alone": _doc().replace(b"jane.doe", b"jane\\ud800.doe"),
 }
 
 
@@ -513,6 +516,35 @@ def test_real_executable_non_utf8_import(vtctl: Callable[..., Any], tmp_path: Pa
     assert result.returncode == 2
     assert result.stderr.startswith("error: ") and "UTF-8" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("args", "what"), [
+    (["token", "47", "-p", "demo", "--as", "2\udcff"], "the value of --as"),
+    (["refresh", "47", "-p", "demo", "--as=2\udcff"], "the value of --as"),
+    (["serve", "--issue-jwt", "\udcff"], "the value of --issue-jwt"),
+    (["appointment", "add", "--patient", "jane\udcff@example.com", "--psychologist", "5"],
+     "the value of --patient"),
+    (["appointment", "import", "caf\udce9.json"], "argument 3"),
+    (["mint", "--identity", "2-\udcff", "--room", "r", "-p", "demo"], "the value of --identity"),
+], ids=lambda v: v if isinstance(v, str) else " ".join(v[:2]))
+def test_argv_that_is_not_utf8_is_a_usage_error(vtctl: Callable[..., Any], tmp_path: Path,
+                                                args: list[str], what: str) -> None:
+    """Bytes that are not UTF-8 on the command line (Python keeps them as lone surrogates):
+    exit 2 where argv enters, before a command stores, signs or prints them."""
+    result = vtctl(*args, "--store" if args[0] == "appointment" else "--debug",
+                   *([str(tmp_path / "s.sqlite3")] if args[0] == "appointment" else []))
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"error: {what} is not valid UTF-8 text: ")
+    assert "\\xe9" in result.stderr or "\\xff" in result.stderr  # the bytes, shown escaped
+    assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
+
+
+def test_mint_refuses_an_identity_with_a_lone_surrogate(cli: Cli,
+                                                        twilio_env: dict[str, str]) -> None:
+    result = cli("mint", "--identity", "2-jane\udcff@example.com", "--room", "r", "--raw")
+    assert_one_clear_error(result, 2)
+    assert "--identity is not valid Unicode text" in result.stderr
 
 
 @pytest.mark.parametrize("args", [["inspect", "-"], ["auth", "login", "--with-token"]],

@@ -38,7 +38,7 @@ from vtctl.domain.errors import (
     VtctlError,
 )
 from vtctl.domain.models import Appointment, RoomInfo, RoomStatus, VideoToken
-from vtctl.remote.client import MAX_RESPONSE_BYTES, Reply, RestClient, _NotJsonError
+from vtctl.remote.client import MAX_RESPONSE_BYTES, RestClient
 from vtctl.remote.parse import (
     error_message,
     has_control,
@@ -51,6 +51,7 @@ from vtctl.remote.parse import (
     parse_room_info,
     parse_video_token,
 )
+from vtctl.remote.reply import NotJsonError, Reply
 from vtctl.remote.status_parse import parse_room_status
 
 JWT = make_jwt()
@@ -126,7 +127,7 @@ def test_error_message_is_none_or_one_short_line(payload: Any) -> None:
 @given(raw=st.binary(max_size=200) | json_values.map(lambda v: json.dumps(v).encode()))
 def test_any_body_is_json_or_not_json(raw: bytes) -> None:
     reply = Reply(status=200, reason="OK", url=BASE, content_type="application/json", content=raw)
-    with contextlib.suppress(_NotJsonError):
+    with contextlib.suppress(NotJsonError):
         reply.payload()
 
 
@@ -467,6 +468,31 @@ def _answer(status: str, headers: dict[str, str], body: bytes = b"") -> Callable
                              .encode() + body)
         return behaviour
     return make
+
+
+def test_a_retry_after_past_the_timeout_is_not_waited(cli: Any, loopback: Any,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """503 + Retry-After: 9 with --timeout 1: one request, exit 6, and the error says why."""
+    server = _start(loopback, _answer("503 Service Unavailable", {"Retry-After": "9"}))
+    monkeypatch.setenv("VTCTL_JWT", JWT)
+    result = cli("token", "47", "--base-url", server.url, "--timeout", "1")
+    assert result.exit_code == 6, result.stderr
+    assert "HTTP 503" in result.stderr
+    assert "not retried: the server asked to wait 9 s (Retry-After), past the 1 s --timeout" \
+        in result.stderr
+    assert len([request for request in server.requests if request]) == 1
+
+
+def test_a_silent_tls_handshake_is_a_timeout_and_not_retried(
+        cli: Any, loopback: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    server = _start(loopback, _silent)  # accepts the connection, never answers the hello
+    monkeypatch.setenv("VTCTL_JWT", JWT)
+    result = cli("token", "47", "--base-url", f"https://127.0.0.1:{server.port}",
+                 "--timeout", "0.5")
+    assert result.exit_code == 7, result.stderr
+    assert "the TLS handshake with 127.0.0.1" in result.stderr
+    assert "did not finish within 0.5 s" in result.stderr
+    assert server.connections == 1
 
 
 @pytest.mark.parametrize("host", ["localhost", "127.0.0.2"])

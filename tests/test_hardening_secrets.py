@@ -324,6 +324,56 @@ def test_stray_secrets_on_argv_are_refused_unechoed(cli: Any) -> None:
         assert token not in result.stderr and TEST_API_SECRET not in result.stderr
 
 
+#: a real API secret's shape: 32 letters and digits, nothing like an SK... SID
+PASTED_SECRET = "Zq8mN3vXa7b6c5d4e3f2g1h0i9j8k7l6"
+
+
+@pytest.mark.parametrize("variable", ["TWILIO_API_KEY", "TWILIO_ACCOUNT_SID"])
+def test_a_secret_pasted_into_a_sid_variable_is_not_echoed(
+        cli: Any, twilio_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+        variable: str) -> None:
+    monkeypatch.setenv(variable, PASTED_SECRET)
+    result = cli("mint", "-i", "agent", "-r", "apt-47-1-0", "--debug")
+    assert result.exit_code == 2, result.stderr
+    assert "is not valid: it should be" in result.stderr
+    assert "32 characters long" in result.stderr
+    assert PASTED_SECRET not in result.stderr and PASTED_SECRET[:8] not in result.stderr
+
+
+def test_auth_twilio_never_echoes_a_secret_given_as_the_api_key(cli: Any) -> None:
+    result = cli("auth", "twilio", "--account-sid", TEST_ACCOUNT_SID, "--api-key",
+                 PASTED_SECRET, stdin=TEST_API_SECRET + "\n")
+    assert result.exit_code == 2
+    assert "is it the API secret?" in result.stderr
+    assert PASTED_SECRET not in result.stderr and TEST_API_SECRET not in result.stderr
+
+
+SECRET_ENV = {
+    "VTCTL_JWT": "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoyfQ.c2lnbmF0dXJlLXNlY3JldA",
+    "TWILIO_API_SECRET": "twilio-secret-Qm4vX8zL0pR2",
+    "VTCTL_SERVE_SECRET": "serve-secret-Wk7nB3dF9sH1",
+    "GITHUB_TOKEN": "ghp_notarealtoken0123456789",
+    "DATABASE_URL": "postgres://app:db-password-Xy9@db.internal/app",
+    "SOME_JWT_LOOKING_VALUE": "eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiJ4In0.sig",
+}
+
+
+@pytest.mark.parametrize("program", ["$ENV", "env", "[$ENV[]] | join(\" \")",
+                                     "$ENV | to_entries | map(.value)"])
+def test_jq_cannot_read_secrets_from_the_environment(
+        cli: Any, monkeypatch: pytest.MonkeyPatch, program: str) -> None:
+    for name, value in SECRET_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("VTCTL_TEST_HARMLESS", "x")  # vtctl's own: hidden too
+    monkeypatch.setenv("DEPLOY_REGION", "eu-west-1")  # an ordinary variable stays readable
+    result = cli("appointment", "list", "--profile", "demo", "--jq", program)
+    assert result.exit_code == 0, result.stderr
+    for value in SECRET_ENV.values():
+        assert value not in result.stdout + result.stderr
+    assert "eu-west-1" in result.stdout
+    assert os.environ["TWILIO_API_SECRET"] == SECRET_ENV["TWILIO_API_SECRET"]  # put back
+
+
 # -- private files ------------------------------------------------------------------------
 
 

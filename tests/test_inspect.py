@@ -307,3 +307,24 @@ def test_subprocess_malformed(vtctl: Any) -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) <= 2  # error (+ hint)
+
+
+# -- a live token on argv ---------------------------------------------------------------
+
+
+def test_a_live_token_on_argv_still_works_but_warns(cli: Cli, twilio_env: dict[str, str]
+                                                    ) -> None:
+    result = cli("inspect", mint(ttl=600), "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["signature"] == "valid"
+    assert result.stderr.count("\n") == 1  # one line
+    assert result.stderr.startswith("warning: this token is still valid")
+    assert "`ps`" in result.stderr and "vtctl inspect -" in result.stderr
+
+
+def test_no_warning_for_stdin_or_an_expired_token(cli: Cli, twilio_env: dict[str, str]
+                                                  ) -> None:
+    piped = cli("inspect", "-", "--json", stdin=mint(ttl=600))
+    expired = cli("inspect", mint(int(time.time()) - 10_000, ttl=60), "--json")
+    assert (piped.exit_code, expired.exit_code) == (0, 0)
+    assert piped.stderr == "" and expired.stderr == ""

@@ -40,3 +40,15 @@ def test_room_names_follow_the_pattern_and_differ() -> None:
         prefix, appointment, unix, suffix = name.split("-")
         assert (prefix, appointment, unix) == ("apt", "47", str(int(now.timestamp())))
         assert len(suffix) == 8 and all(c in "0123456789abcdef" for c in suffix)
+
+
+@pytest.mark.parametrize(
+    ("identity", "problem"),
+    [("2-jane@example.com", None), ("x" * 128, None), ("", "must not be empty"),
+     ("  ", "must not be empty"), ("x" * 129, "is 129 characters; Twilio accepts at most 128"),
+     ("2-jane\udcff@example.com", "is not valid Unicode text (it holds a lone surrogate)"),
+     ("\ud800", "is not valid Unicode text (it holds a lone surrogate)"),
+     ("2-zoë@example.com", None)],
+)
+def test_identity_problem_is_the_one_identity_rule(identity: str, problem: str | None) -> None:
+    assert rules.identity_problem(identity) == problem

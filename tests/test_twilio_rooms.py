@@ -24,7 +24,12 @@ from vtctl.domain.errors import (
     ServerError,
 )
 from vtctl.domain.models import Appointment, User
-from vtctl.twilio_video.rooms import fetch_room_status, make_http_client, role_of
+from vtctl.twilio_video.rooms import (
+    fetch_room_status,
+    make_http_client,
+    offline_status,
+    role_of,
+)
 
 #: the same test-only credentials as conftest's ``twilio_env``
 TEST_ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
@@ -336,6 +341,10 @@ def test_demo_credentials_are_not_sent_to_twilio(appointment: Appointment) -> No
     status = fetch_room_status(DEMO_CREDENTIALS, appointment)  # httpx_mock not used: no request
     assert status.status == "offline"
     assert status.message and "demo" in status.message
+    # the words `vtctl serve` uses for its offline status too (one function says both)
+    assert status.message.startswith("offline: room status needs the Twilio API and ")
+    assert offline_status(appointment, "no Twilio credentials").message == (
+        "offline: room status needs the Twilio API and no Twilio credentials")
 
 
 def test_given_http_client_is_used(

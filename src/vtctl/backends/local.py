@@ -9,7 +9,7 @@ from vtctl.domain.models import Appointment, RoomInfo, RoomStatus, VideoToken
 from vtctl.domain.rooms import RoomRef
 from vtctl.local.audit import AuditContext, AuditTrail
 from vtctl.local.credentials import resolve_credentials
-from vtctl.local.engine import APPOINTMENT_NOT_FOUND, TokenEngine
+from vtctl.local.engine import TokenEngine
 from vtctl.local.store import AppointmentStore
 
 
@@ -64,7 +64,7 @@ class LocalBackend:
     def appointment(self, appointment_id: int) -> Appointment:
         found = self.store.get_appointment(appointment_id)
         if found is None:
-            raise AppointmentNotFoundError(APPOINTMENT_NOT_FOUND)
+            raise AppointmentNotFoundError()
         return found
 
     def close(self) -> None:

@@ -235,11 +235,14 @@ def check_tokens(
     return sorted(results, key=lambda r: order[r.check])
 
 
+_DENIED = f"403 {PermissionDeniedError.guide_text}"
+
+
 def check_outsider(appointment_id: int, outcome: VideoToken | VtctlError) -> CheckResult:
     if isinstance(outcome, PermissionDeniedError):
-        return CheckResult(appointment_id, "outsider_denied", True, "403 Permission denied")
+        return CheckResult(appointment_id, "outsider_denied", True, _DENIED)
     if isinstance(outcome, VtctlError):
-        detail = f"expected 403 Permission denied, got: {_describe(outcome)}"
+        detail = f"expected {_DENIED}, got: {_describe(outcome)}"
     else:
         detail = f"the outsider got a token ({outcome.user_identity} in {outcome.room_name})"
     return CheckResult(appointment_id, "outsider_denied", False, detail)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from vtctl.backends.remote import ENV_JWT, NOT_LOGGED_IN
 from vtctl.cli import options as o
 from vtctl.cli.backend_flags import settings_from
 from vtctl.cli.context import streams
@@ -40,8 +41,6 @@ HELP = (
 
 group = typer.Typer(name="auth", help=HELP, no_args_is_help=True)
 
-ENV_JWT = "VTCTL_JWT"
-NOT_LOGGED_IN = "not logged in: run `vtctl auth login` or set VTCTL_JWT"
 _NO_ARGV_SECRET = (
     "secrets are never taken from the command line (they would land in your shell "
     "history and the process list)"

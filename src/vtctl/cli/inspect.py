@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -25,8 +26,10 @@ Decode a Twilio access token and, given the API secret, verify it.
 
 Shows the header, the account and API key SIDs, the identity, the video room
 and any other grants, and when it was issued, starts and expires (local time
-and UTC).  Pass the token as JWT, or - to read it from stdin (keeps it out of
-your shell history).  The API secret comes from TWILIO_API_SECRET or the
+and UTC).  Pass - and paste the token on stdin, or pipe it in
+(`vtctl token 47 --raw | vtctl inspect -`): a token given as the JWT argument
+shows in `ps` and your shell history, so vtctl warns when it is still valid.
+The API secret comes from TWILIO_API_SECRET or the
 profile's keyring entry (the demo profile has its own), never from the command
 line, and is never printed.
 
@@ -54,6 +57,14 @@ class InspectOptions:
     find_secret: Callable[[], SigningSecret | None]
     fmt: OutputFormat
     verify: bool = False
+    #: the moment the argv warning compares the token's expiry with (tests pin it)
+    now: datetime | None = None
+
+
+ARGV_WARNING = (
+    "warning: this token is still valid and, given on the command line, shows in `ps` "
+    "and your shell history; use `vtctl inspect -` and paste it on stdin"
+)
 
 
 def read_token(io: IOStreams, argument: str) -> str:
@@ -94,6 +105,8 @@ def run_inspect(opts: InspectOptions) -> None:
 
     token_text = read_token(opts.io, opts.token)
     token = decode(token_text)
+    if opts.token != STDIN and token.seconds_left(opts.now) > 0:
+        opts.io.info(ARGV_WARNING)
     status, detail = signature_verdict(token_text, token, opts.find_secret())
 
     def table() -> object:
@@ -121,7 +134,7 @@ def inspect_command(
         str,
         typer.Argument(
             metavar="JWT",
-            help="The access token, or - to read it from stdin.",
+            help="- to read the access token from stdin (a token here shows in `ps`).",
             show_default=False,
         ),
     ],

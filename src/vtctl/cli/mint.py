@@ -65,13 +65,8 @@ class MintOptions:
 
 def validate(identity: str, room_name: str, ttl: int) -> None:
     """Usage errors (exit 2) before any credential is touched."""
-    if not identity.strip():
-        raise UsageError("--identity must not be empty")
-    if len(identity) > rules.MAX_IDENTITY_LENGTH:
-        raise UsageError(
-            f"--identity is {len(identity)} characters; Twilio accepts at most "
-            f"{rules.MAX_IDENTITY_LENGTH}"
-        )
+    if problem := rules.identity_problem(identity):
+        raise UsageError(f"--identity {problem}")
     if not room_name.strip():
         raise UsageError("--room must not be empty")
     if not 1 <= ttl <= MAX_TTL:
@@ -148,7 +143,6 @@ def mint_command(
     profile: o.Profile = None,
 ) -> None:
     check_exclusive(json=json is not None or jq is not None, raw=raw)
-    validate(identity, room, ttl)
 
     settings = settings_from(profile=profile)
 

@@ -116,6 +116,13 @@ def _demo_defaults(name: str) -> Profile:
     return Profile(name=name, backend="local", as_user="2")
 
 
+def checked_timeout(seconds: float) -> float:
+    """``seconds`` if it is a usable --timeout (positive, finite), else a usage error."""
+    if not 0 < seconds < float("inf"):  # also refuses nan
+        raise UsageError("--timeout must be a positive number of seconds")
+    return seconds
+
+
 def resolve_settings(opts: BackendOptions, env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ) if env is None else env
     for flag, given in (("--store", opts.store), ("--base-url", opts.base_url),
@@ -141,9 +148,7 @@ def resolve_settings(opts: BackendOptions, env: dict[str, str] | None = None) ->
     )
     store = opts.store or env.get("VTCTL_STORE") or profile.store
     store_path = Path(store).expanduser() if store else default_store_path(name)
-    timeout = opts.timeout if opts.timeout is not None else DEFAULT_TIMEOUT
-    if not 0 < timeout < float("inf"):  # also refuses nan
-        raise UsageError("--timeout must be a positive number of seconds")
+    timeout = checked_timeout(opts.timeout if opts.timeout is not None else DEFAULT_TIMEOUT)
     return Settings(
         profile=name,
         backend=backend,  # type: ignore[arg-type]

@@ -35,12 +35,29 @@ class TwilioCredentials:
 
 
 def validate_sid(value: str, prefix: str, what: str) -> None:
+    """A usage error unless ``value`` is ``prefix`` + 32 hex digits.
+
+    The value is never quoted: a secret pasted into the wrong variable
+    (TWILIO_API_KEY=<the API secret>) must not land in a terminal or CI log.
+    """
     body = value[2:]
-    if not (
+    if (
         value.startswith(prefix)
         and len(body) == 32
         and all(c in "0123456789abcdefABCDEF" for c in body)
     ):
-        raise UsageError(
-            f"{what} {value!r} is not valid: it is {prefix} followed by 32 hex digits"
-        )
+        return
+    starts = "starts" if value.startswith(prefix) else "does not start"
+    raise UsageError(
+        f"the {what} is not valid: it should be {prefix} followed by 32 hex digits "
+        f"(the value given is {len(value)} characters long and {starts} with {prefix})",
+        hint=_SID_HINTS.get(prefix),
+    )
+
+
+_SID_HINTS = {
+    "SK": "is it the API secret? the key's SID (SK...) and its secret are separate: "
+    "TWILIO_API_KEY / --api-key take the SID, TWILIO_API_SECRET the secret",
+    "AC": "TWILIO_ACCOUNT_SID / --account-sid take the account's SID (AC..., on the "
+    "Twilio console), never a token or secret",
+}

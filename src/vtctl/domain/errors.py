@@ -10,6 +10,7 @@ above them needs to know which library failed.
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import ClassVar
 
 
 class ExitCode(IntEnum):
@@ -29,8 +30,15 @@ class VtctlError(Exception):
     """Base of every error vtctl reports to the user."""
 
     exit_code: ExitCode = ExitCode.UNEXPECTED
+    #: the API guide's error body (``{"error": ...}``) for it, word for word, if it has one;
+    #: the message when none is given
+    guide_text: ClassVar[str | None] = None
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(self, message: str | None = None, *, hint: str | None = None) -> None:
+        if message is None:
+            if self.guide_text is None:
+                raise TypeError(f"{type(self).__name__} needs a message")
+            message = self.guide_text
         super().__init__(message)
         self.message = message
         self.hint = hint
@@ -84,6 +92,7 @@ class PermissionDeniedError(VtctlError):
     """The user is neither the patient nor the psychologist (HTTP 403)."""
 
     exit_code = ExitCode.PERMISSION_DENIED
+    guide_text = "Permission denied"
 
 
 # --- not found (exit 5) ----------------------------------------------------
@@ -98,9 +107,18 @@ class NotFoundError(VtctlError):
 class AppointmentNotFoundError(NotFoundError):
     """No appointment has that id."""
 
+    guide_text = "Appointment not found"
+
 
 class NoVideoRoomError(NotFoundError):
     """The appointment exists but has no video room yet."""
+
+    guide_text = "No video room found for this appointment"
+
+    @classmethod
+    def of(cls, appointment_id: int) -> NoVideoRoomError:
+        """The guide's text, with the command that creates the room."""
+        return cls(hint=f"create one with `vtctl room create {appointment_id}`")
 
 
 class UserNotFoundError(NotFoundError):
@@ -122,6 +140,13 @@ class MalformedResponseError(ServerError):
 
 class TokenGenerationError(ServerError):
     """The engine could not mint an access token."""
+
+    #: the guide's body is ``"Failed to generate access token: <error_message>"``
+    guide_text = "Failed to generate access token"
+
+    @classmethod
+    def because(cls, reason: object) -> TokenGenerationError:
+        return cls(f"{cls.guide_text}: {reason}")
 
 
 class StoreError(ServerError):

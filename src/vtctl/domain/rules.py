@@ -6,14 +6,15 @@ import functools
 from datetime import datetime
 
 from vtctl.domain.models import User
+from vtctl.util.text import is_unicode_text
 
 MIN_LIFETIME_MINUTES = 60
 MAX_LIFETIME_MINUTES = 240
 BUFFER_MINUTES = 30
-#: Twilio rejects access tokens whose identity is longer than this.
 #: Ids beyond SQLite's INTEGER range cannot exist in the store or the API.
 MAX_ID = 2**63 - 1
 
+#: Twilio rejects access tokens whose identity is longer than this.
 MAX_IDENTITY_LENGTH = 128
 
 
@@ -26,6 +27,18 @@ def token_lifetime_minutes(duration_minutes: int) -> int:
 def token_valid_until(lifetime_minutes: int) -> str:
     """The guide's human text, e.g. ``"90 minutes (1 hours)"``."""
     return f"{lifetime_minutes} minutes ({lifetime_minutes // 60} hours)"
+
+
+def identity_problem(identity: str) -> str | None:
+    """Why Twilio would refuse ``identity`` in an access token, or None when it is fine."""
+    if not identity.strip():
+        return "must not be empty"
+    if len(identity) > MAX_IDENTITY_LENGTH:
+        return (f"is {len(identity)} characters; Twilio accepts at most "
+                f"{MAX_IDENTITY_LENGTH}")
+    if not is_unicode_text(identity):
+        return "is not valid Unicode text (it holds a lone surrogate)"
+    return None
 
 
 def user_identity(user: User) -> str:

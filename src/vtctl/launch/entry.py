@@ -26,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return complete(instruction)
     args = list(sys.argv[1:] if argv is None else argv)
+    if (status := _refuse_undecodable(args)) is not None:
+        return status
     if args in (["--version"], ["-V"]):
         from vtctl import __version__
 
@@ -48,6 +50,22 @@ def main(argv: list[str] | None = None) -> int:
     from vtctl.cli.app import run
 
     return run(args)
+
+
+def _refuse_undecodable(args: list[str]) -> int | None:
+    """Where argv enters: words that are not UTF-8 text are a usage error (exit 2) here,
+    before any command stores, signs or prints them."""
+    from vtctl.util.text import argv_problem
+
+    problem = argv_problem(args)
+    if problem is None:
+        return None
+    from vtctl.cli.runtime import report_failure
+    from vtctl.domain.errors import UsageError
+    from vtctl.ui.iostreams import IOStreams
+
+    hint = "check the terminal's or script's encoding: vtctl reads its arguments as UTF-8"
+    return report_failure(UsageError(problem, hint=hint), IOStreams(), debug=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

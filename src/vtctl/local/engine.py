@@ -27,11 +27,6 @@ from vtctl.local.store import AppointmentStore
 if TYPE_CHECKING:
     from vtctl.local.audit import AuditSink
 
-# The guide's error texts, used verbatim by the server's JSON bodies.
-APPOINTMENT_NOT_FOUND = "Appointment not found"
-PERMISSION_DENIED = "Permission denied"
-NO_VIDEO_ROOM = "No video room found for this appointment"
-
 
 _TWILIO_CLASSES: tuple[Any, Any] | None = None
 
@@ -54,11 +49,8 @@ def mint_access_token(
     """A Twilio Video access token (HS256, ``cty: twilio-fpa;v=1``)."""
     AccessToken, VideoGrant = _twilio_classes()
 
-    if len(identity) > rules.MAX_IDENTITY_LENGTH:
-        raise TokenGenerationError(
-            f"identity is {len(identity)} characters; Twilio accepts at most "
-            f"{rules.MAX_IDENTITY_LENGTH}"
-        )
+    if problem := rules.identity_problem(identity):
+        raise TokenGenerationError.because(f"the identity {problem}")
     token = AccessToken(
         credentials.account_sid,
         credentials.api_key,
@@ -72,7 +64,7 @@ def mint_access_token(
     try:
         jwt = token.to_jwt()
     except Exception as exc:  # twilio/PyJWT raise assorted errors on bad keys
-        raise TokenGenerationError(f"Failed to generate access token: {exc}") from exc
+        raise TokenGenerationError.because(exc) from exc
     return jwt if isinstance(jwt, str) else jwt.decode()
 
 
@@ -104,9 +96,7 @@ class TokenEngine:
         """404 appointment -> 403 permission -> 404 no room, as the guide orders them."""
         appointment, user = self.check_participant(appointment_id, user_ref)
         if not appointment.video_room_id:
-            raise NoVideoRoomError(
-                NO_VIDEO_ROOM, hint=f"create one with `vtctl room create {appointment_id}`"
-            )
+            raise NoVideoRoomError.of(appointment_id)
         return appointment, user
 
     def check_participant(
@@ -115,7 +105,7 @@ class TokenEngine:
         """The guide's first two checks: the appointment exists (404), the user is in it (403)."""
         appointment = self.store.get_appointment(appointment_id)
         if appointment is None:
-            raise AppointmentNotFoundError(APPOINTMENT_NOT_FOUND)
+            raise AppointmentNotFoundError()
         if user_ref is None or (isinstance(user_ref, str) and not user_ref.strip()):
             raise UsageError(
                 f"which user should the token be for? pass --as USER: the patient "
@@ -124,7 +114,7 @@ class TokenEngine:
             )
         user = self.store.find_user(user_ref)
         if user is None or user.id not in appointment.participant_ids():
-            raise PermissionDeniedError(PERMISSION_DENIED)
+            raise PermissionDeniedError()
         return appointment, user
 
     def issue(
@@ -163,7 +153,7 @@ class TokenEngine:
         """Set a room name once; asking again returns the same room."""
         appointment = self.store.get_appointment(appointment_id)
         if appointment is None:
-            raise AppointmentNotFoundError(APPOINTMENT_NOT_FOUND)
+            raise AppointmentNotFoundError()
         if appointment.video_room_id:
             return RoomInfo(appointment_id, appointment.video_room_id, created=False)
         candidate = rules.new_room_name(appointment_id, datetime.fromtimestamp(self._clock(), UTC))

@@ -10,14 +10,16 @@ from __future__ import annotations
 import json
 import json.decoder
 import json.scanner
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NoReturn, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 from vtctl.domain.errors import ImportFileError
 from vtctl.domain.models import ROLES, Appointment, Role, User, parse_utc
 from vtctl.domain.rules import MAX_ID
 from vtctl.util.jsonkind import json_kind
+from vtctl.util.text import is_unicode_text
 
 #: Larger files are refused before parsing (a store is thousands of rows, not GBs).
 MAX_IMPORT_BYTES = 32 * 1024 * 1024
@@ -134,6 +136,9 @@ class _Fields:
         stripped = value.strip()
         if not stripped or len(stripped) > MAX_TEXT or any(ord(c) < 32 for c in stripped):
             self.fail(f"{self.where}.{name}", "must be a non-empty single-line string")
+        if not is_unicode_text(stripped):
+            self.fail(f"{self.where}.{name}",
+                      "is not valid Unicode text (it holds a lone surrogate such as \\ud800)")
         return stripped
 
     def _get(self, name: str) -> Any:
@@ -147,37 +152,43 @@ def _validate(document: Any, source: str) -> ImportData:
     unknown = set(top.record) - {"users", "appointments"}
     if unknown:
         top.fail("file", f"unknown key(s): {', '.join(sorted(unknown))}")
-    raw_users = top.record.get("users", [])
-    raw_appointments = top.record.get("appointments", [])
-    for key, value in (("users", raw_users), ("appointments", raw_appointments)):
-        if not isinstance(value, list):
+    for key in ("users", "appointments"):
+        if not isinstance(value := top.record.get(key, []), list):
             top.fail(key, f"expected an array, got {json_kind(value)}")
 
     users: dict[int, User] = {}
     emails: dict[str, int] = {}
-    for index, record in enumerate(raw_users):
-        f = _Fields(record, f"users[{index}]", source, document)
-        user = _user(f)
-        if user.id in users:
-            f.fail(f"users[{index}].id", f"duplicate user id {user.id}")
+    for f, user in _each(top, "users", "user", _user):
         if (other := emails.get(user.email.lower())) is not None:
-            f.fail(f"users[{index}].email", f"{user.email!r} is also the email of user {other}")
+            f.fail(f"{f.where}.email", f"{user.email!r} is also the email of user {other}")
         users[user.id] = user
         emails[user.email.lower()] = user.id
 
     appointments: dict[int, Appointment] = {}
-    for index, record in enumerate(raw_appointments):
-        f = _Fields(record, f"appointments[{index}]", source, document)
-        appointment = _appointment(f)
-        if appointment.id in appointments:
-            f.fail(f"appointments[{index}].id", f"duplicate appointment id {appointment.id}")
+    for f, appointment in _each(top, "appointments", "appointment", _appointment):
         for role in ("patient", "psychologist"):
             user_id = getattr(appointment, f"{role}_id")
             known = users.get(user_id)
             if known is not None and known.role != role:
-                f.fail(f"appointments[{index}].{role}_id", f"user {user_id} is a {known.role}")
+                f.fail(f"{f.where}.{role}_id", f"user {user_id} is a {known.role}")
         appointments[appointment.id] = appointment
     return ImportData(tuple(users.values()), tuple(appointments.values()))
+
+
+_Record = TypeVar("_Record", User, Appointment)
+
+
+def _each(top: _Fields, key: str, kind: str, build: Callable[[_Fields], _Record]
+          ) -> Iterator[tuple[_Fields, _Record]]:
+    """Every record of the file's ``key`` array built, a repeated id refused."""
+    seen: set[int] = set()
+    for index, record in enumerate(top.record.get(key, [])):
+        f = _Fields(record, f"{key}[{index}]", top.source, cast(_Located, top.record))
+        item = build(f)
+        if item.id in seen:
+            f.fail(f"{f.where}.id", f"duplicate {kind} id {item.id}")
+        seen.add(item.id)
+        yield f, item
 
 
 def _user(f: _Fields) -> User:

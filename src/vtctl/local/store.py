@@ -261,7 +261,7 @@ class AppointmentStore:
         if row is None:
             from vtctl.domain.errors import AppointmentNotFoundError
 
-            raise AppointmentNotFoundError("Appointment not found")
+            raise AppointmentNotFoundError()
         return row[0], cursor.rowcount == 1
 
     @_sqlite_errors

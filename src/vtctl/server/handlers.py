@@ -16,7 +16,6 @@ from vtctl.domain.errors import (
     VtctlError,
 )
 from vtctl.server.auth import AuthFailed
-from vtctl.server.state import TOKEN_ERROR_PREFIX
 
 
 async def _auth_failed(request: Request, exc: Exception) -> Response:
@@ -37,8 +36,8 @@ async def _vtctl_error(request: Request, exc: Exception) -> Response:
         code = 502
     else:
         code = 500
-        if isinstance(exc, TokenGenerationError) and not message.startswith(TOKEN_ERROR_PREFIX):
-            message = TOKEN_ERROR_PREFIX + message
+        if isinstance(exc, TokenGenerationError) and not message.startswith(exc.guide_text):
+            message = TokenGenerationError.because(message).message
     return JSONResponse({"error": message}, status_code=code)
 
 

@@ -20,7 +20,6 @@ from starlette.routing import Route
 
 from vtctl.domain.errors import NoVideoRoomError
 from vtctl.domain.models import RoomStatus
-from vtctl.local.engine import NO_VIDEO_ROOM
 from vtctl.server.auth import REFRESH_LIFETIME_SECONDS
 from vtctl.server.state import state_of
 
@@ -59,7 +58,7 @@ async def video_status(request: Request) -> Response:
     user_id = state.user_of(request)
     appointment = state.participant_appointment(request.path_params["appointment_id"], user_id)
     if not appointment.video_room_id:
-        raise NoVideoRoomError(NO_VIDEO_ROOM)
+        raise NoVideoRoomError()
     credentials = state.credentials
     if credentials is None or credentials.source == "demo":
         why = (

@@ -25,7 +25,6 @@ from vtctl.server.audit_sink import BatchingAuditWriter
 from vtctl.server.auth import AuthFailed, JwtAuthority
 from vtctl.server.limits import ServeLimits
 
-TOKEN_ERROR_PREFIX = "Failed to generate access token: "
 TWO_AUTHORIZATION_HEADERS = "Authorization header must be sent only once"
 
 _MISSING = object()
@@ -103,9 +102,7 @@ class ServerState:
     ) -> ServerState:
         def provide() -> TwilioCredentials:
             if credentials is None:
-                raise TokenGenerationError(
-                    TOKEN_ERROR_PREFIX + (credentials_problem or "no Twilio credentials")
-                )
+                raise TokenGenerationError.because(credentials_problem or "no Twilio credentials")
             return credentials
 
         return cls(

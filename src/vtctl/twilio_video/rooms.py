@@ -36,13 +36,12 @@ CONNECTED_PAGE_SIZE = 50
 #: How many recently disconnected participants to show (one page, newest first).
 DISCONNECTED_LIMIT = 20
 
-NO_ROOM_MESSAGE = "No video room found for this appointment"
 NOT_CREATED_MESSAGE = (
     "the room does not exist in Twilio yet: it is created when the first participant connects"
 )
-DEMO_MESSAGE = (
-    "the demo profile's Twilio credentials are fake, so Twilio is not asked: "
-    "set TWILIO_* credentials and use another profile to see the real room"
+DEMO_CREDENTIALS = (
+    "the demo profile's Twilio credentials are fake: set TWILIO_* credentials and use "
+    "another profile to see the real room"
 )
 _CREDENTIALS_HINT = (
     "check TWILIO_ACCOUNT_SID, TWILIO_API_KEY and TWILIO_API_SECRET "
@@ -143,6 +142,14 @@ def make_http_client(timeout: float = DEFAULT_TIMEOUT, client: Any | None = None
 # -- room status ----------------------------------------------------------------------
 
 
+def offline_status(appointment: Appointment, why: str = DEMO_CREDENTIALS) -> RoomStatus:
+    """The status of a room Twilio is not asked about: demo or missing credentials."""
+    return RoomStatus(
+        appointment_id=appointment.id, room_name=appointment.video_room_id, status="offline",
+        message=f"offline: room status needs the Twilio API and {why}",
+    )
+
+
 def fetch_room_status(
     credentials: TwilioCredentials,
     appointment: Appointment,
@@ -163,14 +170,9 @@ def fetch_room_status(
     """
     room_name = appointment.video_room_id
     if not room_name:
-        raise NoVideoRoomError(
-            NO_ROOM_MESSAGE, hint=f"create one with `vtctl room create {appointment.id}`"
-        )
+        raise NoVideoRoomError.of(appointment.id)
     if credentials.source == "demo":
-        return RoomStatus(
-            appointment_id=appointment.id, room_name=room_name, status="offline",
-            message=DEMO_MESSAGE,
-        )
+        return offline_status(appointment)
 
     from twilio.base.exceptions import TwilioException
     from twilio.http import HttpClient

@@ -82,19 +82,23 @@ def _check_fields(fields: Sequence[str], valid: list[str]) -> None:
 
 
 def apply_jq(document: Any, expression: str) -> list[Any]:
-    """Every output of ``expression`` on ``document`` (the ``jq`` library)."""
+    """Every output of ``expression`` on ``document`` (the ``jq`` library), run
+    without the secrets in the environment its ``$ENV`` and ``env`` read."""
+    from vtctl.util.secret_env import secrets_hidden
+
     try:
         import jq
     except ImportError as exc:  # pragma: no cover - a declared dependency
         raise UsageError("--jq needs the jq package", hint="pip install jq") from exc
-    try:
-        program = jq.compile(expression)
-    except ValueError as exc:
-        raise UsageError(f"invalid --jq expression: {_first_line(exc)}") from exc
-    try:
-        return list(program.input_value(document).all())
-    except ValueError as exc:
-        raise UsageError(f"--jq expression failed: {_first_line(exc)}") from exc
+    with secrets_hidden():
+        try:
+            program = jq.compile(expression)
+        except ValueError as exc:
+            raise UsageError(f"invalid --jq expression: {_first_line(exc)}") from exc
+        try:
+            return list(program.input_value(document).all())
+        except ValueError as exc:
+            raise UsageError(f"--jq expression failed: {_first_line(exc)}") from exc
 
 
 def _first_line(exc: Exception) -> str:

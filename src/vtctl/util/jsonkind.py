@@ -4,22 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+#: in this order: bool before int (``True`` is an int in Python)
+_KINDS: tuple[tuple[type, str], ...] = (
+    (type(None), "null"), (bool, "a boolean"), (int, "an integer"), (float, "a number"),
+    (str, "a string"), (list, "an array"), (dict, "an object"),
+)
+
 
 def json_kind(value: Any) -> str:
     """``"an object"``, ``"an array"``, ``"a string"``, ``"a boolean"``, ``"an integer"``,
-    ``"a number"`` or ``"null"`` (bool before int: ``True`` is an int in Python)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
+    ``"a number"`` or ``"null"``; a Python type's name for anything else."""
+    for kind, name in _KINDS:
+        if isinstance(value, kind):
+            return name
     return type(value).__name__

@@ -16,6 +16,10 @@ def register_secret(value: str | None) -> None:
         _known_secrets.add(value)
 
 
+def is_registered_secret(value: str) -> bool:
+    return value in _known_secrets
+
+
 def redact(text: str) -> str:
     for secret in _known_secrets:
         text = text.replace(secret, "[redacted]")

@@ -17,3 +17,34 @@ def printable(text: str) -> str:
     """``text`` with every control character replaced by ``?``: a server's words
     printed on a terminal cannot move the cursor, retitle the window or clear it."""
     return "".join("?" if _is_control(c) else c for c in text) if has_control(text) else text
+
+
+def is_unicode_text(text: str) -> bool:
+    """False for a str holding lone surrogates: bytes that were not UTF-8 (Python keeps
+    them in argv and file names as ``\\udc80``-``\\udcff``) or a JSON ``"\\ud800"``
+    escape.  Such text has no UTF-8 encoding: SQLite, JSON peers and Twilio refuse it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def argv_problem(args: list[str]) -> str | None:
+    """What is wrong with a command line whose words are not all text, or None."""
+    import os
+
+    for index, arg in enumerate(args):
+        if is_unicode_text(arg):
+            continue
+        value = arg
+        if arg.startswith("--") and "=" in arg:
+            option, value = arg.split("=", 1)
+            what = f"the value of {option}"
+        elif index and args[index - 1].startswith("-"):
+            what = f"the value of {args[index - 1]}"
+        else:
+            what = f"argument {index + 1}"
+        shown = os.fsencode(value).decode("ascii", "backslashreplace")
+        return f"{what} is not valid UTF-8 text: {printable(shown)}"
+    return None
