@@ -14,6 +14,7 @@ import pytest
 from rich.console import Console
 
 from tests.helpers import appointment, make_store
+from tests.twilio_fakes import mock_tracks
 from vtctl.cli.status import StatusOptions, WatchState, run_status, watch
 from vtctl.domain.errors import (
     AuthenticationError,
@@ -401,6 +402,8 @@ def mock_twilio_ticks(httpx_mock: Any, ticks: list[list[str]]) -> None:
         httpx_mock.add_response(url=connected, json=page(connected, records))
         gone = f"{base}/{sid}/Participants?Status=disconnected&PageSize=20"
         httpx_mock.add_response(url=gone, json=page(gone, []))
+        for record in records:
+            mock_tracks(httpx_mock, record["sid"], [], room_sid=sid)
 
 
 def test_cli_watch_end_to_end_over_the_local_backend(
