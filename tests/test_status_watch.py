@@ -25,6 +25,7 @@ from vtctl.domain.errors import (
     VtctlError,
 )
 from vtctl.domain.models import Participant, RoomInfo, RoomStatus, VideoToken
+from vtctl.domain.rooms import RoomRef, parse_room_ref
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat
 from vtctl.ui.render.status import participant_changes, status_view
@@ -296,6 +297,10 @@ class FakeBackend:
             raise result
         return result
 
+    def resolve_room(self, ref: RoomRef) -> int:
+        assert ref.appointment_id is not None
+        return ref.appointment_id
+
     def close(self) -> None:
         self.closed = True
 
@@ -314,7 +319,7 @@ class FakeBackend:
 def options(backend: FakeBackend, **kwargs: Any) -> tuple[StatusOptions, io.StringIO]:
     io_, out, _ = streams()
     return StatusOptions(
-        io=io_, open_backend=lambda: backend, appointment_id=47,
+        io=io_, open_backend=lambda: backend, room=parse_room_ref("47"),
         fmt=OutputFormat(json=kwargs.pop("json", False)), clock=Clock(), **kwargs,
     ), out
 

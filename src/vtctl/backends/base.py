@@ -44,6 +44,10 @@ class Backend(Protocol):
         """
         ...
 
+    def check_room_operations(self, command: str) -> None:
+        """Raise a usage error (exit 2) when this backend cannot list, end or kick rooms."""
+        ...
+
     def list_rooms(self, status: str | None, limit: int) -> list[RoomSummary]:
         """Recent Twilio rooms mapped to appointments (local only)."""
         ...

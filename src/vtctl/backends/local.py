@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from vtctl.config.settings import Settings
 from vtctl.domain.credentials import TwilioCredentials
-from vtctl.domain.errors import AppointmentNotFoundError, NotFoundError, VtctlError
+from vtctl.domain.errors import (
+    AppointmentNotFoundError,
+    MissingCredentialsError,
+    NotFoundError,
+    VtctlError,
+)
 from vtctl.domain.models import (
     Appointment,
     RoomChange,
@@ -44,6 +49,16 @@ class LocalBackend:
             self._credentials = resolve_credentials(self._profile, demo=self._demo)
         return self._credentials
 
+    def twilio_credentials(self) -> TwilioCredentials:
+        """Credentials Twilio's REST API will accept: not the demo profile's."""
+        found = self.credentials()
+        if found.source == "demo":
+            raise MissingCredentialsError(
+                "the demo profile's Twilio credentials are fake, so Twilio cannot be asked",
+                hint="set TWILIO_* credentials and use another profile (--profile NAME)",
+            )
+        return found
+
     def video_token(self, appointment_id: int, as_user: str | None = None) -> VideoToken:
         return self.engine.issue(appointment_id, as_user)
 
@@ -57,7 +72,7 @@ class LocalBackend:
         from vtctl.twilio_video.manage import find_room_name
 
         sid = ref.room_sid or ref.text
-        name = find_room_name(self.credentials(), sid, timeout=self.timeout)
+        name = find_room_name(self.twilio_credentials(), sid, timeout=self.timeout)
         found = appointment_of_room(name)
         if found is None:
             raise NotFoundError(
@@ -76,12 +91,15 @@ class LocalBackend:
         except VtctlError as exc:
             raise as_unknown_state(exc) from exc
 
+    def check_room_operations(self, command: str) -> None:
+        """Twilio's API is right here: nothing to refuse."""
+
     def list_rooms(self, status: str | None, limit: int) -> list[RoomSummary]:
         from dataclasses import replace
 
         from vtctl.twilio_video.manage import list_rooms
 
-        rooms = list_rooms(self.credentials(), status, limit, timeout=self.timeout)
+        rooms = list_rooms(self.twilio_credentials(), status, limit, timeout=self.timeout)
         enriched = []
         for room in rooms:
             found = (self.store.get_appointment(room.appointment_id)
@@ -95,13 +113,13 @@ class LocalBackend:
         from vtctl.twilio_video.manage import end_room
 
         appointment = self.appointment(appointment_id)
-        return end_room(self.credentials(), appointment, timeout=self.timeout)
+        return end_room(self.twilio_credentials(), appointment, timeout=self.timeout)
 
     def kick(self, appointment_id: int, who: str) -> RoomChange:
         from vtctl.twilio_video.manage import kick_participant
 
         appointment = self.appointment(appointment_id)
-        return kick_participant(self.credentials(), appointment, who, timeout=self.timeout)
+        return kick_participant(self.twilio_credentials(), appointment, who, timeout=self.timeout)
 
     def create_room(self, appointment_id: int) -> RoomInfo:
         return self.engine.create_room(appointment_id)

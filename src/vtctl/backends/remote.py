@@ -169,6 +169,9 @@ class RemoteBackend:
             raise error
         return status
 
+    def check_room_operations(self, command: str) -> None:
+        raise _local_only(command)
+
     def list_rooms(self, status: str | None, limit: int) -> list[RoomSummary]:
         raise _local_only("room list")
 

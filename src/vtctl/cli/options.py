@@ -21,6 +21,22 @@ AppointmentId = Annotated[
         show_default=False,
     ),
 ]
+Room = Annotated[
+    str,
+    typer.Argument(
+        metavar="ROOM",
+        help="Appointment id (47), room name (apt-47-1763138954-46eb915c) or Twilio room SID "
+        "(RM + 32 hex; local backend).",
+        show_default=False,
+    ),
+]
+Yes = Annotated[
+    bool,
+    typer.Option(
+        "--yes", "-y",
+        help="Do it without asking (required when stdin is not a terminal).",
+    ),
+]
 Local = Annotated[
     bool,
     typer.Option(

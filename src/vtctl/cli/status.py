@@ -1,4 +1,6 @@
-"""``vtctl status ID [--watch]``: the appointment's video room and who is in it.
+"""``vtctl status ROOM [--watch]``: the appointment's video room and who is in it.
+
+``ROOM`` is an appointment id, a room name or (local backend) a Twilio room SID.
 
 Remote: GET /api/appointments/video-status/ID/.  Local: Twilio's Rooms and
 Participants API with the local Twilio credentials.
@@ -25,9 +27,9 @@ from vtctl.backends.base import Backend
 from vtctl.cli import options as o
 from vtctl.cli.backend_flags import BackendChoice
 from vtctl.cli.context import streams, with_backend_flags
-from vtctl.cli.validate import parse_appointment_id
 from vtctl.domain.errors import NetworkError, ServerError, UsageError, VtctlError
 from vtctl.domain.models import RoomStatus
+from vtctl.domain.rooms import RoomRef, parse_room_ref
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit
 
@@ -54,7 +56,7 @@ def real_sleep(seconds: float) -> None:
 class StatusOptions:
     io: IOStreams
     open_backend: Callable[[], Backend]
-    appointment_id: int
+    room: RoomRef
     fmt: OutputFormat
     watch: bool = False
     interval: float = DEFAULT_INTERVAL
@@ -75,13 +77,14 @@ def run_status(opts: StatusOptions) -> None:
             raise UsageError(f"--interval must be at least {MIN_INTERVAL:g} seconds")
     backend = opts.open_backend()
     try:
+        appointment_id = backend.resolve_room(opts.room)
         if opts.watch:
             watch(
-                lambda: backend.room_status(opts.appointment_id), opts.io, opts.appointment_id,
+                lambda: backend.room_status(appointment_id), opts.io, appointment_id,
                 opts.interval, sleep=opts.sleep, clock=opts.clock, max_ticks=opts.max_ticks,
             )
             return
-        status = backend.room_status(opts.appointment_id)
+        status = backend.room_status(appointment_id)
     finally:
         backend.close()
 
@@ -273,7 +276,7 @@ Interval = Annotated[
 
 def command(
     ctx: typer.Context,
-    appointment_id: o.AppointmentId,
+    room: o.Room,
     json: o.Json = False,
     watch_: Watch = False,
     interval: Interval = None,
@@ -286,7 +289,7 @@ def command(
         StatusOptions(
             io=streams(ctx),
             open_backend=backend.open,
-            appointment_id=parse_appointment_id(appointment_id),
+            room=parse_room_ref(room),
             fmt=OutputFormat(json=json),
             watch=watch_,
             interval=DEFAULT_INTERVAL if interval is None else interval,
@@ -300,5 +303,6 @@ def register(app: typer.Typer) -> None:
         help="Show the video room of an appointment: its status and who is connected.\n\n"
         "Remote: GET /api/appointments/video-status/ID/. Local: Twilio's Rooms and "
         "Participants API (TWILIO_* credentials). A room nobody has joined yet is "
-        "'not-created'. --watch keeps a live view.",
+        "'not-created'; when Twilio was not asked (demo profile) the state is 'unknown'. "
+        "--watch keeps a live view and reports joins, departures and track changes.",
     )(with_backend_flags(command))

@@ -1,4 +1,4 @@
-"""``vtctl room create ID``."""
+"""``vtctl room create ID``: give the appointment a video room (idempotent)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,6 @@ from vtctl.cli.context import streams, with_backend_flags
 from vtctl.cli.validate import parse_appointment_id
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit
-
-group = typer.Typer(name="room", help="Manage the video room of an appointment.",
-                    no_args_is_help=True)
 
 
 @dataclass
@@ -39,7 +36,6 @@ def run_create(opts: CreateOptions) -> None:
     emit(opts.io, opts.fmt, room.to_json, table)
 
 
-@group.command("create")
 @with_backend_flags
 def create_command(
     ctx: typer.Context,
@@ -64,5 +60,5 @@ def create_command(
     )
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(group)
+def register(group: typer.Typer) -> None:
+    group.command("create")(create_command)
