@@ -114,33 +114,40 @@ def kick_participant(
     credentials: TwilioCredentials, appointment: Appointment, who: str,
     http_client: Any | None = None, *, timeout: float = DEFAULT_TIMEOUT,
 ) -> RoomChange:
-    """Set a connected participant's status to ``disconnected``.
+    """Set a connected participant's status to ``disconnected`` (Twilio addresses a
+    connected participant by identity, so this is one request).
 
     ``who``: a Twilio identity, or a user id or email of the appointment's
     patient or psychologist.  Not connected: exit 5 naming who is.
     """
+    from urllib.parse import quote
+
     room_name = _room_name(appointment)
     wanted = identity_of(who, appointment)
     with twilio_session(credentials, http_client, timeout=timeout) as client:
         room = _existing_room(client, appointment, room_name)
-        connected: list[Any] = []
-        if room.status == "in-progress":
-            connected, _ = room_participants(client, room, include_disconnected=False)
-        match = [p for p in connected if (p.identity or "").casefold() == wanted.casefold()]
-        if not match:
+        shown_room = text(room.unique_name) or room_name
+        if room.status != "in-progress":
             raise NotFoundError(
-                f"{wanted} is not connected to room {text(room.unique_name) or room_name}"
-                f" ({text(room.status)}); {_who_is(connected, appointment)}",
-                hint=f"see `vtctl room participants {appointment.id} --local`",
+                f"{wanted} is not connected to room {shown_room}: the room is "
+                f"{text(room.status)}, nobody is connected",
             )
-        record = client.video.v1.rooms(room.sid).participants(match[0].sid).update(
-            status="disconnected"
-        )
+        participants = client.video.v1.rooms(room.sid).participants
+        try:
+            record = participants(quote(wanted, safe="")).update(status="disconnected")
+        except Exception as exc:
+            if not _is_not_found(exc):
+                raise
+            connected, _ = room_participants(client, room, include_disconnected=False)
+            raise NotFoundError(
+                f"{wanted} is not connected to room {shown_room}; "
+                f"{_who_is(connected, appointment)}",
+                hint=f"see `vtctl room participants {appointment.id} --local`",
+            ) from exc
         return RoomChange(
-            action="kick", appointment_id=appointment.id,
-            room_name=text(room.unique_name) or room_name, room_sid=text(room.sid),
-            status=text(record.status), changed=True, identity=text(record.identity) or wanted,
-            participant_sid=text(record.sid) or text(match[0].sid),
+            action="kick", appointment_id=appointment.id, room_name=shown_room,
+            room_sid=text(room.sid), status=text(record.status), changed=True,
+            identity=text(record.identity) or wanted, participant_sid=text(record.sid),
         )
 
 
