@@ -28,7 +28,7 @@ from vtctl.cli import options as o
 from vtctl.cli.backend_flags import BackendChoice
 from vtctl.cli.context import streams, with_backend_flags
 from vtctl.domain.errors import NetworkError, ServerError, UsageError, VtctlError
-from vtctl.domain.models import RoomStatus
+from vtctl.domain.models import PublishedTrack, RoomStatus
 from vtctl.domain.rooms import RoomRef, parse_room_ref
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit
@@ -120,7 +120,12 @@ class WatchState:
         A transient error (network, server) is kept for the view and the last
         good status stays on screen; any other exception is raised.
         """
-        from vtctl.ui.render.status import ParticipantChanges, WatchEvent, participant_changes
+        from vtctl.ui.render.status import (
+            ParticipantChanges,
+            WatchEvent,
+            participant_changes,
+            track_changes,
+        )
 
         self.ticks += 1
         self.updated_at = now
@@ -142,6 +147,10 @@ class WatchState:
             changes = participant_changes(previous, result)
             new += [WatchEvent(now, "joined", _who(p.identity, p.role)) for p in changes.joined]
             new += [WatchEvent(now, "left", _who(p.identity, p.role)) for p in changes.left]
+            new += [
+                WatchEvent(now, kind, f"{_who(p.identity, p.role)}: {_track(track)}")
+                for kind, p, track in track_changes(previous, result)
+            ]
             self.changes = changes if previous is not None else ParticipantChanges()
             self.current = result
             self.last_ok_at = now
@@ -169,8 +178,14 @@ def _who(identity: str, role: str | None) -> str:
     return f"{identity} ({role})" if role else identity
 
 
+def _track(track: PublishedTrack) -> str:
+    return f"{track.kind} {track.name}" if track.name else track.kind
+
+
 def _status_text(status: RoomStatus) -> str:
-    return f"room {status.status or 'status unknown'}, {status.active_participant_count} connected"
+    count = status.active_participant_count
+    connected = "who is connected is unknown" if count is None else f"{count} connected"
+    return f"room {status.status or 'status unknown'}, {connected}"
 
 
 def fetch_once(fetch: Callable[[], RoomStatus]) -> RoomStatus | VtctlError:
@@ -259,7 +274,7 @@ Watch = Annotated[
     typer.Option(
         "--watch", "-w",
         help="Keep a live view, refreshed every --interval seconds, highlighting who joined "
-        "or left; Ctrl-C to stop.",
+        "or left and tracks published, unpublished, muted or unmuted; Ctrl-C to stop.",
         rich_help_panel=o.OUTPUT_PANEL,
     ),
 ]

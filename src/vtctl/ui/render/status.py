@@ -13,7 +13,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from vtctl.domain.models import Participant, RoomStatus, format_utc
+from vtctl.domain.models import Participant, PublishedTrack, RoomStatus, format_utc
 from vtctl.util.timefmt import humanize_duration
 
 #: participant statuses that mean "in the room"
@@ -123,6 +123,37 @@ def participant_changes(previous: RoomStatus | None, current: RoomStatus) -> Par
     return ParticipantChanges(joined, left)
 
 
+def track_changes(
+    previous: RoomStatus | None, current: RoomStatus
+) -> list[tuple[str, Participant, PublishedTrack]]:
+    """``(published | unpublished | muted | unmuted, participant, track)`` between two
+    refreshes, for participants present in both whose tracks were asked both times."""
+    if previous is None:
+        return []
+    before = {p.identity: p for p in previous.participants if is_present(p)}
+    found: list[tuple[str, Participant, PublishedTrack]] = []
+    for p in current.participants:
+        old = before.get(p.identity)
+        if old is None or old.tracks is None or p.tracks is None or not is_present(p):
+            continue
+        old_tracks = {_track_key(t): t for t in old.tracks}
+        new_tracks = {_track_key(t): t for t in p.tracks}
+        for key, track in new_tracks.items():
+            was = old_tracks.get(key)
+            if was is None:
+                found.append(("published", p, track))
+            elif was.enabled is not False and track.enabled is False:
+                found.append(("muted", p, track))
+            elif was.enabled is False and track.enabled is True:
+                found.append(("unmuted", p, track))
+        found += [("unpublished", p, t) for k, t in old_tracks.items() if k not in new_tracks]
+    return found
+
+
+def _track_key(track: PublishedTrack) -> tuple[str | None, ...]:
+    return (track.sid,) if track.sid else (track.kind, track.name)
+
+
 def participants_table(
     status: RoomStatus, now: datetime | None = None, changes: ParticipantChanges | None = None
 ) -> Table:
@@ -216,6 +247,10 @@ class WatchEvent:
 
 _EVENT_STYLES = {
     "joined": "green",
+    "published": "green",
+    "unmuted": "green",
+    "muted": "yellow",
+    "unpublished": "yellow",
     "left": "red",
     "status": "cyan",
     "error": "bold red",
