@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -30,6 +29,8 @@ from vtctl.util.timefmt import humanize_duration
 
 #: below this many columns rows are shown as blocks, not table rows
 CARD_WIDTH = 80
+#: what a column adds to its content (padding and rule) in ``box.SIMPLE_HEAD``
+COLUMN_GAP = 3
 
 Column = tuple[str, Callable[..., RenderableType], dict[str, object]]
 
@@ -38,7 +39,7 @@ class FittedRows:
     """A table of rows that picks, at render time, the widest column set that fits.
 
     ``columns`` are in priority order (``name, cell(row), rich column options``);
-    ``optional`` names are dropped from the end first.  Narrower than
+    ``optional`` names are dropped, in that order, until the rest fit unbroken.  Narrower than
     ``CARD_WIDTH``: one block of ``name value`` lines per row.
     """
 
@@ -50,16 +51,23 @@ class FittedRows:
         self.optional = optional
         self.empty = empty
 
-    def _table(self, columns: Sequence[Column]) -> Table:
+    def _table(self, columns: Sequence[Column], widths: Sequence[int]) -> Table:
         table = Table(title=self.title, title_justify="left", box=box.SIMPLE_HEAD,
                       pad_edge=False, expand=False)
-        for name, _, options in columns:
-            table.add_column(name, **options)  # type: ignore[arg-type]
+        for (name, _, options), width in zip(columns, widths, strict=True):
+            table.add_column(name, min_width=width, **options)  # type: ignore[arg-type]
         if not self.rows:
             table.add_row(self.empty, *([""] * (len(columns) - 1)))
         for row in self.rows:
             table.add_row(*(cell(row) for _, cell, _ in columns))
         return table
+
+    def _width(self, column: Column) -> int:
+        """What the column needs: its longest line (capped for folding columns)."""
+        name, cell, options = column
+        longest = max([len(name)] + [_longest_line(cell(row)) for row in self.rows])
+        cap = options.get("max_width")
+        return min(longest, cap) if isinstance(cap, int) else longest
 
     def _cards(self) -> Group:
         parts: list[RenderableType] = [Text(str(self.title), style="bold")]
@@ -74,21 +82,26 @@ class FittedRows:
             parts.append(card)
         return Group(*parts)
 
-    def fitted(self, console: Console, options: ConsoleOptions) -> RenderableType:
-        width = options.max_width
+    def fitted(self, width: int) -> RenderableType:
+        """The widest column set whose cells fit ``width`` unbroken; blocks when narrow."""
         if width < CARD_WIDTH:
             return self._cards()
         columns = list(self.columns)
         droppable = list(self.optional)
         while True:
-            table = self._table(columns)
-            if Measurement.get(console, options, table).minimum <= width or not droppable:
-                return table
-            name = droppable.pop()
+            widths = [self._width(c) for c in columns]
+            if sum(widths) + COLUMN_GAP * len(columns) <= width or not droppable:
+                return self._table(columns, widths)
+            name = droppable.pop(0)
             columns = [c for c in columns if c[0] != name]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.fitted(console, options)
+        yield self.fitted(options.max_width)
+
+
+def _longest_line(cell: RenderableType) -> int:
+    text = cell.plain if isinstance(cell, Text) else str(cell)
+    return max((Text(line).cell_len for line in text.splitlines()), default=0)
 
 
 def _keep(value: str | None, style: str = "") -> Text:
@@ -134,10 +147,10 @@ def _role(p: Participant) -> Text:
 def _participant_columns(now: datetime) -> list[Column]:
     return [
         ("identity", lambda p: Text(p.identity, overflow="fold"),
-         {"overflow": "fold", "min_width": 12}),
+         {"overflow": "fold", "max_width": 40}),
         ("role", _role, {"no_wrap": True}),
         ("status", lambda p: styled(p.status), {"no_wrap": True}),
-        ("tracks", lambda p: track_lines(p.tracks), {"overflow": "fold", "min_width": 12}),
+        ("tracks", lambda p: track_lines(p.tracks), {"overflow": "fold", "max_width": 30}),
         ("since", lambda p: _when(p.connected_at), {"no_wrap": True}),
         ("duration", lambda p: participant_duration(p, now), {"no_wrap": True}),
         ("sid", lambda p: _keep(p.sid, "dim"), {"no_wrap": True}),
@@ -162,7 +175,7 @@ def participants_view(status: RoomStatus, now: datetime | None = None) -> Group:
     parts: list[RenderableType] = [header]
     if status.state_known or status.participants:
         parts.append(FittedRows(title, status.participants, columns,
-                                optional=("sid", "duration", "since"), empty=empty))
+                                optional=("sid", "since", "duration"), empty=empty))
     else:
         parts.append(empty)
     if status.message and (status.state_known or status.participants):
@@ -208,7 +221,7 @@ _ROOM_COLUMNS: list[Column] = [
     ("name", lambda r: _keep(r.name, "cyan"), {"no_wrap": True}),
     ("status", lambda r: styled(r.status), {"no_wrap": True}),
     ("people", lambda r: _count(r.participant_count), {"no_wrap": True, "justify": "right"}),
-    ("appointment", _appointment, {"overflow": "fold", "min_width": 10}),
+    ("appointment", _appointment, {"overflow": "fold", "max_width": 30}),
     ("created", lambda r: _when(r.created_at), {"no_wrap": True}),
     ("duration", lambda r: _duration(r.duration_seconds), {"no_wrap": True}),
     ("sid", lambda r: _keep(r.sid, "dim"), {"no_wrap": True}),
@@ -218,7 +231,7 @@ _ROOM_COLUMNS: list[Column] = [
 def rooms_view(rooms: Sequence[RoomSummary], status: str | None) -> FittedRows:
     which = f"{status} rooms" if status else "Recent rooms"
     title = Text.assemble((which, "bold"), f" ({len(rooms)})")
-    return FittedRows(title, rooms, _ROOM_COLUMNS, optional=("sid", "duration", "created"),
+    return FittedRows(title, rooms, _ROOM_COLUMNS, optional=("sid", "created", "duration"),
                       empty=Text("no rooms", style="dim italic"))
 
 
@@ -226,13 +239,15 @@ def rooms_view(rooms: Sequence[RoomSummary], status: str | None) -> FittedRows:
 
 
 def change_line(change: RoomChange) -> Text:
-    """What ``room end`` / ``room kick`` did, in one line."""
+    """What ``room end`` / ``room kick`` did, in a sentence (wrapped between words only)."""
     room = _keep(change.room_name, "cyan")
     if change.action == "end":
         verb = "ended room " if change.changed else "room "
         tail = "" if change.changed else " was already completed; nothing to end"
-        return Text.assemble((verb, "bold"), room, f" ({change.room_sid or UNKNOWN})", tail)
-    return Text.assemble(
-        ("disconnected ", "bold"), (change.identity or UNKNOWN, "bold"),
-        f" ({change.participant_sid or UNKNOWN}) from room ", room,
-    )
+        line = Text.assemble((verb, "bold"), room, f" ({change.room_sid or UNKNOWN})", tail)
+    else:
+        line = Text.assemble(
+            ("disconnected ", "bold"), (change.identity or UNKNOWN, "bold"),
+            f" ({change.participant_sid or UNKNOWN}) from room ", room,
+        )
+    return line
