@@ -62,9 +62,34 @@ def status_picture() -> RenderableType:
     return status_view(status, now=NOW)
 
 
+def participants_picture() -> RenderableType:
+    from vtctl.domain.models import PublishedTrack
+    from vtctl.ui.render.rooms import participants_view
+
+    started = NOW - timedelta(minutes=11, seconds=30)
+    status = RoomStatus(
+        appointment_id=47,
+        room_name="apt-47-1763138954-46eb915c",
+        status="in-progress",
+        sid="RM" + "2f" * 16,
+        participants=(
+            Participant("2-jane.doe@example.com", "connected", "PA" + "1a" * 16, "patient",
+                        connected_at=started + timedelta(seconds=20),
+                        tracks=(PublishedTrack("audio", "microphone", "MT" + "a1" * 16, True),
+                                PublishedTrack("video", "camera", "MT" + "b2" * 16, False))),
+            Participant("5-sarah@example.com", "connected", "PA" + "5c" * 16, "psychologist",
+                        connected_at=started,
+                        tracks=(PublishedTrack("audio", "microphone", "MT" + "c3" * 16, True),
+                                PublishedTrack("video", "camera", "MT" + "d4" * 16, True))),
+        ),
+    )
+    return participants_view(status, now=NOW)
+
+
 PICTURES: dict[str, tuple[str, Callable[[], RenderableType]]] = {
     "token.svg": ("vtctl token 47 --profile demo", token_picture),
     "status.svg": ("vtctl status 47", status_picture),
+    "room-participants.svg": ("vtctl room participants 47 --local", participants_picture),
 }
 
 
