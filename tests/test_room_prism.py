@@ -164,3 +164,24 @@ def test_random_spec_valid_replies_render_or_fail_cleanly(
             outcomes.append(result.returncode)
         assert prism.violations() == [], prism.text()[-3000:]
     assert 0 in outcomes  # some random replies are rendered, not all refused
+
+
+def test_remote_participants_through_serve_asking_prism(prism: Prism, tmp_path: Path) -> None:
+    """The remote backend: `vtctl serve` answers video-status from (Prism's) Twilio."""
+    from tests.serve_fixtures import start_server
+
+    server = start_server(tmp_path, extra_env={"VTCTL_TWILIO_API_URL": prism.url})
+    try:
+        before = len(prism.requests())
+        result = run_vtctl("room", "participants", ROOM_47, "--json", "--base-url", server.url,
+                           env={"VTCTL_JWT": server.jwt(2)})
+        assert result.returncode == 0, result.stderr + server.stderr()
+        data = json.loads(result.stdout)
+        assert (data["appointment_id"], data["status"]) == (47, "in-progress")
+        assert f"get /v1/Rooms/{ROOM_47}" in prism.requests()[before:]
+        assert prism.violations() == []
+        refused = run_vtctl("room", "end", "47", "--yes", "--base-url", server.url,
+                            env={"VTCTL_JWT": server.jwt(2)})
+        assert refused.returncode == 2 and "--local" in refused.stderr
+    finally:
+        assert server.stop() == 0, server.stderr()
