@@ -35,7 +35,9 @@ JANE, SARAH, OUTSIDER, GHOST = 2, 5, 9, 77
 
 def _claims(user_id: Any = JANE, **override: Any) -> dict[str, Any]:
     now = int(time.time())
-    claims = {"token_type": "access", "exp": now + 600, "iat": now, "jti": "j1", "user_id": user_id}
+    # an hour: AS's tokens are made at collection, and a loaded machine's suite takes minutes
+    claims = {"token_type": "access", "exp": now + 3600, "iat": now, "jti": "j1",
+              "user_id": user_id}
     claims.update(override)
     return {k: v for k, v in claims.items() if v is not None}
 
