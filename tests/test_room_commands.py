@@ -82,7 +82,8 @@ def test_participants_show_role_and_track_state(room_cli: Any, httpx_mock: HTTPX
     mock_in_progress(
         httpx_mock, [participant_body(JANE_ID, 2), participant_body(SARAH_ID, 3)],
         tracks={JANE_PA: [track_body(JANE_PA, "audio", 1), track_body(JANE_PA, "video", 2,
-                                                                          enabled=False)]},
+                                                                          enabled=False)],
+                SARAH_PA: []},
     )
     result = room_cli("room", "participants", "47")
     assert result.exit_code == 0, result.stderr

@@ -151,7 +151,8 @@ def mock_in_progress(
     disconnected: list[dict[str, Any]] | None = None,
     tracks: dict[str, list[dict[str, Any]]] | None = None,
 ) -> None:
-    """The room, its participants and (empty unless given) each connected one's tracks."""
+    """The room, its participants and each connected one's tracks (microphone and camera,
+    both on, unless ``tracks`` gives that participant SID's list)."""
     httpx_mock.add_response(url=ROOM_URL, json=room_body())
     httpx_mock.add_response(
         url=CONNECTED_URL, json=page("participants", CONNECTED_URL, connected, 50)
@@ -161,7 +162,9 @@ def mock_in_progress(
         json=page("participants", DISCONNECTED_URL, disconnected or [], 20),
     )
     for record in connected:
-        mock_tracks(httpx_mock, record["sid"], (tracks or {}).get(record["sid"], []))
+        sid = record["sid"]
+        default = [track_body(sid, "audio", 1), track_body(sid, "video", 2)]
+        mock_tracks(httpx_mock, sid, (tracks or {}).get(sid, default))
 
 
 def mock_not_created(httpx_mock: HTTPXMock) -> None:

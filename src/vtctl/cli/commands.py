@@ -6,7 +6,19 @@ from collections.abc import Callable
 
 import typer
 
-from vtctl.cli import appointment, auth, config, inspect, mint, room, serve, smoke, status, token
+from vtctl.cli import (
+    appointment,
+    auth,
+    config,
+    diagnose,
+    inspect,
+    mint,
+    room,
+    serve,
+    smoke,
+    status,
+    token,
+)
 
 REGISTRY: list[Callable[[typer.Typer], None]] = [
     token.register,
@@ -17,6 +29,7 @@ REGISTRY: list[Callable[[typer.Typer], None]] = [
     serve.register,
     smoke.register,
     status.register,
+    diagnose.register,
     auth.register,
     config.register,
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,6 +15,9 @@ from vtctl.cli.context import streams
 from vtctl.domain.errors import AuthenticationError, MissingCredentialsError, TokenFormatError
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit
+
+if TYPE_CHECKING:
+    from vtctl.domain.jwt_inspect import SigningSecret
 
 HELP = """\
 Decode a Twilio access token and, given the API secret, verify it.
@@ -34,14 +37,6 @@ never enforced.
 """
 
 STDIN = "-"
-
-
-@dataclass(frozen=True, slots=True)
-class SigningSecret:
-    secret: str
-    #: the API key SID the secret belongs to, when known
-    api_key: str | None
-    source: str
 
 
 @dataclass
@@ -71,6 +66,7 @@ def read_token(io: IOStreams, argument: str) -> str:
 
 def find_secret(profile: str | None) -> SigningSecret | None:
     """The demo profile's secret, else TWILIO_API_SECRET, else the profile's credentials."""
+    from vtctl.domain.jwt_inspect import SigningSecret
     from vtctl.local.credentials import ENV_API_KEY, ENV_API_SECRET, resolve_credentials
 
     settings = settings_from(profile=profile)
@@ -86,29 +82,11 @@ def find_secret(profile: str | None) -> SigningSecret | None:
 
 
 def run_inspect(opts: InspectOptions) -> None:
-    from vtctl.domain.jwt_inspect import SignatureStatus, decode, verify
+    from vtctl.domain.jwt_inspect import decode, signature_verdict
 
     token_text = read_token(opts.io, opts.token)
     token = decode(token_text)
-    found = opts.find_secret()
-    status: SignatureStatus
-    detail: str | None = None
-    if found is None:
-        status = "unverified"
-    elif verify(token_text, found.secret):
-        status = "valid"
-        detail = f"{found.source}, API key {token.api_key_sid}"
-    else:
-        status = "invalid"
-        if token.algorithm != "HS256":
-            detail = f"signed with {token.algorithm}; Twilio access tokens use HS256"
-        elif found.api_key and found.api_key != token.api_key_sid:
-            detail = (
-                f"the token names API key {token.api_key_sid}, the {found.source} "
-                f"secret belongs to {found.api_key}"
-            )
-        else:
-            detail = f"not made with the {found.source} secret of API key {token.api_key_sid}"
+    status, detail = signature_verdict(token_text, token, opts.find_secret())
 
     def table() -> object:
         from vtctl.ui.render.inspect import inspect_table

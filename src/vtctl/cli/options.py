@@ -25,8 +25,8 @@ Room = Annotated[
     str,
     typer.Argument(
         metavar="ROOM",
-        help="Appointment id (47), room name (apt-47-1763138954-46eb915c) or Twilio room SID "
-        "(RM + 32 hex; local backend).",
+        help="An appointment id (47), a room name (apt-47-...) or a Twilio room SID (RM...; "
+        "local backend).",
         show_default=False,
     ),
 ]
