@@ -17,11 +17,12 @@ from pathlib import Path
 
 from rich.console import Console, RenderableType
 
-from vtctl.domain.models import Participant, RoomStatus
+from vtctl.domain.models import Participant, PublishedTrack, RoomStatus
 from vtctl.local.demo import DEMO_CREDENTIALS, demo_data_text
 from vtctl.local.engine import TokenEngine
 from vtctl.local.importer import parse_import
 from vtctl.local.store import AppointmentStore
+from vtctl.ui.render.rooms import participants_view
 from vtctl.ui.render.status import status_view
 from vtctl.ui.render.tokens import token_table
 
@@ -42,9 +43,15 @@ def token_picture() -> RenderableType:
         return token_table(engine.issue(47, "2"), now=NOW)
 
 
-def status_picture() -> RenderableType:
+def live_room() -> RoomStatus:
+    """Jane (camera muted) and Dr. Sarah, in appointment 47's room for 11 minutes."""
     started = NOW - timedelta(minutes=11, seconds=30)
-    status = RoomStatus(
+
+    def av(first: str, second: str, camera_on: bool) -> tuple[PublishedTrack, ...]:
+        return (PublishedTrack("audio", "microphone", "MT" + first * 16, True),
+                PublishedTrack("video", "camera", "MT" + second * 16, camera_on))
+
+    return RoomStatus(
         appointment_id=47,
         room_name="apt-47-1763138954-46eb915c",
         status="in-progress",
@@ -54,12 +61,20 @@ def status_picture() -> RenderableType:
         max_participants=2,
         participants=(
             Participant("2-jane.doe@example.com", "connected", "PA" + "1a" * 16, "patient",
-                        connected_at=started + timedelta(seconds=20)),
+                        connected_at=started + timedelta(seconds=20),
+                        tracks=av("a1", "b2", camera_on=False)),
             Participant("5-sarah@example.com", "connected", "PA" + "5c" * 16, "psychologist",
-                        connected_at=started),
+                        connected_at=started, tracks=av("c3", "d4", camera_on=True)),
         ),
     )
-    return status_view(status, now=NOW)
+
+
+def status_picture() -> RenderableType:
+    return status_view(live_room(), now=NOW)
+
+
+def participants_picture() -> RenderableType:
+    return participants_view(live_room(), now=NOW)
 
 
 def diagnose_picture() -> RenderableType:
@@ -100,6 +115,7 @@ def diagnose_picture() -> RenderableType:
 PICTURES: dict[str, tuple[str, Callable[[], RenderableType]]] = {
     "token.svg": ("vtctl token 47 --profile demo", token_picture),
     "status.svg": ("vtctl status 47", status_picture),
+    "room-participants.svg": ("vtctl room participants 47 --local", participants_picture),
     "diagnose.svg": ("pbpaste | vtctl diagnose 47 --local --token -", diagnose_picture),
 }
 

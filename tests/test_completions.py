@@ -238,7 +238,7 @@ def test_bash_examples(tree: dict[str, Any]) -> None:
 
     assert bash("tok") == ["token"]
     assert "token" in bash("") and "appointment" in bash("")
-    assert bash("room", "") == ["create"]
+    assert bash("room", "") == ["create", "participants", "list", "end", "kick"]
     assert "--json" in bash("token", "47", "--")
     assert "--json" not in bash("token", "47", "--json", "--")  # given once already
     assert bash("token", "47", "--profile", "") == []  # a value, not an option name
@@ -338,7 +338,8 @@ def test_broken_tree_falls_back_to_typer(monkeypatch: pytest.MonkeyPatch, cli: A
     out = io.StringIO()
     with _env(env), contextlib.redirect_stdout(out):
         status = fastcomplete.complete("bash_complete")
-    assert (out.getvalue(), status) == typer_answer(cli, "bash", env) == ("create\n", 0)
+    room_verbs = "create\nparticipants\nlist\nend\nkick\n"
+    assert (out.getvalue(), status) == typer_answer(cli, "bash", env) == (room_verbs, 0)
 
 
 def test_bad_instruction_is_typers_error() -> None:

@@ -62,8 +62,8 @@ def test_both_connected_exits_0_with_the_exact_json_shape(
     assert by_check["patient"][0]["status"] == "ok"
     assert by_check["psychologist"][0]["status"] == "ok"
     assert by_check["twilio"][0]["detail"].startswith("room in progress")
-    # the main branch's Twilio status has no tracks yet: media is skipped, never "no audio"
-    assert by_check["media"][0]["detail"].startswith("skipped: tracks unknown")
+    # the local backend now asks Twilio for published tracks: both publish microphone and camera
+    assert [f["status"] for f in by_check["media"]] == ["ok"] * len(by_check["media"])
     assert result.stderr == ""
 
 

@@ -56,7 +56,9 @@ def test_offline_twilio_is_skipped_and_the_rest_runs(vtctl: Any, server: Running
     )
     assert found["schedule"]["detail"].startswith("under way: started 10 min ago")
     assert found["twilio"]["status"] == "warning"
-    assert found["twilio"]["detail"].startswith("skipped: offline: room status needs the Twilio")
+    assert found["twilio"]["detail"].startswith(
+        "skipped: Twilio's view of the room is unknown: room state unknown: vtctl serve has no "
+        "Twilio credentials")
     assert found["people"]["detail"].startswith("skipped:")
 
 

@@ -162,3 +162,20 @@ def test_non_object_payload_is_malformed(payload: Any) -> None:
         parse_room_status(payload, 47)
     assert isinstance(caught.value, ServerError)  # exit 6
     assert "not a JSON object" in caught.value.message
+
+
+def test_tracks_and_unknown_state_round_trip() -> None:
+    from vtctl.domain.models import PublishedTrack
+
+    jane = Participant("2-jane.doe@example.com", "connected", "PA1", "patient",
+                       tracks=(PublishedTrack("video", "camera", "MT1", False),))
+    gone = Participant("5-sarah@example.com", "disconnected", "PA2", "psychologist")
+    sent = RoomStatus(47, "apt-47-1763138954-46eb915c", "in-progress", participants=(jane, gone),
+                      participant_count=1)
+    parsed = parse_room_status(sent.to_json(), 47)
+    assert parsed.participants[0].tracks == jane.tracks
+    assert parsed.participants[1].tracks is None  # not asked: not "none published"
+    unknown = parse_room_status({"status": "unknown", "participant_count": None,
+                                 "unknown_reason": "no-credentials", "participants": []}, 47)
+    assert unknown.active_participant_count is None
+    assert unknown.unknown_reason == "no-credentials"

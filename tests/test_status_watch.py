@@ -14,6 +14,7 @@ import pytest
 from rich.console import Console
 
 from tests.helpers import appointment, make_store
+from tests.twilio_fakes import mock_tracks
 from vtctl.cli.status import StatusOptions, WatchState, run_status, watch
 from vtctl.domain.errors import (
     AuthenticationError,
@@ -24,6 +25,7 @@ from vtctl.domain.errors import (
     VtctlError,
 )
 from vtctl.domain.models import Participant, RoomInfo, RoomStatus, VideoToken
+from vtctl.domain.rooms import RoomRef, parse_room_ref
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat
 from vtctl.ui.render.status import participant_changes, status_view
@@ -295,6 +297,10 @@ class FakeBackend:
             raise result
         return result
 
+    def resolve_room(self, ref: RoomRef) -> int:
+        assert ref.appointment_id is not None
+        return ref.appointment_id
+
     def close(self) -> None:
         self.closed = True
 
@@ -313,7 +319,7 @@ class FakeBackend:
 def options(backend: FakeBackend, **kwargs: Any) -> tuple[StatusOptions, io.StringIO]:
     io_, out, _ = streams()
     return StatusOptions(
-        io=io_, open_backend=lambda: backend, appointment_id=47,
+        io=io_, open_backend=lambda: backend, room=parse_room_ref("47"),
         fmt=OutputFormat(json=kwargs.pop("json", False)), clock=Clock(), **kwargs,
     ), out
 
@@ -401,6 +407,8 @@ def mock_twilio_ticks(httpx_mock: Any, ticks: list[list[str]]) -> None:
         httpx_mock.add_response(url=connected, json=page(connected, records))
         gone = f"{base}/{sid}/Participants?Status=disconnected&PageSize=20"
         httpx_mock.add_response(url=gone, json=page(gone, []))
+        for record in records:
+            mock_tracks(httpx_mock, record["sid"], [], room_sid=sid)
 
 
 def test_cli_watch_end_to_end_over_the_local_backend(

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from vtctl.domain.models import Appointment, RoomInfo, RoomStatus, VideoToken
+from vtctl.domain.models import (
+    Appointment,
+    RoomChange,
+    RoomInfo,
+    RoomStatus,
+    RoomSummary,
+    VideoToken,
+)
 from vtctl.domain.rooms import RoomRef
 
 T = TypeVar("T")
@@ -28,7 +35,30 @@ class Backend(Protocol):
         """The appointment a ``ROOM`` argument names (a SID needs Twilio: local only)."""
         ...
 
-    def room_status(self, appointment_id: int) -> RoomStatus: ...
+    def room_status(self, appointment_id: int) -> RoomStatus:
+        """The room and its participants with their published tracks (when Twilio says).
+
+        Twilio not asked or not answering: the demo profile gives status
+        ``unknown`` (exit 0); no credentials, Twilio unreachable or failing raise
+        the error of ``domain.rooms.UNKNOWN_REASONS`` on both backends.
+        """
+        ...
+
+    def check_room_operations(self, command: str) -> None:
+        """Raise a usage error (exit 2) when this backend cannot list, end or kick rooms."""
+        ...
+
+    def list_rooms(self, status: str | None, limit: int) -> list[RoomSummary]:
+        """Recent Twilio rooms mapped to appointments (local only)."""
+        ...
+
+    def end_room(self, appointment_id: int) -> RoomChange:
+        """Set the appointment's room to ``completed`` (local only)."""
+        ...
+
+    def kick(self, appointment_id: int, who: str) -> RoomChange:
+        """Disconnect a participant (identity, user id or email) from the room (local only)."""
+        ...
 
     def create_room(self, appointment_id: int) -> RoomInfo: ...
 

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from vtctl.config.settings import Settings
 from vtctl.domain.credentials import TwilioCredentials
-from vtctl.domain.errors import AppointmentNotFoundError, UsageError
-from vtctl.domain.models import Appointment, RoomInfo, RoomStatus, VideoToken
-from vtctl.domain.rooms import RoomRef
+from vtctl.domain.errors import (
+    AppointmentNotFoundError,
+    MissingCredentialsError,
+    NotFoundError,
+    VtctlError,
+)
+from vtctl.domain.models import (
+    Appointment,
+    RoomChange,
+    RoomInfo,
+    RoomStatus,
+    RoomSummary,
+    VideoToken,
+)
+from vtctl.domain.rooms import RoomRef, appointment_of_room, as_unknown_state
 from vtctl.local.audit import AuditContext, AuditTrail
 from vtctl.local.credentials import resolve_credentials
 from vtctl.local.engine import TokenEngine
@@ -40,6 +52,16 @@ class LocalBackend:
             self._credentials = resolve_credentials(self._profile, demo=self._demo)
         return self._credentials
 
+    def twilio_credentials(self) -> TwilioCredentials:
+        """Credentials Twilio's REST API will accept: not the demo profile's."""
+        found = self.credentials()
+        if found.source == "demo":
+            raise MissingCredentialsError(
+                "the demo profile's Twilio credentials are fake, so Twilio cannot be asked",
+                hint="set TWILIO_* credentials and use another profile (--profile NAME)",
+            )
+        return found
+
     def video_token(self, appointment_id: int, as_user: str | None = None) -> VideoToken:
         return self.engine.issue(appointment_id, as_user)
 
@@ -47,16 +69,60 @@ class LocalBackend:
         return self.engine.issue(appointment_id, as_user, command="refresh")
 
     def resolve_room(self, ref: RoomRef) -> int:
+        """An id or a name carries the appointment id; a SID is looked up in Twilio."""
         if ref.appointment_id is not None:
             return ref.appointment_id
-        raise UsageError(f"cannot look up room SID {ref.room_sid} yet",
-                         hint="give the appointment id or the room name")
+        from vtctl.twilio_video.manage import find_room_name
+
+        sid = ref.room_sid or ref.text
+        name = find_room_name(self.twilio_credentials(), sid, timeout=self.timeout)
+        found = appointment_of_room(name)
+        if found is None:
+            raise NotFoundError(
+                f"Twilio room {sid} ({name or 'no name'}) belongs to no appointment: "
+                "its name is not apt-ID-...",
+                hint="vtctl only manages the rooms of appointments",
+            )
+        return found
 
     def room_status(self, appointment_id: int) -> RoomStatus:
         from vtctl.twilio_video.rooms import fetch_room_status
 
         appointment = self.appointment(appointment_id)
-        return fetch_room_status(self.credentials(), appointment, timeout=self.timeout)
+        try:
+            return fetch_room_status(self.credentials(), appointment, timeout=self.timeout)
+        except VtctlError as exc:
+            raise as_unknown_state(exc) from exc
+
+    def check_room_operations(self, command: str) -> None:
+        """Twilio's API is right here: nothing to refuse."""
+
+    def list_rooms(self, status: str | None, limit: int) -> list[RoomSummary]:
+        from dataclasses import replace
+
+        from vtctl.twilio_video.manage import list_rooms
+
+        rooms = list_rooms(self.twilio_credentials(), status, limit, timeout=self.timeout)
+        enriched = []
+        for room in rooms:
+            found = (self.store.get_appointment(room.appointment_id)
+                     if room.appointment_id is not None else None)
+            if found is not None:
+                room = replace(room, patient=found.patient, psychologist=found.psychologist)
+            enriched.append(room)
+        return enriched
+
+    def end_room(self, appointment_id: int) -> RoomChange:
+        from vtctl.twilio_video.manage import end_room
+
+        appointment = self.appointment(appointment_id)
+        return end_room(self.twilio_credentials(), appointment, timeout=self.timeout)
+
+    def kick(self, appointment_id: int, who: str) -> RoomChange:
+        from vtctl.twilio_video.manage import kick_participant
+
+        appointment = self.appointment(appointment_id)
+        return kick_participant(self.twilio_credentials(), appointment, who, timeout=self.timeout)
 
     def create_room(self, appointment_id: int) -> RoomInfo:
         return self.engine.create_room(appointment_id)
@@ -81,3 +147,4 @@ def open_store(settings: Settings) -> AppointmentStore:
         data = parse_import(demo_data_text().encode(), source="demo data")
         store.import_records(data.users, data.appointments)
     return store
+

@@ -15,8 +15,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from vtctl.domain.errors import AuthenticationError, KeyringUnavailableError, UsageError
-from vtctl.domain.models import Appointment, RoomInfo, RoomStatus, VideoToken
-from vtctl.domain.rooms import RoomRef
+from vtctl.domain.models import (
+    Appointment,
+    RoomChange,
+    RoomInfo,
+    RoomStatus,
+    RoomSummary,
+    VideoToken,
+)
+from vtctl.domain.rooms import RoomRef, unknown_state_error
 
 if TYPE_CHECKING:
     from vtctl.config.settings import Settings
@@ -156,7 +163,23 @@ class RemoteBackend:
                               "or give the appointment id or the room name")
 
     def room_status(self, appointment_id: int) -> RoomStatus:
-        return self.client.room_status(appointment_id)
+        status = self.client.room_status(appointment_id)
+        error = unknown_state_error(status.unknown_reason, status.message)
+        if error is not None:  # the same exit code as the local backend's
+            raise error
+        return status
+
+    def check_room_operations(self, command: str) -> None:
+        raise _local_only(command)
+
+    def list_rooms(self, status: str | None, limit: int) -> list[RoomSummary]:
+        raise _local_only("room list")
+
+    def end_room(self, appointment_id: int) -> RoomChange:
+        raise _local_only("room end")
+
+    def kick(self, appointment_id: int, who: str) -> RoomChange:
+        raise _local_only("room kick")
 
     def create_room(self, appointment_id: int) -> RoomInfo:
         return self.client.create_room(appointment_id)
@@ -166,3 +189,11 @@ class RemoteBackend:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _local_only(command: str) -> UsageError:
+    return UsageError(
+        f"`vtctl {command}` talks to Twilio directly and needs the local backend "
+        "(the telehealth API has no endpoint for it)",
+        hint="run it with --local (and TWILIO_* credentials)",
+    )

@@ -14,7 +14,15 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from vtctl.domain.models import Appointment, Finding, Participant, RoomStatus, Severity, User
+from vtctl.domain.models import (
+    UNKNOWN_STATE,
+    Appointment,
+    Finding,
+    Participant,
+    RoomStatus,
+    Severity,
+    User,
+)
 from vtctl.domain.rules import user_identity
 from vtctl.twilio_video.rooms import role_of
 from vtctl.util.text import printable
@@ -86,7 +94,9 @@ def diagnose(evidence: Evidence) -> list[Finding]:
         room_set(evidence.appointment, evidence.fixes, evidence.asked_room),
         twilio_state(evidence.room, evidence.appointment, evidence.now),
     ]
-    if isinstance(evidence.room, RoomStatus) and evidence.room.status not in ("offline", None):
+    known = isinstance(evidence.room, RoomStatus) and evidence.room.status not in (
+        "offline", UNKNOWN_STATE, None)
+    if known and isinstance(evidence.room, RoomStatus):
         found += people(evidence.room, evidence.appointment, evidence.fixes)
         found += media(evidence.room)
     else:
@@ -177,7 +187,7 @@ def _unknown_reason(room: RoomStatus | Unknown) -> str:
 
 def twilio_state(room: RoomStatus | Unknown, appointment: Appointment, now: datetime
                  ) -> Finding:
-    if isinstance(room, Unknown) or room.status in ("offline", None):
+    if isinstance(room, Unknown) or room.status in ("offline", UNKNOWN_STATE, None):
         return Finding("twilio", "warning", f"skipped: {_unknown_reason(room)}")
     if room.status == "in-progress":
         since = f" since {_clock(room.created_at)}" if room.created_at else ""

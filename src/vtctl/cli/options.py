@@ -25,7 +25,8 @@ Room = Annotated[
     str,
     typer.Argument(
         metavar="ROOM",
-        help="An appointment id (47), a room name (apt-47-...) or a Twilio room SID (RM...).",
+        help="An appointment id (47), a room name (apt-47-...) or a Twilio room SID (RM...; "
+        "local backend).",
         show_default=False,
     ),
 ]
@@ -33,6 +34,13 @@ AppointmentIds = Annotated[
     list[str],
     typer.Argument(metavar="ID...", help="Appointment ids (positive integers).",
                    show_default=False),
+]
+Yes = Annotated[
+    bool,
+    typer.Option(
+        "--yes", "-y",
+        help="Do it without asking (required when stdin is not a terminal).",
+    ),
 ]
 Local = Annotated[
     bool,

@@ -1,4 +1,6 @@
-"""``vtctl status ID [--watch]``: the appointment's video room and who is in it.
+"""``vtctl status ROOM [--watch]``: the appointment's video room and who is in it.
+
+``ROOM`` is an appointment id, a room name or (local backend) a Twilio room SID.
 
 Remote: GET /api/appointments/video-status/ID/.  Local: Twilio's Rooms and
 Participants API with the local Twilio credentials.
@@ -26,9 +28,9 @@ from vtctl.cli import options as o
 from vtctl.cli.backend_flags import BackendChoice
 from vtctl.cli.context import streams, with_backend_flags
 from vtctl.cli.json_flags import Jq, JsonCommand, json_option
-from vtctl.cli.validate import parse_appointment_id
 from vtctl.domain.errors import NetworkError, ServerError, UsageError, VtctlError
-from vtctl.domain.models import RoomStatus
+from vtctl.domain.models import PublishedTrack, RoomStatus
+from vtctl.domain.rooms import RoomRef, parse_room_ref
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
 
@@ -61,7 +63,7 @@ def real_sleep(seconds: float) -> None:
 class StatusOptions:
     io: IOStreams
     open_backend: Callable[[], Backend]
-    appointment_id: int
+    room: RoomRef
     fmt: OutputFormat
     watch: bool = False
     interval: float = DEFAULT_INTERVAL
@@ -82,13 +84,14 @@ def run_status(opts: StatusOptions) -> None:
             raise UsageError(f"--interval must be at least {MIN_INTERVAL:g} seconds")
     backend = opts.open_backend()
     try:
+        appointment_id = backend.resolve_room(opts.room)
         if opts.watch:
             watch(
-                lambda: backend.room_status(opts.appointment_id), opts.io, opts.appointment_id,
+                lambda: backend.room_status(appointment_id), opts.io, appointment_id,
                 opts.interval, sleep=opts.sleep, clock=opts.clock, max_ticks=opts.max_ticks,
             )
             return
-        status = backend.room_status(opts.appointment_id)
+        status = backend.room_status(appointment_id)
     finally:
         backend.close()
 
@@ -124,7 +127,12 @@ class WatchState:
         A transient error (network, server) is kept for the view and the last
         good status stays on screen; any other exception is raised.
         """
-        from vtctl.ui.render.status import ParticipantChanges, WatchEvent, participant_changes
+        from vtctl.ui.render.status import (
+            ParticipantChanges,
+            WatchEvent,
+            participant_changes,
+            track_changes,
+        )
 
         self.ticks += 1
         self.updated_at = now
@@ -146,6 +154,10 @@ class WatchState:
             changes = participant_changes(previous, result)
             new += [WatchEvent(now, "joined", _who(p.identity, p.role)) for p in changes.joined]
             new += [WatchEvent(now, "left", _who(p.identity, p.role)) for p in changes.left]
+            new += [
+                WatchEvent(now, kind, f"{_who(p.identity, p.role)}: {_track(track)}")
+                for kind, p, track in track_changes(previous, result)
+            ]
             self.changes = changes if previous is not None else ParticipantChanges()
             self.current = result
             self.last_ok_at = now
@@ -173,8 +185,14 @@ def _who(identity: str, role: str | None) -> str:
     return f"{identity} ({role})" if role else identity
 
 
+def _track(track: PublishedTrack) -> str:
+    return f"{track.kind} {track.name}" if track.name else track.kind
+
+
 def _status_text(status: RoomStatus) -> str:
-    return f"room {status.status or 'status unknown'}, {status.active_participant_count} connected"
+    count = status.active_participant_count
+    connected = "who is connected is unknown" if count is None else f"{count} connected"
+    return f"room {status.status or 'status unknown'}, {connected}"
 
 
 def fetch_once(fetch: Callable[[], RoomStatus]) -> RoomStatus | VtctlError:
@@ -263,7 +281,7 @@ Watch = Annotated[
     typer.Option(
         "--watch", "-w",
         help="Keep a live view, refreshed every --interval seconds, highlighting who joined "
-        "or left; Ctrl-C to stop.",
+        "or left and tracks published, unpublished, muted or unmuted; Ctrl-C to stop.",
         rich_help_panel=o.OUTPUT_PANEL,
     ),
 ]
@@ -280,7 +298,7 @@ Interval = Annotated[
 
 def command(
     ctx: typer.Context,
-    appointment_id: o.AppointmentId,
+    room: o.Room,
     json: Annotated[str | None, json_option(FIELDS)] = None,
     jq: Jq = None,
     watch_: Watch = False,
@@ -294,7 +312,7 @@ def command(
         StatusOptions(
             io=streams(ctx),
             open_backend=backend.open,
-            appointment_id=parse_appointment_id(appointment_id),
+            room=parse_room_ref(room),
             fmt=output_format(json, jq),
             watch=watch_,
             interval=DEFAULT_INTERVAL if interval is None else interval,
@@ -309,5 +327,6 @@ def register(app: typer.Typer) -> None:
         help="Show the video room of an appointment: its status and who is connected.\n\n"
         "Remote: GET /api/appointments/video-status/ID/. Local: Twilio's Rooms and "
         "Participants API (TWILIO_* credentials). A room nobody has joined yet is "
-        "'not-created'. --watch keeps a live view.",
+        "'not-created'; when Twilio was not asked (demo profile) the state is 'unknown'. "
+        "--watch keeps a live view and reports joins, departures and track changes.",
     )(with_backend_flags(command))

@@ -47,6 +47,12 @@ class VtctlError(Exception):
         return self.message
 
 
+class DeclinedError(VtctlError):
+    """The user answered no when asked to confirm; nothing was changed."""
+
+    exit_code = ExitCode.UNEXPECTED
+
+
 # --- usage: the user asked for something malformed (exit 2) ---------------
 
 
@@ -54,6 +60,10 @@ class UsageError(VtctlError):
     """A flag, argument, file or setting given by the user is invalid."""
 
     exit_code = ExitCode.USAGE
+
+
+class NotConfirmedError(UsageError):
+    """A command that changes a live call ran without --yes where it cannot ask."""
 
 
 class ImportFileError(UsageError):

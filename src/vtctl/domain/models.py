@@ -163,13 +163,18 @@ class Participant:
         }
 
 
+#: ``RoomStatus.status`` when Twilio was not asked (or could not answer): nobody
+#: knows who is in the room, which is not the same as nobody being there
+UNKNOWN_STATE = "unknown"
+
+
 @dataclass(frozen=True, slots=True)
 class RoomStatus:
     """Room inspection; every field but the ids may be unknown."""
 
     appointment_id: int
     room_name: str | None
-    status: str | None = None  # e.g. in-progress, completed, not-created, offline
+    status: str | None = None  # in-progress, completed, not-created, unknown
     sid: str | None = None
     room_type: str | None = None
     created_at: datetime | None = None
@@ -177,17 +182,26 @@ class RoomStatus:
     max_participants: int | None = None
     participants: tuple[Participant, ...] = ()
     participant_count: int | None = None
-    message: str | None = None  # e.g. "offline: no Twilio credentials"
+    message: str | None = None  # why the state is unknown, or a note about it
+    #: with status ``unknown``: why Twilio gave no answer (see ``domain.rooms.UNKNOWN_REASONS``)
+    unknown_reason: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
-    def active_participant_count(self) -> int:
+    def state_known(self) -> bool:
+        return self.status != UNKNOWN_STATE
+
+    @property
+    def active_participant_count(self) -> int | None:
+        """Connected participants; None when the room's state is unknown."""
         if self.participant_count is not None:
             return self.participant_count
+        if not self.state_known:
+            return None
         return sum(1 for p in self.participants if p.status in (None, "connected"))
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "appointment_id": self.appointment_id,
             "room_name": self.room_name,
             "status": self.status,
@@ -200,6 +214,70 @@ class RoomStatus:
             "participants": [p.to_json() for p in self.participants],
             "message": self.message,
         }
+        if self.unknown_reason is not None:
+            data["unknown_reason"] = self.unknown_reason
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class RoomSummary:
+    """One row of ``vtctl room list``: a Twilio room and the appointment its name maps to."""
+
+    sid: str
+    name: str | None
+    status: str | None
+    created_at: datetime | None = None
+    duration_seconds: int | None = None
+    #: in-progress: connected now; otherwise: everyone who took part (None: not counted)
+    participant_count: int | None = None
+    appointment_id: int | None = None
+    patient: User | None = None
+    psychologist: User | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sid": self.sid,
+            "name": self.name,
+            "status": self.status,
+            "created_at": format_utc(self.created_at) if self.created_at else None,
+            "duration_seconds": self.duration_seconds,
+            "participant_count": self.participant_count,
+            "appointment_id": self.appointment_id,
+            "patient": _user_json(self.patient),
+            "psychologist": _user_json(self.psychologist),
+        }
+
+
+def _user_json(user: User | None) -> dict[str, Any] | None:
+    return None if user is None else {"id": user.id, "email": user.email, "name": user.name}
+
+
+@dataclass(frozen=True, slots=True)
+class RoomChange:
+    """What ``room end`` / ``room kick`` did (``changed`` False: it was so already)."""
+
+    action: str  # end | kick
+    appointment_id: int
+    room_name: str | None
+    room_sid: str | None
+    status: str | None  # the room's (end) or the participant's (kick) status now
+    changed: bool
+    identity: str | None = None
+    participant_sid: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "action": self.action,
+            "appointment_id": self.appointment_id,
+            "room_name": self.room_name,
+            "room_sid": self.room_sid,
+            "status": self.status,
+            "changed": self.changed,
+        }
+        if self.action == "kick":
+            data["identity"] = self.identity
+            data["participant_sid"] = self.participant_sid
+        return data
 
 
 @dataclass(frozen=True, slots=True)

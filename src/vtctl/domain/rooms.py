@@ -9,7 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from vtctl.domain.errors import UsageError
+from vtctl.domain.errors import (
+    AuthenticationError,
+    MissingCredentialsError,
+    NetworkError,
+    ServerError,
+    UsageError,
+    VtctlError,
+)
 from vtctl.domain.rules import MAX_ID
 
 _ROOM_NAME = re.compile(r"apt-([0-9]{1,19})-[0-9]{1,19}-[0-9a-f]{8}")
@@ -50,3 +57,66 @@ def parse_room_ref(text: str) -> RoomRef:
         return RoomRef(text=stripped, room_sid="RM" + stripped[2:].lower())
     shown = repr(text) if len(text) <= 60 else f"{text[:30]!r}... ({len(text)} characters)"
     raise UsageError(f"ROOM must be {ACCEPTED_FORMS}, not {shown}")
+
+
+def appointment_of_room(room_name: str | None) -> int | None:
+    """The appointment id a room name ``apt-ID-UNIX-HEX`` carries, else None."""
+    match = _ROOM_NAME.fullmatch(room_name or "")
+    if match is None or not 0 < int(match.group(1)) <= MAX_ID:
+        return None
+    return int(match.group(1))
+
+
+# -- when Twilio gives no answer: one mapping for both backends ------------------------
+
+#: ``RoomStatus.unknown_reason`` -> the error it is on the command line (None: exit 0).
+#: The local backend raises these itself; ``vtctl serve`` answers video-status with
+#: ``status: "unknown"`` and the reason, and the remote backend raises the same error.
+UNKNOWN_REASONS: dict[str, type[VtctlError] | None] = {
+    "demo": None,
+    "no-credentials": MissingCredentialsError,
+    "twilio-rejected-credentials": AuthenticationError,
+    "twilio-unreachable": NetworkError,
+    "twilio-error": ServerError,
+}
+UNKNOWN_PREFIX = "room state unknown: "
+
+
+def unknown_reason(error: VtctlError) -> str | None:
+    """The reason code of an error that left the room's state unknown (None: another error)."""
+    if isinstance(error, MissingCredentialsError):
+        return "no-credentials"
+    if isinstance(error, AuthenticationError):
+        return "twilio-rejected-credentials"
+    if isinstance(error, NetworkError):
+        return "twilio-unreachable"
+    if isinstance(error, ServerError):
+        return "twilio-error"
+    return None
+
+
+def unknown_message(error: VtctlError) -> str:
+    """The error's message as the reason the room's state is unknown."""
+    if error.message.startswith(UNKNOWN_PREFIX):
+        return error.message
+    return UNKNOWN_PREFIX + error.message
+
+
+def as_unknown_state(error: VtctlError) -> VtctlError:
+    """The same error, saying that the room's state is unknown (other errors unchanged)."""
+    if unknown_reason(error) is None or error.message.startswith(UNKNOWN_PREFIX):
+        return error
+    return type(error)(unknown_message(error), hint=error.hint)
+
+
+def unknown_state_error(reason: str | None, message: str | None) -> VtctlError | None:
+    """The error a reported unknown state is, or None when it is not one (demo, or known)."""
+    if reason is None:
+        return None
+    kind = UNKNOWN_REASONS.get(reason, ServerError)
+    if kind is None:
+        return None
+    text = message or f"Twilio gave no answer ({reason})"
+    if not text.startswith(UNKNOWN_PREFIX):
+        text = UNKNOWN_PREFIX + text
+    return kind(text)

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from vtctl.domain.errors import MalformedResponseError
-from vtctl.domain.models import Participant, RoomStatus, parse_utc
+from vtctl.domain.models import Participant, PublishedTrack, RoomStatus, parse_utc
 from vtctl.util.jsonkind import json_kind
 from vtctl.util.text import printable
 
@@ -45,7 +45,7 @@ _P_DURATION_KEYS = ("duration_seconds", "duration")
 _KNOWN = {
     *_ROOM_NAME_KEYS, *_ROOM_SID_KEYS, *_STATUS_KEYS, *_TYPE_KEYS, *_CREATED_KEYS,
     *_DURATION_KEYS, *_MAX_KEYS, *_COUNT_KEYS, *_PARTICIPANTS_KEYS, *_MESSAGE_KEYS,
-    "appointment_id",
+    "appointment_id", "unknown_reason",
 }
 
 
@@ -85,6 +85,7 @@ def parse_room_status(payload: Any, appointment_id: int) -> RoomStatus:
         participants=participants,
         participant_count=count,
         message=_first_str(fields, _MESSAGE_KEYS),
+        unknown_reason=_first_str(fields, ("unknown_reason",)),
         extra={k: v for k, v in payload.items() if k not in _KNOWN},
     )
 
@@ -109,9 +110,26 @@ def _participants(value: Any) -> tuple[Participant, ...]:
                     connected_at=_first_time(item, _P_CONNECTED_KEYS),
                     disconnected_at=_first_time(item, _P_DISCONNECTED_KEYS),
                     duration_seconds=_first_int(item, _P_DURATION_KEYS),
+                    tracks=_tracks(item.get("tracks")),
                 )
             )
     return tuple(found)
+
+
+def _tracks(value: Any) -> tuple[PublishedTrack, ...] | None:
+    """vtctl serve's ``tracks`` list (absent: the server did not say)."""
+    if not isinstance(value, list):
+        return None
+    return tuple(
+        PublishedTrack(
+            kind=_first_str(item, ("kind",)) or "?",
+            name=_first_str(item, ("name",)),
+            sid=_first_str(item, ("sid",)),
+            enabled=item["enabled"] if isinstance(item.get("enabled"), bool) else None,
+        )
+        for item in value
+        if isinstance(item, Mapping)
+    )
 
 
 # -- tolerant field readers: the first key present with a usable value wins ----------

@@ -18,8 +18,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from vtctl.domain.errors import NoVideoRoomError
-from vtctl.domain.models import RoomStatus
+from vtctl.domain.errors import MissingCredentialsError, NoVideoRoomError, VtctlError
+from vtctl.domain.rooms import unknown_message, unknown_reason
 from vtctl.server.auth import REFRESH_LIFETIME_SECONDS
 from vtctl.server.state import state_of
 
@@ -59,23 +59,21 @@ async def video_status(request: Request) -> Response:
     appointment = state.participant_appointment(request.path_params["appointment_id"], user_id)
     if not appointment.video_room_id:
         raise NoVideoRoomError()
-    credentials = state.credentials
-    if credentials is None or credentials.source == "demo":
-        why = (
-            "the demo profile's Twilio credentials are not real"
-            if credentials is not None
-            else state.credentials_problem or "no Twilio credentials"
-        )
-        status = RoomStatus(
-            appointment_id=appointment.id,
-            room_name=appointment.video_room_id,
-            status="offline",
-            message=f"offline: room status needs the Twilio API and {why}",
-        )
-        return JSONResponse(status.to_json())
-    from vtctl.twilio_video.rooms import fetch_room_status
+    from vtctl.twilio_video.rooms import fetch_room_status, unknown_status
 
-    found = await anyio.to_thread.run_sync(fetch_room_status, credentials, appointment)
+    credentials = state.credentials
+    if credentials is None:
+        problem = state.credentials_problem or "none are set"
+        missing = MissingCredentialsError(f"vtctl serve has no Twilio credentials ({problem})")
+        status = unknown_status(appointment, "no-credentials", unknown_message(missing))
+        return JSONResponse(status.to_json())
+    try:  # the demo profile's credentials: status unknown, Twilio not asked
+        found = await anyio.to_thread.run_sync(fetch_room_status, credentials, appointment)
+    except VtctlError as exc:  # Twilio unreachable or failing: say so, as the local backend does
+        reason = unknown_reason(exc)
+        if reason is None:
+            raise
+        found = unknown_status(appointment, reason, unknown_message(exc))
     return JSONResponse(found.to_json())
 
 

@@ -1,153 +1,59 @@
-"""Room status from Twilio's Video Rooms and Participants REST API (local backend).
+"""Room status from Twilio's Video Rooms, Participants and PublishedTracks REST API.
 
-The ``twilio`` library talks to Twilio through an httpx-based
-``twilio.http.HttpClient`` (so tests stand in for Twilio with pytest-httpx and
-every request has a timeout).  This module is the one boundary where httpx
-and twilio exceptions become ``vtctl.domain.errors``.
-
-``twilio`` and ``httpx`` are imported inside the functions that use them.
+Used by the local backend and ``vtctl serve``'s video-status.  Requests and
+error translation go through :func:`vtctl.twilio_video.client.twilio_session`.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from vtctl.domain.errors import (
-    AuthenticationError,
-    NetworkError,
-    NoVideoRoomError,
-    RequestTimeoutError,
-    ServerError,
-    VtctlError,
+from vtctl.domain.errors import NoVideoRoomError
+from vtctl.domain.models import (
+    UNKNOWN_STATE,
+    Appointment,
+    Participant,
+    PublishedTrack,
+    RoomStatus,
 )
-from vtctl.domain.models import Appointment, Participant, RoomStatus
+from vtctl.domain.rooms import UNKNOWN_PREFIX
+from vtctl.twilio_video.client import DEFAULT_TIMEOUT, make_http_client, twilio_session
+from vtctl.util.text import printable
 
 if TYPE_CHECKING:
     from vtctl.domain.credentials import TwilioCredentials
 
+__all__ = ["fetch_room_status", "make_http_client", "role_of"]
+
 log = logging.getLogger("vtctl.twilio")
 
-DEFAULT_TIMEOUT = 10.0
 #: Group rooms hold at most 50 participants: one page holds every connected one.
 CONNECTED_PAGE_SIZE = 50
 #: How many recently disconnected participants to show (one page, newest first).
 DISCONNECTED_LIMIT = 20
+#: Tracks per participant asked for (one page; a participant publishes a handful).
+TRACKS_PAGE_SIZE = 50
 
 NOT_CREATED_MESSAGE = (
     "the room does not exist in Twilio yet: it is created when the first participant connects"
 )
-DEMO_CREDENTIALS = (
-    "the demo profile's Twilio credentials are fake: set TWILIO_* credentials and use "
-    "another profile to see the real room"
+DEMO_MESSAGE = (
+    UNKNOWN_PREFIX + "the demo profile's Twilio credentials are fake, so Twilio was not asked "
+    "(set TWILIO_* credentials and use another profile to see the real room)"
 )
-_CREDENTIALS_HINT = (
-    "check TWILIO_ACCOUNT_SID, TWILIO_API_KEY and TWILIO_API_SECRET "
-    "(or the credentials stored with `vtctl auth twilio`): the API key must belong "
-    "to that account and not be revoked"
-)
-_RETRY_HINT = "check your network connection and that https://video.twilio.com is reachable"
 
 
-# -- the httpx-based HttpClient for the twilio library --------------------------------
-
-
-@cache
-def _httpx_http_client_class() -> type[Any]:
-    """Build the ``twilio.http.HttpClient`` subclass on first use (lazy imports)."""
-    import httpx
-    from twilio.http import HttpClient
-    from twilio.http.response import Response
-
-    class HttpxHttpClient(HttpClient):  # type: ignore[misc]
-        """``twilio.http.HttpClient`` over an ``httpx.Client``, with a timeout.
-
-        httpx transport errors are translated to ``NetworkError`` /
-        ``RequestTimeoutError`` here; HTTP error statuses are returned as
-        responses, for the twilio library to raise ``TwilioRestException``.
-        """
-
-        def __init__(
-            self, timeout: float = DEFAULT_TIMEOUT, client: httpx.Client | None = None
-        ) -> None:
-            super().__init__(log, False, timeout)
-            self._owned = client is None
-            self.client = client if client is not None else httpx.Client(timeout=timeout)
-
-        def request(
-            self,
-            method: str,
-            url: str,
-            params: dict[str, object] | None = None,
-            data: dict[str, object] | None = None,
-            headers: dict[str, str] | None = None,
-            auth: tuple[str, str] | None = None,
-            timeout: float | None = None,
-            allow_redirects: bool = False,
-        ) -> Response:
-            if timeout is not None and timeout <= 0:
-                raise ValueError(timeout)
-            seconds = timeout if timeout is not None else self.timeout
-            content_type = (headers or {}).get("Content-Type", "")
-            body: dict[str, Any] = {}
-            if data:
-                body = {"json": data} if content_type.endswith("json") else {"data": data}
-            log.debug("%s %s params=%s", method.upper(), url, params or {})
-            try:
-                reply = self.client.request(
-                    method.upper(),
-                    url,
-                    params=_query(params),
-                    headers=headers,
-                    auth=auth,
-                    timeout=seconds if seconds is not None else DEFAULT_TIMEOUT,
-                    follow_redirects=allow_redirects,
-                    **body,
-                )
-            except httpx.TimeoutException as exc:
-                raise RequestTimeoutError(
-                    f"Twilio did not answer within {seconds:g} s ({method.upper()} {url})",
-                    hint=_RETRY_HINT,
-                ) from exc
-            except httpx.HTTPError as exc:
-                raise NetworkError(
-                    f"cannot reach Twilio ({method.upper()} {url}): {exc or type(exc).__name__}",
-                    hint=_RETRY_HINT,
-                ) from exc
-            log.debug("-> HTTP %s", reply.status_code)
-            response = Response(reply.status_code, reply.text, reply.headers)
-            self._test_only_last_response = response
-            return response
-
-        def close(self) -> None:
-            if self._owned:
-                self.client.close()
-
-    return HttpxHttpClient
-
-
-def _query(params: dict[str, object] | None) -> dict[str, Any] | None:
-    if not params:
-        return None
-    return {k: v for k, v in params.items() if v is not None}
-
-
-def make_http_client(timeout: float = DEFAULT_TIMEOUT, client: Any | None = None) -> Any:
-    """An httpx-based ``twilio.http.HttpClient`` (optionally over a given ``httpx.Client``)."""
-    return _httpx_http_client_class()(timeout=timeout, client=client)
-
-
-# -- room status ----------------------------------------------------------------------
-
-
-def offline_status(appointment: Appointment, why: str = DEMO_CREDENTIALS) -> RoomStatus:
-    """The status of a room Twilio is not asked about: demo or missing credentials."""
+def unknown_status(appointment: Appointment, reason: str, message: str) -> RoomStatus:
+    """What is known when Twilio gave no answer: the room's name, and why no more."""
+    if not message.startswith(UNKNOWN_PREFIX):
+        message = UNKNOWN_PREFIX + message
     return RoomStatus(
-        appointment_id=appointment.id, room_name=appointment.video_room_id, status="offline",
-        message=f"offline: room status needs the Twilio API and {why}",
+        appointment_id=appointment.id, room_name=appointment.video_room_id,
+        status=UNKNOWN_STATE, message=message, unknown_reason=reason,
     )
+
 
 
 def fetch_room_status(
@@ -157,95 +63,96 @@ def fetch_room_status(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     include_disconnected: bool = True,
+    tracks: bool = True,
     now: datetime | None = None,
 ) -> RoomStatus:
-    """Ask Twilio about the appointment's room and who is (or was) in it.
+    """Ask Twilio about the appointment's room, who is (or was) in it and what they publish.
 
-    ``http_client``: a ``twilio.http.HttpClient`` or an ``httpx.Client`` to use;
-    by default a fresh httpx-based one with ``timeout`` (closed afterwards).
-
+    ``http_client``: a ``twilio.http.HttpClient`` or an ``httpx.Client`` to use.
     A room Twilio does not know (HTTP 404) is reported with status
     ``not-created`` (rooms are created when the first participant connects),
-    or ``completed`` when a finished room of that name is found.
+    or ``completed`` when a finished room of that name is found.  With the demo
+    profile's credentials Twilio is not asked: the status is ``unknown``.
+    ``tracks``: ask for the published tracks of each connected participant.
     """
     room_name = appointment.video_room_id
     if not room_name:
         raise NoVideoRoomError.of(appointment.id)
     if credentials.source == "demo":
-        return offline_status(appointment)
-
-    from twilio.base.exceptions import TwilioException
-    from twilio.http import HttpClient
-    from twilio.rest import Client
-
-    from vtctl.util.logsetup import register_secret
-
-    register_secret(credentials.api_secret)
-    owned = None
-    if isinstance(http_client, HttpClient):
-        transport = http_client
-    else:
-        transport = owned = make_http_client(timeout=timeout, client=http_client)
-    client = Client(
-        credentials.api_key, credentials.api_secret, credentials.account_sid,
-        http_client=transport,
-    )
-    try:
-        return _room_status(client, appointment, room_name, include_disconnected)
-    except VtctlError:
-        raise
-    except TwilioException as exc:
-        raise _translate(exc) from exc
-    finally:
-        if owned is not None:
-            owned.close()
+        return unknown_status(appointment, "demo", DEMO_MESSAGE)
+    with twilio_session(credentials, http_client, timeout=timeout) as client:
+        return _room_status(client, appointment, room_name, include_disconnected, tracks)
 
 
 def _room_status(
-    client: Any, appointment: Appointment, room_name: str, include_disconnected: bool
+    client: Any, appointment: Appointment, room_name: str, include_disconnected: bool,
+    tracks: bool,
 ) -> RoomStatus:
     rooms = client.video.v1.rooms
-    room = _fetch_room(client, room_name)
+    room = fetch_room(client, room_name)
     if room is None:
         return RoomStatus(
             appointment_id=appointment.id, room_name=room_name, status="not-created",
-            participant_count=0, message=NOT_CREATED_MESSAGE,
+            participant_count=0, participants=(), message=NOT_CREATED_MESSAGE,
         )
-
-    participants_api = rooms(room.sid).participants
-    if room.status == "in-progress":
-        found = list(
-            participants_api.list(
-                status="connected", limit=CONNECTED_PAGE_SIZE, page_size=CONNECTED_PAGE_SIZE
-            )
+    found, connected = room_participants(client, room, include_disconnected)
+    participants = tuple(_participant(p, appointment) for p in found)
+    if tracks:
+        participants = tuple(
+            with_tracks(rooms(room.sid), p) if p.status == "connected" and p.sid else p
+            for p in participants
         )
-        connected = len(found)
-        if include_disconnected:
-            gone = participants_api.list(
-                status="disconnected", limit=DISCONNECTED_LIMIT, page_size=DISCONNECTED_LIMIT
-            )
-            present = {p.identity for p in found}
-            found += [p for p in gone if p.identity not in present]
-    else:
-        # a finished room has only disconnected participants
-        found = list(participants_api.list(limit=DISCONNECTED_LIMIT, page_size=DISCONNECTED_LIMIT))
-        connected = 0
-
     return RoomStatus(
         appointment_id=appointment.id,
-        room_name=room.unique_name or room_name,
-        status=room.status,
-        sid=room.sid,
-        room_type=room.type,
-        created_at=_utc(room.date_created),
-        duration_seconds=room.duration,
-        max_participants=room.max_participants,
-        participants=tuple(_participant(p, appointment) for p in _dedupe(found)),
+        room_name=text(room.unique_name) or room_name,
+        status=text(room.status),
+        sid=text(room.sid),
+        room_type=text(room.type),
+        created_at=as_utc(room.date_created),
+        duration_seconds=count_of(room.duration),
+        max_participants=count_of(room.max_participants),
+        participants=participants,
         participant_count=connected,
     )
 
 
-def _fetch_room(client: Any, room_name: str) -> Any | None:
+def room_participants(
+    client: Any, room: Any, include_disconnected: bool = True
+) -> tuple[list[Any], int]:
+    """Twilio's participant records of a room (connected first, one per identity) and
+    how many are connected.  One page each: a room holds at most 50 participants, and
+    a paging link is never needed (nor followed)."""
+    participants_api = client.video.v1.rooms(room.sid).participants
+    if room.status == "in-progress":
+        found = list(participants_api.page(status="connected", page_size=CONNECTED_PAGE_SIZE))
+        connected = len(found)
+        if include_disconnected:
+            gone = participants_api.page(status="disconnected", page_size=DISCONNECTED_LIMIT)
+            present = {p.identity for p in found}
+            found += [p for p in gone if p.identity not in present]
+    else:
+        # a finished room has only disconnected participants
+        found = list(participants_api.page(page_size=DISCONNECTED_LIMIT))
+        connected = 0
+    return _dedupe(found), connected
+
+
+def with_tracks(room_api: Any, participant: Participant) -> Participant:
+    """The participant with its published tracks (Twilio's PublishedTracks resource)."""
+    from dataclasses import replace
+
+    records = room_api.participants(participant.sid).published_tracks.page(
+        page_size=TRACKS_PAGE_SIZE
+    )
+    tracks = tuple(
+        PublishedTrack(kind=text(t.kind) or "?", name=text(t.name), sid=text(t.sid),
+                       enabled=t.enabled if isinstance(t.enabled, bool) else None)
+        for t in records
+    )
+    return replace(participant, tracks=tracks)
+
+
+def fetch_room(client: Any, room_name: str) -> Any | None:
     """The in-progress room of that unique name, else the latest completed one, else None."""
     from twilio.base.exceptions import TwilioRestException
 
@@ -256,7 +163,7 @@ def _fetch_room(client: Any, room_name: str) -> Any | None:
         if exc.status != 404:
             raise
     # a unique name addresses only in-progress rooms: look for a finished one
-    finished = rooms.list(unique_name=room_name, status="completed", limit=1, page_size=1)
+    finished = list(rooms.page(unique_name=room_name, status="completed", page_size=1))
     return finished[0] if finished else None
 
 
@@ -273,16 +180,28 @@ def _dedupe(found: list[Any]) -> list[Any]:
     return kept
 
 
+def text(value: object) -> str | None:
+    """A string field of a Twilio record, safe for a terminal (None when absent)."""
+    return printable(value) if isinstance(value, str) and value else None
+
+
+def count_of(value: object) -> int | None:
+    """A duration or count field: a non-negative int, else unknown."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
 def _participant(record: Any, appointment: Appointment) -> Participant:
-    identity = record.identity or "?"
+    identity = text(record.identity) or "?"
     return Participant(
         identity=identity,
-        status=record.status,
-        sid=record.sid,
+        status=text(record.status),
+        sid=text(record.sid),
         role=role_of(identity, appointment),
-        connected_at=_utc(record.start_time or record.date_created),
-        disconnected_at=_utc(record.end_time),
-        duration_seconds=record.duration,
+        connected_at=as_utc(record.start_time or record.date_created),
+        disconnected_at=as_utc(record.end_time),
+        duration_seconds=count_of(record.duration),
     )
 
 
@@ -302,47 +221,12 @@ def role_of(identity: str, appointment: Appointment) -> str | None:
     return None
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
+def as_utc(moment: datetime | None) -> datetime | None:
+    if not isinstance(moment, datetime):
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def _translate(exc: Exception) -> VtctlError:
-    """A twilio exception as the vtctl error of its HTTP status."""
-    status, detail = _status_and_detail(exc)
-    if status == 401:
-        return AuthenticationError(
-            f"Twilio rejected the credentials (HTTP 401{detail})", hint=_CREDENTIALS_HINT
-        )
-    if status == 403:
-        return AuthenticationError(
-            f"Twilio refused access to Video rooms (HTTP 403{detail})", hint=_CREDENTIALS_HINT
-        )
-    if status is not None and status >= 500:
-        return ServerError(f"Twilio failed (HTTP {status}{detail})", hint="try again later")
-    if status is not None:
-        return ServerError(f"Twilio refused the request (HTTP {status}{detail})")
-    return ServerError(f"unexpected reply from Twilio: {_plain(exc)}")
-
-
-def _status_and_detail(exc: Exception) -> tuple[int | None, str]:
-    from twilio.base.exceptions import TwilioRestException, TwilioServiceException
-
-    if isinstance(exc, TwilioRestException):
-        code = f", Twilio error {exc.code}" if exc.code and exc.code != exc.status else ""
-        return int(exc.status), f"{code}: {exc.msg}" if exc.msg else code
-    if isinstance(exc, TwilioServiceException):
-        return int(exc.status), f", Twilio error {exc.code}: {exc.detail or exc.title}"
-    # Page.process_response raises TwilioException("Unable to fetch page", response)
-    for arg in exc.args[1:]:
-        status = getattr(arg, "status_code", None)
-        if isinstance(status, int):
-            return status, f": {exc.args[0]}"
-    return None, ""
-
-
-def _plain(exc: Exception) -> str:
-    return str(exc.args[0]) if exc.args else type(exc).__name__
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):  # year 1 in another zone
+        return None

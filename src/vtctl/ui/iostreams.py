@@ -114,6 +114,13 @@ class IOStreams:
             self.err.write(f"hint: {hint}\n")
         self.err.flush()
 
+    def ask_yes_no(self, question: str) -> bool:
+        """Ask on the terminal (stderr), default no; only call when stdin is a terminal."""
+        self.err.write(f"{question} [y/N] ")
+        self.err.flush()
+        answer = self.stdin.readline(100).strip().lower()
+        return answer in ("y", "yes")
+
     def read_secret(self, prompt: str) -> str:
         """A secret from a hidden prompt on a terminal, else one line of stdin."""
         if self.is_stdin_tty:

@@ -13,7 +13,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from vtctl.domain.models import Participant, RoomStatus, format_utc
+from vtctl.domain.models import Participant, PublishedTrack, RoomStatus, format_utc
 from vtctl.util.timefmt import humanize_duration
 
 #: participant statuses that mean "in the room"
@@ -28,11 +28,12 @@ _STATUS_STYLES = {
     "disconnected": "dim",
     "not-created": "yellow",
     "offline": "yellow",
+    "unknown": "yellow",
     "failed": "bold red",
 }
 
 
-def _styled(value: str | None) -> Text:
+def styled(value: str | None) -> Text:
     if value is None:
         return Text(UNKNOWN, style="dim")
     return Text(value, style=_STATUS_STYLES.get(value, ""))
@@ -59,7 +60,7 @@ def room_table(status: RoomStatus, now: datetime | None = None) -> Table:
     table.add_column("value", overflow="fold")
     table.add_row("room", status.room_name or Text(UNKNOWN, style="dim"))
     table.add_row("sid", status.sid or Text(UNKNOWN, style="dim"))
-    table.add_row("status", _styled(status.status))
+    table.add_row("status", styled(status.status))
     table.add_row("type", status.room_type or Text(UNKNOWN, style="dim"))
     created = UNKNOWN
     if status.created_at is not None:
@@ -67,7 +68,8 @@ def room_table(status: RoomStatus, now: datetime | None = None) -> Table:
         created = f"{format_utc(status.created_at)} ({age} ago)"
     table.add_row("created", created)
     table.add_row("duration", _room_duration(status, now))
-    count = str(status.active_participant_count)
+    known = status.active_participant_count
+    count = "unknown" if known is None else str(known)
     if status.max_participants is not None:
         count += f" / {status.max_participants}"
     table.add_row("participants", count)
@@ -121,6 +123,37 @@ def participant_changes(previous: RoomStatus | None, current: RoomStatus) -> Par
     return ParticipantChanges(joined, left)
 
 
+def track_changes(
+    previous: RoomStatus | None, current: RoomStatus
+) -> list[tuple[str, Participant, PublishedTrack]]:
+    """``(published | unpublished | muted | unmuted, participant, track)`` between two
+    refreshes, for participants present in both whose tracks were asked both times."""
+    if previous is None:
+        return []
+    before = {p.identity: p for p in previous.participants if is_present(p)}
+    found: list[tuple[str, Participant, PublishedTrack]] = []
+    for p in current.participants:
+        old = before.get(p.identity)
+        if old is None or old.tracks is None or p.tracks is None or not is_present(p):
+            continue
+        old_tracks = {_track_key(t): t for t in old.tracks}
+        new_tracks = {_track_key(t): t for t in p.tracks}
+        for key, track in new_tracks.items():
+            was = old_tracks.get(key)
+            if was is None:
+                found.append(("published", p, track))
+            elif was.enabled is not False and track.enabled is False:
+                found.append(("muted", p, track))
+            elif was.enabled is False and track.enabled is True:
+                found.append(("unmuted", p, track))
+        found += [("unpublished", p, t) for k, t in old_tracks.items() if k not in new_tracks]
+    return found
+
+
+def _track_key(track: PublishedTrack) -> tuple[str | None, ...]:
+    return (track.sid,) if track.sid else (track.kind, track.name)
+
+
 def participants_table(
     status: RoomStatus, now: datetime | None = None, changes: ParticipantChanges | None = None
 ) -> Table:
@@ -133,9 +166,8 @@ def participants_table(
     show_role = any(p.role for p in rows)
 
     connected = status.active_participant_count
-    table = Table(
-        title=f"Participants ({connected} connected)", title_justify="left", expand=False
-    )
+    counted = "state unknown" if connected is None else f"{connected} connected"
+    table = Table(title=f"Participants ({counted})", title_justify="left", expand=False)
     table.add_column("identity", overflow="fold")
     if show_role:
         table.add_column("role")
@@ -143,13 +175,14 @@ def participants_table(
     table.add_column("connected since", no_wrap=True)
     table.add_column("duration", no_wrap=True)
     if not rows:
-        empty = Text("nobody has joined yet", style="dim italic")
+        empty = (Text("nobody has joined yet", style="dim italic") if status.state_known
+                 else Text("unknown: Twilio was not asked (see the note below)", style="yellow"))
         table.add_row(empty, *([""] * (len(table.columns) - 1)))
         return table
 
     joined, left = changes.joined_identities, changes.left_identities
     for p in rows:
-        state = _styled(p.status)
+        state = styled(p.status)
         style = ""
         if p.identity in joined:
             state.append("  joined", style="bold green")
@@ -161,12 +194,12 @@ def participants_table(
         if show_role:
             cells.append(p.role or Text(UNKNOWN, style="dim"))
         since = format_utc(p.connected_at) if p.connected_at else UNKNOWN
-        cells += [state, since, _participant_duration(p, now)]
+        cells += [state, since, participant_duration(p, now)]
         table.add_row(*cells)
     return table
 
 
-def _participant_duration(p: Participant, now: datetime) -> str:
+def participant_duration(p: Participant, now: datetime) -> str:
     if p.duration_seconds is not None:
         return humanize_duration(p.duration_seconds)
     if p.connected_at is None:
@@ -214,6 +247,10 @@ class WatchEvent:
 
 _EVENT_STYLES = {
     "joined": "green",
+    "published": "green",
+    "unmuted": "green",
+    "muted": "yellow",
+    "unpublished": "yellow",
     "left": "red",
     "status": "cyan",
     "error": "bold red",

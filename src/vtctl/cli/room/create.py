@@ -1,4 +1,4 @@
-"""``vtctl room create ID``."""
+"""``vtctl room create ID``: give the appointment a video room (idempotent)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,6 @@ from vtctl.cli.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.validate import parse_appointment_id
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
-
-group = typer.Typer(name="room", help="Manage the video room of an appointment.",
-                    no_args_is_help=True)
 
 #: the keys of the JSON document of `room create` (RoomInfo.to_json)
 FIELDS = ("appointment_id", "room_name", "created")
@@ -43,7 +40,6 @@ def run_create(opts: CreateOptions) -> None:
     emit(opts.io, opts.fmt, room.to_json, table)
 
 
-@group.command("create", cls=JsonCommand)
 @with_backend_flags
 def create_command(
     ctx: typer.Context,
@@ -69,5 +65,5 @@ def create_command(
     )
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(group)
+def register(group: typer.Typer) -> None:
+    group.command("create", cls=JsonCommand)(create_command)

@@ -1,0 +1,38 @@
+"""What ``room end`` and ``room kick`` share: confirm, resolve, change, report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from vtctl.backends.base import Backend, call_backend
+from vtctl.cli.room.confirm import confirm, require_yes_or_terminal
+from vtctl.domain.models import RoomChange
+from vtctl.domain.rooms import RoomRef
+from vtctl.ui.iostreams import IOStreams
+from vtctl.ui.output import OutputFormat, emit
+
+
+def run_change(
+    io: IOStreams, open_backend: Callable[[], Backend], room: RoomRef, fmt: OutputFormat,
+    yes: bool, command: str, question: Callable[[int], str],
+    change: Callable[[Backend, int], RoomChange],
+) -> RoomChange:
+    """``--yes`` or a terminal first (nothing sent otherwise), then ask, then change."""
+    require_yes_or_terminal(io, yes, f"`vtctl {command}`")
+
+    def act(backend: Backend) -> RoomChange:
+        backend.check_room_operations(command)
+        appointment_id = backend.resolve_room(room)
+        confirm(io, yes, question(appointment_id))
+        return change(backend, appointment_id)
+
+    done = call_backend(open_backend, act)
+
+    def line() -> Any:
+        from vtctl.ui.render.rooms import change_line
+
+        return change_line(done)
+
+    emit(io, fmt, done.to_json, line)
+    return done

@@ -1,0 +1,89 @@
+"""``vtctl room list [--status in-progress|completed] [--limit N]``: recent Twilio rooms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import typer
+
+from vtctl.backends.base import Backend, call_backend
+from vtctl.cli import options as o
+from vtctl.cli.backend_flags import BackendChoice
+from vtctl.cli.context import streams, with_backend_flags
+from vtctl.domain.errors import UsageError
+from vtctl.domain.models import RoomSummary
+from vtctl.ui.iostreams import IOStreams
+from vtctl.ui.output import OutputFormat, emit
+
+STATUSES = ("in-progress", "completed")
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 1000
+
+
+@dataclass
+class ListOptions:
+    io: IOStreams
+    open_backend: Callable[[], Backend]
+    fmt: OutputFormat
+    status: str | None = None
+    limit: int = DEFAULT_LIMIT
+
+
+def run_list(opts: ListOptions) -> list[RoomSummary]:
+    if opts.status is not None and opts.status not in STATUSES:
+        raise UsageError(f"--status must be {' or '.join(STATUSES)}, not {opts.status!r}")
+    if not 1 <= opts.limit <= MAX_LIMIT:
+        raise UsageError(f"--limit must be between 1 and {MAX_LIMIT}, not {opts.limit}")
+
+    def fetch(backend: Backend) -> list[RoomSummary]:
+        backend.check_room_operations("room list")
+        return backend.list_rooms(opts.status, opts.limit)
+
+    rooms = call_backend(opts.open_backend, fetch)
+
+    def table() -> Any:
+        from vtctl.ui.render.rooms import rooms_view
+
+        return rooms_view(rooms, opts.status)
+
+    emit(opts.io, opts.fmt, lambda: [room.to_json() for room in rooms], table)
+    return rooms
+
+
+Status = Annotated[
+    str | None,
+    typer.Option("--status", metavar="in-progress|completed",
+                 help="Only rooms in this state.", show_default=False),
+]
+Limit = Annotated[
+    int,
+    typer.Option("--limit", "-n", metavar="N",
+                 help=f"At most N rooms (Twilio's paging is followed) \\[1..{MAX_LIMIT}]."),
+]
+
+
+@with_backend_flags
+def list_command(
+    ctx: typer.Context,
+    status: Status = None,
+    limit: Limit = DEFAULT_LIMIT,
+    json: o.Json = False,
+    *,
+    backend: BackendChoice,
+) -> None:
+    """List recent Twilio rooms and the appointment each belongs to (local backend).
+
+    Each row: room name, status, participants (connected now, or who took
+    part in a finished room), the appointment its name maps to with its
+    patient and psychologist from the store, created, duration, SID.
+    """
+    run_list(
+        ListOptions(io=streams(ctx), open_backend=backend.open, fmt=OutputFormat(json=json),
+                    status=status, limit=limit)
+    )
+
+
+def register(group: typer.Typer) -> None:
+    group.command("list")(list_command)

@@ -1,0 +1,81 @@
+"""``vtctl room participants ROOM [--all]``: who is in the room and what they publish."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+
+from vtctl.backends.base import Backend, call_backend
+from vtctl.cli import options as o
+from vtctl.cli.backend_flags import BackendChoice
+from vtctl.cli.context import streams, with_backend_flags
+from vtctl.domain.models import RoomStatus
+from vtctl.domain.rooms import RoomRef, parse_room_ref
+from vtctl.ui.iostreams import IOStreams
+from vtctl.ui.output import OutputFormat, emit
+
+
+@dataclass
+class ParticipantsOptions:
+    io: IOStreams
+    open_backend: Callable[[], Backend]
+    room: RoomRef
+    fmt: OutputFormat
+    include_all: bool = False
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+
+def run_participants(opts: ParticipantsOptions) -> RoomStatus:
+    def fetch(backend: Backend) -> RoomStatus:
+        return backend.room_status(backend.resolve_room(opts.room))
+
+    status = call_backend(opts.open_backend, fetch)
+    if not opts.include_all:
+        from vtctl.ui.render.rooms import only_present
+
+        status = only_present(status)
+
+    def table() -> Any:
+        from vtctl.ui.render.rooms import participants_view
+
+        return participants_view(status, opts.clock())
+
+    emit(opts.io, opts.fmt, status.to_json, table)
+    return status
+
+
+All = Annotated[
+    bool, typer.Option("--all", "-a", help="Also show participants who have disconnected.")
+]
+
+
+@with_backend_flags
+def participants_command(
+    ctx: typer.Context,
+    room: o.Room,
+    include_all: All = False,
+    json: o.Json = False,
+    *,
+    backend: BackendChoice,
+) -> None:
+    """Show who is connected to the room and the tracks each one publishes.
+
+    One row per participant: identity, role (patient, psychologist or other,
+    from the appointment), status, connected since, duration, participant SID
+    and published tracks (audio/video/data, name, on or muted). Local: Twilio's
+    Participants and PublishedTracks API. Remote: what video-status returns.
+    """
+    run_participants(
+        ParticipantsOptions(
+            io=streams(ctx), open_backend=backend.open, room=parse_room_ref(room),
+            fmt=OutputFormat(json=json), include_all=include_all,
+        )
+    )
+
+
+def register(group: typer.Typer) -> None:
+    group.command("participants")(participants_command)

@@ -1,0 +1,193 @@
+"""Room operations on Twilio's Video REST API: find a room by SID, list, end, kick.
+
+Local backend only (they need the Twilio credentials).  Requests and error
+translation go through :func:`vtctl.twilio_video.client.twilio_session`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from vtctl.domain.errors import NotFoundError, NoVideoRoomError
+from vtctl.domain.models import Appointment, RoomChange, RoomSummary
+from vtctl.domain.rooms import appointment_of_room
+from vtctl.domain.rules import user_identity
+from vtctl.twilio_video.client import DEFAULT_TIMEOUT, twilio_session
+from vtctl.twilio_video.rooms import (
+    CONNECTED_PAGE_SIZE,
+    as_utc,
+    count_of,
+    fetch_room,
+    role_of,
+    room_participants,
+    text,
+)
+
+if TYPE_CHECKING:
+    from vtctl.domain.credentials import TwilioCredentials
+
+#: Twilio's largest page for the Rooms list
+MAX_PAGE_SIZE = 50
+
+
+def find_room_name(
+    credentials: TwilioCredentials, sid: str, http_client: Any | None = None,
+    *, timeout: float = DEFAULT_TIMEOUT,
+) -> str | None:
+    """The unique name of the room with that SID (Twilio error 20404 is exit 5)."""
+    with twilio_session(credentials, http_client, timeout=timeout) as client:
+        try:
+            room = client.video.v1.rooms(sid).fetch()
+        except Exception as exc:
+            if _is_not_found(exc):
+                raise NotFoundError(f"Twilio has no room {sid}",
+                                    hint="check the SID (`vtctl room list --local`)") from exc
+            raise
+    return text(room.unique_name)
+
+
+def list_rooms(
+    credentials: TwilioCredentials, status: str | None, limit: int,
+    http_client: Any | None = None, *, timeout: float = DEFAULT_TIMEOUT,
+) -> list[RoomSummary]:
+    """The most recent rooms (Twilio's order), following ``meta.next_page_url`` up to ``limit``.
+
+    Each row counts the room's participants from one page: connected ones for
+    an in-progress room, everyone who took part otherwise.
+    """
+    with twilio_session(credentials, http_client, timeout=timeout) as client:
+        rooms_api = client.video.v1.rooms
+        page = rooms_api.page(status=status, page_size=min(limit, MAX_PAGE_SIZE))
+        found: list[Any] = []
+        while True:
+            found += list(page)
+            if len(found) >= limit or not page.next_page_url:
+                break
+            page = page.next_page()
+        return [_summary(client, room) for room in found[:limit]]
+
+
+def _summary(client: Any, room: Any) -> RoomSummary:
+    participants = client.video.v1.rooms(room.sid).participants
+    if room.status == "in-progress":
+        count = len(list(participants.page(status="connected", page_size=CONNECTED_PAGE_SIZE)))
+    else:
+        count = len(list(participants.page(page_size=CONNECTED_PAGE_SIZE)))
+    name = text(room.unique_name)
+    return RoomSummary(
+        sid=text(room.sid) or "?", name=name, status=text(room.status),
+        created_at=as_utc(room.date_created), duration_seconds=count_of(room.duration),
+        participant_count=count,
+        appointment_id=appointment_of_room(name),
+    )
+
+
+def end_room(
+    credentials: TwilioCredentials, appointment: Appointment, http_client: Any | None = None,
+    *, timeout: float = DEFAULT_TIMEOUT,
+) -> RoomChange:
+    """Set the appointment's in-progress room to ``completed`` (already completed: no change)."""
+    room_name = _room_name(appointment)
+    with twilio_session(credentials, http_client, timeout=timeout) as client:
+        room = _existing_room(client, appointment, room_name)
+        if room.status == "in-progress":
+            try:
+                room = client.video.v1.rooms(room.sid).update(status="completed")
+                changed = True
+            except Exception as exc:
+                # it may have ended between the two calls: look again before failing
+                again = client.video.v1.rooms(room.sid).fetch()
+                if again.status == "in-progress":
+                    raise exc from None
+                room, changed = again, False
+        else:
+            changed = False
+        return RoomChange(
+            action="end", appointment_id=appointment.id,
+            room_name=text(room.unique_name) or room_name, room_sid=text(room.sid),
+            status=text(room.status), changed=changed,
+        )
+
+
+def kick_participant(
+    credentials: TwilioCredentials, appointment: Appointment, who: str,
+    http_client: Any | None = None, *, timeout: float = DEFAULT_TIMEOUT,
+) -> RoomChange:
+    """Set a connected participant's status to ``disconnected`` (Twilio addresses a
+    connected participant by identity, so this is one request).
+
+    ``who``: a Twilio identity, or a user id or email of the appointment's
+    patient or psychologist.  Not connected: exit 5 naming who is.
+    """
+    from urllib.parse import quote
+
+    room_name = _room_name(appointment)
+    wanted = identity_of(who, appointment)
+    with twilio_session(credentials, http_client, timeout=timeout) as client:
+        room = _existing_room(client, appointment, room_name)
+        shown_room = text(room.unique_name) or room_name
+        if room.status != "in-progress":
+            raise NotFoundError(
+                f"{wanted} is not connected to room {shown_room}: the room is "
+                f"{text(room.status)}, nobody is connected",
+            )
+        participants = client.video.v1.rooms(room.sid).participants
+        try:
+            record = participants(quote(wanted, safe="")).update(status="disconnected")
+        except Exception as exc:
+            if not _is_not_found(exc):
+                raise
+            connected, _ = room_participants(client, room, include_disconnected=False)
+            raise NotFoundError(
+                f"{wanted} is not connected to room {shown_room}; "
+                f"{_who_is(connected, appointment)}",
+                hint=f"see `vtctl room participants {appointment.id} --local`",
+            ) from exc
+        return RoomChange(
+            action="kick", appointment_id=appointment.id, room_name=shown_room,
+            room_sid=text(room.sid), status=text(record.status), changed=True,
+            identity=text(record.identity) or wanted, participant_sid=text(record.sid),
+        )
+
+
+def identity_of(who: str, appointment: Appointment) -> str:
+    """``who`` as a Twilio identity: the appointment's user with that id or email, else as is."""
+    text = who.strip()
+    for user in (appointment.patient, appointment.psychologist):
+        if user is not None and text.casefold() in (str(user.id), user.email.casefold()):
+            return user_identity(user)
+    return text
+
+
+def _who_is(connected: list[Any], appointment: Appointment) -> str:
+    if not connected:
+        return "nobody is connected"
+    names = []
+    for record in connected:
+        identity = text(record.identity) or "?"
+        role = role_of(identity, appointment)
+        names.append(f"{identity} ({role})" if role else identity)
+    return "connected: " + ", ".join(names)
+
+
+def _room_name(appointment: Appointment) -> str:
+    if not appointment.video_room_id:
+        raise NoVideoRoomError.of(appointment.id)
+    return appointment.video_room_id
+
+
+def _existing_room(client: Any, appointment: Appointment, room_name: str) -> Any:
+    room = fetch_room(client, room_name)
+    if room is None:
+        raise NotFoundError(
+            f"room {room_name} does not exist in Twilio: nobody has connected to it yet",
+            hint=f"`vtctl status {appointment.id} --local` shows the room",
+        )
+    return room
+
+
+def _is_not_found(exc: BaseException) -> bool:
+    from vtctl.twilio_video.client import NOT_FOUND_CODE, twilio_status
+
+    status, code = twilio_status(exc)
+    return status == 404 or code == NOT_FOUND_CODE

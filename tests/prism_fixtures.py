@@ -1,0 +1,105 @@
+"""Prism (``@stoplight/prism-cli``) serving Twilio's Video v1 OpenAPI description on 127.0.0.1.
+
+``scripts/setup_prism.sh`` installs the pinned Prism and extracts the spec into
+``$VTCTL_NPM_CACHE`` (default ``~/.cache/vtctl-npm``; CI runs it from ``.ci/run``).
+Under ``CI=true`` a missing Prism fails the tests loudly; elsewhere the tests are
+skipped only when node/npm are not installed at all.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.serve_fixtures import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+SETUP = ROOT / "scripts" / "setup_prism.sh"
+READY_DEADLINE = 60.0
+#: the two lines Prism logs for a request that does not match Twilio's spec
+VIOLATIONS = ("Request did not pass the validation rules", "Request terminated with error")
+
+
+def npm_cache() -> Path:
+    return Path(os.environ.get("VTCTL_NPM_CACHE") or Path.home() / ".cache" / "vtctl-npm")
+
+
+def setup_prism(cache: Path) -> tuple[str, str]:
+    """(PRISM_JS, PRISM_SPEC), installing them if needed; fails loudly in CI."""
+    in_ci = os.environ.get("CI", "").lower() == "true"
+    if not in_ci and (shutil.which("node") is None or shutil.which("npm") is None):
+        pytest.skip("node and npm are not installed (CI=true makes this a failure)")
+    result = subprocess.run([str(SETUP), str(cache)], capture_output=True, text=True,
+                            timeout=300, check=False)
+    if result.returncode != 0:
+        pytest.fail(f"scripts/setup_prism.sh failed (exit {result.returncode}):\n"
+                    f"{result.stderr[-3000:]}", pytrace=False)
+    found = dict(re.findall(r"^(PRISM_JS|PRISM_SPEC)=(.+)$", result.stdout, re.M))
+    return found["PRISM_JS"], found["PRISM_SPEC"]
+
+
+@dataclass
+class Prism:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def settled_log(self, deadline_seconds: float = 10.0) -> str:
+        """The log once every received request has its outcome logged (Prism logs late)."""
+        deadline = time.monotonic() + deadline_seconds
+        while True:
+            text = self.text()
+            received = text.count("Request received")
+            done = text.count("> Responding with") + text.count("Request terminated with error")
+            if done >= received or time.monotonic() > deadline:
+                return text
+            time.sleep(0.02)  # poll interval, bounded by the deadline above
+
+    def violations(self) -> list[str]:
+        return [line for line in self.settled_log().splitlines()
+                if any(v in line for v in VIOLATIONS)]
+
+    def requests(self) -> list[str]:
+        """``get /v1/Rooms``-style lines, one per request received."""
+        return re.findall(r"\[HTTP SERVER\] (\w+ \S+) .*Request received", self.settled_log())
+
+
+@contextmanager
+def running_prism(directory: Path, *, dynamic: bool = False) -> Iterator[Prism]:
+    prism_js, spec = setup_prism(npm_cache())
+    port = free_port()
+    log = directory / f"prism-{port}.log"
+    mode = ["-d"] if dynamic else []
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            ["node", prism_js, "mock", *mode, "-h", "127.0.0.1", "-p", str(port), spec],
+            stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+    prism = Prism(f"http://127.0.0.1:{port}", process, log)
+    ready = f"Prism is listening on http://127.0.0.1:{port}"
+    deadline = time.monotonic() + READY_DEADLINE
+    try:
+        while ready not in prism.text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"Prism did not start:\n{prism.text()[-3000:]}", pytrace=False)
+            time.sleep(0.05)  # poll interval, bounded by the deadline above
+        yield prism
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
