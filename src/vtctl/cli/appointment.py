@@ -149,9 +149,10 @@ def run_add(opts: AddOptions) -> None:
         for role, ref in (("patient", opts.patient), ("psychologist", opts.psychologist)):
             user = store.find_user(ref)
             if user is None:
-                shown = repr(ref) if len(ref) <= 60 else repr(ref[:40] + "...")
+                from vtctl.util.text import quoted
+
                 raise UsageError(
-                    f"no stored user {shown} (the {role})",
+                    f"no stored user {quoted(ref)} (the {role})",
                     hint="users come from `vtctl appointment import FILE`",
                 )
             users[role] = user
@@ -242,7 +243,7 @@ def run_import(opts: ImportOptions) -> None:
             raise UsageError(f"cannot read {opts.source}: {exc.strerror}") from exc
         name = str(path)
     data = parse_import(raw, source=name)  # everything validated before any write
-    with open_store(opts.settings) as store:
+    with open_store(opts.settings, create=True) as store:
         counts = store.import_records(data.users, data.appointments)
     summary = {
         "store": str(opts.settings.store_path),

@@ -19,9 +19,11 @@ from vtctl.domain.errors import (
     PermissionDeniedError,
     TokenGenerationError,
     UsageError,
+    UserNotFoundError,
 )
 from vtctl.domain.models import Appointment, RoomInfo, User, VideoToken
 from vtctl.local.store import AppointmentStore
+from vtctl.util.text import quoted
 
 # The guide's error texts, used verbatim by the server's JSON bodies.
 APPOINTMENT_NOT_FOUND = "Appointment not found"
@@ -99,7 +101,14 @@ class TokenEngine:
                 f"({_describe(appointment.psychologist)})",
             )
         user = self.store.find_user(user_ref)
-        if user is None or user.id not in appointment.participant_ids():
+        if user is None:
+            raise UserNotFoundError(
+                f"no user {quoted(str(user_ref))} in the store {self.store.path}",
+                hint=f"--as takes a user id or email: the patient "
+                f"({_describe(appointment.patient)}) or the psychologist "
+                f"({_describe(appointment.psychologist)})",
+            )
+        if user.id not in appointment.participant_ids():
             raise PermissionDeniedError(PERMISSION_DENIED)
         if not appointment.video_room_id:
             raise NoVideoRoomError(

@@ -17,3 +17,8 @@ def printable(text: str) -> str:
     """``text`` with every control character replaced by ``?``: a server's words
     printed on a terminal cannot move the cursor, retitle the window or clear it."""
     return "".join("?" if _is_control(c) else c for c in text) if has_control(text) else text
+
+
+def quoted(text: str, limit: int = 60) -> str:
+    """``text`` quoted for an error message, cut short when it is long (a pasted flood)."""
+    return repr(text) if len(text) <= limit else repr(text[: limit - 20] + "...")
