@@ -10,7 +10,7 @@ from typer import _click as click
 from typer.exceptions import Abort
 
 from vtctl import __version__
-from vtctl.cli.runtime import report_failure, split_debug, start_debug
+from vtctl.cli.runtime import exit_status, report_failure, split_debug, start_debug
 from vtctl.domain.errors import UsageError
 from vtctl.ui.iostreams import IOStreams
 
@@ -190,7 +190,7 @@ def run(args: list[str], io: IOStreams | None = None) -> int:
             )
         return result if isinstance(result, int) and not isinstance(result, bool) else 0
     except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        return exit_status(exc)
     except click.ClickException as exc:
         if isinstance(exc, click.exceptions.NoArgsIsHelpError):
             return exc.exit_code  # the help was printed already

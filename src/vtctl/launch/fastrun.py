@@ -65,7 +65,7 @@ def try_run(args: list[str], io: IOStreams | None = None) -> int | None:
     if plan is None:
         return None
     command, own, backend_flags, debug = plan
-    from vtctl.cli.runtime import report_failure, start_debug
+    from vtctl.cli.runtime import exit_status, report_failure, start_debug
     from vtctl.ui.iostreams import IOStreams
 
     io = io or IOStreams()
@@ -76,6 +76,8 @@ def try_run(args: list[str], io: IOStreams | None = None) -> int | None:
 
         backend = BackendChoice(settings_from(**backend_flags))
         token_command(io, **own, backend=backend, refresh=command == "refresh")
+    except SystemExit as exc:  # rich's exit on a broken pipe
+        return exit_status(exc)
     except (KeyboardInterrupt, Exception) as exc:
         return report_failure(exc, io, debug)
     return 0
