@@ -137,6 +137,14 @@ def test_login_rejects_bad_input(cli: Cli, stdin: str, code: int, message: str) 
     assert stored("jwt") is None
 
 
+@pytest.mark.parametrize("prefix", ["Bearer ", "bearer  "])
+def test_login_accepts_a_pasted_authorization_header_value(cli: Cli, prefix: str) -> None:
+    token = make_jwt()
+    result = cli("auth", "login", "--with-token", stdin=f"{prefix}{token}\n")
+    assert result.exit_code == 0, result.stderr
+    assert stored("jwt") == token
+
+
 def test_login_rejects_an_expired_token(cli: Cli) -> None:
     old = make_jwt(lifetime=-10)
     result = cli("auth", "login", "--with-token", stdin=old)
@@ -407,9 +415,21 @@ def test_remote_expired_env_jwt_is_not_sent(cli: Cli, monkeypatch: pytest.Monkey
     monkeypatch.setenv("VTCTL_JWT", old)
     result = cli("token", "47", "--base-url", BASE)
     assert result.exit_code == 3
-    assert "log in again with `vtctl auth login`" in result.stderr
+    assert "the JWT in VTCTL_JWT expired" in result.stderr
+    assert "unset it" in result.stderr  # `vtctl auth login` cannot help while it is set
     assert httpx_mock.get_requests() == []
     assert_clean(result, old)
+
+
+def test_remote_expired_profile_login_names_the_profile(cli: Cli, httpx_mock: HTTPXMock) -> None:
+    from vtctl.config.secrets_store import set_secret
+
+    set_secret("work", "jwt", make_jwt(lifetime=-30))
+    result = cli("token", "47", "--base-url", BASE, "--profile", "work")
+    assert result.exit_code == 3
+    assert "the login of profile 'work' expired" in result.stderr
+    assert "`vtctl auth login --profile work`" in result.stderr
+    assert httpx_mock.get_requests() == []
 
 
 def test_remote_as_user_is_ignored(cli: Cli, logged_in: str, httpx_mock: HTTPXMock) -> None:

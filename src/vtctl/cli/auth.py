@@ -102,6 +102,8 @@ def _read_token(opts: LoginOptions) -> str:
             opts.io.info("Paste the JWT of your API login (input is hidden).")
         text = opts.io.read_secret("JWT: ")
     token = text.strip()
+    if token[:7].lower() == "bearer ":  # pasted from an Authorization header
+        token = token[7:].strip()
     if not token:
         raise UsageError(
             "no token given",
@@ -284,7 +286,11 @@ def run_status(opts: StatusOptions) -> None:
         raise AuthenticationError(NOT_LOGGED_IN, hint=f"profile: {data['profile']}")
     if data["expired"] and not data["refresh_token"]:
         raise AuthenticationError(
-            f"the token expired at {data['expires_at']}; log in again with `vtctl auth login`"
+            f"the token expired at {data['expires_at']}; log in again with "
+            f"`vtctl auth login --profile {data['profile']}`"
+            if data["source"] == "keyring" else
+            f"the JWT in VTCTL_JWT expired at {data['expires_at']}; set it to a fresh token "
+            "or unset it"
         )
 
 
@@ -347,16 +353,12 @@ class TokenOptions:
 def run_token(opts: TokenOptions) -> None:
     from vtctl.backends.remote import JwtProvider
     from vtctl.remote.client import RestClient
-    from vtctl.remote.parse import jwt_is_expired
 
     provider = JwtProvider(opts.settings, opts.env)
     with RestClient(opts.settings.base_url, None, timeout=opts.settings.timeout,
                     ca_bundle=opts.settings.ca_bundle) as client:
         provider.client = client  # refreshes an expired keyring token when it can
-        token = provider()
-    if jwt_is_expired(token):
-        opts.io.info(f"warning: this token {_expiry_text(token)}; log in again with "
-                     "`vtctl auth login`")
+        token = provider()  # an expired one that cannot be refreshed: exit 3, what to do
     opts.io.print_raw(token)
 
 
