@@ -173,7 +173,7 @@ def test_login_with_username_and_password(cli: Cli, httpx_mock: HTTPXMock) -> No
     assert result.exit_code == 0, result.stderr
     assert_clean(result, access, refresh, "hunter2-pw")
     assert stored("jwt") == access and stored("refresh") == refresh
-    assert f"vtctl config set base_url {BASE} --profile default" in result.stderr
+    assert f"saved base_url = {BASE} in profile 'default'" in result.stderr
 
 
 def test_login_with_custom_token_path(cli: Cli, httpx_mock: HTTPXMock) -> None:
@@ -558,3 +558,22 @@ def test_a_refused_env_jwt_is_not_refreshed(
     result = cli("token", "47", "--base-url", BASE)
     assert result.exit_code == 3
     assert len(httpx_mock.get_requests()) == 1
+
+
+@pytest.mark.parametrize("how", ["environment", "flag"])
+def test_login_saves_the_base_url_it_logged_in_to(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """`VTCTL_BASE_URL=... vtctl auth login`: the next command must go to that server."""
+    from vtctl.cli.backend_flags import settings_from
+
+    args = ["auth", "login", "--with-token", "--profile", "work"]
+    if how == "environment":
+        monkeypatch.setenv("VTCTL_BASE_URL", "https://api.example.test")
+    else:
+        args += ["--base-url", "https://api.example.test"]
+    result = cli(*args, stdin=make_jwt())
+    assert result.exit_code == 0, result.stderr
+    assert "saved base_url = https://api.example.test in profile 'work'" in result.stderr
+    monkeypatch.delenv("VTCTL_BASE_URL", raising=False)
+    assert settings_from(profile="work").base_url == "https://api.example.test"

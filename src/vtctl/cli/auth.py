@@ -211,16 +211,23 @@ def login_command(
     io = streams(ctx)
     run_login(LoginOptions(io=io, settings=settings, with_token=with_token,
                            username=username, open_client=open_client))
-    if base_url is not None:
-        _tip_save_base_url(io, settings)
+    if base_url is not None or os.environ.get("VTCTL_BASE_URL", "").strip():
+        save_login_base_url(io, settings)
 
 
-def _tip_save_base_url(io: IOStreams, settings: Settings) -> None:
-    from vtctl.config.profiles import load_config
+def save_login_base_url(io: IOStreams, settings: Settings) -> None:
+    """A login given its URL (--base-url / VTCTL_BASE_URL) belongs to that server: the
+    profile keeps the URL, so the next command goes where the login is valid."""
+    from dataclasses import replace
 
-    if load_config().profile(settings.profile).base_url != settings.base_url:
-        io.info(f"tip: to use {settings.base_url} without --base-url: "
-                f"vtctl config set base_url {settings.base_url} --profile {settings.profile}")
+    from vtctl.config.profiles import load_config, save_config
+
+    config = load_config()
+    profile = config.profile(settings.profile)
+    if profile.base_url == settings.base_url:
+        return
+    path = save_config(config.with_profile(replace(profile, base_url=settings.base_url)))
+    io.info(f"saved base_url = {settings.base_url} in profile {settings.profile!r} ({path})")
 
 
 # -- status ----------------------------------------------------------------------------
