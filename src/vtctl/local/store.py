@@ -275,6 +275,27 @@ class AppointmentStore:
             params = (limit,)
         return [_appointment(r) for r in self._db.execute(sql, params)]
 
+    def iter_appointments(self, limit: int | None = None) -> Iterator[Appointment]:
+        """Appointments by id, read as they are consumed: a large store is never
+        held in memory whole."""
+        sql = self._APPOINTMENT_SQL + " ORDER BY a.id"
+        params: tuple[int, ...] = ()
+        if limit is not None:
+            sql += " LIMIT ?"
+            params = (limit,)
+        try:
+            for row in self._db.execute(sql, params):
+                yield _appointment(row)
+        except sqlite3.Error as exc:
+            raise StoreError(f"the store {self.path} failed: {exc}") from exc
+
+    def iter_users(self) -> Iterator[User]:
+        try:
+            for row in self._db.execute("SELECT id, email, name, role FROM users ORDER BY id"):
+                yield _user(row)
+        except sqlite3.Error as exc:
+            raise StoreError(f"the store {self.path} failed: {exc}") from exc
+
     @_sqlite_errors
     def count_appointments(self) -> int:
         (count,) = self._db.execute("SELECT COUNT(*) FROM appointments").fetchone()
