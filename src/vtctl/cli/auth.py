@@ -47,10 +47,9 @@ _NO_ARGV_SECRET = (
     "history and the process list)"
 )
 
-#: catches ``vtctl auth login eyJ...`` so Click never echoes the token in its error
-StrayArgs = Annotated[
-    list[str] | None, typer.Argument(hidden=True, show_default=False, metavar="")
-]
+#: ``vtctl auth login eyJ...``: Click keeps extra arguments in ``ctx.args`` instead of
+#: echoing the token in its error, and the usage line shows no argument
+TAKES_NO_ARGUMENTS = {"allow_extra_args": True}
 
 
 def _refuse_argv_secret(stray: list[str] | None, how: str) -> None:
@@ -173,10 +172,9 @@ def run_login(opts: LoginOptions) -> None:
     _warn_env_wins(opts.io, env)
 
 
-@group.command("login")
+@group.command("login", context_settings=TAKES_NO_ARGUMENTS)
 def login_command(
     ctx: typer.Context,
-    stray: StrayArgs = None,
     with_token: Annotated[
         bool, typer.Option("--with-token", help="Read the JWT from stdin (for scripts).")
     ] = False,
@@ -199,7 +197,7 @@ def login_command(
     Paste it at the hidden prompt, pipe it with --with-token, or log in with
     --username (password prompt). Example: vtctl auth login --with-token < token.txt
     """
-    _refuse_argv_secret(stray, "pipe it: `vtctl auth login --with-token < token.txt`")
+    _refuse_argv_secret(ctx.args, "pipe it: `vtctl auth login --with-token < token.txt`")
     settings = settings_from(False, profile, None, base_url, timeout, ca_bundle)
 
     def open_client() -> RestClient:
@@ -451,7 +449,7 @@ def run_twilio(opts: TwilioOptions) -> None:
         opts.io.info("note: TWILIO_* variables are set in this environment and win over them")
 
 
-@group.command("twilio")
+@group.command("twilio", context_settings=TAKES_NO_ARGUMENTS)
 def twilio_command(
     ctx: typer.Context,
     account_sid: Annotated[
@@ -462,7 +460,6 @@ def twilio_command(
         str, typer.Option("--api-key", metavar="SK...", help="Twilio API key SID.",
                           show_default=False)
     ],
-    stray: StrayArgs = None,
     profile: o.Profile = None,
 ) -> None:
     """Store Twilio credentials for the local engine in the keyring.
@@ -470,7 +467,7 @@ def twilio_command(
     The API secret is read from a hidden prompt or stdin, never from the command line:
     vtctl auth twilio --account-sid AC... --api-key SK... < secret.txt
     """
-    _refuse_argv_secret(stray, "pipe the API secret on stdin or type it at the hidden prompt")
+    _refuse_argv_secret(ctx.args, "pipe the API secret on stdin or type it at the hidden prompt")
     settings = settings_from(False, profile)
     run_twilio(TwilioOptions(io=streams(ctx), profile=settings.profile,
                              account_sid=account_sid, api_key=api_key))
