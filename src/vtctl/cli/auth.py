@@ -198,7 +198,8 @@ def login_command(
     --username (password prompt). Example: vtctl auth login --with-token < token.txt
     """
     _refuse_argv_secret(ctx.args, "pipe it: `vtctl auth login --with-token < token.txt`")
-    settings = settings_from(False, profile, None, base_url, timeout, ca_bundle)
+    settings = settings_from(False, profile, None, base_url, timeout, ca_bundle,
+                             new_profile=True)
 
     def open_client() -> RestClient:
         from vtctl.remote.client import RestClient
@@ -209,23 +210,26 @@ def login_command(
     io = streams(ctx)
     run_login(LoginOptions(io=io, settings=settings, with_token=with_token,
                            username=username, open_client=open_client))
-    if base_url is not None or os.environ.get("VTCTL_BASE_URL", "").strip():
-        save_login_base_url(io, settings)
+    remember_login(io, settings, url_given=base_url is not None
+                   or bool(os.environ.get("VTCTL_BASE_URL", "").strip()))
 
 
-def save_login_base_url(io: IOStreams, settings: Settings) -> None:
-    """A login given its URL (--base-url / VTCTL_BASE_URL) belongs to that server: the
-    profile keeps the URL, so the next command goes where the login is valid."""
+def remember_login(io: IOStreams, settings: Settings, url_given: bool) -> None:
+    """The profile of a login is kept in the config file (so `--profile NAME` knows it),
+    and a login given its URL (--base-url / VTCTL_BASE_URL) keeps that URL: the next
+    command goes where the login is valid."""
     from dataclasses import replace
 
     from vtctl.config.profiles import load_config, save_config
 
     config = load_config()
     profile = config.profile(settings.profile)
-    if profile.base_url == settings.base_url:
+    wanted = replace(profile, base_url=settings.base_url) if url_given else profile
+    if settings.profile in config.profiles and wanted == profile:
         return
-    path = save_config(config.with_profile(replace(profile, base_url=settings.base_url)))
-    io.info(f"saved base_url = {settings.base_url} in profile {settings.profile!r} ({path})")
+    path = save_config(config.with_profile(wanted))
+    if wanted.base_url != profile.base_url:
+        io.info(f"saved base_url = {settings.base_url} in profile {settings.profile!r} ({path})")
 
 
 # -- status ----------------------------------------------------------------------------
@@ -468,7 +472,7 @@ def twilio_command(
     vtctl auth twilio --account-sid AC... --api-key SK... < secret.txt
     """
     _refuse_argv_secret(ctx.args, "pipe the API secret on stdin or type it at the hidden prompt")
-    settings = settings_from(False, profile)
+    settings = settings_from(False, profile, new_profile=True)
     run_twilio(TwilioOptions(io=streams(ctx), profile=settings.profile,
                              account_sid=account_sid, api_key=api_key))
 
