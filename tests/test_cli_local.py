@@ -45,7 +45,7 @@ def test_raw_prints_only_the_jwt(vtctl, store: Path, twilio_env) -> None:
 def test_table_for_people(vtctl, store: Path, twilio_env) -> None:
     result = vtctl("token", "47", "--local", "--store", str(store), "--as", "jane.doe@example.com")
     assert result.returncode == 0
-    assert ROOM_47 in result.stdout and "90 minutes (1 hours)" in result.stdout
+    assert ROOM_47 in result.stdout and "1 h 30 min (5400 s)" in result.stdout
     assert "\x1b[" not in result.stdout  # not a terminal: no colour codes
 
 

@@ -56,7 +56,7 @@ def room_table(status: RoomStatus, now: datetime | None = None) -> Table:
         show_header=False, title_justify="left", expand=False,
     )
     table.add_column("field", style="bold cyan", no_wrap=True)
-    table.add_column("value", overflow="fold")
+    table.add_column("value", overflow="fold")  # identifiers fit first; `created` gives way
     table.add_row("room", status.room_name or Text(UNKNOWN, style="dim"))
     table.add_row("sid", status.sid or Text(UNKNOWN, style="dim"))
     table.add_row("status", _styled(status.status))
@@ -70,7 +70,7 @@ def room_table(status: RoomStatus, now: datetime | None = None) -> Table:
     count = str(status.active_participant_count)
     if status.max_participants is not None:
         count += f" / {status.max_participants}"
-    table.add_row("participants", count)
+    table.add_row("in room", count)  # short labels: a room SID fits whole in 50 columns
     return table
 
 
@@ -136,12 +136,13 @@ def participants_table(
     table = Table(
         title=f"Participants ({connected} connected)", title_justify="left", expand=False
     )
-    table.add_column("identity", overflow="fold")
+    # the identity is what people copy: never broken; the other columns give way
+    table.add_column("identity", no_wrap=True)
     if show_role:
-        table.add_column("role")
-    table.add_column("status", no_wrap=True)
-    table.add_column("connected since", no_wrap=True)
-    table.add_column("duration", no_wrap=True)
+        table.add_column("role", overflow="fold")
+    table.add_column("status", overflow="fold")
+    table.add_column("connected since", overflow="fold")
+    table.add_column("duration", overflow="fold")
     if not rows:
         empty = Text("nobody has joined yet", style="dim italic")
         table.add_row(empty, *([""] * (len(table.columns) - 1)))
