@@ -255,6 +255,21 @@ def test_no_keyring_names_the_fix(cli: Cli, args: tuple[str, ...], stdin: str) -
 
 
 @pytest.mark.usefixtures("no_keyring")
+def test_no_keyring_hint_names_no_uninstalled_backend(cli: Cli, monkeypatch: pytest.MonkeyPatch
+                                                      ) -> None:
+    """A plain `pip install .` has no keyrings.alt: suggesting it only repeats the error."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "keyrings.alt" else real(name, *a))
+    result = cli("auth", "login", "--with-token", stdin=make_jwt())
+    assert result.exit_code == 3
+    assert "keyrings.alt" not in result.stderr
+    assert "VTCTL_JWT" in result.stderr and "OS keyring" in result.stderr
+
+
+@pytest.mark.usefixtures("no_keyring")
 def test_no_keyring_env_jwt_still_works(cli: Cli, monkeypatch: pytest.MonkeyPatch,
                                         httpx_mock: HTTPXMock) -> None:
     monkeypatch.setenv("VTCTL_JWT", make_jwt())
