@@ -141,6 +141,14 @@ def test_login_rejects_bad_input(cli: Cli, stdin: str, code: int, message: str) 
     assert stored("jwt") is None
 
 
+@pytest.mark.parametrize("prefix", ["Bearer ", "bearer  "])
+def test_login_accepts_a_pasted_authorization_header_value(cli: Cli, prefix: str) -> None:
+    token = make_jwt()
+    result = cli("auth", "login", "--with-token", stdin=f"{prefix}{token}\n")
+    assert result.exit_code == 0, result.stderr
+    assert stored("jwt") == token
+
+
 def test_login_rejects_an_expired_token(cli: Cli) -> None:
     old = make_jwt(lifetime=-10)
     result = cli("auth", "login", "--with-token", stdin=old)
@@ -169,7 +177,7 @@ def test_login_with_username_and_password(cli: Cli, httpx_mock: HTTPXMock) -> No
     assert result.exit_code == 0, result.stderr
     assert_clean(result, access, refresh, "hunter2-pw")
     assert stored("jwt") == access and stored("refresh") == refresh
-    assert f"vtctl config set base_url {BASE} --profile default" in result.stderr
+    assert f"saved base_url = {BASE} in profile 'default'" in result.stderr
 
 
 def test_login_with_custom_token_path(cli: Cli, httpx_mock: HTTPXMock) -> None:
@@ -248,6 +256,21 @@ def test_no_keyring_names_the_fix(cli: Cli, args: tuple[str, ...], stdin: str) -
     assert result.exit_code == 3, result.stderr
     assert "VTCTL_JWT" in result.stderr and "PYTHON_KEYRING_BACKEND" in result.stderr
     assert_clean(result, stdin.strip() or "-none-")
+
+
+@pytest.mark.usefixtures("no_keyring")
+def test_no_keyring_hint_names_no_uninstalled_backend(cli: Cli, monkeypatch: pytest.MonkeyPatch
+                                                      ) -> None:
+    """A plain `pip install .` has no keyrings.alt: suggesting it only repeats the error."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "keyrings.alt" else real(name, *a))
+    result = cli("auth", "login", "--with-token", stdin=make_jwt())
+    assert result.exit_code == 3
+    assert "keyrings.alt" not in result.stderr
+    assert "VTCTL_JWT" in result.stderr and "OS keyring" in result.stderr
 
 
 @pytest.mark.usefixtures("no_keyring")
@@ -410,9 +433,21 @@ def test_remote_expired_env_jwt_is_not_sent(cli: Cli, monkeypatch: pytest.Monkey
     monkeypatch.setenv("VTCTL_JWT", old)
     result = cli("token", "47", "--base-url", BASE)
     assert result.exit_code == 3
-    assert "log in again with `vtctl auth login`" in result.stderr
+    assert "the JWT in VTCTL_JWT expired" in result.stderr
+    assert "unset it" in result.stderr  # `vtctl auth login` cannot help while it is set
     assert httpx_mock.get_requests() == []
     assert_clean(result, old)
+
+
+def test_remote_expired_profile_login_names_the_profile(cli: Cli, httpx_mock: HTTPXMock) -> None:
+    from vtctl.config.secrets_store import set_secret
+
+    set_secret("work", "jwt", make_jwt(lifetime=-30))
+    result = cli("token", "47", "--base-url", BASE, "--profile", "work")
+    assert result.exit_code == 3
+    assert "the login of profile 'work' expired" in result.stderr
+    assert "`vtctl auth login --profile work`" in result.stderr
+    assert httpx_mock.get_requests() == []
 
 
 def test_remote_as_user_is_ignored(cli: Cli, logged_in: str, httpx_mock: HTTPXMock) -> None:
@@ -541,3 +576,22 @@ def test_a_refused_env_jwt_is_not_refreshed(
     result = cli("token", "47", "--base-url", BASE)
     assert result.exit_code == 3
     assert len(httpx_mock.get_requests()) == 1
+
+
+@pytest.mark.parametrize("how", ["environment", "flag"])
+def test_login_saves_the_base_url_it_logged_in_to(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """`VTCTL_BASE_URL=... vtctl auth login`: the next command must go to that server."""
+    from vtctl.cli.backend_flags import settings_from
+
+    args = ["auth", "login", "--with-token", "--profile", "work"]
+    if how == "environment":
+        monkeypatch.setenv("VTCTL_BASE_URL", "https://api.example.test")
+    else:
+        args += ["--base-url", "https://api.example.test"]
+    result = cli(*args, stdin=make_jwt())
+    assert result.exit_code == 0, result.stderr
+    assert "saved base_url = https://api.example.test in profile 'work'" in result.stderr
+    monkeypatch.delenv("VTCTL_BASE_URL", raising=False)
+    assert settings_from(profile="work").base_url == "https://api.example.test"

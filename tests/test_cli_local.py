@@ -45,7 +45,7 @@ def test_raw_prints_only_the_jwt(vtctl, store: Path, twilio_env) -> None:
 def test_table_for_people(vtctl, store: Path, twilio_env) -> None:
     result = vtctl("token", "47", "--local", "--store", str(store), "--as", "jane.doe@example.com")
     assert result.returncode == 0
-    assert ROOM_47 in result.stdout and "90 minutes (1 hours)" in result.stdout
+    assert ROOM_47 in result.stdout and "1 h 30 min (5400 s)" in result.stdout
     assert "\x1b[" not in result.stdout  # not a terminal: no colour codes
 
 
@@ -72,7 +72,8 @@ def test_demo_profile_works_out_of_the_box(vtctl) -> None:
         (["token", "47", "--as", "2"], 0, ""),
         (["token", "999", "--as", "2"], 5, "error: Appointment not found"),
         (["token", "47", "--as", "9"], 4, "error: Permission denied"),
-        (["token", "47", "--as", "nobody@example.com"], 4, "error: Permission denied"),
+        (["token", "47", "--as", "nobody@example.com"], 5,
+         "error: no user 'nobody@example.com' in the store"),
         (["token", "50", "--as", "2"], 5, "No video room found for this appointment"),
         (["token", "47"], 2, "pass --as USER"),
         (["token", "0", "--as", "2"], 2, "appointment id must be"),

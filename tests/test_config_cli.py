@@ -140,13 +140,17 @@ def test_demo_profile_is_read_only(cli: Cli) -> None:
 
 def test_use_sets_the_default_profile(cli: Cli, config_file: Path,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    refused = cli("config", "use", "staging")
+    assert refused.exit_code == 2  # a typo must not become the default
+    assert "no profile 'staging'; profiles: default, demo" in refused.stderr
+    assert cli("config", "set", "backend", "remote", "--profile", "staging").exit_code == 0
     result = cli("config", "use", "staging")
     assert result.exit_code == 0
     assert read(config_file)["default_profile"] == "staging"
     # set/unset without --profile now edit the default profile
     assert cli("config", "set", "base_url", "https://staging.example.com").exit_code == 0
     assert read(config_file)["profiles"] == {  # type: ignore[comparison-overlap]
-        "staging": {"base_url": "https://staging.example.com"}}
+        "staging": {"backend": "remote", "base_url": "https://staging.example.com"}}
     # VTCTL_PROFILE wins over default_profile, --profile over both
     monkeypatch.setenv("VTCTL_PROFILE", "ci")
     assert cli("config", "set", "backend", "local").exit_code == 0

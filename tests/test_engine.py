@@ -15,6 +15,7 @@ from vtctl.domain.errors import (
     PermissionDeniedError,
     TokenGenerationError,
     UsageError,
+    UserNotFoundError,
 )
 from vtctl.local.engine import TokenEngine
 from vtctl.local.store import AppointmentStore
@@ -106,8 +107,9 @@ def test_outsider_is_403_before_missing_room(engine: TokenEngine) -> None:
         engine.issue(50, "9")
 
 
-def test_unknown_user_is_403(engine: TokenEngine) -> None:
-    with pytest.raises(PermissionDeniedError):
+def test_unknown_user_is_not_found_naming_the_user(engine: TokenEngine) -> None:
+    """An unknown --as user is not "Permission denied": nobody by that name exists."""
+    with pytest.raises(UserNotFoundError, match=r"no user 'nobody@example\.com' in the store"):
         engine.issue(47, "nobody@example.com")
 
 

@@ -105,7 +105,7 @@ def test_reference_to_unknown_user_refuses_everything(cli, tmp_path: Path) -> No
     bad.write_text(json.dumps(document))
     result = cli("appointment", "import", str(bad), "--store", str(store))
     assert result.exit_code == 2
-    assert "no stored user with id 77" in result.stderr
+    assert "appointments[1].patient_id: no user 77 in the file or the store" in result.stderr
     assert _dump(store) == before  # user 7 and appointment 60 were rolled back too
 
 

@@ -67,7 +67,7 @@ def test_raw_and_table(vtctl, serve_server: RunningServer) -> None:
     raw = remote(vtctl, serve_server, "token", "49", "--raw", jwt=serve_server.jwt(SARAH))
     assert raw.returncode == 0 and raw.stdout.count(".") == 2 and raw.stdout.endswith("\n")
     table = remote(vtctl, serve_server, "token", "49", jwt=serve_server.jwt(SARAH))
-    assert table.returncode == 0 and "240 minutes (4 hours)" in table.stdout
+    assert table.returncode == 0 and "4 h 00 min (14400 s)" in table.stdout
 
 
 def test_appointment_show(vtctl, serve_server: RunningServer) -> None:

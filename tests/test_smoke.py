@@ -221,6 +221,20 @@ def test_smoke_fails_with_exit_8(vtctl, serve_server) -> None:
 
 
 @pytest.mark.e2e
+def test_smoke_with_the_server_down_is_the_network_exit_7(vtctl, serve_server) -> None:
+    """No check could run: that is exit 7 (network), not 8 (checks failed)."""
+    from tests.serve_fixtures import free_port
+
+    env = serve_server.jwt_env(PAT=2, PSY=5, OUT=9)
+    result = vtctl("smoke", "47", "49", "--base-url", f"http://127.0.0.1:{free_port()}",
+                   "--patient-jwt-env", "PAT", "--psychologist-jwt-env", "PSY",
+                   "--outsider-jwt-env", "OUT", "--json", env=env)
+    assert result.returncode == 7, result.stderr
+    assert "no check could run" in result.stderr and "Traceback" not in result.stderr
+    assert {e["ok"] for e in json.loads(result.stdout)} == {False}
+
+
+@pytest.mark.e2e
 def test_smoke_usage_errors(vtctl, serve_server) -> None:
     result = vtctl("smoke", "47", "--base-url", serve_server.url, "--patient-jwt-env", "PAT")
     assert result.returncode == 2 and "psychologist" in result.stderr

@@ -35,11 +35,12 @@ def test_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
-def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+def test_not_a_database_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "junk.sqlite3"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="cannot open the store"):
+    with pytest.raises(UsageError, match="is not a vtctl store"):
         AppointmentStore.open(path)
+    assert path.read_bytes() == b"this is not sqlite" * 100
 
 
 def test_find_user_by_id_or_email_case_insensitive(tmp_path: Path) -> None:

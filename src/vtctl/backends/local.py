@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from vtctl.config.settings import Settings
 from vtctl.domain.credentials import TwilioCredentials
 from vtctl.domain.errors import (
@@ -63,10 +66,12 @@ class LocalBackend:
         return found
 
     def video_token(self, appointment_id: int, as_user: str | None = None) -> VideoToken:
-        return self.engine.issue(appointment_id, as_user)
+        with self._explained():
+            return self.engine.issue(appointment_id, as_user)
 
     def refresh_token(self, appointment_id: int, as_user: str | None = None) -> VideoToken:
-        return self.engine.issue(appointment_id, as_user, command="refresh")
+        with self._explained():
+            return self.engine.issue(appointment_id, as_user, command="refresh")
 
     def resolve_room(self, ref: RoomRef) -> int:
         """An id or a name carries the appointment id; a SID is looked up in Twilio."""
@@ -125,21 +130,44 @@ class LocalBackend:
         return kick_participant(self.twilio_credentials(), appointment, who, timeout=self.timeout)
 
     def create_room(self, appointment_id: int) -> RoomInfo:
-        return self.engine.create_room(appointment_id)
+        with self._explained():
+            return self.engine.create_room(appointment_id)
 
     def appointment(self, appointment_id: int) -> Appointment:
         found = self.store.get_appointment(appointment_id)
         if found is None:
-            raise AppointmentNotFoundError()
+            with self._explained():
+                raise AppointmentNotFoundError()
         return found
+
+    @contextmanager
+    def _explained(self) -> Iterator[None]:
+        """"Appointment not found" says which store was read, and whether it is empty."""
+        try:
+            yield
+        except AppointmentNotFoundError as exc:
+            if exc.hint is None:
+                count = self.store.count_appointments()
+                exc.hint = (
+                    f"the store {self.store.path} is empty; "
+                    "`vtctl appointment import FILE` fills it"
+                    if count == 0 else
+                    f"read the store {self.store.path} ({count} appointment"
+                    f"{'' if count == 1 else 's'}); "
+                    "see `vtctl appointment list`"
+                )
+            raise
 
     def close(self) -> None:
         self.store.close()
 
 
-def open_store(settings: Settings) -> AppointmentStore:
-    """Open the profile's store; the demo profile's is seeded on first use."""
-    store = AppointmentStore.open(settings.store_path)
+def open_store(settings: Settings, *, create: bool = False) -> AppointmentStore:
+    """Open the profile's store; only writers that fill it (``create``) may make it.
+
+    The demo profile's store is made and seeded on first use.
+    """
+    store = AppointmentStore.open(settings.store_path, create=create or settings.is_demo)
     if settings.is_demo and not store.list_appointments(limit=1):
         from vtctl.local.demo import demo_data_text
         from vtctl.local.importer import parse_import

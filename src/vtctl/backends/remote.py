@@ -57,6 +57,25 @@ def find_jwt(profile: str, env: dict[str, str] | None = None) -> FoundJwt | None
     return None
 
 
+def _expired(found: FoundJwt, profile: str) -> AuthenticationError:
+    """Where the expired JWT came from decides what fixes it."""
+    from vtctl.domain.models import format_utc
+    from vtctl.remote.parse import jwt_expired_at
+
+    expired = jwt_expired_at(found.value)
+    when = f" at {format_utc(expired)}" if expired is not None else ""
+    if found.source == "environment":
+        return AuthenticationError(
+            f"the JWT in VTCTL_JWT expired{when}",
+            hint="set VTCTL_JWT to a fresh token, or unset it to use the profile's login "
+            "(`vtctl auth login` cannot help while VTCTL_JWT is set)",
+        )
+    return AuthenticationError(
+        f"the login of profile {profile!r} expired{when}",
+        hint=f"log in again: `vtctl auth login --profile {profile}`",
+    )
+
+
 class JwtProvider:
     """Called by ``RestClient`` before each request: the JWT to send.
 
@@ -92,10 +111,14 @@ class JwtProvider:
             raise AuthenticationError(NOT_LOGGED_IN, hint=f"profile: {profile}")
         register_secret(found.value)
         self._source = found.source
-        if found.source == "keyring" and jwt_is_expired(found.value):
+        if not jwt_is_expired(found.value):
+            return found.value
+        if found.source == "keyring":
             self._renewed = True  # one refresh per command
-            return self._refreshed() or found.value  # the client reports the expiry
-        return found.value
+            fresh = self._refreshed()
+            if fresh:
+                return fresh
+        raise _expired(found, profile)
 
     def renew(self) -> str | None:
         """After a 401 (revoked, or a clock ahead of ours): a refreshed keyring token.

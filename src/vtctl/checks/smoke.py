@@ -22,7 +22,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from vtctl.domain import rules
-from vtctl.domain.errors import PermissionDeniedError, TokenFormatError, VtctlError
+from vtctl.domain.errors import (
+    NetworkError,
+    PermissionDeniedError,
+    TokenFormatError,
+    VtctlError,
+)
 from vtctl.domain.jwt_inspect import split_token
 from vtctl.domain.models import VideoToken, format_utc
 
@@ -60,6 +65,8 @@ class CheckResult:
     check: str
     ok: bool
     detail: str
+    #: the check could not run: the server was unreachable (exit 7 when none could)
+    unreachable: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -108,6 +115,11 @@ class SmokeReport:
     @property
     def appointment_ids(self) -> list[int]:
         return list(dict.fromkeys(r.appointment_id for r in self.results))
+
+    @property
+    def unreachable(self) -> bool:
+        """No check could run: each one failed to reach the server."""
+        return bool(self.results) and all(r.unreachable for r in self.results)
 
     def to_json(self) -> list[dict[str, Any]]:
         return [r.to_json() for r in self.results]
@@ -215,7 +227,7 @@ def check_tokens(
     fetched: dict[str, Fetched] = {}
     for role, outcome in (("patient", patient), ("psychologist", psychologist)):
         if isinstance(outcome, VtctlError):
-            add(f"{role}_token", _describe(outcome), "")
+            results.append(_could_not_fetch(appointment_id, f"{role}_token", outcome))
         else:
             fetched[role] = outcome
             token = outcome.token
@@ -241,11 +253,18 @@ _DENIED = f"403 {PermissionDeniedError.guide_text}"
 def check_outsider(appointment_id: int, outcome: VideoToken | VtctlError) -> CheckResult:
     if isinstance(outcome, PermissionDeniedError):
         return CheckResult(appointment_id, "outsider_denied", True, _DENIED)
+    if isinstance(outcome, NetworkError):
+        return _could_not_fetch(appointment_id, "outsider_denied", outcome)
     if isinstance(outcome, VtctlError):
         detail = f"expected {_DENIED}, got: {_describe(outcome)}"
     else:
         detail = f"the outsider got a token ({outcome.user_identity} in {outcome.room_name})"
     return CheckResult(appointment_id, "outsider_denied", False, detail)
+
+
+def _could_not_fetch(appointment_id: int, check: str, error: VtctlError) -> CheckResult:
+    return CheckResult(appointment_id, check, False, _describe(error),
+                       unreachable=isinstance(error, NetworkError))
 
 
 def _describe(error: VtctlError) -> str:

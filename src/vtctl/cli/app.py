@@ -9,7 +9,7 @@ import typer
 from typer.exceptions import Abort
 
 from vtctl import __version__
-from vtctl.cli.runtime import report_failure, split_debug, start_debug
+from vtctl.cli.runtime import exit_status, report_failure, split_debug, start_debug
 from vtctl.ui.iostreams import IOStreams
 
 HELP = """\
@@ -107,7 +107,7 @@ def run(args: list[str], io: IOStreams | None = None) -> int:
         )
         return result if isinstance(result, int) and not isinstance(result, bool) else 0
     except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        return exit_status(exc)
     except typer.TyperException as exc:  # every click error (usage errors included)
         if not exc.format_message():
             return exc.exit_code  # no_args_is_help: Typer printed the help already

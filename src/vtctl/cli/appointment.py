@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -19,6 +19,9 @@ from vtctl.config.settings import Settings
 from vtctl.domain.errors import UsageError
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
+
+if TYPE_CHECKING:
+    from vtctl.domain.models import Appointment
 
 group = typer.Typer(
     name="appointment",
@@ -80,33 +83,76 @@ def show_command(
 
 # -- list ------------------------------------------------------------------
 
+DEFAULT_LIMIT = 30
+#: rows per rich table on a terminal: a long --all listing is printed as it is read
+TABLE_CHUNK = 500
+
 
 @dataclass
 class ListOptions:
     io: IOStreams
     settings: Settings
     fmt: OutputFormat
-    limit: int | None = None
+    limit: int = DEFAULT_LIMIT
+    all: bool = False
 
 
 def run_list(opts: ListOptions) -> None:
+    """Like ``gh ... list``: the first ``--limit`` rows (or ``--all``), streamed from the
+    store; a table on a terminal, one tab-separated line per appointment in a pipe."""
     from vtctl.backends.local import open_store
 
     with open_store(opts.settings) as store:
-        appointments = store.list_appointments(limit=opts.limit)
-    if not appointments and not opts.fmt.json:
-        opts.io.info(
-            f"no appointments in {opts.settings.store_path}; "
-            "add some with `vtctl appointment import FILE`"
-        )
-        return
+        total = store.count_appointments()
+        if total == 0 and not opts.fmt.json:
+            opts.io.info(
+                f"no appointments in {opts.settings.store_path}; "
+                "add some with `vtctl appointment import FILE`"
+            )
+            return
+        rows = store.iter_appointments(None if opts.all else opts.limit)
+        if opts.fmt.json:
+            shown = _list_json(opts, rows)
+        elif opts.io.is_stdout_tty:
+            shown = _list_tables(opts.io, rows, total)
+        else:
+            from vtctl.ui.render.appointments import appointment_line
 
-    def table() -> Any:
-        from vtctl.ui.render.appointments import appointments_table
+            shown = 0
+            for appointment in rows:
+                opts.io.out.write(appointment_line(appointment) + "\n")
+                shown += 1
+    if shown < total and not opts.fmt.json:
+        opts.io.info(f"showing {shown} of {total} appointments; --limit N or --all for more")
 
-        return appointments_table(appointments)
 
-    emit(opts.io, opts.fmt, lambda: [a.to_json() for a in appointments], table)
+def _list_json(opts: ListOptions, rows: Iterator[Appointment]) -> int:
+    if opts.fmt.fields is not None or opts.fmt.jq is not None:
+        appointments = [a.to_json() for a in rows]
+        emit(opts.io, opts.fmt, lambda: appointments, lambda: "")
+        return len(appointments)
+    import json
+
+    out, shown = opts.io.out, 0
+    out.write("[")
+    for appointment in rows:
+        out.write(("," if shown else "") + "\n  " + json.dumps(appointment.to_json(),
+                                                              ensure_ascii=False))
+        shown += 1
+    out.write("\n]\n" if shown else "]\n")
+    return shown
+
+
+def _list_tables(io: IOStreams, rows: Iterator[Appointment], total: int) -> int:
+    from itertools import islice
+
+    from vtctl.ui.render.appointments import appointments_table
+
+    shown = 0
+    while chunk := list(islice(rows, TABLE_CHUNK)):
+        io.render(appointments_table(chunk, title=None if shown else f"{total} appointment(s)"))
+        shown += len(chunk)
+    return shown
 
 
 @group.command("list", cls=JsonCommand)
@@ -115,18 +161,57 @@ def list_command(
     json: Annotated[str | None, json_option(FIELDS)] = None,
     jq: Jq = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", min=1, help="Show at most this many.")
-    ] = None,
+        int, typer.Option("--limit", "-L", min=1, help="Show at most this many.")
+    ] = DEFAULT_LIMIT,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Show every appointment (ignores --limit).")
+    ] = False,
     profile: o.Profile = None,
     store: o.Store = None,
 ) -> None:
-    """List the appointments in the local store."""
+    """List the appointments in the local store, by id (the first 30 unless --limit/--all).
+
+    On a terminal: a table. In a pipe: one appointment a line, tab-separated
+    (id, patient id, psychologist id, minutes, start, room).
+    """
     run_list(
         ListOptions(
             io=streams(ctx), settings=settings_from(True, profile, store),
-            fmt=output_format(json, jq), limit=limit,
+            fmt=output_format(json, jq), limit=limit, all=all_,
         )
     )
+
+
+# -- export ----------------------------------------------------------------
+
+
+@dataclass
+class ExportOptions:
+    io: IOStreams
+    settings: Settings
+
+
+def run_export(opts: ExportOptions) -> None:
+    from vtctl.backends.local import open_store
+    from vtctl.local.importer import export_lines
+
+    with open_store(opts.settings) as store:
+        for line in export_lines(store.iter_users(), store.iter_appointments()):
+            opts.io.out.write(line + "\n")
+
+
+@group.command("export")
+def export_command(
+    ctx: typer.Context,
+    profile: o.Profile = None,
+    store: o.Store = None,
+) -> None:
+    """Print the local store as an import document (JSON) on stdout.
+
+    `vtctl appointment import` takes it back unchanged, e.g. to copy a store:
+    vtctl appointment export > backup.json
+    """
+    run_export(ExportOptions(io=streams(ctx), settings=settings_from(True, profile, store)))
 
 
 # -- add -------------------------------------------------------------------
@@ -158,9 +243,10 @@ def run_add(opts: AddOptions) -> None:
         for role, ref in (("patient", opts.patient), ("psychologist", opts.psychologist)):
             user = store.find_user(ref)
             if user is None:
-                shown = repr(ref) if len(ref) <= 60 else repr(ref[:40] + "...")
+                from vtctl.util.text import quoted
+
                 raise UsageError(
-                    f"no stored user {shown} (the {role})",
+                    f"no stored user {quoted(ref)} (the {role})",
                     hint="users come from `vtctl appointment import FILE`",
                 )
             users[role] = user
@@ -198,14 +284,14 @@ def add_command(
     ] = 60,
     appointment_id: Annotated[
         int | None,
-        typer.Option("--id", min=1, help="Appointment id [default: the next free id]."),
+        typer.Option("--id", min=1, help="Appointment id \\[default: the next free id]."),
     ] = None,
     starts_at: Annotated[
         str | None, typer.Option("--starts-at", help="Start time, ISO 8601 (UTC if no zone).")
     ] = None,
     room: Annotated[
         str | None,
-        typer.Option("--room", help="Video room name [default: none; see `vtctl room create`]."),
+        typer.Option("--room", help="Video room name \\[default: none; see `vtctl room create`]."),
     ] = None,
     json: Annotated[str | None, json_option(FIELDS)] = None,
     jq: Jq = None,
@@ -252,7 +338,10 @@ def run_import(opts: ImportOptions) -> None:
             raise UsageError(f"cannot read {opts.source}: {exc.strerror}") from exc
         name = str(path)
     data = parse_import(raw, source=name)  # everything validated before any write
-    with open_store(opts.settings) as store:
+    with open_store(opts.settings, create=True) as store:
+        for user_id in sorted(data.users_from_elsewhere()):
+            if store.get_user(user_id) is None:
+                raise data.unknown_user(user_id)
         counts = store.import_records(data.users, data.appointments)
     summary = {
         "store": str(opts.settings.store_path),

@@ -46,10 +46,9 @@ _NO_ARGV_SECRET = (
     "history and the process list)"
 )
 
-#: catches ``vtctl auth login eyJ...`` so Click never echoes the token in its error
-StrayArgs = Annotated[
-    list[str] | None, typer.Argument(hidden=True, show_default=False, metavar="")
-]
+#: ``vtctl auth login eyJ...``: Click keeps extra arguments in ``ctx.args`` instead of
+#: echoing the token in its error, and the usage line shows no argument
+TAKES_NO_ARGUMENTS = {"allow_extra_args": True}
 
 
 def _refuse_argv_secret(stray: list[str] | None, how: str) -> None:
@@ -101,6 +100,8 @@ def _read_token(opts: LoginOptions) -> str:
             opts.io.info("Paste the JWT of your API login (input is hidden).")
         text = opts.io.read_secret("JWT: ")
     token = text.strip()
+    if token[:7].lower() == "bearer ":  # pasted from an Authorization header
+        token = token[7:].strip()
     if not token:
         raise UsageError(
             "no token given",
@@ -170,10 +171,9 @@ def run_login(opts: LoginOptions) -> None:
     _warn_env_wins(opts.io, env)
 
 
-@group.command("login")
+@group.command("login", context_settings=TAKES_NO_ARGUMENTS)
 def login_command(
     ctx: typer.Context,
-    stray: StrayArgs = None,
     with_token: Annotated[
         bool, typer.Option("--with-token", help="Read the JWT from stdin (for scripts).")
     ] = False,
@@ -196,8 +196,9 @@ def login_command(
     Paste it at the hidden prompt, pipe it with --with-token, or log in with
     --username (password prompt). Example: vtctl auth login --with-token < token.txt
     """
-    _refuse_argv_secret(stray, "pipe it: `vtctl auth login --with-token < token.txt`")
-    settings = settings_from(False, profile, None, base_url, timeout, ca_bundle)
+    _refuse_argv_secret(ctx.args, "pipe it: `vtctl auth login --with-token < token.txt`")
+    settings = settings_from(False, profile, None, base_url, timeout, ca_bundle,
+                             new_profile=True)
 
     def open_client() -> RestClient:
         from vtctl.remote.client import RestClient
@@ -208,16 +209,26 @@ def login_command(
     io = streams(ctx)
     run_login(LoginOptions(io=io, settings=settings, with_token=with_token,
                            username=username, open_client=open_client))
-    if base_url is not None:
-        _tip_save_base_url(io, settings)
+    remember_login(io, settings, url_given=base_url is not None
+                   or bool(os.environ.get("VTCTL_BASE_URL", "").strip()))
 
 
-def _tip_save_base_url(io: IOStreams, settings: Settings) -> None:
-    from vtctl.config.profiles import load_config
+def remember_login(io: IOStreams, settings: Settings, url_given: bool) -> None:
+    """The profile of a login is kept in the config file (so `--profile NAME` knows it),
+    and a login given its URL (--base-url / VTCTL_BASE_URL) keeps that URL: the next
+    command goes where the login is valid."""
+    from dataclasses import replace
 
-    if load_config().profile(settings.profile).base_url != settings.base_url:
-        io.info(f"tip: to use {settings.base_url} without --base-url: "
-                f"vtctl config set base_url {settings.base_url} --profile {settings.profile}")
+    from vtctl.config.profiles import load_config, save_config
+
+    config = load_config()
+    profile = config.profile(settings.profile)
+    wanted = replace(profile, base_url=settings.base_url) if url_given else profile
+    if settings.profile in config.profiles and wanted == profile:
+        return
+    path = save_config(config.with_profile(wanted))
+    if wanted.base_url != profile.base_url:
+        io.info(f"saved base_url = {settings.base_url} in profile {settings.profile!r} ({path})")
 
 
 # -- status ----------------------------------------------------------------------------
@@ -283,7 +294,11 @@ def run_status(opts: StatusOptions) -> None:
         raise AuthenticationError(NOT_LOGGED_IN, hint=f"profile: {data['profile']}")
     if data["expired"] and not data["refresh_token"]:
         raise AuthenticationError(
-            f"the token expired at {data['expires_at']}; log in again with `vtctl auth login`"
+            f"the token expired at {data['expires_at']}; log in again with "
+            f"`vtctl auth login --profile {data['profile']}`"
+            if data["source"] == "keyring" else
+            f"the JWT in VTCTL_JWT expired at {data['expires_at']}; set it to a fresh token "
+            "or unset it"
         )
 
 
@@ -346,16 +361,12 @@ class TokenOptions:
 def run_token(opts: TokenOptions) -> None:
     from vtctl.backends.remote import JwtProvider
     from vtctl.remote.client import RestClient
-    from vtctl.remote.parse import jwt_is_expired
 
     provider = JwtProvider(opts.settings, opts.env)
     with RestClient(opts.settings.base_url, None, timeout=opts.settings.timeout,
                     ca_bundle=opts.settings.ca_bundle) as client:
         provider.client = client  # refreshes an expired keyring token when it can
-        token = provider()
-    if jwt_is_expired(token):
-        opts.io.info(f"warning: this token {_expiry_text(token)}; log in again with "
-                     "`vtctl auth login`")
+        token = provider()  # an expired one that cannot be refreshed: exit 3, what to do
     opts.io.print_raw(token)
 
 
@@ -441,7 +452,7 @@ def run_twilio(opts: TwilioOptions) -> None:
         opts.io.info("note: TWILIO_* variables are set in this environment and win over them")
 
 
-@group.command("twilio")
+@group.command("twilio", context_settings=TAKES_NO_ARGUMENTS)
 def twilio_command(
     ctx: typer.Context,
     account_sid: Annotated[
@@ -452,7 +463,6 @@ def twilio_command(
         str, typer.Option("--api-key", metavar="SK...", help="Twilio API key SID.",
                           show_default=False)
     ],
-    stray: StrayArgs = None,
     profile: o.Profile = None,
 ) -> None:
     """Store Twilio credentials for the local engine in the keyring.
@@ -460,8 +470,8 @@ def twilio_command(
     The API secret is read from a hidden prompt or stdin, never from the command line:
     vtctl auth twilio --account-sid AC... --api-key SK... < secret.txt
     """
-    _refuse_argv_secret(stray, "pipe the API secret on stdin or type it at the hidden prompt")
-    settings = settings_from(False, profile)
+    _refuse_argv_secret(ctx.args, "pipe the API secret on stdin or type it at the hidden prompt")
+    settings = settings_from(False, profile, new_profile=True)
     run_twilio(TwilioOptions(io=streams(ctx), profile=settings.profile,
                              account_sid=account_sid, api_key=api_key))
 

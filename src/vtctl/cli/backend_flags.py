@@ -16,11 +16,13 @@ def settings_from(
     base_url: str | None = None,
     timeout: float | None = None,
     ca_bundle: str | None = None,
+    *,
+    new_profile: bool = False,
 ) -> Settings:
     return resolve_settings(
         BackendOptions(
             local=local, profile=profile, store=store, base_url=base_url,
-            timeout=timeout, ca_bundle=ca_bundle,
+            timeout=timeout, ca_bundle=ca_bundle, new_profile=new_profile,
         )
     )
 

@@ -18,6 +18,7 @@ from vtctl.config.profiles import (
     Profile,
     config_path,
     load_config,
+    require_profile,
     save_config,
     validate_profile_name,
 )
@@ -233,13 +234,9 @@ def run_unset(opts: UnsetOptions) -> None:
 def run_use(opts: UseOptions) -> None:
     name = validate_profile_name(opts.name)
     config = load_config(opts.path)
+    require_profile(replace(config, default_profile=None), name)
     save_config(replace(config, default_profile=name))
     opts.io.info(f"default profile is now {name!r}")
-    if name not in config.profiles and name not in ("default", DEMO_PROFILE):
-        opts.io.info(
-            f"note: profile {name!r} has no settings yet: "
-            f"`vtctl config set KEY VALUE --profile {name}`"
-        )
 
 
 # -- Typer wiring ---------------------------------------------------------------------

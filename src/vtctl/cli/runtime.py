@@ -26,6 +26,17 @@ def start_debug(io: IOStreams, debug: bool) -> None:
         enable_debug_logging()
 
 
+def exit_status(exc: SystemExit) -> int:
+    """The status of a ``SystemExit``; 0 when it is Click's or rich's exit on a
+    broken pipe (`vtctl --help | head -1`): the reader had what it wanted."""
+    from vtctl.util.pipes import discard_stdout, reader_left
+
+    if reader_left(exc):
+        discard_stdout()
+        return 0
+    return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+
+
 def report_failure(exc: BaseException, io: IOStreams, debug: bool) -> int:
     """Tell the user what failed; the exit code for it.
 
@@ -43,7 +54,7 @@ def report_failure(exc: BaseException, io: IOStreams, debug: bool) -> int:
         from vtctl.util.pipes import discard_stdout
 
         discard_stdout()
-        return 1  # quietly, as click does on EPIPE
+        return 0  # quietly: the reader had what it wanted (CONTRACT, last line)
     _show_traceback(debug)
     from vtctl.util.logsetup import redact
 

@@ -83,7 +83,7 @@ def run_serve(opts: ServeOptions) -> None:
     if credentials is not None:
         import twilio.jwt.access_token  # noqa: F401  (warm up: the first request stays fast)
 
-    writer = open_store(opts.settings)  # seeds the demo store on first use
+    writer = open_store(opts.settings, create=True)  # seeds the demo store on first use
     try:
         reader = CachedStore.open(opts.settings.store_path)
     except BaseException:

@@ -13,7 +13,12 @@ from vtctl.cli import options as o
 from vtctl.cli.context import streams
 from vtctl.cli.validate import parse_appointment_id
 from vtctl.config.settings import BackendOptions, Settings, resolve_settings
-from vtctl.domain.errors import AuthenticationError, SmokeFailedError, UsageError
+from vtctl.domain.errors import (
+    AuthenticationError,
+    NetworkError,
+    SmokeFailedError,
+    UsageError,
+)
 from vtctl.ui.iostreams import IOStreams
 
 if TYPE_CHECKING:
@@ -125,6 +130,11 @@ def run_smoke_command(opts: SmokeCliOptions) -> SmokeReport:
         opts.io.render(results_table(report))
     _ci_reports(opts, report)
     failed = report.failed
+    if report.unreachable:
+        raise NetworkError(
+            f"no check could run: {opts.settings.base_url} could not be reached",
+            hint="is the server running? check --base-url / VTCTL_BASE_URL",
+        )
     if failed:
         bad = len({r.appointment_id for r in failed})
         raise SmokeFailedError(

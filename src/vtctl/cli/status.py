@@ -14,6 +14,7 @@ in, events out), and ``watch`` takes the fetch, ``sleep`` and clock as arguments
 
 from __future__ import annotations
 
+import errno
 import itertools
 import time
 from collections.abc import Callable, Iterable
@@ -255,10 +256,13 @@ def _watch_lines(
 ) -> None:
     """Not a terminal: the tables once, then one line per event (like a log)."""
     from vtctl.ui.render.status import status_view
+    from vtctl.util.pipes import reader_gone
 
     shown = False
     for i in _ticks(max_ticks):
         if i:
+            if reader_gone(io.out):  # `| head -3` has what it wanted: stop (exit 0)
+                raise BrokenPipeError(errno.EPIPE, "the reader of stdout left")
             sleep(state.interval)
         now = clock()
         events = state.step(fetch_once(fetch), now)

@@ -161,3 +161,32 @@ def save_config(config: Config) -> Path:
             hint="check the permissions of the directory, or point VTCTL_CONFIG elsewhere",
         ) from exc
     return config.path
+
+
+def known_profiles(config: Config) -> list[str]:
+    """The profiles the config file defines, plus the two built in."""
+    return sorted(set(config.profiles) | {DEFAULT_PROFILE, DEMO_PROFILE})
+
+
+def require_profile(config: Config, name: str) -> str:
+    """``name`` if such a profile exists, else a usage error listing those that do.
+
+    A profile exists in the config file, built in, or (logins of older vtctl
+    versions) only as a keyring entry; the keyring is asked only for a name the
+    file does not know, so the usual path never imports it.
+    """
+    if name in config.profiles or name in (DEFAULT_PROFILE, DEMO_PROFILE, config.default_profile):
+        return name
+    from vtctl.config.secrets_store import get_secret
+    from vtctl.domain.errors import KeyringUnavailableError
+
+    try:
+        if get_secret(name, "jwt") or get_secret(name, "twilio"):
+            return name
+    except KeyringUnavailableError:
+        pass
+    raise ConfigError(
+        f"no profile {name!r}; profiles: {', '.join(known_profiles(config))}",
+        hint=f"create it with `vtctl auth login --profile {name}` or "
+        f"`vtctl config set KEY VALUE --profile {name}`",
+    )

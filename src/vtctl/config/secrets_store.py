@@ -23,10 +23,20 @@ from vtctl.domain.errors import KeyringUnavailableError
 SERVICE = "vtctl"
 SecretKind = Literal["jwt", "refresh", "twilio"]
 
-_NO_KEYRING_HINT = (
-    "set VTCTL_JWT (or TWILIO_* variables) in the environment, or choose a backend "
-    "with PYTHON_KEYRING_BACKEND (e.g. keyrings.alt.file.PlaintextKeyring)"
-)
+def _no_keyring_hint() -> str:
+    """What to do without a keyring; a plain-file backend is suggested only when it
+    is installed (following a hint to a missing package gives the same error)."""
+    from importlib.util import find_spec
+
+    hint = "set VTCTL_JWT (or TWILIO_* variables) in the environment"
+    try:
+        alt = find_spec("keyrings.alt") is not None
+    except (ImportError, ValueError):
+        alt = False
+    if alt:
+        return hint + (", or store secrets in a plain file (readable by anyone with your "
+                       "account): PYTHON_KEYRING_BACKEND=keyrings.alt.file.PlaintextKeyring")
+    return hint + ", or install and unlock an OS keyring (Secret Service, KWallet, Keychain)"
 
 
 def _username(profile: str, kind: SecretKind) -> str:
@@ -95,10 +105,10 @@ def _keyring() -> Any:
         backend = keyring.get_keyring()
     except Exception as exc:  # e.g. PYTHON_KEYRING_BACKEND names no importable class
         raise KeyringUnavailableError(
-            f"the keyring backend cannot be loaded ({type(exc).__name__})", hint=_NO_KEYRING_HINT
+            f"the keyring backend cannot be loaded ({type(exc).__name__})", hint=_no_keyring_hint()
         ) from exc
     if isinstance(backend, fail.Keyring):
-        raise KeyringUnavailableError("no OS keyring is available", hint=_NO_KEYRING_HINT)
+        raise KeyringUnavailableError("no OS keyring is available", hint=_no_keyring_hint())
     return backend
 
 
@@ -109,14 +119,14 @@ def _call(action: str, fn: Any, *args: str) -> Any:
         return fn(*args)
     except KeyringError as exc:
         raise KeyringUnavailableError(
-            f"keyring {action} failed: {exc}", hint=_NO_KEYRING_HINT
+            f"keyring {action} failed: {exc}", hint=_no_keyring_hint()
         ) from exc
     except Exception as exc:
         # backends raise what they like (a corrupt keyring file: UnicodeDecodeError,
         # configparser errors quoting its lines): name the kind, never the text
         raise KeyringUnavailableError(
             f"keyring {action} failed ({type(exc).__name__}): the keyring may be damaged",
-            hint=_NO_KEYRING_HINT,
+            hint=_no_keyring_hint(),
         ) from exc
 
 

@@ -12,6 +12,7 @@ from vtctl.config.profiles import (
     DEMO_PROFILE,
     Profile,
     load_config,
+    require_profile,
     validate_profile_name,
 )
 from vtctl.domain.errors import ConfigError, UsageError
@@ -33,6 +34,8 @@ class BackendOptions:
     base_url: str | None = None
     timeout: float | None = None
     ca_bundle: str | None = None
+    #: the command creates the profile (``auth login``, ``auth twilio``): any name goes
+    new_profile: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +136,8 @@ def resolve_settings(opts: BackendOptions, env: dict[str, str] | None = None) ->
 
     config = load_config(config_path(env))
     name = resolve_profile_name(opts.profile, env, config.default_profile)
+    if not opts.new_profile:
+        require_profile(config, name)
     profile = config.profiles.get(name) or (
         _demo_defaults(name) if name == DEMO_PROFILE else Profile(name=name)
     )

@@ -40,7 +40,7 @@ def try_run(args: list[str], io: IOStreams | None = None) -> int | None:
     if plan is None:
         return None
     command, values, debug = plan
-    from vtctl.cli.runtime import report_failure, start_debug
+    from vtctl.cli.runtime import exit_status, report_failure, start_debug
     from vtctl.ui.iostreams import IOStreams
 
     io = io or IOStreams()
@@ -49,6 +49,8 @@ def try_run(args: list[str], io: IOStreams | None = None) -> int | None:
         from vtctl.cli.token_run import run_from_values
 
         run_from_values(io, values, refresh=command == "refresh")
+    except SystemExit as exc:  # rich's exit on a broken pipe
+        return exit_status(exc)
     except (KeyboardInterrupt, Exception) as exc:
         return report_failure(exc, io, debug)
     return 0

@@ -92,11 +92,11 @@ def cached_help(args: list[str]) -> int | None:
         try:
             stdout.write(text)
             stdout.flush()
-        except BrokenPipeError:  # `vtctl --help | head -1`: quiet, status 1, as Typer's path
+        except BrokenPipeError:  # `vtctl --help | head -1`: the reader left, not an error
             from vtctl.util.pipes import discard_stdout
 
             discard_stdout()
-            return 1
+            return 0
         return 0
     return _render_and_store(args, path)
 

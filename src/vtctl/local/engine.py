@@ -19,10 +19,12 @@ from vtctl.domain.errors import (
     PermissionDeniedError,
     TokenGenerationError,
     UsageError,
+    UserNotFoundError,
 )
 from vtctl.domain.models import Appointment, RoomInfo, User, VideoToken
 from vtctl.local.audit import Minted
 from vtctl.local.store import AppointmentStore
+from vtctl.util.text import quoted
 
 if TYPE_CHECKING:
     from vtctl.local.audit import AuditSink
@@ -36,8 +38,15 @@ def _twilio_classes() -> tuple[Any, Any]:
     function-level ``from ... import`` costs ~1 us per token on the hot path."""
     global _TWILIO_CLASSES
     if _TWILIO_CLASSES is None:
+        import warnings
+
         from twilio.jwt.access_token import AccessToken
         from twilio.jwt.access_token.grants import VideoGrant
+
+        # PyJWT warns (a raw Python warning on stderr) about HMAC keys under 32 bytes:
+        # short test/demo secrets are the user's choice, and Twilio itself refuses a
+        # wrong secret. Filtered once here, at the boundary, not per token.
+        warnings.filterwarnings("ignore", message="The HMAC key is", category=UserWarning)
 
         _TWILIO_CLASSES = (AccessToken, VideoGrant)
     return _TWILIO_CLASSES
@@ -113,7 +122,14 @@ class TokenEngine:
                 f"({_describe(appointment.psychologist)})",
             )
         user = self.store.find_user(user_ref)
-        if user is None or user.id not in appointment.participant_ids():
+        if user is None:
+            raise UserNotFoundError(
+                f"no user {quoted(str(user_ref))} in the store {self.store.path}",
+                hint=f"--as takes a user id or email: the patient "
+                f"({_describe(appointment.patient)}) or the psychologist "
+                f"({_describe(appointment.psychologist)})",
+            )
+        if user.id not in appointment.participant_ids():
             raise PermissionDeniedError()
         return appointment, user
 

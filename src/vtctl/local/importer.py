@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import json.decoder
 import json.scanner
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NoReturn, TypeVar, cast
 
 from vtctl.domain.errors import ImportFileError
-from vtctl.domain.models import ROLES, Appointment, Role, User, parse_utc
+from vtctl.domain.models import ROLES, Appointment, Role, User, format_utc, parse_utc
 from vtctl.domain.rules import MAX_ID
 from vtctl.util.jsonkind import json_kind
 from vtctl.util.text import is_unicode_text
@@ -63,6 +63,31 @@ class _LocatingDecoder(json.JSONDecoder):
 class ImportData:
     users: tuple[User, ...]
     appointments: tuple[Appointment, ...]
+    source: str = "import file"
+    #: the appointments' JSON objects, to name a line only when one is at fault
+    records: tuple[Any, ...] = ()
+
+    def users_from_elsewhere(self) -> set[int]:
+        """Ids the appointments name that the file does not define (the store must)."""
+        defined = {user.id for user in self.users}
+        named = {i for a in self.appointments for i in (a.patient_id, a.psychologist_id)}
+        return named - defined
+
+    def unknown_user(self, user_id: int) -> ImportFileError:
+        """The error for an appointment naming a user neither the file nor the store has."""
+        for index, appointment in enumerate(self.appointments):
+            for role in ("patient", "psychologist"):
+                if getattr(appointment, f"{role}_id") == user_id:
+                    record = self.records[index] if index < len(self.records) else None
+                    field = f"{role}_id"
+                    line = record.key_line(field) if isinstance(record, _Located) else None
+                    at = f"line {line}: " if line is not None else ""
+                    return ImportFileError(
+                        f"{self.source}: {at}appointments[{index}].{field}: no user {user_id} "
+                        "in the file or the store",
+                        hint="add the user to the file's \"users\"",
+                    )
+        return ImportFileError(f"{self.source}: no user {user_id} in the file or the store")
 
 
 def parse_import(raw: bytes, source: str = "import file") -> ImportData:
@@ -148,6 +173,10 @@ class _Fields:
 
 
 def _validate(document: Any, source: str) -> ImportData:
+    if isinstance(document, dict) and "id" in document and not (
+        {"users", "appointments"} & document.keys()
+    ):
+        return _single_appointment(document, source)
     top = _Fields(document, "file", source, 1)
     unknown = set(top.record) - {"users", "appointments"}
     if unknown:
@@ -172,7 +201,8 @@ def _validate(document: Any, source: str) -> ImportData:
             if known is not None and known.role != role:
                 f.fail(f"{f.where}.{role}_id", f"user {user_id} is a {known.role}")
         appointments[appointment.id] = appointment
-    return ImportData(tuple(users.values()), tuple(appointments.values()))
+    return ImportData(tuple(users.values()), tuple(appointments.values()), source,
+                      tuple(top.record.get("appointments", [])))
 
 
 _Record = TypeVar("_Record", User, Appointment)
@@ -191,13 +221,33 @@ def _each(top: _Fields, key: str, kind: str, build: Callable[[_Fields], _Record]
         yield f, item
 
 
-def _user(f: _Fields) -> User:
+def _single_appointment(document: dict[str, Any], source: str) -> ImportData:
+    """`vtctl appointment show ID --json`: one appointment, its users embedded (their
+    role is where they stand)."""
+    f = _Fields(document, "appointment", source, 1)
+    appointment = _appointment(f)
+    users: list[User] = []
+    for role in ("patient", "psychologist"):
+        embedded = f.record.get(role)
+        if embedded is None:
+            continue
+        u = _Fields(embedded, f"appointment.{role}", source, f.line)
+        user = _user(u, implied_role=role)
+        if user.id != getattr(appointment, f"{role}_id"):
+            u.fail(f"appointment.{role}.id", f"{user.id} is not the {role}_id")
+        users.append(user)
+    return ImportData(tuple(users), (appointment,), source, (document,))
+
+
+def _user(f: _Fields, implied_role: Role | None = None) -> User:
     user_id = f.integer("id")
     email = f.required_text("email")
     if "@" not in email or " " in email:
         f.fail(f"{f.where}.email", f"{email!r} is not an email address")
     name = f.required_text("name")
-    role = f.record.get("role")
+    role = f.record.get("role", implied_role)
+    if implied_role is not None and role != implied_role:
+        f.fail(f"{f.where}.role", f"must be {implied_role!r} here, got {role!r}")
     if role not in ROLES:
         f.fail(f"{f.where}.role", f"must be 'patient' or 'psychologist', got {role!r}")
     return User(id=user_id, email=email, name=name, role=cast(Role, role))
@@ -232,3 +282,30 @@ def _duration(f: _Fields) -> int:
         f.fail(f"{f.where}.duration_minutes", f"{minutes} is longer than a day")
     return minutes
 
+
+
+def export_lines(users: Iterable[User], appointments: Iterable[Appointment]) -> Iterator[str]:
+    """The import document for these records, one record a line (streamed: a large
+    store is never one string in memory). ``parse_import`` reads it back unchanged."""
+    yield '{"users": ['
+    yield from _joined(json.dumps({"id": u.id, "email": u.email, "name": u.name,
+                                   "role": u.role}, ensure_ascii=False) for u in users)
+    yield '], "appointments": ['
+    yield from _joined(json.dumps({
+        "id": a.id, "patient_id": a.patient_id, "psychologist_id": a.psychologist_id,
+        "duration_minutes": a.duration_minutes,
+        "starts_at": format_utc(a.starts_at) if a.starts_at else None,
+        "video_room_id": a.video_room_id,
+    }, ensure_ascii=False) for a in appointments)
+    yield "]}"
+
+
+def _joined(items: Iterator[str]) -> Iterator[str]:
+    """``items`` indented, with the commas a JSON array needs between them."""
+    previous: str | None = None
+    for item in items:
+        if previous is not None:
+            yield f"  {previous},"
+        previous = item
+    if previous is not None:
+        yield f"  {previous}"

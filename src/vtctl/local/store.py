@@ -76,6 +76,41 @@ _MIGRATIONS: dict[int, str] = {
 }
 
 
+#: What makes an SQLite file a vtctl store (later schemas add tables, never remove these).
+_REQUIRED_COLUMNS = {
+    "users": {"id", "email", "name", "role"},
+    "appointments": {"id", "patient_id", "psychologist_id", "duration_minutes", "starts_at",
+                     "video_room_id"},
+}
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _refuse_foreign_file(path: Path, create: bool) -> None:
+    """Before SQLite touches it: a missing, empty or non-SQLite file is not opened."""
+    if not path.exists() or path.stat().st_size == 0:
+        if not create:
+            raise _missing_store(path, "does not exist" if not path.exists() else "is empty")
+        return
+    with path.open("rb") as handle:
+        if handle.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
+            raise _not_a_store(path, "not an SQLite database")
+
+
+def _missing_store(path: Path, why: str) -> UsageError:
+    return UsageError(
+        f"the store {path} {why}",
+        hint=f"`vtctl appointment import FILE --store {path}` creates it; "
+        "or point --store / VTCTL_STORE at an existing store",
+    )
+
+
+def _not_a_store(path: Path, what: str) -> UsageError:
+    return UsageError(
+        f"{path} is not a vtctl store ({what}); it was left untouched",
+        hint="point --store / VTCTL_STORE at a vtctl store, or at a new file to import into",
+    )
+
+
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
@@ -113,36 +148,59 @@ class AppointmentStore:
     # -- lifecycle ----------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path) -> AppointmentStore:
+    def open(cls, path: Path, *, create: bool = True) -> AppointmentStore:
+        """Open the store at ``path``; only with ``create`` may the file (and its
+        folders) be made.  A file that is not a vtctl store is refused untouched."""
         if path.is_dir():
             raise UsageError(
                 f"the store {path} is a directory",
                 hint="--store / VTCTL_STORE takes the path of an SQLite file, "
                 f"e.g. {path / 'store.sqlite3'}",
             )
+        memory = str(path) == ":memory:"
         try:
-            if str(path) != ":memory:":
-                ensure_private_dir(path.parent)
-                if not path.exists():
-                    path.touch(mode=0o600)
+            if not memory:
+                _refuse_foreign_file(path, create)
+                if create:
+                    ensure_private_dir(path.parent)
+                    if not path.exists():
+                        path.touch(mode=0o600)
             db = sqlite3.connect(
                 path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                 check_same_thread=False,
             )
+            store = cls(db, path)
+            if not memory:
+                store._refuse_foreign_schema(create)
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             db.execute("PRAGMA foreign_keys = ON")
-            store = cls(db, path)
             store._migrate()
-            if str(path) != ":memory:":
+            if not memory:
                 db.execute("PRAGMA journal_mode = WAL")
         except sqlite3.DatabaseError as exc:
             raise StoreError(
-                f"cannot open the store {path}: {exc}",
-                hint="check the path (--store / VTCTL_STORE) and that it is a vtctl SQLite file",
+                f"the store {path} is damaged ({exc}); restore it from a backup or "
+                "import into a new --store"
             ) from exc
         except OSError as exc:
             raise StoreError(f"cannot create the store {path}: {exc.strerror}") from exc
         return store
+
+    def _refuse_foreign_schema(self, create: bool) -> None:
+        """An SQLite file is a vtctl store if it holds vtctl's tables, or nothing yet."""
+        tables = {
+            name: {column for (column,) in self._db.execute(
+                "SELECT name FROM pragma_table_info(?)", (name,))}
+            for (name,) in self._db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if not tables:
+            if not create:
+                raise _missing_store(self.path, "holds no vtctl store yet")
+            return
+        for table, columns in _REQUIRED_COLUMNS.items():
+            if not columns <= tables.get(table, set()):
+                raise _not_a_store(self.path, "an SQLite database of another application")
 
     def close(self) -> None:
         self._db.close()
@@ -245,6 +303,32 @@ class AppointmentStore:
             sql += " LIMIT ?"
             params = (limit,)
         return [_appointment(r) for r in self._db.execute(sql, params)]
+
+    def iter_appointments(self, limit: int | None = None) -> Iterator[Appointment]:
+        """Appointments by id, read as they are consumed: a large store is never
+        held in memory whole."""
+        sql = self._APPOINTMENT_SQL + " ORDER BY a.id"
+        params: tuple[int, ...] = ()
+        if limit is not None:
+            sql += " LIMIT ?"
+            params = (limit,)
+        try:
+            for row in self._db.execute(sql, params):
+                yield _appointment(row)
+        except sqlite3.Error as exc:
+            raise StoreError(f"the store {self.path} failed: {exc}") from exc
+
+    def iter_users(self) -> Iterator[User]:
+        try:
+            for row in self._db.execute("SELECT id, email, name, role FROM users ORDER BY id"):
+                yield _user(row)
+        except sqlite3.Error as exc:
+            raise StoreError(f"the store {self.path} failed: {exc}") from exc
+
+    @_sqlite_errors
+    def count_appointments(self) -> int:
+        (count,) = self._db.execute("SELECT COUNT(*) FROM appointments").fetchone()
+        return int(count)
 
     @_sqlite_errors
     def set_room_if_absent(self, appointment_id: int, room_name: str) -> tuple[str, bool]:

@@ -48,3 +48,8 @@ def argv_problem(args: list[str]) -> str | None:
         shown = os.fsencode(value).decode("ascii", "backslashreplace")
         return f"{what} is not valid UTF-8 text: {printable(shown)}"
     return None
+
+
+def quoted(text: str, limit: int = 60) -> str:
+    """``text`` quoted for an error message, cut short when it is long (a pasted flood)."""
+    return repr(text) if len(text) <= limit else repr(text[: limit - 20] + "...")

@@ -33,8 +33,19 @@ def _short(user: User | None, user_id: int) -> str:
     return f"{user.name} ({user.id})" if user else str(user_id)
 
 
-def appointments_table(appointments: Sequence[Appointment]) -> Table:
-    table = Table(title=f"{len(appointments)} appointment(s)", title_justify="left")
+def appointment_line(a: Appointment) -> str:
+    """One appointment as a tab-separated line, for pipes (like gh's plain output)."""
+    return "\t".join((
+        str(a.id), str(a.patient_id), str(a.psychologist_id), str(a.duration_minutes),
+        format_utc(a.starts_at) if a.starts_at else "", a.video_room_id or "",
+    ))
+
+
+def appointments_table(appointments: Sequence[Appointment], title: str | None = "") -> Table:
+    """``title``: "" for the default count, None for none (a continued listing)."""
+    if title == "":
+        title = f"{len(appointments)} appointment(s)"
+    table = Table(title=title, title_justify="left")
     table.add_column("id", justify="right", no_wrap=True, min_width=2)
     table.add_column("patient")
     table.add_column("psychologist")

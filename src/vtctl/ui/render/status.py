@@ -57,7 +57,7 @@ def room_table(status: RoomStatus, now: datetime | None = None) -> Table:
         show_header=False, title_justify="left", expand=False,
     )
     table.add_column("field", style="bold cyan", no_wrap=True)
-    table.add_column("value", overflow="fold")
+    table.add_column("value", overflow="fold")  # identifiers fit first; `created` gives way
     table.add_row("room", status.room_name or Text(UNKNOWN, style="dim"))
     table.add_row("sid", status.sid or Text(UNKNOWN, style="dim"))
     table.add_row("status", styled(status.status))
@@ -72,7 +72,7 @@ def room_table(status: RoomStatus, now: datetime | None = None) -> Table:
     count = "unknown" if known is None else str(known)
     if status.max_participants is not None:
         count += f" / {status.max_participants}"
-    table.add_row("participants", count)
+    table.add_row("in room", count)  # short labels: a room SID fits whole in 50 columns
     return table
 
 
@@ -168,12 +168,13 @@ def participants_table(
     connected = status.active_participant_count
     counted = "state unknown" if connected is None else f"{connected} connected"
     table = Table(title=f"Participants ({counted})", title_justify="left", expand=False)
-    table.add_column("identity", overflow="fold")
+    # the identity is what people copy: never broken; the other columns give way
+    table.add_column("identity", no_wrap=True)
     if show_role:
-        table.add_column("role")
-    table.add_column("status", no_wrap=True)
-    table.add_column("connected since", no_wrap=True)
-    table.add_column("duration", no_wrap=True)
+        table.add_column("role", overflow="fold")
+    table.add_column("status", overflow="fold")
+    table.add_column("connected since", overflow="fold")
+    table.add_column("duration", overflow="fold")
     if not rows:
         empty = (Text("nobody has joined yet", style="dim italic") if status.state_known
                  else Text("unknown: Twilio was not asked (see the note below)", style="yellow"))

@@ -20,10 +20,11 @@ def token_table(token: VideoToken, now: datetime | None = None) -> Table:
         show_header=False, title_justify="left", expand=False,
     )
     table.add_column("field", style="bold cyan", no_wrap=True)
-    table.add_column("value", overflow="fold")
+    table.add_column("value", overflow="fold")  # the JWT folds; room and identity fit first
     table.add_row("room", token.room_name)
     table.add_row("identity", token.user_identity)
-    table.add_row("valid for", f"{token.token_valid_until} = {token.expires_in} s")
+    # in words people read; the guide's "90 minutes (1 hours)" stays exact in --json
+    table.add_row("valid for", f"{humanize_duration(token.expires_in)} ({token.expires_in} s)")
     table.add_row("expires at", expiry)
     table.add_row(
         "appointment", f"{token.appointment_id} ({token.appointment_duration_minutes} min)"

@@ -1,0 +1,42 @@
+"""`vtctl help environment` and `vtctl help exit-codes` print the reference tables."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from vtctl.domain.errors import ExitCode
+
+Cli = Callable[..., Any]
+SRC = Path(__file__).resolve().parents[1] / "src" / "vtctl"
+
+
+def test_environment_lists_every_variable_the_code_reads(cli: Cli) -> None:
+    result = cli("help", "environment")
+    assert result.exit_code == 0
+    listed = {line.split("\t")[0] for line in result.stdout.splitlines()}
+    read = {m for path in SRC.rglob("*.py")
+            for m in re.findall(r'"(VTCTL_[A-Z_]+)"', path.read_text())}
+    assert read and read <= listed
+    assert {"TWILIO_ACCOUNT_SID", "TWILIO_API_KEY", "TWILIO_API_SECRET"} <= listed
+
+
+def test_exit_codes_lists_every_code(cli: Cli) -> None:
+    result = cli("help", "exit-codes")
+    assert result.exit_code == 0
+    codes = [line.split("\t")[0] for line in result.stdout.splitlines()]
+    assert {str(int(code)) for code in ExitCode} <= set(codes)
+    assert codes == sorted(codes, key=int) and "9" in codes  # the audit trail's code too
+
+
+def test_on_a_terminal_it_is_a_table() -> None:
+    from vtctl.cli.app import run
+    from vtctl.ui.iostreams import IOStreams
+
+    out = io.StringIO()
+    streams = IOStreams(out=out, err=io.StringIO(), stdin=io.StringIO(), force_terminal=True)
+    assert run(["help", "exit-codes"], io=streams) == 0
+    assert "Exit codes" in out.getvalue() and "not authenticated" in out.getvalue()
