@@ -66,7 +66,7 @@ def run_pull(opts: PullOptions) -> PullResult:
     result = PullResult()
     remote = opts.open_remote()
     try:
-        with open_store(opts.settings) as store:
+        with open_store(opts.settings, create=True) as store:
             for appointment_id in dict.fromkeys(opts.appointment_ids):
                 try:
                     appointment = remote.appointment(appointment_id)

@@ -156,7 +156,7 @@ def mint_command(
         from vtctl.backends.local import open_store
         from vtctl.local.audit import AuditContext, AuditTrail
 
-        with open_store(settings) as store:
+        with open_store(settings, create=True) as store:
             yield AuditTrail(store, AuditContext.current(settings.profile))
 
     run_mint(
