@@ -5,6 +5,7 @@
     .venv/bin/python scripts/mutation.py rules             # or several: rules engine ...
     .venv/bin/python scripts/mutation.py --list            # the modules and their tests
     .venv/bin/python scripts/mutation.py --report rules    # the last session again
+    .venv/bin/python scripts/mutation.py --survivors rules # after adding tests: retry those
 
 The modules and their test files are in pyproject.toml, ``[tool.vtctl.mutation]``.
 cosmic-ray rewrites the module on disk one mutant at a time and runs
@@ -21,6 +22,7 @@ import argparse
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import tomllib
@@ -76,14 +78,20 @@ def _terminated(signum: int, frame: object) -> NoReturn:
     raise KeyboardInterrupt
 
 
-def run(module: Module, timeout: float) -> None:
+def run(module: Module, timeout: float, survivors_only: bool = False) -> None:
+    """A fresh session; or, with ``survivors_only``, the last one's survivors tried again
+    (valid while the module is unchanged: tests were only added, so the killed stay killed)."""
     WORK.mkdir(exist_ok=True)
     if subprocess.run(module.test_command(), cwd=ROOT).returncode != 0:
         sys.exit(f"{module.name}: the tests fail without any mutant; fix them first")
     config = write_config(module, timeout)
     session = WORK / f"{module.name}.sqlite"
-    session.unlink(missing_ok=True)
-    subprocess.run([BIN / "cosmic-ray", "init", config, session], cwd=ROOT, check=True)
+    if survivors_only:
+        with sqlite3.connect(session) as db:
+            db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
+    else:
+        session.unlink(missing_ok=True)
+        subprocess.run([BIN / "cosmic-ray", "init", config, session], cwd=ROOT, check=True)
     source = ROOT / module.path
     original = source.read_bytes()
     worker = subprocess.Popen([BIN / "cosmic-ray", "exec", config, session], cwd=ROOT)
@@ -126,6 +134,8 @@ def main() -> None:
     parser.add_argument("--list", action="store_true", help="print the modules and their tests")
     parser.add_argument("--report", action="store_true",
                         help="summarize the last session of each module without running")
+    parser.add_argument("--survivors", action="store_true",
+                        help="retry only the last session's surviving mutants")
     args = parser.parse_args()
     if args.list or not args.module:
         for module in modules.values():
@@ -140,7 +150,7 @@ def main() -> None:
         if args.report:
             summarize(modules[name], WORK / f"{name}.sqlite")
         else:
-            run(modules[name], timeout)
+            run(modules[name], timeout, survivors_only=args.survivors)
 
 
 if __name__ == "__main__":

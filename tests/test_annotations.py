@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 MODULES = ["vtctl.domain.rules", "vtctl.domain.errors", "vtctl.local.engine",
-           "vtctl.remote.parse", "vtctl.server.auth"]
+           "vtctl.remote.parse", "vtctl.server.auth", "vtctl.cli.runtime", "vtctl.util.text"]
 
 
 def annotated(module: ModuleType) -> Iterator[Any]:

@@ -78,6 +78,13 @@ def test_error_message_depth_limit() -> None:
     assert error_message({"error": nested_lists(8)}) is None
 
 
+def test_error_message_depth_limit_through_objects() -> None:
+    payload: Any = "deep"
+    for depth in range(9):
+        payload = {"detail": payload}
+        assert error_message(payload) == ("deep" if depth < 8 else None)
+
+
 def test_error_message_reads_the_first_twenty_items() -> None:
     assert error_message([None] * 19 + ["twentieth"]) == "twentieth"
     assert error_message([None] * 20 + ["twenty-first"]) is None
@@ -137,7 +144,8 @@ def test_bad_timestamp_is_quoted_at_most_40_characters() -> None:
     ],
 )
 def test_room_name_priority(payload: dict[str, Any], name: str) -> None:
-    assert parse_room_info(payload, 47).room_name == name
+    info = parse_room_info(payload, 47)
+    assert (info.room_name, info.created) == (name, False)  # status 200 unless told
 
 
 @pytest.mark.parametrize(
@@ -299,3 +307,16 @@ def test_jwt_user_id_claim(claims: dict[str, Any], expected: str | None) -> None
 
 def test_jwt_user_id_of_a_non_jwt() -> None:
     assert jwt_user_id("not a token") is None
+
+
+def test_room_status_code_is_keyword_only() -> None:
+    with pytest.raises(TypeError):
+        parse_room_info({"room_name": ROOM}, 47, 201)  # type: ignore[misc]
+
+
+def test_large_appointment_ids_are_compared_by_value() -> None:
+    big = 2**63 - 1
+    body = {**TOKEN_BODY, "appointment_id": int(str(big))}  # a distinct int object, as JSON gives
+    assert parse_video_token(body, big).appointment_id == big
+    room = {"room_name": ROOM, "appointment_id": int(str(big))}
+    assert parse_room_info(room, big).appointment_id == big

@@ -182,6 +182,7 @@ def test_token_types_do_not_stand_in_for_each_other() -> None:
     assert refused(signer, refresh) == invalid("Token has wrong type")
     assert refused(signer, signer.issue(7), "refresh") == invalid("Token has wrong type")
     assert signer.verify(refresh, "refresh") == 7
+    assert signer.verify(forged(token_type="a"), "a") == 7  # any other type, whatever its name
     assert signer._verified == {}  # only access tokens are cached
 
 
@@ -209,6 +210,25 @@ def test_user_ids_that_are_refused(user_id: Any) -> None:
 # -- the verified-token cache ---------------------------------------------------------
 
 
+def test_a_verified_access_token_is_not_decoded_again() -> None:
+    signer, _ = authority()
+    token = signer.issue(7)
+    assert signer.verify(token) == 7
+    signer.secret = "t" * 40  # a decode would now fail: only the cache can answer
+    assert signer.verify(token) == 7
+    assert refused(signer, forged(jti="unseen")) == invalid("Token is invalid")
+
+
+def test_the_cache_answers_only_for_the_access_type_compared_by_value() -> None:
+    signer, _ = authority()
+    token = signer.issue(7)
+    access = "".join(["acc", "ess"])  # equal to "access", not the same object
+    assert signer.verify(token, access) == 7 and token in signer._verified
+    signer.secret = "t" * 40
+    assert signer.verify(token, access) == 7  # from the cache
+    assert refused(signer, token, "a") == invalid("Token is invalid")  # decoded, not cached
+
+
 def test_the_cache_is_emptied_when_full() -> None:
     signer, _ = authority()
     tokens = [forged(jti=str(n)) for n in range(auth._CACHE_SIZE + 1)]
@@ -217,3 +237,11 @@ def test_the_cache_is_emptied_when_full() -> None:
     assert len(signer._verified) == auth._CACHE_SIZE == 4096
     signer.verify(tokens[-1])
     assert signer._verified == {tokens[-1]: (7, NOW + 60)}
+
+
+def test_the_secret_and_cache_stay_out_of_repr_and_constructor() -> None:
+    signer, _ = authority()
+    signer.verify(signer.issue(7))
+    assert SECRET not in repr(signer) and "_verified" not in repr(signer)
+    with pytest.raises(TypeError):
+        JwtAuthority(SECRET, _verified={})  # type: ignore[call-arg]

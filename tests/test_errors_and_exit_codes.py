@@ -105,3 +105,30 @@ def test_debug_traceback_for_vtctl_errors_too(capsys: pytest.CaptureFixture[str]
 def test_hint_is_keyword_only() -> None:
     with pytest.raises(TypeError):
         errors.UsageError("bad", "a hint passed by position")  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [(["token", "47"], (["token", "47"], False)),
+     (["--debug", "token", "47"], (["token", "47"], True)),
+     (["token", "--debug", "47", "--debug"], (["token", "47"], True)),
+     (["token", "--", "--debug"], (["token", "--", "--debug"], False)),
+     (["--debug", "x", "--", "--debug"], (["x", "--", "--debug"], True)),
+     (["--", "a"], (["--", "a"], False))],
+)
+def test_debug_anywhere_before_double_dash(args: list[str], expected: object) -> None:
+    assert runtime.split_debug(args) == expected
+
+
+def test_start_debug_sets_the_flag_and_logs_only_when_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from vtctl.util import logsetup
+
+    enabled: list[bool] = []
+    monkeypatch.setattr(logsetup, "enable_debug_logging", lambda: enabled.append(True))
+    io_streams = IOStreams(out=io.StringIO(), err=io.StringIO())
+    runtime.start_debug(io_streams, False)
+    assert (io_streams.debug, enabled) == (False, [])
+    runtime.start_debug(io_streams, True)
+    assert (io_streams.debug, enabled) == (True, [True])
