@@ -114,7 +114,8 @@ def test_hint_is_keyword_only() -> None:
      (["token", "--debug", "47", "--debug"], (["token", "47"], True)),
      (["token", "--", "--debug"], (["token", "--", "--debug"], False)),
      (["--debug", "x", "--", "--debug"], (["x", "--", "--debug"], True)),
-     (["--", "a"], (["--", "a"], False))],
+     (["--", "a"], (["--", "a"], False)),
+     (["--debug", "token", "--as", "2", "-"], (["token", "--as", "2", "-"], True))],
 )
 def test_debug_anywhere_before_double_dash(args: list[str], expected: object) -> None:
     assert runtime.split_debug(args) == expected
