@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate vtctl's shell completion files from the Typer app.
 
-Writes, from whatever commands ``vtctl.cli.commands.REGISTRY`` registers:
+Writes, from every command ``vtctl.cli.commands.MODULES`` lists:
 
 - ``completions/vtctl.bash``, ``completions/_vtctl`` (zsh), ``completions/vtctl.fish``:
   the scripts a shell sources.  They speak Typer's completion protocol
@@ -9,7 +9,7 @@ Writes, from whatever commands ``vtctl.cli.commands.REGISTRY`` registers:
   ``complete_zsh``/``complete_fish`` + ``_TYPER_COMPLETE_ARGS``).
 - ``src/vtctl/launch/completion_tree.json``: the command/option tree that the fast
   path in ``vtctl.launch.fastcomplete`` answers those requests from without importing Typer
-  (and ``vtctl.launch.fastrun`` runs ``token``/``refresh`` from).
+  (and the help cache recognises a pure help request with).
 
 Usage::
 
@@ -76,9 +76,9 @@ def click_command() -> Any:
     """The click command Typer builds for vtctl, with deterministic help options."""
     import typer.main
 
-    from vtctl.cli.app import app
+    from vtctl.cli.app import build_app
 
-    cli = typer.main.get_command(app)
+    cli = typer.main.get_command(build_app())  # fresh: the declarations as they are now
     pin_help_options(cli)
     return cli
 
@@ -118,43 +118,57 @@ def _subcommands(command: Any, ctx: Any) -> list[tuple[str, Any]]:
 
 
 def _help_pair(text: str | None) -> list[str] | None:
-    """[zsh text, fish text] exactly as Typer's completion classes render them."""
-    from typer._completion_classes import _sanitize_help_text
+    """[zsh text, fish text] as Typer's completion classes render them (rich markup removed)."""
+    from typer.rich_utils import rich_render_text
 
     if not text:
         return None
-    return [
-        _sanitize_help_text(zsh_escape(text)),
-        _sanitize_help_text(re.sub(r"\s", " ", text)),
-    ]
+    return [rich_render_text(zsh_escape(text)), rich_render_text(re.sub(r"\s", " ", text))]
 
 
-def _complete(param: Any) -> dict[str, Any]:
-    """What ``param.shell_complete`` answers, as data (Typer 0.28: click's ``param.type``)."""
-    from typer._click.types import File, ParamType
-    from typer._types import TyperChoice
-    from typer.models import TyperPath
-
-    ptype = param.type
-    if param._custom_shell_complete is not None:
-        return {"type": "dynamic"}
-    if isinstance(ptype, TyperChoice):
-        return {
-            "type": "choices",
-            # TyperChoice.shell_complete offers str(choice) (enum members are stored as values)
-            "choices": [str(c) for c in ptype.choices],
-            "case_sensitive": bool(ptype.case_sensitive),
-        }
-    if isinstance(ptype, File):
-        return {"type": "file"}
-    if isinstance(ptype, TyperPath) or type(ptype).shell_complete is ParamType.shell_complete:
-        return {"type": "none"}  # TyperPath and the base class offer nothing
-    raise SystemExit(  # pragma: no cover - a type vtctl does not use yet
-        f"{param.name}: completion of {type(ptype).__name__} is not supported by the fast path"
-    )
+#: Values a parameter's completion is asked for when the generator classifies it.
+PROBES = ("", "a", "zz", "-", "x=y", "1")
 
 
-def _param(param: Any) -> dict[str, Any]:
+def _complete(param: Any, ctx: Any) -> dict[str, Any]:
+    """What ``param.shell_complete`` answers, as data the fast path can replay.
+
+    Classified from what the public ``shell_complete`` returns, then checked:
+    the answers must be the parameter type's own (else a completion function
+    is attached) and the fast path's rule must give the same answers for every
+    probe (and every prefix of a choice, in both cases).  Anything else is
+    "dynamic": the fast path asks Typer.
+    """
+    from vtctl.launch.fastcomplete import _param_completions
+
+    def answer(incomplete: str) -> list[tuple[str, str]]:
+        return [(item.value, item.type) for item in param.shell_complete(ctx, incomplete)]
+
+    everything = answer("")
+    values = [value for value, kind in everything if kind == "plain"]
+    probes = {*PROBES, *(v[:n] for v in values for n in range(1, len(v) + 1))}
+    probes |= {p.upper() for p in probes} | {p.swapcase() for p in probes}
+    ptype = getattr(param, "type", None)  # click's ParamType (Typer 0.29 has none)
+    if ptype is None:  # pragma: no cover - pyproject pins Typer below 0.29
+        raise SystemExit(f"{param.name}: no click type to tell a completion function from")
+    if any(answer(probe) != [(item.value, item.type) for item in
+                             ptype.shell_complete(ctx, param, probe)] for probe in probes):
+        return {"type": "dynamic"}  # not its type's answers: a completion function
+    candidates: list[dict[str, Any]] = [{"type": "none"}, {"type": "file"}]
+    if values and len(values) == len(everything):
+        candidates += [{"type": "choices", "choices": values, "case_sensitive": sensitive}
+                       for sensitive in (True, False)]
+    for how in candidates:
+        if all(
+            [value for value, _ in _param_completions({"complete": how}, probe)]
+            == [value for value, _ in answer(probe)]
+            for probe in sorted(probes)
+        ):
+            return how
+    return {"type": "dynamic"}
+
+
+def _param(param: Any, ctx: Any) -> dict[str, Any]:
     from typer.core import TyperArgument, TyperOption
 
     if isinstance(param, TyperOption):
@@ -163,8 +177,6 @@ def _param(param: Any) -> dict[str, Any]:
         kind = "argument"
     else:  # pragma: no cover - Typer only builds these two
         raise SystemExit(f"unsupported parameter class {type(param).__name__}")
-
-    complete = _complete(param)
 
     out: dict[str, Any] = {"kind": kind, "name": param.name, "nargs": param.nargs}
     if kind == "option":
@@ -180,18 +192,53 @@ def _param(param: Any) -> dict[str, Any]:
             secondary_opts=list(param.secondary_opts),
             parser_secondary=two_way,
             action=action,
-            # a "store_const" of None does not count as given on the command line
-            const_none=action == "store_const" and not two_way and param._depr_flag_value is None,
             multiple=bool(param.multiple),
             hidden=bool(param.hidden),
             help=_help_pair(param.help),
         )
-    out["complete"] = complete
+    out["complete"] = _complete(param, ctx)
+    out["value"] = _value_rule(param, kind)
     return out
+
+
+#: click types whose conversion ``vtctl.launch.fastrun`` reproduces (by ``ParamType.name``)
+FAST_TYPES = ("str", "float", "int", "boolean")
+
+
+def _value_rule(param: Any, kind: str) -> dict[str, Any] | None:
+    """How the value a command receives comes from the parsed word, for the fast path.
+
+    Everything that changes it is recorded: the type, the environment variable(s)
+    and the default.  None: the fast path cannot reproduce it (a callback, a
+    prompt, several values, another type, a default that is not plain data, an
+    environment variable on a flag); a command with such a parameter is left to Typer.
+    """
+    ptype = getattr(getattr(param, "type", None), "name", None)
+    is_flag = bool(getattr(param, "is_flag", False))
+    envvar = param.envvar
+    envvars = [envvar] if isinstance(envvar, str) else list(envvar or [])
+    default = param.default
+    if (
+        param.callback is not None or getattr(param, "prompt", None) or param.nargs != 1
+        or param.multiple or getattr(param, "count", False) or ptype not in FAST_TYPES
+        or (is_flag and (envvars or param.secondary_opts or ptype != "boolean"))
+        or (ptype == "boolean" and not is_flag)
+        or not (default is None or type(default) in (str, bool, int, float))
+        or (kind == "option" and param.required)
+    ):
+        return None
+    return {
+        "type": "flag" if is_flag else ptype,
+        "envvar": envvars,
+        "default": default,
+        "required": bool(param.required),
+    }
 
 
 def _node(command: Any, ctx: Any, name: str) -> dict[str, Any]:
     from typer.core import TyperGroup
+
+    from vtctl.cli.json_flags import JsonCommand
 
     if ctx.token_normalize_func is not None:  # pragma: no cover - not used by vtctl
         raise SystemExit(f"{name}: token_normalize_func is not supported by the fast path")
@@ -200,8 +247,10 @@ def _node(command: Any, ctx: Any, name: str) -> dict[str, Any]:
         "group": isinstance(command, TyperGroup),
         "interspersed": bool(ctx.allow_interspersed_args),
         "ignore_unknown": bool(ctx.ignore_unknown_options),
-        "params": [_param(p) for p in command.get_params(ctx)],
+        "params": [_param(p, ctx) for p in command.get_params(ctx)],
     }
+    if isinstance(command, JsonCommand):  # --json [FIELDS]: see vtctl.util.jsonargs
+        node["json_fields"] = True
     if node["group"]:
         node["commands"] = [
             {
@@ -234,7 +283,7 @@ def render_tree(tree: dict[str, Any]) -> str:
 
 
 def render_scripts() -> dict[str, str]:
-    from typer._completion_shared import get_completion_script
+    from typer.completion import get_completion_script
 
     def script(shell: str) -> str:
         return get_completion_script(prog_name=PROG, complete_var=COMPLETE_VAR, shell=shell)

@@ -62,9 +62,45 @@ def status_picture() -> RenderableType:
     return status_view(status, now=NOW)
 
 
+def diagnose_picture() -> RenderableType:
+    """The patient pastes a token of an older session while the psychologist waits."""
+    from vtctl.checks.diagnose import Evidence, Fixes, diagnose
+    from vtctl.checks.diagnose_token import TokenInHand, token_findings
+    from vtctl.domain.jwt_inspect import SigningSecret, decode, signature_verdict
+    from vtctl.domain.models import Appointment, PublishedTrack, User
+    from vtctl.local.engine import mint_access_token
+    from vtctl.ui.render.diagnose import findings_view, summary
+
+    start = NOW - timedelta(minutes=12)
+    room = "apt-47-1763138954-46eb915c"
+    appointment = Appointment(
+        47, 2, 5, 60, starts_at=start, video_room_id=room,
+        patient=User(2, "jane.doe@example.com", "Jane Doe", "patient"),
+        psychologist=User(5, "sarah@example.com", "Dr. Sarah", "psychologist"),
+    )
+    sarah = Participant("5-sarah@example.com", "connected", "PA" + "5c" * 16, "psychologist",
+                        connected_at=start + timedelta(minutes=1),
+                        tracks=(PublishedTrack("audio", "microphone", None, True),
+                                PublishedTrack("video", "camera", None, True)))
+    status = RoomStatus(47, room, status="in-progress", sid="RM" + "2f" * 16, room_type="group",
+                        created_at=start + timedelta(minutes=1), max_participants=50,
+                        participants=(sarah,))
+    fixes = Fixes(47, ("--local",))
+    text = mint_access_token(DEMO_CREDENTIALS, "2-jane.doe@example.com",
+                             "apt-46-1763052554-9a0b1c2d", int(NOW.timestamp()) - 300, 5400)
+    token = decode(text)
+    signer = SigningSecret(DEMO_CREDENTIALS.api_secret, DEMO_CREDENTIALS.api_key, "demo")
+    verdict, detail = signature_verdict(text, token, signer)
+    findings = diagnose(Evidence(appointment, status, NOW, fixes)) + token_findings(
+        TokenInHand(token, signature=verdict, signature_detail=detail), appointment, NOW, fixes
+    )
+    return findings_view(findings, f"diagnose 47: {summary(findings)}")
+
+
 PICTURES: dict[str, tuple[str, Callable[[], RenderableType]]] = {
     "token.svg": ("vtctl token 47 --profile demo", token_picture),
     "status.svg": ("vtctl status 47", status_picture),
+    "diagnose.svg": ("pbpaste | vtctl diagnose 47 --local --token -", diagnose_picture),
 }
 
 

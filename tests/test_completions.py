@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import enum
 import importlib.util
 import io
 import json
@@ -17,6 +18,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+import typer
+import typer.main
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -193,6 +196,13 @@ CASES: list[list[str]] = [
     ["appointment", "list", "--"],
     ["appointment", "import", ""],
     ["--debug", "appointment", "show", "--json", "--"],
+    ["token", "--json", "room_name", "4"],
+    ["token", "--json", "room_name", "47", "--"],
+    ["token", "47", "--json", ""],
+    ["token", "47", "--json=room_name", "--j"],
+    ["token", "47", "--jq", ""],
+    ["token", "47", "--jq", ".x", "--"],
+    ["appointment", "import", "--json", "data", "--"],
     ["'tok"],
     ['"token" ', "-"],
 ]
@@ -360,3 +370,30 @@ def test_generated_bash_script_completes_in_bash(tmp_path: Path) -> None:
     assert proc.stdout.splitlines() == [
         "create", "--json", "complete -o default -F _vtctl_completion vtctl",
     ]
+
+
+class Color(enum.Enum):
+    red = "red"
+    green = "green"
+
+
+def test_the_generator_classifies_completion_by_what_typer_answers() -> None:
+    """Choices and files are replayed by the fast path; a completion function is not."""
+    app = typer.Typer()
+
+    @app.command()
+    def paint(
+        color: Color = Color.red,
+        src: typer.FileText = typer.Option(None),
+        who: str = typer.Option("", autocompletion=lambda: ["ann", "bob"]),
+        plain: str = "",
+    ) -> None: ...
+
+    command = typer.main.get_command(app)
+    ctx = command.make_context("paint", [], resilient_parsing=True)
+    found = {p.name: gen._complete(p, ctx) for p in command.get_params(ctx)}
+    assert found["color"] == {"type": "choices", "choices": ["red", "green"],
+                              "case_sensitive": True}
+    assert found["src"] == {"type": "file"}
+    assert found["who"] == {"type": "dynamic"}
+    assert found["plain"] == {"type": "none"}

@@ -270,6 +270,7 @@ SAFE_OPTIONS = {
     "--psychologist-jwt-env": "VAR",
     "--outsider-jwt-env": "VAR",
     "--api-key": "SK...",            # auth twilio: the key SID (public), the secret is stdin
+    "--token": "-",                  # diagnose: only - (stdin); any other value refused unechoed
 }
 #: positional arguments allowed to carry a token: `inspect JWT` (CONTRACT.md; `-` reads
 #: stdin), and the hidden catch-alls that refuse a secret typed on argv

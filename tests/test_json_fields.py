@@ -1,4 +1,4 @@
-"""``--json`` with an optional field list, for every command that has ``--json``."""
+"""``--json [FIELDS]`` and ``--jq``, declared by each command that prints a JSON document."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from vtctl.domain.errors import UsageError
 from vtctl.domain.models import TOKEN_FIELDS
-from vtctl.ui.output import OutputFormat, parse_fields, requested_fields, select_fields
+from vtctl.ui.output import ALL_FIELDS, OutputFormat, output_format, parse_fields, select_fields
 
 Cli = Any
 
@@ -98,19 +98,22 @@ def test_help_shows_the_optional_fields(vtctl: Any) -> None:
     assert "--json room_name,expires_at" in proc.stdout
 
 
-def test_a_command_that_cannot_filter_says_so(
+def test_a_command_without_fields_takes_a_plain_json_flag(
     cli: Cli, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # `appointment import` prints its summary without emit(): no silent no-op
+    # `appointment import` declares no fields: a word after --json is not a field list
     from vtctl.local.demo import demo_data_text
 
     data = tmp_path / "demo.json"
     data.write_text(demo_data_text())
     monkeypatch.setenv("VTCTL_STORE", str(tmp_path / "store.sqlite3"))
     result = cli("appointment", "import", str(data), "--json", "added")
+    assert result.exit_code == 2
+    assert "unexpected extra argument(s) (added)" in result.stderr
+    result = cli("appointment", "import", str(data), "--json")
     assert result.exit_code == 0, result.stderr
-    assert "added" in json.loads(result.stdout)
-    assert "does not support --json FIELDS" in result.stderr
+    assert json.loads(result.stdout)["added"] > 0
+    assert cli("appointment", "import", str(data), "--jq", ".added").exit_code == 2
 
 
 def test_no_warning_when_the_fields_were_applied(cli: Cli) -> None:
@@ -165,11 +168,13 @@ def test_jq_errors_exit_2(cli: Cli, args: tuple[str, ...], message: str) -> None
 # -- the library side ---------------------------------------------------------
 
 
-def test_output_format_keeps_old_call_sites() -> None:
-    assert OutputFormat(json=True, raw=False).fields is None
-    with requested_fields(("a",)):
-        assert OutputFormat(json=True).fields == ("a",)
-    assert OutputFormat(json=True).fields is None
+def test_output_format_from_the_declared_values() -> None:
+    assert output_format(None) == OutputFormat()
+    assert output_format(ALL_FIELDS) == OutputFormat(json=True)
+    assert output_format("b,a") == OutputFormat(json=True, fields=("b", "a"))
+    assert output_format(None, ".a", raw=False) == OutputFormat(json=True, jq=".a")
+    with pytest.raises(UsageError, match="--jq needs a jq expression"):
+        output_format(None, " ")
 
 
 def test_select_fields_and_parse_fields() -> None:
@@ -195,3 +200,58 @@ def test_subprocess_bad_field(vtctl: Any) -> None:
     assert proc.stdout == ""
     assert "valid fields:" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# -- declared per command ---------------------------------------------------------
+
+
+def _declared_fields(*path: str) -> tuple[str, ...]:
+    """The field list a command's ``--json`` declaration names (from its help text)."""
+    import typer.main
+
+    from vtctl.cli.app import build_app
+
+    command: Any = typer.main.get_command(build_app())
+    for name in path:
+        command = command.commands[name]
+    option = next(p for p in command.params if "--json" in p.opts)
+    listed = option.help.rpartition("Fields: ")[2].rstrip(".")
+    return tuple(listed.split(", "))
+
+
+@pytest.mark.parametrize(
+    ("path", "args"),
+    [
+        (("token",), ("47", "--profile", "demo")),
+        (("refresh",), ("47", "--profile", "demo")),
+        (("appointment", "show"), ("47", "--profile", "demo")),
+        (("mint",), ("--identity", "x", "--room", "r", "--profile", "demo")),
+    ],
+    ids=" ".join,
+)
+def test_the_declared_fields_are_the_documents_keys(
+    cli: Cli, path: tuple[str, ...], args: tuple[str, ...]
+) -> None:
+    result = cli(*path, *args, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert tuple(json.loads(result.stdout)) == _declared_fields(*path)
+
+
+def test_help_lists_the_fields_and_jq(vtctl: Any) -> None:
+    proc = vtctl("appointment", "list", "--help", env={"COLUMNS": "200"})
+    assert proc.returncode == 0
+    assert "--jq" in proc.stdout and "EXPR" in proc.stdout
+    assert "Fields: id, patient_id, psychologist_id" in " ".join(proc.stdout.split())
+
+
+def test_jq_completes_on_every_command_with_fields(vtctl: Any) -> None:
+    proc = vtctl(env={"_VTCTL_COMPLETE": "complete_bash", "COMP_WORDS": "vtctl token 47 --j",
+                      "COMP_CWORD": "3"})
+    assert proc.returncode == 0
+    assert proc.stdout.split() == ["--json", "--jq"]
+
+
+def test_a_bare_json_before_an_option_is_every_field(cli: Cli) -> None:
+    result = cli("token", "47", "--json", "--profile", "demo")
+    assert result.exit_code == 0, result.stderr
+    assert tuple(json.loads(result.stdout)) == TOKEN_FIELDS

@@ -13,16 +13,23 @@ from vtctl.backends.base import Backend, call_backend
 from vtctl.cli import options as o
 from vtctl.cli.backend_flags import BackendChoice, settings_from
 from vtctl.cli.context import streams, with_backend_flags
+from vtctl.cli.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.validate import parse_appointment_id
 from vtctl.config.settings import Settings
 from vtctl.domain.errors import UsageError
 from vtctl.ui.iostreams import IOStreams
-from vtctl.ui.output import OutputFormat, emit
+from vtctl.ui.output import OutputFormat, emit, output_format
 
 group = typer.Typer(
     name="appointment",
     help="Show appointments; list, add and import them in the local store.",
     no_args_is_help=True,
+)
+
+#: the keys of an appointment's JSON document (Appointment.to_json, without extras)
+FIELDS = (
+    "id", "patient_id", "psychologist_id", "duration_minutes", "starts_at", "video_room_id",
+    "patient", "psychologist",
 )
 
 
@@ -50,12 +57,13 @@ def run_show(opts: ShowOptions) -> None:
     emit(opts.io, opts.fmt, appointment.to_json, table)
 
 
-@group.command("show")
+@group.command("show", cls=JsonCommand)
 @with_backend_flags
 def show_command(
     ctx: typer.Context,
     appointment_id: o.AppointmentId,
-    json: o.Json = False,
+    json: Annotated[str | None, json_option(FIELDS)] = None,
+    jq: Jq = None,
     *,
     backend: BackendChoice,
 ) -> None:
@@ -65,7 +73,7 @@ def show_command(
             io=streams(ctx),
             open_backend=backend.open,
             appointment_id=parse_appointment_id(appointment_id),
-            fmt=OutputFormat(json=json),
+            fmt=output_format(json, jq),
         )
     )
 
@@ -101,10 +109,11 @@ def run_list(opts: ListOptions) -> None:
     emit(opts.io, opts.fmt, lambda: [a.to_json() for a in appointments], table)
 
 
-@group.command("list")
+@group.command("list", cls=JsonCommand)
 def list_command(
     ctx: typer.Context,
-    json: o.Json = False,
+    json: Annotated[str | None, json_option(FIELDS)] = None,
+    jq: Jq = None,
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Show at most this many.")
     ] = None,
@@ -115,7 +124,7 @@ def list_command(
     run_list(
         ListOptions(
             io=streams(ctx), settings=settings_from(True, profile, store),
-            fmt=OutputFormat(json=json), limit=limit,
+            fmt=output_format(json, jq), limit=limit,
         )
     )
 
@@ -177,7 +186,7 @@ def run_add(opts: AddOptions) -> None:
     emit(opts.io, opts.fmt, added.to_json, table)
 
 
-@group.command("add")
+@group.command("add", cls=JsonCommand)
 def add_command(
     ctx: typer.Context,
     patient: Annotated[str, typer.Option("--patient", help="Patient: user id or email.")],
@@ -198,7 +207,8 @@ def add_command(
         str | None,
         typer.Option("--room", help="Video room name [default: none; see `vtctl room create`]."),
     ] = None,
-    json: o.Json = False,
+    json: Annotated[str | None, json_option(FIELDS)] = None,
+    jq: Jq = None,
     profile: o.Profile = None,
     store: o.Store = None,
 ) -> None:
@@ -206,7 +216,7 @@ def add_command(
     run_add(
         AddOptions(
             io=streams(ctx), settings=settings_from(True, profile, store),
-            fmt=OutputFormat(json=json), patient=patient, psychologist=psychologist,
+            fmt=output_format(json, jq), patient=patient, psychologist=psychologist,
             duration_minutes=duration, appointment_id=appointment_id,
             starts_at=starts_at, room=room,
         )

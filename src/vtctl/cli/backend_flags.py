@@ -1,9 +1,12 @@
-"""From the backend flags to the backend a command runs against (Typer-free)."""
+"""From the backend flags to the backend a command runs against."""
 
 from __future__ import annotations
 
 from vtctl.backends.base import Backend
 from vtctl.config.settings import BackendOptions, Settings, resolve_settings
+
+#: The backend flags every data command accepts (declared in ``cli.context``), in order.
+BACKEND_FLAG_NAMES = ("local", "profile", "store", "base_url", "timeout", "ca_bundle")
 
 
 def settings_from(

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from vtctl.cli import options as o
-from vtctl.cli.backend_flags import BackendChoice, settings_from
+from vtctl.cli.backend_flags import BACKEND_FLAG_NAMES, BackendChoice, settings_from
 from vtctl.ui.iostreams import IOStreams
 
 
@@ -19,14 +19,12 @@ def streams(ctx: typer.Context) -> IOStreams:
     return obj.io if obj is not None else IOStreams()
 
 
-#: The backend flags every data command accepts after its own name.
-_BACKEND_FLAGS: tuple[tuple[str, Any, Any], ...] = (
-    ("local", o.Local, False),
-    ("profile", o.Profile, None),
-    ("store", o.Store, None),
-    ("base_url", o.BaseUrl, None),
-    ("timeout", o.Timeout, None),
-    ("ca_bundle", o.CaBundle, None),
+#: The backend flags every data command accepts after its own name: (annotation, default).
+_BACKEND_FLAGS: tuple[tuple[str, Any, Any], ...] = tuple(
+    (name, *declaration) for name, declaration in zip(BACKEND_FLAG_NAMES, (
+        (o.Local, False), (o.Profile, None), (o.Store, None), (o.BaseUrl, None),
+        (o.Timeout, None), (o.CaBundle, None),
+    ), strict=True)
 )
 
 

@@ -5,16 +5,20 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from vtctl.cli import options as o
 from vtctl.cli.backend_flags import settings_from
 from vtctl.cli.context import streams
+from vtctl.cli.json_flags import Jq, JsonCommand, json_option
 from vtctl.domain.errors import AuthenticationError, MissingCredentialsError, TokenFormatError
 from vtctl.ui.iostreams import IOStreams
-from vtctl.ui.output import OutputFormat, emit
+from vtctl.ui.output import OutputFormat, emit, output_format
+
+if TYPE_CHECKING:
+    from vtctl.domain.jwt_inspect import SigningSecret
 
 HELP = """\
 Decode a Twilio access token and, given the API secret, verify it.
@@ -35,13 +39,12 @@ never enforced.
 
 STDIN = "-"
 
-
-@dataclass(frozen=True, slots=True)
-class SigningSecret:
-    secret: str
-    #: the API key SID the secret belongs to, when known
-    api_key: str | None
-    source: str
+#: the keys of the JSON document of `inspect` (ParsedToken.to_json)
+FIELDS = (
+    "header", "api_key_sid", "account_sid", "jti", "identity", "room_name", "grants",
+    "issued_at", "not_before", "expires_at", "ttl", "seconds_left", "expired", "claims",
+    "signature",
+)
 
 
 @dataclass
@@ -71,6 +74,7 @@ def read_token(io: IOStreams, argument: str) -> str:
 
 def find_secret(profile: str | None) -> SigningSecret | None:
     """The demo profile's secret, else TWILIO_API_SECRET, else the profile's credentials."""
+    from vtctl.domain.jwt_inspect import SigningSecret
     from vtctl.local.credentials import ENV_API_KEY, ENV_API_SECRET, resolve_credentials
 
     settings = settings_from(profile=profile)
@@ -86,29 +90,11 @@ def find_secret(profile: str | None) -> SigningSecret | None:
 
 
 def run_inspect(opts: InspectOptions) -> None:
-    from vtctl.domain.jwt_inspect import SignatureStatus, decode, verify
+    from vtctl.domain.jwt_inspect import decode, signature_verdict
 
     token_text = read_token(opts.io, opts.token)
     token = decode(token_text)
-    found = opts.find_secret()
-    status: SignatureStatus
-    detail: str | None = None
-    if found is None:
-        status = "unverified"
-    elif verify(token_text, found.secret):
-        status = "valid"
-        detail = f"{found.source}, API key {token.api_key_sid}"
-    else:
-        status = "invalid"
-        if token.algorithm != "HS256":
-            detail = f"signed with {token.algorithm}; Twilio access tokens use HS256"
-        elif found.api_key and found.api_key != token.api_key_sid:
-            detail = (
-                f"the token names API key {token.api_key_sid}, the {found.source} "
-                f"secret belongs to {found.api_key}"
-            )
-        else:
-            detail = f"not made with the {found.source} secret of API key {token.api_key_sid}"
+    status, detail = signature_verdict(token_text, token, opts.find_secret())
 
     def table() -> object:
         from vtctl.ui.render.inspect import inspect_table
@@ -146,7 +132,8 @@ def inspect_command(
             help="Exit 3 unless the signature is verified with the API secret.",
         ),
     ] = False,
-    json: o.Json = False,
+    json: Annotated[str | None, json_option(FIELDS)] = None,
+    jq: Jq = None,
     profile: o.Profile = None,
 ) -> None:
     run_inspect(
@@ -154,11 +141,11 @@ def inspect_command(
             io=streams(ctx),
             token=token,
             find_secret=lambda: find_secret(profile),
-            fmt=OutputFormat(json=json),
+            fmt=output_format(json, jq),
             verify=verify,
         )
     )
 
 
 def register(app: typer.Typer) -> None:
-    app.command("inspect", help=HELP)(inspect_command)
+    app.command("inspect", help=HELP, cls=JsonCommand)(inspect_command)

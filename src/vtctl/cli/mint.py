@@ -13,12 +13,13 @@ import typer
 from vtctl.cli import options as o
 from vtctl.cli.backend_flags import settings_from
 from vtctl.cli.context import streams
+from vtctl.cli.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.validate import check_exclusive
 from vtctl.domain import rules
 from vtctl.domain.errors import UsageError
 from vtctl.domain.models import MintedToken
 from vtctl.ui.iostreams import IOStreams
-from vtctl.ui.output import OutputFormat, emit
+from vtctl.ui.output import OutputFormat, emit, output_format
 
 if TYPE_CHECKING:
     from vtctl.domain.credentials import TwilioCredentials
@@ -40,6 +41,9 @@ is at most {rules.MAX_IDENTITY_LENGTH} characters (Twilio's limit). --room is
 required: a token without a room would admit its holder to every room of the
 account.
 """
+
+#: the keys of the JSON document of `mint` (MintedToken.to_json)
+FIELDS = ("access_token", "identity", "room_name", "ttl", "expires_at")
 
 
 @dataclass
@@ -128,11 +132,12 @@ def mint_command(
             help=f"Lifetime in seconds, 1..{MAX_TTL}.", show_default=True,
         ),
     ] = DEFAULT_TTL,
-    json: o.Json = False,
+    json: Annotated[str | None, json_option(FIELDS)] = None,
+    jq: Jq = None,
     raw: o.Raw = False,
     profile: o.Profile = None,
 ) -> None:
-    check_exclusive(json=json, raw=raw)
+    check_exclusive(json=json is not None or jq is not None, raw=raw)
     validate(identity, room, ttl)
 
     def credentials() -> TwilioCredentials:
@@ -144,10 +149,10 @@ def mint_command(
     run_mint(
         MintOptions(
             io=streams(ctx), credentials=credentials, identity=identity, room_name=room,
-            ttl=ttl, fmt=OutputFormat(json=json, raw=raw),
+            ttl=ttl, fmt=output_format(json, jq, raw),
         )
     )
 
 
 def register(app: typer.Typer) -> None:
-    app.command("mint", help=HELP)(mint_command)
+    app.command("mint", help=HELP, cls=JsonCommand)(mint_command)

@@ -21,6 +21,14 @@ AppointmentId = Annotated[
         show_default=False,
     ),
 ]
+Room = Annotated[
+    str,
+    typer.Argument(
+        metavar="ROOM",
+        help="An appointment id (47), a room name (apt-47-...) or a Twilio room SID (RM...).",
+        show_default=False,
+    ),
+]
 Local = Annotated[
     bool,
     typer.Option(
@@ -78,15 +86,11 @@ AsUser = Annotated[
         rich_help_panel=BACKEND_PANEL, show_default=False,
     ),
 ]
+#: ``--json`` of a command that prints its document whole; a command with
+#: selectable fields declares ``cli.json_flags.json_option(FIELDS)`` instead.
 Json = Annotated[
     bool,
-    typer.Option(
-        "--json", metavar="[FIELDS]",
-        help="Print one JSON document. With FIELDS (e.g. --json room_name,expires_at or "
-        "--json=room_name) only those keys, in that order. --jq EXPR filters it with a jq "
-        "expression (implies --json; strings print bare).",
-        rich_help_panel=OUTPUT_PANEL,
-    ),
+    typer.Option("--json", help="Print one JSON document.", rich_help_panel=OUTPUT_PANEL),
 ]
 Raw = Annotated[
     bool,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -12,12 +12,16 @@ from vtctl.backends.base import Backend, call_backend
 from vtctl.cli import options as o
 from vtctl.cli.backend_flags import BackendChoice
 from vtctl.cli.context import streams, with_backend_flags
+from vtctl.cli.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.validate import parse_appointment_id
 from vtctl.ui.iostreams import IOStreams
-from vtctl.ui.output import OutputFormat, emit
+from vtctl.ui.output import OutputFormat, emit, output_format
 
 group = typer.Typer(name="room", help="Manage the video room of an appointment.",
                     no_args_is_help=True)
+
+#: the keys of the JSON document of `room create` (RoomInfo.to_json)
+FIELDS = ("appointment_id", "room_name", "created")
 
 
 @dataclass
@@ -39,12 +43,13 @@ def run_create(opts: CreateOptions) -> None:
     emit(opts.io, opts.fmt, room.to_json, table)
 
 
-@group.command("create")
+@group.command("create", cls=JsonCommand)
 @with_backend_flags
 def create_command(
     ctx: typer.Context,
     appointment_id: o.AppointmentId,
-    json: o.Json = False,
+    json: Annotated[str | None, json_option(FIELDS)] = None,
+    jq: Jq = None,
     *,
     backend: BackendChoice,
 ) -> None:
@@ -59,7 +64,7 @@ def create_command(
             io=streams(ctx),
             open_backend=backend.open,
             appointment_id=parse_appointment_id(appointment_id),
-            fmt=OutputFormat(json=json),
+            fmt=output_format(json, jq),
         )
     )
 

@@ -54,12 +54,14 @@ def run_serve(opts: ServeOptions) -> None:
 
     from vtctl.backends.local import open_store
     from vtctl.server import app as server
+    from vtctl.server import run
     from vtctl.server.auth import (
         MIN_SECRET_LENGTH,
         JwtAuthority,
         generate_secret,
         secret_from_env,
     )
+    from vtctl.server.state import CachedStore, ServerState
 
     secret = secret_from_env()
     generated = secret is None
@@ -75,11 +77,11 @@ def run_serve(opts: ServeOptions) -> None:
 
     writer = open_store(opts.settings)  # seeds the demo store on first use
     try:
-        reader = server.CachedStore.open(opts.settings.store_path)
+        reader = CachedStore.open(opts.settings.store_path)
     except BaseException:
         writer.close()
         raise
-    state = server.ServerState.open(
+    state = ServerState.open(
         reader,
         writer,
         auth,
@@ -88,7 +90,7 @@ def run_serve(opts: ServeOptions) -> None:
         dev_login=opts.dev_login,
     )
     try:
-        sock = server.bind_socket(opts.host, opts.port)
+        sock = run.bind_socket(opts.host, opts.port)
     except BaseException:
         state.close()
         raise
@@ -96,13 +98,13 @@ def run_serve(opts: ServeOptions) -> None:
     empty = not writer.list_appointments(limit=1)
     _banner(opts, _url(host, port), credentials, problem, generated, empty,
             short_secret=len(auth.secret) < MIN_SECRET_LENGTH)
-    server.configure_logging()
+    run.configure_logging()
     import gc
 
     gc.collect()
     gc.freeze()  # the long-lived imports and state: fewer, shorter collections per request
     app = server.create_asgi(state, access_log=opts.access_log)
-    server.run_server(app, sock, on_stop=state.close)
+    run.run_server(app, sock, on_stop=state.close)
     opts.io.info("vtctl serve: stopped")
 
 

@@ -25,11 +25,12 @@ from vtctl.backends.base import Backend
 from vtctl.cli import options as o
 from vtctl.cli.backend_flags import BackendChoice
 from vtctl.cli.context import streams, with_backend_flags
+from vtctl.cli.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.validate import parse_appointment_id
 from vtctl.domain.errors import NetworkError, ServerError, UsageError, VtctlError
 from vtctl.domain.models import RoomStatus
 from vtctl.ui.iostreams import IOStreams
-from vtctl.ui.output import OutputFormat, emit
+from vtctl.ui.output import OutputFormat, emit, output_format
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -40,6 +41,12 @@ DEFAULT_INTERVAL = 3.0
 MIN_INTERVAL = 0.5
 #: errors the watch view shows and retries on the next tick; others end the watch
 TRANSIENT_ERRORS: tuple[type[VtctlError], ...] = (NetworkError, ServerError)
+
+#: the keys of the JSON document of `status` (RoomStatus.to_json)
+FIELDS = (
+    "appointment_id", "room_name", "status", "sid", "type", "created_at", "duration_seconds",
+    "participant_count", "max_participants", "participants", "message",
+)
 
 
 def utc_now() -> datetime:
@@ -274,7 +281,8 @@ Interval = Annotated[
 def command(
     ctx: typer.Context,
     appointment_id: o.AppointmentId,
-    json: o.Json = False,
+    json: Annotated[str | None, json_option(FIELDS)] = None,
+    jq: Jq = None,
     watch_: Watch = False,
     interval: Interval = None,
     *,
@@ -287,7 +295,7 @@ def command(
             io=streams(ctx),
             open_backend=backend.open,
             appointment_id=parse_appointment_id(appointment_id),
-            fmt=OutputFormat(json=json),
+            fmt=output_format(json, jq),
             watch=watch_,
             interval=DEFAULT_INTERVAL if interval is None else interval,
         )
@@ -297,6 +305,7 @@ def command(
 def register(app: typer.Typer) -> None:
     app.command(
         "status",
+        cls=JsonCommand,
         help="Show the video room of an appointment: its status and who is connected.\n\n"
         "Remote: GET /api/appointments/video-status/ID/. Local: Twilio's Rooms and "
         "Participants API (TWILIO_* credentials). A room nobody has joined yet is "

@@ -1,21 +1,22 @@
 """``vtctl token`` / ``vtctl refresh`` as plain functions (Typer-free).
 
 The Typer command (``vtctl.cli.token``) and the fast path (``vtctl.launch.fastrun``)
-both parse the command line into the same values and call
-:func:`token_command`, so there is one implementation of the command.
+both call :func:`token_command` with the values of the parameters Typer
+declares, by name, so there is one implementation of the command.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from vtctl.backends.base import Backend, call_backend
-from vtctl.cli.backend_flags import BackendChoice
+from vtctl.cli.backend_flags import BACKEND_FLAG_NAMES, BackendChoice, settings_from
 from vtctl.cli.validate import check_exclusive, parse_appointment_id
 from vtctl.domain.models import VideoToken
 from vtctl.ui.iostreams import IOStreams
-from vtctl.ui.output import OutputFormat, emit
+from vtctl.ui.output import OutputFormat, emit, output_format
 
 
 @dataclass
@@ -26,30 +27,6 @@ class TokenOptions:
     as_user: str | None
     fmt: OutputFormat
     refresh: bool = False
-
-
-def token_command(
-    io: IOStreams,
-    *,
-    appointment_id: str,
-    as_user: str | None,
-    json: bool,
-    raw: bool,
-    backend: BackendChoice,
-    refresh: bool,
-) -> None:
-    """Check the command line's values and run the command."""
-    check_exclusive(json=json, raw=raw)
-    run_token(
-        TokenOptions(
-            io=io,
-            open_backend=backend.open,
-            appointment_id=parse_appointment_id(appointment_id),
-            as_user=as_user or backend.settings.as_user,
-            fmt=OutputFormat(json=json, raw=raw),
-            refresh=refresh,
-        )
-    )
 
 
 def run_token(opts: TokenOptions) -> None:
@@ -65,3 +42,35 @@ def run_token(opts: TokenOptions) -> None:
         return token_table(token)
 
     emit(opts.io, opts.fmt, token.to_json, table, lambda: token.access_token)  # type: ignore[arg-type]
+
+
+def token_command(
+    io: IOStreams,
+    *,
+    appointment_id: str,
+    as_user: str | None,
+    json: str | None,
+    jq: str | None,
+    raw: bool,
+    backend: BackendChoice,
+    refresh: bool,
+) -> None:
+    """Check the command line's values and run the command."""
+    check_exclusive(json=json is not None or jq is not None, raw=raw)
+    run_token(
+        TokenOptions(
+            io=io,
+            open_backend=backend.open,
+            appointment_id=parse_appointment_id(appointment_id),
+            as_user=as_user or backend.settings.as_user,
+            fmt=output_format(json, jq, raw),
+            refresh=refresh,
+        )
+    )
+
+
+def run_from_values(io: IOStreams, values: dict[str, Any], refresh: bool) -> None:
+    """The fast path's call: every declared parameter by name, the backend flags resolved."""
+    own = {name: value for name, value in values.items() if name not in BACKEND_FLAG_NAMES}
+    flags = {name: value for name, value in values.items() if name in BACKEND_FLAG_NAMES}
+    token_command(io, **own, backend=BackendChoice(settings_from(**flags)), refresh=refresh)

@@ -1,7 +1,4 @@
-"""Checks on command-line values, shared by the Typer commands and ``vtctl.launch.fastrun``.
-
-Typer-free, so the fast path can use them without importing Typer.
-"""
+"""Checks on command-line values, shared by the Typer commands."""
 
 from __future__ import annotations
 

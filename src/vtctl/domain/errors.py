@@ -140,10 +140,15 @@ class RequestTimeoutError(NetworkError):
     """The backend did not answer within the timeout."""
 
 
-# --- smoke (exit 8) --------------------------------------------------------
+# --- a check failed: smoke, diagnose (exit 8) ------------------------------
 
 
 class SmokeFailedError(VtctlError):
     """At least one ``vtctl smoke`` check failed."""
+
+    exit_code = ExitCode.SMOKE_FAILED
+
+class DiagnoseProblemError(VtctlError):
+    """``vtctl diagnose`` found at least one problem."""
 
     exit_code = ExitCode.SMOKE_FAILED

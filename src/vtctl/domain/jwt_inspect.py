@@ -254,3 +254,31 @@ def verify(token: str, secret: str) -> bool:
     except jwt.DecodeError as exc:
         raise TokenFormatError(f"the token cannot be decoded: {exc}") from exc
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class SigningSecret:
+    """An API secret to verify tokens with, and where it came from."""
+
+    secret: str
+    #: the API key SID the secret belongs to, when known
+    api_key: str | None
+    source: str
+
+
+def signature_verdict(
+    token_text: str, token: InspectedToken, signer: SigningSecret | None
+) -> tuple[SignatureStatus, str | None]:
+    """Verify with ``signer`` (None: no secret known) and say why when it fails."""
+    if signer is None:
+        return "unverified", None
+    if verify(token_text, signer.secret):
+        return "valid", f"{signer.source}, API key {token.api_key_sid}"
+    if token.algorithm != TWILIO_ALGORITHM:
+        return "invalid", f"signed with {token.algorithm}; Twilio access tokens use HS256"
+    if signer.api_key and signer.api_key != token.api_key_sid:
+        return "invalid", (
+            f"the token names API key {token.api_key_sid}, "
+            f"the {signer.source} secret belongs to {signer.api_key}"
+        )
+    return "invalid", f"not made with the {signer.source} secret of API key {token.api_key_sid}"

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 Role = Literal["patient", "psychologist"]
+Severity = Literal["ok", "warning", "problem"]
 ROLES: tuple[Role, ...] = ("patient", "psychologist")
 
 #: The guide's eight fields of a token reply, in the guide's order.
@@ -219,3 +220,18 @@ class MintedToken:
             "ttl": self.ttl,
             "expires_at": format_utc(self.expires_at),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One line of ``vtctl diagnose``: what was checked, how it went, what to do next."""
+
+    check: str
+    status: Severity
+    detail: str
+    #: a command to paste, or None
+    action: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"check": self.check, "status": self.status, "detail": self.detail,
+                "action": self.action}

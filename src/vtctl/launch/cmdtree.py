@@ -3,10 +3,11 @@
 ``completion_tree.json`` (generated from the Typer app by
 ``scripts/gen_completions.py``, and tested to be current) describes every
 command and parameter.  This module parses a command line against it with the
-same algorithm as Typer's vendored click (``typer._click.parser``), so the
-fast paths in ``entry.py`` (shell completion, ``token``/``refresh``) agree
-with the real app.  Whatever the emulation does not cover raises
-:class:`Fallback`, and the caller hands the command line to Typer.
+same algorithm as the click parser Typer uses, so the fast paths (shell
+completion in ``vtctl.launch.fastcomplete``, ``token``/``refresh`` in
+``vtctl.launch.fastrun``) and the help cache agree with the real app.
+Whatever the emulation does not cover raises :class:`Fallback`, and the
+caller hands the command line to Typer.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 TREE_FILE = "completion_tree.json"
-TREE_VERSION = 1
+TREE_VERSION = 2
 
 
 class Fallback(Exception):
@@ -72,8 +73,22 @@ def resolve_context(root: dict[str, Any], args: list[str]) -> Ctx:
         if sub is None:
             return ctx
         ctx = Ctx(sub, ctx)
+        if sub.get("json_fields"):
+            rest = _spell_json_values(sub, rest)
         rest = parse_args(ctx, rest)
     return ctx
+
+
+def _spell_json_values(node: dict[str, Any], args: list[str]) -> list[str]:
+    """What ``cli.json_flags.JsonCommand`` does to its arguments before parsing them."""
+    from vtctl.util.jsonargs import spell_json_values
+
+    takes_value = {
+        opt for p in node["params"]
+        if p["kind"] == "option" and p["action"] in ("store", "append") for opt in p["opts"]
+    }
+    slots = [p["nargs"] for p in node["params"] if p["kind"] == "argument"]
+    return spell_json_values(args, takes_value, slots)
 
 
 def parse_command_line(root: dict[str, Any], args: list[str]) -> list[Ctx]:
@@ -92,6 +107,8 @@ def parse_command_line(root: dict[str, Any], args: list[str]) -> list[Ctx]:
         if sub is None:
             raise ParseError
         chain.append(Ctx(sub, chain[-1]))
+        if sub.get("json_fields"):
+            rest = _spell_json_values(sub, rest)
         rest = parse_args(chain[-1], rest, strict=True)
     if rest:
         raise ParseError  # "Got unexpected extra argument"
@@ -108,13 +125,12 @@ def _split_opt(opt: str) -> tuple[str, str]:
 
 
 class _ParserOption:
-    __slots__ = ("action", "const_none", "dest", "nargs")
+    __slots__ = ("action", "dest", "nargs")
 
-    def __init__(self, param: dict[str, Any], const_none: bool) -> None:
+    def __init__(self, param: dict[str, Any]) -> None:
         self.dest: str = param["name"]
         self.action: str = param["action"]
         self.nargs: int = param["nargs"]
-        self.const_none = const_none
 
     @property
     def takes_value(self) -> bool:
@@ -122,7 +138,7 @@ class _ParserOption:
 
 
 def parse_args(ctx: Ctx, args: list[str], strict: bool = False) -> list[str]:
-    """click's ``_OptionParser.parse_args``; returns the leftovers.
+    """click's option parser; returns the leftovers.
 
     Resilient (completion) unless ``strict``.  Values are kept as click's
     parser leaves them (strings, ``True`` for flags), before type conversion.
@@ -133,11 +149,11 @@ def parse_args(ctx: Ctx, args: list[str], strict: bool = False) -> list[str]:
     for param in ctx.params:
         if param["kind"] != "option":
             continue
-        groups = [(param["opts"], param["const_none"])]
+        option = _ParserOption(param)
+        groups = [param["opts"]]
         if param["parser_secondary"]:
-            groups.append((param["secondary_opts"], False))  # stored as False, not None
-        for opts, const_none in groups:
-            option = _ParserOption(param, const_none)
+            groups.append(param["secondary_opts"])  # a --no-x flag counts as given too
+        for opts in groups:
             for opt in opts:
                 prefix, value = _split_opt(opt)
                 if not prefix:
@@ -172,7 +188,7 @@ def _store(ctx: Ctx, option: _ParserOption, value: Any) -> None:
     if action == "store":
         ctx.opts[option.dest] = value
     elif action == "store_const":
-        ctx.opts[option.dest] = None if option.const_none else True
+        ctx.opts[option.dest] = True  # Typer's flags store a constant that is never None
     elif action in ("append", "append_const"):
         ctx.opts.setdefault(option.dest, []).append(value)
     elif action == "count":

@@ -3,8 +3,11 @@
 ``vtctl --version`` and shell completion run on every keystroke or script
 start, so they must not pay for Typer, rich or the backends.
 
-Shell completion is answered by ``vtctl.launch.fastcomplete``; a plain ``token`` or
-``refresh`` command line is run by ``vtctl.launch.fastrun``; everything else by Typer.
+Shell completion is answered by ``vtctl.launch.fastcomplete``, a pure help request
+from ``vtctl.launch.helpcache``, a plain ``token`` or ``refresh`` command line by
+``vtctl.launch.fastrun`` (all three from what the generator recorded of Typer's
+declarations); everything else by Typer (``vtctl.cli.app.run``), which imports
+only the module of the command it runs.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ The scripts in ``completions/`` run ``vtctl`` with
 ``_VTCTL_COMPLETE=complete_bash`` (or ``complete_zsh`` / ``complete_fish``; click's
 spelling ``bash_complete`` etc. is accepted too).  ``fast_complete`` answers
 from ``completion_tree.json`` (parsed by ``vtctl.launch.cmdtree``) with the same
-algorithm and output format as Typer's vendored click (``typer._click.shell_completion`` and
-``typer._completion_classes``).  Anything it cannot answer from the tree (a
+algorithm and output format as Typer's completion (click's ``shell_completion``
+and Typer's completion classes).  Anything it cannot answer from the tree (a
 parameter with a dynamic ``autocompletion``, a missing or outdated tree, a
 malformed request) falls back to Typer itself, so answers never differ.
 """
@@ -53,12 +53,13 @@ def _typer_instruction(instruction: str) -> str:
 def _typer_complete(instruction: str) -> int:
     """The slow path: Typer's own completion over the full app."""
     import typer.main
-    from typer._completion_classes import completion_init
-    from typer.completion import shell_complete
+    from typer.completion import get_completion_inspect_parameters, shell_complete
 
     from vtctl.cli.app import app
 
-    completion_init()  # the app sets add_completion=False, which skips this
+    # registers Typer's completion classes, as an app with add_completion=True does
+    # when it builds its --install-completion option (vtctl has none)
+    get_completion_inspect_parameters()
     try:
         return shell_complete(typer.main.get_command(app), {}, "vtctl", COMPLETE_VAR, instruction)
     except SystemExit as exc:  # fish's "is-args" answers with the exit status

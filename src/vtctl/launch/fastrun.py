@@ -1,22 +1,26 @@
 """``vtctl token`` and ``vtctl refresh`` without importing Typer.
 
-They are what support engineers and CI scripts run most, and building the
-Typer app costs more than the command itself (importing Typer and building the
-app: ~65 ms before a token is minted).  A *plain* command line
-(the command, its ID, its own flags, the backend flags, ``--debug``) is parsed
-with click's algorithm over the generated command tree (``vtctl.launch.cmdtree``) and
-handed to the same function the Typer command calls
-(``vtctl.cli.token_run.token_command``).
+They are what support engineers and CI scripts run most, and importing Typer
+and building the app costs more than the command itself (35-60 ms more per
+run; benchmarks/RESULTS.md).  Everything here is derived from Typer's
+declarations: ``scripts/gen_completions.py`` records in the command tree each
+parameter's type, environment variables and default (and marks what it cannot
+reproduce: a callback, a prompt, another type...); this module parses the
+command line with click's algorithm over that tree (``vtctl.launch.cmdtree``),
+resolves every value as click would (command line, then environment, then
+default) and hands them, by the declared names, to the function the Typer
+command calls (``vtctl.cli.token_run.token_command``).
 
 Anything else returns None and ``entry.main`` runs Typer, which answers as it
-always does: ``--help``, ``--json FIELDS``/``--jq``, usage errors (Typer's
-messages), a parameter this module does not know (a new flag falls back until
-it is added here), a ``--timeout`` that is not a plain number.
+always does: ``--help``, usage errors (Typer's messages), a parameter the tree
+marks as not reproducible, a number that is not plain digits.
 ``tests/test_fastrun.py`` checks that both paths give the command the same
-values over a corpus of command lines.
+values over a corpus of command lines, environment variables included.
 """
 
 from __future__ import annotations
+
+import os
 
 TYPE_CHECKING = False  # typing costs ~5 ms
 if TYPE_CHECKING:
@@ -26,37 +30,8 @@ if TYPE_CHECKING:
 
 FAST_COMMANDS = ("token", "refresh")
 
-#: A converter's answer for a value only Typer should handle (its message, its rules).
+#: A conversion's answer for a value only Typer should handle (its message, its rules).
 _DECLINE = object()
-
-
-def _text(value: Any) -> Any:
-    return value
-
-
-def _flag(value: Any) -> Any:
-    return value is True
-
-
-def _required_text(value: Any) -> Any:
-    return _DECLINE if value is None else value  # Typer reports "Missing argument 'ID'"
-
-
-def _seconds(value: Any) -> Any:
-    if value is None:
-        return None
-    whole, _, fraction = value.partition(".")
-    plain = value.isascii() and whole.isdigit() and (not fraction or fraction.isdigit())
-    return float(value) if plain else _DECLINE
-
-
-#: The parameters of ``token``/``refresh`` and how the parser's string becomes
-#: the value Typer would pass.
-_OWN = {"appointment_id": _required_text, "as_user": _text, "json": _flag, "raw": _flag}
-_BACKEND = {
-    "local": _flag, "profile": _text, "store": _text, "base_url": _text,
-    "timeout": _seconds, "ca_bundle": _text,
-}
 
 
 def try_run(args: list[str], io: IOStreams | None = None) -> int | None:
@@ -64,32 +39,28 @@ def try_run(args: list[str], io: IOStreams | None = None) -> int | None:
     plan = parse(args)
     if plan is None:
         return None
-    command, own, backend_flags, debug = plan
+    command, values, debug = plan
     from vtctl.cli.runtime import report_failure, start_debug
     from vtctl.ui.iostreams import IOStreams
 
     io = io or IOStreams()
     start_debug(io, debug)
     try:
-        from vtctl.cli.backend_flags import BackendChoice, settings_from
-        from vtctl.cli.token_run import token_command
+        from vtctl.cli.token_run import run_from_values
 
-        backend = BackendChoice(settings_from(**backend_flags))
-        token_command(io, **own, backend=backend, refresh=command == "refresh")
+        run_from_values(io, values, refresh=command == "refresh")
     except (KeyboardInterrupt, Exception) as exc:
         return report_failure(exc, io, debug)
     return 0
 
 
-def parse(args: list[str]) -> tuple[str, dict[str, Any], dict[str, Any], bool] | None:
-    """(command, its own values, backend flag values, --debug), or None when not plain."""
+def parse(args: list[str]) -> tuple[str, dict[str, Any], bool] | None:
+    """(command, every parameter's value by name, --debug), or None when not plain."""
     from vtctl.cli.runtime import split_debug
 
     args, debug = split_debug(args)
     if not args or args[0] not in FAST_COMMANDS:
         return None
-    if any(a.startswith(("--json=", "--jq")) for a in args):
-        return None  # field selection is Typer-side argv handling (cli.app)
     from vtctl.launch.cmdtree import Fallback, ParseError, load_tree, parse_command_line
 
     try:
@@ -99,14 +70,36 @@ def parse(args: list[str]) -> tuple[str, dict[str, Any], dict[str, Any], bool] |
     root, leaf = chain[0], chain[-1]
     if len(chain) != 2 or any(value is not None for value in root.opts.values()):
         return None  # --version, --help before the command
-    values = dict(leaf.opts)
-    if values.pop("help", None) is not None:
+    if leaf.opts.get("help") is not None:
         return None
-    names = {param["name"] for param in leaf.params} - {"help"}
-    if names != _OWN.keys() | _BACKEND.keys():
-        return None
-    own = {name: convert(values.get(name)) for name, convert in _OWN.items()}
-    backend = {name: convert(values.get(name)) for name, convert in _BACKEND.items()}
-    if any(value is _DECLINE for value in (*own.values(), *backend.values())):
-        return None
-    return args[0], own, backend, debug
+    values: dict[str, Any] = {}
+    for param in leaf.params:
+        if param["name"] == "help":
+            continue
+        rule = param.get("value")
+        if rule is None:
+            return None  # the generator could not reproduce this parameter
+        value = _value(rule, leaf.opts.get(param["name"]))
+        if value is _DECLINE:
+            return None
+        values[param["name"]] = value
+    return args[0], values, debug
+
+
+def _value(rule: dict[str, Any], given: Any) -> Any:
+    """click's order: the command line, then the environment, then the default."""
+    if rule["type"] == "flag":
+        return True if given is not None else rule["default"]
+    if given is None:
+        given = next((os.environ[n] for n in rule["envvar"] if os.environ.get(n)), None)
+    if given is None:
+        return _DECLINE if rule["required"] else rule["default"]  # Typer: "Missing argument"
+    if rule["type"] == "str":
+        return given
+    whole, _, fraction = given.partition(".")
+    plain = given.isascii() and whole.isdigit() and (not fraction or fraction.isdigit())
+    if rule["type"] == "float" and plain:
+        return float(given)
+    if rule["type"] == "int" and plain and not fraction and not given.endswith("."):
+        return int(given)
+    return _DECLINE  # Typer reports the bad number its own way

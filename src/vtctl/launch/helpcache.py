@@ -123,7 +123,7 @@ def is_help_request(args: list[str]) -> bool:
 
 
 def _load_tree() -> dict[str, Any]:
-    from vtctl.launch.cmdtree import load_tree  # the parser completion and fastrun use
+    from vtctl.launch.cmdtree import load_tree  # the tree completion uses
 
     return load_tree()
 
@@ -225,11 +225,11 @@ def _terminal_size() -> tuple[int, int] | None:
 
 
 def _sha256(data: bytes) -> str:
-    try:  # the builtin module: hashlib also loads OpenSSL (~2.5 ms)
-        from _sha256 import sha256  # type: ignore[import-not-found]
-    except ImportError:  # not CPython 3.11 (3.12 renamed it _sha2)
-        from hashlib import sha256
-    return str(sha256(data).hexdigest())
+    # hashlib loads OpenSSL: ~3 ms of a ~20 ms cached --help (benchmarks/RESULTS.md);
+    # the builtin _sha256 module would be faster but is CPython's private module
+    from hashlib import sha256
+
+    return sha256(data).hexdigest()
 
 
 # -- the entries -------------------------------------------------------------

@@ -89,6 +89,17 @@ class TokenEngine:
         self, appointment_id: int, user_ref: str | int | None
     ) -> tuple[Appointment, User]:
         """404 appointment -> 403 permission -> 404 no room, as the guide orders them."""
+        appointment, user = self.check_participant(appointment_id, user_ref)
+        if not appointment.video_room_id:
+            raise NoVideoRoomError(
+                NO_VIDEO_ROOM, hint=f"create one with `vtctl room create {appointment_id}`"
+            )
+        return appointment, user
+
+    def check_participant(
+        self, appointment_id: int, user_ref: str | int | None
+    ) -> tuple[Appointment, User]:
+        """The guide's first two checks: the appointment exists (404), the user is in it (403)."""
         appointment = self.store.get_appointment(appointment_id)
         if appointment is None:
             raise AppointmentNotFoundError(APPOINTMENT_NOT_FOUND)
@@ -101,10 +112,6 @@ class TokenEngine:
         user = self.store.find_user(user_ref)
         if user is None or user.id not in appointment.participant_ids():
             raise PermissionDeniedError(PERMISSION_DENIED)
-        if not appointment.video_room_id:
-            raise NoVideoRoomError(
-                NO_VIDEO_ROOM, hint=f"create one with `vtctl room create {appointment_id}`"
-            )
         return appointment, user
 
     def issue(self, appointment_id: int, user_ref: str | int | None) -> VideoToken:

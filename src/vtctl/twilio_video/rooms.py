@@ -259,11 +259,12 @@ def _fetch_room(client: Any, room_name: str) -> Any | None:
 
 
 def _dedupe(found: list[Any]) -> list[Any]:
-    """Keep the first record per identity (connected ones come first)."""
+    """Every connected record (one identity connected twice is a ghost worth seeing),
+    else the first record per identity (connected ones come first)."""
     seen: set[str | None] = set()
     kept = []
     for record in found:
-        if record.identity in seen:
+        if record.identity in seen and record.status != "connected":
             continue
         seen.add(record.identity)
         kept.append(record)

@@ -1,43 +1,24 @@
 """Choose between a rich table, ``--json`` and ``--raw`` for one result.
 
 ``--json`` optionally takes a comma-separated field list (``--json
-room_name,expires_at``).  The vendored click cannot parse an option with an
-optional value, so ``vtctl.cli.app.run`` takes the list off the command line
-before Typer sees it and hands it over with :func:`requested_fields`; every
-``OutputFormat`` built while that command runs picks it up, so commands need
-no extra flag to support it.  ``--jq EXPR`` (implies ``--json``) is handed over
-the same way and filters the document with the ``jq`` library.
+room_name,expires_at``) and ``--jq EXPR`` (implies ``--json``) filters the
+document with the ``jq`` library.  Each command declares both flags
+(``vtctl.cli.json_flags``) and builds its ``OutputFormat`` with
+:func:`output_format`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from vtctl.domain.errors import UsageError
 from vtctl.ui.iostreams import IOStreams
+from vtctl.util.jsonargs import ALL_FIELDS, FIELDS_PATTERN
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
-
-#: What ``--json FIELDS`` accepts: lowercase JSON keys, comma-separated.
-FIELDS_PATTERN = re.compile(r"^[a-z_]+(,[a-z_]+)*$")
-
-@dataclass(slots=True)
-class JsonRequest:
-    """What ``--json FIELDS`` / ``--jq`` asked for on this command line."""
-
-    fields: tuple[str, ...] | None = None
-    jq: str | None = None
-    #: set by ``emit`` once it has applied the request
-    used: bool = False
-
-
-_requested: ContextVar[JsonRequest | None] = ContextVar("vtctl_json_request", default=None)
 
 
 def parse_fields(text: str) -> tuple[str, ...]:
@@ -51,43 +32,12 @@ def parse_fields(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(cleaned.split(",")))
 
 
-@contextmanager
-def requested_fields(
-    fields: tuple[str, ...] | None, jq: str | None = None, io: IOStreams | None = None
-) -> Iterator[None]:
-    """Make ``fields``/``jq`` the defaults of every ``OutputFormat`` built inside the block.
-
-    With ``io``: a command that succeeds without applying them (one that prints
-    its JSON without ``emit``) gets a warning on stderr instead of silence.
-    """
-    request = JsonRequest(fields, jq) if fields is not None or jq is not None else None
-    reset = _requested.set(request)
-    try:
-        yield
-    except SystemExit as exc:
-        if exc.code in (0, None):
-            _warn_unused(request, io)
-        raise
-    else:
-        _warn_unused(request, io)
-    finally:
-        _requested.reset(reset)
-
-
-def _warn_unused(request: JsonRequest | None, io: IOStreams | None) -> None:
-    if request is not None and not request.used and io is not None:
-        asked = "--jq" if request.jq is not None else "--json FIELDS"
-        io.info(f"warning: this command does not support {asked}; it printed its whole output")
-
-
-def current_fields() -> tuple[str, ...] | None:
-    request = _requested.get()
-    return request.fields if request else None
-
-
-def current_jq() -> str | None:
-    request = _requested.get()
-    return request.jq if request else None
+def output_format(json: str | None, jq: str | None = None, raw: bool = False) -> OutputFormat:
+    """The ``OutputFormat`` for a command's ``--json [FIELDS]``, ``--jq`` and ``--raw`` values."""
+    if jq is not None and not jq.strip():
+        raise UsageError("--jq needs a jq expression, e.g. --jq .room_name")
+    fields = None if json is None or json == ALL_FIELDS else parse_fields(json)
+    return OutputFormat(json=json is not None or jq is not None, raw=raw, fields=fields, jq=jq)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +45,9 @@ class OutputFormat:
     json: bool = False
     raw: bool = False
     #: ``--json`` field selection; None: the whole document
-    fields: tuple[str, ...] | None = field(default_factory=current_fields)
+    fields: tuple[str, ...] | None = None
     #: ``--jq`` expression applied to the (selected) document
-    jq: str | None = field(default_factory=current_jq)
+    jq: str | None = None
 
     @property
     def mode(self) -> str:
@@ -161,9 +111,6 @@ def emit(
 ) -> None:
     """Print one result in the format the user asked for."""
     if fmt.json:
-        request = _requested.get()
-        if request is not None:
-            request.used = True
         document = data()
         if fmt.fields is not None:
             document = select_fields(document, fmt.fields)

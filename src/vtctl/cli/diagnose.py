@@ -1,0 +1,162 @@
+"""``vtctl diagnose ROOM [--token -]``: why someone cannot get into a session."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from vtctl.backends.base import Backend, call_backend
+from vtctl.cli import options as o
+from vtctl.cli.backend_flags import BackendChoice
+from vtctl.cli.context import streams, with_backend_flags
+from vtctl.cli.inspect import STDIN, find_secret, read_token
+from vtctl.cli.json_flags import Jq, JsonCommand, json_option
+from vtctl.config.settings import DEFAULT_BASE_URL, Settings, default_store_path
+from vtctl.domain.errors import DiagnoseProblemError, UsageError
+from vtctl.ui.iostreams import IOStreams
+from vtctl.ui.output import OutputFormat, emit, output_format
+
+if TYPE_CHECKING:
+    from vtctl.domain.jwt_inspect import SigningSecret
+    from vtctl.domain.models import Finding
+
+HELP = """\
+Check why someone cannot get into a session, and say what to do.
+
+Runs a checklist for the appointment behind ROOM (an appointment id, a room
+name or a Twilio room SID): the appointment and its two users, now against
+its scheduled time, its room, the room's state in Twilio, who is connected
+(the patient, the psychologist, a stranger, the same person twice), their
+audio and video.  With --token - it also checks a token read from stdin
+(e.g. pasted from the patient's browser): its signature, identity, room,
+validity and lifetime.  Each finding is ok, warning or problem, with a
+command to paste that fixes it.
+
+Checks that cannot run (no Twilio credentials, a remote server that cannot
+ask Twilio) are reported as skipped and the rest still run.
+
+Exit codes: 0 when nothing is a problem (warnings allowed), 8 when a problem
+was found; the usual codes when the appointment itself cannot be read (5 not
+found, 4 not one of its users, 3 not authenticated, 7 unreachable).
+"""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class DiagnoseOptions:
+    io: IOStreams
+    open_backend: Callable[[], Backend]
+    room: str
+    fmt: OutputFormat
+    #: read a token from stdin and check it too
+    read_token: bool = False
+    find_secret: Callable[[], SigningSecret | None] = lambda: None
+    #: backend flags the suggested commands carry (``--local``, ``--store PATH``...)
+    action_flags: tuple[str, ...] = ()
+    clock: Callable[[], datetime] = utc_now
+
+
+def run_diagnose(opts: DiagnoseOptions) -> list[Finding]:
+    from vtctl.checks.diagnose import problems
+    from vtctl.checks.diagnose_gather import gather_and_check
+    from vtctl.domain.rooms import parse_room_ref
+
+    ref = parse_room_ref(opts.room)
+    token_text = read_token(opts.io, STDIN) if opts.read_token else None
+    if token_text is not None:
+        from vtctl.util.logsetup import register_secret
+
+        register_secret(token_text)  # a bearer credential: never in --debug output
+    findings = call_backend(
+        opts.open_backend,
+        lambda backend: gather_and_check(backend, ref, opts.clock(), opts.action_flags,
+                                         token_text, opts.find_secret),
+    )
+    show(opts.io, opts.fmt, findings, title=f"diagnose {ref.text}")
+    found = problems(findings)
+    if found:
+        plural = "s" if len(found) != 1 else ""
+        raise DiagnoseProblemError(
+            f"{len(found)} problem{plural} found: {', '.join(f.check for f in found)}",
+            hint="run the command in each problem's action column",
+        )
+    return findings
+
+
+def show(io: IOStreams, fmt: OutputFormat, findings: list[Finding], title: str) -> None:
+    from vtctl.ui.render.diagnose import findings_lines, findings_view, summary
+
+    if fmt.json or io.is_stdout_tty:
+        emit(io, fmt, lambda: [f.to_json() for f in findings],
+             lambda: findings_view(findings, f"{title}: {summary(findings)}"))
+    else:
+        for line in findings_lines(findings):
+            io.print_raw(line)
+
+
+def action_flags(settings: Settings) -> tuple[str, ...]:
+    """The flags that make a pasted command reach the same backend and data."""
+    flags: list[str] = []
+    if settings.backend == "local":
+        flags.append("--local")
+    if settings.profile != "default":
+        flags += ["--profile", settings.profile]
+    if settings.backend == "local" and settings.store_path != default_store_path(settings.profile):
+        flags += ["--store", str(settings.store_path)]
+    if settings.backend == "remote" and settings.base_url != DEFAULT_BASE_URL:
+        flags += ["--base-url", settings.base_url]
+    return tuple(flags)
+
+
+#: the keys of each finding in the JSON list (Finding.to_json; CONTRACT.md)
+FIELDS = ("check", "status", "detail", "action")
+
+TokenFlag = Annotated[
+    str | None,
+    typer.Option(
+        "--token", metavar="-",
+        help="Also check an access token read from stdin (only - is accepted: a token never "
+        "goes on the command line).",
+        show_default=False,
+    ),
+]
+
+
+def command(
+    ctx: typer.Context,
+    room: o.Room,
+    token: TokenFlag = None,
+    json: Annotated[str | None, json_option(FIELDS)] = None,
+    jq: Jq = None,
+    *,
+    backend: BackendChoice,
+) -> None:
+    if token is not None and token != STDIN:
+        raise UsageError(
+            "--token takes only - (the token is read from stdin)",
+            hint="a token on the command line lands in shell history: "
+            "pipe it in, e.g. `pbpaste | vtctl diagnose 47 --token -`",
+        )
+    settings = backend.settings
+    run_diagnose(
+        DiagnoseOptions(
+            io=streams(ctx),
+            open_backend=backend.open,
+            room=room,
+            fmt=output_format(json, jq),
+            read_token=token is not None,
+            find_secret=lambda: find_secret(settings.profile),
+            action_flags=action_flags(settings),
+        )
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("diagnose", help=HELP, cls=JsonCommand)(with_backend_flags(command))

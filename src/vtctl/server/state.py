@@ -1,0 +1,148 @@
+"""What every request of ``vtctl serve`` needs, built once per process.
+
+The store connection, the engine, the Twilio credentials and the JWT
+authority.  The read connection caches rows until ``PRAGMA data_version``
+says the database changed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import anyio
+from starlette.requests import Request
+
+from vtctl.domain.credentials import TwilioCredentials
+from vtctl.domain.errors import TokenGenerationError
+from vtctl.domain.models import Appointment, User
+from vtctl.local.engine import TokenEngine
+from vtctl.local.store import AppointmentStore
+from vtctl.server.auth import AuthFailed, JwtAuthority
+
+TOKEN_ERROR_PREFIX = "Failed to generate access token: "
+
+_MISSING = object()
+#: cached rows (appointments + users, found or not) before the cache is emptied
+CACHE_LIMIT = 50_000
+
+
+class CachedStore(AppointmentStore):
+    """The server's read connection, with rows cached until the database changes.
+
+    ``PRAGMA data_version`` (one cheap statement) changes whenever another
+    connection commits: the server's own writer, ``vtctl appointment import``
+    in another process.  Until it does, appointments and users are served from
+    memory, saving the engine two queries per token.  Never used to write.
+    Open with ``CachedStore.open(path)``; one thread only (the event loop).
+    """
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        super().__init__(connection, path)
+        self._version: int | None = None
+        self._appointments: dict[int, Appointment | None] = {}
+        self._users: dict[int, User | None] = {}
+
+    def _check_version(self) -> None:
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._version or (
+            len(self._appointments) + len(self._users) > CACHE_LIMIT
+        ):
+            self._version = version
+            self._appointments.clear()
+            self._users.clear()
+
+    def get_appointment(self, appointment_id: int) -> Appointment | None:
+        self._check_version()
+        found = self._appointments.get(appointment_id, _MISSING)
+        if found is _MISSING:
+            found = self._appointments[appointment_id] = super().get_appointment(appointment_id)
+        return found  # type: ignore[return-value]
+
+    def get_user(self, user_id: int) -> User | None:
+        self._check_version()
+        found = self._users.get(user_id, _MISSING)
+        if found is _MISSING:
+            found = self._users[user_id] = super().get_user(user_id)
+        return found  # type: ignore[return-value]
+
+
+@dataclass
+class ServerState:
+    """Everything a request needs, built once per process."""
+
+    store: AppointmentStore
+    engine: TokenEngine
+    writer: TokenEngine  # its own connection; used in a worker thread, one call at a time
+    auth: JwtAuthority
+    credentials: TwilioCredentials | None
+    credentials_problem: str | None = None
+    dev_login: bool = False
+    _known_users: set[int] = field(default_factory=set, repr=False)
+    _write_limiter: anyio.CapacityLimiter | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(
+        cls,
+        store: AppointmentStore,
+        writer_store: AppointmentStore,
+        auth: JwtAuthority,
+        credentials: TwilioCredentials | None,
+        credentials_problem: str | None = None,
+        dev_login: bool = False,
+        clock: Callable[[], float] = time.time,
+    ) -> ServerState:
+        def provide() -> TwilioCredentials:
+            if credentials is None:
+                raise TokenGenerationError(
+                    TOKEN_ERROR_PREFIX + (credentials_problem or "no Twilio credentials")
+                )
+            return credentials
+
+        return cls(
+            store=store,
+            engine=TokenEngine(store, provide, clock),
+            writer=TokenEngine(writer_store, provide, clock),
+            auth=auth,
+            credentials=credentials,
+            credentials_problem=credentials_problem,
+            dev_login=dev_login,
+        )
+
+    def close(self) -> None:
+        self.store.close()
+        if self.writer.store is not self.store:
+            self.writer.store.close()
+
+    @property
+    def write_limiter(self) -> anyio.CapacityLimiter:
+        if self._write_limiter is None:  # created inside the event loop
+            self._write_limiter = anyio.CapacityLimiter(1)
+        return self._write_limiter
+
+    # -- per request --------------------------------------------------------
+
+    def user_of(self, request: Request) -> int:
+        """The authenticated user id, or ``AuthFailed`` (401)."""
+        return self.user_of_header(request.headers.get("authorization"))
+
+    def user_of_header(self, authorization: str | None) -> int:
+        user_id = self.auth.authenticate(authorization)
+        if user_id not in self._known_users:
+            if self.store.get_user(user_id) is None:
+                raise AuthFailed("User not found", code="user_not_found")
+            self._known_users.add(user_id)
+        return user_id
+
+    def participant_appointment(self, appointment_id: int, user_id: int) -> Appointment:
+        """The engine's 404 then 403, for endpoints that need no room."""
+        appointment, _ = self.engine.check_participant(appointment_id, user_id)
+        return appointment
+
+
+def state_of(request: Request) -> ServerState:
+    state: ServerState = request.app.state.vtctl
+    return state

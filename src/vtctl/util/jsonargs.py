@@ -1,0 +1,66 @@
+"""``--json [FIELDS]`` on a command line, for a parser without optional values.
+
+Shared by the Typer command class (``vtctl.cli.json_flags.JsonCommand``) and
+shell completion's parser (``vtctl.launch.cmdtree``), so both read a command
+line the same way; dependency-free because completion runs on every Tab.
+"""
+
+from __future__ import annotations
+
+import re
+
+JSON_OPTION = "--json"
+JQ_OPTION = "--jq"
+#: What ``--json FIELDS`` accepts: lowercase JSON keys, comma-separated.
+FIELDS_PATTERN = re.compile(r"^[a-z_]+(,[a-z_]+)*$")
+#: The value of a bare ``--json``: every field (a NUL, which no argv word can hold).
+ALL_FIELDS = "\0"
+
+
+def spell_json_values(args: list[str], takes_value: set[str], slots: list[int]) -> list[str]:
+    """``--json`` -> ``--json=<every field>``; ``--json a,b`` -> ``--json=a,b``.
+
+    ``takes_value``: the command's options that take a value (besides ``--json``);
+    ``slots``: the ``nargs`` of its positional arguments.  A word after ``--json``
+    is a field list only if it looks like ``a,b_c`` and the positional arguments
+    are all given without it (``appointment import --json data`` keeps ``data``).
+    A ``--jq`` with nothing after it becomes ``--jq=`` (the command says what it needs).
+    """
+    end = args.index("--") if "--" in args else len(args)
+    head, tail = args[:end], args[end:]
+    positional = _positional_indexes(head, takes_value - {JSON_OPTION})
+    out: list[str] = []
+    skip = False
+    for i, token in enumerate(head):
+        if skip:
+            skip = False
+            continue
+        if token == JSON_OPTION:
+            word = head[i + 1] if i + 1 < len(head) else None
+            if (
+                word is not None and i + 1 in positional and FIELDS_PATTERN.match(word)
+                and -1 not in slots and len(positional) - 1 >= sum(slots)
+            ):
+                out.append(f"{JSON_OPTION}={word}")
+                positional.remove(i + 1)
+                skip = True
+            else:
+                out.append(f"{JSON_OPTION}={ALL_FIELDS}")
+        elif token == JQ_OPTION and i + 1 == len(head):
+            out.append(f"{JQ_OPTION}=")
+        else:
+            out.append(token)
+    return out + tail
+
+
+def _positional_indexes(args: list[str], takes_value: set[str]) -> list[int]:
+    found: list[int] = []
+    i = 0
+    while i < len(args):
+        token = args[i]
+        if token.startswith("-") and token != "-":
+            i += 2 if token in takes_value else 1
+            continue
+        found.append(i)
+        i += 1
+    return found
