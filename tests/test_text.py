@@ -1,0 +1,38 @@
+"""Which characters count as terminal controls, checked against the Unicode
+database rather than against ``vtctl.util.text`` itself."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from vtctl.util.text import has_control, printable
+
+#: the embedding, override and isolate formatting characters (U+202A..E, U+2066..9)
+BIDI_CONTROLS = {"LRE", "RLE", "PDF", "LRO", "RLO", "LRI", "RLI", "FSI", "PDI"}
+
+
+def is_terminal_control(char: str) -> bool:
+    """C0, DEL and C1 are exactly category Cc; bidi controls reorder what follows."""
+    return (unicodedata.category(char) == "Cc"
+            or unicodedata.bidirectional(char) in BIDI_CONTROLS)
+
+
+def test_every_basic_plane_character_is_classified_like_the_unicode_database() -> None:
+    wrong = [hex(code) for code in range(0x10000)
+             if has_control(chr(code)) != is_terminal_control(chr(code))]
+    assert wrong == []
+
+
+def test_the_edges_by_hand() -> None:
+    controls = ["\x00", "\x1b", "\x1f", "\x7f", "\x80", "\x9b", "\x9f",
+                "\u202a", "\u202e", "\u2066", "\u2069"]
+    plain = [" ", "~", "\xa0", "\u2029", "\u202f", "\u2065", "\u206a", "é", "\U0001f600"]
+    assert [c for c in controls if not has_control(c)] == []
+    assert [c for c in plain if has_control(c)] == []
+
+
+def test_printable_replaces_each_control_and_keeps_the_rest() -> None:
+    assert printable("a\x1b[2Jb\x9b\u202ec\td") == "a?[2Jb??c?d"
+    assert printable("plain é text") == "plain é text"
+    assert printable("") == ""
+    assert not has_control("") and has_control("ok\x07")
