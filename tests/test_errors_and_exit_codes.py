@@ -18,12 +18,14 @@ from vtctl.util import pipes
 CONTRACT_CODES = {
     "OK": 0, "UNEXPECTED": 1, "USAGE": 2, "NOT_AUTHENTICATED": 3, "PERMISSION_DENIED": 4,
     "NOT_FOUND": 5, "SERVER_ERROR": 6, "NETWORK_ERROR": 7, "SMOKE_FAILED": 8,
+    "AUDIT_FAILED": 9,
 }
 
 #: every error class and the code CONTRACT.md gives its cause
 CLASS_CODES = {
     "VtctlError": 1,
     "UsageError": 2, "ImportFileError": 2, "ConfigError": 2, "TokenFormatError": 2,
+    "NotConfirmedError": 2, "DeclinedError": 2,
     "AuthenticationError": 3, "MissingCredentialsError": 3, "KeyringUnavailableError": 3,
     "PermissionDeniedError": 4,
     "NotFoundError": 5, "AppointmentNotFoundError": 5, "NoVideoRoomError": 5,
@@ -31,6 +33,7 @@ CLASS_CODES = {
     "ServerError": 6, "MalformedResponseError": 6, "TokenGenerationError": 6, "StoreError": 6,
     "NetworkError": 7, "RequestTimeoutError": 7,
     "SmokeFailedError": 8, "DiagnoseProblemError": 8,
+    "AuditTrailError": 9,
 }
 
 
@@ -70,10 +73,11 @@ def test_ctrl_c_exits_130_with_one_line() -> None:
     assert _report(KeyboardInterrupt()) == (130, "error: interrupted\n")
 
 
-def test_a_closed_pipe_exits_1_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_closed_pipe_exits_0_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CONTRACT: a reader that leaves early is not an error: exit 0, nothing on stderr."""
     discarded: list[bool] = []
     monkeypatch.setattr(pipes, "discard_stdout", lambda: discarded.append(True))
-    assert _report(BrokenPipeError()) == (1, "")
+    assert _report(BrokenPipeError()) == (0, "")
     assert discarded == [True]
 
 

@@ -304,7 +304,7 @@ def test_kick_asks_on_a_terminal(room_cli: Any, httpx_mock: HTTPXMock,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("vtctl.ui.iostreams.IOStreams.is_stdin_tty", property(lambda s: True))
     result = room_cli("room", "kick", "47", "2", stdin="n\n")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # declined: nothing sent, like gh's cancel
     assert "Disconnect 2 from the video room of appointment 47? [y/N]" in result.stderr
     assert "nothing was changed" in result.stderr
     assert httpx_mock.get_requests() == []

@@ -48,9 +48,9 @@ class VtctlError(Exception):
 
 
 class DeclinedError(VtctlError):
-    """The user answered no when asked to confirm; nothing was changed."""
+    """The user answered no when asked to confirm; nothing was changed (gh's cancel: 2)."""
 
-    exit_code = ExitCode.UNEXPECTED
+    exit_code = ExitCode.USAGE
 
 
 # --- usage: the user asked for something malformed (exit 2) ---------------
