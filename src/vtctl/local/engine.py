@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from vtctl.domain import rules
 from vtctl.domain.credentials import TwilioCredentials
@@ -22,13 +22,9 @@ from vtctl.domain.errors import (
     UserNotFoundError,
 )
 from vtctl.domain.models import Appointment, RoomInfo, User, VideoToken
-from vtctl.local.audit import Minted
+from vtctl.local.audit import AuditSink, Minted
 from vtctl.local.store import AppointmentStore
 from vtctl.util.text import quoted
-
-if TYPE_CHECKING:
-    from vtctl.local.audit import AuditSink
-
 
 _TWILIO_CLASSES: tuple[Any, Any] | None = None
 

@@ -82,18 +82,28 @@ _REQUIRED_COLUMNS = {
     "appointments": {"id", "patient_id", "psychologist_id", "duration_minutes", "starts_at",
                      "video_room_id"},
 }
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
 def _refuse_foreign_file(path: Path, create: bool) -> None:
-    """Before SQLite touches it: a missing, empty or non-SQLite file is not opened."""
+    """Before the store is opened for writing: a missing, empty or non-SQLite file is refused.
+
+    SQLite itself reads the header (a read-only connection, which writes nothing):
+    opening and closing the file with ``open()`` would drop the POSIX locks that this
+    process's other connections to it hold (serve opens the store three times), which
+    is how SQLite databases get corrupted.
+    """
     if not path.exists() or path.stat().st_size == 0:
         if not create:
             raise _missing_store(path, "does not exist" if not path.exists() else "is empty")
         return
-    with path.open("rb") as handle:
-        if handle.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
-            raise _not_a_store(path, "not an SQLite database")
+    try:
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+            raise _not_a_store(path, "not an SQLite database") from exc
+        # anything else (locked, unreadable) is for the real open to report
 
 
 def _missing_store(path: Path, why: str) -> UsageError:
