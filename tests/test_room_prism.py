@@ -185,3 +185,17 @@ def test_remote_participants_through_serve_asking_prism(prism: Prism, tmp_path: 
         assert refused.returncode == 2 and "--local" in refused.stderr
     finally:
         assert server.stop() == 0, server.stderr()
+
+
+def test_diagnose_asks_twilio_as_its_spec_says(prism: Prism, store: Path) -> None:
+    """diagnose's room, people and media checks ran against Twilio's spec (not skipped)."""
+    before = len(prism.requests())
+    result = run(prism, store, "diagnose", "47", "--json")
+    assert_clean(prism, result)
+    assert result.returncode in (0, 8), result.stderr
+    findings = {f["check"]: f for f in json.loads(result.stdout)}
+    assert set(findings["twilio"]) == {"check", "status", "detail", "action"}
+    assert "skipped" not in findings["twilio"]["detail"]
+    assert "in progress" in findings["twilio"]["detail"] or "in-progress" in (
+        findings["twilio"]["detail"])
+    assert f"get /v1/Rooms/{ROOM_47}" in prism.requests()[before:]
