@@ -171,7 +171,7 @@ class DeadlineTransport(httpx.BaseTransport):
 
     def __init__(self, ssl_context: ssl.SSLContext | None) -> None:
         """``ssl_context`` None: httpcore loads its default (verifying) one on first https use."""
-        self._pool = httpcore.ConnectionPool(
+        self._connections = httpcore.ConnectionPool(
             ssl_context=ssl_context,
             network_backend=_DeadlineBackend(httpcore.SyncBackend()),
             # httpx.HTTPTransport's default limits: an idle connection is dropped after 5 s
@@ -189,14 +189,14 @@ class DeadlineTransport(httpx.BaseTransport):
             extensions=request.extensions,
         )
         with _as_httpx_errors():
-            reply = self._pool.handle_request(core)
+            reply = self._connections.handle_request(core)
         assert isinstance(reply.stream, Iterable)
         return httpx.Response(status_code=reply.status, headers=reply.headers,
                               stream=_Body(reply.stream), extensions=reply.extensions)
 
     def close(self) -> None:
         with _as_httpx_errors():
-            self._pool.close()
+            self._connections.close()
 
 
 class LazyTransport(httpx.BaseTransport):
