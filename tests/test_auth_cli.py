@@ -254,8 +254,36 @@ def no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_no_keyring_names_the_fix(cli: Cli, args: tuple[str, ...], stdin: str) -> None:
     result = cli(*args, stdin=stdin)
     assert result.exit_code == 3, result.stderr
-    assert "VTCTL_JWT" in result.stderr and "PYTHON_KEYRING_BACKEND" in result.stderr
+    assert "VTCTL_JWT" in result.stderr
+    assert "`vtctl auth login --insecure-storage`" in result.stderr
     assert_clean(result, stdin.strip() or "-none-")
+
+
+@pytest.mark.usefixtures("no_keyring")
+def test_insecure_storage_login_without_keyring(cli: Cli, httpx_mock: HTTPXMock) -> None:
+    """gh's --insecure-storage: a 0600 file, said on stderr, found by later commands."""
+    import stat
+
+    from vtctl.config.secrets_store import plain_file_path
+
+    jwt = make_jwt(user_id=9)
+    login = cli("auth", "login", "--with-token", "--insecure-storage", stdin=jwt)
+    assert login.exit_code == 0, login.stderr
+    path = plain_file_path()
+    assert str(path) in login.stderr and "plain file" in login.stderr
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert_clean(login, jwt)
+    status = cli("auth", "status", "--json")
+    assert status.exit_code == 0, status.stderr
+    assert json.loads(status.stdout)["user_id"] == "9"
+    httpx_mock.add_response(url=TOKEN_URL, match_headers={"Authorization": f"Bearer {jwt}"},
+                            json=TOKEN_BODY)
+    assert cli("token", "47", "--json", "--base-url", BASE).exit_code == 0
+    logout = cli("auth", "logout")
+    assert logout.exit_code == 0, logout.stderr
+    assert "removed" in logout.stderr
+    assert not path.exists()
+    assert cli("auth", "status").exit_code == 3
 
 
 @pytest.mark.usefixtures("no_keyring")

@@ -84,6 +84,7 @@ class LoginOptions:
     settings: Settings
     with_token: bool = False
     username: str | None = None
+    insecure_storage: bool = False
     env: dict[str, str] | None = None
     open_client: Callable[[], RestClient] | None = None
 
@@ -157,11 +158,21 @@ def run_login(opts: LoginOptions) -> None:
         token = check_jwt(access)
     else:
         token = check_jwt(_read_token(opts))
-    set_secret(profile, "jwt", token)
+    insecure = opts.insecure_storage
+    if insecure:
+        from vtctl.config.secrets_store import plain_file_path
+
+        opts.io.info(f"warning: storing the token in a plain file, {plain_file_path()} "
+                     "(mode 0600: readable by anyone with your account, not encrypted)")
+    set_secret(profile, "jwt", token, insecure=insecure)
     if refresh:
-        set_secret(profile, "refresh", refresh)
+        set_secret(profile, "refresh", refresh, insecure=insecure)
     else:  # a refresh token of an earlier login must not revive another user's session
-        delete_secret(profile, "refresh")
+        try:
+            delete_secret(profile, "refresh")
+        except KeyringUnavailableError:
+            if not insecure:  # no keyring, so no keyring refresh token either
+                raise
     user = jwt_user_id(token)
     who = f" as user {user}" if user else ""
     opts.io.info(
@@ -186,6 +197,11 @@ def login_command(
             show_default=False,
         ),
     ] = None,
+    insecure_storage: Annotated[
+        bool, typer.Option("--insecure-storage",
+                           help="Store the JWT in a plain 0600 file instead of the OS keyring "
+                           "(for machines without one; not encrypted).")
+    ] = False,
     profile: o.Profile = None,
     base_url: o.BaseUrl = None,
     timeout: o.Timeout = None,
@@ -208,7 +224,8 @@ def login_command(
 
     io = streams(ctx)
     run_login(LoginOptions(io=io, settings=settings, with_token=with_token,
-                           username=username, open_client=open_client))
+                           username=username, insecure_storage=insecure_storage,
+                           open_client=open_client))
     remember_login(io, settings, url_given=base_url is not None
                    or bool(os.environ.get("VTCTL_BASE_URL", "").strip()))
 
@@ -275,7 +292,10 @@ def auth_status(settings: Settings, env: dict[str, str], now: datetime) -> dict[
     if found.source == "keyring":
         from vtctl.config.secrets_store import get_secret
 
-        data["refresh_token"] = bool(get_secret(settings.profile, "refresh"))
+        try:
+            data["refresh_token"] = bool(get_secret(settings.profile, "refresh"))
+        except KeyringUnavailableError:  # a plain-file login on a machine without a keyring
+            data["refresh_token"] = False
     return data
 
 
@@ -401,7 +421,12 @@ def run_logout(opts: LogoutOptions) -> None:
 
     env = dict(os.environ) if opts.env is None else opts.env
     removed = delete_secret(opts.profile, "jwt")
-    removed_refresh = delete_secret(opts.profile, "refresh")
+    try:
+        removed_refresh = delete_secret(opts.profile, "refresh")
+    except KeyringUnavailableError:
+        if not removed:  # nothing in the plain file and no keyring to ask
+            raise
+        removed_refresh = False  # a plain-file login on a machine without a keyring
     if removed or removed_refresh:
         opts.io.info(f"Logged out of profile {opts.profile!r}: the stored token was removed.")
     else:
