@@ -101,6 +101,41 @@ def test_login_per_profile(cli: Cli) -> None:
     assert cli("auth", "token", "-p", "staging").stdout == jwt + "\n"
 
 
+def test_status_lists_every_profile_with_user_expiry_and_storage(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like gh auth status: every profile, not only the active one, and where each token is."""
+    staging, prod = make_jwt(user_id=5), make_jwt(user_id=7, lifetime=-60)
+    assert cli("auth", "login", "--with-token", "-p", "staging", stdin=staging).exit_code == 0
+    from vtctl.config.secrets_store import set_secret
+
+    set_secret("prod", "jwt", prod, insecure=True)  # expired, in the plain file only
+    assert cli("config", "set", "base_url", "http://example.test", "-p", "spare").exit_code == 0
+
+    result = cli("auth", "status", "--json", "-p", "staging")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["profile"], data["user_id"], data["source"]) == ("staging", "5", "keyring")
+    assert data["storage"] == "keyrings.alt.file.PlaintextKeyring" and data["insecure"] is True
+    rows = {row["profile"]: row for row in data["profiles"]}
+    assert set(rows) >= {"staging", "prod", "spare"}
+    assert rows["staging"]["active"] is True and rows["staging"]["user_id"] == "5"
+    assert rows["prod"]["user_id"] == "7" and rows["prod"]["expired"] is True
+    assert rows["prod"]["storage"] == "plain file" and rows["prod"]["insecure"] is True
+    assert rows["spare"]["logged_in"] is False and rows["spare"]["storage"] is None
+    assert_clean(result, staging, prod)
+
+    monkeypatch.setenv("COLUMNS", "200")
+    table = cli("auth", "status", "-p", "staging")
+    assert table.exit_code == 0, table.stderr
+    rows_text = {line.split()[1]: line for line in table.stdout.splitlines()
+                 if line.startswith("│ ") and len(line.split()) > 1}
+    assert "plain file (insecure)" in rows_text["prod"] and "expired" in rows_text["prod"]
+    assert "not logged in" in rows_text["spare"]
+    assert "keyring file.PlaintextKeyring (insecure)" in rows_text["staging"]
+    assert_clean(table, staging, prod)
+
+
 def test_login_prompt_reads_a_line_when_not_a_terminal(cli: Cli) -> None:
     jwt = make_jwt()
     result = cli("auth", "login", stdin=jwt + "\nignored\n")

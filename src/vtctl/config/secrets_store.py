@@ -179,7 +179,12 @@ class StoredSecret:
 
     @property
     def insecure(self) -> bool:
-        return self.storage == PLAIN_STORAGE
+        return is_insecure(self.storage)
+
+
+def is_insecure(storage: str) -> bool:
+    """Plain text on disk: our plain file, or keyrings.alt's PlaintextKeyring (base64)."""
+    return storage == PLAIN_STORAGE or storage.endswith(".PlaintextKeyring")
 
 
 def _class_path(backend: Any) -> str:
