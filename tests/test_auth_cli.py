@@ -136,6 +136,29 @@ def test_status_lists_every_profile_with_user_expiry_and_storage(
     assert_clean(table, staging, prod)
 
 
+def test_logout_profile_removes_its_login_and_config_section(cli: Cli) -> None:
+    """Like gh auth logout: the profile is gone, and the message says what went."""
+    import tomllib
+
+    from vtctl.config.profiles import config_path
+
+    jwt = make_jwt(user_id=5)
+    assert cli("auth", "login", "--with-token", "-p", "staging", "--base-url",
+               "http://staging.test", stdin=jwt).exit_code == 0
+    assert cli("auth", "login", "--with-token", "-p", "prod", stdin=make_jwt()).exit_code == 0
+    assert "staging" in tomllib.loads(config_path().read_text())["profiles"]
+
+    result = cli("auth", "logout", "--profile", "staging")
+    assert result.exit_code == 0, result.stderr
+    assert "removed the stored token" in result.stderr
+    assert "[profiles.staging]" in result.stderr and str(config_path()) in result.stderr
+    assert_clean(result, jwt)
+    assert stored("jwt", "staging") is None and stored("jwt", "prod") is not None
+    assert set(tomllib.loads(config_path().read_text())["profiles"]) == {"prod"}
+    listed = json.loads(cli("auth", "status", "--json", "-p", "prod").stdout)["profiles"]
+    assert [row["profile"] for row in listed] == ["prod"]
+
+
 def test_login_prompt_reads_a_line_when_not_a_terminal(cli: Cli) -> None:
     jwt = make_jwt()
     result = cli("auth", "login", stdin=jwt + "\nignored\n")

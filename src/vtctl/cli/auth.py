@@ -438,18 +438,17 @@ class LogoutOptions:
 
 
 def run_logout(opts: LogoutOptions) -> None:
-    from vtctl.config.secrets_store import delete_secret
+    """Remove the profile's login (token, refresh token) and its config section, like gh."""
+    from vtctl.config.forget import Forgotten, forget_secrets, forget_section
 
     env = dict(os.environ) if opts.env is None else opts.env
-    removed = delete_secret(opts.profile, "jwt")
-    try:
-        removed_refresh = delete_secret(opts.profile, "refresh")
-    except KeyringUnavailableError:
-        if not removed:  # nothing in the plain file and no keyring to ask
-            raise
-        removed_refresh = False  # a plain-file login on a machine without a keyring
-    if removed or removed_refresh:
-        opts.io.info(f"Logged out of profile {opts.profile!r}: the stored token was removed.")
+    gone = Forgotten(opts.profile)
+    forget_secrets(opts.profile, ("jwt", "refresh"), gone)
+    if gone.keyring_error is not None and not gone.secrets:
+        raise gone.keyring_error  # no keyring to ask and nothing in the plain file
+    forget_section(opts.profile, gone)
+    if gone.secrets or gone.config_file:
+        opts.io.info(f"Logged out of profile {opts.profile!r}: removed {gone.describe()}.")
     else:
         opts.io.info(f"No token was stored for profile {opts.profile!r}; nothing to remove.")
     if env.get(ENV_JWT, "").strip():
@@ -458,7 +457,10 @@ def run_logout(opts: LogoutOptions) -> None:
 
 @group.command("logout")
 def logout_command(ctx: typer.Context, profile: o.Profile = None) -> None:
-    """Remove the profile's JWT (and refresh token) from the keyring."""
+    """Remove the profile's JWT (and refresh token) and its section of the config file.
+
+    Twilio credentials stay; `vtctl config remove-profile NAME` removes those too.
+    """
     settings = settings_from(False, profile)
     run_logout(LogoutOptions(io=streams(ctx), profile=settings.profile))
 

@@ -87,6 +87,11 @@ class UseOptions(ConfigOptions):
     name: str
 
 
+@dataclass(kw_only=True)
+class RemoveProfileOptions(ConfigOptions):
+    name: str
+
+
 # -- validation ---------------------------------------------------------------------
 
 
@@ -239,6 +244,23 @@ def run_use(opts: UseOptions) -> None:
     opts.io.info(f"default profile is now {name!r}")
 
 
+def run_remove_profile(opts: RemoveProfileOptions) -> None:
+    """Remove a profile: its config section, its login and its Twilio credentials."""
+    from vtctl.config.forget import forget_profile
+
+    name = validate_profile_name(opts.name)
+    if name == DEMO_PROFILE:
+        raise ConfigError("the built-in 'demo' profile cannot be removed")
+    gone = forget_profile(name, opts.path)
+    if gone.secrets or gone.config_file:
+        opts.io.info(f"removed profile {name!r}: {gone.describe()}")
+    else:
+        opts.io.info(f"no profile {name!r} in {opts.path} or in the secret storage; "
+                     "nothing removed")
+    if gone.keyring_error is not None:
+        opts.io.info(f"note: the keyring could not be checked ({gone.keyring_error.message})")
+
+
 # -- Typer wiring ---------------------------------------------------------------------
 
 
@@ -290,6 +312,21 @@ def use_command(
 ) -> None:
     """Make PROFILE the default (used when neither --profile nor VTCTL_PROFILE is given)."""
     run_use(UseOptions(**_base(ctx), name=name))
+
+
+@group.command("remove-profile")
+def remove_profile_command(
+    ctx: typer.Context,
+    name: Annotated[
+        str, typer.Argument(metavar="PROFILE", help="The profile to remove.", show_default=False)
+    ],
+) -> None:
+    """Remove PROFILE: its section of the config file and its stored secrets.
+
+    The login (token, refresh token) and Twilio credentials go from the keyring or the
+    plain secrets file; `vtctl auth logout` removes only the login.
+    """
+    run_remove_profile(RemoveProfileOptions(**_base(ctx), name=name))
 
 
 def register(app: typer.Typer) -> None:
