@@ -1,4 +1,4 @@
-"""``vtctl config path|show|set|unset|use``: the TOML profiles file."""
+"""``vtctl config path|show|set|unset|use|remove-profile``: the TOML profiles file."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from vtctl.config.profiles import (
     DEMO_PROFILE,
     Config,
     Profile,
+    complete_profile,
     config_path,
     load_config,
     require_profile,
@@ -306,7 +307,8 @@ def use_command(
     name: Annotated[
         str,
         typer.Argument(
-            metavar="PROFILE", help="The profile used when none is named.", show_default=False
+            metavar="PROFILE", help="The profile used when none is named.",
+            autocompletion=complete_profile, show_default=False,
         ),
     ],
 ) -> None:
@@ -318,7 +320,8 @@ def use_command(
 def remove_profile_command(
     ctx: typer.Context,
     name: Annotated[
-        str, typer.Argument(metavar="PROFILE", help="The profile to remove.", show_default=False)
+        str, typer.Argument(metavar="PROFILE", help="The profile to remove.",
+                            autocompletion=complete_profile, show_default=False)
     ],
 ) -> None:
     """Remove PROFILE: its section of the config file and its stored secrets.
