@@ -153,7 +153,7 @@ def _complete(param: Any, ctx: Any) -> dict[str, Any]:
         raise SystemExit(f"{param.name}: no click type to tell a completion function from")
     if any(answer(probe) != [(item.value, item.type) for item in
                              ptype.shell_complete(ctx, param, probe)] for probe in probes):
-        return {"type": "dynamic"}  # not its type's answers: a completion function
+        return _known_function(answer, probes)  # not its type's answers: a function
     candidates: list[dict[str, Any]] = [{"type": "none"}, {"type": "file"}]
     if values and len(values) == len(everything):
         candidates += [{"type": "choices", "choices": values, "case_sensitive": sensitive}
@@ -165,6 +165,16 @@ def _complete(param: Any, ctx: Any) -> dict[str, Any]:
             for probe in sorted(probes)
         ):
             return how
+    return {"type": "dynamic"}
+
+
+def _known_function(answer: Any, probes: set[str]) -> dict[str, Any]:
+    """A completion function the fast path can run itself (profile names), else "dynamic"."""
+    from vtctl.config.profiles import complete_profile
+
+    if all(answer(probe) == [(name, "plain") for name in complete_profile(probe)]
+           for probe in sorted(probes)):
+        return {"type": "profiles"}
     return {"type": "dynamic"}
 
 

@@ -101,6 +101,64 @@ def test_login_per_profile(cli: Cli) -> None:
     assert cli("auth", "token", "-p", "staging").stdout == jwt + "\n"
 
 
+def test_status_lists_every_profile_with_user_expiry_and_storage(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like gh auth status: every profile, not only the active one, and where each token is."""
+    staging, prod = make_jwt(user_id=5), make_jwt(user_id=7, lifetime=-60)
+    assert cli("auth", "login", "--with-token", "-p", "staging", stdin=staging).exit_code == 0
+    from vtctl.config.secrets_store import set_secret
+
+    set_secret("prod", "jwt", prod, insecure=True)  # expired, in the plain file only
+    assert cli("config", "set", "base_url", "http://example.test", "-p", "spare").exit_code == 0
+
+    result = cli("auth", "status", "--json", "-p", "staging")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["profile"], data["user_id"], data["source"]) == ("staging", "5", "keyring")
+    assert data["storage"] == "keyrings.alt.file.PlaintextKeyring" and data["insecure"] is True
+    rows = {row["profile"]: row for row in data["profiles"]}
+    assert set(rows) >= {"staging", "prod", "spare"}
+    assert rows["staging"]["active"] is True and rows["staging"]["user_id"] == "5"
+    assert rows["prod"]["user_id"] == "7" and rows["prod"]["expired"] is True
+    assert rows["prod"]["storage"] == "plain file" and rows["prod"]["insecure"] is True
+    assert rows["spare"]["logged_in"] is False and rows["spare"]["storage"] is None
+    assert_clean(result, staging, prod)
+
+    monkeypatch.setenv("COLUMNS", "200")
+    table = cli("auth", "status", "-p", "staging")
+    assert table.exit_code == 0, table.stderr
+    rows_text = {line.split()[1]: line for line in table.stdout.splitlines()
+                 if line.startswith("│ ") and len(line.split()) > 1}
+    assert "plain file (insecure)" in rows_text["prod"] and "expired" in rows_text["prod"]
+    assert "not logged in" in rows_text["spare"]
+    assert "keyring file.PlaintextKeyring (insecure)" in rows_text["staging"]
+    assert_clean(table, staging, prod)
+
+
+def test_logout_profile_removes_its_login_and_config_section(cli: Cli) -> None:
+    """Like gh auth logout: the profile is gone, and the message says what went."""
+    import tomllib
+
+    from vtctl.config.profiles import config_path
+
+    jwt = make_jwt(user_id=5)
+    assert cli("auth", "login", "--with-token", "-p", "staging", "--base-url",
+               "http://staging.test", stdin=jwt).exit_code == 0
+    assert cli("auth", "login", "--with-token", "-p", "prod", stdin=make_jwt()).exit_code == 0
+    assert "staging" in tomllib.loads(config_path().read_text())["profiles"]
+
+    result = cli("auth", "logout", "--profile", "staging")
+    assert result.exit_code == 0, result.stderr
+    assert "removed the stored token" in result.stderr
+    assert "[profiles.staging]" in result.stderr and str(config_path()) in result.stderr
+    assert_clean(result, jwt)
+    assert stored("jwt", "staging") is None and stored("jwt", "prod") is not None
+    assert set(tomllib.loads(config_path().read_text())["profiles"]) == {"prod"}
+    listed = json.loads(cli("auth", "status", "--json", "-p", "prod").stdout)["profiles"]
+    assert [row["profile"] for row in listed] == ["prod"]
+
+
 def test_login_prompt_reads_a_line_when_not_a_terminal(cli: Cli) -> None:
     jwt = make_jwt()
     result = cli("auth", "login", stdin=jwt + "\nignored\n")
@@ -254,8 +312,36 @@ def no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_no_keyring_names_the_fix(cli: Cli, args: tuple[str, ...], stdin: str) -> None:
     result = cli(*args, stdin=stdin)
     assert result.exit_code == 3, result.stderr
-    assert "VTCTL_JWT" in result.stderr and "PYTHON_KEYRING_BACKEND" in result.stderr
+    assert "VTCTL_JWT" in result.stderr
+    assert "`vtctl auth login --insecure-storage`" in result.stderr
     assert_clean(result, stdin.strip() or "-none-")
+
+
+@pytest.mark.usefixtures("no_keyring")
+def test_insecure_storage_login_without_keyring(cli: Cli, httpx_mock: HTTPXMock) -> None:
+    """gh's --insecure-storage: a 0600 file, said on stderr, found by later commands."""
+    import stat
+
+    from vtctl.config.secrets_store import plain_file_path
+
+    jwt = make_jwt(user_id=9)
+    login = cli("auth", "login", "--with-token", "--insecure-storage", stdin=jwt)
+    assert login.exit_code == 0, login.stderr
+    path = plain_file_path()
+    assert str(path) in login.stderr and "plain file" in login.stderr
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert_clean(login, jwt)
+    status = cli("auth", "status", "--json")
+    assert status.exit_code == 0, status.stderr
+    assert json.loads(status.stdout)["user_id"] == "9"
+    httpx_mock.add_response(url=TOKEN_URL, match_headers={"Authorization": f"Bearer {jwt}"},
+                            json=TOKEN_BODY)
+    assert cli("token", "47", "--json", "--base-url", BASE).exit_code == 0
+    logout = cli("auth", "logout")
+    assert logout.exit_code == 0, logout.stderr
+    assert "removed" in logout.stderr
+    assert not path.exists()
+    assert cli("auth", "status").exit_code == 3
 
 
 @pytest.mark.usefixtures("no_keyring")

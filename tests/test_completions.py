@@ -241,7 +241,7 @@ def test_bash_examples(tree: dict[str, Any]) -> None:
     assert bash("room", "") == ["create", "participants", "list", "end", "kick"]
     assert "--json" in bash("token", "47", "--")
     assert "--json" not in bash("token", "47", "--json", "--")  # given once already
-    assert bash("token", "47", "--profile", "") == []  # a value, not an option name
+    assert bash("token", "47", "--profile", "") == ["default", "demo"]  # names, not options
 
 
 def _vocabulary(tree: dict[str, Any]) -> list[str]:
@@ -285,6 +285,44 @@ def test_version_callback_does_not_leak_into_candidates(tree: dict[str, Any]) ->
     assert out.splitlines() == ["--debug", "-h", "--help"]
 
 
+def test_profile_names_complete_from_the_config_file(tree: dict[str, Any], cli: Any,
+                                                    isolated_env: Path) -> None:
+    """--profile <TAB> (and `config use`) lists profiles, in the fast path as in Typer."""
+    from vtctl.config.profiles import Profile, load_config, save_config
+
+    config = load_config()
+    save_config(config.with_profile(Profile("staging", base_url="https://s.test"))
+                .with_profile(Profile("prod", base_url="https://p.test")))
+    for words, want in (
+        (["token", "47", "--profile", ""], ["default", "demo", "prod", "staging"]),
+        (["token", "47", "-p", "st"], ["staging"]),
+        (["auth", "logout", "--profile=pr"], ["prod"]),
+        (["config", "use", "d"], ["default", "demo"]),
+        (["config", "remove-profile", "s"], ["staging"]),
+    ):
+        env = _request("bash", words)
+        assert fast_answer(tree, "bash", env)[0].split() == want, words
+        assert typer_answer(cli, "bash", env)[0].split() == want, words
+
+
+def test_executable_completes_profiles_without_importing_typer(isolated_env: Path) -> None:
+    from vtctl.config.profiles import Profile, load_config, save_config
+
+    save_config(load_config().with_profile(Profile("staging", base_url="https://s.test")))
+    code = (
+        "import sys\n"
+        "from vtctl.launch.entry import main\n"
+        "status = main([])\n"
+        "print('HEAVY', sorted(m for m in ('typer', 'keyring', 'rich') if m in sys.modules))\n"
+        "sys.exit(status)\n"
+    )
+    env = {fastcomplete.COMPLETE_VAR: "complete_bash",
+           **_request("bash", ["token", "47", "--profile", "s"])}
+    proc = _run(env, code)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "staging\nHEAVY []\n"
+
+
 def test_dynamic_parameters_fall_back_to_typer(tree: dict[str, Any]) -> None:
     patched = json.loads(json.dumps(tree))
     token = next(c for c in patched["root"]["commands"] if c["name"] == "token")
@@ -322,7 +360,7 @@ def test_executable_answers_without_importing_typer(instruction: str) -> None:
 def test_executable_fish_is_args_exit_status() -> None:
     base = {fastcomplete.COMPLETE_VAR: "complete_fish"}
     assert _run({**base, **_request("fish", ["token", "-"], "is-args")}).returncode == 0
-    no_candidates = _request("fish", ["token", "47", "--profile", ""], "is-args")
+    no_candidates = _request("fish", ["token", "47", "--base-url", ""], "is-args")
     assert _run({**base, **no_candidates}).returncode == 1
 
 
@@ -379,6 +417,8 @@ class Color(enum.Enum):
 
 
 def test_the_generator_classifies_completion_by_what_typer_answers() -> None:
+    from vtctl.config.profiles import complete_profile
+
     """Choices and files are replayed by the fast path; a completion function is not."""
     app = typer.Typer()
 
@@ -387,6 +427,7 @@ def test_the_generator_classifies_completion_by_what_typer_answers() -> None:
         color: Color = Color.red,
         src: typer.FileText = typer.Option(None),
         who: str = typer.Option("", autocompletion=lambda: ["ann", "bob"]),
+        profile: str = typer.Option("", autocompletion=complete_profile),
         plain: str = "",
     ) -> None: ...
 
@@ -397,4 +438,5 @@ def test_the_generator_classifies_completion_by_what_typer_answers() -> None:
                               "case_sensitive": True}
     assert found["src"] == {"type": "file"}
     assert found["who"] == {"type": "dynamic"}
+    assert found["profile"] == {"type": "profiles"}  # the fast path lists them itself
     assert found["plain"] == {"type": "none"}

@@ -230,3 +230,30 @@ def test_backend_precedence_env_over_profile(cli: Cli, monkeypatch: pytest.Monke
     assert json.loads(result.stdout)["backend"] == "remote"
     monkeypatch.delenv("VTCTL_BACKEND")
     assert json.loads(cli("auth", "status", "--json").stdout)["backend"] == "local"
+
+
+def test_remove_profile_drops_section_login_and_twilio(cli: Cli, config_file: Path) -> None:
+    from tests.conftest import TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET
+    from vtctl.config.secrets_store import get_secret
+
+    jwt = make_jwt(user_id=5)
+    assert cli("auth", "login", "--with-token", "-p", "old", "--base-url",
+               "http://old.test", stdin=jwt).exit_code == 0
+    assert cli("auth", "twilio", "--account-sid", TEST_ACCOUNT_SID, "--api-key", TEST_API_KEY,
+               "-p", "old", stdin=TEST_API_SECRET).exit_code == 0
+    assert cli("config", "set", "backend", "local", "-p", "kept").exit_code == 0
+    assert cli("config", "use", "old").exit_code == 0
+
+    result = cli("config", "remove-profile", "old")
+    assert result.exit_code == 0, result.stderr
+    assert "token" in result.stderr and "Twilio credentials" in result.stderr
+    assert "[profiles.old]" in result.stderr and str(config_file) in result.stderr
+    assert jwt not in result.stderr and TEST_API_SECRET not in result.stderr
+    data = read(config_file)
+    assert set(data["profiles"]) == {"kept"} and "default_profile" not in data  # type: ignore
+    assert get_secret("old", "jwt") is None and get_secret("old", "twilio") is None
+    assert cli("token", "47", "-p", "old").exit_code == 2  # the profile is gone
+
+    again = cli("config", "remove-profile", "old")
+    assert again.exit_code == 0 and "nothing removed" in again.stderr
+    assert cli("config", "remove-profile", "demo").exit_code != 0

@@ -41,19 +41,21 @@ JwtOrigin = Literal["environment", "keyring"]
 class FoundJwt:
     value: str
     source: JwtOrigin
+    storage: str | None = None  # a stored JWT: "plain file" or the keyring backend class
 
 
 def find_jwt(profile: str, env: dict[str, str] | None = None) -> FoundJwt | None:
-    """``VTCTL_JWT`` first, else the profile's keyring entry; None when neither."""
+    """``VTCTL_JWT`` first, else the profile's stored JWT (keyring or plain file);
+    None when neither."""
     env = dict(os.environ) if env is None else env
     from_env = env.get(ENV_JWT, "").strip()
     if from_env:
         return FoundJwt(from_env, "environment")
-    from vtctl.config.secrets_store import get_secret
+    from vtctl.config.secrets_store import find_secret
 
-    stored = get_secret(profile, "jwt")
-    if stored and stored.strip():
-        return FoundJwt(stored.strip(), "keyring")
+    stored = find_secret(profile, "jwt")
+    if stored and stored.value.strip():
+        return FoundJwt(stored.value.strip(), "keyring", stored.storage)
     return None
 
 
@@ -138,7 +140,10 @@ class JwtProvider:
         from vtctl.config.secrets_store import get_secret, set_secret
 
         profile = self._settings.profile
-        refresh = get_secret(profile, "refresh")
+        try:
+            refresh = get_secret(profile, "refresh")
+        except KeyringUnavailableError:  # a plain-file JWT on a machine without a keyring
+            return None
         if not refresh or self.client is None:
             return None
         log.debug("access token expired; refreshing it at %s", self._settings.refresh_path)

@@ -84,6 +84,7 @@ class LoginOptions:
     settings: Settings
     with_token: bool = False
     username: str | None = None
+    insecure_storage: bool = False
     env: dict[str, str] | None = None
     open_client: Callable[[], RestClient] | None = None
 
@@ -157,11 +158,21 @@ def run_login(opts: LoginOptions) -> None:
         token = check_jwt(access)
     else:
         token = check_jwt(_read_token(opts))
-    set_secret(profile, "jwt", token)
+    insecure = opts.insecure_storage
+    if insecure:
+        from vtctl.config.secrets_store import plain_file_path
+
+        opts.io.info(f"warning: storing the token in a plain file, {plain_file_path()} "
+                     "(mode 0600: readable by anyone with your account, not encrypted)")
+    set_secret(profile, "jwt", token, insecure=insecure)
     if refresh:
-        set_secret(profile, "refresh", refresh)
+        set_secret(profile, "refresh", refresh, insecure=insecure)
     else:  # a refresh token of an earlier login must not revive another user's session
-        delete_secret(profile, "refresh")
+        try:
+            delete_secret(profile, "refresh")
+        except KeyringUnavailableError:
+            if not insecure:  # no keyring, so no keyring refresh token either
+                raise
     user = jwt_user_id(token)
     who = f" as user {user}" if user else ""
     opts.io.info(
@@ -186,6 +197,11 @@ def login_command(
             show_default=False,
         ),
     ] = None,
+    insecure_storage: Annotated[
+        bool, typer.Option("--insecure-storage",
+                           help="Store the JWT in a plain 0600 file instead of the OS keyring "
+                           "(for machines without one; not encrypted).")
+    ] = False,
     profile: o.Profile = None,
     base_url: o.BaseUrl = None,
     timeout: o.Timeout = None,
@@ -208,7 +224,8 @@ def login_command(
 
     io = streams(ctx)
     run_login(LoginOptions(io=io, settings=settings, with_token=with_token,
-                           username=username, open_client=open_client))
+                           username=username, insecure_storage=insecure_storage,
+                           open_client=open_client))
     remember_login(io, settings, url_given=base_url is not None
                    or bool(os.environ.get("VTCTL_BASE_URL", "").strip()))
 
@@ -243,11 +260,57 @@ class StatusOptions:
     now: datetime | None = None
 
 
+def _token_facts(token: str, now: datetime) -> dict[str, Any]:
+    """User and expiry of a JWT (read without verifying it); never the token."""
+    from vtctl.domain.models import format_utc
+    from vtctl.remote.parse import jwt_expiry, jwt_user_id
+
+    facts: dict[str, Any] = {"logged_in": True, "user_id": jwt_user_id(token),
+                             "expires_at": None, "expires_in": None, "expired": None}
+    expiry = jwt_expiry(token)
+    if expiry is not None:
+        left = int((expiry - now).total_seconds())
+        facts.update(expires_at=format_utc(expiry), expires_in=max(left, 0), expired=left <= 0)
+    return facts
+
+
+def _stored_facts(name: str, now: datetime) -> dict[str, Any]:
+    """Another profile's stored login (``VTCTL_JWT`` belongs to the active one only)."""
+    from vtctl.config.secrets_store import find_secret
+
+    entry: dict[str, Any] = {"profile": name, "active": False, "logged_in": False,
+                             "user_id": None, "expires_at": None, "expires_in": None,
+                             "expired": None, "storage": None, "insecure": False}
+    try:
+        found = find_secret(name, "jwt")
+    except KeyringUnavailableError as exc:
+        return {**entry, "error": exc.message}
+    if found is None or not found.value.strip():
+        return entry
+    return {**entry, **_token_facts(found.value.strip(), now), "storage": found.storage,
+            "insecure": found.insecure}
+
+
+def profile_logins(active: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
+    """Every profile of the config file or the plain secrets file, and the active one."""
+    from vtctl.config.profiles import load_config
+    from vtctl.config.secrets_store import plain_profiles
+
+    names = sorted(set(load_config().profiles) | set(plain_profiles()) | {active["profile"]})
+    keys = ("profile", "logged_in", "user_id", "expires_at", "expires_in", "expired",
+            "storage", "insecure")
+    return [
+        {**{key: active[key] for key in keys}, "active": True} if name == active["profile"]
+        else _stored_facts(name, now)
+        for name in names
+    ]
+
+
 def auth_status(settings: Settings, env: dict[str, str], now: datetime) -> dict[str, Any]:
     """What ``auth status`` reports; never the token itself."""
     from vtctl.backends.remote import find_jwt
-    from vtctl.domain.models import format_utc
-    from vtctl.remote.parse import jwt_claims, jwt_expiry, jwt_user_id
+    from vtctl.config.secrets_store import is_insecure
+    from vtctl.remote.parse import jwt_claims
 
     data: dict[str, Any] = {
         "profile": settings.profile,
@@ -255,6 +318,8 @@ def auth_status(settings: Settings, env: dict[str, str], now: datetime) -> dict[
         "backend": settings.backend,
         "logged_in": False,
         "source": None,
+        "storage": None,
+        "insecure": False,
         "user_id": None,
         "expires_at": None,
         "expires_in": None,
@@ -264,18 +329,19 @@ def auth_status(settings: Settings, env: dict[str, str], now: datetime) -> dict[
     found = find_jwt(settings.profile, env)
     if found is None:
         return data
+    storage = found.storage or "environment"
+    data.update(_token_facts(found.value, now), source=found.source, storage=storage,
+                insecure=is_insecure(storage))
     claims = jwt_claims(found.value) or {}
-    expiry = jwt_expiry(found.value)
-    data.update(logged_in=True, source=found.source, user_id=jwt_user_id(found.value))
-    if expiry is not None:
-        left = int((expiry - now).total_seconds())
-        data.update(expires_at=format_utc(expiry), expires_in=max(left, 0), expired=left <= 0)
     if isinstance(claims.get("token_type"), str):
         data["token_type"] = claims["token_type"]
     if found.source == "keyring":
         from vtctl.config.secrets_store import get_secret
 
-        data["refresh_token"] = bool(get_secret(settings.profile, "refresh"))
+        try:
+            data["refresh_token"] = bool(get_secret(settings.profile, "refresh"))
+        except KeyringUnavailableError:  # a plain-file login on a machine without a keyring
+            data["refresh_token"] = False
     return data
 
 
@@ -286,10 +352,14 @@ def run_status(opts: StatusOptions) -> None:
         data = auth_status(opts.settings, env, now)
     except KeyringUnavailableError as exc:
         raise KeyringUnavailableError(f"{NOT_LOGGED_IN} ({exc.message})", hint=exc.hint) from exc
+    data["profiles"] = profile_logins(data, now)
     if opts.json:
         opts.io.print_json(data)
     else:
-        _render_status(opts.io, data)
+        from vtctl.ui.render.logins import login_table, profiles_table
+
+        opts.io.render(*([login_table(data)] if data["logged_in"] else []),
+                       profiles_table(data["profiles"]))
     if not data["logged_in"]:
         raise AuthenticationError(NOT_LOGGED_IN, hint=f"profile: {data['profile']}")
     if data["expired"] and not data["refresh_token"]:
@@ -302,37 +372,6 @@ def run_status(opts: StatusOptions) -> None:
         )
 
 
-def _render_status(io: IOStreams, data: dict[str, Any]) -> None:
-    if not data["logged_in"]:
-        return  # the error line says it
-    from rich.table import Table
-
-    table = Table(title=f"Login of profile {data['profile']}", show_header=False,
-                  title_justify="left", expand=False)
-    table.add_column("field", style="bold cyan", no_wrap=True)
-    table.add_column("value")
-    source = "VTCTL_JWT (environment)" if data["source"] == "environment" else "keyring"
-    if data["expires_at"] is None:
-        expiry = "no expiry in the token"
-    elif data["expired"]:
-        expiry = f"{data['expires_at']}  (expired" + (
-            "; will be refreshed)" if data["refresh_token"] else ")"
-        )
-    else:
-        expiry = f"{data['expires_at']}  (in {humanize_duration(data['expires_in'])})"
-    for field, value in (
-        ("profile", data["profile"]),
-        ("base URL", data["base_url"]),
-        ("backend", data["backend"]),
-        ("token from", source),
-        ("user id", data["user_id"] or "(not in the token)"),
-        ("expires", expiry),
-        ("refresh token", "stored" if data["refresh_token"] else "none"),
-    ):
-        table.add_row(field, str(value))
-    io.render(table)
-
-
 @group.command("status")
 def status_command(
     ctx: typer.Context,
@@ -342,6 +381,8 @@ def status_command(
 ) -> None:
     """Show who you are logged in as and when the token expires (never the token).
 
+    Lists every profile too: its user, expiry and where its token is stored (keyring
+    backend, or a plain file marked insecure).
     Exit code 3 when not logged in or the token has expired.
     """
     settings = settings_from(False, profile, None, base_url)
@@ -397,13 +438,17 @@ class LogoutOptions:
 
 
 def run_logout(opts: LogoutOptions) -> None:
-    from vtctl.config.secrets_store import delete_secret
+    """Remove the profile's login (token, refresh token) and its config section, like gh."""
+    from vtctl.config.forget import Forgotten, forget_secrets, forget_section
 
     env = dict(os.environ) if opts.env is None else opts.env
-    removed = delete_secret(opts.profile, "jwt")
-    removed_refresh = delete_secret(opts.profile, "refresh")
-    if removed or removed_refresh:
-        opts.io.info(f"Logged out of profile {opts.profile!r}: the stored token was removed.")
+    gone = Forgotten(opts.profile)
+    forget_secrets(opts.profile, ("jwt", "refresh"), gone)
+    if gone.keyring_error is not None and not gone.secrets:
+        raise gone.keyring_error  # no keyring to ask and nothing in the plain file
+    forget_section(opts.profile, gone)
+    if gone.secrets or gone.config_file:
+        opts.io.info(f"Logged out of profile {opts.profile!r}: removed {gone.describe()}.")
     else:
         opts.io.info(f"No token was stored for profile {opts.profile!r}; nothing to remove.")
     if env.get(ENV_JWT, "").strip():
@@ -412,7 +457,10 @@ def run_logout(opts: LogoutOptions) -> None:
 
 @group.command("logout")
 def logout_command(ctx: typer.Context, profile: o.Profile = None) -> None:
-    """Remove the profile's JWT (and refresh token) from the keyring."""
+    """Remove the profile's JWT (and refresh token) and its section of the config file.
+
+    Twilio credentials stay; `vtctl config remove-profile NAME` removes those too.
+    """
     settings = settings_from(False, profile)
     run_logout(LogoutOptions(io=streams(ctx), profile=settings.profile))
 

@@ -1,4 +1,4 @@
-"""``vtctl config path|show|set|unset|use``: the TOML profiles file."""
+"""``vtctl config path|show|set|unset|use|remove-profile``: the TOML profiles file."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from vtctl.config.profiles import (
     DEMO_PROFILE,
     Config,
     Profile,
+    complete_profile,
     config_path,
     load_config,
     require_profile,
@@ -84,6 +85,11 @@ class UnsetOptions(ConfigOptions):
 
 @dataclass(kw_only=True)
 class UseOptions(ConfigOptions):
+    name: str
+
+
+@dataclass(kw_only=True)
+class RemoveProfileOptions(ConfigOptions):
     name: str
 
 
@@ -239,6 +245,23 @@ def run_use(opts: UseOptions) -> None:
     opts.io.info(f"default profile is now {name!r}")
 
 
+def run_remove_profile(opts: RemoveProfileOptions) -> None:
+    """Remove a profile: its config section, its login and its Twilio credentials."""
+    from vtctl.config.forget import forget_profile
+
+    name = validate_profile_name(opts.name)
+    if name == DEMO_PROFILE:
+        raise ConfigError("the built-in 'demo' profile cannot be removed")
+    gone = forget_profile(name, opts.path)
+    if gone.secrets or gone.config_file:
+        opts.io.info(f"removed profile {name!r}: {gone.describe()}")
+    else:
+        opts.io.info(f"no profile {name!r} in {opts.path} or in the secret storage; "
+                     "nothing removed")
+    if gone.keyring_error is not None:
+        opts.io.info(f"note: the keyring could not be checked ({gone.keyring_error.message})")
+
+
 # -- Typer wiring ---------------------------------------------------------------------
 
 
@@ -284,12 +307,29 @@ def use_command(
     name: Annotated[
         str,
         typer.Argument(
-            metavar="PROFILE", help="The profile used when none is named.", show_default=False
+            metavar="PROFILE", help="The profile used when none is named.",
+            autocompletion=complete_profile, show_default=False,
         ),
     ],
 ) -> None:
     """Make PROFILE the default (used when neither --profile nor VTCTL_PROFILE is given)."""
     run_use(UseOptions(**_base(ctx), name=name))
+
+
+@group.command("remove-profile")
+def remove_profile_command(
+    ctx: typer.Context,
+    name: Annotated[
+        str, typer.Argument(metavar="PROFILE", help="The profile to remove.",
+                            autocompletion=complete_profile, show_default=False)
+    ],
+) -> None:
+    """Remove PROFILE: its section of the config file and its stored secrets.
+
+    The login (token, refresh token) and Twilio credentials go from the keyring or the
+    plain secrets file; `vtctl auth logout` removes only the login.
+    """
+    run_remove_profile(RemoveProfileOptions(**_base(ctx), name=name))
 
 
 def register(app: typer.Typer) -> None:

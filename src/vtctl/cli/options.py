@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from vtctl.config.profiles import complete_profile
+
 BACKEND_PANEL = "Backend"
 OUTPUT_PANEL = "Output"
 
@@ -53,7 +55,7 @@ Local = Annotated[
 Profile = Annotated[
     str | None,
     typer.Option(
-        "--profile", "-p", metavar="NAME",
+        "--profile", "-p", metavar="NAME", autocompletion=complete_profile,
         help="Config profile \\[env: VTCTL_PROFILE; built-in 'demo' uses the shipped demo data].",
         rich_help_panel=BACKEND_PANEL, show_default=False,
     ),

@@ -168,6 +168,16 @@ def known_profiles(config: Config) -> list[str]:
     return sorted(set(config.profiles) | {DEFAULT_PROFILE, DEMO_PROFILE})
 
 
+def complete_profile(incomplete: str) -> list[str]:
+    """Profile names for Tab (``--profile``, ``config use``): the config file's and the
+    built-in ones.  No Typer, no keyring: it runs on the fast completion path."""
+    try:
+        names = known_profiles(load_config())
+    except Exception:  # a broken config file: no names rather than a traceback on Tab
+        return []
+    return [name for name in names if name.startswith(incomplete)]
+
+
 def require_profile(config: Config, name: str) -> str:
     """``name`` if such a profile exists, else a usage error listing those that do.
 

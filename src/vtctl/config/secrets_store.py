@@ -1,4 +1,5 @@
-"""Secrets in the OS keyring, one entry per profile and kind.
+"""Secrets in the OS keyring, one entry per profile and kind (or, with
+``--insecure-storage`` on a machine without a keyring, in a 0600 plain file).
 
 The only module that imports ``keyring`` (slow to import: done lazily).
 Keyring failures become ``KeyringUnavailableError`` with the fix named.
@@ -15,6 +16,7 @@ before: the record can be out of date but never wrong.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,20 +25,13 @@ from vtctl.domain.errors import KeyringUnavailableError
 SERVICE = "vtctl"
 SecretKind = Literal["jwt", "refresh", "twilio"]
 
-def _no_keyring_hint() -> str:
-    """What to do without a keyring; a plain-file backend is suggested only when it
-    is installed (following a hint to a missing package gives the same error)."""
-    from importlib.util import find_spec
+INSECURE_LOGIN = "vtctl auth login --insecure-storage"
 
-    hint = "set VTCTL_JWT (or TWILIO_* variables) in the environment"
-    try:
-        alt = find_spec("keyrings.alt") is not None
-    except (ImportError, ValueError):
-        alt = False
-    if alt:
-        return hint + (", or store secrets in a plain file (readable by anyone with your "
-                       "account): PYTHON_KEYRING_BACKEND=keyrings.alt.file.PlaintextKeyring")
-    return hint + ", or install and unlock an OS keyring (Secret Service, KWallet, Keychain)"
+
+def _no_keyring_hint() -> str:
+    """What to do without a keyring: the environment, or gh's plain-file login."""
+    return (f"set VTCTL_JWT (or TWILIO_* variables) in the environment, or store the JWT "
+            f"in a plain 0600 file (readable by anyone with your account): `{INSECURE_LOGIN}`")
 
 
 def _username(profile: str, kind: SecretKind) -> str:
@@ -80,7 +75,7 @@ def _remember(backend: Any) -> None:
     """Record the backend that just stored a secret (only when it changed)."""
     from vtctl.util.fsutil import atomic_write_bytes
 
-    name = f"{type(backend).__module__}.{type(backend).__qualname__}"
+    name = _class_path(backend)
     path = backend_record_path()
     try:
         if path.read_text(encoding="utf-8").strip() == name:
@@ -130,27 +125,121 @@ def _call(action: str, fn: Any, *args: str) -> Any:
         ) from exc
 
 
-def get_secret(profile: str, kind: SecretKind) -> str | None:
+PLAIN_FILE = "insecure-secrets.json"
+
+
+def plain_file_path() -> Path:
+    """Secrets stored with ``--insecure-storage``: a 0600 JSON file beside the config."""
+    return backend_record_path().with_name(PLAIN_FILE)
+
+
+def _plain_read() -> dict[str, str]:
+    import json
+
+    try:
+        data = json.loads(plain_file_path().read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise KeyringUnavailableError(
+            f"the plain secrets file {plain_file_path()} cannot be read ({type(exc).__name__})",
+            hint=f"remove it and log in again: `{INSECURE_LOGIN}`",
+        ) from exc
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _plain_write(data: dict[str, str]) -> None:
+    import json
+
+    from vtctl.util.fsutil import atomic_write_bytes
+
+    path = plain_file_path()
+    if not data:
+        path.unlink(missing_ok=True)
+        return
+    atomic_write_bytes(path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
+
+
+def plain_profiles() -> list[str]:
+    """Profiles with a secret in the plain file (the keyring cannot list its entries)."""
+    return sorted({key.rpartition(":")[0] for key in _plain_read()})
+
+
+PLAIN_STORAGE = "plain file"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSecret:
+    """A secret and where it is: ``PLAIN_STORAGE`` or the keyring backend's class path."""
+
+    value: str
+    storage: str
+
+    @property
+    def insecure(self) -> bool:
+        return is_insecure(self.storage)
+
+
+def is_insecure(storage: str) -> bool:
+    """Plain text on disk: our plain file, or keyrings.alt's PlaintextKeyring (base64)."""
+    return storage == PLAIN_STORAGE or storage.endswith(".PlaintextKeyring")
+
+
+def _class_path(backend: Any) -> str:
+    return f"{type(backend).__module__}.{type(backend).__qualname__}"
+
+
+def find_secret(profile: str, kind: SecretKind) -> StoredSecret | None:
+    """The plain file first (it needs no keyring), then the keyring; None when neither."""
+    plain = _plain_read().get(_username(profile, kind))
+    if plain is not None:
+        return StoredSecret(plain, PLAIN_STORAGE)
     keyring = _keyring()
     value = _call("read", keyring.get_password, SERVICE, _username(profile, kind))
-    return value if isinstance(value, str) else None
+    return StoredSecret(value, _class_path(keyring)) if isinstance(value, str) else None
 
 
-def set_secret(profile: str, kind: SecretKind, value: str) -> None:
+def get_secret(profile: str, kind: SecretKind) -> str | None:
+    found = find_secret(profile, kind)
+    return None if found is None else found.value
+
+
+def set_secret(profile: str, kind: SecretKind, value: str, *,
+               insecure: bool | None = None) -> None:
+    """Store in the keyring, or with ``insecure`` in the 0600 plain file; None keeps a
+    secret where it is (a refreshed plain-file JWT stays there).  A secret of the same
+    name in the other place is dropped (one place per secret)."""
+    data = _plain_read()
+    key = _username(profile, kind)
+    if insecure is None:
+        insecure = key in data
+    if insecure:
+        data[key] = value
+        _plain_write(data)
+        return
     keyring = _keyring()
-    _call("write", keyring.set_password, SERVICE, _username(profile, kind), value)
+    _call("write", keyring.set_password, SERVICE, key, value)
     _remember(keyring)
+    if data.pop(key, None) is not None:
+        _plain_write(data)
 
 
 def delete_secret(profile: str, kind: SecretKind) -> bool:
-    """Remove a secret; False when there was none."""
+    """Remove a secret from the plain file and the keyring; False when there was none.
+    Without a keyring, a secret found in the plain file is still removed."""
     from keyring.errors import PasswordDeleteError
 
-    keyring = _keyring()
+    data = _plain_read()
+    in_file = data.pop(_username(profile, kind), None) is not None
+    if in_file:
+        _plain_write(data)
     try:
+        keyring = _keyring()
         _call("delete", keyring.delete_password, SERVICE, _username(profile, kind))
     except KeyringUnavailableError as exc:
-        if isinstance(exc.__cause__, PasswordDeleteError):
-            return False
+        if in_file or isinstance(exc.__cause__, PasswordDeleteError):
+            return in_file
         raise
     return True

@@ -6,7 +6,7 @@ spelling ``bash_complete`` etc. is accepted too).  ``fast_complete`` answers
 from ``completion_tree.json`` (parsed by ``vtctl.launch.cmdtree``) with the same
 algorithm and output format as Typer's completion (click's ``shell_completion``
 and Typer's completion classes).  Anything it cannot answer from the tree (a
-parameter with a dynamic ``autocompletion``, a missing or outdated tree, a
+parameter with a dynamic ``autocompletion`` other than profile names, a missing or outdated tree, a
 malformed request) falls back to Typer itself, so answers never differ.
 """
 
@@ -213,5 +213,9 @@ def _param_completions(param: dict[str, Any], incomplete: str) -> list[Item]:
             return [(c, None) for c in choices if c.startswith(incomplete)]
         lowered = incomplete.lower()
         return [(c, None) for c in choices if c.lower().startswith(lowered)]
+    if kind == "profiles":  # profile names from the config file, as Typer's function gives
+        from vtctl.config.profiles import complete_profile
+
+        return [(name, None) for name in complete_profile(incomplete)]
     raise Fallback  # "dynamic": the parameter's own autocompletion function must run
 
