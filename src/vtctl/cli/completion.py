@@ -95,7 +95,7 @@ def run_completion(opts: CompletionOptions) -> str:
 def completion_command(
     ctx: typer.Context,
     shell: Annotated[Shell, typer.Argument(help="The shell: bash, zsh, fish or powershell.",
-                                           show_default=False)],
+                                           metavar="SHELL", show_default=False)],
 ) -> None:
     """Print the shell completion script for SHELL.
 
