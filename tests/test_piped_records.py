@@ -54,3 +54,13 @@ def test_mint_piped_is_one_field_a_line(cli: Any, twilio_env: dict[str, str]) ->
     assert fields["identity"] == "alice" and fields["room"] == "apt-1"
     assert fields["valid for"] == "900 s (15 min)"
     assert fields["access token"].count(".") == 2
+
+
+def test_inspect_piped_is_one_field_a_line(cli: Any) -> None:
+    jwt = cli("token", "47", "--profile", "demo", "--raw").stdout.strip()
+    result = cli("inspect", "--profile", "demo", "-", stdin=jwt)
+    assert result.exit_code == 0, result.stderr
+    fields = _fields(result.stdout)
+    assert fields["identity"] == "2-jane.doe@example.com"
+    assert fields["signature"].startswith("verified with the API secret")
+    assert fields["status"].startswith("valid, ")

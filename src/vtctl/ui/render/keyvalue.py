@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rich.table import Table
+    from rich.text import Text
 
-Rows = Sequence[tuple[str, str]]
+#: (field, value); a styled ``Text`` value is printed plain in a pipe
+Rows = Sequence[tuple[str, "str | Text"]]
 
 
 def key_value_table(title: str, rows: Rows) -> Table:
@@ -25,4 +27,4 @@ def key_value_table(title: str, rows: Rows) -> Table:
 
 def key_value_lines(rows: Rows) -> list[str]:
     """``field<TAB>value`` lines; whitespace in a value never starts another line or column."""
-    return [f"{field}\t{' '.join(value.split())}" for field, value in rows]
+    return [f"{field}\t{' '.join(str(value).split())}" for field, value in rows]
