@@ -64,7 +64,8 @@ def cli() -> Any:
 
 @pytest.mark.parametrize(
     "rel",
-    ["completions/vtctl.bash", "completions/_vtctl", "completions/vtctl.fish", gen.TREE_PATH],
+    ["completions/vtctl.bash", "completions/_vtctl", "completions/vtctl.fish",
+     "completions/vtctl.ps1", gen.TREE_PATH],
 )
 def test_generated_file_is_current(rel: str, generated: dict[str, str]) -> None:
     committed = ROOT / rel

@@ -316,8 +316,10 @@ class FakeBackend:
         raise NotImplementedError
 
 
-def options(backend: FakeBackend, **kwargs: Any) -> tuple[StatusOptions, io.StringIO]:
-    io_, out, _ = streams()
+def options(
+    backend: FakeBackend, terminal: bool = False, **kwargs: Any
+) -> tuple[StatusOptions, io.StringIO]:
+    io_, out, _ = streams(terminal)
     return StatusOptions(
         io=io_, open_backend=lambda: backend, room=parse_room_ref("47"),
         fmt=OutputFormat(json=kwargs.pop("json", False)), clock=Clock(), **kwargs,
@@ -340,14 +342,25 @@ def test_run_status_watch_ctrl_c_is_a_normal_end() -> None:
     assert f"joined     {JANE}" in out.getvalue()
 
 
-def test_run_status_once_renders_both_tables() -> None:
+def test_run_status_once_renders_both_tables_on_a_terminal() -> None:
     backend = FakeBackend([BOTH])
-    opts, out = options(backend)
+    opts, out = options(backend, terminal=True)
     run_status(opts)
     assert backend.closed
     text = out.getvalue()
     assert "Video room of appointment 47" in text and "Participants (2 connected)" in text
     assert "2 / 50" in text
+
+
+def test_run_status_once_piped_is_plain_lines() -> None:
+    opts, out = options(FakeBackend([BOTH]))
+    run_status(opts)
+    lines = out.getvalue().splitlines()
+    assert "in room\t2 / 50" in lines and "status\tin-progress" in lines
+    people = [line.split("\t") for line in lines if line.startswith("participant\t")]
+    assert [p[1] for p in people] == [SARAH, JANE]
+    assert people[1][2:4] == ["patient", "connected"]
+    assert "Video room of" not in out.getvalue() and "│" not in out.getvalue()
 
 
 @pytest.mark.parametrize(

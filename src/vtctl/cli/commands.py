@@ -25,6 +25,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "diagnose": ("diagnose",),
     "auth": ("auth",),
     "config": ("config",),
+    "completion": ("completion",),
     "help_topics": ("help",),
 }
 

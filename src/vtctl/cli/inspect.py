@@ -114,7 +114,14 @@ def run_inspect(opts: InspectOptions) -> None:
 
         return inspect_table(token, status, detail)
 
-    emit(opts.io, opts.fmt, lambda: token.to_json(status), table)  # type: ignore[arg-type]
+    def lines() -> list[str]:
+        from vtctl.ui.render.inspect import inspect_rows
+        from vtctl.ui.render.keyvalue import key_value_lines
+
+        return key_value_lines(inspect_rows(token, status, detail))
+
+    emit(opts.io, opts.fmt, lambda: token.to_json(status), table,  # type: ignore[arg-type]
+         lines=lines)
 
     if opts.verify and status == "invalid":
         raise AuthenticationError(

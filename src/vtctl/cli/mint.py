@@ -109,7 +109,13 @@ def run_mint(opts: MintOptions) -> MintedToken:
 
         return mint_table(minted)
 
-    emit(opts.io, opts.fmt, minted.to_json, table, lambda: minted.access_token)
+    def lines() -> list[str]:
+        from vtctl.ui.render.keyvalue import key_value_lines
+        from vtctl.ui.render.mint import mint_rows
+
+        return key_value_lines(mint_rows(minted))
+
+    emit(opts.io, opts.fmt, minted.to_json, table, lambda: minted.access_token, lines)
     return minted
 
 

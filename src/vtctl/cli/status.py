@@ -101,7 +101,12 @@ def run_status(opts: StatusOptions) -> None:
 
         return status_view(status, opts.clock())
 
-    emit(opts.io, opts.fmt, status.to_json, table)
+    def lines() -> list[str]:
+        from vtctl.ui.render.status import status_lines
+
+        return status_lines(status, opts.clock())
+
+    emit(opts.io, opts.fmt, status.to_json, table, lines=lines)
 
 
 # -- --watch --------------------------------------------------------------------------

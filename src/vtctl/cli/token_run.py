@@ -41,7 +41,14 @@ def run_token(opts: TokenOptions) -> None:
 
         return token_table(token)
 
-    emit(opts.io, opts.fmt, token.to_json, table, lambda: token.access_token)  # type: ignore[arg-type]
+    def lines() -> list[str]:
+        from vtctl.ui.render.keyvalue import key_value_lines
+        from vtctl.ui.render.tokens import token_rows
+
+        return key_value_lines(token_rows(token))
+
+    emit(opts.io, opts.fmt, token.to_json, table,  # type: ignore[arg-type]
+         lambda: token.access_token, lines)
 
 
 def token_command(

@@ -9,7 +9,7 @@ document with the ``jq`` library.  Each command declares both flags
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -112,8 +112,13 @@ def emit(
     data: Callable[[], Any],
     table: Callable[[], RenderableType],
     raw: Callable[[], str] | None = None,
+    lines: Callable[[], Iterable[str]] | None = None,
 ) -> None:
-    """Print one result in the format the user asked for."""
+    """Print one result in the format the user asked for.
+
+    ``lines``: what a pipe gets instead of the table, one plain unwrapped line per
+    row (as gh prints when stdout is not a terminal); a terminal still gets the table.
+    """
     if fmt.json:
         document = data()
         if fmt.fields is not None:
@@ -128,5 +133,8 @@ def emit(
                 io.print_json(value)
     elif fmt.raw and raw is not None:
         io.print_raw(raw())
+    elif lines is not None and not io.is_stdout_tty:
+        for line in lines():
+            io.print_raw(line)
     else:
         io.render(table())

@@ -14,6 +14,7 @@ from vtctl.domain.jwt_inspect import (
     InspectedToken,
     SignatureStatus,
 )
+from vtctl.ui.render.keyvalue import Rows, key_value_table
 from vtctl.util.timefmt import humanize_duration
 
 SIGNATURE_TEXT: dict[SignatureStatus, str] = {
@@ -74,41 +75,51 @@ def _grant_text(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+INSPECT_TITLE = "Twilio access token"
+
+
+def inspect_rows(
+    token: InspectedToken,
+    signature: SignatureStatus,
+    detail: str | None = None,
+    now: datetime | None = None,
+) -> Rows:
+    now = now or datetime.now(UTC)
+    rows: list[tuple[str, str | Text]] = [
+        ("header", _header_text(token)),
+        ("account SID", token.account_sid + "  (sub)"),
+        ("API key SID", token.api_key_sid + "  (iss)"),
+        ("jti", token.jti or "(none)"),
+        ("identity", token.identity if token.identity is not None else "(none)"),
+    ]
+    if token.has_video_grant:
+        room = token.room_name if token.room_name is not None else "(any room)"
+    else:
+        room = "(no video grant)"
+    rows.append(("video room", room))
+    for name, value in token.grants.items():
+        if name != "video" or set(value) - {"room"}:
+            rows.append((f"grant {name}", _grant_text(value)))
+    if token.issued_at is not None:
+        rows.append(("issued", format_moment(token.issued_at)))
+    if token.not_before is not None:
+        rows.append(("not before", format_moment(token.not_before)))
+    rows.append(("expires", format_moment(token.expires_at)))
+    if token.ttl is not None:
+        spoken = f" ({humanize_duration(token.ttl)})" if token.ttl >= 60 else ""
+        rows.append(("lifetime", f"{token.ttl} s{spoken}"))
+    status = validity_text(token, now)
+    rows.append(("status", Text(status, style="green" if status.startswith("valid") else "red")))
+    rows.append(
+        ("signature", Text(signature_text(signature, detail), style=_SIGNATURE_STYLE[signature]))
+    )
+    return rows
+
+
 def inspect_table(
     token: InspectedToken,
     signature: SignatureStatus,
     detail: str | None = None,
     now: datetime | None = None,
 ) -> Table:
-    now = now or datetime.now(UTC)
-    table = Table(title="Twilio access token", show_header=False, title_justify="left")
-    table.add_column("field", style="bold cyan", no_wrap=True)
-    table.add_column("value", overflow="fold")
-    table.add_row("header", _header_text(token))
-    table.add_row("account SID", token.account_sid + "  (sub)")
-    table.add_row("API key SID", token.api_key_sid + "  (iss)")
-    table.add_row("jti", token.jti or "(none)")
-    table.add_row("identity", token.identity if token.identity is not None else "(none)")
-    if token.has_video_grant:
-        room = token.room_name if token.room_name is not None else "(any room)"
-    else:
-        room = "(no video grant)"
-    table.add_row("video room", room)
-    for name, value in token.grants.items():
-        if name != "video" or set(value) - {"room"}:
-            table.add_row(f"grant {name}", _grant_text(value))
-    if token.issued_at is not None:
-        table.add_row("issued", format_moment(token.issued_at))
-    if token.not_before is not None:
-        table.add_row("not before", format_moment(token.not_before))
-    table.add_row("expires", format_moment(token.expires_at))
-    if token.ttl is not None:
-        spoken = f" ({humanize_duration(token.ttl)})" if token.ttl >= 60 else ""
-        lifetime = f"{token.ttl} s{spoken}"
-        table.add_row("lifetime", lifetime)
-    status = validity_text(token, now)
-    table.add_row("status", Text(status, style="green" if status.startswith("valid") else "red"))
-    table.add_row(
-        "signature", Text(signature_text(signature, detail), style=_SIGNATURE_STYLE[signature])
-    )
-    return table
+    return key_value_table(INSPECT_TITLE, inspect_rows(token, signature, detail, now))

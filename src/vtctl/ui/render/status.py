@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from vtctl.domain.models import Participant, PublishedTrack, RoomStatus, format_utc
+from vtctl.ui.render.keyvalue import Rows, key_value_lines, key_value_table
 from vtctl.util.timefmt import humanize_duration
 
 #: participant statuses that mean "in the room"
@@ -50,30 +51,46 @@ def is_present(participant: Participant) -> bool:
 # -- the room -------------------------------------------------------------------------
 
 
-def room_table(status: RoomStatus, now: datetime | None = None) -> Table:
+def room_rows(status: RoomStatus, now: datetime | None = None) -> Rows:
     now = _now(now)
-    table = Table(
-        title=f"Video room of appointment {status.appointment_id}",
-        show_header=False, title_justify="left", expand=False,
-    )
-    table.add_column("field", style="bold cyan", no_wrap=True)
-    table.add_column("value", overflow="fold")  # identifiers fit first; `created` gives way
-    table.add_row("room", status.room_name or Text(UNKNOWN, style="dim"))
-    table.add_row("sid", status.sid or Text(UNKNOWN, style="dim"))
-    table.add_row("status", styled(status.status))
-    table.add_row("type", status.room_type or Text(UNKNOWN, style="dim"))
     created = UNKNOWN
     if status.created_at is not None:
         age = humanize_duration((now - status.created_at).total_seconds())
         created = f"{format_utc(status.created_at)} ({age} ago)"
-    table.add_row("created", created)
-    table.add_row("duration", _room_duration(status, now))
     known = status.active_participant_count
     count = "unknown" if known is None else str(known)
     if status.max_participants is not None:
         count += f" / {status.max_participants}"
-    table.add_row("in room", count)  # short labels: a room SID fits whole in 50 columns
-    return table
+    return [
+        ("room", status.room_name or Text(UNKNOWN, style="dim")),
+        ("sid", status.sid or Text(UNKNOWN, style="dim")),
+        ("status", styled(status.status)),
+        ("type", status.room_type or Text(UNKNOWN, style="dim")),
+        ("created", created),
+        ("duration", _room_duration(status, now)),
+        ("in room", count),  # short labels: a room SID fits whole in 50 columns
+    ]
+
+
+def room_table(status: RoomStatus, now: datetime | None = None) -> Table:
+    return key_value_table(f"Video room of appointment {status.appointment_id}",
+                           room_rows(status, now))
+
+
+def status_lines(status: RoomStatus, now: datetime | None = None) -> list[str]:
+    """What a pipe gets: the room's ``field<TAB>value`` lines, then one
+    ``participant<TAB>identity<TAB>role<TAB>status<TAB>connected since<TAB>duration``
+    line per participant, then ``note<TAB>message``; never wrapped."""
+    now = _now(now)
+    lines = key_value_lines(room_rows(status, now))
+    for p in status.participants:
+        since = format_utc(p.connected_at) if p.connected_at else UNKNOWN
+        cells = [p.identity, p.role or UNKNOWN, p.status or UNKNOWN, since,
+                 participant_duration(p, now)]
+        lines.append("\t".join(["participant", *(" ".join(c.split()) for c in cells)]))
+    if status.message:
+        lines.extend(key_value_lines([("note", status.message)]))
+    return lines
 
 
 def _room_duration(status: RoomStatus, now: datetime) -> str:
