@@ -328,3 +328,14 @@ def test_no_warning_for_stdin_or_an_expired_token(cli: Cli, twilio_env: dict[str
     expired = cli("inspect", mint(int(time.time()) - 10_000, ttl=60), "--json")
     assert (piped.exit_code, expired.exit_code) == (0, 0)
     assert piped.stderr == "" and expired.stderr == ""
+
+
+def test_a_token_reply_on_stdin_is_inspected_by_its_access_token() -> None:
+    """`vtctl token 47 --json | vtctl inspect -`: the guide's reply, not only a bare JWT."""
+    import json as json_module
+
+    from vtctl.domain.jwt_inspect import clean_token
+
+    assert clean_token(json_module.dumps({"access_token": " a.b.c ", "room_name": "r"})) == "a.b.c"
+    assert clean_token('{"not": "a reply"}') == '{"not": "a reply"}'
+    assert clean_token("{broken") == "{broken"

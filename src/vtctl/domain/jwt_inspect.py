@@ -91,8 +91,18 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def clean_token(text: str) -> str:
-    """Strip whitespace and a pasted ``Bearer `` prefix."""
+    """Strip whitespace and a pasted ``Bearer `` prefix; take ``access_token`` out of a
+    token reply (``vtctl token 47 --json | vtctl inspect -``)."""
     token = text.strip()
+    if token.startswith("{"):
+        import json
+
+        try:
+            document = json.loads(token)
+        except ValueError:
+            document = None
+        if isinstance(document, dict) and isinstance(document.get("access_token"), str):
+            token = document["access_token"].strip()
     if token[:7].lower() == "bearer ":
         token = token[7:].strip()
     return token
