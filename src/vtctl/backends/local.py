@@ -136,27 +136,26 @@ class LocalBackend:
     def appointment(self, appointment_id: int) -> Appointment:
         found = self.store.get_appointment(appointment_id)
         if found is None:
-            with self._explained():
-                raise AppointmentNotFoundError()
+            raise AppointmentNotFoundError(hint=self._which_store())
         return found
 
     @contextmanager
     def _explained(self) -> Iterator[None]:
-        """"Appointment not found" says which store was read, and whether it is empty."""
+        """"Appointment not found" from the engine says which store was read."""
         try:
             yield
         except AppointmentNotFoundError as exc:
             if exc.hint is None:
-                count = self.store.count_appointments()
-                exc.hint = (
-                    f"the store {self.store.path} is empty; "
-                    "`vtctl appointment import FILE` fills it"
-                    if count == 0 else
-                    f"read the store {self.store.path} ({count} appointment"
-                    f"{'' if count == 1 else 's'}); "
-                    "see `vtctl appointment list`"
-                )
+                exc.hint = self._which_store()
             raise
+
+    def _which_store(self) -> str:
+        """The store that was read, and whether it is empty."""
+        count = self.store.count_appointments()
+        if count == 0:
+            return f"the store {self.store.path} is empty; `vtctl appointment import FILE` fills it"
+        return (f"read the store {self.store.path} ({count} appointment"
+                f"{'' if count == 1 else 's'}); see `vtctl appointment list`")
 
     def close(self) -> None:
         self.store.close()
