@@ -81,9 +81,14 @@ def _recorded_backend() -> Any | None:
 
 
 def _remember(backend: Any) -> None:
-    """Record the backend that just stored a secret (only when it changed)."""
+    """Record the backend that just stored a secret (only when it changed).  For
+    keyring's chainer, the backend it writes to: loading the chainer detects again."""
+    from keyring.backends.chainer import ChainerBackend
+
     from vtctl.util.fsutil import atomic_write_bytes
 
+    if isinstance(backend, ChainerBackend) and backend.backends:
+        backend = backend.backends[0]
     name = _class_path(backend)
     path = backend_record_path()
     try:
