@@ -193,42 +193,7 @@ def _param(param: Any, ctx: Any) -> dict[str, Any]:
             help=_help_pair(param.help),
         )
     out["complete"] = _complete(param, ctx)
-    out["value"] = _value_rule(param, kind)
     return out
-
-
-#: click types whose conversion ``vtctl.launch.fastrun`` reproduces (by ``ParamType.name``)
-FAST_TYPES = ("str", "float", "int", "boolean")
-
-
-def _value_rule(param: Any, kind: str) -> dict[str, Any] | None:
-    """How the value a command receives comes from the parsed word, for the fast path.
-
-    Everything that changes it is recorded: the type, the environment variable(s)
-    and the default.  None: the fast path cannot reproduce it (a callback, a
-    prompt, several values, another type, a default that is not plain data, an
-    environment variable on a flag); a command with such a parameter is left to Typer.
-    """
-    ptype = getattr(getattr(param, "type", None), "name", None)
-    is_flag = bool(getattr(param, "is_flag", False))
-    envvar = param.envvar
-    envvars = [envvar] if isinstance(envvar, str) else list(envvar or [])
-    default = param.default
-    if (
-        param.callback is not None or getattr(param, "prompt", None) or param.nargs != 1
-        or param.multiple or getattr(param, "count", False) or ptype not in FAST_TYPES
-        or (is_flag and (envvars or param.secondary_opts or ptype != "boolean"))
-        or (ptype == "boolean" and not is_flag)
-        or not (default is None or type(default) in (str, bool, int, float))
-        or (kind == "option" and param.required)
-    ):
-        return None
-    return {
-        "type": "flag" if is_flag else ptype,
-        "envvar": envvars,
-        "default": default,
-        "required": bool(param.required),
-    }
 
 
 def _node(command: Any, ctx: Any, name: str) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 ``cli.app.run`` builds the app with only the command module it needs
 (``cli.commands.MODULES``); these tests check that table, and that a property
-added to a Typer declaration (here an ``envvar``) reaches the command whichever
-way vtctl is started (the fast path reads it from the regenerated tree).
+added to a Typer declaration (here an ``envvar``) reaches the command, in
+process and from the console script.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from vtctl.cli import commands, options
 AS_WITH_ENVVAR = Annotated[
     str | None, typer.Option("--as", envvar="VTCTL_AS", metavar="USER", show_default=False)
 ]
-GENERATOR = Path(__file__).resolve().parent.parent / "scripts" / "gen_completions.py"
 #: the demo appointment 47: patient 2 (the demo profile's as_user), psychologist 5
 PSYCHOLOGIST_5 = "5-sarah@example.com"
 
@@ -74,22 +73,12 @@ def test_an_envvar_added_to_a_declaration_reaches_the_command_in_process(
 def test_an_envvar_added_to_a_declaration_reaches_the_command_from_the_console_script(
     fmt: str, tmp_path: Path
 ) -> None:
-    """The issue's case: ``VTCTL_AS=5 vtctl token 47 -p demo --json`` mints for user 5.
-
-    Through ``entry.main`` (the console script: its fast path, with the tree
-    regenerated), where the old hand-kept tables ignored the envvar and minted for user 2.
-    """
+    """``VTCTL_AS=5 vtctl token 47 -p demo --json`` mints for user 5 through ``entry.main``."""
     probe = (
-        "import importlib.util, sys, typer\n"
+        "import sys, typer\n"
         "from typing import Annotated\n"
         "from vtctl.cli import options\n"
         "options.AsUser = Annotated[str | None, typer.Option('--as', envvar='VTCTL_AS')]\n"
-        "# regenerated, as scripts/gen_completions.py would write it\n"
-        f"spec = importlib.util.spec_from_file_location('gen', {str(GENERATOR)!r})\n"
-        "gen = importlib.util.module_from_spec(spec); spec.loader.exec_module(gen)\n"
-        "tree = gen.build_tree()\n"
-        "from vtctl.launch import cmdtree\n"
-        "cmdtree.load_tree = lambda: tree\n"
         "from vtctl.launch.entry import main\n"
         f"sys.exit(main(['token', '47', '-p', 'demo', {fmt!r}]))\n"
     )

@@ -1,13 +1,13 @@
-"""Console-script entry point: fast paths before anything heavy is imported.
+"""Console-script entry point: the answers that need no Typer, then Typer.
 
-``vtctl --version`` and shell completion run on every keystroke or script
-start, so they must not pay for Typer, rich or the backends.
+``vtctl --version``, shell completion and ``--help`` run on every keystroke or
+look-up, so they must not pay for Typer, rich or the backends.
 
-Shell completion is answered by ``vtctl.launch.fastcomplete``, a pure help request
-from ``vtctl.launch.helpcache``, a plain ``token`` or ``refresh`` command line by
-``vtctl.launch.fastrun`` (all three from what the generator recorded of Typer's
-declarations); everything else by Typer (``vtctl.cli.app.run``), which imports
-only the module of the command it runs.
+Shell completion is answered by ``vtctl.launch.fastcomplete``, a pure help
+request from ``vtctl.launch.helpcache`` (both from what the generator recorded
+of Typer's declarations, or by Typer when they cannot); every command by Typer
+(``vtctl.cli.app.run``, which imports only the module of the command it runs
+and turns its errors into exit codes).
 """
 
 from __future__ import annotations
@@ -39,14 +39,6 @@ def main(argv: list[str] | None = None) -> int:
         status = cached_help(args)  # None: not a pure help request, or no cache
         if status is not None:
             return status
-    from vtctl.launch import lean_imports
-
-    lean_imports.install()
-    from vtctl.launch.fastrun import try_run
-
-    status = try_run(args)  # token/refresh without Typer; None: not a plain command line
-    if status is not None:
-        return status
     from vtctl.cli.app import run
 
     return run(args)
