@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate vtctl's shell completion files from the Typer app.
 
-Writes, from every command ``vtctl.cli.commands.MODULES`` lists:
+Writes, from every command ``vtctl.cli.framework.commands.MODULES`` lists:
 
 - ``completions/vtctl.bash``, ``completions/_vtctl`` (zsh), ``completions/vtctl.fish``,
   ``completions/vtctl.ps1``: the scripts a shell sources, exactly what
@@ -62,7 +62,7 @@ def click_command() -> Any:
     """The click command Typer builds for vtctl, with deterministic help options."""
     import typer.main
 
-    from vtctl.cli.app import build_app
+    from vtctl.cli.framework.app import build_app
 
     cli = typer.main.get_command(build_app())  # fresh: the declarations as they are now
     pin_help_options(cli)
@@ -199,7 +199,7 @@ def _param(param: Any, ctx: Any) -> dict[str, Any]:
 def _node(command: Any, ctx: Any, name: str) -> dict[str, Any]:
     from typer.core import TyperGroup
 
-    from vtctl.cli.json_flags import JsonCommand
+    from vtctl.cli.framework.json_flags import JsonCommand
 
     if ctx.token_normalize_func is not None:  # pragma: no cover - not used by vtctl
         raise SystemExit(f"{name}: token_normalize_func is not supported by the fast path")

@@ -19,7 +19,7 @@ os.environ.update({"TERMINAL_WIDTH": "100", "NO_COLOR": "1", "_TYPER_FORCE_DISAB
 import typer.main
 from typer.testing import CliRunner
 
-from vtctl.cli.app import app
+from vtctl.cli.framework.app import app
 from vtctl.cli.manpage import render_pages, walk
 
 ROOT = Path(__file__).resolve().parent.parent

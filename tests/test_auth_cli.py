@@ -669,7 +669,7 @@ def test_login_saves_the_base_url_it_logged_in_to(
     cli: Cli, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
     """`VTCTL_BASE_URL=... vtctl auth login`: the next command must go to that server."""
-    from vtctl.cli.backend_flags import settings_from
+    from vtctl.cli.framework.backend_flags import settings_from
 
     args = ["auth", "login", "--with-token", "--profile", "work"]
     if how == "environment":

@@ -1,7 +1,7 @@
 """One declaration per parameter, every path.
 
-``cli.app.run`` builds the app with only the command module it needs
-(``cli.commands.MODULES``); these tests check that table, and that a property
+``cli.framework.app.run`` builds the app with only the command module it needs
+(``cli.framework.commands.MODULES``); these tests check that table, and that a property
 added to a Typer declaration (here an ``envvar``) reaches the command, in
 process and from the console script.
 """
@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import pytest
 import typer
 
-from vtctl.cli import commands, options
+from vtctl.cli.framework import commands, options
 
 #: ``--as`` as it would read with an environment variable added to its declaration
 AS_WITH_ENVVAR = Annotated[
@@ -30,7 +30,7 @@ PSYCHOLOGIST_5 = "5-sarah@example.com"
 
 @pytest.mark.parametrize("module", list(commands.MODULES))
 def test_each_module_registers_exactly_the_names_listed(module: str) -> None:
-    from vtctl.cli.app import build_app
+    from vtctl.cli.framework.app import build_app
 
     group = typer.main.get_group(build_app((module,)))
     assert tuple(group.commands) == commands.MODULES[module]
@@ -39,7 +39,7 @@ def test_each_module_registers_exactly_the_names_listed(module: str) -> None:
 def test_running_a_command_imports_only_its_module() -> None:
     probe = (
         "import json, sys\n"
-        "from vtctl.cli.app import run\n"
+        "from vtctl.cli.framework.app import run\n"
         "code = run(['token', '47', '--profile', 'demo', '--raw'])\n"
         "loaded = sorted(m.split('.')[2] for m in sys.modules\n"
         "                if m.startswith('vtctl.cli.') and m.count('.') == 2)\n"
@@ -77,7 +77,7 @@ def test_an_envvar_added_to_a_declaration_reaches_the_command_from_the_console_s
     probe = (
         "import sys, typer\n"
         "from typing import Annotated\n"
-        "from vtctl.cli import options\n"
+        "from vtctl.cli.framework import options\n"
         "options.AsUser = Annotated[str | None, typer.Option('--as', envvar='VTCTL_AS')]\n"
         "from vtctl.launch.entry import main\n"
         f"sys.exit(main(['token', '47', '-p', 'demo', {fmt!r}]))\n"

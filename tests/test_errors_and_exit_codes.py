@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from vtctl.cli import runtime
+from vtctl.cli.framework import runtime
 from vtctl.domain import errors
 from vtctl.domain.errors import ExitCode, VtctlError
 from vtctl.ui.iostreams import IOStreams

@@ -71,6 +71,6 @@ def test_every_layer_is_a_package_and_checked() -> None:
 def test_the_checker_sees_lazy_imports(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text(
-        "def f():\n    from vtctl.cli.app import run\n    import vtctl.remote.client\n"
+        "def f():\n    from vtctl.cli.framework.app import run\n    import vtctl.remote.client\n"
     )
     assert imported_layers(module) == {"cli", "remote"}

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 import typer.main
 
-from vtctl.cli.app import build_app
+from vtctl.cli.framework.app import build_app
 from vtctl.cli.manpage import page_name, render_page, render_pages, walk
 
 ROOT = Path(__file__).resolve().parent.parent

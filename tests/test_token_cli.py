@@ -26,7 +26,7 @@ def _streams() -> tuple[IOStreams, io.StringIO, io.StringIO]:
 
 
 def test_the_command_line_reaches_run_token(monkeypatch: pytest.MonkeyPatch) -> None:
-    from vtctl.cli.app import run
+    from vtctl.cli.framework.app import run
 
     calls: list[TokenOptions] = []
     monkeypatch.setattr("vtctl.cli.token.run_token", calls.append)
@@ -66,7 +66,7 @@ def test_errors_are_one_line_with_the_contract_code(
     from vtctl.launch.entry import main
 
     streams, out, err = _streams()
-    monkeypatch.setattr("vtctl.cli.app.IOStreams", lambda: streams)
+    monkeypatch.setattr("vtctl.cli.framework.app.IOStreams", lambda: streams)
     assert main([*args, "--local", "--store", str(store)]) == code
     assert out.getvalue() == ""
     assert err.getvalue().startswith("error: ") and "Traceback" not in err.getvalue()

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from vtctl.backends.base import Backend, call_backend
-from vtctl.cli import options as o
-from vtctl.cli.backend_flags import BackendChoice, settings_from
-from vtctl.cli.context import streams, with_backend_flags
-from vtctl.cli.json_flags import Jq, JsonCommand, json_option
-from vtctl.cli.validate import parse_appointment_id
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.backend_flags import BackendChoice, settings_from
+from vtctl.cli.framework.context import streams, with_backend_flags
+from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
+from vtctl.cli.framework.validate import parse_appointment_id
 from vtctl.config.settings import Settings
 from vtctl.domain.errors import UsageError
 from vtctl.ui.iostreams import IOStreams

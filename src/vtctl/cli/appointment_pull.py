@@ -9,11 +9,11 @@ from typing import Any
 import typer
 
 from vtctl.backends.base import Backend
-from vtctl.cli import options as o
 from vtctl.cli.appointment import group
-from vtctl.cli.backend_flags import settings_from
-from vtctl.cli.context import streams
-from vtctl.cli.validate import parse_appointment_id
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.backend_flags import settings_from
+from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.validate import parse_appointment_id
 from vtctl.config.settings import Settings
 from vtctl.domain.errors import MalformedResponseError, VtctlError
 from vtctl.domain.models import Appointment, User

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from vtctl.backends.remote import ENV_JWT, NOT_LOGGED_IN
-from vtctl.cli import options as o
-from vtctl.cli.backend_flags import settings_from
-from vtctl.cli.context import streams
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.backend_flags import settings_from
+from vtctl.cli.framework.context import streams
 from vtctl.config.settings import Settings
 from vtctl.domain.errors import (
     AuthenticationError,

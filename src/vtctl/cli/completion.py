@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from vtctl.cli.context import streams
+from vtctl.cli.framework.context import streams
 from vtctl.launch.entry import COMPLETE_VAR
 
 PROG = "vtctl"

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from vtctl.cli import options as o
-from vtctl.cli.context import streams
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.context import streams
 from vtctl.config.profiles import (
     DEMO_PROFILE,
     Config,

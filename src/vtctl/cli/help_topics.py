@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from vtctl.cli.context import streams
+from vtctl.cli.framework.context import streams
 from vtctl.ui.iostreams import IOStreams
 
 ENVIRONMENT: tuple[tuple[str, str], ...] = (
@@ -84,7 +84,7 @@ def run_man(opts: ManOptions) -> str:
     """The troff source of the command's man page, rendered from the whole app's help."""
     import typer.main
 
-    from vtctl.cli.app import build_app
+    from vtctl.cli.framework.app import build_app
     from vtctl.cli.manpage import render_page, walk
     from vtctl.domain.errors import UsageError
 

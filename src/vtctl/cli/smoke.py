@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from vtctl.cli import options as o
-from vtctl.cli.context import streams
-from vtctl.cli.validate import parse_appointment_id
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.validate import parse_appointment_id
 from vtctl.config.settings import BackendOptions, Settings, resolve_settings
 from vtctl.domain.errors import (
     AuthenticationError,

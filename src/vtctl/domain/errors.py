@@ -2,7 +2,7 @@
 
 Each class carries the exit code of CONTRACT.md; the CLI maps any
 ``VtctlError`` to one stderr line and that code in a single place
-(``vtctl.cli.app.run``).  Lower layers (httpx, sqlite3, keyring, twilio)
+(``vtctl.cli.framework.app.run``).  Lower layers (httpx, sqlite3, keyring, twilio)
 translate their own exceptions into these at their boundary, so nothing
 above them needs to know which library failed.
 """

@@ -79,7 +79,7 @@ def resolve_context(root: dict[str, Any], args: list[str]) -> Ctx:
 
 
 def _spell_json_values(node: dict[str, Any], args: list[str]) -> list[str]:
-    """What ``cli.json_flags.JsonCommand`` does to its arguments before parsing them."""
+    """What ``cli.framework.json_flags.JsonCommand`` does to its arguments before parsing them."""
     from vtctl.util.jsonargs import spell_json_values
 
     takes_value = {

@@ -6,7 +6,7 @@ look-up, so they must not pay for Typer, rich or the backends.
 Shell completion is answered by ``vtctl.launch.fastcomplete``, a pure help
 request from ``vtctl.launch.helpcache`` (both from what the generator recorded
 of Typer's declarations, or by Typer when they cannot); every command by Typer
-(``vtctl.cli.app.run``, which imports only the module of the command it runs
+(``vtctl.cli.framework.app.run``, which imports only the module of the command it runs
 and turns its errors into exit codes).
 """
 
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         status = cached_help(args)  # None: not a pure help request, or no cache
         if status is not None:
             return status
-    from vtctl.cli.app import run
+    from vtctl.cli.framework.app import run
 
     return run(args)
 
@@ -52,7 +52,7 @@ def _refuse_undecodable(args: list[str]) -> int | None:
     problem = argv_problem(args)
     if problem is None:
         return None
-    from vtctl.cli.runtime import report_failure
+    from vtctl.cli.framework.runtime import report_failure
     from vtctl.domain.errors import UsageError
     from vtctl.ui.iostreams import IOStreams
 

@@ -55,7 +55,7 @@ def _typer_complete(instruction: str) -> int:
     import typer.main
     from typer.completion import get_completion_inspect_parameters, shell_complete
 
-    from vtctl.cli.app import app
+    from vtctl.cli.framework.app import app
 
     # registers Typer's completion classes, as an app with add_completion=True does
     # when it builds its --install-completion option (vtctl has none)

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperOption
 
-from vtctl.cli.options import OUTPUT_PANEL
+from vtctl.cli.framework.options import OUTPUT_PANEL
 from vtctl.util.jsonargs import JQ_OPTION, JSON_OPTION, spell_json_values
 
 

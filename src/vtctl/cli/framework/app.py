@@ -9,7 +9,7 @@ import typer
 from typer.exceptions import Abort
 
 from vtctl import __version__
-from vtctl.cli.runtime import exit_status, report_failure, split_debug, start_debug
+from vtctl.cli.framework.runtime import exit_status, report_failure, split_debug, start_debug
 from vtctl.ui.iostreams import IOStreams
 
 HELP = """\
@@ -31,7 +31,7 @@ EPILOG = (
 
 def build_app(modules: tuple[str, ...] | None = None) -> typer.Typer:
     """The Typer app with the commands of ``modules`` (default: all of them)."""
-    from vtctl.cli import commands
+    from vtctl.cli.framework import commands
 
     app = typer.Typer(
         name="vtctl",
@@ -62,7 +62,7 @@ def __getattr__(name: str) -> Any:
 
 def app_for(args: list[str]) -> typer.Typer:
     """The app with only the command ``args`` runs, or every command (help, unknown name)."""
-    from vtctl.cli.commands import module_of
+    from vtctl.cli.framework.commands import module_of
 
     name = next((a for a in args if not a.startswith("-")), None)
     module = module_of(name) if name is not None else None

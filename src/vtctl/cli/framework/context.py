@@ -9,8 +9,8 @@ from typing import Any
 
 import typer
 
-from vtctl.cli import options as o
-from vtctl.cli.backend_flags import BACKEND_FLAG_NAMES, BackendChoice, settings_from
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.backend_flags import BACKEND_FLAG_NAMES, BackendChoice, settings_from
 from vtctl.ui.iostreams import IOStreams
 
 
