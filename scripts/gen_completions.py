@@ -32,10 +32,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from vtctl.cli.completion import HEADER, PROG, completion_files
+from vtctl.cli.completion import HEADER, completion_files
 from vtctl.launch.cmdtree import TREE_FILE, TREE_VERSION
-from vtctl.launch.entry import COMPLETE_VAR
 from vtctl.launch.fastcomplete import zsh_escape
+from vtctl.util.prog import COMPLETE_VAR, PROG
 
 ROOT = Path(__file__).resolve().parent.parent
 TREE_PATH = f"src/vtctl/launch/{TREE_FILE}"

@@ -9,7 +9,7 @@ import typer
 import typer.main
 
 from vtctl.cli.framework.app import build_app
-from vtctl.cli.manpage import page_name, render_page, render_pages, walk
+from vtctl.cli.help.manpage import page_name, render_page, render_pages, walk
 
 ROOT = Path(__file__).resolve().parent.parent
 MAN = ROOT / "man" / "man1"

@@ -15,8 +15,7 @@ from __future__ import annotations
 import os
 import sys
 
-#: Typer's completion variable; the completion module itself is imported only when it is set.
-COMPLETE_VAR = "_VTCTL_COMPLETE"
+from vtctl.util.prog import COMPLETE_VAR  # the completion module is imported only when it is set
 
 
 def main(argv: list[str] | None = None) -> int:

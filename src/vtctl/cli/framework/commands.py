@@ -26,7 +26,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "auth": ("auth",),
     "config": ("config",),
     "completion": ("completion",),
-    "help_topics": ("help",),
+    "help": ("help",),
 }
 
 

@@ -1,4 +1,4 @@
-"""``vtctl audit list|verify``: the local store's trail of minted tokens."""
+"""``vtctl audit list``: the local store's trail of minted tokens."""
 
 from __future__ import annotations
 
@@ -15,13 +15,6 @@ from vtctl.config.settings import Settings
 from vtctl.domain.errors import UsageError
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit
-
-group = typer.Typer(
-    name="audit",
-    help="The local store's audit trail: one hash-chained record per token minted locally "
-    "(token/refresh --local, mint, serve).",
-    no_args_is_help=True,
-)
 
 
 @dataclass
@@ -62,7 +55,6 @@ def run_audit_list(opts: AuditListOptions) -> None:
     emit(opts.io, opts.fmt, lambda: [r.to_json() for r in records], table)
 
 
-@group.command("list")
 def list_command(
     ctx: typer.Context,
     since: Annotated[
@@ -92,42 +84,5 @@ def list_command(
     )
 
 
-@dataclass
-class AuditVerifyOptions:
-    io: IOStreams
-    settings: Settings
-
-
-def run_audit_verify(opts: AuditVerifyOptions) -> int:
-    """The number of records verified; ``AuditTrailError`` (exit 9) on the first bad one."""
-    from vtctl.backends.local import open_store
-    from vtctl.domain.audit import verify_chain
-    from vtctl.domain.errors import AuditTrailError
-
-    with open_store(opts.settings) as store:
-        count, broken = verify_chain(store.read_audit())
-    if broken is not None:
-        raise AuditTrailError(
-            broken.describe(),
-            hint=f"the trail in {opts.settings.store_path} was edited outside vtctl; "
-            "keep a copy of the file for investigation",
-        )
-    opts.io.info(f"audit trail intact: {count} record(s) in {opts.settings.store_path}")
-    return count
-
-
-@group.command("verify")
-def verify_command(
-    ctx: typer.Context,
-    profile: o.Profile = None,
-    store: o.Store = None,
-) -> None:
-    """Check the hash chain: exit 0 when intact, 9 naming the first changed, removed or
-    reordered record."""
-    run_audit_verify(
-        AuditVerifyOptions(io=streams(ctx), settings=settings_from(True, profile, store))
-    )
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(group)
+def register(group: typer.Typer) -> None:
+    group.command("list")(list_command)

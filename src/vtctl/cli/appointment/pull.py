@@ -9,7 +9,6 @@ from typing import Any
 import typer
 
 from vtctl.backends.base import Backend
-from vtctl.cli.appointment import group
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import settings_from
 from vtctl.cli.framework.context import streams
@@ -110,7 +109,6 @@ def participants(appointment: Appointment) -> list[User]:
     return users
 
 
-@group.command("pull", help=HELP)  # on import: `cli.appointment.register` imports this
 def pull_command(
     ctx: typer.Context,
     appointment_ids: o.AppointmentIds,
@@ -138,3 +136,6 @@ def pull_command(
         )
     )
 
+
+def register(group: typer.Typer) -> None:
+    group.command("pull", help=HELP)(pull_command)
