@@ -140,7 +140,7 @@ def test_logout_profile_removes_its_login_and_config_section(cli: Cli) -> None:
     """Like gh auth logout: the profile is gone, and the message says what went."""
     import tomllib
 
-    from vtctl.config.profiles import config_path
+    from vtctl.config.paths import config_path
 
     jwt = make_jwt(user_id=5)
     assert cli("auth", "login", "--with-token", "-p", "staging", "--base-url",

@@ -14,6 +14,7 @@ from vtctl.cli.framework.backend_flags import BackendChoice
 from vtctl.cli.framework.context import streams, with_backend_flags
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.framework.validate import check_exclusive, parse_appointment_id
+from vtctl.domain.errors import NoUserGivenError, UsageError, UserNotFoundError
 from vtctl.domain.models import TOKEN_FIELDS, VideoToken
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
@@ -34,7 +35,14 @@ def run_token(opts: TokenOptions) -> None:
         get = backend.refresh_token if opts.refresh else backend.video_token
         return get(opts.appointment_id, opts.as_user)
 
-    token = call_backend(opts.open_backend, fetch)
+    try:
+        token = call_backend(opts.open_backend, fetch)
+    except NoUserGivenError as exc:  # the engine names the users; the flag is the CLI's
+        raise UsageError(f"which user should the token be for? pass --as USER: {exc.choices}",
+                         hint=exc.hint) from None
+    except UserNotFoundError as exc:
+        exc.hint = exc.hint and f"--as takes {exc.hint}"
+        raise
 
     def table() -> object:
         from vtctl.ui.render.tokens import token_table

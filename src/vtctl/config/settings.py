@@ -132,7 +132,7 @@ def resolve_settings(opts: BackendOptions, env: dict[str, str] | None = None) ->
                         ("--ca-bundle", opts.ca_bundle)):
         if given is not None and not given.strip():  # `--store "$UNSET"`: not the default
             raise UsageError(f"{flag} cannot be empty", hint=f"leave {flag} out for the default")
-    from vtctl.config.profiles import config_path
+    from vtctl.config.paths import config_path
 
     config = load_config(config_path(env))
     name = resolve_profile_name(opts.profile, env, config.default_profile)

@@ -78,6 +78,15 @@ class TokenFormatError(UsageError):
     """A string given as a JWT is not a well-formed token."""
 
 
+class NoUserGivenError(UsageError):
+    """The local engine was not told which participant to mint for; ``choices`` names them
+    (the caller says how to give one: the CLI's ``--as``)."""
+
+    def __init__(self, message: str, *, choices: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.choices = choices
+
+
 # --- authentication (exit 3) -----------------------------------------------
 
 

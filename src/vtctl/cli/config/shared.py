@@ -11,7 +11,8 @@ from typing import Annotated, Any
 import typer
 
 from vtctl.cli.framework.context import streams
-from vtctl.config.profiles import DEMO_PROFILE, Config, Profile, config_path
+from vtctl.config.paths import config_path
+from vtctl.config.profiles import DEMO_PROFILE, Config, Profile
 from vtctl.domain.errors import ConfigError
 from vtctl.ui.iostreams import IOStreams
 
