@@ -93,3 +93,32 @@ def test_an_envvar_added_to_a_declaration_reaches_the_command_from_the_console_s
 
         claims = jwt.decode(proc.stdout.strip(), options={"verify_signature": False})
         assert claims["grants"]["identity"] == PSYCHOLOGIST_5
+
+
+def test_every_backend_flag_comes_from_its_one_declaration() -> None:
+    """``config.settings.BackendOptions`` declares each backend flag once: every command
+    that takes one has exactly that spelling and help; a data command takes them all."""
+    from dataclasses import fields
+
+    from vtctl.cli.framework.app import build_app
+    from vtctl.config.settings import BackendOptions
+
+    declared = {f.name: f.metadata["flag"] for f in fields(BackendOptions) if "flag" in f.metadata}
+    assert list(declared) == ["local", "profile", "store", "base_url", "timeout", "ca_bundle"]
+
+    def walk(command: Any, path: str) -> Any:
+        yield path, command
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, f"{path} {name}")
+
+    taking: dict[str, set[str]] = {}
+    for path, command in walk(typer.main.get_command(build_app()), "vtctl"):
+        for param in command.params:
+            flag = declared.get(param.name or "")
+            if flag is None or not param.opts[0].startswith("--"):
+                continue
+            assert sorted(param.opts) == sorted(flag.names), path
+            assert param.help == flag.help.replace("[", "\\["), path
+            taking.setdefault(path, set()).add(param.name)
+    assert taking["vtctl token"] == taking["vtctl room end"] == set(declared)
+    assert taking["vtctl appointment list"] == {"profile", "store"}

@@ -101,7 +101,7 @@ def add_command(
     """Add an appointment between two stored users to the local store."""
     run_add(
         AddOptions(
-            io=streams(ctx), settings=settings_from(True, profile, store),
+            io=streams(ctx), settings=settings_from(local=True, profile=profile, store=store),
             fmt=output_format(json, jq), patient=patient, psychologist=psychologist,
             duration_minutes=duration, appointment_id=appointment_id,
             starts_at=starts_at, room=room,

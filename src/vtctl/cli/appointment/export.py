@@ -38,7 +38,8 @@ def export_command(
     `vtctl appointment import` takes it back unchanged, e.g. to copy a store:
     vtctl appointment export > backup.json
     """
-    run_export(ExportOptions(io=streams(ctx), settings=settings_from(True, profile, store)))
+    settings = settings_from(local=True, profile=profile, store=store)
+    run_export(ExportOptions(io=streams(ctx), settings=settings))
 
 
 def register(group: typer.Typer) -> None:

@@ -82,7 +82,7 @@ def import_command(
     """
     run_import(
         ImportOptions(
-            io=streams(ctx), settings=settings_from(True, profile, store),
+            io=streams(ctx), settings=settings_from(local=True, profile=profile, store=store),
             fmt=OutputFormat(json=json), source=file,
         )
     )

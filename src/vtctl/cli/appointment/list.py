@@ -115,7 +115,7 @@ def list_command(
     """
     run_list(
         ListOptions(
-            io=streams(ctx), settings=settings_from(True, profile, store),
+            io=streams(ctx), settings=settings_from(local=True, profile=profile, store=store),
             fmt=output_format(json, jq), limit=limit, all=all_,
         )
     )

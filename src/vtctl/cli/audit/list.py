@@ -76,7 +76,7 @@ def list_command(
     """List the tokens minted locally, oldest first (never the tokens themselves)."""
     run_audit_list(
         AuditListOptions(
-            io=streams(ctx), settings=settings_from(True, profile, store),
+            io=streams(ctx), settings=settings_from(local=True, profile=profile, store=store),
             fmt=OutputFormat(json=json), since=since,
             appointment_id=None if appointment is None else parse_appointment_id(appointment),
             identity=identity,

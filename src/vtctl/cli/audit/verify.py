@@ -44,9 +44,8 @@ def verify_command(
 ) -> None:
     """Check the hash chain: exit 0 when intact, 9 naming the first changed, removed or
     reordered record."""
-    run_audit_verify(
-        AuditVerifyOptions(io=streams(ctx), settings=settings_from(True, profile, store))
-    )
+    settings = settings_from(local=True, profile=profile, store=store)
+    run_audit_verify(AuditVerifyOptions(io=streams(ctx), settings=settings))
 
 
 def register(group: typer.Typer) -> None:

@@ -182,8 +182,8 @@ def login_command(
     --username (password prompt). Example: vtctl auth login --with-token < token.txt
     """
     refuse_argv_secret(ctx.args, "pipe it: `vtctl auth login --with-token < token.txt`")
-    settings = settings_from(False, profile, None, base_url, timeout, ca_bundle,
-                             new_profile=True)
+    settings = settings_from(profile=profile, base_url=base_url, timeout=timeout,
+                             ca_bundle=ca_bundle, new_profile=True)
 
     def open_client() -> RestClient:
         from vtctl.remote.client import RestClient

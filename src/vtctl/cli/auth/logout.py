@@ -44,7 +44,7 @@ def logout_command(ctx: typer.Context, profile: o.Profile = None) -> None:
 
     Twilio credentials stay; `vtctl config remove-profile NAME` removes those too.
     """
-    settings = settings_from(False, profile)
+    settings = settings_from(profile=profile)
     run_logout(LogoutOptions(io=streams(ctx), profile=settings.profile))
 
 

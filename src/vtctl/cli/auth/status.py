@@ -151,7 +151,7 @@ def status_command(
     backend, or a plain file marked insecure).
     Exit code 3 when not logged in or the token has expired.
     """
-    settings = settings_from(False, profile, None, base_url)
+    settings = settings_from(profile=profile, base_url=base_url)
     run_status(StatusOptions(io=streams(ctx), settings=settings, json=json))
 
 

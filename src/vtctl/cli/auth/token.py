@@ -43,7 +43,7 @@ def token_command(
     VTCTL_JWT wins over the keyring; --raw is accepted (same output).
     Example: curl -H "Authorization: Bearer $(vtctl auth token)" ...
     """
-    settings = settings_from(False, profile, None, base_url)
+    settings = settings_from(profile=profile, base_url=base_url)
     run_token(TokenOptions(io=streams(ctx), settings=settings))
 
 

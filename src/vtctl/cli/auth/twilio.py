@@ -66,7 +66,7 @@ def twilio_command(
     vtctl auth twilio --account-sid AC... --api-key SK... < secret.txt
     """
     refuse_argv_secret(ctx.args, "pipe the API secret on stdin or type it at the hidden prompt")
-    settings = settings_from(False, profile, new_profile=True)
+    settings = settings_from(profile=profile, new_profile=True)
     run_twilio(TwilioOptions(io=streams(ctx), profile=settings.profile,
                              account_sid=account_sid, api_key=api_key))
 

@@ -10,9 +10,8 @@ from typing import Annotated
 
 import typer
 
-from vtctl.config.profiles import complete_profile
+from vtctl.cli.framework.backend_flags import BACKEND_PANEL, backend_option
 
-BACKEND_PANEL = "Backend"
 OUTPUT_PANEL = "Output"
 
 AppointmentId = Annotated[
@@ -44,54 +43,13 @@ Yes = Annotated[
         help="Do it without asking (required when stdin is not a terminal).",
     ),
 ]
-Local = Annotated[
-    bool,
-    typer.Option(
-        "--local",
-        help="Use the embedded local engine (same as VTCTL_BACKEND=local).",
-        rich_help_panel=BACKEND_PANEL,
-    ),
-]
-Profile = Annotated[
-    str | None,
-    typer.Option(
-        "--profile", "-p", metavar="NAME", autocompletion=complete_profile,
-        help="Config profile \\[env: VTCTL_PROFILE; built-in 'demo' uses the shipped demo data].",
-        rich_help_panel=BACKEND_PANEL, show_default=False,
-    ),
-]
-Store = Annotated[
-    str | None,
-    typer.Option(
-        "--store", metavar="PATH",
-        help="SQLite appointment store of the local backend \\[env: VTCTL_STORE].",
-        rich_help_panel=BACKEND_PANEL, show_default=False,
-    ),
-]
-BaseUrl = Annotated[
-    str | None,
-    typer.Option(
-        "--base-url", metavar="URL",
-        help="Remote API base URL, e.g. http://localhost:8000 \\[env: VTCTL_BASE_URL].",
-        rich_help_panel=BACKEND_PANEL, show_default=False,
-    ),
-]
-Timeout = Annotated[
-    float | None,
-    typer.Option(
-        "--timeout", metavar="SECONDS",
-        help="Remote request timeout, covering the whole reply \\[default: 10].",
-        rich_help_panel=BACKEND_PANEL, show_default=False,
-    ),
-]
-CaBundle = Annotated[
-    str | None,
-    typer.Option(
-        "--ca-bundle", metavar="PEM",
-        help="CA bundle for a private TLS CA \\[env: SSL_CERT_FILE]. Verification is always on.",
-        rich_help_panel=BACKEND_PANEL, show_default=False,
-    ),
-]
+#: Backend flags for a command that takes only some of them (``appointment list``:
+#: --profile, --store); a data command gets them all with ``context.with_backend_flags``.
+Profile = Annotated[str | None, backend_option("profile")]
+Store = Annotated[str | None, backend_option("store")]
+BaseUrl = Annotated[str | None, backend_option("base_url")]
+Timeout = Annotated[float | None, backend_option("timeout")]
+CaBundle = Annotated[str | None, backend_option("ca_bundle")]
 AsUser = Annotated[
     str | None,
     typer.Option(
