@@ -1,10 +1,11 @@
 """The one exception tree of vtctl, grouped by cause.
 
-Each class carries the exit code of CONTRACT.md; the CLI maps any
-``VtctlError`` to one stderr line and that code in a single place
-(``vtctl.cli.framework.app.run``).  Lower layers (httpx, sqlite3, keyring, twilio)
-translate their own exceptions into these at their boundary, so nothing
-above them needs to know which library failed.
+Each class carries the exit code of CONTRACT.md; the CLI turns any
+``VtctlError`` into one stderr line and that code in a single place
+(``vtctl.cli.framework.runtime.report_failure``, called by ``app.run``).
+Lower layers (httpx, sqlite3, keyring, twilio) translate their own exceptions
+into these at their boundary, so nothing above them needs to know which
+library failed.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ look-up, so they must not pay for Typer, rich or the backends.
 Shell completion is answered by ``vtctl.launch.fastcomplete``, a pure help
 request from ``vtctl.launch.helpcache`` (both from what the generator recorded
 of Typer's declarations, or by Typer when they cannot); every command by Typer
-(``vtctl.cli.framework.app.run``, which imports only the module of the command it runs
-and turns its errors into exit codes).
+(``vtctl.cli.framework.app.run``, which imports only the module of the command
+it runs; ``cli.framework.runtime.report_failure`` turns errors into exit codes).
 """
 
 from __future__ import annotations

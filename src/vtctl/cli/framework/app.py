@@ -1,4 +1,5 @@
-"""The Typer app and the single place where errors become exit codes."""
+"""The Typer app, and ``run``: every command runs there, and every error it raises
+goes to ``runtime.report_failure`` (click's own usage errors keep click's exit code 2)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""What every way of running a command shares (Typer-free): ``--debug``
-anywhere on the line, and errors turned into the contract's exit codes."""
+"""Typer-free parts of running a command: ``--debug`` anywhere on the line, and
+:func:`report_failure`, the one place an error becomes a message and the
+contract's exit code (called by ``app.run``, and by ``launch.entry`` for argv
+that is not UTF-8, before Typer is imported)."""
 
 from __future__ import annotations
 
