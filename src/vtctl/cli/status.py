@@ -242,17 +242,14 @@ def _watch_live(
     state: WatchState, fetch: Callable[[], RoomStatus], io: IOStreams,
     sleep: Callable[[float], None], clock: Callable[[], datetime], max_ticks: int | None,
 ) -> None:
-    from rich.live import Live
+    from vtctl.ui.live import live_view
 
-    with Live(
-        state.view(clock()), console=io.console, auto_refresh=False,
-        redirect_stdout=False, redirect_stderr=False,
-    ) as live:
+    with live_view(io, state.view(clock())) as show:
         for i in _ticks(max_ticks):
             if i:
                 sleep(state.interval)
             state.step(fetch_once(fetch), clock())
-            live.update(state.view(clock()), refresh=True)
+            show(state.view(clock()))
 
 
 def _watch_lines(
