@@ -95,3 +95,20 @@ def test_man_finds_the_installed_pages(venv: Path, tmp_path: Path, how: str) -> 
                           timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert Path(done.stdout.strip()) == venv / "share" / "man" / "man1" / "vtctl-token.1"
+
+
+def test_help_man_says_where_an_installed_copy_keeps_its_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not run from a checkout: `help man` names the share/man that pip filled."""
+    import vtctl
+    from vtctl.cli.help.man import man_dir
+
+    site = tmp_path / "lib" / "python3" / "site-packages" / "vtctl" / "__init__.py"
+    pages = tmp_path / "share" / "man"
+    (pages / "man1").mkdir(parents=True)
+    monkeypatch.setattr(vtctl, "__file__", str(site))
+    monkeypatch.setattr(sys, "prefix", str(tmp_path))
+    assert man_dir() is None
+    (pages / "man1" / "vtctl.1").write_text(".TH VTCTL 1\n")
+    assert man_dir() == pages
