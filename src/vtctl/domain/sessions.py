@@ -138,6 +138,8 @@ class SessionsReport:
     end: datetime
     rows: tuple[SessionRow, ...]
     other_rooms: tuple[TwilioRoom, ...] = ()
+    #: Twilio could not be asked at all (its live rooms are unknown)
+    failure: VtctlError | None = None
 
     def counts(self) -> dict[str, int]:
         """Rows per state, in ``STATES`` order, states with no row left out."""
