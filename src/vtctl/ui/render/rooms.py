@@ -77,7 +77,8 @@ class FittedRows:
         if not self.rows:
             parts.append(self.empty)
         for row in self.rows:
-            card = Table(show_header=False, box=box.MINIMAL, pad_edge=False, expand=False)
+            card = Table(show_header=False, box=box.MINIMAL, show_edge=False, pad_edge=False,
+                         expand=False)
             card.add_column("field", style="bold cyan", no_wrap=True)
             card.add_column("value", overflow="fold")
             for name, cell, _ in self.columns:

@@ -92,8 +92,8 @@ def _columns(report: SessionsReport, changed: Collection[int], marks: bool) -> l
         ("patient", lambda r: _keep(_email(r.appointment.patient)), {"no_wrap": True}),
         ("psychologist", lambda r: _keep(_email(r.appointment.psychologist)),
          {"no_wrap": True}),
-        ("detail", lambda r: _words(r.detail), {"overflow": "fold", "max_width": 44}),
-        ("action", lambda r: _words(r.action, "bold"), {"overflow": "fold", "max_width": 44}),
+        ("detail", lambda r: _words(r.detail), {"overflow": "fold", "max_width": 30}),
+        ("action", lambda r: _words(r.action, "bold"), {"overflow": "fold", "max_width": 24}),
         ("connected", lambda r: _connected(r), {"no_wrap": True}),
         ("room", lambda r: _keep(r.appointment.video_room_id, "cyan"), {"no_wrap": True}),
         ("sid", lambda r: _keep(r.room_sid, "dim"), {"no_wrap": True}),
@@ -101,7 +101,7 @@ def _columns(report: SessionsReport, changed: Collection[int], marks: bool) -> l
 
 
 #: columns dropped, in this order, when the table does not fit
-OPTIONAL = ("sid", "room", "connected", "psychologist", "time", "for")
+OPTIONAL = ("sid", "room", "connected", "psychologist", "time", "patient")
 
 
 def _connected(row: SessionRow) -> Text:
@@ -116,15 +116,14 @@ def _connected(row: SessionRow) -> Text:
 
 
 def counts_text(report: SessionsReport) -> Text:
-    """``12 sessions 07:00-11:00 UTC  2 waiting · 1 no room · ...``"""
+    """``12 sessions 2025-11-16 08:00-12:00 UTC``, then ``2 waiting · 1 no room · ...``"""
     total = len(report.rows)
     out = Text.assemble(
         (f"{total} session{'' if total == 1 else 's'}", "bold"),
         f" {window_text(report)}",
     )
-    counts = report.counts()
-    for i, (state, count) in enumerate(counts.items()):
-        out.append("  " if i == 0 else " · ")
+    for i, (state, count) in enumerate(report.counts().items()):
+        out.append("\n" if i == 0 else " · ")
         out.append(f"{count} {state}", style=STATE_STYLES.get(state, ""))
     return out
 
