@@ -115,7 +115,7 @@ def show(opts: SessionsOptions, report: SessionsReport) -> None:
             f"{len(rows)} of {len(report.rows)} sessions match --alert {rules} ({states})",
             hint="each row's action says what to do",
         )
-    if opts.alert:
+    if opts.alert and opts.io.is_stderr_tty:  # cron and monitors: silent when all is well
         opts.io.info(f"no session matches --alert {','.join(r.text for r in opts.alert)} "
                      f"({len(report.rows)} checked)")
     fault = _fault(report)

@@ -93,7 +93,7 @@ def _columns(report: SessionsReport, changed: Collection[int], marks: bool) -> l
         ("psychologist", lambda r: _keep(_email(r.appointment.psychologist)),
          {"no_wrap": True}),
         ("detail", lambda r: _words(r.detail), {"overflow": "fold", "max_width": 30}),
-        ("action", lambda r: _words(r.action, "bold"), {"overflow": "fold", "max_width": 24}),
+        ("action", lambda r: _words(r.action, "bold"), {"overflow": "fold", "max_width": 40}),
         ("connected", lambda r: _connected(r), {"no_wrap": True}),
         ("room", lambda r: _keep(r.appointment.video_room_id, "cyan"), {"no_wrap": True}),
         ("sid", lambda r: _keep(r.room_sid, "dim"), {"no_wrap": True}),
