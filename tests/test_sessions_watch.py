@@ -193,7 +193,7 @@ def _child(ticks_fd: int) -> None:
         io=terminal, open_backend=lambda: backend,  # type: ignore[arg-type,return-value]
         fmt=OutputFormat(), watch=True, interval=5.0, clock=clock, sleep=wait_for_tick,
     )
-    from vtctl.cli.runtime import report_failure
+    from vtctl.cli.framework.runtime import report_failure
 
     try:
         run_sessions(opts)

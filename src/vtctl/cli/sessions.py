@@ -4,7 +4,7 @@ Local backend only (the store plus Twilio's Rooms and Participants API; the
 telehealth API has no list).  The logic is split so each part is tested alone:
 ``Backend.session_evidence`` reads (the store query and ``twilio_video.live``),
 ``checks.sessions`` computes the states, ``checks.alerts`` matches ``--alert``
-rules, ``ui.render.sessions`` draws, ``ui.watch`` keeps the view live.
+rules, ``ui.render.sessions`` draws, ``ui.live`` keeps the view live.
 """
 
 from __future__ import annotations
@@ -17,16 +17,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from vtctl.backends.base import Backend
-from vtctl.cli import options as o
-from vtctl.cli.backend_flags import BackendChoice
-from vtctl.cli.context import streams, with_backend_flags
-from vtctl.cli.json_flags import Jq, JsonCommand, json_option
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.backend_flags import BackendChoice
+from vtctl.cli.framework.context import streams, with_backend_flags
+from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.domain.errors import SessionsAlertError, UsageError, VtctlError
 from vtctl.domain.sessions import FIELDS, SessionRow, SessionsReport
 from vtctl.domain.timespec import TimeSpec, parse_time, resolve_window
 from vtctl.ui.iostreams import IOStreams
+from vtctl.ui.live import real_sleep, watch_loop
 from vtctl.ui.output import OutputFormat, emit, output_format
-from vtctl.ui.watch import real_sleep, watch_loop
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

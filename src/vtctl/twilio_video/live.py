@@ -20,11 +20,11 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from vtctl.config.settings import DEFAULT_TIMEOUT
 from vtctl.domain.errors import VtctlError
 from vtctl.domain.models import Participant
 from vtctl.domain.sessions import TwilioRoom, TwilioView
 from vtctl.twilio_video.client import (
-    DEFAULT_TIMEOUT,
     make_http_client,
     translated,
     twilio_api_url,
