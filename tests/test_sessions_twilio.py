@@ -238,9 +238,12 @@ def test_alert_waiting_over_five_minutes(shift: Callable[..., Run], httpx_mock: 
         assert (run.out, run.err) == ("", "")
 
 
-def test_no_match_says_so_on_a_terminal(shift: Callable[..., Run],
-                                        httpx_mock: HTTPXMock) -> None:
-    serve(httpx_mock, account())
+def test_no_match_is_silent_for_cron_and_says_so_on_a_terminal(
+    shift: Callable[..., Run], httpx_mock: HTTPXMock
+) -> None:
+    serve(httpx_mock, account())  # with a live room of no appointment: no note about it
+    quiet = shift(alert="waiting>10m")
+    assert (quiet.exit_code, quiet.out, quiet.err) == (0, "", "")
     run = shift(alert="waiting>10m", terminal=True)
     assert run.exit_code == 0
     assert "no session matches --alert waiting>10m (8 checked)" in run.err

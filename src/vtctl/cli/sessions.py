@@ -130,6 +130,8 @@ def _print(opts: SessionsOptions, report: SessionsReport, rows: tuple[SessionRow
 
         for row in rows:
             io.print_raw(session_line(row))
+        if opts.alert:  # a monitoring check prints its matches and nothing else
+            return
         if not report.rows:
             from vtctl.ui.render.sessions import window_text
 
