@@ -39,7 +39,9 @@ EXIT_CODES: tuple[tuple[str, str], ...] = (
     ("6", "server error (HTTP 5xx, token generation failed, malformed response, "
           "a damaged store)"),
     ("7", "network error or timeout"),
-    ("8", "a `smoke` or `diagnose` check failed (7 when no check could reach the server)"),
+    ("8", "a `smoke` or `diagnose` check failed, or a `sessions --alert` rule matched "
+          "(7 when no check could reach the server; 3, 6 or 7 when `sessions` could not "
+          "ask Twilio and no rule matched)"),
     ("9", "the audit trail failed verification"),
 )
 
