@@ -4,12 +4,12 @@ Behaviour worth knowing:
 
 * ``timeout`` is one deadline for each operation (one endpoint call: every try,
   the waits between them, redirects and a JWT refresh), enforced at the socket
-  (``remote.transport``): a server dripping its reply cannot stretch it, and a
+  (``net.transport``): a server dripping its reply cannot stretch it, and a
   wait that would pass it is not taken (the error says so).  Most commands make
   one call, so it is the whole command's budget; ``status --watch`` gives it to
   each refresh.
 * Idempotent GETs are retried on connect errors and on 429/502/503/504, with
-  exponential backoff honouring ``Retry-After`` (``remote.retry``), at most
+  exponential backoff honouring ``Retry-After`` (``net.retry``), at most
   ``max_tries`` tries.  A timeout is never retried: the deadline has passed.
   A POST is only retried when the connection could not even be opened
   (nothing was sent); it is never replayed once sent.
@@ -39,7 +39,7 @@ from vtctl.domain.errors import (
     UsageError,
 )
 from vtctl.domain.models import Appointment, RoomInfo, RoomStatus, VideoToken, format_utc
-from vtctl.remote import retry
+from vtctl.net import retry
 from vtctl.remote.faults import (
     LOGIN_AGAIN,
     content_kind,
@@ -59,7 +59,7 @@ from vtctl.remote.parse import (
 )
 from vtctl.remote.redirects import MAX_REDIRECTS, redirect_target
 from vtctl.remote.reply import NotJsonError, Reply
-from vtctl.remote.transport import Deadline, current_deadline, deadline_scope, transports
+from vtctl.net.transport import Deadline, current_deadline, deadline_scope, transports
 from vtctl.util.logsetup import register_secret
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""The httpx transport of ``RestClient``: every socket operation obeys one deadline.
+"""The httpx transport of the API clients: every socket operation obeys one deadline.
 
 httpx's timeouts bound each socket operation, so a server dripping its reply a
 byte at a time never trips them.  Here httpcore's public ``ConnectionPool`` runs
@@ -217,7 +217,7 @@ class LazyTransport(httpx.BaseTransport):
 
 
 def deadline_transport(ssl_context: ssl.SSLContext | None) -> httpx.BaseTransport:
-    """The transport ``RestClient`` sends through (tests/conftest.py swaps it for
+    """The transport the API clients send through (tests/conftest.py swaps it for
     pytest-httpx, which answers for ``httpx.HTTPTransport`` only)."""
     return DeadlineTransport(ssl_context)
 
