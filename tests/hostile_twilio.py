@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET
+from tests.conftest import TEST_API_KEY, TEST_API_SECRET
 from tests.helpers import ROOM_47
 from tests.twilio_fakes import participant_body, room_body, track_body
 
@@ -88,7 +88,8 @@ class FakeVideoApi:
         elif (match := _PARTICIPANT.search(path)) is not None:
             body = participant_body("2-jane.doe@example.com", 2, "disconnected")
         elif _PARTICIPANTS.search(path):
-            people = [participant_body(f"{2 + n}-p{n}@example.com", n + 1)
+            status = request.url.params.get("Status", "connected")
+            people = [participant_body(f"{2 + n}-p{n}@example.com", n + 1, status)
                       for n in range(self.connected)]
             body = self._page("participants", request, people)
         elif path.rstrip("/").endswith("/Rooms"):

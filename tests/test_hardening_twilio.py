@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,6 +49,8 @@ from vtctl.util.text import has_control
 SRC = Path(__file__).resolve().parent.parent / "src" / "vtctl"
 BASE = "https://video.twilio.com/v1"
 ROOM_SID = "RM" + "a1" * 16
+#: a piece of the secret: not even part of it may show (a table cuts long cells short)
+SECRET_PART = TEST_API_SECRET[16:24]
 CREDENTIALS = TwilioCredentials(TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET)
 APPOINTMENT = Appointment(
     id=47, patient_id=2, psychologist_id=5, duration_minutes=60, video_room_id=ROOM_47,
@@ -94,8 +97,9 @@ def clean(text: str) -> bool:
 def assert_hygienic(result: Any) -> None:
     for stream in (result.stdout, result.stderr):
         assert clean(stream), repr(stream[-400:])
-        for secret in SECRET_FORMS:
-            assert secret not in stream
+        joined = "".join(stream.split())  # a table may wrap the secret over lines
+        for secret in (*SECRET_FORMS, SECRET_PART):
+            assert secret not in joined
     assert "\r" not in result.stderr
 
 
@@ -103,7 +107,7 @@ def error_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("error:")]
 
 
-# -- 1. paging ends ---------------------------------------------------------------------------
+# -- 1. paging ends ------------------------------------------------------------------------
 
 
 def rooms_url(query: str) -> str:
@@ -127,7 +131,7 @@ def count_participants(request: httpx.Request) -> httpx.Response:
 
 
 def mock_counts(httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_callback(count_participants, url=__import__("re").compile(
+    httpx_mock.add_callback(count_participants, url=re.compile(
         r".*/Rooms/RM[0-9a-f]{32}/Participants.*"), is_reusable=True, is_optional=True)
 
 
@@ -170,7 +174,7 @@ def test_paging_stops_at_the_page_cap(local: Any, httpx_mock: HTTPXMock) -> None
         following = rooms_url(f"PageSize=50&Page={n + 1}&PageToken=PA{n + 1}")
         return httpx.Response(200, json=rooms_page(url, [a_room(n)], following))
 
-    httpx_mock.add_callback(endless_pages, url=__import__("re").compile(
+    httpx_mock.add_callback(endless_pages, url=re.compile(
         r".*/v1/Rooms\?.*"), is_reusable=True)
     mock_counts(httpx_mock)
     result = local("room", "list", "--limit", "1000", "--json")
@@ -210,7 +214,7 @@ def test_every_paged_twilio_call_goes_through_the_paging_helper() -> None:
     assert checked >= 5  # rooms, participants, tracks, the completed lookup, counts
 
 
-# -- 2. one deadline per reply, one budget per command ----------------------------------------
+# -- 2. one deadline per reply, one budget per command -------------------------------------
 
 
 @pytest.fixture
@@ -280,7 +284,7 @@ def test_the_local_backend_hands_one_budget_to_the_session(
     assert seen[0].seconds == 3 and 0 < seen[0].left() <= 3
 
 
-# -- 3. bounded size and decompression ---------------------------------------------------------
+# -- 3. bounded size and decompression -----------------------------------------------------
 
 
 @pytest.mark.parametrize("behaviour", [bomb, endless], ids=["gzip bomb", "endless body"])
@@ -302,7 +306,7 @@ def test_a_declared_oversize_body_is_not_read(httpx_mock: HTTPXMock) -> None:
         fetch_room_status(CREDENTIALS, APPOINTMENT)
 
 
-# -- 4, 5. printable, and no secret: the terminal, --debug, serve ------------------------------
+# -- 4, 5. printable, and no secret: the terminal, --debug, serve --------------------------
 
 
 @pytest.mark.parametrize("command", [("status", "47"), ("room", "list"),
@@ -384,13 +388,13 @@ def test_serve_relays_no_upstream_text(serve_client: Any, httpx_mock: HTTPXMock,
     for secret in SECRET_FORMS:
         assert secret not in response.text
     assert "proxy" not in data["message"] and "pwned" not in data["message"]
-    reference = data["message"].rsplit("reference ", 1)[1].split(")")[0]
+    reference = re.search(r"\(reference ([0-9a-f]{12});", data["message"]).group(1)
     logged = [r.getMessage() for r in caplog.records if reference in r.getMessage()]
     assert len(logged) == 1 and "[redacted]" in logged[0]
     assert clean(logged[0]) and TEST_API_SECRET not in logged[0]
 
 
-# -- 15. Retry-After: 0 -------------------------------------------------------------------------
+# -- 15. Retry-After: 0 --------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("header", [{"Retry-After": "0"}, {}], ids=["Retry-After: 0", "none"])
@@ -411,7 +415,7 @@ def test_429_backs_off_from_a_floor_within_the_budget(httpx_mock: HTTPXMock,
     assert len(httpx_mock.get_requests()) == len(sleeps) + 1
 
 
-# -- 16, 17. nesting and lone surrogates ---------------------------------------------------------
+# -- 16, 17. nesting and lone surrogates ---------------------------------------------------
 
 
 def test_deeply_nested_json_is_exit_6_with_a_clear_line(local: Any,
@@ -429,19 +433,21 @@ def test_lone_surrogates_are_shown_as_question_marks(local: Any, httpx_mock: HTT
     people = {"participants": [participant_body("2-jane.doe@example.com", 2),
                                participant_body("9-\\udfffx@example.com", 3)],
               "meta": {"key": "participants", "next_page_url": None}}
-    httpx_mock.add_response(url=f"{BASE}/Rooms/{ROOM_47}", content=room.encode())
+    httpx_mock.add_response(url=f"{BASE}/Rooms/{ROOM_47}", content=room.encode(),
+                            is_reusable=True)
     httpx_mock.add_response(url=f"{BASE}/Rooms/{ROOM_SID}/Participants?Status=connected"
                                 "&PageSize=50", content=json.dumps(people).replace(
-                                    "\\\\udfff", "\\udfff").encode())
+                                    "\\\\udfff", "\\udfff").encode(), is_reusable=True)
     httpx_mock.add_response(url=f"{BASE}/Rooms/{ROOM_SID}/Participants?Status=disconnected"
                                 "&PageSize=20", json={"participants": [], "meta": {
-                                    "key": "participants", "next_page_url": None}})
+                                    "key": "participants", "next_page_url": None}},
+                            is_reusable=True)
     for n in (2, 3):
         sid = f"PA{n:032x}"
         httpx_mock.add_response(
             url=f"{BASE}/Rooms/{ROOM_SID}/Participants/{sid}/PublishedTracks?PageSize=50",
             json={"published_tracks": [track_body(sid, "audio", 1)],
-                  "meta": {"key": "published_tracks", "next_page_url": None}})
+                  "meta": {"key": "published_tracks", "next_page_url": None}}, is_reusable=True)
     for fmt in ((), ("--json",)):
         result = local("status", "47", *fmt)
         assert result.exit_code == 0, result.stderr
@@ -458,19 +464,24 @@ def test_a_malformed_sid_is_not_sent_back_to_twilio(local: Any, httpx_mock: HTTP
     assert len(httpx_mock.get_requests()) == 1
 
 
-# -- 18. our own page size, a bounded fan-out, bounded concurrency -------------------------------
+# -- 18. our own page size, a bounded fan-out, bounded concurrency -------------------------
 
 
 def test_a_thousand_participants_page_causes_at_most_fifty_track_requests(
         local: Any, httpx_mock: HTTPXMock) -> None:
     from vtctl.twilio_video.paging import MAX_CONCURRENT_REQUESTS
 
-    api = FakeVideoApi(connected=1000)
+    api = FakeVideoApi()
+    crowd = {"participants": [{"sid": f"PA{n:032x}", "identity": f"{n}-x@example.com",
+                               "status": "connected"} for n in range(1000)],
+             "meta": {"key": "participants", "next_page_url": None}}
     lock = threading.Lock()
     active = {"now": 0, "most": 0, "started": 0}
     together = threading.Barrier(MAX_CONCURRENT_REQUESTS)
 
     def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("Status") == "connected":
+            return httpx.Response(200, json=crowd)
         if "/PublishedTracks" not in request.url.path:
             return api(request)
         with lock:
@@ -508,9 +519,9 @@ def test_fan_out_keeps_order_and_raises_the_first_failure() -> None:
         fan_out(fail_on_3, list(range(8)))
 
 
-# -- every command that talks to Twilio, every hostile reply ----------------------------------------
+# -- every command that talks to Twilio, every hostile reply -------------------------------
 
-#: a value for each argument a Twilio command takes (a new argument fails the walk until added)
+#: a value for each argument a Twilio command takes (a new one fails the walk until added)
 SAMPLES = {"appointment_id": "47", "room": "47", "identity": "2", "appointment_ids": "47"}
 #: the commands that must be found talking to Twilio (the walk finds them, this checks the walk)
 KNOWN = {"status", "status --watch", "diagnose", "room participants", "room list", "room end",
@@ -575,7 +586,7 @@ def test_the_walk_finds_every_command_that_talks_to_twilio(
         assert result.exit_code != ExitCode.UNEXPECTED, (name, result.stderr)
         if len(api.requests) > before:
             talking.add(name)
-    assert KNOWN <= talking, f"not found talking to Twilio: {KNOWN - talking}"
+    assert talking >= KNOWN, f"not found talking to Twilio: {KNOWN - talking}"
 
 
 @pytest.mark.httpx_mock(assert_all_responses_were_requested=False)
@@ -596,6 +607,7 @@ def test_every_twilio_command_survives_every_hostile_reply(
         if not httpx_mock.get_requests():
             return  # this command does not talk to Twilio
         if is_error and "--watch" not in argv:
-            assert result.exit_code in (ExitCode.SERVER_ERROR, ExitCode.SMOKE_FAILED), \
-                result.stderr  # diagnose: "Twilio's view is unknown" is a problem (8)
+            # exit 6; or a checklist (diagnose) that reports Twilio's check as not run
+            assert result.exit_code in (ExitCode.SERVER_ERROR, ExitCode.SMOKE_FAILED) \
+                or "Twilio's view of the room is unknown" in result.stdout, result.stderr
             assert len(error_lines(result.stderr)) <= 1
