@@ -532,7 +532,7 @@ def backend_commands() -> list[tuple[str, list[str]]]:
     """(name, argv) for every leaf command with ``--local``, and ``--watch`` variants."""
     import typer
 
-    from vtctl.cli.app import build_app
+    from vtctl.cli.framework.app import build_app
 
     found: list[tuple[str, list[str]]] = []
 

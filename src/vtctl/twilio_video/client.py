@@ -53,6 +53,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from vtctl.config.settings import DEFAULT_TIMEOUT
 from vtctl.domain.errors import (
     AuthenticationError,
     NetworkError,
@@ -78,7 +79,6 @@ log = logging.getLogger("vtctl.twilio")
 
 ENV_API_URL = "VTCTL_TWILIO_API_URL"
 DEFAULT_API_URL = "https://video.twilio.com"
-DEFAULT_TIMEOUT = 10.0
 #: tries of one request answered 429, at most
 MAX_TRIES_429 = 4
 #: Twilio's error codes with a contract exit code of their own
