@@ -62,6 +62,18 @@ CRASH_WORDS = ("Traceback", "RecursionError", "MemoryError", "UnicodeEncodeError
                "UnicodeDecodeError", "JSONDecodeError", "KeyError", "TypeError", "unexpected ")
 
 
+@pytest.fixture(autouse=True)
+def root_logger_restored() -> Iterator[None]:
+    """An in-process ``--debug`` run adds a handler to the root logger: remove it after."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> str:
     return str(make_store(tmp_path / "store.sqlite3"))
