@@ -16,8 +16,10 @@ refused, DNS, TLS; no reply in time    NetworkError / Timeout       7
 =====================================  ===========================  ====
 
 ``VTCTL_TWILIO_API_URL`` replaces ``https://video.twilio.com`` (a proxy or a mock
-such as Prism); plain ``http://`` is accepted for loopback hosts only.  Requests
-only ever go to that origin: a ``meta.next_page_url`` pointing elsewhere is refused.
+such as Prism) and ``VTCTL_TWILIO_INSIGHTS_URL`` replaces ``https://insights.twilio.com``
+(Video Insights), both read by :func:`service_url`; plain ``http://`` is accepted for
+loopback hosts only.  Requests only ever go to those origins: a ``meta.next_page_url``
+pointing elsewhere is refused.
 
 ``twilio`` and ``httpx`` are imported inside the functions that use them.
 """
@@ -50,6 +52,8 @@ log = logging.getLogger("vtctl.twilio")
 
 ENV_API_URL = "VTCTL_TWILIO_API_URL"
 DEFAULT_API_URL = "https://video.twilio.com"
+ENV_INSIGHTS_URL = "VTCTL_TWILIO_INSIGHTS_URL"
+DEFAULT_INSIGHTS_URL = "https://insights.twilio.com"
 DEFAULT_TIMEOUT = 10.0
 #: wait this long on a 429 without ``Retry-After``
 DEFAULT_RETRY_AFTER = 1.0
@@ -64,33 +68,47 @@ CREDENTIALS_HINT = (
 )
 
 
-# -- VTCTL_TWILIO_API_URL ------------------------------------------------------------
+# -- VTCTL_TWILIO_API_URL, VTCTL_TWILIO_INSIGHTS_URL ----------------------------------
 
 
 def twilio_api_url(env: dict[str, str] | None = None) -> str:
     """The Video API's base URL: ``VTCTL_TWILIO_API_URL`` or Twilio's; a bad one is exit 2."""
+    return service_url(ENV_API_URL, DEFAULT_API_URL, env)
+
+
+def twilio_insights_url(env: dict[str, str] | None = None) -> str:
+    """Video Insights' base URL: ``VTCTL_TWILIO_INSIGHTS_URL`` or Twilio's; a bad one is exit 2."""
+    return service_url(ENV_INSIGHTS_URL, DEFAULT_INSIGHTS_URL, env)
+
+
+def service_url(name: str, default: str, env: dict[str, str] | None = None) -> str:
+    """The base URL the environment variable ``name`` gives a Twilio service, else ``default``.
+
+    http(s)://host[:port][/path] only; plain ``http://`` only for a loopback host
+    (the credentials travel with every request).
+    """
     from urllib.parse import urlsplit
 
     env = dict(os.environ) if env is None else env
-    text = env.get(ENV_API_URL, "").strip()
+    text = env.get(name, "").strip()
     if not text:
-        return DEFAULT_API_URL
+        return default
     shown = repr(text) if len(text) <= 80 else repr(text[:77] + "...")
-    example = "e.g. VTCTL_TWILIO_API_URL=http://127.0.0.1:4010"
+    example = f"e.g. {name}=http://127.0.0.1:4010"
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018  (ValueError when not a port number)
     except ValueError as exc:
-        raise UsageError(f"invalid {ENV_API_URL} {shown}: {exc}", hint=example) from exc
+        raise UsageError(f"invalid {name} {shown}: {exc}", hint=example) from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"invalid {ENV_API_URL} {shown}: it must be http(s)://host[:port]",
+        raise UsageError(f"invalid {name} {shown}: it must be http(s)://host[:port]",
                          hint=example)
     if "@" in parts.netloc or parts.query or parts.fragment:
-        raise UsageError(f"invalid {ENV_API_URL} {shown}: give only scheme, host, port and path",
+        raise UsageError(f"invalid {name} {shown}: give only scheme, host, port and path",
                          hint=example)
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise UsageError(
-            f"{ENV_API_URL} uses plain http:// for {parts.hostname}, which is not a loopback "
+            f"{name} uses plain http:// for {parts.hostname}, which is not a loopback "
             "host: the Twilio credentials would travel unencrypted",
             hint="use https://, or http:// only for 127.0.0.1, ::1 or localhost",
         )
@@ -133,8 +151,9 @@ def _httpx_http_client_class() -> type[Any]:
 
         Transport errors become ``NetworkError`` / ``RequestTimeoutError`` here;
         a 429 is retried per ``Retry-After`` while the timeout allows; a URL on
-        another origin than ``base_url`` (a paging link) is refused; other HTTP
-        statuses are returned, for the twilio library to raise on.
+        another origin than ``base_url`` or one ``allow``-ed later (a paging link)
+        is refused; other HTTP statuses are returned, for the twilio library to
+        raise on.
         """
 
         def __init__(
@@ -148,7 +167,12 @@ def _httpx_http_client_class() -> type[Any]:
             self._owned = client is None
             self.client = client if client is not None else httpx.Client(timeout=timeout)
             self.base_url = base_url or twilio_api_url()
+            self.origins = {origin_of(self.base_url)}
             self.sleep = sleep or time.sleep
+
+        def allow(self, url: str) -> None:
+            """Also send requests to ``url``'s origin (another Twilio service's base URL)."""
+            self.origins.add(origin_of(url))
 
         def request(
             self,
@@ -164,11 +188,12 @@ def _httpx_http_client_class() -> type[Any]:
             if timeout is not None and timeout <= 0:
                 raise ValueError(timeout)
             seconds = timeout if timeout is not None else self.timeout or DEFAULT_TIMEOUT
-            if origin_of(url) != origin_of(self.base_url):
+            if origin_of(url) not in self.origins:
                 raise ServerError(
                     f"Twilio's reply points at another host ({_origin_text(url)}); "
                     f"vtctl only talks to {self.base_url}, so it does not follow it",
-                    hint=f"check {ENV_API_URL}: a proxy must rewrite Twilio's paging links",
+                    hint=f"check {ENV_API_URL} and {ENV_INSIGHTS_URL}: a proxy must rewrite "
+                    "Twilio's paging links",
                 )
             content_type = (headers or {}).get("Content-Type", "")
             body: dict[str, Any] = {}
@@ -202,12 +227,12 @@ def _httpx_http_client_class() -> type[Any]:
             except httpx.TimeoutException as exc:
                 raise RequestTimeoutError(
                     f"Twilio did not answer within {seconds:g} s ({method} {url})",
-                    hint=_retry_hint(self.base_url),
+                    hint=_retry_hint(url),
                 ) from exc
             except httpx.HTTPError as exc:
                 raise NetworkError(
                     f"cannot reach Twilio ({method} {url}): {exc or type(exc).__name__}",
-                    hint=_retry_hint(self.base_url),
+                    hint=_retry_hint(url),
                 ) from exc
             log.debug("-> HTTP %s", reply.status_code)
             return reply
@@ -219,8 +244,8 @@ def _httpx_http_client_class() -> type[Any]:
     return HttpxHttpClient
 
 
-def _retry_hint(base_url: str) -> str:
-    return f"check your network connection and that {base_url} is reachable"
+def _retry_hint(url: str) -> str:
+    return f"check your network connection and that {_origin_text(url)} is reachable"
 
 
 def _origin_text(url: str) -> str:
@@ -260,12 +285,14 @@ def make_http_client(
 @contextmanager
 def twilio_session(
     credentials: TwilioCredentials, http_client: Any | None = None,
-    *, timeout: float = DEFAULT_TIMEOUT,
+    *, timeout: float = DEFAULT_TIMEOUT, insights: bool = False,
 ) -> Iterator[Any]:
     """A ``twilio.rest.Client`` aimed at the Video API's base URL; errors translated.
 
     ``http_client``: a ``twilio.http.HttpClient`` or an ``httpx.Client`` to use;
     by default a fresh httpx-based one with ``timeout`` (closed afterwards).
+    ``insights``: also aim ``client.insights`` at Video Insights' base URL (read
+    only then, so a bad ``VTCTL_TWILIO_INSIGHTS_URL`` fails only the commands using it).
     """
     from twilio.base.exceptions import TwilioException
     from twilio.http import HttpClient
@@ -275,6 +302,7 @@ def twilio_session(
 
     register_secret(credentials.api_secret)
     base_url = http_client.base_url if isinstance(http_client, HttpClient) else twilio_api_url()
+    insights_url = twilio_insights_url() if insights else None
     owned = None
     if isinstance(http_client, HttpClient):
         transport = http_client
@@ -287,6 +315,9 @@ def twilio_session(
     client.edge = None
     client.region = None
     client.video.base_url = base_url
+    if insights_url is not None:
+        transport.allow(insights_url)
+        client.insights.base_url = insights_url
     try:
         yield client
     except VtctlError:
