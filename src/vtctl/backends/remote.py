@@ -27,6 +27,7 @@ from vtctl.domain.rooms import RoomRef, unknown_state_error
 
 if TYPE_CHECKING:
     from vtctl.config.settings import Settings
+    from vtctl.domain.history import SessionSources
     from vtctl.remote.client import RestClient
 
 log = logging.getLogger("vtctl.remote")
@@ -208,6 +209,10 @@ class RemoteBackend:
 
     def kick(self, appointment_id: int, who: str) -> RoomChange:
         raise _local_only("room kick")
+
+    def session_sources(self, appointment_id: int, room_name: str, all_rooms: bool = False
+                        ) -> SessionSources:
+        raise _local_only("history")
 
     def create_room(self, appointment_id: int) -> RoomInfo:
         return self.client.create_room(appointment_id)
