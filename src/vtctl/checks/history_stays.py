@@ -10,11 +10,14 @@ from datetime import datetime, timedelta
 from vtctl.domain.history import STRANGER, Attendance, SessionRoom, SessionSources
 from vtctl.domain.models import Appointment, parse_utc
 from vtctl.twilio_video.rooms import role_of
+from vtctl.util.text import printable
 
 #: participant statuses that mean "still in the room" (of an in-progress room)
 PRESENT = ("connected", "reconnecting")
 
 Interval = tuple[datetime, datetime]
+#: a stored ttl beyond this is read as this (a year: no token of the guide lives longer)
+MAX_TTL = 366 * 86_400
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,18 +84,24 @@ def stay_of(attendance: Attendance, room: SessionRoom, now: datetime) -> Stay | 
 
 
 def tokens(sources: SessionSources) -> list[Token]:
-    """The audit trail's records as lifetimes, oldest first (unreadable times skipped)."""
+    """The audit trail's records as lifetimes, oldest first (unreadable times skipped;
+    the text of a record made printable: the store file is outside vtctl's control)."""
     found = []
     for record in sources.tokens:
+        ttl = record.ttl_seconds if isinstance(record.ttl_seconds, int) else 0
+        ttl = min(max(ttl, 0), MAX_TTL)
         try:
-            minted = parse_utc(record.at)
-        except ValueError:
+            minted = parse_utc(str(record.at))
+            expires = minted + timedelta(seconds=ttl)
+        except (ValueError, OverflowError):
             continue
         found.append(Token(
-            identity=record.identity, role=role_or_stranger(record.identity, sources.appointment),
-            minted_at=minted, expires_at=minted + timedelta(seconds=max(record.ttl_seconds, 0)),
-            jti=record.jti, command=record.command, os_user=record.os_user, host=record.host,
-            profile=record.profile, ttl_seconds=record.ttl_seconds,
+            identity=printable(str(record.identity)),
+            role=role_or_stranger(str(record.identity), sources.appointment),
+            minted_at=minted, expires_at=expires,
+            jti=printable(str(record.jti)), command=printable(str(record.command)),
+            os_user=printable(str(record.os_user)), host=printable(str(record.host)),
+            profile=printable(str(record.profile)), ttl_seconds=ttl,
         ))
     return sorted(found, key=lambda t: t.minted_at)
 
