@@ -23,6 +23,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "smoke": ("smoke",),
     "status": ("status",),
     "diagnose": ("diagnose",),
+    "history": ("history",),
     "auth": ("auth",),
     "config": ("config",),
     "completion": ("completion",),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,32 +25,28 @@ if TYPE_CHECKING:
 
     from vtctl.domain.history import SessionHistory
 
-HELP = f"""\
-Tell what happened in an appointment's video sessions, from every source at once.
-
-Joins, for the appointment behind ROOM (an appointment id, a room name or a
-Twilio room SID): every Twilio room ever created with its room name (a name is
-reused once a room completes), everyone who was in each room and when,
-Twilio's Video Insights summaries (why each one left, Twilio's error code and
-its meaning, browser, OS and SDK), and the audit trail's tokens for it (minted
-when, for whom, by which command and OS user, valid until when: never the
-token itself).  Local backend only, with Twilio credentials.
-
-On a terminal: a picture of the session (one bar per person over the
-scheduled slot, drops marked, token lifetimes as thin lines), the timeline,
-then what stands out (waited alone, reconnects, errors, a token that expired
-in the room, a session shorter or longer than scheduled, a no-show, a
-stranger).  Piped: one tab-separated line per event ({', '.join(EVENT_FIELDS)}),
-the findings and notes on stderr.  --json: {{{', '.join(HISTORY_FIELDS)}}};
-each event has {', '.join(EVENT_FIELDS)}; each finding check, status, detail,
-action.
-
-Video Insights is optional (not every account has it, and it summarises a
-room up to 30 minutes after it ends): when it is missing the rest is shown,
-with one line saying why.  Exit 0 when the story was told; 5 when the
-appointment or room is unknown (or has no room); 3, 6 or 7 when Twilio's Video
-API cannot be asked; 2 on the remote backend (the API has no such endpoint).
-"""
+_PARAGRAPHS = (
+    "Tell what happened in an appointment's video sessions, from every source at once.",
+    "Joins, for the appointment behind ROOM (an appointment id, a room name or a Twilio room "
+    "SID): every Twilio room ever created with its room name (a name is reused once a room "
+    "completes), everyone who was in each room and when, Twilio's Video Insights summaries "
+    "(why each one left, Twilio's error code and its meaning, browser, OS and SDK), and the "
+    "audit trail's tokens for it (minted when, for whom, by which command and OS user, valid "
+    "until when: never the token itself). Local backend only, with Twilio credentials.",
+    "On a terminal: a picture of the session (one bar per person over the scheduled slot, "
+    "drops marked, token lifetimes as thin lines), the timeline, then what stands out (waited "
+    "alone, reconnects, errors, a token that expired in the room, a session shorter or longer "
+    "than scheduled, a no-show, a stranger). Piped: one tab-separated line per event "
+    f"({', '.join(EVENT_FIELDS)}), the findings and notes on stderr. --json: "
+    f"{{{', '.join(HISTORY_FIELDS)}}}; each event has {', '.join(EVENT_FIELDS)}; each finding "
+    "check, status, detail, action.",
+    "Video Insights is optional (not every account has it, and it summarises a room up to 30 "
+    "minutes after it ends): when it is missing the rest is shown, with one line saying why. "
+    "Exit 0 when the story was told; 5 when the appointment or room is unknown (or has no "
+    "room); 3, 6 or 7 when Twilio's Video API cannot be asked; 2 on the remote backend (the "
+    "API has no such endpoint).",
+)
+HELP = "\n\n".join(textwrap.fill(paragraph, 78) for paragraph in _PARAGRAPHS)
 
 
 def utc_now() -> datetime:
