@@ -26,7 +26,7 @@ from tests.history_fakes import (
     room_sid,
 )
 from tests.twilio_fakes import IMPORT_FILE, twilio_error
-from vtctl.cli.app import run
+from vtctl.cli.framework.app import run
 from vtctl.domain.history import EVENT_FIELDS
 from vtctl.ui.iostreams import IOStreams
 
@@ -135,7 +135,8 @@ def test_insights_missing_is_one_note_and_exit_0(
     result = history_cli("47", "--json")
     assert result.exit_code == 0, result.stderr
     notes = result.stderr.splitlines()
-    assert len(notes) == 1 and notes[0].startswith(f"note: no Video Insights for room {room_sid(1)}")
+    assert len(notes) == 1
+    assert notes[0].startswith(f"note: no Video Insights for room {room_sid(1)}")
     assert says in notes[0]
     assert len(json.loads(result.stdout)["events"]) > 3
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from vtctl.config.settings import Settings
+from vtctl.config.settings import DEFAULT_TIMEOUT, Settings
 from vtctl.domain.audit import AuditRecord
 from vtctl.domain.credentials import TwilioCredentials
 from vtctl.domain.errors import (
@@ -37,7 +37,8 @@ class LocalBackend:
     name = "local"
 
     def __init__(self, store: AppointmentStore, credentials: TwilioCredentials | None = None,
-                 profile: str = "default", demo: bool = False, timeout: float = 10.0) -> None:
+                 profile: str = "default", demo: bool = False,
+                 timeout: float = DEFAULT_TIMEOUT) -> None:
         self.store = store
         self.timeout = timeout
         self._profile = profile

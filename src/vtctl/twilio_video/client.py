@@ -35,6 +35,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from vtctl.config.settings import DEFAULT_TIMEOUT
 from vtctl.domain.errors import (
     AuthenticationError,
     NetworkError,
@@ -54,7 +55,6 @@ ENV_API_URL = "VTCTL_TWILIO_API_URL"
 DEFAULT_API_URL = "https://video.twilio.com"
 ENV_INSIGHTS_URL = "VTCTL_TWILIO_INSIGHTS_URL"
 DEFAULT_INSIGHTS_URL = "https://insights.twilio.com"
-DEFAULT_TIMEOUT = 10.0
 #: wait this long on a 429 without ``Retry-After``
 DEFAULT_RETRY_AFTER = 1.0
 #: Twilio's error codes with a contract exit code of their own

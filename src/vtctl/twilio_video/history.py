@@ -20,9 +20,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from vtctl.config.settings import DEFAULT_TIMEOUT
 from vtctl.domain.history import STRANGER, Attendance, SessionRoom
 from vtctl.domain.models import Appointment
-from vtctl.twilio_video.client import DEFAULT_TIMEOUT, twilio_session
+from vtctl.twilio_video.client import twilio_session
 from vtctl.twilio_video.insights import Gap, gap, participant_summaries, room_insights
 from vtctl.twilio_video.paging import records
 from vtctl.twilio_video.rooms import as_utc, count_of, role_of, text
