@@ -120,7 +120,8 @@ def test_on_a_terminal_the_picture_rows_and_findings(
     streams = IOStreams(out=out, err=err, stdin=io.StringIO(), force_terminal=True, width=100)
     assert run(["history", "47", "--local", "--store", store], io=streams) == 0, err.getvalue()
     text = out.getvalue()
-    assert "Appointment 47 (Jane Doe and Dr. Sarah)" in text
+    assert "Appointment 47: Jane Doe and Dr. Sarah" in text
+    assert "scheduled 2025-11-16 09:00-10:00 UTC, room apt-47-1763138954-46eb915c" in text
     assert "█" in text and "✕" in text and "Timeline" in text and "What stands out" in text
     assert "\t" not in text
 

@@ -46,15 +46,17 @@ def history_view(history: SessionHistory) -> RenderableType:
 
 
 def title(history: SessionHistory) -> str:
+    """``Appointment 47: Jane Doe and Dr. Sarah`` and, below, when and which room."""
     appointment = history.sources.appointment
     who = " and ".join(printable(user.name) for user in (appointment.patient,
                                                          appointment.psychologist) if user)
-    line = f"Appointment {appointment.id}" + (f" ({who})" if who else "")
+    first = f"Appointment {appointment.id}" + (f": {who}" if who else "")
     slot = scheduled(history)
-    if slot is not None:
-        line += f", scheduled {slot[0].strftime('%Y-%m-%d %H:%M')}-{slot[1].strftime('%H:%M')} UTC"
-    rooms = len(history.sources.rooms)
-    return line + f", room {history.sources.room_name} ({rooms} in Twilio)"
+    when = (f"scheduled {slot[0].strftime('%Y-%m-%d %H:%M')}-{slot[1].strftime('%H:%M')} UTC"
+            if slot is not None else "no scheduled time")
+    count = len(history.sources.rooms)
+    rooms = f"{count} Twilio room{'' if count == 1 else 's'}"
+    return f"{first}\n{when}, room {history.sources.room_name} ({rooms})"
 
 
 def scheduled(history: SessionHistory) -> tuple[datetime, datetime] | None:
