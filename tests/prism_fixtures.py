@@ -14,10 +14,11 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,12 +81,19 @@ class Prism:
 
 @contextmanager
 def running_prism(directory: Path, *, dynamic: bool = False, spec: str = "PRISM_SPEC",
-                  spec_file: Path | None = None) -> Iterator[Prism]:
-    """Prism serving one spec: ``spec`` names it (PRISM_SPEC: Video, PRISM_INSIGHTS_SPEC:
-    Insights); ``spec_file`` serves a copy of it instead (e.g. with examples of one's own)."""
+                  edit_spec: Callable[[dict[str, Any]], None] | None = None) -> Iterator[Prism]:
+    """Prism on a free port serving one of Twilio's descriptions (``spec``: PRISM_SPEC,
+    Video; PRISM_INSIGHTS_SPEC, Insights); ``edit_spec`` may change a copy of it first
+    (e.g. put examples of its own first: static Prism answers with the first)."""
     installed = setup_prism(npm_cache())
-    prism_js = installed["PRISM_JS"]
-    served = str(spec_file) if spec_file is not None else installed[spec]
+    prism_js, served = installed["PRISM_JS"], installed[spec]
+    if edit_spec is not None:
+        import json
+
+        document = json.loads(Path(served).read_text())
+        edit_spec(document)
+        served = str(directory / f"{Path(served).stem}.edited.json")
+        Path(served).write_text(json.dumps(document))
     port = free_port()
     log = directory / f"prism-{port}.log"
     mode = ["-d"] if dynamic else []

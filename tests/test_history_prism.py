@@ -22,7 +22,7 @@ import pytest
 
 from tests.conftest import run_vtctl
 from tests.helpers import ROOM_47, appointment, make_store
-from tests.prism_fixtures import Prism, npm_cache, running_prism, setup_prism
+from tests.prism_fixtures import Prism, running_prism
 from tests.serve_fixtures import TWILIO_ENV
 
 pytestmark = pytest.mark.e2e
@@ -40,10 +40,9 @@ def _examples(spec: dict[str, Any], path: str) -> dict[str, Any]:
     return examples
 
 
-def video_spec_with_a_session(spec: dict[str, Any]) -> dict[str, Any]:
+def video_spec_with_a_session(ours: dict[str, Any]) -> None:
     """Twilio's Video description; the rooms and participants lists answer with one
     completed room of appointment 47 in which Jane dropped and rejoined."""
-    ours = copy.deepcopy(spec)
     rooms = _examples(ours, ROOMS)
     page = copy.deepcopy(rooms["readWithStatus"]["value"])
     room = page["rooms"][0]
@@ -67,12 +66,10 @@ def video_spec_with_a_session(spec: dict[str, Any]) -> dict[str, Any]:
         participants.append(record)
     people.clear()
     people["ours"] = {"value": {**copy.deepcopy(template), "participants": participants}}
-    return ours
 
 
-def insights_spec_with_summaries(spec: dict[str, Any]) -> dict[str, Any]:
+def insights_spec_with_summaries(ours: dict[str, Any]) -> None:
     """Twilio's Insights description; the participant summaries say Jane left with 53405."""
-    ours = copy.deepcopy(spec)
     summaries = _examples(ours, INSIGHTS_PARTICIPANTS)
     page = copy.deepcopy(summaries["readFull"]["value"])
     record = page["participants"][0]
@@ -83,7 +80,6 @@ def insights_spec_with_summaries(spec: dict[str, Any]) -> dict[str, Any]:
                                   "browser_name": "Chrome", "browser_version": "120"})
     summaries.clear()
     summaries["ours"] = {"value": page}
-    return ours
 
 
 @pytest.fixture(scope="module")
@@ -104,14 +100,9 @@ def twilios(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Prism, P
 def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Prism, Prism]]:
     """Prism serving the same descriptions with our examples for the lists."""
     directory = tmp_path_factory.mktemp("prism-ours")
-    installed = setup_prism(npm_cache())
-    video_file, insights_file = directory / "video.json", directory / "insights.json"
-    video_file.write_text(json.dumps(video_spec_with_a_session(
-        json.loads(Path(installed["PRISM_SPEC"]).read_text()))))
-    insights_file.write_text(json.dumps(insights_spec_with_summaries(
-        json.loads(Path(installed["PRISM_INSIGHTS_SPEC"]).read_text()))))
-    with running_prism(directory, spec_file=video_file) as video, running_prism(
-            directory, spec_file=insights_file) as insights:
+    with running_prism(directory, edit_spec=video_spec_with_a_session) as video, running_prism(
+            directory, spec="PRISM_INSIGHTS_SPEC", edit_spec=insights_spec_with_summaries
+    ) as insights:
         yield video, insights
 
 

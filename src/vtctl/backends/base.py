@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from vtctl.domain.models import (
@@ -14,6 +15,7 @@ from vtctl.domain.models import (
     VideoToken,
 )
 from vtctl.domain.rooms import RoomRef
+from vtctl.domain.sessions import SessionEvidence
 
 if TYPE_CHECKING:
     from vtctl.domain.history import SessionSources
@@ -68,6 +70,13 @@ class Backend(Protocol):
                         ) -> SessionSources:
         """Twilio's rooms of that name (with Video Insights) and the audit trail's tokens
         for the appointment or the room (local only)."""
+        ...
+
+    def session_evidence(
+        self, start: datetime, end: datetime, user: str | None, now: datetime
+    ) -> SessionEvidence:
+        """The appointments overlapping ``[start, end)`` (of ``user``, an id or email, if
+        given) and Twilio's view of their rooms at ``now`` (local only)."""
         ...
 
     def create_room(self, appointment_id: int) -> RoomInfo: ...

@@ -294,7 +294,6 @@ def twilio_session(
     ``insights``: also aim ``client.insights`` at Video Insights' base URL (read
     only then, so a bad ``VTCTL_TWILIO_INSIGHTS_URL`` fails only the commands using it).
     """
-    from twilio.base.exceptions import TwilioException
     from twilio.http import HttpClient
     from twilio.rest import Client
 
@@ -319,7 +318,24 @@ def twilio_session(
         transport.allow(insights_url)
         client.insights.base_url = insights_url
     try:
-        yield client
+        with translated():
+            yield client
+    finally:
+        if owned is not None:
+            owned.close()
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """twilio's exceptions (and its deserializers' on an odd reply) as vtctl errors.
+
+    :func:`twilio_session` wraps its body in it; a worker thread asking within a
+    session wraps its own requests, so each failure is that request's.
+    """
+    from twilio.base.exceptions import TwilioException
+
+    try:
+        yield
     except VtctlError:
         raise
     except TwilioException as exc:
@@ -328,9 +344,6 @@ def twilio_session(
         # twilio's deserializers on a reply that is not the documented shape
         raise ServerError(f"unexpected reply from Twilio ({type(exc).__name__}: {exc})"[:300],
                           hint=f"check {ENV_API_URL} if it is set") from exc
-    finally:
-        if owned is not None:
-            owned.close()
 
 
 def twilio_status(exc: BaseException) -> tuple[int | None, int | None]:
