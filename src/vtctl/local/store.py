@@ -517,12 +517,14 @@ class AppointmentStore:
     @_sqlite_errors
     def read_audit(
         self, *, since: str | None = None, appointment_id: int | None = None,
-        identity: str | None = None,
+        identity: str | None = None, room_name: str | None = None,
     ) -> list[ChainedRecord]:
         """Stored records in chain order, optionally only those matching every filter."""
-        conditions, params = [], []
+        conditions: list[str] = []
+        params: list[object] = []
         for condition, value in (
-            ("at >= ?", since), ("appointment_id = ?", appointment_id), ("identity = ?", identity)
+            ("at >= ?", since), ("appointment_id = ?", appointment_id), ("identity = ?", identity),
+            ("room_name = ?", room_name),
         ):
             if value is not None:
                 conditions.append(condition)

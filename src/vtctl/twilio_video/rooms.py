@@ -235,7 +235,19 @@ def role_of(identity: str, appointment: Appointment) -> str | None:
     return None
 
 
-def as_utc(moment: datetime | None) -> datetime | None:
+def as_utc(moment: object) -> datetime | None:
+    """A time field of a Twilio record in UTC, else None.
+
+    twilio's deserializer parses only ``...Z`` to the second and hands anything
+    else (``+01:00``, fractions of a second) back as the string: those are read here.
+    """
+    if isinstance(moment, str):
+        from vtctl.domain.models import parse_utc
+
+        try:
+            return parse_utc(moment.strip())
+        except ValueError:
+            return None
     if not isinstance(moment, datetime):
         return None
     if moment.tzinfo is None:
