@@ -2,8 +2,9 @@
 
 Every paged Twilio call goes through :func:`paged_records` or its lazy form
 :func:`records` (a test checks the source): at most ``limit`` records (vtctl's
-own page size, whatever a page holds), each SID once, following ``meta.next_page_url`` only when asked, only
-while each link is new and brings new records, and at most ``MAX_PAGES`` pages.
+own page size, whatever a page holds), each SID once, following
+``meta.next_page_url`` only when asked, only while each link is new and brings
+new records, and at most ``MAX_PAGES`` pages.
 twilio's own pagers (``.list()``, ``.stream()``) follow every link and are not used.
 
 :func:`fan_out` runs one request per item (a participant's tracks, a room's
