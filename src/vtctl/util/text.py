@@ -13,10 +13,39 @@ def has_control(text: str) -> bool:
     return any(_is_control(c) for c in text)
 
 
+def _is_surrogate(char: str) -> bool:
+    return 0xD800 <= ord(char) <= 0xDFFF
+
+
 def printable(text: str) -> str:
-    """``text`` with every control character replaced by ``?``: a server's words
-    printed on a terminal cannot move the cursor, retitle the window or clear it."""
-    return "".join("?" if _is_control(c) else c for c in text) if has_control(text) else text
+    """``text`` with every control character and lone surrogate replaced by ``?``: a
+    server's words printed on a terminal cannot move the cursor, retitle the window or
+    clear it, and always have a UTF-8 encoding (a lone surrogate would end the command
+    with UnicodeEncodeError on stdout)."""
+    if not has_control(text) and is_unicode_text(text):
+        return text
+    return "".join("?" if _is_control(c) or _is_surrogate(c) else c for c in text)
+
+
+def printable_lines(text: str) -> str:
+    """``printable`` for a piped line or record, keeping its tabs and line breaks."""
+    if not has_control(text) and is_unicode_text(text):
+        return text
+    return "".join(c if c in "\t\n" else "?" if _is_control(c) or _is_surrogate(c) else c
+                   for c in text)
+
+
+def text_problem(text: str) -> str | None:
+    """Why ``text`` may not be stored as a name, email or room (None: it may).
+
+    The one rule for every record entering the store (import, pull, add): no C0 or C1
+    control, no bidi override or isolate, no lone surrogate."""
+    if has_control(text):
+        bad = next(c for c in text if _is_control(c))
+        return f"holds the control character U+{ord(bad):04X}"
+    if not is_unicode_text(text):
+        return "is not valid Unicode text (it holds a lone surrogate such as \\ud800)"
+    return None
 
 
 def is_unicode_text(text: str) -> bool:
