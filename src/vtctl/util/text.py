@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def _is_control(char: str) -> bool:
     """C0/C1 controls (ESC starts terminal escape sequences) and bidi overrides."""
@@ -33,6 +35,19 @@ def printable_lines(text: str) -> str:
         return text
     return "".join(c if c in "\t\n" else "?" if _is_control(c) or _is_surrogate(c) else c
                    for c in text)
+
+
+#: what ``json.dumps(..., ensure_ascii=False)`` leaves raw that a terminal acts on
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def json_printable(dumped: str) -> str:
+    """A JSON text (``json.dumps(..., ensure_ascii=False)``) with DEL, C1 and bidi
+    controls and lone surrogates written as ``\\uXXXX`` escapes: the same document,
+    but one that cannot drive a terminal and always has a UTF-8 encoding.  (json.dumps
+    escapes C0 itself; these characters occur only inside strings, where an escape
+    means the same character.)"""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
 
 
 def text_problem(text: str) -> str | None:

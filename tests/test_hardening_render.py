@@ -1,0 +1,192 @@
+"""Stored and server text reaches a terminal as plain text (issue 23, items 6 and 7).
+
+- rich markup in a name (``[link=...]``, ``[/bold]``) is printed as the characters
+  it is: no hyperlink to another site, no MarkupError (the consoles of ``IOStreams``
+  parse no markup: the one rendering boundary);
+- a store edited by hand (escapes, C1 and bidi controls, BLOBs, text in an INTEGER
+  column) is read through ``store.py``'s one rows-to-models boundary: printable text,
+  or a damaged-store error (exit 6), on a terminal, in a pipe and in ``--json``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Result
+from tests.helpers import JANE, SARAH, appointment, store_from_document
+from tests.hostile_api import hostile_api
+
+LINK = "[link=http://evil.example/reset]Jane Doe[/link]"
+CLOSE = "[/bold]"
+#: what must never reach the output raw (colour codes are ESC [ ... m, so ESC alone is not)
+HOSTILE_SEQUENCES = ("\x1b]", "\x1b[2J", "\x07", "\x9b", "\u202e", "\u2066", "\x08")
+
+
+def terminal(*args: str, stdin: str = "") -> Result:
+    """vtctl in-process with stdout and stderr on a (colour) terminal."""
+    from vtctl.cli.app import run
+    from vtctl.ui.iostreams import IOStreams
+
+    out, err = io.StringIO(), io.StringIO()
+    streams = IOStreams(out=out, err=err, stdin=io.StringIO(stdin), force_terminal=True,
+                        width=200)
+    code = run(list(args), io=streams)
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def assert_clean(result: Result, code: int = 0) -> None:
+    assert result.exit_code == code, result.stderr
+    for text in (result.stdout, result.stderr):
+        assert [s for s in HOSTILE_SEQUENCES if s in text] == [], text
+        text.encode("utf-8")
+    assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
+
+
+@pytest.fixture
+def markup_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = store_from_document(tmp_path / "store.sqlite3", {
+        "users": [{**JANE, "name": LINK}, {**SARAH, "name": CLOSE}],
+        "appointments": [appointment(47)],
+    })
+    monkeypatch.setenv("VTCTL_STORE", str(path))
+    return path
+
+
+MARKUP_COMMANDS: dict[str, list[str]] = {
+    "appointment show": ["appointment", "show", "47", "--local"],
+    "appointment list": ["appointment", "list"],
+}
+
+
+@pytest.mark.parametrize("args", MARKUP_COMMANDS.values(), ids=list(MARKUP_COMMANDS))
+def test_markup_in_stored_names_is_printed_as_text(markup_store: Path, args: list[str]
+                                                   ) -> None:
+    result = terminal(*args)
+    assert_clean(result)
+    assert "\x1b]8;" not in result.stdout  # no OSC 8 hyperlink to evil.example
+    flat = "".join(result.stdout.split())
+    assert "".join(LINK.split()) in flat or "[link=http://evil.example/reset]" in flat
+    assert CLOSE in result.stdout
+
+
+def test_markup_in_a_remote_appointment_is_printed_as_text(monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    body = {
+        "id": 47, "patient_id": 2, "psychologist_id": 5, "duration_minutes": 60,
+        "video_room_id": None,
+        "patient": {"id": 2, "email": JANE["email"], "name": LINK},
+        "psychologist": {"id": 5, "email": SARAH["email"], "name": "Dr. \x1b]0;x\x07" + CLOSE},
+    }
+    with hostile_api({47: json.dumps(body)}) as env:
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        shown = terminal("appointment", "show", "47")
+        as_json = terminal("appointment", "show", "47", "--json")
+        piped = terminal("appointment", "show", "47", "--jq", ".psychologist.name")
+    assert_clean(shown)
+    assert "\x1b]8;" not in shown.stdout and CLOSE in shown.stdout
+    assert_clean(as_json)
+    assert json.loads(as_json.stdout)["patient"]["name"] == LINK  # JSON keeps the data
+    assert json.loads(as_json.stdout)["psychologist"]["name"].startswith("Dr. \x1b]0;x")
+    assert_clean(piped)
+
+
+def test_markup_in_a_token_table_is_printed_as_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, twilio_env: dict[str, str]
+) -> None:
+    path = store_from_document(tmp_path / "store.sqlite3", {
+        "users": [{**JANE, "email": "[/bold]@example.com"}, SARAH],
+        "appointments": [appointment(47)],
+    })
+    monkeypatch.setenv("VTCTL_STORE", str(path))
+    result = terminal("token", "47", "--local", "--as", "2")
+    assert_clean(result)
+    assert "2-[/bold]@example.com" in result.stdout
+
+
+# -- a store edited by hand ---------------------------------------------------------
+
+
+def edited_store(tmp_path: Path, *statements: tuple[str, tuple[object, ...]]) -> Path:
+    path = store_from_document(tmp_path / "store.sqlite3", {
+        "users": [JANE, SARAH], "appointments": [appointment(47)],
+    })
+    with sqlite3.connect(path) as db:
+        for sql, params in statements:
+            db.execute(sql, params)
+    return path
+
+
+ESCAPES = "\x1b]0;owned\x07\x1b[2J\x9b\u202e\u2066"
+HAND_EDITS = {
+    "escapes in a name": ("UPDATE users SET name = ? WHERE id = 2", ("Jane" + ESCAPES,)),
+    "escapes in an email": ("UPDATE users SET email = ? WHERE id = 5",
+                            ("sarah" + ESCAPES + "@example.com",)),
+    "escapes in a room": ("UPDATE appointments SET video_room_id = ? WHERE id = 47",
+                          ("apt-47" + ESCAPES,)),
+    "bytes that are not UTF-8": ("UPDATE users SET name = CAST(? AS TEXT) WHERE id = 2",
+                                 (b"Jan\xe9 \xff",)),
+}
+
+READERS: dict[str, tuple[Callable[..., Result] | None, list[str]]] = {
+    "show on a terminal": (terminal, ["appointment", "show", "47", "--local"]),
+    "show piped": (None, ["appointment", "show", "47", "--local"]),
+    "show --json": (None, ["appointment", "show", "47", "--local", "--json"]),
+    "show --jq": (None, ["appointment", "show", "47", "--local", "--jq",
+                         ".patient.name, .psychologist.email, .video_room_id"]),
+    "list on a terminal": (terminal, ["appointment", "list"]),
+    "list piped": (None, ["appointment", "list"]),
+    "list --json": (None, ["appointment", "list", "--json"]),
+    "export": (None, ["appointment", "export"]),
+}
+
+
+@pytest.mark.parametrize("edit", HAND_EDITS.values(), ids=list(HAND_EDITS))
+@pytest.mark.parametrize("reader", READERS.values(), ids=list(READERS))
+def test_text_read_from_an_edited_store_is_printable(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    edit: tuple[str, tuple[object, ...]], reader: tuple[Callable[..., Result] | None, list[str]],
+) -> None:
+    monkeypatch.setenv("VTCTL_STORE", str(edited_store(tmp_path, edit)))
+    run, args = reader
+    assert_clean((run or cli)(*args))
+
+
+def test_token_from_an_edited_store_is_printable(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, twilio_env: dict[str, str]
+) -> None:
+    path = edited_store(tmp_path, HAND_EDITS["escapes in an email"],
+                        HAND_EDITS["escapes in a room"])
+    monkeypatch.setenv("VTCTL_STORE", str(path))
+    for run in (terminal, cli):
+        assert_clean(run("token", "47", "--local", "--as", "2"))
+        assert_clean(run("token", "47", "--local", "--as", "5", "--json"))
+
+
+@pytest.mark.parametrize("edit", [
+    ("UPDATE appointments SET duration_minutes = 'sixty' WHERE id = 47", ()),
+    ("UPDATE appointments SET starts_at = 'tomorrow' WHERE id = 47", ()),
+    ("UPDATE users SET name = ? WHERE id = 2", (b"\x1b[2J",)),
+    ("UPDATE users SET email = '' WHERE id = 2", ()),
+], ids=["text duration", "bad time", "a BLOB name", "empty email"])
+def test_a_damaged_row_is_a_one_line_error(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    edit: tuple[str, tuple[object, ...]], twilio_env: dict[str, str],
+) -> None:
+    monkeypatch.setenv("VTCTL_STORE", str(edited_store(tmp_path, edit)))
+    for args in (["appointment", "show", "47", "--local"], ["appointment", "list"],
+                 ["token", "47", "--local", "--as", "2"]):
+        result = cli(*args)
+        if result.exit_code == 0:  # a BLOB name reads as its (printable) text
+            assert_clean(result)
+            continue
+        assert_clean(result, 6)
+        assert result.stderr.startswith("error: the store is damaged: "), result.stderr
+        assert len(result.stderr.splitlines()) <= 2
