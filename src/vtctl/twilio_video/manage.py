@@ -12,6 +12,7 @@ from vtctl.domain.errors import NotFoundError, NoVideoRoomError
 from vtctl.domain.models import Appointment, RoomChange, RoomSummary
 from vtctl.domain.rooms import appointment_of_room
 from vtctl.domain.rules import user_identity
+from vtctl.twilio_video import paths
 from vtctl.twilio_video.client import DEFAULT_TIMEOUT, twilio_session
 from vtctl.twilio_video.rooms import (
     CONNECTED_PAGE_SIZE,
@@ -37,7 +38,7 @@ def find_room_name(
     """The unique name of the room with that SID (Twilio error 20404 is exit 5)."""
     with twilio_session(credentials, http_client, timeout=timeout) as client:
         try:
-            room = client.video.v1.rooms(sid).fetch()
+            room = paths.room_api(client, sid).fetch()
         except Exception as exc:
             if _is_not_found(exc):
                 raise NotFoundError(f"Twilio has no room {sid}",
@@ -68,7 +69,7 @@ def list_rooms(
 
 
 def _summary(client: Any, room: Any) -> RoomSummary:
-    participants = client.video.v1.rooms(room.sid).participants
+    participants = paths.room_api(client, room.sid).participants
     if room.status == "in-progress":
         count = len(list(participants.page(status="connected", page_size=CONNECTED_PAGE_SIZE)))
     else:
@@ -92,11 +93,11 @@ def end_room(
         room = _existing_room(client, appointment, room_name)
         if room.status == "in-progress":
             try:
-                room = client.video.v1.rooms(room.sid).update(status="completed")
+                room = paths.room_api(client, room.sid).update(status="completed")
                 changed = True
             except Exception as exc:
                 # it may have ended between the two calls: look again before failing
-                again = client.video.v1.rooms(room.sid).fetch()
+                again = paths.room_api(client, room.sid).fetch()
                 if again.status == "in-progress":
                     raise exc from None
                 room, changed = again, False
@@ -119,8 +120,6 @@ def kick_participant(
     ``who``: a Twilio identity, or a user id or email of the appointment's
     patient or psychologist.  Not connected: exit 5 naming who is.
     """
-    from urllib.parse import quote
-
     room_name = _room_name(appointment)
     wanted = identity_of(who, appointment)
     with twilio_session(credentials, http_client, timeout=timeout) as client:
@@ -131,9 +130,9 @@ def kick_participant(
                 f"{wanted} is not connected to room {shown_room}: the room is "
                 f"{text(room.status)}, nobody is connected",
             )
-        participants = client.video.v1.rooms(room.sid).participants
+        room_api = paths.room_api(client, room.sid)
         try:
-            record = participants(quote(wanted, safe="")).update(status="disconnected")
+            record = paths.participant_api(room_api, wanted).update(status="disconnected")
         except Exception as exc:
             if not _is_not_found(exc):
                 raise

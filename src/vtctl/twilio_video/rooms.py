@@ -19,6 +19,7 @@ from vtctl.domain.models import (
     RoomStatus,
 )
 from vtctl.domain.rooms import UNKNOWN_PREFIX
+from vtctl.twilio_video import paths
 from vtctl.twilio_video.client import DEFAULT_TIMEOUT, make_http_client, twilio_session
 from vtctl.util.text import printable
 
@@ -88,7 +89,6 @@ def _room_status(
     client: Any, appointment: Appointment, room_name: str, include_disconnected: bool,
     tracks: bool,
 ) -> RoomStatus:
-    rooms = client.video.v1.rooms
     room = fetch_room(client, room_name)
     if room is None:
         return RoomStatus(
@@ -98,8 +98,9 @@ def _room_status(
     found, connected = room_participants(client, room, include_disconnected)
     participants = tuple(_participant(p, appointment) for p in found)
     if tracks:
+        room_api = paths.room_api(client, room.sid)
         participants = tuple(
-            with_tracks(rooms(room.sid), p) if p.status == "connected" and p.sid else p
+            with_tracks(room_api, p) if p.status == "connected" and p.sid else p
             for p in participants
         )
     return RoomStatus(
@@ -122,7 +123,7 @@ def room_participants(
     """Twilio's participant records of a room (connected first, one per identity) and
     how many are connected.  One page each: a room holds at most 50 participants, and
     a paging link is never needed (nor followed)."""
-    participants_api = client.video.v1.rooms(room.sid).participants
+    participants_api = paths.room_api(client, room.sid).participants
     if room.status == "in-progress":
         found = list(participants_api.page(status="connected", page_size=CONNECTED_PAGE_SIZE))
         connected = len(found)
@@ -141,7 +142,7 @@ def with_tracks(room_api: Any, participant: Participant) -> Participant:
     """The participant with its published tracks (Twilio's PublishedTracks resource)."""
     from dataclasses import replace
 
-    records = room_api.participants(participant.sid).published_tracks.page(
+    records = paths.participant_api(room_api, participant.sid).published_tracks.page(
         page_size=TRACKS_PAGE_SIZE
     )
     tracks = tuple(
@@ -158,7 +159,7 @@ def fetch_room(client: Any, room_name: str) -> Any | None:
 
     rooms = client.video.v1.rooms
     try:
-        return rooms(room_name).fetch()
+        return paths.room_api(client, room_name).fetch()
     except TwilioRestException as exc:
         if exc.status != 404:
             raise
