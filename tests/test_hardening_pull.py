@@ -202,3 +202,15 @@ def test_a_re_pull_may_change_the_email_of_a_user_no_other_appointment_names(
         store_pulled(opened, parse_appointment(json.loads(reply(120, patient=moved)), 120))
         user = opened.get_user(9)
     assert user is not None and user.email == "olly@example.org"
+
+
+def test_add_refuses_a_room_that_is_not_the_appointments_own(cli: Cli, store: Path) -> None:
+    for room in (TRAVERSAL, ROOM_47, "apt-60-1-0a1b2c3d\x1b[2J"):
+        result = cli("appointment", "add", "--patient", "2", "--psychologist", "5",
+                     "--id", "60", "--room", room)
+        assert result.exit_code == 2, result.stderr
+        assert result.stderr.startswith("error: --room: ")
+        assert_printable(result.stderr)
+    good = cli("appointment", "add", "--patient", "2", "--psychologist", "5", "--id", "60",
+               "--room", "apt-60-1763138954-46eb915c", "--json")
+    assert good.exit_code == 0, good.stderr
