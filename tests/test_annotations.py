@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 MODULES = ["vtctl.domain.rules", "vtctl.domain.errors", "vtctl.local.engine",
-           "vtctl.remote.parse", "vtctl.server.auth", "vtctl.cli.runtime", "vtctl.util.text"]
+           "vtctl.remote.parse", "vtctl.server.auth", "vtctl.cli.framework.runtime",
+           "vtctl.util.text"]
 
 
 def annotated(module: ModuleType) -> Iterator[Any]:

@@ -33,7 +33,7 @@ def test_exit_codes_lists_every_code(cli: Cli) -> None:
 
 
 def test_on_a_terminal_it_is_a_table() -> None:
-    from vtctl.cli.app import run
+    from vtctl.cli.framework.app import run
     from vtctl.ui.iostreams import IOStreams
 
     out = io.StringIO()

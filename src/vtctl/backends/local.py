@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from vtctl.config.settings import Settings
+from vtctl.config.settings import DEFAULT_TIMEOUT, Settings
 from vtctl.domain.credentials import TwilioCredentials
 from vtctl.domain.errors import (
     AppointmentNotFoundError,
@@ -32,7 +32,8 @@ class LocalBackend:
     name = "local"
 
     def __init__(self, store: AppointmentStore, credentials: TwilioCredentials | None = None,
-                 profile: str = "default", demo: bool = False, timeout: float = 10.0) -> None:
+                 profile: str = "default", demo: bool = False,
+                 timeout: float = DEFAULT_TIMEOUT) -> None:
         self.store = store
         self.timeout = timeout
         self._profile = profile

@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from vtctl.backends.base import Backend
-from vtctl.cli import options as o
-from vtctl.cli.backend_flags import BackendChoice
-from vtctl.cli.context import streams, with_backend_flags
-from vtctl.cli.json_flags import Jq, JsonCommand, json_option
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.backend_flags import BackendChoice
+from vtctl.cli.framework.context import streams, with_backend_flags
+from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.domain.errors import NetworkError, ServerError, UsageError, VtctlError
 from vtctl.domain.models import PublishedTrack, RoomStatus
 from vtctl.domain.rooms import RoomRef, parse_room_ref
@@ -242,17 +242,14 @@ def _watch_live(
     state: WatchState, fetch: Callable[[], RoomStatus], io: IOStreams,
     sleep: Callable[[float], None], clock: Callable[[], datetime], max_ticks: int | None,
 ) -> None:
-    from rich.live import Live
+    from vtctl.ui.live import live_view
 
-    with Live(
-        state.view(clock()), console=io.console, auto_refresh=False,
-        redirect_stdout=False, redirect_stderr=False,
-    ) as live:
+    with live_view(io, state.view(clock())) as show:
         for i in _ticks(max_ticks):
             if i:
                 sleep(state.interval)
             state.step(fetch_once(fetch), clock())
-            live.update(state.view(clock()), refresh=True)
+            show(state.view(clock()))
 
 
 def _watch_lines(

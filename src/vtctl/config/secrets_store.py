@@ -42,7 +42,7 @@ BACKEND_RECORD = "keyring-backend"
 
 
 def backend_record_path() -> Path:
-    from vtctl.config.profiles import config_path
+    from vtctl.config.paths import config_path
 
     return config_path().with_name(BACKEND_RECORD)
 

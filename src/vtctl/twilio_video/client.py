@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from vtctl.config.settings import DEFAULT_TIMEOUT
 from vtctl.domain.errors import (
     AuthenticationError,
     NetworkError,
@@ -50,7 +51,6 @@ log = logging.getLogger("vtctl.twilio")
 
 ENV_API_URL = "VTCTL_TWILIO_API_URL"
 DEFAULT_API_URL = "https://video.twilio.com"
-DEFAULT_TIMEOUT = 10.0
 #: wait this long on a 429 without ``Retry-After``
 DEFAULT_RETRY_AFTER = 1.0
 #: Twilio's error codes with a contract exit code of their own
