@@ -31,7 +31,7 @@ HOSTILE_SEQUENCES = ("\x1b]", "\x1b[2J", "\x07", "\x9b", "\u202e", "\u2066", "\x
 
 def terminal(*args: str, stdin: str = "") -> Result:
     """vtctl in-process with stdout and stderr on a (colour) terminal."""
-    from vtctl.cli.app import run
+    from vtctl.cli.framework.app import run
     from vtctl.ui.iostreams import IOStreams
 
     out, err = io.StringIO(), io.StringIO()
@@ -190,3 +190,40 @@ def test_a_damaged_row_is_a_one_line_error(
         assert_clean(result, 6)
         assert result.stderr.startswith("error: the store is damaged: "), result.stderr
         assert len(result.stderr.splitlines()) <= 2
+
+
+def test_no_renderer_relies_on_markup() -> None:
+    """The consoles parse no markup: a style written as ``[bold]...[/]`` in vtctl's
+    own code would be printed as those characters (styles are ``Text(style=...)``)."""
+    import ast
+    import re
+
+    import vtctl
+
+    tag = re.compile(r"\[/?(?:bold|dim|italic|underline|reverse|red|green|yellow|blue|"
+                     r"magenta|cyan|white|link)\b[^\]]*\]|\[/\]")
+    found = []
+    for path in Path(vtctl.__file__).parent.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and id(node) not in docstrings and tag.search(node.value):
+                found.append(f"{path.name}:{node.lineno}: {node.value[:40]!r}")
+    assert found == []
+
+
+def test_smoke_verdicts_are_styled_text(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from vtctl.ui.iostreams import IOStreams
+    from vtctl.ui.render.smoke import results_table
+
+    out = io.StringIO()
+    streams = IOStreams(out=out, err=io.StringIO(), force_terminal=True, width=120)
+    checked = [SimpleNamespace(appointment_id=47, check="same_room", ok=True, detail="r"),
+               SimpleNamespace(appointment_id=48, check="patient_token", ok=False,
+                               detail="[/bold] refused")]
+    streams.render(results_table(checked))
+    assert "FAIL" in out.getvalue() and "[bold red]" not in out.getvalue()
+    assert "[/bold] refused" in out.getvalue()
