@@ -1,9 +1,10 @@
 """One terminal-aware output object for every command (gh's IOStreams).
 
 Commands never print directly: data goes to ``out`` (JSON, raw tokens,
-tables), messages and errors go to ``err``.  Colour and rich markup are
-used only on a terminal and never when ``NO_COLOR`` is set.  Rich is
-imported only when a table is actually rendered.
+tables), messages and errors go to ``err``.  Colour is used only on a
+terminal and never when ``NO_COLOR`` is set; rich markup never (text from the
+store, the API, Twilio or a pasted token is printed as text: ``ui.console``).
+Rich is imported only when a table is actually rendered.
 """
 
 from __future__ import annotations
