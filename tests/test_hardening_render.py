@@ -227,3 +227,83 @@ def test_smoke_verdicts_are_styled_text(tmp_path: Path) -> None:
     streams.render(results_table(checked))
     assert "FAIL" in out.getvalue() and "[bold red]" not in out.getvalue()
     assert "[/bold] refused" in out.getvalue()
+
+
+# -- every command that reads the store, from the real click tree ---------------------
+
+#: the command line of every command taking --store (the edited store has 47 and 48)
+STORE_COMMANDS: dict[str, list[str]] = {
+    "vtctl token": ["token", "47", "--local", "--as", "2"],
+    "vtctl refresh": ["refresh", "47", "--local", "--as", "5"],
+    "vtctl status": ["status", "47", "--local"],
+    "vtctl diagnose": ["diagnose", "47", "--local"],
+    "vtctl room create": ["room", "create", "48", "--local"],
+    "vtctl room participants": ["room", "participants", "47", "--local"],
+    "vtctl room list": ["room", "list", "--local"],
+    "vtctl room end": ["room", "end", "47", "--local", "--yes"],
+    "vtctl room kick": ["room", "kick", "47", "2", "--local", "--yes"],
+    "vtctl appointment show": ["appointment", "show", "47", "--local"],
+    "vtctl appointment list": ["appointment", "list"],
+    "vtctl appointment export": ["appointment", "export"],
+    "vtctl appointment add": ["appointment", "add", "--patient", "2", "--psychologist", "5",
+                              "--id", "60"],
+    "vtctl appointment import": ["appointment", "import", "-"],
+    "vtctl audit list": ["audit", "list"],
+    "vtctl audit verify": ["audit", "verify"],
+}
+#: commands taking --store that are covered elsewhere, and where
+STORE_COMMANDS_ELSEWHERE = {
+    "vtctl serve": "its JSON replies are built from the same rows (test_server.py)",
+    "vtctl appointment pull": "against a hostile API in test_hardening_pull.py",
+}
+
+
+def test_every_command_taking_a_store_is_fed_an_edited_one() -> None:
+    import typer
+
+    from vtctl.cli.framework.app import build_app
+
+    def walk(command: Any, path: str) -> Any:
+        yield path, command
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, f"{path} {name}")
+
+    taking = {path for path, command in walk(typer.main.get_command(build_app()), "vtctl")
+              if any(param.name == "store" for param in command.params)}
+    assert taking == set(STORE_COMMANDS) | set(STORE_COMMANDS_ELSEWHERE)
+
+
+def hostile_store(tmp_path: Path) -> Path:
+    return edited_store(
+        tmp_path,
+        ("INSERT INTO appointments VALUES (48, 2, 5, 30, NULL, NULL)", ()),
+        ("UPDATE users SET name = ? WHERE id = 2", (CLOSE + LINK + ESCAPES,)),
+        ("UPDATE users SET email = ? WHERE id = 5", ("sarah" + ESCAPES + "@example.com",)),
+        ("UPDATE appointments SET video_room_id = ? WHERE id = 47", ("apt-47" + ESCAPES,)),
+    )
+
+
+def twilio_answering_404(request: Any) -> Any:
+    import httpx
+
+    from tests.twilio_fakes import page, twilio_error
+
+    if request.url.path == "/v1/Rooms":
+        return httpx.Response(200, json=page("rooms", str(request.url), [], 50))
+    return httpx.Response(404, json=twilio_error(404, 20404, "not found"))
+
+
+@pytest.mark.httpx_mock(assert_all_responses_were_requested=False)
+@pytest.mark.parametrize("on_terminal", [True, False], ids=["terminal", "piped"])
+@pytest.mark.parametrize("args", STORE_COMMANDS.values(), ids=list(STORE_COMMANDS))
+def test_every_store_command_prints_an_edited_store_as_plain_text(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, httpx_mock: Any,
+    twilio_env: dict[str, str], args: list[str], on_terminal: bool,
+) -> None:
+    monkeypatch.setenv("VTCTL_STORE", str(hostile_store(tmp_path)))
+    httpx_mock.add_callback(twilio_answering_404, is_reusable=True)
+    stdin = json.dumps({"users": [JANE], "appointments": []})
+    result = (terminal if on_terminal else cli)(*args, stdin=stdin)
+    assert result.exit_code != 1, result.stderr
+    assert_clean(result, result.exit_code)
+    assert "\x1b]8;" not in result.stdout
