@@ -250,6 +250,8 @@ STORE_COMMANDS: dict[str, list[str]] = {
     "vtctl appointment import": ["appointment", "import", "-"],
     "vtctl audit list": ["audit", "list"],
     "vtctl audit verify": ["audit", "verify"],
+    "vtctl sessions": ["sessions", "--local", "--from", "2025-11-16", "--to", "2025-11-17",
+                       "--user", "2"],
 }
 #: commands taking --store that are covered elsewhere, and where
 STORE_COMMANDS_ELSEWHERE = {

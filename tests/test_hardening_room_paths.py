@@ -94,3 +94,18 @@ def test_path_segment_encodes_every_reserved_character() -> None:
     assert path_segment("../a/b?c#d") == "..%2Fa%2Fb%3Fc%23d"
     assert path_segment("..") == "%2E%2E" and path_segment(".") == "%2E"
     assert path_segment("a\x1b b") == "a%1B%20b"
+
+
+def test_every_twilio_resource_context_is_built_through_paths() -> None:
+    """twilio-python's ``rooms(x)`` / ``participants(x)`` put ``x`` into the URL path
+    unescaped: outside ``twilio_video/paths.py`` they take only ``path_segment(...)``."""
+    import re
+
+    import vtctl
+
+    context = re.compile(r"(\.rooms|\.participants|\brooms_api)\((?!path_segment\(|\))")
+    found = [f"{path.name}:{number}: {line.strip()}"
+             for path in Path(vtctl.__file__).parent.rglob("*.py") if path.name != "paths.py"
+             for number, line in enumerate(path.read_text().splitlines(), 1)
+             if context.search(line)]
+    assert found == []

@@ -30,6 +30,7 @@ from vtctl.twilio_video.client import (
     twilio_api_url,
     twilio_session,
 )
+from vtctl.twilio_video.paths import path_segment
 from vtctl.twilio_video.rooms import CONNECTED_PAGE_SIZE, as_utc, text
 
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ def _connected(rooms_api: Any, room: TwilioRoom) -> TwilioRoom:
 
     try:
         with translated():
-            records = rooms_api(room.sid).participants.page(
+            records = rooms_api(path_segment(room.sid)).participants.page(
                 status="connected", page_size=CONNECTED_PAGE_SIZE)
             people = tuple(_participant(record) for record in records)
     except VtctlError as exc:
