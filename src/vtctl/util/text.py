@@ -6,35 +6,30 @@ import re
 
 
 def _is_control(char: str) -> bool:
-    """C0/C1 controls (ESC starts terminal escape sequences) and bidi overrides."""
+    """C0/C1 controls (ESC starts terminal escape sequences), bidi overrides and isolates,
+    and lone surrogates (a JSON ``"\\ud800"``: no encoding can write them, so printing one
+    is a crash)."""
     code = ord(char)
-    return code < 32 or 127 <= code < 160 or 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069
+    return (code < 32 or 127 <= code < 160 or 0x202A <= code <= 0x202E
+            or 0x2066 <= code <= 0x2069 or 0xD800 <= code <= 0xDFFF)
 
 
 def has_control(text: str) -> bool:
     return any(_is_control(c) for c in text)
 
 
-def _is_surrogate(char: str) -> bool:
-    return 0xD800 <= ord(char) <= 0xDFFF
-
-
 def printable(text: str) -> str:
-    """``text`` with every control character and lone surrogate replaced by ``?``: a
-    server's words printed on a terminal cannot move the cursor, retitle the window or
-    clear it, and always have a UTF-8 encoding (a lone surrogate would end the command
-    with UnicodeEncodeError on stdout)."""
-    if not has_control(text) and is_unicode_text(text):
-        return text
-    return "".join("?" if _is_control(c) or _is_surrogate(c) else c for c in text)
+    """``text`` with every control character (and lone surrogate) replaced by ``?``: a
+    server's words printed on a terminal cannot move the cursor, retitle the window, clear
+    it, reorder the line or make the print fail."""
+    return "".join("?" if _is_control(c) else c for c in text) if has_control(text) else text
 
 
 def printable_lines(text: str) -> str:
     """``printable`` for a piped line or record, keeping its tabs and line breaks."""
-    if not has_control(text) and is_unicode_text(text):
+    if not has_control(text):
         return text
-    return "".join(c if c in "\t\n" else "?" if _is_control(c) or _is_surrogate(c) else c
-                   for c in text)
+    return "".join(c if c in "\t\n" else "?" if _is_control(c) else c for c in text)
 
 
 #: what ``json.dumps(..., ensure_ascii=False)`` leaves raw that a terminal acts on
@@ -55,11 +50,11 @@ def text_problem(text: str) -> str | None:
 
     The one rule for every record entering the store (import, pull, add): no C0 or C1
     control, no bidi override or isolate, no lone surrogate."""
+    if not is_unicode_text(text):
+        return "is not valid Unicode text (it holds a lone surrogate such as \\ud800)"
     if has_control(text):
         bad = next(c for c in text if _is_control(c))
         return f"holds the control character U+{ord(bad):04X}"
-    if not is_unicode_text(text):
-        return "is not valid Unicode text (it holds a lone surrogate such as \\ud800)"
     return None
 
 
