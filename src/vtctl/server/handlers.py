@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from vtctl.domain.errors import (
+    AuditWriteError,
     NetworkError,
     NotFoundError,
     PermissionDeniedError,
@@ -34,6 +35,8 @@ async def _vtctl_error(request: Request, exc: Exception) -> Response:
         code = 403
     elif isinstance(exc, NetworkError):
         code = 502
+    elif isinstance(exc, AuditWriteError):  # no token without its record: try again later
+        code = 503
     else:
         code = 500
         if isinstance(exc, TokenGenerationError) and not message.startswith(exc.guide_text):
