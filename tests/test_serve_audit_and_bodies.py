@@ -100,7 +100,9 @@ def test_a_damaged_trail_at_start_hands_out_no_token(tmp_path: Path) -> None:
     assert _token(first).status_code == 200
     assert first.stop() == 0, first.stderr()
     _tamper(first.store, FORGE_LARGEST_SEQ)
-    server = start_server(tmp_path / "b", store=first.store)
+    (tmp_path / "b").mkdir()
+    server = start_server(tmp_path / "b", store=first.store,
+                          extra_env={"XDG_DATA_HOME": str(tmp_path / "a" / "data")})
     try:
         refused = _token(server)
         assert refused.status_code == 503, refused.text
