@@ -36,3 +36,19 @@ def test_printable_replaces_each_control_and_keeps_the_rest() -> None:
     assert printable("plain é text") == "plain é text"
     assert printable("") == ""
     assert not has_control("") and has_control("ok\x07")
+
+
+def test_json_escaped_keeps_the_value_and_no_control_but_its_layout() -> None:
+    import json
+
+    from vtctl.util.text import json_escaped
+
+    value = {"k\u202e": "".join(chr(code) for code in range(0x10000)
+                                if not 0xD800 <= code <= 0xDFFF), "n": [1, None]}
+    document = json.dumps(value, indent=2, ensure_ascii=False)
+    escaped = json_escaped(document)
+    assert json.loads(escaped) == value
+    assert [c for c in escaped if has_control(c)] == ["\n"] * escaped.count("\n")
+    assert escaped.count("\n") == document.count("\n") == 6
+    assert '"k\\u202e"' in escaped and "\\u007f\\u0080" in escaped and "\\u009f\xa0" in escaped
+    assert json_escaped('{"a": "plain é"}') == '{"a": "plain é"}'

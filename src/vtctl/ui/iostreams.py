@@ -96,7 +96,10 @@ class IOStreams:
 
     def print_json(self, data: Any) -> None:
         """One JSON document on stdout, nothing else."""
-        self.out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        from vtctl.util.text import json_escaped
+
+        # C1 and bidi controls as \u escapes: the same values, harmless on a terminal
+        self.out.write(json_escaped(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
         self.out.flush()
 
     def print_raw(self, text: str) -> None:

@@ -19,6 +19,18 @@ def printable(text: str) -> str:
     return "".join("?" if _is_control(c) else c for c in text) if has_control(text) else text
 
 
+def json_escaped(document: str) -> str:
+    """A JSON document (``json.dumps`` with ``ensure_ascii=False``, which escapes C0 but
+    leaves DEL, C1 and bidi controls as they are) with those written as ``\\uXXXX``
+    escapes: the same JSON value, harmless on a terminal.  (C0 characters left in the
+    document are its indentation's newlines, outside any string.)"""
+    if not has_control(document):
+        return document
+    return "".join(
+        f"\\u{ord(c):04x}" if c >= "\x7f" and _is_control(c) else c for c in document
+    )
+
+
 def is_unicode_text(text: str) -> bool:
     """False for a str holding lone surrogates: bytes that were not UTF-8 (Python keeps
     them in argv and file names as ``\\udc80``-``\\udcff``) or a JSON ``"\\ud800"``
