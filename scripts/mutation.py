@@ -21,7 +21,8 @@ The score leaves out two kinds of mutant, each listed in the report:
 * a mutant that changes only an annotation (``int | None`` -> ``int & None``): under
   ``from __future__ import annotations`` nothing evaluates it, so only a test that
   checks type hints could kill it, and such a kill says nothing about the code.
-mutmut's timeouts count as killed; its "suspicious" (passed, but slowly) as survived.
+mutmut's "timeout" (the tests hung) and "suspicious" (they failed, but slowly) count as
+killed.
 Each module's mutmut cache is kept as ``.mutation/NAME.mutmut-cache`` (ignored by git);
 benchmarks/MUTATION.md records the scores.
 """
@@ -47,8 +48,8 @@ WORK = ROOT / ".mutation"
 BIN = Path(sys.executable).parent
 CACHE = ROOT / ".mutmut-cache"
 #: mutmut's result classes, and which count as killed
-KILLED = ("killed", "timeout")
-NOT_KILLED = ("survived", "suspicious")
+KILLED = ("killed", "timeout", "suspicious")
+NOT_KILLED = ("survived",)
 ALL = (*KILLED, *NOT_KILLED, "skipped", "untested")
 
 
@@ -61,9 +62,29 @@ class Module:
     plugins: list[str]
 
     def test_command(self) -> list[str]:
+        """pytest on the module's tests; ``-B``: no bytecode written (see ``run_tests``)."""
         plugins = [arg for plugin in self.plugins for arg in ("-p", plugin)]
-        return [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+        return [sys.executable, "-B", "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
                 *plugins, *self.tests]
+
+    def runner(self) -> str:
+        """What mutmut runs per mutant: this script's ``--run-tests``."""
+        return shlex.join([sys.executable, str(Path(__file__).resolve()), "--run-tests",
+                           self.name])
+
+
+def run_tests(module: Module) -> int:
+    """The module's tests on the mutant now on disk: exit 1 when they fail in any way.
+
+    mutmut 2.5.1 counts only exit code 1 as "killed", but a mutant that breaks the
+    import is pytest's exit 2 (a collection error): any failure becomes 1 here.  The
+    module's cached bytecode is removed first: a mutant of the same size written within
+    the same second as the original would otherwise run the original's bytecode.
+    """
+    import importlib.util
+
+    Path(importlib.util.cache_from_source(str(ROOT / module.path))).unlink(missing_ok=True)
+    return 0 if subprocess.run(module.test_command(), cwd=ROOT).returncode == 0 else 1
 
 
 def load_settings() -> dict[str, Module]:
@@ -99,7 +120,7 @@ def run(module: Module, survivors_only: bool = False) -> None:
     original = source.read_bytes()
     try:
         _mutmut("run", "--paths-to-mutate", module.path, "--tests-dir", "tests",
-                "--runner", shlex.join(module.test_command()), "--no-progress",
+                "--runner", module.runner(), "--no-progress",
                 "--simple-output")
     finally:
         if source.read_bytes() != original:  # stopped in the middle of a mutant
@@ -183,7 +204,11 @@ def main() -> None:
                         help="summarize the last run of each module without running")
     parser.add_argument("--survivors", action="store_true",
                         help="retry only the last run's mutants that were not killed")
+    parser.add_argument("--run-tests", metavar="MODULE", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.run_tests:
+        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+        sys.exit(run_tests(modules[args.run_tests]))
     if args.list or not args.module:
         for module in modules.values():
             print(f"{module.name}: {module.path} <- {' '.join(module.tests)}")

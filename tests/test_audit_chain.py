@@ -26,6 +26,7 @@ from vtctl.domain.audit import (
     ChainBreak,
     ChainedRecord,
     Expectation,
+    Verdict,
     canonical_bytes,
     chain,
     derived_key,
@@ -116,6 +117,11 @@ def test_every_field_is_covered_by_hash_and_mac(field: str) -> None:
     assert record_hash(1, R1, HASH_2) != HASH_1  # and the record before it
 
 
+MAC_MISMATCH = ("does not match its MAC: it was written or rewritten outside vtctl "
+                "(the hashes can be recomputed, the MAC needs the trail's key)")
+ANCHOR_CHANGED = "the trail's anchor (its newest record and key) was changed outside vtctl"
+
+
 # -- verify_trail -------------------------------------------------------------------------
 
 
@@ -157,7 +163,7 @@ def test_a_rewrite_with_hashes_recomputed_fails_on_its_mac() -> None:
     forged.append(chain([R3], 2, forged[1].hash, OTHER_KEY)[0])
     found = broken(forged, anchor)
     assert found.position == 1 and found.stored == forged[0]
-    assert found.reason.startswith("does not match its MAC")
+    assert found.reason == MAC_MISMATCH
     assert "#1 (seq 1, 2025-11-16T09:00:00Z, token 2-jane.doe@example.com)" in found.describe()
 
 
@@ -165,13 +171,14 @@ def test_a_record_without_a_mac_in_a_keyed_trail_fails() -> None:
     records, anchor = trail(R1, R2)
     records[1] = replace(records[1], mac=None)
     found = broken(records, anchor)
-    assert found.position == 2 and "MAC" in found.reason
+    assert found.position == 2 and found.reason == MAC_MISMATCH
 
 
 def test_removed_and_reordered_records_fail() -> None:
     records, anchor = trail(R1, R2, R3)
     found = broken([records[0], records[2]], anchor)
-    assert found.position == 2 and "removed or reordered" in found.reason
+    assert found.position == 2 and found.reason == (
+        "does not follow the record before it: a record was removed or reordered")
     assert broken([records[1], records[0], records[2]], anchor).position == 1
 
 
@@ -188,7 +195,8 @@ def test_a_record_added_past_the_anchor_fails() -> None:
     records, anchor = trail(R1, R2)
     extra = chain([R3], 2, records[-1].hash, KEY)  # even with the right key
     found = broken(records + extra, anchor)
-    assert "records were added outside vtctl" in found.reason
+    assert found.reason == ("the trail ends at seq 3 but vtctl last wrote seq 2: "
+                            "records were added outside vtctl")
 
 
 def test_a_changed_anchor_fails() -> None:
@@ -197,13 +205,14 @@ def test_a_changed_anchor_fails() -> None:
                     replace(anchor, tag="0" * 64), replace(anchor, tag=None),
                     replace(anchor, created_at="2020-01-01T00:00:00Z"),
                     replace(anchor, keyed_seq=1), replace(anchor, trail_id="f" * 32)):
-        assert "anchor" in broken(records, changed).reason, changed
+        assert broken(records, changed).reason == ANCHOR_CHANGED, changed
 
 
 def test_an_anchor_with_another_head_mac_fails() -> None:
     records, anchor = trail(R1, R2)
     found = broken(records, replace(anchor, head_mac=records[0].mac).signed(KEY))
-    assert found.reason.startswith("the trail's newest record is not the one vtctl last wrote")
+    assert found.reason == ("the trail's newest record is not the one vtctl last wrote: "
+                            "it was replaced")
 
 
 def test_an_unkeyed_trail_checks_only_the_hash_chain() -> None:
@@ -211,7 +220,8 @@ def test_an_unkeyed_trail_checks_only_the_hash_chain() -> None:
     anchor = Anchor(TRAIL, "2025-11-16T08:00:00Z", head_seq=2)
     assert verify_trail(records, anchor, None).broken is None
     records[1] = replace(records[1], mac="0" * 64)
-    assert "never keyed" in broken(records, anchor, None).reason
+    assert broken(records, anchor, None).reason == (
+        "has a MAC although the trail's anchor says it was never keyed")
     assert broken(records[:1], anchor, None).reason.startswith("the trail ends at seq 1")
 
 
@@ -225,11 +235,14 @@ def test_expect_proves_nothing_before_it_was_removed_or_rewritten() -> None:
     found = broken(records[:1], rolled_back, expect=head)
     assert found.reason.startswith("the trail has no record seq 2 (the expected head 2:")
     assert "it ends at seq 1" in found.reason
-    assert broken([], trail()[1], expect=head).reason.endswith("or the file was replaced")
+    assert broken([], trail()[1], expect=head).reason == (
+        f"the trail has no record seq 2 (the expected head {head}); it ends at seq 0: "
+        "records were removed, or the file was replaced")
     # another trail (a new store) with a record 2
     other, other_anchor = trail(R1, R3, key=OTHER_KEY)
     found = broken(other, other_anchor, OTHER_KEY, head)
-    assert found.position == 2 and found.reason.startswith("is not the record seq 2 of")
+    assert found.position == 2 and found.reason == (
+        f"is not the record seq 2 of the expected head {head}: the trail was rewritten")
     assert verify_trail([], trail()[1], KEY, Expectation(0, GENESIS_HASH)).broken is None
     assert broken([], trail()[1], expect=Expectation(0, "1" * 64)).stored is None
 
@@ -243,6 +256,26 @@ def test_expectation_parses_only_seq_colon_64_hex() -> None:
                 f":{MAC_1}"):
         assert Expectation.parse(bad) is None, bad
     assert Expectation.parse(f"{'9' * 19}:{MAC_1}") == Expectation(int("9" * 19), MAC_1)
+    for letter in "gxzGXZ -_":
+        assert Expectation.parse(f"1:{MAC_1[:-1]}{letter}") is None, letter
+
+
+def test_records_and_verdicts_are_frozen_and_slotted() -> None:
+    import dataclasses
+
+    records, anchor = trail(R1)
+    found = ChainBreak("x")
+    for obj in (R1, records[0], anchor, Expectation(1, MAC_1), found, Verdict(1, found)):
+        assert not hasattr(obj, "__dict__"), type(obj)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(obj, dataclasses.fields(obj)[0].name, None)
+
+
+def test_defaults() -> None:
+    assert ChainedRecord(1, R1, GENESIS_HASH, HASH_1).mac is None
+    assert Verdict(0, None).head is None
+    assert (ChainBreak("x").position, ChainBreak("x").stored) == (0, None)
+    assert Anchor(TRAIL, "t") == Anchor(TRAIL, "t", None, 0, 0, None, None)
 
 
 # -- fields of any stored type ------------------------------------------------------------

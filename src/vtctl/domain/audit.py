@@ -121,10 +121,9 @@ class ChainedRecord:
     mac: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The contract's keys, then ``CHAIN_FIELDS``."""
-        chained = (self.seq, self.prev_hash, self.hash, self.mac)
+        """The contract's keys, then ``CHAIN_FIELDS`` (this class's own attributes)."""
         return self.record.to_json() | {
-            name: json_value(value) for name, value in zip(CHAIN_FIELDS, chained, strict=True)
+            name: json_value(getattr(self, name)) for name in CHAIN_FIELDS
         }
 
 
@@ -233,11 +232,14 @@ class Expectation:
     def parse(cls, text: str) -> Expectation | None:
         """None unless ``text`` is ``<seq>:<64 hex digits>``."""
         seq, colon, mac = text.strip().partition(":")
-        mac = mac.lower()
         if not (colon and seq.isascii() and seq.isdigit() and len(seq) <= 19
-                and len(mac) == 64 and all(c in "0123456789abcdef" for c in mac)):
+                and len(mac) == 64 and mac.isascii() and mac.isalnum()):
             return None
-        return cls(int(seq), mac)
+        try:  # 64 characters, all letters or digits: 32 bytes unless one is not hex
+            bytes.fromhex(mac)
+        except ValueError:
+            return None
+        return cls(int(seq), mac.lower())
 
     def __str__(self) -> str:
         return f"{self.seq}:{self.mac}"
@@ -332,11 +334,11 @@ def _anchor_problem(anchor: Anchor, key: bytes | None, head: ChainedRecord | Non
         return ChainBreak("the trail's anchor (its newest record and key) was changed "
                           "outside vtctl")
     last_seq = head.seq if head is not None else 0
-    if anchor.head_seq != last_seq:
-        if anchor.head_seq > last_seq:
-            return ChainBreak(
-                f"the trail ends at seq {last_seq} but vtctl last wrote seq "
-                f"{anchor.head_seq}: the newest records were removed")
+    if anchor.head_seq > last_seq:
+        return ChainBreak(
+            f"the trail ends at seq {last_seq} but vtctl last wrote seq "
+            f"{anchor.head_seq}: the newest records were removed")
+    if anchor.head_seq < last_seq:
         return ChainBreak(
             f"the trail ends at seq {last_seq} but vtctl last wrote seq {anchor.head_seq}: "
             "records were added outside vtctl")
