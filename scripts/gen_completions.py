@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate vtctl's shell completion files from the Typer app.
 
-Writes, from every command ``vtctl.cli.commands.MODULES`` lists:
+Writes, from every command ``vtctl.cli.framework.commands.MODULES`` lists:
 
 - ``completions/vtctl.bash``, ``completions/_vtctl`` (zsh), ``completions/vtctl.fish``,
   ``completions/vtctl.ps1``: the scripts a shell sources, exactly what
@@ -32,10 +32,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from vtctl.cli.completion import HEADER, PROG, completion_files
+from vtctl.cli.completion import HEADER, completion_files
 from vtctl.launch.cmdtree import TREE_FILE, TREE_VERSION
-from vtctl.launch.entry import COMPLETE_VAR
 from vtctl.launch.fastcomplete import zsh_escape
+from vtctl.util.prog import COMPLETE_VAR, PROG
 
 ROOT = Path(__file__).resolve().parent.parent
 TREE_PATH = f"src/vtctl/launch/{TREE_FILE}"
@@ -62,7 +62,7 @@ def click_command() -> Any:
     """The click command Typer builds for vtctl, with deterministic help options."""
     import typer.main
 
-    from vtctl.cli.app import build_app
+    from vtctl.cli.framework.app import build_app
 
     cli = typer.main.get_command(build_app())  # fresh: the declarations as they are now
     pin_help_options(cli)
@@ -193,48 +193,13 @@ def _param(param: Any, ctx: Any) -> dict[str, Any]:
             help=_help_pair(param.help),
         )
     out["complete"] = _complete(param, ctx)
-    out["value"] = _value_rule(param, kind)
     return out
-
-
-#: click types whose conversion ``vtctl.launch.fastrun`` reproduces (by ``ParamType.name``)
-FAST_TYPES = ("str", "float", "int", "boolean")
-
-
-def _value_rule(param: Any, kind: str) -> dict[str, Any] | None:
-    """How the value a command receives comes from the parsed word, for the fast path.
-
-    Everything that changes it is recorded: the type, the environment variable(s)
-    and the default.  None: the fast path cannot reproduce it (a callback, a
-    prompt, several values, another type, a default that is not plain data, an
-    environment variable on a flag); a command with such a parameter is left to Typer.
-    """
-    ptype = getattr(getattr(param, "type", None), "name", None)
-    is_flag = bool(getattr(param, "is_flag", False))
-    envvar = param.envvar
-    envvars = [envvar] if isinstance(envvar, str) else list(envvar or [])
-    default = param.default
-    if (
-        param.callback is not None or getattr(param, "prompt", None) or param.nargs != 1
-        or param.multiple or getattr(param, "count", False) or ptype not in FAST_TYPES
-        or (is_flag and (envvars or param.secondary_opts or ptype != "boolean"))
-        or (ptype == "boolean" and not is_flag)
-        or not (default is None or type(default) in (str, bool, int, float))
-        or (kind == "option" and param.required)
-    ):
-        return None
-    return {
-        "type": "flag" if is_flag else ptype,
-        "envvar": envvars,
-        "default": default,
-        "required": bool(param.required),
-    }
 
 
 def _node(command: Any, ctx: Any, name: str) -> dict[str, Any]:
     from typer.core import TyperGroup
 
-    from vtctl.cli.json_flags import JsonCommand
+    from vtctl.cli.framework.json_flags import JsonCommand
 
     if ctx.token_normalize_func is not None:  # pragma: no cover - not used by vtctl
         raise SystemExit(f"{name}: token_normalize_func is not supported by the fast path")

@@ -4,7 +4,7 @@
     python scripts/gen_docs.py           # rewrite docs/cli.md and man/man1/*.1
     python scripts/gen_docs.py --check   # exit 1 if any of them is out of date
 
-The man pages (``vtctl.1``, ``vtctl-token.1``, ...) come from ``vtctl.cli.manpage``.
+The man pages (``vtctl.1``, ``vtctl-token.1``, ...) come from ``vtctl.cli.help.manpage``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ os.environ.update({"TERMINAL_WIDTH": "100", "NO_COLOR": "1", "_TYPER_FORCE_DISAB
 import typer.main
 from typer.testing import CliRunner
 
-from vtctl.cli.app import app
-from vtctl.cli.manpage import render_pages, walk
+from vtctl.cli.framework.app import app
+from vtctl.cli.help.manpage import render_pages, walk
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "cli.md"

@@ -97,7 +97,7 @@ class Result:
 @pytest.fixture
 def cli() -> Iterator[object]:
     """Run vtctl in-process: ``cli("token", "47", "--json")`` -> Result."""
-    from vtctl.cli.app import run
+    from vtctl.cli.framework.app import run
     from vtctl.ui.iostreams import IOStreams
 
     def invoke(*args: str, stdin: str = "") -> Result:

@@ -105,7 +105,7 @@ def test_list_json_streams_a_valid_document(cli: Cli, forty: Path) -> None:
 
 
 def test_list_on_a_terminal_is_a_table(forty: Path) -> None:
-    from vtctl.cli.app import run
+    from vtctl.cli.framework.app import run
     from vtctl.ui.iostreams import IOStreams
 
     out, err = io.StringIO(), io.StringIO()

@@ -11,7 +11,7 @@ import pytest
 
 from tests.helpers import ROOM_47, decode
 from tests.serve_fixtures import ROOM_49, TWILIO_ENV, RunningServer, start_server
-from vtctl.cli.appointment_pull import PullOptions, run_pull
+from vtctl.cli.appointment.pull import PullOptions, run_pull
 from vtctl.config.settings import BackendOptions, resolve_settings
 from vtctl.domain.errors import MalformedResponseError
 from vtctl.domain.models import Appointment

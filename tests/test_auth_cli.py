@@ -140,7 +140,7 @@ def test_logout_profile_removes_its_login_and_config_section(cli: Cli) -> None:
     """Like gh auth logout: the profile is gone, and the message says what went."""
     import tomllib
 
-    from vtctl.config.profiles import config_path
+    from vtctl.config.paths import config_path
 
     jwt = make_jwt(user_id=5)
     assert cli("auth", "login", "--with-token", "-p", "staging", "--base-url",
@@ -669,7 +669,7 @@ def test_login_saves_the_base_url_it_logged_in_to(
     cli: Cli, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
     """`VTCTL_BASE_URL=... vtctl auth login`: the next command must go to that server."""
-    from vtctl.cli.backend_flags import settings_from
+    from vtctl.cli.framework.backend_flags import settings_from
 
     args = ["auth", "login", "--with-token", "--profile", "work"]
     if how == "environment":

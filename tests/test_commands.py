@@ -1,9 +1,9 @@
 """One declaration per parameter, every path.
 
-``cli.app.run`` builds the app with only the command module it needs
-(``cli.commands.MODULES``); these tests check that table, and that a property
-added to a Typer declaration (here an ``envvar``) reaches the command whichever
-way vtctl is started (the fast path reads it from the regenerated tree).
+``cli.framework.app.run`` builds the app with only the command module it needs
+(``cli.framework.commands.MODULES``); these tests check that table, and that a property
+added to a Typer declaration (here an ``envvar``) reaches the command, in
+process and from the console script.
 """
 
 from __future__ import annotations
@@ -18,20 +18,19 @@ from typing import Annotated, Any
 import pytest
 import typer
 
-from vtctl.cli import commands, options
+from vtctl.cli.framework import commands, options
 
 #: ``--as`` as it would read with an environment variable added to its declaration
 AS_WITH_ENVVAR = Annotated[
     str | None, typer.Option("--as", envvar="VTCTL_AS", metavar="USER", show_default=False)
 ]
-GENERATOR = Path(__file__).resolve().parent.parent / "scripts" / "gen_completions.py"
 #: the demo appointment 47: patient 2 (the demo profile's as_user), psychologist 5
 PSYCHOLOGIST_5 = "5-sarah@example.com"
 
 
 @pytest.mark.parametrize("module", list(commands.MODULES))
 def test_each_module_registers_exactly_the_names_listed(module: str) -> None:
-    from vtctl.cli.app import build_app
+    from vtctl.cli.framework.app import build_app
 
     group = typer.main.get_group(build_app((module,)))
     assert tuple(group.commands) == commands.MODULES[module]
@@ -40,7 +39,7 @@ def test_each_module_registers_exactly_the_names_listed(module: str) -> None:
 def test_running_a_command_imports_only_its_module() -> None:
     probe = (
         "import json, sys\n"
-        "from vtctl.cli.app import run\n"
+        "from vtctl.cli.framework.app import run\n"
         "code = run(['token', '47', '--profile', 'demo', '--raw'])\n"
         "loaded = sorted(m.split('.')[2] for m in sys.modules\n"
         "                if m.startswith('vtctl.cli.') and m.count('.') == 2)\n"
@@ -74,22 +73,12 @@ def test_an_envvar_added_to_a_declaration_reaches_the_command_in_process(
 def test_an_envvar_added_to_a_declaration_reaches_the_command_from_the_console_script(
     fmt: str, tmp_path: Path
 ) -> None:
-    """The issue's case: ``VTCTL_AS=5 vtctl token 47 -p demo --json`` mints for user 5.
-
-    Through ``entry.main`` (the console script: its fast path, with the tree
-    regenerated), where the old hand-kept tables ignored the envvar and minted for user 2.
-    """
+    """``VTCTL_AS=5 vtctl token 47 -p demo --json`` mints for user 5 through ``entry.main``."""
     probe = (
-        "import importlib.util, sys, typer\n"
+        "import sys, typer\n"
         "from typing import Annotated\n"
-        "from vtctl.cli import options\n"
+        "from vtctl.cli.framework import options\n"
         "options.AsUser = Annotated[str | None, typer.Option('--as', envvar='VTCTL_AS')]\n"
-        "# regenerated, as scripts/gen_completions.py would write it\n"
-        f"spec = importlib.util.spec_from_file_location('gen', {str(GENERATOR)!r})\n"
-        "gen = importlib.util.module_from_spec(spec); spec.loader.exec_module(gen)\n"
-        "tree = gen.build_tree()\n"
-        "from vtctl.launch import cmdtree\n"
-        "cmdtree.load_tree = lambda: tree\n"
         "from vtctl.launch.entry import main\n"
         f"sys.exit(main(['token', '47', '-p', 'demo', {fmt!r}]))\n"
     )
@@ -104,3 +93,32 @@ def test_an_envvar_added_to_a_declaration_reaches_the_command_from_the_console_s
 
         claims = jwt.decode(proc.stdout.strip(), options={"verify_signature": False})
         assert claims["grants"]["identity"] == PSYCHOLOGIST_5
+
+
+def test_every_backend_flag_comes_from_its_one_declaration() -> None:
+    """``config.settings.BackendOptions`` declares each backend flag once: every command
+    that takes one has exactly that spelling and help; a data command takes them all."""
+    from dataclasses import fields
+
+    from vtctl.cli.framework.app import build_app
+    from vtctl.config.settings import BackendOptions
+
+    declared = {f.name: f.metadata["flag"] for f in fields(BackendOptions) if "flag" in f.metadata}
+    assert list(declared) == ["local", "profile", "store", "base_url", "timeout", "ca_bundle"]
+
+    def walk(command: Any, path: str) -> Any:
+        yield path, command
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, f"{path} {name}")
+
+    taking: dict[str, set[str]] = {}
+    for path, command in walk(typer.main.get_command(build_app()), "vtctl"):
+        for param in command.params:
+            flag = declared.get(param.name or "")
+            if flag is None or not param.opts[0].startswith("--"):
+                continue
+            assert sorted(param.opts) == sorted(flag.names), path
+            assert param.help == flag.help.replace("[", "\\["), path
+            taking.setdefault(path, set()).add(param.name)
+    assert taking["vtctl token"] == taking["vtctl room end"] == set(declared)
+    assert taking["vtctl appointment list"] == {"profile", "store"}

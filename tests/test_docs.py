@@ -38,7 +38,7 @@ def test_readme_pictures_are_current() -> None:
 def test_every_command_and_option_has_help() -> None:
     import typer.main
 
-    from vtctl.cli.app import app
+    from vtctl.cli.framework.app import app
 
     missing: list[str] = []
 

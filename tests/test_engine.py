@@ -119,8 +119,16 @@ def test_no_room_is_404_with_guide_text(engine: TokenEngine) -> None:
 
 
 def test_missing_user_is_a_usage_error_naming_both(engine: TokenEngine) -> None:
-    with pytest.raises(UsageError, match=r"--as USER.*2 jane\.doe.*5 sarah"):
+    """Naming both users, and no CLI flag: the CLI adds `--as` (test_cli_local)."""
+    with pytest.raises(UsageError, match=r"2 jane\.doe.*5 sarah") as info:
         engine.issue(47, None)
+    assert "--" not in str(info.value) and "--" not in (info.value.hint or "")
+
+
+def test_an_unknown_user_names_no_cli_flag(engine: TokenEngine) -> None:
+    with pytest.raises(UserNotFoundError) as info:
+        engine.issue(47, "nobody@example.com")
+    assert "--" not in str(info.value) and "2 jane.doe" in (info.value.hint or "")
 
 
 def test_create_room_is_set_once(engine: TokenEngine) -> None:

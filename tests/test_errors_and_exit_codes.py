@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from vtctl.cli import runtime
+from vtctl.cli.framework import runtime
 from vtctl.domain import errors
 from vtctl.domain.errors import ExitCode, VtctlError
 from vtctl.ui.iostreams import IOStreams
@@ -25,6 +25,7 @@ CONTRACT_CODES = {
 CLASS_CODES = {
     "VtctlError": 1,
     "UsageError": 2, "ImportFileError": 2, "ConfigError": 2, "TokenFormatError": 2,
+    "NoUserGivenError": 2,
     "NotConfirmedError": 2, "DeclinedError": 2,
     "AuthenticationError": 3, "MissingCredentialsError": 3, "KeyringUnavailableError": 3,
     "AuditKeyError": 3,
@@ -34,7 +35,7 @@ CLASS_CODES = {
     "ServerError": 6, "MalformedResponseError": 6, "TokenGenerationError": 6, "StoreError": 6,
     "AuditWriteError": 6,
     "NetworkError": 7, "RequestTimeoutError": 7,
-    "SmokeFailedError": 8, "DiagnoseProblemError": 8,
+    "SmokeFailedError": 8, "DiagnoseProblemError": 8, "SessionsAlertError": 8,
     "AuditTrailError": 9,
 }
 

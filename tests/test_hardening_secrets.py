@@ -288,7 +288,7 @@ def _walk(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]
 def test_no_option_takes_a_secret_on_argv() -> None:
     import typer
 
-    from vtctl.cli.app import app
+    from vtctl.cli.framework.app import app
 
     root = typer.main.get_command(app)
     seen: set[str] = set()

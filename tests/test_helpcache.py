@@ -174,8 +174,8 @@ def test_a_hit_does_not_import_typer_or_rich(vtctl: Vtctl, isolated_env: Path) -
         "from vtctl.launch.entry import main\n"
         "sys.argv = ['vtctl', 'auth', 'login', '--help']\n"
         "status = main()\n"
-        "heavy = sorted(m for m in ('typer', 'rich', 'click', 'pydantic', 'vtctl.cli.app')"
-        " if m in sys.modules)\n"
+        "heavy = sorted(m for m in ('typer', 'rich', 'click', 'pydantic',\n"
+        "                           'vtctl.cli.framework.app') if m in sys.modules)\n"
         "sys.stderr.write(repr((status, heavy)))\n"
     )
     proc = subprocess.run(  # env as the fixture passes it (readline may setenv LINES in C)
@@ -373,7 +373,7 @@ def test_the_directory_is_platformdirs_user_cache_dir(
 
 
 def test_a_miss_stores_only_a_clean_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import vtctl.launch.entry
+    import vtctl.cli.framework.app
 
     real_stdout = sys.stdout
     outcomes: list[tuple[bool, str, str | None]] = []
@@ -397,7 +397,7 @@ def test_a_miss_stores_only_a_clean_run(monkeypatch: pytest.MonkeyPatch, tmp_pat
         ("silent", fake_main(stdout=""), False),
     ]
     for name, main, stored in cases:
-        monkeypatch.setattr(vtctl.launch.entry, "main", main)
+        monkeypatch.setattr(vtctl.cli.framework.app, "run", main)
         path = tmp_path / name / "vtctl" / "help" / "key"
         helpcache._render_and_store(["--help"], str(path))
         assert path.exists() is stored, name

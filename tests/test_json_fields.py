@@ -209,7 +209,7 @@ def _declared_fields(*path: str) -> tuple[str, ...]:
     """The field list a command's ``--json`` declaration names (from its help text)."""
     import typer.main
 
-    from vtctl.cli.app import build_app
+    from vtctl.cli.framework.app import build_app
 
     command: Any = typer.main.get_command(build_app())
     for name in path:

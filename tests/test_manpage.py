@@ -8,8 +8,8 @@ from typing import Any
 import typer
 import typer.main
 
-from vtctl.cli.app import build_app
-from vtctl.cli.manpage import page_name, render_page, render_pages, walk
+from vtctl.cli.framework.app import build_app
+from vtctl.cli.help.manpage import page_name, render_page, render_pages, walk
 
 ROOT = Path(__file__).resolve().parent.parent
 MAN = ROOT / "man" / "man1"

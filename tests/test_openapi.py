@@ -23,7 +23,8 @@ from vtctl.local.store import AppointmentStore
 from vtctl.server.app import create_asgi
 from vtctl.server.auth import JwtAuthority
 from vtctl.server.openapi import openapi_document
-from vtctl.server.routes import SCHEMA_PATH, routes
+from vtctl.server.paths import SCHEMA_PATH
+from vtctl.server.routes import routes
 from vtctl.server.state import CachedStore, ServerState
 
 with warnings.catch_warnings():  # "install httpx2": the installed httpx works fine

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from vtctl.cli.app import run
+from vtctl.cli.framework.app import run
 from vtctl.ui.iostreams import IOStreams
 
 

@@ -29,9 +29,9 @@ def _into_a_closed_pipe(*args: str, env: dict[str, str] | None = None
 
 @pytest.mark.parametrize("args", [
     ["--help"], ["token", "--help"], ["appointment", "list", "--help"],
-    ["token", "47", "--profile", "demo"],  # the fast path
+    ["token", "47", "--profile", "demo"],
     ["token", "47", "--profile", "demo", "--json"],
-    ["token", "47", "--profile", "demo", "--jq", ".room_name"],  # Typer's path
+    ["token", "47", "--profile", "demo", "--jq", ".room_name"],
     ["appointment", "list", "--profile", "demo"],
     ["appointment", "show", "47", "--profile", "demo"],
     ["status", "47", "--profile", "demo"],
@@ -57,8 +57,8 @@ def test_status_watch_into_head_ends_with_exit_0() -> None:
 
 
 @pytest.mark.parametrize("args", [
-    ["token", "47", "--local", "--as", "2"],  # the fast path
-    ["token", "47", "--local", "--as", "2", "--jq", ".room_name"],  # Typer's path
+    ["token", "47", "--local", "--as", "2"],
+    ["token", "47", "--local", "--as", "2", "--jq", ".room_name"],
     ["mint", "--identity", "a", "--room", "b"],
 ], ids=" ".join)
 def test_a_short_api_secret_leaves_no_python_warning_on_stderr(

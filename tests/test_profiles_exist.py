@@ -14,7 +14,7 @@ Cli = Callable[..., Any]
 
 
 @pytest.mark.parametrize("args", [
-    ["token", "47", "--profile", "nosuch"],  # the fast path
+    ["token", "47", "--profile", "nosuch"],
     ["appointment", "list", "--profile", "nosuch"],
     ["auth", "status", "--profile", "nosuch"],
     ["status", "47", "--profile", "nosuch", "--json"],

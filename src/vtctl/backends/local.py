@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
-from vtctl.config.settings import Settings
+from vtctl.config.settings import DEFAULT_TIMEOUT, Settings
 from vtctl.domain.credentials import TwilioCredentials
 from vtctl.domain.errors import (
     AppointmentNotFoundError,
@@ -22,6 +23,7 @@ from vtctl.domain.models import (
     VideoToken,
 )
 from vtctl.domain.rooms import RoomRef, appointment_of_room, as_unknown_state
+from vtctl.domain.sessions import SessionEvidence
 from vtctl.local.audit import AuditContext, AuditTrail
 from vtctl.local.credentials import resolve_credentials
 from vtctl.local.engine import TokenEngine
@@ -33,7 +35,8 @@ class LocalBackend:
     name = "local"
 
     def __init__(self, store: AppointmentStore, credentials: TwilioCredentials | None = None,
-                 profile: str = "default", demo: bool = False, timeout: float = 10.0) -> None:
+                 profile: str = "default", demo: bool = False,
+                 timeout: float = DEFAULT_TIMEOUT) -> None:
         self.store = store
         self.timeout = timeout
         self._profile = profile
@@ -130,6 +133,24 @@ class LocalBackend:
 
         appointment = self.appointment(appointment_id)
         return kick_participant(self.twilio_credentials(), appointment, who, timeout=self.timeout)
+
+    def session_evidence(
+        self, start: datetime, end: datetime, user: str | None, now: datetime
+    ) -> SessionEvidence:
+        from vtctl.domain.sessions import TwilioView
+        from vtctl.local.schedule import appointment_query
+        from vtctl.twilio_video.live import fetch_twilio_view
+
+        query = appointment_query(self.store, user, start, end)
+        appointments = tuple(self.store.iter_matching(query))
+        rooms = {a.video_room_id: a.starts_at for a in appointments
+                 if a.video_room_id and a.starts_at is not None}
+        try:
+            credentials = self.credentials()
+        except VtctlError as exc:
+            return SessionEvidence(appointments, TwilioView(failure=exc))
+        view = fetch_twilio_view(credentials, rooms, now, timeout=self.timeout)
+        return SessionEvidence(appointments, view)
 
     def create_room(self, appointment_id: int) -> RoomInfo:
         with self._explained():

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from vtctl.backends.base import Backend, call_backend
-from vtctl.cli import options as o
-from vtctl.cli.backend_flags import BackendChoice
-from vtctl.cli.context import streams, with_backend_flags
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.backend_flags import BackendChoice
+from vtctl.cli.framework.context import streams, with_backend_flags
+from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.inspect import STDIN, find_secret, read_token
-from vtctl.cli.json_flags import Jq, JsonCommand, json_option
 from vtctl.config.settings import DEFAULT_BASE_URL, Settings, default_store_path
 from vtctl.domain.errors import DiagnoseProblemError, UsageError
 from vtctl.ui.iostreams import IOStreams

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from vtctl.cli import options as o
-from vtctl.cli.backend_flags import settings_from
-from vtctl.cli.context import streams
-from vtctl.cli.json_flags import Jq, JsonCommand, json_option
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.backend_flags import settings_from
+from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.domain.errors import AuthenticationError, MissingCredentialsError, TokenFormatError
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from vtctl.cli import options as o
-from vtctl.cli.backend_flags import settings_from
-from vtctl.cli.context import streams
-from vtctl.cli.json_flags import Jq, JsonCommand, json_option
-from vtctl.cli.validate import check_exclusive
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.backend_flags import settings_from
+from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
+from vtctl.cli.framework.validate import check_exclusive
 from vtctl.domain import rules
 from vtctl.domain.errors import UsageError
 from vtctl.domain.models import MintedToken

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from vtctl.cli import options as o
-from vtctl.cli.backend_flags import settings_from
-from vtctl.cli.context import streams
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.backend_flags import settings_from
+from vtctl.cli.framework.context import streams
 from vtctl.config.settings import Settings
 from vtctl.domain.errors import UsageError, UserNotFoundError
 from vtctl.server import limits as lim

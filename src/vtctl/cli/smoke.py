@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from vtctl.cli import options as o
-from vtctl.cli.context import streams
-from vtctl.cli.validate import parse_appointment_id
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.validate import parse_appointment_id
 from vtctl.config.settings import BackendOptions, Settings, resolve_settings
 from vtctl.domain.errors import (
     AuthenticationError,
@@ -22,8 +22,6 @@ from vtctl.domain.errors import (
 from vtctl.ui.iostreams import IOStreams
 
 if TYPE_CHECKING:
-    from rich.table import Table
-
     from vtctl.checks.smoke import SmokeReport
     from vtctl.remote.client import RestClient
 
@@ -127,7 +125,9 @@ def run_smoke_command(opts: SmokeCliOptions) -> SmokeReport:
     if opts.json:
         opts.io.print_json(report.to_json())
     else:
-        opts.io.render(results_table(report))
+        from vtctl.ui.render.smoke import results_table
+
+        opts.io.render(results_table(report.results))
     _ci_reports(opts, report)
     failed = report.failed
     if report.unreachable:
@@ -172,43 +172,14 @@ def _ci_reports(opts: SmokeCliOptions, report: SmokeReport) -> None:
 
 def _run_with_progress(io: IOStreams, smoke: Any, run: Callable[[Any], SmokeReport]
                        ) -> SmokeReport:
-    """A rich progress bar on stderr, only when stderr is a terminal."""
+    """A progress bar on stderr, only when stderr is a terminal."""
     if not io.is_stderr_tty or len(smoke.appointment_ids) < 2:
         return run(smoke)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from vtctl.ui.progress import progress_bar
 
-    with Progress(
-        TextColumn("smoke"), BarColumn(), MofNCompleteColumn(), TextColumn("appointments"),
-        console=io.err_console, transient=True,
-    ) as progress:
-        task = progress.add_task("smoke", total=len(set(smoke.appointment_ids)))
-        smoke.on_done = lambda _id: progress.advance(task)
+    with progress_bar(io, "smoke", len(set(smoke.appointment_ids)), "appointments") as advance:
+        smoke.on_done = lambda _id: advance()
         return run(smoke)
-
-
-def results_table(report: SmokeReport) -> Table:
-    """One row per appointment: passed checks, and what failed."""
-    from rich.table import Table
-
-    table = Table(title="vtctl smoke", title_justify="left")
-    table.add_column("appointment", justify="right", no_wrap=True)
-    table.add_column("result", no_wrap=True)
-    table.add_column("checks", justify="right", no_wrap=True)
-    table.add_column("detail", overflow="fold")
-    by_id: dict[int, list[Any]] = {}
-    for result in report.results:
-        by_id.setdefault(result.appointment_id, []).append(result)
-    for appointment_id, results in by_id.items():
-        failed = [r for r in results if not r.ok]
-        passed = len(results) - len(failed)
-        if failed:
-            detail = "\n".join(f"{r.check}: {r.detail}" for r in failed)
-            verdict = "[bold red]FAIL[/]"
-        else:
-            room = next((r.detail for r in results if r.check == "same_room"), "")
-            detail, verdict = f"room {room}", "[green]ok[/]"
-        table.add_row(str(appointment_id), verdict, f"{passed}/{len(results)}", detail)
-    return table
 
 
 def command(

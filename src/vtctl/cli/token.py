@@ -1,18 +1,62 @@
-"""``vtctl token ID`` and ``vtctl refresh ID``: the Typer declarations (logic in ``token_run``)."""
+"""``vtctl token ID`` and ``vtctl refresh ID``: flags -> ``TokenOptions`` -> ``run_token``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 import typer
 
-from vtctl.cli import options as o
-from vtctl.cli.backend_flags import BackendChoice
-from vtctl.cli.context import streams, with_backend_flags
-from vtctl.cli.json_flags import Jq, JsonCommand, json_option
-from vtctl.cli.token_run import token_command
-from vtctl.domain.models import TOKEN_FIELDS
+from vtctl.backends.base import Backend, call_backend
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.backend_flags import BackendChoice
+from vtctl.cli.framework.context import streams, with_backend_flags
+from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
+from vtctl.cli.framework.validate import check_exclusive, parse_appointment_id
+from vtctl.domain.errors import NoUserGivenError, UsageError, UserNotFoundError
+from vtctl.domain.models import TOKEN_FIELDS, VideoToken
+from vtctl.ui.iostreams import IOStreams
+from vtctl.ui.output import OutputFormat, emit, output_format
+
+
+@dataclass
+class TokenOptions:
+    io: IOStreams
+    open_backend: Callable[[], Backend]
+    appointment_id: int
+    as_user: str | None
+    fmt: OutputFormat
+    refresh: bool = False
+
+
+def run_token(opts: TokenOptions) -> None:
+    def fetch(backend: Backend) -> VideoToken:
+        get = backend.refresh_token if opts.refresh else backend.video_token
+        return get(opts.appointment_id, opts.as_user)
+
+    try:
+        token = call_backend(opts.open_backend, fetch)
+    except NoUserGivenError as exc:  # the engine names the users; the flag is the CLI's
+        raise UsageError(f"which user should the token be for? pass --as USER: {exc.choices}",
+                         hint=exc.hint) from None
+    except UserNotFoundError as exc:
+        exc.hint = exc.hint and f"--as takes {exc.hint}"
+        raise
+
+    def table() -> object:
+        from vtctl.ui.render.tokens import token_table
+
+        return token_table(token)
+
+    def lines() -> list[str]:
+        from vtctl.ui.render.keyvalue import key_value_lines
+        from vtctl.ui.render.tokens import token_rows
+
+        return key_value_lines(token_rows(token))
+
+    emit(opts.io, opts.fmt, token.to_json, table,  # type: ignore[arg-type]
+         lambda: token.access_token, lines)
 
 
 def _command(refresh: bool) -> Callable[..., None]:
@@ -26,9 +70,16 @@ def _command(refresh: bool) -> Callable[..., None]:
         *,
         backend: BackendChoice,
     ) -> None:
-        token_command(
-            streams(ctx), appointment_id=appointment_id, as_user=as_user, json=json, jq=jq,
-            raw=raw, backend=backend, refresh=refresh,
+        check_exclusive(json=json is not None or jq is not None, raw=raw)
+        run_token(
+            TokenOptions(
+                io=streams(ctx),
+                open_backend=backend.open,
+                appointment_id=parse_appointment_id(appointment_id),
+                as_user=as_user or backend.settings.as_user,
+                fmt=output_format(json, jq, raw),
+                refresh=refresh,
+            )
         )
 
     return with_backend_flags(command)

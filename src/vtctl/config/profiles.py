@@ -6,12 +6,12 @@ Precedence for every setting is flag > environment > profile > default;
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from vtctl.config.paths import config_path
 from vtctl.domain.errors import ConfigError
 
 DEFAULT_PROFILE = "default"
@@ -54,15 +54,6 @@ class Config:
 
     def with_profile(self, profile: Profile) -> Config:
         return replace(self, profiles={**self.profiles, profile.name: profile})
-
-
-def config_path(env: dict[str, str] | None = None) -> Path:
-    env = dict(os.environ) if env is None else env
-    if explicit := env.get("VTCTL_CONFIG"):
-        return Path(explicit).expanduser()
-    import platformdirs
-
-    return platformdirs.user_config_path("vtctl") / "config.toml"
 
 
 def validate_profile_name(name: str) -> str:

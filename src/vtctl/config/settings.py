@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from vtctl.config.profiles import (
     DEFAULT_PROFILE,
     DEMO_PROFILE,
     Profile,
+    complete_profile,
     load_config,
     require_profile,
     validate_profile_name,
@@ -19,22 +21,54 @@ from vtctl.domain.errors import ConfigError, UsageError
 
 BackendKind = Literal["remote", "local"]
 DEFAULT_BASE_URL = "http://localhost:8000"
+#: seconds a remote request (the backend's API or Twilio's) may take, the whole reply included
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_TOKEN_PATH = "/api/token/"
 DEFAULT_REFRESH_PATH = "/api/token/refresh/"
 
 
+@dataclass(frozen=True)
+class Flag:
+    """How a backend option is written on the command line (``BackendOptions``)."""
+
+    names: tuple[str, ...]
+    help: str
+    metavar: str | None = None
+    complete: Callable[[str], list[str]] | None = None
+
+
+def _flag(*names: str, help: str, metavar: str | None = None,
+          complete: Callable[[str], list[str]] | None = None) -> dict[str, Any]:
+    return {"flag": Flag(names, help, metavar, complete)}
+
+
 @dataclass(frozen=True, slots=True)
 class BackendOptions:
-    """What the user said on the command line (None: not said)."""
+    """What the user said on the command line (None: not said).
 
-    local: bool = False
-    profile: str | None = None
-    store: str | None = None
-    base_url: str | None = None
-    timeout: float | None = None
-    ca_bundle: str | None = None
-    #: the command creates the profile (``auth login``, ``auth twilio``): any name goes
+    Each field with a ``flag`` is a backend flag, declared only here: every data
+    command accepts it (``cli.framework.backend_flags`` gives it to Typer) and
+    :func:`resolve_settings` turns it into a ``Settings`` value.
+    """
+
+    local: bool = field(default=False, metadata=_flag(
+        "--local", help="Use the embedded local engine (same as VTCTL_BACKEND=local)."))
+    profile: str | None = field(default=None, metadata=_flag(
+        "--profile", "-p", metavar="NAME", complete=complete_profile,
+        help="Config profile [env: VTCTL_PROFILE; built-in 'demo' uses the shipped demo data]."))
+    store: str | None = field(default=None, metadata=_flag(
+        "--store", metavar="PATH",
+        help="SQLite appointment store of the local backend [env: VTCTL_STORE]."))
+    base_url: str | None = field(default=None, metadata=_flag(
+        "--base-url", metavar="URL",
+        help=f"Remote API base URL, e.g. {DEFAULT_BASE_URL} [env: VTCTL_BASE_URL]."))
+    timeout: float | None = field(default=None, metadata=_flag(
+        "--timeout", metavar="SECONDS",
+        help=f"Remote request timeout, covering the whole reply [default: {DEFAULT_TIMEOUT:g}]."))
+    ca_bundle: str | None = field(default=None, metadata=_flag(
+        "--ca-bundle", metavar="PEM",
+        help="CA bundle for a private TLS CA [env: SSL_CERT_FILE]. Verification is always on."))
+    #: not a flag: the command creates the profile (``auth login``, ``auth twilio``)
     new_profile: bool = False
 
 
@@ -132,7 +166,7 @@ def resolve_settings(opts: BackendOptions, env: dict[str, str] | None = None) ->
                         ("--ca-bundle", opts.ca_bundle)):
         if given is not None and not given.strip():  # `--store "$UNSET"`: not the default
             raise UsageError(f"{flag} cannot be empty", hint=f"leave {flag} out for the default")
-    from vtctl.config.profiles import config_path
+    from vtctl.config.paths import config_path
 
     config = load_config(config_path(env))
     name = resolve_profile_name(opts.profile, env, config.default_profile)

@@ -1,10 +1,11 @@
 """The one exception tree of vtctl, grouped by cause.
 
-Each class carries the exit code of CONTRACT.md; the CLI maps any
-``VtctlError`` to one stderr line and that code in a single place
-(``vtctl.cli.app.run``).  Lower layers (httpx, sqlite3, keyring, twilio)
-translate their own exceptions into these at their boundary, so nothing
-above them needs to know which library failed.
+Each class carries the exit code of CONTRACT.md; the CLI turns any
+``VtctlError`` into one stderr line and that code in a single place
+(``vtctl.cli.framework.runtime.report_failure``, called by ``app.run``).
+Lower layers (httpx, sqlite3, keyring, twilio) translate their own exceptions
+into these at their boundary, so nothing above them needs to know which
+library failed.
 """
 
 from __future__ import annotations
@@ -76,6 +77,15 @@ class ConfigError(UsageError):
 
 class TokenFormatError(UsageError):
     """A string given as a JWT is not a well-formed token."""
+
+
+class NoUserGivenError(UsageError):
+    """The local engine was not told which participant to mint for; ``choices`` names them
+    (the caller says how to give one: the CLI's ``--as``)."""
+
+    def __init__(self, message: str, *, choices: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.choices = choices
 
 
 # --- authentication (exit 3) -----------------------------------------------
@@ -194,6 +204,12 @@ class SmokeFailedError(VtctlError):
 
 class DiagnoseProblemError(VtctlError):
     """``vtctl diagnose`` found at least one problem."""
+
+    exit_code = ExitCode.SMOKE_FAILED
+
+
+class SessionsAlertError(VtctlError):
+    """A ``vtctl sessions --alert`` rule matched at least one appointment."""
 
     exit_code = ExitCode.SMOKE_FAILED
 

@@ -3,9 +3,8 @@
 ``completion_tree.json`` (generated from the Typer app by
 ``scripts/gen_completions.py``, and tested to be current) describes every
 command and parameter.  This module parses a command line against it with the
-same algorithm as the click parser Typer uses, so the fast paths (shell
-completion in ``vtctl.launch.fastcomplete``, ``token``/``refresh`` in
-``vtctl.launch.fastrun``) and the help cache agree with the real app.
+same algorithm as the click parser Typer uses, so shell completion
+(``vtctl.launch.fastcomplete``) and the help cache agree with the real app.
 Whatever the emulation does not cover raises :class:`Fallback`, and the
 caller hands the command line to Typer.
 """
@@ -14,12 +13,12 @@ from __future__ import annotations
 
 import os
 
-TYPE_CHECKING = False  # typing costs ~5 ms; these paths run on every Tab and token
+TYPE_CHECKING = False  # typing costs ~5 ms; these paths run on every Tab
 if TYPE_CHECKING:
     from typing import Any
 
 TREE_FILE = "completion_tree.json"
-TREE_VERSION = 2
+TREE_VERSION = 3
 
 
 class Fallback(Exception):
@@ -27,7 +26,7 @@ class Fallback(Exception):
 
 
 class ParseError(Exception):
-    """A usage error: resilient parsing stops at it, as click does; strict parsing raises it."""
+    """A usage error: resilient parsing stops at it, as click does."""
 
 
 def load_tree() -> dict[str, Any]:
@@ -80,7 +79,7 @@ def resolve_context(root: dict[str, Any], args: list[str]) -> Ctx:
 
 
 def _spell_json_values(node: dict[str, Any], args: list[str]) -> list[str]:
-    """What ``cli.json_flags.JsonCommand`` does to its arguments before parsing them."""
+    """What ``cli.framework.json_flags.JsonCommand`` does to its arguments before parsing them."""
     from vtctl.util.jsonargs import spell_json_values
 
     takes_value = {
@@ -89,30 +88,6 @@ def _spell_json_values(node: dict[str, Any], args: list[str]) -> list[str]:
     }
     slots = [p["nargs"] for p in node["params"] if p["kind"] == "argument"]
     return spell_json_values(args, takes_value, slots)
-
-
-def parse_command_line(root: dict[str, Any], args: list[str]) -> list[Ctx]:
-    """Parse a whole command line strictly: the contexts from the root to the command.
-
-    Raises :class:`ParseError` where click would report a usage error (the
-    caller lets Typer report it) and :class:`Fallback` for what is not emulated.
-    """
-    chain = [Ctx(root, None)]
-    rest = parse_args(chain[0], list(args), strict=True)
-    while chain[-1].node["group"]:
-        if not rest:
-            raise ParseError
-        name, rest = rest[0], rest[1:]
-        sub = next((c for c in chain[-1].node["commands"] if c["name"] == name), None)
-        if sub is None:
-            raise ParseError
-        chain.append(Ctx(sub, chain[-1]))
-        if sub.get("json_fields"):
-            rest = _spell_json_values(sub, rest)
-        rest = parse_args(chain[-1], rest, strict=True)
-    if rest:
-        raise ParseError  # "Got unexpected extra argument"
-    return chain
 
 
 def _split_opt(opt: str) -> tuple[str, str]:
@@ -137,11 +112,10 @@ class _ParserOption:
         return self.action in ("store", "append")
 
 
-def parse_args(ctx: Ctx, args: list[str], strict: bool = False) -> list[str]:
-    """click's option parser; returns the leftovers.
+def parse_args(ctx: Ctx, args: list[str]) -> list[str]:
+    """click's option parser, resilient as for completion; returns the leftovers.
 
-    Resilient (completion) unless ``strict``.  Values are kept as click's
-    parser leaves them (strings, ``True`` for flags), before type conversion.
+    Values are kept as click's parser leaves them (strings, ``True`` for flags).
     """
     short: dict[str, _ParserOption] = {}
     long: dict[str, _ParserOption] = {}
@@ -170,8 +144,7 @@ def parse_args(ctx: Ctx, args: list[str], strict: bool = False) -> list[str]:
         _process_args_for_options(ctx, state, short, long, prefixes)
         _process_args_for_args(ctx, state)
     except ParseError:
-        if strict:
-            raise
+        pass
     ctx.prefixes.update(prefixes)
     # a group passes these to its subcommand; for a command they are extra args
     return state.largs

@@ -1,13 +1,13 @@
-"""Console-script entry point: fast paths before anything heavy is imported.
+"""Console-script entry point: the answers that need no Typer, then Typer.
 
-``vtctl --version`` and shell completion run on every keystroke or script
-start, so they must not pay for Typer, rich or the backends.
+``vtctl --version``, shell completion and ``--help`` run on every keystroke or
+look-up, so they must not pay for Typer, rich or the backends.
 
-Shell completion is answered by ``vtctl.launch.fastcomplete``, a pure help request
-from ``vtctl.launch.helpcache``, a plain ``token`` or ``refresh`` command line by
-``vtctl.launch.fastrun`` (all three from what the generator recorded of Typer's
-declarations); everything else by Typer (``vtctl.cli.app.run``), which imports
-only the module of the command it runs.
+Shell completion is answered by ``vtctl.launch.fastcomplete``, a pure help
+request from ``vtctl.launch.helpcache`` (both from what the generator recorded
+of Typer's declarations, or by Typer when they cannot); every command by Typer
+(``vtctl.cli.framework.app.run``, which imports only the module of the command
+it runs; ``cli.framework.runtime.report_failure`` turns errors into exit codes).
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from __future__ import annotations
 import os
 import sys
 
-#: Typer's completion variable; the completion module itself is imported only when it is set.
-COMPLETE_VAR = "_VTCTL_COMPLETE"
+from vtctl.util.prog import COMPLETE_VAR  # the completion module is imported only when it is set
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,15 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         status = cached_help(args)  # None: not a pure help request, or no cache
         if status is not None:
             return status
-    from vtctl.launch import lean_imports
-
-    lean_imports.install()
-    from vtctl.launch.fastrun import try_run
-
-    status = try_run(args)  # token/refresh without Typer; None: not a plain command line
-    if status is not None:
-        return status
-    from vtctl.cli.app import run
+    from vtctl.cli.framework.app import run
 
     return run(args)
 
@@ -60,7 +51,7 @@ def _refuse_undecodable(args: list[str]) -> int | None:
     problem = argv_problem(args)
     if problem is None:
         return None
-    from vtctl.cli.runtime import report_failure
+    from vtctl.cli.framework.runtime import report_failure
     from vtctl.domain.errors import UsageError
     from vtctl.ui.iostreams import IOStreams
 

@@ -16,7 +16,7 @@ import os
 import sys
 
 from vtctl.launch.cmdtree import Ctx, Fallback, load_tree, resolve_context
-from vtctl.launch.entry import COMPLETE_VAR
+from vtctl.util.prog import COMPLETE_VAR, PROG
 
 TYPE_CHECKING = False  # typing costs ~5 ms; completion runs on every Tab
 if TYPE_CHECKING:
@@ -55,13 +55,13 @@ def _typer_complete(instruction: str) -> int:
     import typer.main
     from typer.completion import get_completion_inspect_parameters, shell_complete
 
-    from vtctl.cli.app import app
+    from vtctl.cli.framework.app import app
 
     # registers Typer's completion classes, as an app with add_completion=True does
     # when it builds its --install-completion option (vtctl has none)
     get_completion_inspect_parameters()
     try:
-        return shell_complete(typer.main.get_command(app), {}, "vtctl", COMPLETE_VAR, instruction)
+        return shell_complete(typer.main.get_command(app), {}, PROG, COMPLETE_VAR, instruction)
     except SystemExit as exc:  # fish's "is-args" answers with the exit status
         return exc.code if isinstance(exc.code, int) else 0
 

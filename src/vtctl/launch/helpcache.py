@@ -62,7 +62,7 @@ RENDER_VARIABLES = (
 #: the packages whose code renders the help, besides vtctl itself
 RENDERERS = ("typer", "rich")
 
-#: True while the normal path renders a miss (entry.main is re-entered then)
+#: True while Typer renders a miss: a nested request is never answered from the cache
 _recording = False
 
 
@@ -336,11 +336,12 @@ class _Recorder:
 
 
 def _render_and_store(args: list[str], path: str) -> int:
-    """Run ``entry.main`` as it runs without the cache, recording stdout; keep a clean result."""
+    """Render the help with Typer (``cli.framework.app.run``), recording stdout; keep a
+    clean result."""
     global _recording
     import contextlib
 
-    from vtctl.launch.entry import main
+    from vtctl.cli.framework.app import run
 
     real_out, real_err = sys.stdout, sys.stderr
     out = _Recorder(real_out)
@@ -350,7 +351,7 @@ def _render_and_store(args: list[str], path: str) -> int:
         sys.stderr = err  # type: ignore[assignment]
     _recording = True
     try:
-        status = main(list(args))
+        status = run(list(args))
     finally:
         _recording = False
         sys.stdout, sys.stderr = real_out, real_err

@@ -15,10 +15,10 @@ from vtctl.domain import rules
 from vtctl.domain.credentials import TwilioCredentials
 from vtctl.domain.errors import (
     AppointmentNotFoundError,
+    NoUserGivenError,
     NoVideoRoomError,
     PermissionDeniedError,
     TokenGenerationError,
-    UsageError,
     UserNotFoundError,
 )
 from vtctl.domain.models import Appointment, RoomInfo, User, VideoToken
@@ -111,19 +111,16 @@ class TokenEngine:
         appointment = self.store.get_appointment(appointment_id)
         if appointment is None:
             raise AppointmentNotFoundError()
+        choices = (f"the patient ({_describe(appointment.patient)}) or the psychologist "
+                   f"({_describe(appointment.psychologist)})")
         if user_ref is None or (isinstance(user_ref, str) and not user_ref.strip()):
-            raise UsageError(
-                f"which user should the token be for? pass --as USER: the patient "
-                f"({_describe(appointment.patient)}) or the psychologist "
-                f"({_describe(appointment.psychologist)})",
-            )
+            raise NoUserGivenError(f"which user should the token be for? {choices}",
+                                   choices=choices)
         user = self.store.find_user(user_ref)
         if user is None:
             raise UserNotFoundError(
                 f"no user {quoted(str(user_ref))} in the store {self.store.path}",
-                hint=f"--as takes a user id or email: the patient "
-                f"({_describe(appointment.patient)}) or the psychologist "
-                f"({_describe(appointment.psychologist)})",
+                hint=f"a user id or email: {choices}",
             )
         if user.id not in appointment.participant_ids():
             raise PermissionDeniedError()

@@ -31,7 +31,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from vtctl import __version__
-from vtctl.config.settings import checked_timeout
+from vtctl.config.settings import DEFAULT_TIMEOUT, checked_timeout
 from vtctl.domain.errors import (
     AuthenticationError,
     MalformedResponseError,
@@ -79,7 +79,7 @@ class RestClient:
         base_url: str,
         jwt: str | Callable[[], str | None] | None,
         *,
-        timeout: float = 10.0,
+        timeout: float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
         ca_bundle: str | None = None,
         max_tries: int = 3,

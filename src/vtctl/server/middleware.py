@@ -15,7 +15,7 @@ from typing import IO
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vtctl.server.limits import HEADERS_TOO_LARGE
-from vtctl.server.routes import API
+from vtctl.server.paths import API
 from vtctl.server.state import ServerState
 
 

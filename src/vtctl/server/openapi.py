@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from vtctl.domain.models import TOKEN_FIELDS
-from vtctl.server.routes import API, SCHEMA_PATH
+from vtctl.server.paths import API, SCHEMA_PATH
 
 
 def _ref(name: str) -> dict[str, str]:

@@ -21,10 +21,9 @@ from starlette.routing import Route
 from vtctl.domain.errors import MissingCredentialsError, NoVideoRoomError, VtctlError
 from vtctl.domain.rooms import unknown_message, unknown_reason
 from vtctl.server.auth import REFRESH_LIFETIME_SECONDS
+from vtctl.server.paths import API, SCHEMA_PATH
 from vtctl.server.state import state_of
 
-API = "/api/appointments"
-SCHEMA_PATH = "/api/schema/"
 #: on every reply that carries a token: no browser, proxy or disk cache keeps it
 NO_STORE = {"Cache-Control": "no-store"}
 

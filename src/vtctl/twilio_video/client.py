@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from vtctl.config.settings import DEFAULT_TIMEOUT
 from vtctl.domain.errors import (
     AuthenticationError,
     NetworkError,
@@ -50,7 +51,6 @@ log = logging.getLogger("vtctl.twilio")
 
 ENV_API_URL = "VTCTL_TWILIO_API_URL"
 DEFAULT_API_URL = "https://video.twilio.com"
-DEFAULT_TIMEOUT = 10.0
 #: wait this long on a 429 without ``Retry-After``
 DEFAULT_RETRY_AFTER = 1.0
 #: Twilio's error codes with a contract exit code of their own
@@ -267,7 +267,6 @@ def twilio_session(
     ``http_client``: a ``twilio.http.HttpClient`` or an ``httpx.Client`` to use;
     by default a fresh httpx-based one with ``timeout`` (closed afterwards).
     """
-    from twilio.base.exceptions import TwilioException
     from twilio.http import HttpClient
     from twilio.rest import Client
 
@@ -288,7 +287,24 @@ def twilio_session(
     client.region = None
     client.video.base_url = base_url
     try:
-        yield client
+        with translated():
+            yield client
+    finally:
+        if owned is not None:
+            owned.close()
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """twilio's exceptions (and its deserializers' on an odd reply) as vtctl errors.
+
+    :func:`twilio_session` wraps its body in it; a worker thread asking within a
+    session wraps its own requests, so each failure is that request's.
+    """
+    from twilio.base.exceptions import TwilioException
+
+    try:
+        yield
     except VtctlError:
         raise
     except TwilioException as exc:
@@ -297,9 +313,6 @@ def twilio_session(
         # twilio's deserializers on a reply that is not the documented shape
         raise ServerError(f"unexpected reply from Twilio ({type(exc).__name__}: {exc})"[:300],
                           hint=f"check {ENV_API_URL} if it is set") from exc
-    finally:
-        if owned is not None:
-            owned.close()
 
 
 def twilio_status(exc: BaseException) -> tuple[int | None, int | None]:

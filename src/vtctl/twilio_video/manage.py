@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from vtctl.config.settings import DEFAULT_TIMEOUT
 from vtctl.domain.errors import NotFoundError, NoVideoRoomError
 from vtctl.domain.models import Appointment, RoomChange, RoomSummary
 from vtctl.domain.rooms import appointment_of_room
 from vtctl.domain.rules import user_identity
-from vtctl.twilio_video.client import DEFAULT_TIMEOUT, twilio_session
+from vtctl.twilio_video.client import twilio_session
 from vtctl.twilio_video.rooms import (
     CONNECTED_PAGE_SIZE,
     as_utc,

@@ -10,6 +10,7 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from vtctl.config.settings import DEFAULT_TIMEOUT
 from vtctl.domain.errors import NoVideoRoomError
 from vtctl.domain.models import (
     UNKNOWN_STATE,
@@ -19,7 +20,7 @@ from vtctl.domain.models import (
     RoomStatus,
 )
 from vtctl.domain.rooms import UNKNOWN_PREFIX
-from vtctl.twilio_video.client import DEFAULT_TIMEOUT, make_http_client, twilio_session
+from vtctl.twilio_video.client import make_http_client, twilio_session
 from vtctl.util.text import printable
 
 if TYPE_CHECKING:

@@ -3,7 +3,7 @@
 ``--json`` optionally takes a comma-separated field list (``--json
 room_name,expires_at``) and ``--jq EXPR`` (implies ``--json``) filters the
 document with the ``jq`` library.  Each command declares both flags
-(``vtctl.cli.json_flags``) and builds its ``OutputFormat`` with
+(``vtctl.cli.framework.json_flags``) and builds its ``OutputFormat`` with
 :func:`output_format`.
 """
 

@@ -1,6 +1,6 @@
 """``--json [FIELDS]`` on a command line, for a parser without optional values.
 
-Shared by the Typer command class (``vtctl.cli.json_flags.JsonCommand``) and
+Shared by the Typer command class (``vtctl.cli.framework.json_flags.JsonCommand``) and
 shell completion's parser (``vtctl.launch.cmdtree``), so both read a command
 line the same way; dependency-free because completion runs on every Tab.
 """

@@ -9,11 +9,11 @@ from typing import Annotated, Any
 import typer
 
 from vtctl.backends.base import Backend, call_backend
-from vtctl.cli import options as o
-from vtctl.cli.backend_flags import BackendChoice
-from vtctl.cli.context import streams, with_backend_flags
-from vtctl.cli.json_flags import Jq, JsonCommand, json_option
-from vtctl.cli.validate import parse_appointment_id
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.backend_flags import BackendChoice
+from vtctl.cli.framework.context import streams, with_backend_flags
+from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
+from vtctl.cli.framework.validate import parse_appointment_id
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import typer
 
 from vtctl.backends.base import Backend
-from vtctl.cli import options as o
-from vtctl.cli.backend_flags import BackendChoice
-from vtctl.cli.context import streams, with_backend_flags
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.backend_flags import BackendChoice
+from vtctl.cli.framework.context import streams, with_backend_flags
 from vtctl.cli.room.change import run_change
 from vtctl.domain.models import RoomChange
 from vtctl.domain.rooms import RoomRef, parse_room_ref

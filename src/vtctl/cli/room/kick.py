@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from vtctl.backends.base import Backend
-from vtctl.cli import options as o
-from vtctl.cli.backend_flags import BackendChoice
-from vtctl.cli.context import streams, with_backend_flags
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.backend_flags import BackendChoice
+from vtctl.cli.framework.context import streams, with_backend_flags
 from vtctl.cli.room.change import run_change
 from vtctl.domain.errors import UsageError
 from vtctl.domain.models import RoomChange

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 import typer
 
 from vtctl.backends.base import Backend, call_backend
-from vtctl.cli import options as o
-from vtctl.cli.backend_flags import BackendChoice
-from vtctl.cli.context import streams, with_backend_flags
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.backend_flags import BackendChoice
+from vtctl.cli.framework.context import streams, with_backend_flags
 from vtctl.domain.errors import UsageError
 from vtctl.domain.models import RoomSummary
 from vtctl.ui.iostreams import IOStreams

@@ -10,9 +10,9 @@ from typing import Annotated, Any
 import typer
 
 from vtctl.backends.base import Backend, call_backend
-from vtctl.cli import options as o
-from vtctl.cli.backend_flags import BackendChoice
-from vtctl.cli.context import streams, with_backend_flags
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.backend_flags import BackendChoice
+from vtctl.cli.framework.context import streams, with_backend_flags
 from vtctl.domain.models import RoomStatus
 from vtctl.domain.rooms import RoomRef, parse_room_ref
 from vtctl.ui.iostreams import IOStreams

@@ -1,0 +1,141 @@
+"""``vtctl appointment pull ID...``: appointments from the remote API into the local store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import typer
+
+from vtctl.backends.base import Backend
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.backend_flags import settings_from
+from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.validate import parse_appointment_id
+from vtctl.config.settings import Settings
+from vtctl.domain.errors import MalformedResponseError, VtctlError
+from vtctl.domain.models import Appointment, User
+from vtctl.ui.iostreams import IOStreams
+from vtctl.ui.output import OutputFormat
+
+HELP = """\
+Fetch appointments (and their two users) from the remote API into the local store.
+
+For each ID: GET /api/appointments/ID/ with the profile's JWT, then the
+appointment and its patient and psychologist are stored together (one
+transaction each), creating the store if needed. Afterwards tokens can be
+minted offline: `vtctl token ID --local --as USER`.
+
+Partial failures: every ID is tried and each one that could be fetched is
+stored; each failure is reported on its own line, and the exit code is that
+of the first failure in the order given (e.g. 5 not found, 4 permission
+denied, 7 network). --json prints {"store", "pulled", "failed"}.
+"""
+
+
+@dataclass
+class PullOptions:
+    io: IOStreams
+    settings: Settings
+    open_remote: Callable[[], Backend]
+    appointment_ids: list[int]
+    fmt: OutputFormat = field(default_factory=OutputFormat)
+
+
+@dataclass
+class PullResult:
+    pulled: list[Appointment] = field(default_factory=list)
+    failed: list[tuple[int, VtctlError]] = field(default_factory=list)
+
+    def to_json(self, store: str) -> dict[str, Any]:
+        return {
+            "store": store,
+            "pulled": [a.id for a in self.pulled],
+            "failed": [
+                {"id": i, "error": e.message, "exit_code": int(e.exit_code)}
+                for i, e in self.failed
+            ],
+        }
+
+
+def run_pull(opts: PullOptions) -> PullResult:
+    from vtctl.backends.local import open_store
+
+    result = PullResult()
+    remote = opts.open_remote()
+    try:
+        with open_store(opts.settings, create=True) as store:
+            for appointment_id in dict.fromkeys(opts.appointment_ids):
+                try:
+                    appointment = remote.appointment(appointment_id)
+                    store.import_records(participants(appointment), [appointment])
+                except VtctlError as exc:
+                    result.failed.append((appointment_id, exc))
+                    opts.io.error(f"appointment {appointment_id}: {exc.message}")
+                    continue
+                result.pulled.append(appointment)
+                if not opts.fmt.json:
+                    opts.io.info(f"appointment {appointment_id}: stored (room "
+                                 f"{appointment.video_room_id or 'none yet'})")
+    finally:
+        remote.close()
+    if opts.fmt.json:
+        opts.io.print_json(result.to_json(str(opts.settings.store_path)))
+    else:
+        opts.io.info(f"pulled {len(result.pulled)} of {len(result.pulled) + len(result.failed)} "
+                     f"into {opts.settings.store_path}")
+    if result.failed:
+        first_id, first = result.failed[0]
+        raise type(first)(
+            f"{len(result.failed)} appointment(s) could not be pulled; first: "
+            f"appointment {first_id}: {first.message}",
+            hint=first.hint,
+        )
+    return result
+
+
+def participants(appointment: Appointment) -> list[User]:
+    """The two users the reply embeds (both are needed to mint offline)."""
+    users = []
+    pair = (("patient", appointment.patient), ("psychologist", appointment.psychologist))
+    for role, user in pair:
+        if user is None:
+            raise MalformedResponseError(
+                f"the reply names the {role} by id only (no email): it cannot be stored",
+                hint="the API's appointment detail must embed both users (id, email, name)",
+            )
+        users.append(user if user.name else User(user.id, user.email, user.email, user.role))
+    return users
+
+
+def pull_command(
+    ctx: typer.Context,
+    appointment_ids: o.AppointmentIds,
+    json: o.Json = False,
+    profile: o.Profile = None,
+    store: o.Store = None,
+    base_url: o.BaseUrl = None,
+    timeout: o.Timeout = None,
+    ca_bundle: o.CaBundle = None,
+) -> None:
+    settings = settings_from(
+        profile=profile, store=store, base_url=base_url, timeout=timeout, ca_bundle=ca_bundle
+    )
+
+    def open_remote() -> Backend:
+        from vtctl.backends.remote import RemoteBackend
+
+        return RemoteBackend.from_settings(settings)  # the source is always the API
+
+    run_pull(
+        PullOptions(
+            io=streams(ctx), settings=settings, open_remote=open_remote,
+            appointment_ids=[parse_appointment_id(i) for i in appointment_ids],
+            fmt=OutputFormat(json=json),
+        )
+    )
+
+
+def register(group: typer.Typer) -> None:
+    group.command("pull", help=HELP)(pull_command)

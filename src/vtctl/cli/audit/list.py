@@ -1,0 +1,88 @@
+"""``vtctl audit list``: the local store's trail of minted tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import typer
+
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.backend_flags import settings_from
+from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.validate import parse_appointment_id
+from vtctl.config.settings import Settings
+from vtctl.domain.errors import UsageError
+from vtctl.ui.iostreams import IOStreams
+from vtctl.ui.output import OutputFormat, emit
+
+
+@dataclass
+class AuditListOptions:
+    io: IOStreams
+    settings: Settings
+    fmt: OutputFormat
+    since: str | None = None
+    appointment_id: int | None = None
+    identity: str | None = None
+
+
+def run_audit_list(opts: AuditListOptions) -> None:
+    from vtctl.backends.local import open_store
+    from vtctl.domain.models import format_utc, parse_utc
+
+    since = None
+    if opts.since is not None:
+        try:
+            since = format_utc(parse_utc(opts.since))
+        except ValueError as exc:
+            raise UsageError(
+                f"--since {opts.since!r} is not an ISO 8601 time",
+                hint="e.g. --since 2025-11-16 or --since 2025-11-16T09:00:00Z",
+            ) from exc
+    with open_store(opts.settings) as store:
+        records = [
+            c.record for c in store.read_audit(
+                since=since, appointment_id=opts.appointment_id, identity=opts.identity
+            )
+        ]
+
+    def table() -> Any:
+        from vtctl.ui.render.audit import audit_table
+
+        return audit_table(records)
+
+    emit(opts.io, opts.fmt, lambda: [r.to_json() for r in records], table)
+
+
+def list_command(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None, typer.Option("--since", metavar="ISO",
+                                 help="Only tokens minted at or after this time (UTC if no zone).")
+    ] = None,
+    appointment: Annotated[
+        str | None, typer.Option("--appointment", metavar="ID",
+                                 help="Only tokens for this appointment.")
+    ] = None,
+    identity: Annotated[
+        str | None, typer.Option("--identity", metavar="X",
+                                 help="Only tokens for this identity (e.g. 2-jane@example.com).")
+    ] = None,
+    json: o.Json = False,
+    profile: o.Profile = None,
+    store: o.Store = None,
+) -> None:
+    """List the tokens minted locally, oldest first (never the tokens themselves)."""
+    run_audit_list(
+        AuditListOptions(
+            io=streams(ctx), settings=settings_from(local=True, profile=profile, store=store),
+            fmt=OutputFormat(json=json), since=since,
+            appointment_id=None if appointment is None else parse_appointment_id(appointment),
+            identity=identity,
+        )
+    )
+
+
+def register(group: typer.Typer) -> None:
+    group.command("list")(list_command)

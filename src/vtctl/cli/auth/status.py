@@ -1,0 +1,159 @@
+"""``vtctl auth status``: who is logged in, per profile, and until when (never the token)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import typer
+
+from vtctl.backends.remote import NOT_LOGGED_IN
+from vtctl.cli.framework import options as o
+from vtctl.cli.framework.backend_flags import settings_from
+from vtctl.cli.framework.context import streams
+from vtctl.config.settings import Settings
+from vtctl.domain.errors import AuthenticationError, KeyringUnavailableError
+from vtctl.ui.iostreams import IOStreams
+
+
+@dataclass
+class StatusOptions:
+    io: IOStreams
+    settings: Settings
+    json: bool = False
+    env: dict[str, str] | None = None
+    now: datetime | None = None
+
+
+def _token_facts(token: str, now: datetime) -> dict[str, Any]:
+    """User and expiry of a JWT (read without verifying it); never the token."""
+    from vtctl.domain.models import format_utc
+    from vtctl.remote.parse import jwt_expiry, jwt_user_id
+
+    facts: dict[str, Any] = {"logged_in": True, "user_id": jwt_user_id(token),
+                             "expires_at": None, "expires_in": None, "expired": None}
+    expiry = jwt_expiry(token)
+    if expiry is not None:
+        left = int((expiry - now).total_seconds())
+        facts.update(expires_at=format_utc(expiry), expires_in=max(left, 0), expired=left <= 0)
+    return facts
+
+
+def _stored_facts(name: str, now: datetime) -> dict[str, Any]:
+    """Another profile's stored login (``VTCTL_JWT`` belongs to the active one only)."""
+    from vtctl.config.secrets_store import find_secret
+
+    entry: dict[str, Any] = {"profile": name, "active": False, "logged_in": False,
+                             "user_id": None, "expires_at": None, "expires_in": None,
+                             "expired": None, "storage": None, "insecure": False}
+    try:
+        found = find_secret(name, "jwt")
+    except KeyringUnavailableError as exc:
+        return {**entry, "error": exc.message}
+    if found is None or not found.value.strip():
+        return entry
+    return {**entry, **_token_facts(found.value.strip(), now), "storage": found.storage,
+            "insecure": found.insecure}
+
+
+def profile_logins(active: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
+    """Every profile of the config file or the plain secrets file, and the active one."""
+    from vtctl.config.profiles import load_config
+    from vtctl.config.secrets_store import plain_profiles
+
+    names = sorted(set(load_config().profiles) | set(plain_profiles()) | {active["profile"]})
+    keys = ("profile", "logged_in", "user_id", "expires_at", "expires_in", "expired",
+            "storage", "insecure")
+    return [
+        {**{key: active[key] for key in keys}, "active": True} if name == active["profile"]
+        else _stored_facts(name, now)
+        for name in names
+    ]
+
+
+def auth_status(settings: Settings, env: dict[str, str], now: datetime) -> dict[str, Any]:
+    """What ``auth status`` reports; never the token itself."""
+    from vtctl.backends.remote import find_jwt
+    from vtctl.config.secrets_store import is_insecure
+    from vtctl.remote.parse import jwt_claims
+
+    data: dict[str, Any] = {
+        "profile": settings.profile,
+        "base_url": settings.base_url,
+        "backend": settings.backend,
+        "logged_in": False,
+        "source": None,
+        "storage": None,
+        "insecure": False,
+        "user_id": None,
+        "expires_at": None,
+        "expires_in": None,
+        "expired": None,
+        "refresh_token": False,
+    }
+    found = find_jwt(settings.profile, env)
+    if found is None:
+        return data
+    storage = found.storage or "environment"
+    data.update(_token_facts(found.value, now), source=found.source, storage=storage,
+                insecure=is_insecure(storage))
+    claims = jwt_claims(found.value) or {}
+    if isinstance(claims.get("token_type"), str):
+        data["token_type"] = claims["token_type"]
+    if found.source == "keyring":
+        from vtctl.config.secrets_store import get_secret
+
+        try:
+            data["refresh_token"] = bool(get_secret(settings.profile, "refresh"))
+        except KeyringUnavailableError:  # a plain-file login on a machine without a keyring
+            data["refresh_token"] = False
+    return data
+
+
+def run_status(opts: StatusOptions) -> None:
+    env = dict(os.environ) if opts.env is None else opts.env
+    now = opts.now or datetime.now(UTC)
+    try:
+        data = auth_status(opts.settings, env, now)
+    except KeyringUnavailableError as exc:
+        raise KeyringUnavailableError(f"{NOT_LOGGED_IN} ({exc.message})", hint=exc.hint) from exc
+    data["profiles"] = profile_logins(data, now)
+    if opts.json:
+        opts.io.print_json(data)
+    else:
+        from vtctl.ui.render.logins import login_table, profiles_table
+
+        opts.io.render(*([login_table(data)] if data["logged_in"] else []),
+                       profiles_table(data["profiles"]))
+    if not data["logged_in"]:
+        raise AuthenticationError(NOT_LOGGED_IN, hint=f"profile: {data['profile']}")
+    if data["expired"] and not data["refresh_token"]:
+        raise AuthenticationError(
+            f"the token expired at {data['expires_at']}; log in again with "
+            f"`vtctl auth login --profile {data['profile']}`"
+            if data["source"] == "keyring" else
+            f"the JWT in VTCTL_JWT expired at {data['expires_at']}; set it to a fresh token "
+            "or unset it"
+        )
+
+
+def status_command(
+    ctx: typer.Context,
+    json: o.Json = False,
+    profile: o.Profile = None,
+    base_url: o.BaseUrl = None,
+) -> None:
+    """Show who you are logged in as and when the token expires (never the token).
+
+    Lists every profile too: its user, expiry and where its token is stored (keyring
+    backend, or a plain file marked insecure).
+    Exit code 3 when not logged in or the token has expired.
+    """
+    settings = settings_from(profile=profile, base_url=base_url)
+    run_status(StatusOptions(io=streams(ctx), settings=settings, json=json))
+
+
+def register(group: typer.Typer) -> None:
+    group.command("status")(status_command)

@@ -1,0 +1,136 @@
+"""The Typer app, and ``run``: every command runs there, and every error it raises
+goes to ``runtime.report_failure`` (click's own usage errors keep click's exit code 2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import typer
+from typer.exceptions import Abort
+
+from vtctl import __version__
+from vtctl.cli.framework.runtime import exit_status, report_failure, split_debug, start_debug
+from vtctl.ui.iostreams import IOStreams
+
+HELP = """\
+Administer the video sessions of the telehealth platform.
+
+Get the Twilio Video token and room of an appointment, inspect rooms and
+tokens, and smoke-test the video API, against the REST backend (default) or
+the embedded local engine (--local, VTCTL_BACKEND=local or a profile).
+
+Try it offline with the shipped demo data:  vtctl token 47 --profile demo
+"""
+
+EPILOG = (
+    "Exit codes: 0 ok, 1 unexpected, 2 usage, 3 not authenticated, 4 permission denied, "
+    "5 not found, 6 server error, 7 network, 8 a smoke/diagnose check failed or a "
+    "sessions --alert rule matched, "
+    "9 audit trail broken (vtctl help exit-codes)."
+)
+
+
+def build_app(modules: tuple[str, ...] | None = None) -> typer.Typer:
+    """The Typer app with the commands of ``modules`` (default: all of them)."""
+    from vtctl.cli.framework import commands
+
+    app = typer.Typer(
+        name="vtctl",
+        help=HELP,
+        epilog=EPILOG,
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode="rich",
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(main_callback)
+    commands.register(app, modules)
+    return app
+
+
+app: typer.Typer  # the whole app; set by __getattr__ on first use
+
+
+def __getattr__(name: str) -> Any:
+    """``app``: the whole app (help, completion, docs), built on first use."""
+    if name == "app":
+        global app
+        app = build_app()
+        return app
+    raise AttributeError(name)
+
+
+def app_for(args: list[str]) -> typer.Typer:
+    """The app with only the command ``args`` runs, or every command (help, unknown name)."""
+    from vtctl.cli.framework.commands import module_of
+
+    name = next((a for a in args if not a.startswith("-")), None)
+    module = module_of(name) if name is not None else None
+    return build_app(None if module is None else (module,))
+
+
+@dataclass
+class AppContext:
+    io: IOStreams
+
+
+def _version_callback(ctx: typer.Context, value: bool) -> None:
+    if value and not ctx.resilient_parsing:  # not while the shell asks for completions
+        typer.echo(f"vtctl {__version__}")
+        raise typer.Exit()
+
+
+def main_callback(
+    version: bool = typer.Option(
+        False, "--version", "-V", help="Print the version and exit.",
+        callback=_version_callback, is_eager=True,
+    ),
+    debug: bool = typer.Option(
+        False, "--debug",
+        help="Log requests and show tracebacks on stderr (tokens stay redacted). "
+        "Accepted anywhere on the command line.",
+    ),
+) -> None:
+    """Administer telehealth video sessions."""
+
+
+def run(args: list[str], io: IOStreams | None = None) -> int:
+    """Run the CLI and map every error to its contract exit code."""
+    args, debug = split_debug(args)
+    io = io or IOStreams()
+    start_debug(io, debug)
+    command = typer.main.get_command(app_for(args))
+    try:
+        # not standalone: Click's usage errors come here as exceptions, so they
+        # are one line like every other error instead of a boxed panel
+        result = command.main(
+            args=args, prog_name="vtctl", standalone_mode=False, obj=AppContext(io=io)
+        )
+        return result if isinstance(result, int) and not isinstance(result, bool) else 0
+    except SystemExit as exc:
+        return exit_status(exc)
+    except typer.TyperException as exc:  # every click error (usage errors included)
+        if not exc.format_message():
+            return exc.exit_code  # no_args_is_help: Typer printed the help already
+        from vtctl.util.logsetup import redact
+
+        # "Got unexpected extra argument (eyJ...)": a token typed on argv is not echoed
+        io.error(redact(exc.format_message()), _usage_hint(exc))
+        return exc.exit_code
+    except Abort:
+        io.error("aborted")
+        return 1
+    except (KeyboardInterrupt, Exception) as exc:  # the last line of defence
+        return report_failure(exc, io, debug)
+    return 0
+
+
+def _usage_hint(exc: typer.TyperException) -> str | None:
+    ctx = getattr(exc, "ctx", None)
+    hint = f"see `{ctx.command_path} --help`" if ctx is not None else None
+    option = getattr(exc, "option_name", "") or ""  # `vtctl token -5`: "No such option: -5"
+    if option.startswith("-") and option.lstrip("-").isdigit():
+        hint = "an appointment id is a positive integer" + (f"; {hint}" if hint else "")
+    return hint

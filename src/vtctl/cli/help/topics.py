@@ -1,0 +1,57 @@
+"""The reference tables of CONTRACT.md (environment variables, exit codes), printed
+one row a line: tab-separated in a pipe (for grep), a table on a terminal."""
+
+from __future__ import annotations
+
+from vtctl.ui.iostreams import IOStreams
+
+ENVIRONMENT: tuple[tuple[str, str], ...] = (
+    ("VTCTL_BASE_URL", "remote base URL, e.g. http://localhost:8000"),
+    ("VTCTL_JWT", "Bearer JWT; wins over the keyring (for CI)"),
+    ("VTCTL_PROFILE", "profile name"),
+    ("VTCTL_BACKEND", "remote or local"),
+    ("VTCTL_STORE", "path of the local SQLite store"),
+    ("VTCTL_CONFIG", "path of the config file (TOML)"),
+    ("TWILIO_ACCOUNT_SID", "Twilio account SID, for the local engine"),
+    ("TWILIO_API_KEY", "Twilio API key SID, for the local engine"),
+    ("TWILIO_API_SECRET", "Twilio API key secret, for the local engine"),
+    ("VTCTL_TWILIO_API_URL", "replaces https://video.twilio.com for Twilio's Video REST API "
+     "(a proxy or a mock); plain http:// only for loopback hosts"),
+    ("VTCTL_SERVE_SECRET", "secret `vtctl serve` signs and checks its dev JWTs with"),
+    ("VTCTL_NO_HELP_CACHE", "1: render --help every time instead of from the cache"),
+    ("NO_COLOR", "set: no colour in tables"),
+    ("SSL_CERT_FILE", "CA bundle for TLS (as --ca-bundle)"),
+    ("PYTHON_KEYRING_BACKEND", "keyring's: the keyring backend (a class path, e.g. "
+     "keyring.backends.SecretService.Keyring); naming it skips keyring's detection. A file "
+     "keyring (keyrings.alt) is used only when chosen here or in keyring's keyringrc.cfg"),
+    ("GITHUB_ACTIONS", "true (set by GitHub Actions): `smoke` also prints each failed check "
+     "as an ::error workflow command (an annotation on the run)"),
+)
+
+
+EXIT_CODES: tuple[tuple[str, str], ...] = (
+    ("0", "success (also when a reader of the output leaves early: `vtctl ... | head -1`)"),
+    ("1", "unexpected error"),
+    ("2", "usage error (bad flag, argument, input file, or a file that is not a vtctl store)"),
+    ("3", "not authenticated (no JWT, HTTP 401, missing Twilio credentials)"),
+    ("4", "permission denied (HTTP 403)"),
+    ("5", "not found (HTTP 404: appointment, room or user)"),
+    ("6", "server error (HTTP 5xx, token generation failed, malformed response, "
+          "a damaged store)"),
+    ("7", "network error or timeout"),
+    ("8", "a `smoke` or `diagnose` check failed, or a `sessions --alert` rule matched "
+          "(7 when no check could reach the server; 3, 6 or 7 when `sessions` could not "
+          "ask Twilio and no rule matched)"),
+    ("9", "the audit trail failed verification"),
+)
+
+
+def print_topic(io: IOStreams, title: str, header: tuple[str, str],
+                rows: tuple[tuple[str, str], ...]) -> None:
+    if not io.is_stdout_tty:
+        for name, meaning in rows:
+            io.out.write(f"{name}\t{meaning}\n")
+        return
+    from vtctl.ui.render.reference import reference_table
+
+    io.render(reference_table(title, header, rows))
