@@ -9,6 +9,7 @@ do not have is the trail's key (in the OS keyring: the tests' file keyring).
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from vtctl.domain.audit import AuditRecord, record_hash
 Cli = Any
 
 ESCAPES = "\x1b[2K\r\x1b]0;owned\x07\x9b2J\u202e\u2066"
+CONTROLS = "\x1b\r\x07\x9b\u202e\u2066"  # those in ESCAPES
 
 
 @pytest.fixture
@@ -168,7 +170,7 @@ def test_verify_prints_a_tampered_record_safely(cli: Cli, store: Path) -> None:
         params=(f"x{ESCAPES}audit trail intact: 6 record(s)", f"token{ESCAPES}"))
     result = verify(cli, store)
     assert result.exit_code == 9
-    for char in ESCAPES:
+    for char in CONTROLS:
         assert char not in result.stderr.rstrip("\n"), repr(char)
     assert result.stderr.count("\n") <= 2  # the error and its hint, nothing forged
 
@@ -178,7 +180,7 @@ def test_list_json_escapes_c1_and_bidi(cli: Cli, store: Path) -> None:
     sql(store, "UPDATE audit SET identity = ? WHERE seq = 1", params=(f"a{ESCAPES}b",))
     result = cli("audit", "list", "--json")
     assert result.exit_code == 0, result.stderr
-    for char in ESCAPES:
+    for char in CONTROLS:
         assert char not in result.stdout, repr(char)
     assert json.loads(result.stdout)[0]["identity"] == f"a{ESCAPES}b"  # the value, escaped
 
@@ -205,3 +207,114 @@ def test_a_forged_largest_seq_makes_token_local_a_clear_error(cli: Cli, store: P
     result = cli("token", "47", "--local", "--as", "2", "--store", str(store))
     assert result.exit_code == 9, result.stderr
     assert "audit verify" in result.stderr and "Traceback" not in result.stderr
+
+
+# -- the anchor kept elsewhere: audit head, verify --expect ----------------------------------
+
+
+def head(cli: Cli, store: Path) -> str:
+    result = cli("audit", "head", "--store", str(store))
+    assert result.exit_code == 0, result.stderr
+    line: str = result.stdout.strip()
+    return line
+
+
+def test_head_prints_the_newest_seq_and_mac(cli: Cli, store: Path) -> None:
+    assert head(cli, store) == "0:" + "0" * 64  # an empty trail
+    mint(cli, store)
+    newest = json.loads(cli("audit", "list", "--json").stdout)[-1]
+    assert head(cli, store) == f"3:{newest['mac']}"
+    document = json.loads(cli("audit", "head", "--json").stdout)
+    assert list(document) == ["seq", "mac", "records", "trail_id", "created_at", "key_source"]
+    assert (document["seq"], document["mac"], document["records"], document["key_source"]) == (
+        3, newest["mac"], 3, "keyring")
+    assert cli("audit", "head", "--jq", ".seq").stdout == "3\n"
+
+
+def test_head_refuses_a_broken_trail(cli: Cli, store: Path) -> None:
+    mint(cli, store)
+    forge_append(store)
+    result = cli("audit", "head")
+    assert result.exit_code == 9 and result.stdout == "", result.stderr
+
+
+def test_expect_passes_while_the_expected_record_is_there(cli: Cli, store: Path) -> None:
+    mint(cli, store, 2)
+    anchor = head(cli, store)
+    mint(cli, store, 1)
+    result = verify(cli, store, "--expect", anchor)
+    assert result.exit_code == 0, result.stderr
+    assert "3 record(s)" in result.stderr and f"expected head {anchor}" in result.stderr
+
+
+def test_expect_finds_an_older_copy_of_the_file(cli: Cli, store: Path, tmp_path: Path) -> None:
+    mint(cli, store, 2)
+    older = tmp_path / "older.sqlite3"
+    shutil.copyfile(store, older)
+    mint(cli, store, 1)
+    anchor = head(cli, store)
+    shutil.copyfile(older, store)  # everything after the copy gone, consistently
+    assert verify(cli, store).exit_code == 0  # the file alone cannot tell
+    result = verify(cli, store, "--expect", anchor)
+    assert result.exit_code == 9, result.stderr
+    assert "no record seq 3" in result.stderr and "intact" not in result.stderr
+
+
+def test_expect_finds_a_replaced_store(cli: Cli, store: Path, tmp_path: Path) -> None:
+    mint(cli, store, 2)
+    anchor = head(cli, store)
+    fresh = make_store(tmp_path / "fresh.sqlite3")  # a new trail, its own key
+    mint(cli, fresh, 2)
+    shutil.copyfile(fresh, store)
+    result = verify(cli, store, "--expect", anchor)
+    assert result.exit_code == 9, result.stderr
+    assert "is not the record seq 2 of the expected head" in result.stderr
+
+
+def test_expect_after_every_record_deleted(cli: Cli, store: Path) -> None:
+    mint(cli, store, 2)
+    anchor = head(cli, store)
+    sql(store, "DELETE FROM audit")
+    result = verify(cli, store, "--expect", anchor)
+    assert result.exit_code == 9 and "intact" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("value", ["", "3", "3:abc", "x:" + "0" * 64, "3:" + "g" * 64,
+                                   "\x1b[2J:" + "0" * 64])
+def test_a_malformed_expect_is_a_usage_error(cli: Cli, store: Path, value: str) -> None:
+    result = verify(cli, store, "--expect", value)
+    assert result.exit_code == 2 and "--expect takes SEQ:MAC" in result.stderr
+    assert "\x1b" not in result.stderr
+
+
+def test_without_a_keyring_the_trail_is_keyed_by_the_twilio_secret(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, twilio_env: dict[str, str]
+) -> None:
+    import keyring.core
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    store = make_store(tmp_path / "s.sqlite3")
+    empty = verify(cli, store)
+    assert empty.exit_code == 0 and "0 record(s)" in empty.stderr
+    assert "not keyed yet" in empty.stderr
+    mint(cli, store, 2)
+    keyed = verify(cli, store)
+    assert keyed.exit_code == 0, keyed.stderr
+    assert f"derived from the secret of Twilio API key {twilio_env['TWILIO_API_KEY']}" in (
+        keyed.stderr)
+    monkeypatch.setenv("TWILIO_API_KEY", "SK" + "1" * 32)
+    other = verify(cli, store)
+    assert other.exit_code == 3 and "not of SK111" in other.stderr
+    token = cli("token", "47", "--local", "--as", "2", "--store", str(store))
+    assert token.exit_code == 3  # no token without its record
+
+
+def test_list_pipes_stored_escapes_printable(cli: Cli, store: Path) -> None:
+    mint(cli, store, 1)
+    sql(store, "UPDATE audit SET room_name = ?, os_user = ? WHERE seq = 1",
+        params=(f"r{ESCAPES}", "\u202eevil"))
+    result = cli("audit", "list")
+    assert result.exit_code == 0
+    assert not any(char in result.stdout for char in CONTROLS), repr(result.stdout)
+    assert result.stdout.count("\n") == 1 and result.stdout.count("\t") == 7

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from vtctl.domain.audit import Anchor, AuditRecord, ChainBreak, Expectation, Verdict, verify_trail
+from vtctl.domain.credentials import TwilioCredentials
 from vtctl.domain.errors import AuditKeyError, AuditTrailError
 from vtctl.local.store import AppointmentStore
 from vtctl.local.trail_key import KEYRING, TWILIO, TrailKeys
@@ -172,3 +173,15 @@ def host_name() -> str:
     import socket
 
     return socket.gethostname()
+
+
+def profile_keys(profile: str, demo: bool = False) -> TrailKeys:
+    """The trail keys of a command run with ``profile``: its Twilio credentials, resolved
+    only if the trail's key derives from them (a store without a keyring)."""
+
+    def credentials() -> TwilioCredentials:
+        from vtctl.local.credentials import resolve_credentials
+
+        return resolve_credentials(profile, demo=demo)
+
+    return TrailKeys(credentials)

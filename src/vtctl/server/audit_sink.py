@@ -23,10 +23,10 @@ from collections import deque
 from pathlib import Path
 
 from vtctl.domain.errors import (
-    AuditKeyError,
     AuditTrailError,
     AuditWriteError,
-    KeyringUnavailableError,
+    AuthenticationError,
+    TokenGenerationError,
     VtctlError,
 )
 from vtctl.local.audit import AuditContext, Minted
@@ -46,7 +46,7 @@ def http_reason(exc: BaseException) -> str:
     """Why records cannot be written, for an API client: the kind, never a path."""
     if isinstance(exc, AuditTrailError):
         return "the audit trail is damaged (run `vtctl audit verify` on the server's store)"
-    if isinstance(exc, AuditKeyError | KeyringUnavailableError):
+    if isinstance(exc, AuthenticationError | TokenGenerationError):  # keyring, Twilio secret
         return "the audit trail's key is not available to the server"
     return "the server's store cannot be written"
 
