@@ -264,7 +264,8 @@ def command(
     ] = True,
     header_timeout: Annotated[float, _limit(
         "--header-timeout", "SECONDS", "Close a connection whose request headers are not "
-        "complete this long after it opened (or after its last reply).")
+        "complete this long after it opened (or after its last reply), or whose body is "
+        "not complete this long after its headers.")
     ] = lim.HEADER_TIMEOUT,
     keepalive_timeout: Annotated[float, _limit(
         "--keepalive-timeout", "SECONDS",

@@ -27,7 +27,7 @@ def json_escaped(document: str) -> str:
     if not has_control(document):
         return document
     return "".join(
-        f"\\u{ord(c):04x}" if c >= "\x7f" and _is_control(c) else c for c in document
+        f"\\u{ord(c):04x}" if ord(c) >= 0x7F and _is_control(c) else c for c in document
     )
 
 
