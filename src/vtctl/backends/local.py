@@ -30,6 +30,7 @@ from vtctl.local.audit import AuditContext, AuditTrail
 from vtctl.local.credentials import resolve_credentials
 from vtctl.local.engine import TokenEngine
 from vtctl.local.store import AppointmentStore
+from vtctl.local.trail_key import TrailKeys
 from vtctl.net.deadline import Deadline
 
 if TYPE_CHECKING:
@@ -48,7 +49,8 @@ class LocalBackend:
         self._demo = demo
         self._credentials = credentials
         self.engine = TokenEngine(
-            store, self.credentials, audit=AuditTrail(store, AuditContext.current(profile))
+            store, self.credentials,
+            audit=AuditTrail(store, AuditContext.current(profile), TrailKeys(self.credentials)),
         )
 
     @classmethod

@@ -60,6 +60,7 @@ def run_serve(opts: ServeOptions) -> None:
 
     from vtctl.backends.local import open_store
     from vtctl.local.audit import AuditContext
+    from vtctl.local.trail_key import TrailKeys
     from vtctl.server import app as server
     from vtctl.server import run
     from vtctl.server.audit_sink import BatchingAuditWriter
@@ -69,7 +70,7 @@ def run_serve(opts: ServeOptions) -> None:
         generate_secret,
         secret_from_env,
     )
-    from vtctl.server.state import CachedStore, ServerState
+    from vtctl.server.state import CachedStore, ServerState, state_credentials
 
     secret = secret_from_env()
     generated = secret is None
@@ -97,7 +98,8 @@ def run_serve(opts: ServeOptions) -> None:
         problem,
         dev_login=opts.dev_login,
         audit=BatchingAuditWriter(
-            opts.settings.store_path, AuditContext.current(opts.settings.profile)
+            opts.settings.store_path, AuditContext.current(opts.settings.profile),
+            TrailKeys(state_credentials(credentials, problem)),
         ),
         limits=opts.limits,
     )
@@ -262,7 +264,8 @@ def command(
     ] = True,
     header_timeout: Annotated[float, _limit(
         "--header-timeout", "SECONDS", "Close a connection whose request headers are not "
-        "complete this long after it opened (or after its last reply).")
+        "complete this long after it opened (or after its last reply), or whose body is "
+        "not complete this long after its headers.")
     ] = lim.HEADER_TIMEOUT,
     keepalive_timeout: Annotated[float, _limit(
         "--keepalive-timeout", "SECONDS",

@@ -290,3 +290,23 @@ def delete_secret(profile: str, kind: SecretKind) -> bool:
             return in_file
         raise
     return True
+
+
+# -- the audit trail's MAC key (vtctl.local.trail_key) --------------------------------
+
+TRAIL_KEY_PREFIX = "audit-trail:"
+
+
+def get_trail_key(trail_id: str) -> str | None:
+    """The MAC key of the audit trail ``trail_id``, from the keyring only (never a file)."""
+    keyring = _keyring()
+    value = _call("read", keyring.get_password, SERVICE, TRAIL_KEY_PREFIX + trail_id)
+    return value if isinstance(value, str) else None
+
+
+def set_trail_key(trail_id: str, value: str) -> str:
+    """Keep a new trail's key in the keyring; returns the backend's class path."""
+    keyring = _keyring()
+    _call("write", keyring.set_password, SERVICE, TRAIL_KEY_PREFIX + trail_id, value)
+    _remember(keyring)
+    return _class_path(keyring)

@@ -105,6 +105,10 @@ class KeyringUnavailableError(AuthenticationError):
     """No OS keyring backend exists to store or read a secret."""
 
 
+class AuditKeyError(AuthenticationError):
+    """The audit trail's key is not available here: it can be neither checked nor continued."""
+
+
 # --- permission (exit 4) ---------------------------------------------------
 
 
@@ -167,6 +171,10 @@ class TokenGenerationError(ServerError):
     @classmethod
     def because(cls, reason: object) -> TokenGenerationError:
         return cls(f"{cls.guide_text}: {reason}")
+
+
+class AuditWriteError(ServerError):
+    """Minted tokens cannot be recorded in the audit trail, so none are handed out."""
 
 
 class StoreError(ServerError):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from vtctl.domain.errors import (
+    AuditWriteError,
     NetworkError,
     NotFoundError,
     PermissionDeniedError,
@@ -34,6 +35,8 @@ async def _vtctl_error(request: Request, exc: Exception) -> Response:
         code = 403
     elif isinstance(exc, NetworkError):
         code = 502
+    elif isinstance(exc, AuditWriteError):  # no token without its record: try again later
+        code = 503
     else:
         code = 500
         if isinstance(exc, TokenGenerationError) and not message.startswith(exc.guide_text):
@@ -52,6 +55,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
 
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    """The client hung up before its body was complete (or its body deadline passed):
+    nobody reads the answer, which only the access log shows."""
+    return JSONResponse({"detail": "Client disconnected."}, status_code=400)
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": "Internal server error"}, status_code=500)
 
@@ -62,5 +71,6 @@ def exception_handlers() -> dict[Any, Any]:
         AuthFailed: _auth_failed,
         VtctlError: _vtctl_error,
         HTTPException: _http_error,
+        ClientDisconnect: _client_gone,
         Exception: _unexpected,
     }

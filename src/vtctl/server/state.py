@@ -72,6 +72,18 @@ class CachedStore(AppointmentStore):
         return found  # type: ignore[return-value]
 
 
+def state_credentials(credentials: TwilioCredentials | None, problem: str | None
+                      ) -> Callable[[], TwilioCredentials]:
+    """The server's credentials, or the reason there are none (a 500 for token requests)."""
+
+    def provide() -> TwilioCredentials:
+        if credentials is None:
+            raise TokenGenerationError.because(problem or "no Twilio credentials")
+        return credentials
+
+    return provide
+
+
 @dataclass
 class ServerState:
     """Everything a request needs, built once per process."""
@@ -100,11 +112,7 @@ class ServerState:
         audit: BatchingAuditWriter | None = None,
         limits: ServeLimits | None = None,
     ) -> ServerState:
-        def provide() -> TwilioCredentials:
-            if credentials is None:
-                raise TokenGenerationError.because(credentials_problem or "no Twilio credentials")
-            return credentials
-
+        provide = state_credentials(credentials, credentials_problem)
         return cls(
             store=store,
             engine=TokenEngine(store, provide, clock, audit=audit, command="serve"),
@@ -118,11 +126,20 @@ class ServerState:
         )
 
     def close(self) -> None:
+        """Close the stores; ``AuditWriteError`` after that when queued records were lost."""
+        lost = 0
         if self.audit is not None:
-            self.audit.close()  # every queued record lands before the process ends
+            lost = self.audit.close()  # every queued record lands before the process ends
         self.store.close()
         if self.writer.store is not self.store:
             self.writer.store.close()
+        if lost:
+            from vtctl.domain.errors import AuditWriteError
+
+            raise AuditWriteError(
+                f"{lost} token(s) handed out were not recorded in the audit trail "
+                f"({self.audit.problem if self.audit else None})",
+                hint="the server's log says why; run `vtctl audit verify` on its store")
 
     @property
     def write_limiter(self) -> anyio.CapacityLimiter:

@@ -10,11 +10,16 @@ import typer
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import settings_from
 from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.framework.validate import parse_appointment_id
 from vtctl.config.settings import Settings
+from vtctl.domain.audit import AUDIT_FIELDS, CHAIN_FIELDS
 from vtctl.domain.errors import UsageError
 from vtctl.ui.iostreams import IOStreams
-from vtctl.ui.output import OutputFormat, emit
+from vtctl.ui.output import OutputFormat, emit, output_format
+
+#: ``--json`` keys: the contract's, then each record's place in the keyed chain
+FIELDS = (*AUDIT_FIELDS, *CHAIN_FIELDS)
 
 
 @dataclass
@@ -41,18 +46,22 @@ def run_audit_list(opts: AuditListOptions) -> None:
                 hint="e.g. --since 2025-11-16 or --since 2025-11-16T09:00:00Z",
             ) from exc
     with open_store(opts.settings) as store:
-        records = [
-            c.record for c in store.read_audit(
-                since=since, appointment_id=opts.appointment_id, identity=opts.identity
-            )
-        ]
+        chained = store.read_audit(
+            since=since, appointment_id=opts.appointment_id, identity=opts.identity
+        )
+    records = [c.record for c in chained]
 
     def table() -> Any:
         from vtctl.ui.render.audit import audit_table
 
         return audit_table(records)
 
-    emit(opts.io, opts.fmt, lambda: [r.to_json() for r in records], table)
+    def lines() -> Any:
+        from vtctl.ui.render.audit import audit_lines
+
+        return audit_lines(records)
+
+    emit(opts.io, opts.fmt, lambda: [c.to_json() for c in chained], table, lines=lines)
 
 
 def list_command(
@@ -69,15 +78,20 @@ def list_command(
         str | None, typer.Option("--identity", metavar="X",
                                  help="Only tokens for this identity (e.g. 2-jane@example.com).")
     ] = None,
-    json: o.Json = False,
+    json: Annotated[str | None, json_option(FIELDS)] = None,
+    jq: Jq = None,
     profile: o.Profile = None,
     store: o.Store = None,
 ) -> None:
-    """List the tokens minted locally, oldest first (never the tokens themselves)."""
+    """List the tokens minted locally, oldest first (never the tokens themselves).
+
+    On a terminal: a table. In a pipe: one record a line, tab-separated (time, who,
+    command, appointment, identity, room, ttl, jti). Stored text is shown printable.
+    """
     run_audit_list(
         AuditListOptions(
             io=streams(ctx), settings=settings_from(local=True, profile=profile, store=store),
-            fmt=OutputFormat(json=json), since=since,
+            fmt=output_format(json, jq), since=since,
             appointment_id=None if appointment is None else parse_appointment_id(appointment),
             identity=identity,
         )
@@ -85,4 +99,4 @@ def list_command(
 
 
 def register(group: typer.Typer) -> None:
-    group.command("list")(list_command)
+    group.command("list", cls=JsonCommand)(list_command)
