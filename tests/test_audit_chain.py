@@ -27,6 +27,7 @@ from vtctl.domain.audit import (
     ChainedRecord,
     Expectation,
     Verdict,
+    anchor_from_row,
     canonical_bytes,
     chain,
     derived_key,
@@ -331,3 +332,33 @@ def test_json_and_shown_values() -> None:
     assert (document["seq"], document["prev_hash"], document["hash"], document["mac"]) == (
         1, GENESIS_HASH, HASH_1, MAC_1)
     assert CHAIN_FIELDS == ("seq", "prev_hash", "hash", "mac")
+
+
+# -- an anchor read from a file ------------------------------------------------------------
+
+ROW = (TRAIL, "2025-11-16T08:00:00Z", "keyring", 1, 2, MAC_2, TAG)
+
+
+def test_an_anchor_row_of_the_form_vtctl_writes_is_read() -> None:
+    assert anchor_from_row(ROW) == Anchor(*ROW)
+    unkeyed = (TRAIL, "2025-11-16T08:00:00Z", None, 0, 0, None, None)
+    assert anchor_from_row(unkeyed) == Anchor(TRAIL, "2025-11-16T08:00:00Z")
+    twilio = (TRAIL, "2025-11-16T08:00:00Z", "twilio:SK" + "aB" * 16, 2, 2, MAC_2, TAG)
+    assert anchor_from_row(twilio) == Anchor(*twilio)
+
+
+@pytest.mark.parametrize(("index", "value"), [
+    (0, "F" * 32), (0, "0" * 31), (0, "0" * 33), (0, b"0" * 32), (0, None), (0, "\x1b" * 32),
+    (1, "2025-11-16 08:00:00Z"), (1, "2025-11-16T08:00:00"), (1, "٢025-11-16T08:00:00Z"),
+    (1, None), (1, "2025-11-16T08:00:00Z\n"),
+    (2, "Keyring"), (2, "keyring\x1b"), (2, "twilio:"), (2, "twilio:SK" + "0" * 31),
+    (2, "twilio:AC" + "0" * 32), (2, 1), (2, "twilio:SK" + "g" * 32),
+    (3, -1), (3, 3), (3, "1"), (3, None), (3, True), (3, 1.0),
+    (4, "2"), (4, None), (4, 2.0),
+    (5, "A" * 64), (5, "0" * 63), (5, b"0" * 64), (5, 7),
+    (6, "0" * 65), (6, "x" * 64), (6, 7),
+])
+def test_an_anchor_row_of_another_form_is_refused(index: int, value: object) -> None:
+    row = list(ROW)
+    row[index] = value
+    assert anchor_from_row(tuple(row)) is None, (index, value)

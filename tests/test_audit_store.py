@@ -16,6 +16,7 @@ from tests.helpers import make_store
 from vtctl.config.secrets_store import get_trail_key, set_trail_key
 from vtctl.domain.audit import (
     GENESIS_HASH,
+    Anchor,
     AuditRecord,
     derived_key,
     record_hash,
@@ -147,8 +148,10 @@ def test_an_unknown_key_source_is_a_changed_anchor(tmp_path: Path) -> None:
     path = make_store(tmp_path / "s.sqlite3")
     raw(path, "DROP TRIGGER audit_anchor_forward", "UPDATE audit_anchor SET key_source = 'x'")
     with AppointmentStore.open(path) as store, pytest.raises(AuditTrailError,
-                                                              match="no known key source"):
+                                                              match=r"anchor in .* is malformed"):
         verified(store, keys(), path)
+    with pytest.raises(AuditTrailError, match="no known key source"):  # defence in depth
+        keys().key_for(Anchor("0" * 32, "2025-11-16T08:00:00Z", key_source="x"))
 
 
 def test_a_trail_reset_to_unkeyed_is_found_through_the_keyring(tmp_path: Path) -> None:

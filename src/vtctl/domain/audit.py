@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -219,6 +220,33 @@ class Anchor:
     def tag_matches(self, key: bytes) -> bool:
         expected = self.signed(key).tag
         return isinstance(self.tag, str) and hmac.compare_digest(self.tag, str(expected))
+
+
+_TRAIL_ID = re.compile(r"[0-9a-f]{32}")
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+_KEY_SOURCE = re.compile(r"keyring|twilio:SK[0-9a-fA-F]{32}")
+
+
+def _matches(value: object, pattern: re.Pattern[str], optional: bool = False) -> bool:
+    if value is None:
+        return optional
+    return isinstance(value, str) and pattern.fullmatch(value) is not None
+
+
+def anchor_from_row(row: tuple[object, ...]) -> Anchor | None:
+    """An anchor read from a file, if every field has the form vtctl writes (None
+    otherwise: its text may hold anything, terminal escapes included)."""
+    trail_id, created_at, key_source, keyed_seq, head_seq, head_mac, tag = row
+    if not (_matches(trail_id, _TRAIL_ID) and _matches(created_at, _UTC)
+            and _matches(key_source, _KEY_SOURCE, optional=True)
+            and type(keyed_seq) is int and type(head_seq) is int
+            and 0 <= keyed_seq <= head_seq
+            and _matches(head_mac, _DIGEST, optional=True)
+            and _matches(tag, _DIGEST, optional=True)):
+        return None
+    return Anchor(trail_id, created_at, key_source, keyed_seq, head_seq,  # type: ignore[arg-type]
+                  head_mac, tag)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from vtctl.domain.audit import (
     Anchor,
     AuditRecord,
     ChainedRecord,
+    anchor_from_row,
     chain,
     record_mac,
     verify_trail,
@@ -588,17 +589,13 @@ class AppointmentStore:
         row = self._db.execute(
             "SELECT trail_id, created_at, key_source, keyed_seq, head_seq, head_mac, tag "
             "FROM audit_anchor WHERE id = 1").fetchone()
-        optional = (str, type(None))
-        types: tuple[type | tuple[type, ...], ...] = (str, str, optional, int, int, optional,
-                                                      optional)
-        if row is None or not all(
-            isinstance(value, kind) for value, kind in zip(row, types, strict=True)
-        ):
+        anchor = None if row is None else anchor_from_row(row)
+        if anchor is None:
             raise AuditTrailError(
                 f"the audit trail's anchor in {self.path} is "
                 f"{'missing' if row is None else 'malformed'}: it was changed outside vtctl",
                 hint="keep a copy of the file for investigation")
-        return Anchor(*row)
+        return anchor
 
     def _write_anchor(self, anchor: Anchor) -> None:
         self._db.execute(

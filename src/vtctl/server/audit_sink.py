@@ -106,6 +106,8 @@ class BatchingAuditWriter:
         while self._pending:
             minted.append(self._pending.popleft())
         if not minted:
+            if self.problem is not None:  # nothing queued to try: check again (a busy store)
+                self._recheck()
             return
         try:
             record = self.context.record
@@ -116,7 +118,16 @@ class BatchingAuditWriter:
             self._failed(exc)
         else:
             if self.problem is not None:
-                log.warning("audit trail: records are written again")
+                log.warning("audit trail: records can be written again")
+            self.problem = self._logged = None
+
+    def _recheck(self) -> None:
+        try:
+            self._store.prepare_audit(self._keys)
+        except Exception as exc:
+            self._failed(exc)
+        else:
+            log.warning("audit trail: records can be written again")
             self.problem = self._logged = None
 
     def _failed(self, exc: Exception) -> None:
