@@ -24,8 +24,8 @@ from vtctl.domain.audit import (
 )
 from vtctl.domain.credentials import TwilioCredentials
 from vtctl.domain.errors import AuditKeyError, AuditTrailError, KeyringUnavailableError
-from vtctl.local.audit import check_trail, verified
 from vtctl.local.store import _MIGRATIONS, MAX_SEQ, AppointmentStore, _statements
+from vtctl.local.trail_check import check_trail, verified
 from vtctl.local.trail_key import TrailKeys
 
 CREDENTIALS = TwilioCredentials(TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET)

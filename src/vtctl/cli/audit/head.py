@@ -30,7 +30,7 @@ def run_audit_head(opts: AuditHeadOptions) -> str:
     after the whole trail verified (exit 9 or 3 otherwise, as ``audit verify``)."""
     from vtctl.backends.local import open_store
     from vtctl.domain.audit import GENESIS_HASH, json_value
-    from vtctl.local.audit import profile_keys, verified
+    from vtctl.local.trail_check import profile_keys, verified
 
     with open_store(opts.settings) as store:
         checked = verified(store, profile_keys(opts.settings.profile, opts.settings.is_demo),

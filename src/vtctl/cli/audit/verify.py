@@ -44,7 +44,7 @@ def run_audit_verify(opts: AuditVerifyOptions) -> int:
     ``AuditKeyError`` (exit 3) when the trail's key is not available here."""
     from vtctl.backends.local import open_store
     from vtctl.domain.audit import shown
-    from vtctl.local.audit import profile_keys, verified
+    from vtctl.local.trail_check import profile_keys, verified
 
     path = opts.settings.store_path
     with open_store(opts.settings) as store:
