@@ -45,7 +45,8 @@ MIN_INTERVAL = 0.5
 #: errors the watch view shows and retries on the next tick; others end the watch
 TRANSIENT_ERRORS: tuple[type[VtctlError], ...] = (NetworkError, ServerError)
 
-#: the keys of the JSON document of `status` (RoomStatus.to_json)
+#: the fields of `status --json`, declared on the model
+FIELDS = RoomStatus.json_fields()
 FIELDS = (
     "appointment_id", "room_name", "status", "sid", "type", "created_at", "duration_seconds",
     "participant_count", "max_participants", "participants", "message",

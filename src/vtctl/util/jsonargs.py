@@ -1,8 +1,9 @@
 """``--json [FIELDS]`` on a command line, for a parser without optional values.
 
 Shared by the Typer command class (``vtctl.cli.framework.json_flags.JsonCommand``) and
-shell completion's parser (``vtctl.launch.cmdtree``), so both read a command
-line the same way; dependency-free because completion runs on every Tab.
+shell completion (``vtctl.launch.cmdtree`` reads a command line the same way,
+``vtctl.launch.fastcomplete`` completes field names as Typer's path does);
+dependency-free because completion runs on every Tab.
 """
 
 from __future__ import annotations
@@ -51,6 +52,16 @@ def spell_json_values(args: list[str], takes_value: set[str], slots: list[int]) 
         else:
             out.append(token)
     return out + tail
+
+
+def complete_fields(fields: tuple[str, ...], incomplete: str) -> list[str]:
+    """Tab after ``--json``: the fields starting with the last comma-separated word,
+    each after the words already typed (``room_name,ex`` -> ``room_name,expires_at``),
+    as gh completes ``--json``; a field already chosen is not offered again."""
+    typed, _, last = incomplete.rpartition(",")
+    chosen = set(typed.split(",")) if typed else set()
+    prefix = f"{typed}," if typed else ""
+    return [prefix + name for name in fields if name.startswith(last) and name not in chosen]
 
 
 def _positional_indexes(args: list[str], takes_value: set[str]) -> list[int]:

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from vtctl.cli.appointment.fields import FIELDS
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import settings_from
 from vtctl.cli.framework.context import streams
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.config.settings import Settings
+from vtctl.domain.models import Appointment
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
-
-if TYPE_CHECKING:
-    from vtctl.domain.models import Appointment
-
 
 DEFAULT_LIMIT = 30
 
@@ -97,7 +93,7 @@ def _list_tables(io: IOStreams, rows: Iterator[Appointment], total: int) -> int:
 
 def list_command(
     ctx: typer.Context,
-    json: Annotated[str | None, json_option(FIELDS)] = None,
+    json: Annotated[str | None, json_option(Appointment.json_fields())] = None,
     jq: Jq = None,
     limit: Annotated[
         int, typer.Option("--limit", "-L", min=1, help="Show at most this many.")

@@ -59,12 +59,6 @@ AsUser = Annotated[
         rich_help_panel=BACKEND_PANEL, show_default=False,
     ),
 ]
-#: ``--json`` of a command that prints its document whole; a command with
-#: selectable fields declares ``cli.json_flags.json_option(FIELDS)`` instead.
-Json = Annotated[
-    bool,
-    typer.Option("--json", help="Print one JSON document.", rich_help_panel=OUTPUT_PANEL),
-]
 Raw = Annotated[
     bool,
     typer.Option(
