@@ -254,3 +254,17 @@ def test_a_bare_json_before_an_option_is_every_field(cli: Cli) -> None:
     result = cli("token", "47", "--json", "--profile", "demo")
     assert result.exit_code == 0, result.stderr
     assert tuple(json.loads(result.stdout)) == TOKEN_FIELDS
+
+
+@pytest.mark.parametrize(("args", "spelled"), [
+    (["47", "--json", "store,pulled"], ["47", "--json=store,pulled"]),
+    (["--json", "store", "47"], ["--json=store", "47"]),
+    (["--json", "47"], ["--json=\0", "47"]),  # an id is never a field list
+    (["--json", "store"], ["--json=\0", "store"]),  # the one ID... is needed as the ID
+])
+def test_a_variadic_argument_leaves_a_field_list_to_json(args: list[str], spelled: list[str]
+                                                         ) -> None:
+    """`appointment pull ID... --json a,b` and `smoke ID... --json a,b` (nargs -1)."""
+    from vtctl.util.jsonargs import spell_json_values
+
+    assert spell_json_values(args, {"--profile"}, [-1]) == spelled

@@ -45,11 +45,6 @@ STDIN = "-"
 
 #: the fields of `inspect --json`, declared on the model
 FIELDS = TokenReport.json_fields()
-FIELDS = (
-    "header", "api_key_sid", "account_sid", "jti", "identity", "room_name", "grants",
-    "issued_at", "not_before", "expires_at", "ttl", "seconds_left", "expired", "claims",
-    "signature",
-)
 
 
 @dataclass

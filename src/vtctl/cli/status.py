@@ -47,10 +47,6 @@ TRANSIENT_ERRORS: tuple[type[VtctlError], ...] = (NetworkError, ServerError)
 
 #: the fields of `status --json`, declared on the model
 FIELDS = RoomStatus.json_fields()
-FIELDS = (
-    "appointment_id", "room_name", "status", "sid", "type", "created_at", "duration_seconds",
-    "participant_count", "max_participants", "participants", "message",
-)
 
 
 def utc_now() -> datetime:

@@ -22,14 +22,16 @@ def spell_json_values(args: list[str], takes_value: set[str], slots: list[int]) 
     """``--json`` -> ``--json=<every field>``; ``--json a,b`` -> ``--json=a,b``.
 
     ``takes_value``: the command's options that take a value (besides ``--json``);
-    ``slots``: the ``nargs`` of its positional arguments.  A word after ``--json``
-    is a field list only if it looks like ``a,b_c`` and the positional arguments
-    are all given without it (``appointment import --json data`` keeps ``data``).
+    ``slots``: the ``nargs`` of its positional arguments (-1: one or more).  A word
+    after ``--json`` is a field list only if it looks like ``a,b_c`` and the
+    positional arguments are all given without it (``appointment import --json
+    data`` keeps ``data``; ``appointment pull 47 --json store`` selects ``store``).
     A ``--jq`` with nothing after it becomes ``--jq=`` (the command says what it needs).
     """
     end = args.index("--") if "--" in args else len(args)
     head, tail = args[:end], args[end:]
     positional = _positional_indexes(head, takes_value - {JSON_OPTION})
+    needed = sum(n for n in slots if n > 0) + (1 if -1 in slots else 0)
     out: list[str] = []
     skip = False
     for i, token in enumerate(head):
@@ -40,7 +42,7 @@ def spell_json_values(args: list[str], takes_value: set[str], slots: list[int]) 
             word = head[i + 1] if i + 1 < len(head) else None
             if (
                 word is not None and i + 1 in positional and FIELDS_PATTERN.match(word)
-                and -1 not in slots and len(positional) - 1 >= sum(slots)
+                and len(positional) - 1 >= needed
             ):
                 out.append(f"{JSON_OPTION}={word}")
                 positional.remove(i + 1)
