@@ -159,4 +159,6 @@ def command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("diagnose", help=HELP, cls=JsonCommand)(with_backend_flags(command))
+    app.command("diagnose", help=HELP, cls=JsonCommand)(
+        with_backend_flags(command, local=("engine", "twilio"))
+    )

@@ -332,4 +332,4 @@ def register(app: typer.Typer) -> None:
         "Participants API (TWILIO_* credentials). A room nobody has joined yet is "
         "'not-created'; when Twilio was not asked (demo profile) the state is 'unknown'. "
         "--watch keeps a live view and reports joins, departures and track changes.",
-    )(with_backend_flags(command))
+    )(with_backend_flags(command, local=("engine", "twilio")))

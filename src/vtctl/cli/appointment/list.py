@@ -12,6 +12,7 @@ from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import settings_from
 from vtctl.cli.framework.context import streams
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
+from vtctl.cli.framework.validate import given_flags, refuse_ignored
 from vtctl.config.settings import Settings
 from vtctl.domain.models import Appointment
 from vtctl.ui.iostreams import IOStreams
@@ -99,7 +100,7 @@ def list_command(
         int, typer.Option("--limit", "-L", min=1, help="Show at most this many.")
     ] = DEFAULT_LIMIT,
     all_: Annotated[
-        bool, typer.Option("--all", help="Show every appointment (ignores --limit).")
+        bool, typer.Option("--all", help="Show every appointment (not with --limit).")
     ] = False,
     profile: o.Profile = None,
     store: o.Store = None,
@@ -109,6 +110,9 @@ def list_command(
     On a terminal: a table. In a pipe: one appointment a line, tab-separated
     (id, patient id, psychologist id, minutes, start, room).
     """
+    if all_:
+        refuse_ignored(given_flags(ctx, "limit"), "does not apply with --all (every "
+                       "appointment is listed)", "leave out {flag} or --all")
     run_list(
         ListOptions(
             io=streams(ctx), settings=settings_from(local=True, profile=profile, store=store),

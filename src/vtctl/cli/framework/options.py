@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from vtctl.cli.framework.backend_flags import BACKEND_PANEL, backend_option
+from vtctl.config.settings import Applies
 
 OUTPUT_PANEL = "Output"
 
@@ -58,6 +59,7 @@ AsUser = Annotated[
         "patient or psychologist. Default: the profile's as_user.",
         rich_help_panel=BACKEND_PANEL, show_default=False,
     ),
+    Applies(("engine",), note="remotely the logged-in user's JWT decides whose token it is"),
 ]
 Raw = Annotated[
     bool,

@@ -38,7 +38,7 @@ def run_end(opts: EndOptions) -> RoomChange:
     )
 
 
-@with_backend_flags
+@with_backend_flags(remote=None, local=("engine", "twilio"))
 def end_command(
     ctx: typer.Context,
     room: o.Room,

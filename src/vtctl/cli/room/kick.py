@@ -51,7 +51,7 @@ Identity = Annotated[
 ]
 
 
-@with_backend_flags
+@with_backend_flags(remote=None, local=("engine", "twilio"))
 def kick_command(
     ctx: typer.Context,
     room: o.Room,

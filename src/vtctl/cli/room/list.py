@@ -38,7 +38,6 @@ def run_list(opts: ListOptions) -> list[RoomSummary]:
         raise UsageError(f"--limit must be between 1 and {MAX_LIMIT}, not {opts.limit}")
 
     def fetch(backend: Backend) -> list[RoomSummary]:
-        backend.check_room_operations("room list")
         return backend.list_rooms(opts.status, opts.limit)
 
     rooms = call_backend(opts.open_backend, fetch)
@@ -64,7 +63,7 @@ Limit = Annotated[
 ]
 
 
-@with_backend_flags
+@with_backend_flags(remote=None, local=("engine", "twilio"))
 def list_command(
     ctx: typer.Context,
     status: Status = None,

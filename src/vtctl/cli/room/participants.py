@@ -54,7 +54,7 @@ All = Annotated[
 ]
 
 
-@with_backend_flags
+@with_backend_flags(local=("engine", "twilio"))
 def participants_command(
     ctx: typer.Context,
     room: o.Room,
