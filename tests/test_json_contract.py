@@ -216,6 +216,7 @@ FIXTURES: dict[tuple[str, ...], Callable[[Setup], list[str] | tuple[list[str], s
     ("audit", "list"): _audit,
     ("auth", "status"): _auth_status,
     ("config", "show"): lambda s: [],
+    ("sessions",): lambda s: ["--profile", "demo", "--from", "2025-11-16", "--to", "2025-11-18"],
 }
 
 

@@ -57,8 +57,10 @@ EXIT_CODES: dict[ExitCode, ExitMeaning] = {
         "a damaged store)"),
     ExitCode.NETWORK_ERROR: ExitMeaning("network", "network error or timeout"),
     ExitCode.SMOKE_FAILED: ExitMeaning(
-        "a smoke/diagnose check failed",
-        "a `smoke` or `diagnose` check failed (7 when no check could reach the server)"),
+        "a smoke/diagnose check failed or a sessions --alert rule matched",
+        "a `smoke` or `diagnose` check failed, or a `sessions --alert` rule matched "
+        "(7 when no check could reach the server; 3, 6 or 7 when `sessions` could not "
+        "ask Twilio and no rule matched)"),
     ExitCode.AUDIT_FAILED: ExitMeaning(
         "audit trail broken", "the audit trail failed verification (`vtctl audit verify`)"),
 }
@@ -238,6 +240,12 @@ class SmokeFailedError(VtctlError):
 
 class DiagnoseProblemError(VtctlError):
     """``vtctl diagnose`` found at least one problem."""
+
+    exit_code = ExitCode.SMOKE_FAILED
+
+
+class SessionsAlertError(VtctlError):
+    """A ``vtctl sessions --alert`` rule matched at least one appointment."""
 
     exit_code = ExitCode.SMOKE_FAILED
 

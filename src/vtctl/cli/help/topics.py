@@ -22,6 +22,11 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
     ("VTCTL_NO_HELP_CACHE", "1: render --help every time instead of from the cache"),
     ("NO_COLOR", "set: no colour in tables"),
     ("SSL_CERT_FILE", "CA bundle for TLS (as --ca-bundle)"),
+    ("PYTHON_KEYRING_BACKEND", "keyring's: the keyring backend (a class path, e.g. "
+     "keyring.backends.SecretService.Keyring); naming it skips keyring's detection. A file "
+     "keyring (keyrings.alt) is used only when chosen here or in keyring's keyringrc.cfg"),
+    ("GITHUB_ACTIONS", "true (set by GitHub Actions): `smoke` also prints each failed check "
+     "as an ::error workflow command (an annotation on the run)"),
 )
 
 
