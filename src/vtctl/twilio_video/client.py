@@ -47,6 +47,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -196,6 +197,9 @@ def _httpx_http_client_class() -> type[Any]:
             self.clock = clock or time.monotonic
             #: the command's budget, set by ``twilio_session``
             self.budget: Deadline | None = None
+            #: requests sent so far (``vtctl sessions`` reports its count)
+            self.requests_sent = 0
+            self._count_lock = threading.Lock()
 
         def request(
             self,
@@ -261,6 +265,8 @@ def _httpx_http_client_class() -> type[Any]:
             """One request and its whole body, within what is left of ``budget``."""
             shown = _shown_url(url)
             log.debug("%s %s params=%s", method, shown, params or {})
+            with self._count_lock:
+                self.requests_sent += 1
             late = RequestTimeoutError(
                 f"Twilio did not answer within {budget.seconds:g} s ({method} {shown})",
                 hint=_retry_hint(self.base_url),
