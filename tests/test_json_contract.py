@@ -117,11 +117,14 @@ class Setup:
         self.tmp_path, self.httpx_mock, self.monkeypatch = tmp_path, httpx_mock, monkeypatch
         self.cli, self.server = cli, server
 
-    def local_twilio(self) -> list[str]:
+    def twilio_credentials(self) -> None:
         for name, value in (("TWILIO_ACCOUNT_SID", "AC" + "0123456789abcdef" * 2),
                             ("TWILIO_API_KEY", "SK" + "fedcba9876543210" * 2),
                             ("TWILIO_API_SECRET", "test-api-secret")):
             self.monkeypatch.setenv(name, value)
+
+    def local_twilio(self) -> list[str]:
+        self.twilio_credentials()
         _twilio_room(self.httpx_mock)
         return ["--local", "--store", _now_store(self.tmp_path)]
 
@@ -183,6 +186,32 @@ def _smoke(s: Setup) -> list[str]:
     return ["47", "--patient-jwt-env", "P_JWT", "--psychologist-jwt-env", "Q_JWT", *args]
 
 
+def _history(s: Setup) -> list[str]:
+    """Appointment 47's room in Twilio (a finished session) and in Video Insights."""
+    from tests.history_fakes import (
+        FakeTwilio,
+        a_participant,
+        a_room,
+        a_room_summary,
+        a_summary,
+        room_sid,
+    )
+    from tests.twilio_fakes import IMPORT_FILE
+
+    s.twilio_credentials()
+    fake = FakeTwilio(
+        rooms=[a_room(1, "2025-11-16T08:58:00Z", end="2025-11-16T09:52:00Z")],
+        participants={room_sid(1): [
+            a_participant(JANE_ID, 1, "2025-11-16T09:00:00Z", "2025-11-16T09:52:00Z"),
+            a_participant(SARAH_ID, 2, "2025-11-16T09:01:00Z", "2025-11-16T09:52:00Z")]},
+        insights={room_sid(1): a_room_summary(1)},
+        summaries={room_sid(1): [a_summary(1, JANE_ID)]},
+    )
+    s.httpx_mock.add_callback(fake, is_reusable=True)
+    store = store_from_document(s.tmp_path / "history.sqlite3", IMPORT_FILE)
+    return ["47", "--local", "--store", str(store)]
+
+
 def _audit(s: Setup) -> list[str]:
     _demo_token(s)  # one minted token in the demo store's trail
     return ["--profile", "demo"]
@@ -216,6 +245,7 @@ FIXTURES: dict[tuple[str, ...], Callable[[Setup], list[str] | tuple[list[str], s
     ("audit", "list"): _audit,
     ("auth", "status"): _auth_status,
     ("config", "show"): lambda s: [],
+    ("history",): _history,
     ("sessions",): lambda s: ["--profile", "demo", "--from", "2025-11-16", "--to", "2025-11-18"],
 }
 

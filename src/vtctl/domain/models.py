@@ -45,7 +45,7 @@ def json_value(value: Any) -> Any:
     """``value`` as JSON: a datetime in the guide's form, a model through its ``to_json``."""
     if isinstance(value, datetime):
         return format_utc(value)
-    if isinstance(value, JsonFields):
+    if hasattr(value, "to_json"):  # a JsonFields model, or a nested record of its own
         return value.to_json()
     if isinstance(value, tuple | list):
         return [json_value(item) for item in value]
