@@ -12,8 +12,9 @@ BIDI_CONTROLS = {"LRE", "RLE", "PDF", "LRO", "RLO", "LRI", "RLI", "FSI", "PDI"}
 
 
 def is_terminal_control(char: str) -> bool:
-    """C0, DEL and C1 are exactly category Cc; bidi controls reorder what follows."""
-    return (unicodedata.category(char) == "Cc"
+    """C0, DEL and C1 are exactly category Cc; bidi controls reorder what follows; a lone
+    surrogate (category Cs) cannot be encoded at all."""
+    return (unicodedata.category(char) in ("Cc", "Cs")
             or unicodedata.bidirectional(char) in BIDI_CONTROLS)
 
 
@@ -25,7 +26,7 @@ def test_every_basic_plane_character_is_classified_like_the_unicode_database() -
 
 def test_the_edges_by_hand() -> None:
     controls = ["\x00", "\x1b", "\x1f", "\x7f", "\x80", "\x9b", "\x9f",
-                "\u202a", "\u202e", "\u2066", "\u2069"]
+                "\u202a", "\u202e", "\u2066", "\u2069", "\ud800", "\udfff"]
     plain = [" ", "~", "\xa0", "\u2029", "\u202f", "\u2065", "\u206a", "é", "\U0001f600"]
     assert [c for c in controls if not has_control(c)] == []
     assert [c for c in plain if has_control(c)] == []
@@ -33,25 +34,40 @@ def test_the_edges_by_hand() -> None:
 
 def test_printable_replaces_each_control_and_keeps_the_rest() -> None:
     assert printable("a\x1b[2Jb\x9b\u202ec\td") == "a?[2Jb??c?d"
+    assert printable("lone \ud800 half") == "lone ? half"
+    assert printable("\U0001f600") == "\U0001f600"  # a pair is a character, not a surrogate
     assert printable("plain é text") == "plain é text"
     assert printable("") == ""
     assert not has_control("") and has_control("ok\x07")
 
 
-def test_json_escaped_keeps_the_value_and_no_control_but_its_layout() -> None:
+def test_printable_replaces_lone_surrogates_so_the_text_always_encodes() -> None:
+    from vtctl.util.text import printable_lines
+
+    assert printable("a\ud800b\udcff") == "a?b?"
+    assert printable_lines("a\tb\nc\x1b\ud800") == "a\tb\nc??"
+    printable("\udcff" * 3).encode("utf-8")
+
+
+def test_json_printable_escapes_what_json_dumps_leaves_raw() -> None:
     import json
 
-    from vtctl.util.text import json_escaped
+    from vtctl.util.text import json_printable
 
-    value = {"k\u202e": "".join(chr(code) for code in range(0x10000)
-                                if not 0xD800 <= code <= 0xDFFF), "n": [1, None]}
-    document = json.dumps(value, indent=2, ensure_ascii=False)
-    escaped = json_escaped(document)
-    assert json.loads(escaped) == value
-    assert [c for c in escaped if has_control(c)] == ["\n"] * escaped.count("\n")
-    assert escaped.count("\n") == document.count("\n") == 6
-    assert '"k\\u202e"' in escaped and "\\u007f\\u0080" in escaped and "\\u009f\xa0" in escaped
-    assert json_escaped('{"a": "plain é"}') == '{"a": "plain é"}'
+    value = {"n\u202e": "a\x7f\x9b\u2066\ud800 é \U0001f600 \x1b"}
+    dumped = json_printable(json.dumps(value, ensure_ascii=False))
+    assert json.loads(dumped) == value  # the same document
+    assert [c for c in dumped if has_control(c) or 0xD800 <= ord(c) <= 0xDFFF] == []
+    assert "é" in dumped and "\U0001f600" in dumped  # the rest stays readable
+
+
+def test_text_problem_names_the_character() -> None:
+    from vtctl.util.text import text_problem
+
+    assert text_problem("Jane Doe") is None
+    assert text_problem("Jane\u202e") == "holds the control character U+202E"
+    assert text_problem("a\x9b") == "holds the control character U+009B"
+    assert "lone surrogate" in (text_problem("\ud800") or "")
 
 
 def test_is_unicode_text() -> None:

@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from vtctl.domain.models import JsonFields
 from vtctl.util.text import printable
 
 GENESIS_HASH = "0" * 64
@@ -53,12 +54,14 @@ _TEXT_FIELDS = frozenset(AUDIT_FIELDS) - {"appointment_id", "ttl_seconds"}
 
 
 @dataclass(frozen=True, slots=True)
-class AuditRecord:
+class AuditRecord(JsonFields):
     """One minted token: who, where, what for. Never the token itself.
 
     Read back from a file, a field may hold anything SQLite stores (an edit
     behind vtctl's back): ``wrong_type`` names such a field.
     """
+
+    JSON_FIELDS = AUDIT_FIELDS
 
     at: str  # ISO 8601 UTC ending in Z
     os_user: str
@@ -71,8 +74,8 @@ class AuditRecord:
     ttl_seconds: int
     jti: str
 
-    def to_json(self) -> dict[str, Any]:
-        return {name: json_value(getattr(self, name)) for name in AUDIT_FIELDS}
+    def json_attr(self, name: str) -> Any:
+        return stored_json(getattr(self, name))
 
     def wrong_type(self) -> str | None:
         """The first field whose value is not of its declared type, described; or None."""
@@ -92,7 +95,7 @@ def _kind(value: object) -> str:
     return kinds.get(type(value), "nothing")
 
 
-def json_value(value: object) -> object:
+def stored_json(value: object) -> object:
     """A stored value as JSON can carry it: a BLOB as ``x'<hex>'``, a non-finite
     number as its text (``Infinity`` is not JSON)."""
     if isinstance(value, bytes):
@@ -108,12 +111,16 @@ def shown(value: object) -> str:
         return "-"
     if isinstance(value, str):
         return printable(value)
-    return printable(str(json_value(value)))
+    return printable(str(stored_json(value)))
 
 
 @dataclass(frozen=True, slots=True)
-class ChainedRecord:
-    """A stored record with its place in the chain (``mac`` None: not keyed)."""
+class ChainedRecord(JsonFields):
+    """A stored record with its place in the chain (``mac`` None: not keyed).
+
+    Its JSON: the record's (the contract's keys), then ``CHAIN_FIELDS``."""
+
+    JSON_FIELDS = (*AUDIT_FIELDS, *CHAIN_FIELDS)
 
     seq: int
     record: AuditRecord
@@ -121,11 +128,8 @@ class ChainedRecord:
     hash: str
     mac: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        """The contract's keys, then ``CHAIN_FIELDS`` (this class's own attributes)."""
-        return self.record.to_json() | {
-            name: json_value(getattr(self, name)) for name in CHAIN_FIELDS
-        }
+    def json_attr(self, name: str) -> Any:
+        return stored_json(getattr(self if name in CHAIN_FIELDS else self.record, name))
 
 
 def _encode(*values: object) -> str:

@@ -5,17 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.exceptions import HTTPException
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from vtctl.domain.errors import (
-    AuditWriteError,
-    NetworkError,
-    NotFoundError,
-    PermissionDeniedError,
-    TokenGenerationError,
-    VtctlError,
-)
+from vtctl.domain.errors import TokenGenerationError, VtctlError
 from vtctl.server.auth import AuthFailed
 
 
@@ -29,19 +22,9 @@ async def _auth_failed(request: Request, exc: Exception) -> Response:
 async def _vtctl_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, VtctlError)
     message = exc.message
-    if isinstance(exc, NotFoundError):
-        code = 404
-    elif isinstance(exc, PermissionDeniedError):
-        code = 403
-    elif isinstance(exc, NetworkError):
-        code = 502
-    elif isinstance(exc, AuditWriteError):  # no token without its record: try again later
-        code = 503
-    else:
-        code = 500
-        if isinstance(exc, TokenGenerationError) and not message.startswith(exc.guide_text):
-            message = TokenGenerationError.because(message).message
-    return JSONResponse({"error": message}, status_code=code)
+    if isinstance(exc, TokenGenerationError) and not message.startswith(exc.guide_text):
+        message = TokenGenerationError.because(message).message
+    return JSONResponse({"error": message}, status_code=exc.http_status)  # on the class
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -55,12 +38,6 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
 
-async def _client_gone(request: Request, exc: Exception) -> Response:
-    """The client hung up before its body was complete (or its body deadline passed):
-    nobody reads the answer, which only the access log shows."""
-    return JSONResponse({"detail": "Client disconnected."}, status_code=400)
-
-
 async def _unexpected(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": "Internal server error"}, status_code=500)
 
@@ -71,6 +48,5 @@ def exception_handlers() -> dict[Any, Any]:
         AuthFailed: _auth_failed,
         VtctlError: _vtctl_error,
         HTTPException: _http_error,
-        ClientDisconnect: _client_gone,
         Exception: _unexpected,
     }

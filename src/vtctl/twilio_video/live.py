@@ -15,7 +15,6 @@ and error translation go through :mod:`vtctl.twilio_video.client`.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -24,12 +23,9 @@ from vtctl.config.settings import DEFAULT_TIMEOUT
 from vtctl.domain.errors import VtctlError
 from vtctl.domain.models import Participant
 from vtctl.domain.sessions import TwilioRoom, TwilioView
-from vtctl.twilio_video.client import (
-    make_http_client,
-    translated,
-    twilio_api_url,
-    twilio_session,
-)
+from vtctl.twilio_video.client import make_http_client, translated, twilio_session
+from vtctl.twilio_video.paging import fan_out, paged_records, sid_of
+from vtctl.twilio_video.paths import path_segment
 from vtctl.twilio_video.rooms import CONNECTED_PAGE_SIZE, as_utc, text
 
 if TYPE_CHECKING:
@@ -48,18 +44,6 @@ DEMO_REASON = ("the demo profile's Twilio credentials are fake, so Twilio was no
                "(set TWILIO_* credentials and use another profile)")
 
 
-class _Counter:
-    """Requests sent, from httpx's request hook (called from several threads)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self._lock = threading.Lock()
-
-    def __call__(self, request: object) -> None:
-        with self._lock:
-            self.count += 1
-
-
 def fetch_twilio_view(
     credentials: TwilioCredentials,
     rooms: Mapping[str, datetime],
@@ -74,49 +58,38 @@ def fetch_twilio_view(
     Never raises a Twilio fault: it is the view's ``failure`` (nothing could be
     asked), a room's ``failure`` or ``completed_failure``.
     """
-    import httpx
-
     if credentials.source == "demo":
         return TwilioView(not_asked=DEMO_REASON)
-    counter = _Counter()
-    with httpx.Client(timeout=timeout, event_hooks={"request": [counter]}) as transport:
-        http = make_http_client(timeout=timeout, client=transport, base_url=twilio_api_url(),
-                                sleep=sleep)
-        try:
-            with twilio_session(credentials, http, timeout=timeout) as client:
-                rooms_api = client.video.v1.rooms
-                live = _listed(rooms_api, status="in-progress")
-                live = _with_participants(rooms_api, live, set(rooms), workers)
-                completed, completed_failure = _completed(rooms_api, live, rooms, now)
-        except VtctlError as exc:
-            return TwilioView(failure=exc, requests=counter.count)
+    http = make_http_client(timeout=timeout, sleep=sleep)
+    try:
+        with twilio_session(credentials, http, timeout=timeout) as client:
+            rooms_api = client.video.v1.rooms
+            live = _listed(rooms_api, status="in-progress")
+            live = _with_participants(rooms_api, live, set(rooms), workers)
+            completed, completed_failure = _completed(rooms_api, live, rooms, now)
+    except VtctlError as exc:
+        return TwilioView(failure=exc, requests=http.requests_sent)
+    finally:
+        http.close()
     return TwilioView(live=live, completed=completed, completed_failure=completed_failure,
-                      requests=counter.count)
+                      requests=http.requests_sent)
 
 
 def _listed(rooms_api: Any, **filters: Any) -> tuple[TwilioRoom, ...]:
     """Every room of the list, following ``meta.next_page_url`` (at most ``MAX_PAGES``)."""
-    page = rooms_api.page(page_size=ROOMS_PAGE_SIZE, **filters)
-    found = [_room(record) for record in page]
-    for _ in range(MAX_PAGES - 1):
-        if not page.next_page_url:
-            break
-        page = page.next_page()
-        found += [_room(record) for record in page]
-    return tuple(found)
+    records = paged_records(rooms_api.page(page_size=ROOMS_PAGE_SIZE, **filters),
+                            MAX_PAGES * ROOMS_PAGE_SIZE, follow=True, max_pages=MAX_PAGES)
+    return tuple(_room(record) for record in records)
 
 
 def _with_participants(rooms_api: Any, live: tuple[TwilioRoom, ...], wanted: set[str],
                        workers: int) -> tuple[TwilioRoom, ...]:
     """The live rooms, those named in ``wanted`` with their connected participants."""
-    from concurrent.futures import ThreadPoolExecutor
-
     asked = [room for room in live if room.name in wanted]
     if not asked:
         return live
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(asked)))) as pool:
-        answered = dict(zip((r.sid for r in asked),
-                            pool.map(lambda r: _connected(rooms_api, r), asked), strict=True))
+    answered = dict(zip((r.sid for r in asked),
+                        fan_out(lambda r: _connected(rooms_api, r), asked, workers), strict=True))
     return tuple(answered.get(room.sid, room) for room in live)
 
 
@@ -126,8 +99,9 @@ def _connected(rooms_api: Any, room: TwilioRoom) -> TwilioRoom:
 
     try:
         with translated():
-            records = rooms_api(room.sid).participants.page(
-                status="connected", page_size=CONNECTED_PAGE_SIZE)
+            sid = sid_of(room, "RM", "room")
+            records = paged_records(rooms_api(path_segment(sid)).participants.page(
+                status="connected", page_size=CONNECTED_PAGE_SIZE), CONNECTED_PAGE_SIZE)
             people = tuple(_participant(record) for record in records)
     except VtctlError as exc:
         return replace(room, failure=exc)

@@ -29,7 +29,7 @@ def run_audit_head(opts: AuditHeadOptions) -> str:
     """``SEQ:MAC`` of the newest record (``0:`` and 64 zeros for an empty trail), printed
     after the whole trail verified (exit 9 or 3 otherwise, as ``audit verify``)."""
     from vtctl.backends.local import open_store
-    from vtctl.domain.audit import GENESIS_HASH, json_value
+    from vtctl.domain.audit import GENESIS_HASH, stored_json
     from vtctl.local.trail_check import profile_keys, verified
 
     with open_store(opts.settings) as store:
@@ -40,7 +40,7 @@ def run_audit_head(opts: AuditHeadOptions) -> str:
     anchor = checked.anchor
     document: dict[str, Any] = {
         "seq": seq, "mac": mac, "records": checked.verdict.count,
-        "trail_id": anchor.trail_id, "created_at": json_value(anchor.created_at),
+        "trail_id": anchor.trail_id, "created_at": stored_json(anchor.created_at),
         "key_source": anchor.key_source,
     }
     line = f"{seq}:{mac}"
