@@ -31,7 +31,7 @@ from vtctl.domain.audit import (
     canonical_bytes,
     chain,
     derived_key,
-    json_value,
+    stored_json,
     record_hash,
     record_mac,
     shown,
@@ -319,10 +319,10 @@ def test_describe_makes_every_field_printable() -> None:
 
 
 def test_json_and_shown_values() -> None:
-    assert json_value(b"\x00\xff") == "x'00ff'"
-    assert json_value(math.inf) == "inf" and json_value(-math.inf) == "-inf"
-    assert json_value(1.5) == 1.5 and json_value("é") == "é" and json_value(None) is None
-    assert json_value(1e308) == 1e308 and json_value(math.nan) == "nan"
+    assert stored_json(b"\x00\xff") == "x'00ff'"
+    assert stored_json(math.inf) == "inf" and stored_json(-math.inf) == "-inf"
+    assert stored_json(1.5) == 1.5 and stored_json("é") == "é" and stored_json(None) is None
+    assert stored_json(1e308) == 1e308 and stored_json(math.nan) == "nan"
     assert shown(None) == "-" and shown("a\x1bb") == "a?b" and shown(7) == "7"
     assert shown(b"\x1b") == "x'1b'"
     record = ChainedRecord(1, replace(R1, jti=b"\x01"), GENESIS_HASH, HASH_1, MAC_1)  # type: ignore[arg-type]
