@@ -264,9 +264,8 @@ def command(
                            rich_help_panel=SERVER_PANEL)
     ] = True,
     header_timeout: Annotated[float, _limit(
-        "--header-timeout", "SECONDS", "Close a connection whose request headers are not "
-        "complete this long after it opened (or after its last reply), or whose body is "
-        "not complete this long after its headers.")
+        "--header-timeout", "SECONDS", "Close a connection whose request headers (and then "
+        "its body) take longer than this from its start (or its last reply).")
     ] = lim.HEADER_TIMEOUT,
     keepalive_timeout: Annotated[float, _limit(
         "--keepalive-timeout", "SECONDS",
