@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_API_KEY
 from tests.helpers import make_store
+from vtctl.config.secrets_store import trail_key_file
 from vtctl.domain.audit import GENESIS_HASH, Anchor, AuditRecord, Verdict, record_hash
 from vtctl.domain.errors import AuditKeyError, AuditTrailError
 from vtctl.local.store import AppointmentStore
-from vtctl.local.trail_check import TrailCheck, check_trail, profile_keys, verified
+from vtctl.local.trail_check import TrailCheck, check_trail, verified
 from vtctl.local.trail_key import TrailKeys
 
 RECORD = AuditRecord("2025-11-16T09:00:00Z", "alice", "host1", "default", "token", 47,
@@ -30,6 +30,14 @@ def no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(keyring.core, "_keyring_backend", None)
 
 
+@pytest.fixture
+def nowhere_for_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_keyring: None) -> None:
+    """No keyring, and the config folder (where key files go) cannot be created."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("VTCTL_CONFIG", str(blocker / "config.toml"))
+
+
 def test_key_descriptions() -> None:
     def described(source: str | None) -> str:
         anchor = dataclasses.replace(ANCHOR, key_source=source)
@@ -37,8 +45,8 @@ def test_key_descriptions() -> None:
 
     assert described(None) == "not keyed yet"
     assert described("keyring") == "MACs under a key in the OS keyring"
-    assert described("twilio:SK" + "a" * 32) == (
-        "MACs under a key derived from the secret of Twilio API key SK" + "a" * 32)
+    assert described("file") == (
+        f"MACs under a key in {trail_key_file(ANCHOR.trail_id)} (no OS keyring)")
 
 
 def test_a_trail_check_is_frozen_and_slotted() -> None:
@@ -79,11 +87,11 @@ def test_a_reset_trail_is_named_and_not_keyed(tmp_path: Path) -> None:
         assert checked.keyed is False and checked.verdict.count == 0
         assert checked.verdict.broken is not None
         assert checked.verdict.broken.describe() == (
-            f"the store says its audit trail {trail_id} was never keyed, but its key is in "
-            "this keyring: the trail was reset outside vtctl")
+            f"the store says its audit trail {trail_id} was never keyed, but its key is kept "
+            "here: the trail was reset outside vtctl")
 
 
-@pytest.mark.usefixtures("no_keyring")
+@pytest.mark.usefixtures("nowhere_for_keys")
 def test_unkeyed_records_are_exit_3_not_intact(tmp_path: Path) -> None:
     """Records of a schema 2 store upgraded where no keyring was (keyed at the next token)."""
     path = make_store(tmp_path / "s.sqlite3")
@@ -101,17 +109,3 @@ def test_unkeyed_records_are_exit_3_not_intact(tmp_path: Path) -> None:
         "the hash chain of 1 record(s) is intact, but the trail is not keyed yet, so a rewrite "
         "that recomputed the hashes cannot be ruled out")
     assert caught.value.hint == "it is keyed when vtctl next mints a token with this store"
-
-
-@pytest.mark.usefixtures("no_keyring")
-def test_profile_keys_use_the_profiles_twilio_credentials(
-    tmp_path: Path, twilio_env: dict[str, str]
-) -> None:
-    path = make_store(tmp_path / "s.sqlite3")
-    with AppointmentStore.open(path) as store:
-        store.append_audit([RECORD], profile_keys("default"))
-        assert store.read_anchor().key_source == f"twilio:{TEST_API_KEY}"
-        checked = verified(store, profile_keys("default"), path)
-        assert (checked.verdict.count, checked.keyed) == (1, True)
-        with pytest.raises(AuditKeyError):  # the demo profile's key is another
-            verified(store, profile_keys("default", demo=True), path)

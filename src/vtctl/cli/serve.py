@@ -61,7 +61,6 @@ def run_serve(opts: ServeOptions) -> None:
 
     from vtctl.backends.local import open_store
     from vtctl.local.audit import AuditContext
-    from vtctl.local.trail_key import TrailKeys
     from vtctl.server import app as server
     from vtctl.server import run
     from vtctl.server.audit_sink import BatchingAuditWriter
@@ -71,7 +70,7 @@ def run_serve(opts: ServeOptions) -> None:
         generate_secret,
         secret_from_env,
     )
-    from vtctl.server.state import CachedStore, ServerState, state_credentials
+    from vtctl.server.state import CachedStore, ServerState
 
     secret = secret_from_env()
     generated = secret is None
@@ -100,7 +99,6 @@ def run_serve(opts: ServeOptions) -> None:
         dev_login=opts.dev_login,
         audit=BatchingAuditWriter(
             opts.settings.store_path, AuditContext.current(opts.settings.profile),
-            TrailKeys(state_credentials(credentials, problem)),
         ),
         limits=opts.limits,
     )

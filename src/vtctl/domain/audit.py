@@ -39,8 +39,6 @@ from vtctl.util.text import printable
 GENESIS_HASH = "0" * 64
 #: what the anchor's tag covers first: never the start of a record's bytes
 ANCHOR_DOMAIN = b"vtctl audit anchor v1\x00"
-#: what a key derived from a Twilio API secret covers (see ``derived_key``)
-KEY_DOMAIN = b"vtctl audit trail key v1\x00"
 
 #: The contract's keys of ``vtctl audit list --json``, in order.
 AUDIT_FIELDS: tuple[str, ...] = (
@@ -171,11 +169,6 @@ def record_mac(key: bytes, seq: int, record: AuditRecord, prev_hash: str) -> str
     return hmac.new(key, canonical_bytes(seq, record, prev_hash), hashlib.sha256).hexdigest()
 
 
-def derived_key(api_secret: str, trail_id: str) -> bytes:
-    """A trail's key from a Twilio API secret (where no OS keyring keeps a random one)."""
-    return hmac.new(api_secret.encode(), KEY_DOMAIN + trail_id.encode(), hashlib.sha256).digest()
-
-
 def chain(
     records: Iterable[AuditRecord], last_seq: int, last_hash: str, key: bytes
 ) -> list[ChainedRecord]:
@@ -195,8 +188,8 @@ def chain(
 class Anchor:
     """The trail's identity, its key's source and its newest record, under ``tag``.
 
-    ``key_source``: ``"keyring"`` (a random key in the OS keyring), ``"twilio:SK..."``
-    (derived from that API key's secret), or None while the trail is not keyed yet.
+    ``key_source``: ``"keyring"`` (its random key is in the OS keyring), ``"file"`` (in a
+    key file: no keyring), or None while the trail is not keyed yet.
     ``keyed_seq``: the records before the trail was keyed (they got their MACs then).
     """
 
@@ -229,7 +222,7 @@ class Anchor:
 _TRAIL_ID = re.compile(r"[0-9a-f]{32}")
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 _UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
-_KEY_SOURCE = re.compile(r"keyring|twilio:SK[0-9a-fA-F]{32}")
+_KEY_SOURCE = re.compile(r"keyring|file")
 
 
 def _matches(value: object, pattern: re.Pattern[str], optional: bool = False) -> bool:

@@ -64,8 +64,7 @@ def _utc_text(seconds: int) -> str:
 
 
 class AuditTrail:
-    """Append every record at once (one transaction each); ``keys`` finds the trail's key
-    (give it the minting credentials: without a keyring the key derives from them)."""
+    """Append every record at once (one transaction each); ``keys`` finds the trail's key."""
 
     def __init__(self, store: AppointmentStore, context: AuditContext,
                  keys: TrailKeys | None = None) -> None:

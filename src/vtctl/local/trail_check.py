@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vtctl.domain.audit import Anchor, ChainBreak, Expectation, Verdict, verify_trail
-from vtctl.domain.credentials import TwilioCredentials
 from vtctl.domain.errors import AuditKeyError, AuditTrailError
 from vtctl.local.store import AppointmentStore
-from vtctl.local.trail_key import KEYRING, TWILIO, TrailKeys
+from vtctl.local.trail_key import KEYRING, TrailKeys
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +27,9 @@ class TrailCheck:
             return "not keyed yet"
         if source == KEYRING:
             return "MACs under a key in the OS keyring"
-        return ("MACs under a key derived from the secret of Twilio API key "
-                f"{source.removeprefix(TWILIO)}")
+        from vtctl.config.secrets_store import trail_key_file
+
+        return f"MACs under a key in {trail_key_file(self.anchor.trail_id)} (no OS keyring)"
 
 
 def check_trail(store: AppointmentStore, keys: TrailKeys,
@@ -40,10 +40,10 @@ def check_trail(store: AppointmentStore, keys: TrailKeys,
     key = None
     if anchor.key_source is not None:
         key = keys.key_for(anchor)
-    elif keys.keyring_holds(anchor.trail_id):
+    elif keys.holds_key(anchor.trail_id):
         return TrailCheck(anchor, Verdict(len(records), ChainBreak(
             f"the store says its audit trail {anchor.trail_id} was never keyed, but its key is "
-            "in this keyring: the trail was reset outside vtctl")), keyed=False)
+            "kept here: the trail was reset outside vtctl")), keyed=False)
     return TrailCheck(anchor, verify_trail(records, anchor, key, expect), key is not None)
 
 
@@ -67,14 +67,3 @@ def verified(store: AppointmentStore, keys: TrailKeys, path: Path,
         )
     return checked
 
-
-def profile_keys(profile: str, demo: bool = False) -> TrailKeys:
-    """The trail keys of a command run with ``profile``: its Twilio credentials, resolved
-    only if the trail's key derives from them (a store without a keyring)."""
-
-    def credentials() -> TwilioCredentials:
-        from vtctl.local.credentials import resolve_credentials
-
-        return resolve_credentials(profile, demo=demo)
-
-    return TrailKeys(credentials)

@@ -26,7 +26,6 @@ from vtctl.domain.errors import (
     AuditTrailError,
     AuditWriteError,
     AuthenticationError,
-    TokenGenerationError,
     VtctlError,
 )
 from vtctl.local.audit import AuditContext, Minted
@@ -46,7 +45,7 @@ def http_reason(exc: BaseException) -> str:
     """Why records cannot be written, for an API client: the kind, never a path."""
     if isinstance(exc, AuditTrailError):
         return "the audit trail is damaged (run `vtctl audit verify` on the server's store)"
-    if isinstance(exc, AuthenticationError | TokenGenerationError):  # keyring, Twilio secret
+    if isinstance(exc, AuthenticationError):  # the keyring, the key file
         return "the audit trail's key is not available to the server"
     return "the server's store cannot be written"
 

@@ -30,10 +30,11 @@ def run_audit_head(opts: AuditHeadOptions) -> str:
     after the whole trail verified (exit 9 or 3 otherwise, as ``audit verify``)."""
     from vtctl.backends.local import open_store
     from vtctl.domain.audit import GENESIS_HASH, stored_json
-    from vtctl.local.trail_check import profile_keys, verified
+    from vtctl.local.trail_check import verified
+    from vtctl.local.trail_key import TrailKeys
 
     with open_store(opts.settings) as store:
-        checked = verified(store, profile_keys(opts.settings.profile, opts.settings.is_demo),
+        checked = verified(store, TrailKeys(),
                            opts.settings.store_path)
     head = checked.verdict.head
     seq, mac = (head.seq, str(head.mac)) if head is not None else (0, GENESIS_HASH)
