@@ -287,25 +287,27 @@ def test_a_malformed_expect_is_a_usage_error(cli: Cli, store: Path, value: str) 
     assert "\x1b" not in result.stderr
 
 
-def test_without_a_keyring_the_trail_is_keyed_by_the_twilio_secret(
+def test_without_a_keyring_the_key_is_kept_in_a_private_file(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, twilio_env: dict[str, str]
 ) -> None:
     import keyring.core
 
+    from vtctl.config.secrets_store import trail_key_file
+
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     monkeypatch.setattr(keyring.core, "_keyring_backend", None)
     store = make_store(tmp_path / "s.sqlite3")
-    empty = verify(cli, store)
-    assert empty.exit_code == 0 and "0 record(s)" in empty.stderr
-    assert "not keyed yet" in empty.stderr
     mint(cli, store, 2)
-    keyed = verify(cli, store)
-    assert keyed.exit_code == 0, keyed.stderr
-    assert f"derived from the secret of Twilio API key {twilio_env['TWILIO_API_KEY']}" in (
-        keyed.stderr)
-    monkeypatch.setenv("TWILIO_API_KEY", "SK" + "1" * 32)
-    other = verify(cli, store)
-    assert other.exit_code == 3 and "not of SK111" in other.stderr
+    forge_append(store)
+    assert verify(cli, store).exit_code == 9  # the key file's key, not the file's hashes
+    sql(store, "DELETE FROM audit WHERE seq = 3")
+    intact = verify(cli, store)
+    assert intact.exit_code == 0, intact.stderr
+    trail_id = json.loads(cli("audit", "head", "--json", "--store", str(store)).stdout)["trail_id"]
+    assert f"MACs under a key in {trail_key_file(trail_id)} (no OS keyring)" in intact.stderr
+    trail_key_file(trail_id).unlink()  # the store alone, elsewhere
+    gone = verify(cli, store)
+    assert gone.exit_code == 3 and "intact" not in gone.stderr, gone.stderr
     token = cli("token", "47", "--local", "--as", "2", "--store", str(store))
     assert token.exit_code == 3  # no token without its record
 

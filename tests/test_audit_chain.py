@@ -20,20 +20,19 @@ from vtctl.domain.audit import (
     AUDIT_FIELDS,
     CHAIN_FIELDS,
     GENESIS_HASH,
-    KEY_DOMAIN,
     Anchor,
     AuditRecord,
     ChainBreak,
     ChainedRecord,
     Expectation,
     Verdict,
+    anchor_from_row,
     canonical_bytes,
     chain,
-    derived_key,
-    json_value,
     record_hash,
     record_mac,
     shown,
+    stored_json,
     verify_trail,
 )
 
@@ -59,7 +58,6 @@ MAC_2 = "4c15fe855d6c6f441225eed6123f568d3cf169576614fbccf80ceabb8bcc917d"
 ANCHOR_BYTES = (b"vtctl audit anchor v1\x00s32:" + TRAIL.encode() + b"s20:2025-11-16T08:00:00Z"
                 b"s7:keyringi0;i2;s64:" + MAC_2.encode())
 TAG = "23d284b2b9932a3daa9316c72e7ff28554f2f0c73b33fa401f396409023e27d1"
-DERIVED = "818283e3dc1777b63421a544759af0910c4646a16ce739ad9c521c396ace7c54"
 
 
 # -- known-answer vectors ---------------------------------------------------------------
@@ -91,16 +89,13 @@ def test_chain_links_hashes_and_macs_from_genesis() -> None:
     assert chain([], 5, HASH_1, KEY) == []
 
 
-def test_anchor_tag_and_derived_key_are_the_documented_ones() -> None:
+def test_the_anchor_tag_is_the_documented_one() -> None:
     anchor = Anchor(TRAIL, "2025-11-16T08:00:00Z", "keyring", 0, 2, MAC_2)
     assert ANCHOR_DOMAIN == b"vtctl audit anchor v1\x00"
     assert anchor.tag_bytes() == ANCHOR_BYTES
     assert hmac.new(KEY, ANCHOR_BYTES, "sha256").hexdigest() == TAG
     assert anchor.signed(KEY).tag == TAG
     assert anchor.tag is None  # signed() returns a new anchor
-    assert KEY_DOMAIN == b"vtctl audit trail key v1\x00"
-    assert derived_key("s" * 32, TRAIL).hex() == DERIVED
-    assert hmac.new(b"s" * 32, KEY_DOMAIN + TRAIL.encode(), "sha256").hexdigest() == DERIVED
     unkeyed = Anchor(TRAIL, "2025-11-16T08:00:00Z")
     assert unkeyed.tag_bytes() == (b"vtctl audit anchor v1\x00s32:" + TRAIL.encode()
                                    + b"s20:2025-11-16T08:00:00Zn;i0;i0;n;")
@@ -201,7 +196,7 @@ def test_a_record_added_past_the_anchor_fails() -> None:
 
 def test_a_changed_anchor_fails() -> None:
     records, anchor = trail(R1, R2)
-    for changed in (replace(anchor, head_seq=1), replace(anchor, key_source="twilio:SK1"),
+    for changed in (replace(anchor, head_seq=1), replace(anchor, key_source="file"),
                     replace(anchor, tag="0" * 64), replace(anchor, tag=None),
                     replace(anchor, created_at="2020-01-01T00:00:00Z"),
                     replace(anchor, keyed_seq=1), replace(anchor, trail_id="f" * 32)):
@@ -318,10 +313,10 @@ def test_describe_makes_every_field_printable() -> None:
 
 
 def test_json_and_shown_values() -> None:
-    assert json_value(b"\x00\xff") == "x'00ff'"
-    assert json_value(math.inf) == "inf" and json_value(-math.inf) == "-inf"
-    assert json_value(1.5) == 1.5 and json_value("é") == "é" and json_value(None) is None
-    assert json_value(1e308) == 1e308 and json_value(math.nan) == "nan"
+    assert stored_json(b"\x00\xff") == "x'00ff'"
+    assert stored_json(math.inf) == "inf" and stored_json(-math.inf) == "-inf"
+    assert stored_json(1.5) == 1.5 and stored_json("é") == "é" and stored_json(None) is None
+    assert stored_json(1e308) == 1e308 and stored_json(math.nan) == "nan"
     assert shown(None) == "-" and shown("a\x1bb") == "a?b" and shown(7) == "7"
     assert shown(b"\x1b") == "x'1b'"
     record = ChainedRecord(1, replace(R1, jti=b"\x01"), GENESIS_HASH, HASH_1, MAC_1)  # type: ignore[arg-type]
@@ -331,3 +326,33 @@ def test_json_and_shown_values() -> None:
     assert (document["seq"], document["prev_hash"], document["hash"], document["mac"]) == (
         1, GENESIS_HASH, HASH_1, MAC_1)
     assert CHAIN_FIELDS == ("seq", "prev_hash", "hash", "mac")
+
+
+# -- an anchor read from a file ------------------------------------------------------------
+
+ROW = (TRAIL, "2025-11-16T08:00:00Z", "keyring", 1, 2, MAC_2, TAG)
+
+
+def test_an_anchor_row_of_the_form_vtctl_writes_is_read() -> None:
+    assert anchor_from_row(ROW) == Anchor(*ROW)
+    unkeyed = (TRAIL, "2025-11-16T08:00:00Z", None, 0, 0, None, None)
+    assert anchor_from_row(unkeyed) == Anchor(TRAIL, "2025-11-16T08:00:00Z")
+    in_a_file = (TRAIL, "2025-11-16T08:00:00Z", "file", 2, 2, MAC_2, TAG)
+    assert anchor_from_row(in_a_file) == Anchor(*in_a_file)
+
+
+@pytest.mark.parametrize(("index", "value"), [
+    (0, "F" * 32), (0, "0" * 31), (0, "0" * 33), (0, b"0" * 32), (0, None), (0, "\x1b" * 32),
+    (1, "2025-11-16 08:00:00Z"), (1, "2025-11-16T08:00:00"), (1, "٢025-11-16T08:00:00Z"),
+    (1, None), (1, "2025-11-16T08:00:00Z\n"),
+    (2, "Keyring"), (2, "keyring\x1b"), (2, "files"), (2, " file"), (2, "twilio:SK" + "0" * 32),
+    (2, 1), (2, ""),
+    (3, -1), (3, 3), (3, "1"), (3, None), (3, True), (3, 1.0),
+    (4, "2"), (4, None), (4, 2.0),
+    (5, "A" * 64), (5, "0" * 63), (5, b"0" * 64), (5, 7),
+    (6, "0" * 65), (6, "x" * 64), (6, 7),
+])
+def test_an_anchor_row_of_another_form_is_refused(index: int, value: object) -> None:
+    row = list(ROW)
+    row[index] = value
+    assert anchor_from_row(tuple(row)) is None, (index, value)

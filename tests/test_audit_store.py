@@ -6,29 +6,27 @@ Each test picks its keyring: the file keyring of conftest, or none at all."""
 from __future__ import annotations
 
 import sqlite3
+import stat
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET
 from tests.helpers import make_store
-from vtctl.config.secrets_store import get_trail_key, set_trail_key
+from vtctl.config.paths import config_path
+from vtctl.config.secrets_store import get_trail_key, set_trail_key, trail_key_file
 from vtctl.domain.audit import (
     GENESIS_HASH,
+    Anchor,
     AuditRecord,
-    derived_key,
     record_hash,
     record_mac,
 )
-from vtctl.domain.credentials import TwilioCredentials
-from vtctl.domain.errors import AuditKeyError, AuditTrailError, KeyringUnavailableError
-from vtctl.local.audit import check_trail, verified
+from vtctl.domain.errors import AuditKeyError, AuditTrailError
 from vtctl.local.store import _MIGRATIONS, MAX_SEQ, AppointmentStore, _statements
+from vtctl.local.trail_check import check_trail, verified
 from vtctl.local.trail_key import TrailKeys
 
-CREDENTIALS = TwilioCredentials(TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET)
-OTHER = TwilioCredentials(TEST_ACCOUNT_SID, "SK" + "1" * 32, "another secret")
 RECORD = AuditRecord("2025-11-16T09:00:00Z", "alice", "host1", "default", "token", 47,
                      "2-jane.doe@example.com", "apt-47-1763138954-46eb915c", 5400, "jti-1")
 
@@ -41,8 +39,8 @@ def no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(keyring.core, "_keyring_backend", None)
 
 
-def keys(credentials: TwilioCredentials | None = CREDENTIALS) -> TrailKeys:
-    return TrailKeys(None if credentials is None else (lambda: credentials))
+def keys() -> TrailKeys:
+    return TrailKeys()
 
 
 def append(store: AppointmentStore, count: int = 1, with_keys: TrailKeys | None = None) -> None:
@@ -72,7 +70,7 @@ def test_a_new_store_is_keyed_in_the_keyring_at_creation(tmp_path: Path) -> None
         assert stored is not None and len(bytes.fromhex(stored)) == 32
         assert bytes.fromhex(stored) not in path.read_bytes()
         append(store, 2)
-        checked = verified(store, keys(None), path)  # no Twilio credentials needed
+        checked = verified(store, keys(), path)
         assert (checked.verdict.count, checked.keyed) == (2, True)
         assert checked.key_description() == "MACs under a key in the OS keyring"
 
@@ -85,29 +83,50 @@ def test_two_stores_have_two_trails_and_keys(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("no_keyring")
-def test_without_a_keyring_the_key_derives_from_the_twilio_secret(tmp_path: Path) -> None:
+def test_without_a_keyring_the_key_is_in_a_private_file(tmp_path: Path) -> None:
+    path = make_store(tmp_path / "s.sqlite3")
+    with AppointmentStore.open(path) as store:
+        anchor = store.read_anchor()
+        assert (anchor.key_source, anchor.tag is not None) == ("file", True)  # at creation
+        kept = trail_key_file(anchor.trail_id)
+        assert kept.parent == config_path().parent / "audit-keys"
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+        assert stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
+        assert bytes.fromhex(kept.read_text()) not in path.read_bytes()
+        append(store, 2)
+        checked = verified(store, keys(), path)
+        assert checked.verdict.count == 2
+        assert checked.key_description() == f"MACs under a key in {kept} (no OS keyring)"
+        kept.write_text("00" * 31)
+        with pytest.raises(AuditKeyError, match="is damaged"):
+            verified(store, TrailKeys(), path)
+        kept.unlink()
+        with pytest.raises(AuditKeyError, match=f"there is no key file {kept}"):
+            verified(store, TrailKeys(), path)
+        with pytest.raises(AuditKeyError):
+            append(store, 1, TrailKeys())  # no token without its record
+        kept.mkdir()
+        with pytest.raises(AuditKeyError, match="cannot be read"):
+            verified(store, TrailKeys(), path)
+
+
+@pytest.fixture
+def nowhere_for_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_keyring: None) -> None:
+    """No keyring, and the config folder (where key files go) cannot be created."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("VTCTL_CONFIG", str(blocker / "config.toml"))
+
+
+@pytest.mark.usefixtures("nowhere_for_keys")
+def test_a_trail_whose_key_cannot_be_kept_mints_nothing(tmp_path: Path) -> None:
     path = make_store(tmp_path / "s.sqlite3")
     with AppointmentStore.open(path) as store:
         assert store.read_anchor().key_source is None  # not keyed at creation
-        assert verified(store, keys(None), path).verdict.count == 0  # nothing to check yet
-        with pytest.raises(KeyringUnavailableError):
-            append(store, 1, keys(None))  # no keyring and no secret: no token
-        append(store, 2)
-        anchor = store.read_anchor()
-        assert anchor.key_source == f"twilio:{TEST_API_KEY}"
-        stored = store.read_audit()
-        key = derived_key(TEST_API_SECRET, anchor.trail_id)
-        assert stored[0].mac == record_mac(key, 1, stored[0].record, GENESIS_HASH)
-        checked = verified(store, keys(), path)
-        assert checked.verdict.count == 2
-        assert checked.key_description() == (
-            f"MACs under a key derived from the secret of Twilio API key {TEST_API_KEY}")
-        with pytest.raises(AuditKeyError, match=f"Twilio API key {TEST_API_KEY}, not of SK1"):
-            verified(store, keys(OTHER), path)
-        with pytest.raises(AuditKeyError, match="no Twilio credentials"):
-            verified(store, keys(None), path)
-        with pytest.raises(AuditKeyError):
-            append(store, 1, keys(OTHER))  # another key: no token without its record
+        assert verified(store, keys(), path).verdict.count == 0  # nothing to check yet
+        with pytest.raises(AuditKeyError, match="key file cannot be written"):
+            append(store, 1)
+        assert store.read_audit() == [] and store.read_anchor().key_source is None
 
 
 def test_a_key_missing_from_the_keyring_cannot_check_or_continue(tmp_path: Path) -> None:
@@ -147,8 +166,10 @@ def test_an_unknown_key_source_is_a_changed_anchor(tmp_path: Path) -> None:
     path = make_store(tmp_path / "s.sqlite3")
     raw(path, "DROP TRIGGER audit_anchor_forward", "UPDATE audit_anchor SET key_source = 'x'")
     with AppointmentStore.open(path) as store, pytest.raises(AuditTrailError,
-                                                              match="no known key source"):
+                                                              match=r"anchor in .* is malformed"):
         verified(store, keys(), path)
+    with pytest.raises(AuditTrailError, match="no known key source"):  # defence in depth
+        keys().key_for(Anchor("0" * 32, "2025-11-16T08:00:00Z", key_source="x"))
 
 
 def test_a_trail_reset_to_unkeyed_is_found_through_the_keyring(tmp_path: Path) -> None:
@@ -203,15 +224,22 @@ def test_a_schema_2_trail_is_keyed_when_upgraded(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("no_keyring")
-def test_a_schema_2_trail_without_a_keyring_is_keyed_at_the_first_token(tmp_path: Path) -> None:
+def test_a_schema_2_trail_without_a_keyring_is_keyed_in_a_file(tmp_path: Path) -> None:
+    path = schema_2_store(tmp_path / "old.sqlite3", 2)
+    with AppointmentStore.open(path) as store:
+        anchor = store.read_anchor()
+        assert (anchor.key_source, anchor.keyed_seq) == ("file", 2)
+        append(store, 1)
+        assert verified(store, keys(), path).verdict.count == 3
+
+
+@pytest.mark.usefixtures("nowhere_for_keys")
+def test_a_schema_2_trail_not_keyed_yet_is_not_called_intact(tmp_path: Path) -> None:
     path = schema_2_store(tmp_path / "old.sqlite3", 2)
     with AppointmentStore.open(path) as store:
         assert store.read_anchor().key_source is None
         with pytest.raises(AuditKeyError, match="2 record"):  # intact chain, not provable
             verified(store, keys(), path)
-        append(store, 1)
-        assert verified(store, keys(), path).verdict.count == 3
-        assert store.read_anchor().keyed_seq == 2
 
 
 def test_a_schema_2_trail_broken_before_the_upgrade_is_never_keyed(tmp_path: Path) -> None:
@@ -280,7 +308,7 @@ def test_a_removed_or_malformed_anchor_is_an_audit_error(tmp_path: Path, stateme
     "DELETE FROM audit_anchor", "UPDATE audit_anchor SET head_seq = 0",
     "UPDATE audit_anchor SET trail_id = 'x'", "UPDATE audit_anchor SET created_at = 'x'",
     "UPDATE audit_anchor SET key_source = NULL",
-    "UPDATE audit_anchor SET key_source = 'twilio:SK'",
+    "UPDATE audit_anchor SET key_source = 'file'",
 ])
 def test_the_triggers_refuse_naive_edits(tmp_path: Path, statement: str) -> None:
     path = make_store(tmp_path / "s.sqlite3")

@@ -183,3 +183,29 @@ def test_a_client_hanging_up_mid_body_is_no_500(dev_login: RunningServer) -> Non
     log = dev_login.stderr()[len(before):]
     assert "Traceback" not in log and "Exception in ASGI" not in log, log
     assert '"POST /api/token/" 500' not in log, log
+
+
+def test_the_writer_recovers_once_records_can_be_written_again(tmp_path: Path) -> None:
+    """In process: serve's writer refuses tokens while the trail is gone, and takes them
+    again (and writes them) once it is back, without a restart."""
+    from tests.helpers import make_store
+    from vtctl.domain.errors import AuditWriteError
+    from vtctl.local.audit import AuditContext, Minted
+    from vtctl.local.trail_key import TrailKeys
+    from vtctl.server.audit_sink import BatchingAuditWriter
+
+    path = make_store(tmp_path / "s.sqlite3")
+    minted = Minted("serve", 47, "2-jane.doe@example.com", "room", 60, 1_763_300_000, "x.e30.y")
+    _tamper(path, "ALTER TABLE audit RENAME TO audit_away")
+    writer = BatchingAuditWriter(path, AuditContext("u", "h", "default"), TrailKeys(),
+                                 flush_seconds=0.01)
+    try:
+        assert writer.problem is not None and "damaged" in writer.problem
+        with pytest.raises(AuditWriteError, match="no token is handed out until it can"):
+            writer.minted(minted)
+        _tamper(path, "ALTER TABLE audit_away RENAME TO audit")
+        _until(lambda: writer.problem is None, "the writer to recover")
+        writer.minted(minted)
+    finally:
+        assert writer.close() == 0
+    assert _records(path) == 1

@@ -70,22 +70,6 @@ def test_text_problem_names_the_character() -> None:
     assert "lone surrogate" in (text_problem("\ud800") or "")
 
 
-def test_json_printable_keeps_the_value_and_no_control_but_its_layout() -> None:
-    import json
-
-    from vtctl.util.text import json_printable
-
-    value = {"k\u202e": "".join(chr(code) for code in range(0x10000)
-                                if not 0xD800 <= code <= 0xDFFF), "n": [1, None]}
-    document = json.dumps(value, indent=2, ensure_ascii=False)
-    escaped = json_printable(document)
-    assert json.loads(escaped) == value
-    assert [c for c in escaped if has_control(c)] == ["\n"] * escaped.count("\n")
-    assert escaped.count("\n") == document.count("\n") == 6
-    assert '"k\\u202e"' in escaped and "\\u007f\\u0080" in escaped and "\\u009f\xa0" in escaped
-    assert json_printable('{"a": "plain é"}') == '{"a": "plain é"}'
-
-
 def test_is_unicode_text() -> None:
     from vtctl.util.text import is_unicode_text
 

@@ -30,7 +30,6 @@ from vtctl.local.audit import AuditContext, AuditTrail
 from vtctl.local.credentials import resolve_credentials
 from vtctl.local.engine import TokenEngine
 from vtctl.local.store import AppointmentStore
-from vtctl.local.trail_key import TrailKeys
 from vtctl.net.deadline import Deadline
 
 if TYPE_CHECKING:
@@ -50,7 +49,7 @@ class LocalBackend:
         self._credentials = credentials
         self.engine = TokenEngine(
             store, self.credentials,
-            audit=AuditTrail(store, AuditContext.current(profile), TrailKeys(self.credentials)),
+            audit=AuditTrail(store, AuditContext.current(profile)),
         )
 
     @classmethod

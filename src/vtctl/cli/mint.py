@@ -47,8 +47,8 @@ Every minted token is recorded in the profile's store (created if missing):
 see `vtctl audit list`.
 """
 
-#: the keys of the JSON document of `mint` (MintedToken.to_json)
-FIELDS = ("access_token", "identity", "room_name", "ttl", "expires_at")
+#: the fields of `mint --json`, declared on the model
+FIELDS = MintedToken.json_fields()
 
 
 @dataclass
@@ -161,12 +161,9 @@ def mint_command(
     def audit() -> Iterator[AuditSink]:
         from vtctl.backends.local import open_store
         from vtctl.local.audit import AuditContext, AuditTrail
-        from vtctl.local.trail_key import TrailKeys
 
         with open_store(settings, create=True) as store:
-            # without a keyring, the trail's key derives from the minting credentials
-            yield AuditTrail(store, AuditContext.current(settings.profile),
-                             TrailKeys(credentials))
+            yield AuditTrail(store, AuditContext.current(settings.profile))
 
     run_mint(
         MintOptions(

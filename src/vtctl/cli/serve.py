@@ -13,6 +13,7 @@ import typer
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import settings_from
 from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.validate import given_flags, refuse_ignored
 from vtctl.config.settings import Settings
 from vtctl.domain.errors import UsageError, UserNotFoundError
 from vtctl.server import limits as lim
@@ -60,7 +61,6 @@ def run_serve(opts: ServeOptions) -> None:
 
     from vtctl.backends.local import open_store
     from vtctl.local.audit import AuditContext
-    from vtctl.local.trail_key import TrailKeys
     from vtctl.server import app as server
     from vtctl.server import run
     from vtctl.server.audit_sink import BatchingAuditWriter
@@ -70,7 +70,7 @@ def run_serve(opts: ServeOptions) -> None:
         generate_secret,
         secret_from_env,
     )
-    from vtctl.server.state import CachedStore, ServerState, state_credentials
+    from vtctl.server.state import CachedStore, ServerState
 
     secret = secret_from_env()
     generated = secret is None
@@ -99,7 +99,6 @@ def run_serve(opts: ServeOptions) -> None:
         dev_login=opts.dev_login,
         audit=BatchingAuditWriter(
             opts.settings.store_path, AuditContext.current(opts.settings.profile),
-            TrailKeys(state_credentials(credentials, problem)),
         ),
         limits=opts.limits,
     )
@@ -263,9 +262,8 @@ def command(
                            rich_help_panel=SERVER_PANEL)
     ] = True,
     header_timeout: Annotated[float, _limit(
-        "--header-timeout", "SECONDS", "Close a connection whose request headers are not "
-        "complete this long after it opened (or after its last reply), or whose body is "
-        "not complete this long after its headers.")
+        "--header-timeout", "SECONDS", "Close a connection whose request headers (and then "
+        "its body) take longer than this from its start (or its last reply).")
     ] = lim.HEADER_TIMEOUT,
     keepalive_timeout: Annotated[float, _limit(
         "--keepalive-timeout", "SECONDS",
@@ -282,6 +280,13 @@ def command(
         "--max-body-size", "BYTES", "Request body (dev-login JSON); larger is answered 413.")
     ] = lim.MAX_BODY_BYTES,
 ) -> None:
+    if issue_jwt is not None:
+        refuse_ignored(given_flags(ctx, *SERVER_ONLY), "does not apply with --issue-jwt (it "
+                       "prints a JWT and exits; no server starts)")
+    elif not dev_login:
+        refuse_ignored(given_flags(ctx, "jwt_minutes"), "is the lifetime of the JWTs this "
+                       "server issues, and without --dev-login it issues none",
+                       "add --dev-login, or leave out {flag}")
     settings = settings_from(local=True, profile=profile, store=store)
     limits = lim.ServeLimits(
         header_timeout=header_timeout, keepalive_timeout=keepalive_timeout,
@@ -295,6 +300,10 @@ def command(
         )
     )
 
+
+#: the parameters that shape a running server (nothing --issue-jwt does)
+SERVER_ONLY = ("host", "port", "dev_login", "access_log", "header_timeout", "keepalive_timeout",
+               "max_connections", "max_header_size", "max_body_size")
 
 HELP = """\
 Serve the local engine as the API guide's HTTP endpoints.

@@ -28,17 +28,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from vtctl.domain.models import JsonFields
 from vtctl.util.text import printable
 
 GENESIS_HASH = "0" * 64
 #: what the anchor's tag covers first: never the start of a record's bytes
 ANCHOR_DOMAIN = b"vtctl audit anchor v1\x00"
-#: what a key derived from a Twilio API secret covers (see ``derived_key``)
-KEY_DOMAIN = b"vtctl audit trail key v1\x00"
 
 #: The contract's keys of ``vtctl audit list --json``, in order.
 AUDIT_FIELDS: tuple[str, ...] = (
@@ -52,12 +52,14 @@ _TEXT_FIELDS = frozenset(AUDIT_FIELDS) - {"appointment_id", "ttl_seconds"}
 
 
 @dataclass(frozen=True, slots=True)
-class AuditRecord:
+class AuditRecord(JsonFields):
     """One minted token: who, where, what for. Never the token itself.
 
     Read back from a file, a field may hold anything SQLite stores (an edit
     behind vtctl's back): ``wrong_type`` names such a field.
     """
+
+    JSON_FIELDS = AUDIT_FIELDS
 
     at: str  # ISO 8601 UTC ending in Z
     os_user: str
@@ -70,8 +72,8 @@ class AuditRecord:
     ttl_seconds: int
     jti: str
 
-    def to_json(self) -> dict[str, Any]:
-        return {name: json_value(getattr(self, name)) for name in AUDIT_FIELDS}
+    def json_attr(self, name: str) -> Any:
+        return stored_json(getattr(self, name))
 
     def wrong_type(self) -> str | None:
         """The first field whose value is not of its declared type, described; or None."""
@@ -91,7 +93,7 @@ def _kind(value: object) -> str:
     return kinds.get(type(value), "nothing")
 
 
-def json_value(value: object) -> object:
+def stored_json(value: object) -> object:
     """A stored value as JSON can carry it: a BLOB as ``x'<hex>'``, a non-finite
     number as its text (``Infinity`` is not JSON)."""
     if isinstance(value, bytes):
@@ -107,12 +109,16 @@ def shown(value: object) -> str:
         return "-"
     if isinstance(value, str):
         return printable(value)
-    return printable(str(json_value(value)))
+    return printable(str(stored_json(value)))
 
 
 @dataclass(frozen=True, slots=True)
-class ChainedRecord:
-    """A stored record with its place in the chain (``mac`` None: not keyed)."""
+class ChainedRecord(JsonFields):
+    """A stored record with its place in the chain (``mac`` None: not keyed).
+
+    Its JSON: the record's (the contract's keys), then ``CHAIN_FIELDS``."""
+
+    JSON_FIELDS = (*AUDIT_FIELDS, *CHAIN_FIELDS)
 
     seq: int
     record: AuditRecord
@@ -120,11 +126,8 @@ class ChainedRecord:
     hash: str
     mac: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        """The contract's keys, then ``CHAIN_FIELDS`` (this class's own attributes)."""
-        return self.record.to_json() | {
-            name: json_value(getattr(self, name)) for name in CHAIN_FIELDS
-        }
+    def json_attr(self, name: str) -> Any:
+        return stored_json(getattr(self if name in CHAIN_FIELDS else self.record, name))
 
 
 def _encode(*values: object) -> str:
@@ -166,11 +169,6 @@ def record_mac(key: bytes, seq: int, record: AuditRecord, prev_hash: str) -> str
     return hmac.new(key, canonical_bytes(seq, record, prev_hash), hashlib.sha256).hexdigest()
 
 
-def derived_key(api_secret: str, trail_id: str) -> bytes:
-    """A trail's key from a Twilio API secret (where no OS keyring keeps a random one)."""
-    return hmac.new(api_secret.encode(), KEY_DOMAIN + trail_id.encode(), hashlib.sha256).digest()
-
-
 def chain(
     records: Iterable[AuditRecord], last_seq: int, last_hash: str, key: bytes
 ) -> list[ChainedRecord]:
@@ -190,8 +188,8 @@ def chain(
 class Anchor:
     """The trail's identity, its key's source and its newest record, under ``tag``.
 
-    ``key_source``: ``"keyring"`` (a random key in the OS keyring), ``"twilio:SK..."``
-    (derived from that API key's secret), or None while the trail is not keyed yet.
+    ``key_source``: ``"keyring"`` (its random key is in the OS keyring), ``"file"`` (in a
+    key file: no keyring), or None while the trail is not keyed yet.
     ``keyed_seq``: the records before the trail was keyed (they got their MACs then).
     """
 
@@ -219,6 +217,33 @@ class Anchor:
     def tag_matches(self, key: bytes) -> bool:
         expected = self.signed(key).tag
         return isinstance(self.tag, str) and hmac.compare_digest(self.tag, str(expected))
+
+
+_TRAIL_ID = re.compile(r"[0-9a-f]{32}")
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+_KEY_SOURCE = re.compile(r"keyring|file")
+
+
+def _matches(value: object, pattern: re.Pattern[str], optional: bool = False) -> bool:
+    if value is None:
+        return optional
+    return isinstance(value, str) and pattern.fullmatch(value) is not None
+
+
+def anchor_from_row(row: tuple[object, ...]) -> Anchor | None:
+    """An anchor read from a file, if every field has the form vtctl writes (None
+    otherwise: its text may hold anything, terminal escapes included)."""
+    trail_id, created_at, key_source, keyed_seq, head_seq, head_mac, tag = row
+    if not (_matches(trail_id, _TRAIL_ID) and _matches(created_at, _UTC)
+            and _matches(key_source, _KEY_SOURCE, optional=True)
+            and type(keyed_seq) is int and type(head_seq) is int
+            and 0 <= keyed_seq <= head_seq
+            and _matches(head_mac, _DIGEST, optional=True)
+            and _matches(tag, _DIGEST, optional=True)):
+        return None
+    return Anchor(trail_id, created_at, key_source, keyed_seq, head_seq,  # type: ignore[arg-type]
+                  head_mac, tag)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,14 +13,11 @@ import functools
 import json
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import NamedTuple, Protocol
 
-from vtctl.domain.audit import Anchor, AuditRecord, ChainBreak, Expectation, Verdict, verify_trail
-from vtctl.domain.credentials import TwilioCredentials
-from vtctl.domain.errors import AuditKeyError, AuditTrailError
+from vtctl.domain.audit import AuditRecord
 from vtctl.local.store import AppointmentStore
-from vtctl.local.trail_key import KEYRING, TWILIO, TrailKeys
+from vtctl.local.trail_key import TrailKeys
 
 
 class Minted(NamedTuple):
@@ -67,8 +64,7 @@ def _utc_text(seconds: int) -> str:
 
 
 class AuditTrail:
-    """Append every record at once (one transaction each); ``keys`` finds the trail's key
-    (give it the minting credentials: without a keyring the key derives from them)."""
+    """Append every record at once (one transaction each); ``keys`` finds the trail's key."""
 
     def __init__(self, store: AppointmentStore, context: AuditContext,
                  keys: TrailKeys | None = None) -> None:
@@ -78,60 +74,6 @@ class AuditTrail:
 
     def minted(self, minted: Minted) -> None:
         self.store.append_audit([self.context.record(minted)], self.keys)
-
-
-@dataclass(frozen=True, slots=True)
-class TrailCheck:
-    """A verified trail: its anchor, the verdict, and whether its MACs were checked."""
-
-    anchor: Anchor
-    verdict: Verdict
-    keyed: bool
-
-    def key_description(self) -> str:
-        source = self.anchor.key_source
-        if source is None:
-            return "not keyed yet"
-        if source == KEYRING:
-            return "MACs under a key in the OS keyring"
-        return ("MACs under a key derived from the secret of Twilio API key "
-                f"{source.removeprefix(TWILIO)}")
-
-
-def check_trail(store: AppointmentStore, keys: TrailKeys,
-                expect: Expectation | None = None) -> TrailCheck:
-    """Read and check the whole trail; the verdict may name a break (see ``verified``)."""
-    anchor = store.read_anchor()
-    records = store.read_audit()
-    key = None
-    if anchor.key_source is not None:
-        key = keys.key_for(anchor)
-    elif keys.keyring_holds(anchor.trail_id):
-        return TrailCheck(anchor, Verdict(len(records), ChainBreak(
-            f"the store says its audit trail {anchor.trail_id} was never keyed, but its key is "
-            "in this keyring: the trail was reset outside vtctl")), keyed=False)
-    return TrailCheck(anchor, verify_trail(records, anchor, key, expect), key is not None)
-
-
-def verified(store: AppointmentStore, keys: TrailKeys, path: Path,
-             expect: Expectation | None = None) -> TrailCheck:
-    """``check_trail``, raising ``AuditTrailError`` (exit 9) on a break, and
-    ``AuditKeyError`` (exit 3) when records exist whose MACs could not be checked."""
-    checked = check_trail(store, keys, expect)
-    broken = checked.verdict.broken
-    if broken is not None:
-        raise AuditTrailError(
-            broken.describe(),
-            hint=f"the trail in {path} was changed outside vtctl; "
-            "keep a copy of the file for investigation",
-        )
-    if not checked.keyed and checked.verdict.count:
-        raise AuditKeyError(
-            f"the hash chain of {checked.verdict.count} record(s) is intact, but the trail "
-            "is not keyed yet, so a rewrite that recomputed the hashes cannot be ruled out",
-            hint="it is keyed when vtctl next mints a token with this store",
-        )
-    return checked
 
 
 _JTI_PREFIX = b'{"jti":"'
@@ -173,15 +115,3 @@ def host_name() -> str:
     import socket
 
     return socket.gethostname()
-
-
-def profile_keys(profile: str, demo: bool = False) -> TrailKeys:
-    """The trail keys of a command run with ``profile``: its Twilio credentials, resolved
-    only if the trail's key derives from them (a store without a keyring)."""
-
-    def credentials() -> TwilioCredentials:
-        from vtctl.local.credentials import resolve_credentials
-
-        return resolve_credentials(profile, demo=demo)
-
-    return TrailKeys(credentials)

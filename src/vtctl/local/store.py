@@ -24,6 +24,7 @@ from vtctl.domain.audit import (
     Anchor,
     AuditRecord,
     ChainedRecord,
+    anchor_from_row,
     chain,
     record_mac,
     verify_trail,
@@ -346,12 +347,12 @@ class AppointmentStore:
     def _key_at_creation(self) -> None:
         """Key a new (or upgraded) trail with a random key in the OS keyring, if there is
         one; otherwise it is keyed when its first token is minted."""
-        from vtctl.domain.errors import KeyringUnavailableError
+        from vtctl.domain.errors import AuditKeyError, KeyringUnavailableError
         from vtctl.local.trail_key import TrailKeys
 
-        # no keyring here, or records changed before the upgrade (verify says which)
-        with contextlib.suppress(KeyringUnavailableError, AuditTrailError):
-            self._key_trail(TrailKeys(), fallback=False)
+        # no place for the key, or records changed before the upgrade (verify says which)
+        with contextlib.suppress(AuditKeyError, KeyringUnavailableError, AuditTrailError):
+            self._key_trail(TrailKeys())
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -640,17 +641,13 @@ class AppointmentStore:
         row = self._db.execute(
             "SELECT trail_id, created_at, key_source, keyed_seq, head_seq, head_mac, tag "
             "FROM audit_anchor WHERE id = 1").fetchone()
-        optional = (str, type(None))
-        types: tuple[type | tuple[type, ...], ...] = (str, str, optional, int, int, optional,
-                                                      optional)
-        if row is None or not all(
-            isinstance(value, kind) for value, kind in zip(row, types, strict=True)
-        ):
+        anchor = None if row is None else anchor_from_row(row)
+        if anchor is None:
             raise AuditTrailError(
                 f"the audit trail's anchor in {self.path} is "
                 f"{'missing' if row is None else 'malformed'}: it was changed outside vtctl",
                 hint="keep a copy of the file for investigation")
-        return Anchor(*row)
+        return anchor
 
     def _write_anchor(self, anchor: Anchor) -> None:
         self._db.execute(
@@ -658,7 +655,7 @@ class AppointmentStore:
             "head_mac = ?, tag = ? WHERE id = 1",
             (anchor.key_source, anchor.keyed_seq, anchor.head_seq, anchor.head_mac, anchor.tag))
 
-    def _key_trail(self, keys: TrailKeys, *, fallback: bool) -> tuple[Anchor, bytes]:
+    def _key_trail(self, keys: TrailKeys) -> tuple[Anchor, bytes]:
         """Key a trail that is not keyed yet (in the caller's transaction): its records,
         checked first, get their MACs and the anchor its key source and tag."""
         anchor = self.read_anchor()
@@ -670,7 +667,7 @@ class AppointmentStore:
             raise AuditTrailError(
                 f"the audit trail cannot be keyed: {verdict.broken.describe()}",
                 hint="run `vtctl audit verify`; keep a copy of the file for investigation")
-        source, key = keys.new_key(anchor.trail_id, fallback=fallback)
+        source, key = keys.new_key(anchor.trail_id)
         self._db.execute("SAVEPOINT keying")
         try:
             self._db.executemany("UPDATE audit SET mac = ? WHERE seq = ?", [
@@ -693,7 +690,7 @@ class AppointmentStore:
         trail first if needed; ``AuditTrailError`` unless the newest stored record is the
         one the anchor names (nothing is appended after a forged or removed record)."""
         self._require_trail()
-        anchor, key = self._key_trail(keys, fallback=True)
+        anchor, key = self._key_trail(keys)
         tail = self._db.execute(
             "SELECT seq, hash, mac FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
         last_seq, last_hash, last_mac = tail if tail else (0, GENESIS_HASH, None)

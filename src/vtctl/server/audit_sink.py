@@ -26,7 +26,6 @@ from vtctl.domain.errors import (
     AuditTrailError,
     AuditWriteError,
     AuthenticationError,
-    TokenGenerationError,
     VtctlError,
 )
 from vtctl.local.audit import AuditContext, Minted
@@ -46,7 +45,7 @@ def http_reason(exc: BaseException) -> str:
     """Why records cannot be written, for an API client: the kind, never a path."""
     if isinstance(exc, AuditTrailError):
         return "the audit trail is damaged (run `vtctl audit verify` on the server's store)"
-    if isinstance(exc, AuthenticationError | TokenGenerationError):  # keyring, Twilio secret
+    if isinstance(exc, AuthenticationError):  # the keyring, the key file
         return "the audit trail's key is not available to the server"
     return "the server's store cannot be written"
 
@@ -106,6 +105,8 @@ class BatchingAuditWriter:
         while self._pending:
             minted.append(self._pending.popleft())
         if not minted:
+            if self.problem is not None:  # nothing queued to try: check again (a busy store)
+                self._recheck()
             return
         try:
             record = self.context.record
@@ -116,7 +117,16 @@ class BatchingAuditWriter:
             self._failed(exc)
         else:
             if self.problem is not None:
-                log.warning("audit trail: records are written again")
+                log.warning("audit trail: records can be written again")
+            self.problem = self._logged = None
+
+    def _recheck(self) -> None:
+        try:
+            self._store.prepare_audit(self._keys)
+        except Exception as exc:
+            self._failed(exc)
+        else:
+            log.warning("audit trail: records can be written again")
             self.problem = self._logged = None
 
     def _failed(self, exc: Exception) -> None:

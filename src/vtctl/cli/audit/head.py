@@ -29,18 +29,19 @@ def run_audit_head(opts: AuditHeadOptions) -> str:
     """``SEQ:MAC`` of the newest record (``0:`` and 64 zeros for an empty trail), printed
     after the whole trail verified (exit 9 or 3 otherwise, as ``audit verify``)."""
     from vtctl.backends.local import open_store
-    from vtctl.domain.audit import GENESIS_HASH, json_value
-    from vtctl.local.audit import profile_keys, verified
+    from vtctl.domain.audit import GENESIS_HASH, stored_json
+    from vtctl.local.trail_check import verified
+    from vtctl.local.trail_key import TrailKeys
 
     with open_store(opts.settings) as store:
-        checked = verified(store, profile_keys(opts.settings.profile, opts.settings.is_demo),
+        checked = verified(store, TrailKeys(),
                            opts.settings.store_path)
     head = checked.verdict.head
     seq, mac = (head.seq, str(head.mac)) if head is not None else (0, GENESIS_HASH)
     anchor = checked.anchor
     document: dict[str, Any] = {
         "seq": seq, "mac": mac, "records": checked.verdict.count,
-        "trail_id": anchor.trail_id, "created_at": json_value(anchor.created_at),
+        "trail_id": anchor.trail_id, "created_at": stored_json(anchor.created_at),
         "key_source": anchor.key_source,
     }
     line = f"{seq}:{mac}"

@@ -13,13 +13,10 @@ from vtctl.cli.framework.context import streams
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.framework.validate import parse_appointment_id
 from vtctl.config.settings import Settings
-from vtctl.domain.audit import AUDIT_FIELDS, CHAIN_FIELDS
+from vtctl.domain.audit import ChainedRecord
 from vtctl.domain.errors import UsageError
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
-
-#: ``--json`` keys: the contract's, then each record's place in the keyed chain
-FIELDS = (*AUDIT_FIELDS, *CHAIN_FIELDS)
 
 
 @dataclass
@@ -78,7 +75,8 @@ def list_command(
         str | None, typer.Option("--identity", metavar="X",
                                  help="Only tokens for this identity (e.g. 2-jane@example.com).")
     ] = None,
-    json: Annotated[str | None, json_option(FIELDS)] = None,
+    # the contract's keys, then each record's place in the keyed chain
+    json: Annotated[str | None, json_option(ChainedRecord.json_fields())] = None,
     jq: Jq = None,
     profile: o.Profile = None,
     store: o.Store = None,

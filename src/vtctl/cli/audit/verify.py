@@ -44,11 +44,12 @@ def run_audit_verify(opts: AuditVerifyOptions) -> int:
     ``AuditKeyError`` (exit 3) when the trail's key is not available here."""
     from vtctl.backends.local import open_store
     from vtctl.domain.audit import shown
-    from vtctl.local.audit import profile_keys, verified
+    from vtctl.local.trail_check import verified
+    from vtctl.local.trail_key import TrailKeys
 
     path = opts.settings.store_path
     with open_store(opts.settings) as store:
-        checked = verified(store, profile_keys(opts.settings.profile, opts.settings.is_demo),
+        checked = verified(store, TrailKeys(),
                            path, opts.expect)
     count = checked.verdict.count
     held = f"; it holds the expected head {opts.expect}" if opts.expect else ""
