@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.helpers import ROOM_47
-from vtctl.checks.diagnose import Evidence, Fixes, Unknown, diagnose, problems
+from vtctl.checks.diagnose import Evidence, Fixes, Unknown, diagnose, not_run, problems
+from vtctl.domain.errors import MissingCredentialsError
 from vtctl.domain.models import Appointment, Finding, Participant, PublishedTrack, RoomStatus, User
 
 JANE = User(2, "jane.doe@example.com", "Jane Doe", "patient")
@@ -110,18 +111,29 @@ def test_room_create_on_the_remote_backend_has_no_local_flag() -> None:
 
 
 @pytest.mark.parametrize("view", [
-    Unknown("Twilio's view of the room is unknown: no Twilio credentials for profile 'default'"),
+    Unknown("Twilio's view of the room is unknown: no Twilio credentials for profile 'default'",
+            MissingCredentialsError("no Twilio credentials for profile 'default'")),
     RoomStatus(47, ROOM_47, status="offline",
                message="offline: room status needs the Twilio API and no Twilio credentials"),
 ])
-def test_twilio_unknown_or_offline_skips_people_and_media(view: RoomStatus | Unknown) -> None:
+def test_twilio_unknown_or_offline_could_not_run(view: RoomStatus | Unknown) -> None:
+    """A fault kept Twilio from answering: those checks did not run (never a pass)."""
     findings = run(view)
     twilio = one(findings, "twilio")
-    assert twilio.status == "warning" and twilio.detail.startswith("skipped: ")
+    assert twilio.status == "warning" and twilio.detail.startswith("could not run: ")
     assert "no Twilio credentials" in twilio.detail
     assert [one(findings, c).status for c in ("people", "media")] == ["warning", "warning"]
+    assert [f.check for f in not_run(findings)] == ["twilio", "people", "media"]
+    assert all(f.fault is not None for f in not_run(findings))
     assert not problems(findings)  # the rest still ran, nothing failed
     assert one(findings, "room").status == "ok"
+
+
+def test_nothing_to_ask_twilio_is_skipped_not_a_fault() -> None:
+    findings = run(Unknown("the appointment has no room, so Twilio was not asked"),
+                   appointment=appt(room=None))
+    assert one(findings, "twilio").detail.startswith("skipped: ")
+    assert not_run(findings) == []
 
 
 def test_not_created_yet_nobody_connected() -> None:

@@ -106,10 +106,11 @@ def test_wrong_signature_is_a_problem() -> None:
     assert signature.action == REFRESH_JANE
 
 
-def test_unknown_secret_is_a_warning_not_a_pass() -> None:
+def test_unknown_secret_is_a_check_that_could_not_run_not_a_pass() -> None:
     signature = check(mint(), signer=None)["token_signature"]
     assert signature.status == "warning"
-    assert signature.detail.startswith("the signature could not be verified")
+    assert signature.detail.startswith("could not run: no Twilio API secret is known here")
+    assert signature.fault is not None and int(signature.fault.exit_code) == 3
 
 
 def test_not_yet_valid_names_the_clock_skew() -> None:

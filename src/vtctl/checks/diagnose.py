@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from vtctl.domain.errors import MissingCredentialsError, ServerError, VtctlError
 from vtctl.domain.models import (
     UNKNOWN_STATE,
     Appointment,
@@ -39,6 +40,9 @@ class Unknown:
     """Twilio's view of the room could not be had, and why."""
 
     reason: str
+    #: the fault that kept Twilio from answering (its exit code is the command's); None
+    #: when there was nothing to ask (the appointment has no room)
+    fault: VtctlError | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,20 +98,35 @@ def diagnose(evidence: Evidence) -> list[Finding]:
         room_set(evidence.appointment, evidence.fixes, evidence.asked_room),
         twilio_state(evidence.room, evidence.appointment, evidence.now),
     ]
-    known = isinstance(evidence.room, RoomStatus) and evidence.room.status not in (
-        "offline", UNKNOWN_STATE, None)
-    if known and isinstance(evidence.room, RoomStatus):
-        found += people(evidence.room, evidence.appointment, evidence.fixes)
-        found += media(evidence.room)
+    view = known_room(evidence.room)
+    if isinstance(view, RoomStatus):
+        found += people(view, evidence.appointment, evidence.fixes)
+        found += media(view)
     else:
-        why = "skipped: Twilio's view of the room is unknown (see twilio)"
-        found.append(Finding("people", "warning", why))
-        found.append(Finding("media", "warning", why))
+        why = f"{_not_done(view)}: Twilio's view of the room is unknown (see twilio)"
+        found.append(Finding("people", "warning", why, fault=view.fault))
+        found.append(Finding("media", "warning", why, fault=view.fault))
     return found
 
 
 def problems(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.status == "problem"]
+
+
+def not_run(findings: list[Finding]) -> list[Finding]:
+    """The checks a fault kept from running (their faults' codes are the command's)."""
+    return [f for f in findings if not f.ran]
+
+
+def unrun_phrase(unrun: list[Finding]) -> str:
+    """``3 checks could not run (twilio, people, media)``."""
+    names = ", ".join(dict.fromkeys(f.check for f in unrun))
+    return f"{len(unrun)} check{'s' if len(unrun) != 1 else ''} could not run ({names})"
+
+
+#: the footer under the findings: what to do with both kinds of action
+ACTION_HINT = ("each problem has an action: a `vtctl ...` command to run, or words to tell "
+               "the person it names (`tell ...`)")
 
 
 # -- the appointment ------------------------------------------------------------------
@@ -179,16 +198,33 @@ def room_set(appointment: Appointment, fixes: Fixes, asked: str | None = None) -
                    fixes.room_create())
 
 
-def _unknown_reason(room: RoomStatus | Unknown) -> str:
+def known_room(room: RoomStatus | Unknown) -> RoomStatus | Unknown:
+    """The room when its state is known; else why not, and the fault that kept it unknown
+    (the demo profile's fake credentials count as none: Twilio was never asked)."""
     if isinstance(room, Unknown):
-        return room.reason
-    return room.message or f"Twilio's state of the room is {room.status or 'unknown'}"
+        return room
+    if room.status not in ("offline", UNKNOWN_STATE, None):
+        return room
+    reason = room.message or f"Twilio's state of the room is {room.status or 'not given'}"
+    if room.unknown_reason == "demo":
+        return Unknown(reason, MissingCredentialsError(
+            reason, hint="set TWILIO_* credentials and use another profile (--profile NAME)"))
+    return Unknown(reason, ServerError(
+        f"the backend did not say the room's state ({reason})"))
+
+
+def _not_done(unknown: Unknown) -> str:
+    """``could not run`` (a fault) or ``skipped`` (nothing to check)."""
+    return "skipped" if unknown.fault is None else "could not run"
 
 
 def twilio_state(room: RoomStatus | Unknown, appointment: Appointment, now: datetime
                  ) -> Finding:
-    if isinstance(room, Unknown) or room.status in ("offline", UNKNOWN_STATE, None):
-        return Finding("twilio", "warning", f"skipped: {_unknown_reason(room)}")
+    view = known_room(room)
+    if isinstance(view, Unknown):
+        return Finding("twilio", "warning", f"{_not_done(view)}: {view.reason}",
+                       fault=view.fault)
+    room = view
     if room.status == "in-progress":
         since = f" since {_clock(room.created_at)}" if room.created_at else ""
         return Finding("twilio", "ok", f"room in progress{since} ({room.sid or 'no SID'})")
@@ -202,7 +238,7 @@ def twilio_state(room: RoomStatus | Unknown, appointment: Appointment, now: date
         return Finding("twilio", "problem",
                        detail + " while the session is still scheduled: whoever was in it was "
                        "disconnected; connecting again opens a new room of the same name")
-    return Finding("twilio", "warning", f"room status {printable(room.status)}")
+    return Finding("twilio", "warning", f"room status {printable(room.status or '')}")
 
 
 # -- the people -----------------------------------------------------------------------

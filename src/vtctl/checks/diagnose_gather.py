@@ -2,7 +2,8 @@
 
 The appointment is the one step that must succeed: its error is the
 command's (not found 5, unreachable 7, not logged in 3...).  Anything after
-it that fails becomes the reason its checks were skipped.
+it that fails becomes the fault that kept its checks from running (its exit
+code is the command's unless a problem is found).
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ def room_view(backend: Backend, appointment_id: int, has_room: bool) -> RoomStat
         return backend.room_status(appointment_id)
     except NoVideoRoomError:
         return Unknown("the backend says the appointment has no room")
-    except VtctlError as exc:
-        return Unknown(f"Twilio's view of the room is unknown: {exc.message}")
+    except VtctlError as exc:  # no credentials, unreachable, rejected, garbage: a fault
+        return Unknown(f"Twilio's view of the room is unknown: {exc.message}", exc)
 
 
 def token_in_hand(text: str, find_secret: Callable[[], SigningSecret | None]) -> TokenInHand:

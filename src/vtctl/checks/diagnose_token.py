@@ -12,7 +12,7 @@ from datetime import datetime
 
 from vtctl.checks.diagnose import Fixes
 from vtctl.domain import rules
-from vtctl.domain.errors import UsageError
+from vtctl.domain.errors import MissingCredentialsError, UsageError
 from vtctl.domain.jwt_inspect import InspectedToken, SignatureStatus
 from vtctl.domain.models import Appointment, Finding, User
 from vtctl.domain.rooms import parse_room_ref
@@ -69,9 +69,10 @@ def signature(hand: TokenInHand, refresh: str | None) -> Finding:
         return Finding("token_signature", "problem",
                        f"the signature is invalid ({hand.signature_detail}): Twilio will reject "
                        "the token", refresh)
-    return Finding("token_signature", "warning",
-                   "the signature could not be verified: no Twilio API secret is known here "
-                   "(TWILIO_API_SECRET or `vtctl auth twilio`)")
+    why = "no Twilio API secret is known here, so the signature was not verified"
+    return Finding("token_signature", "warning", f"could not run: {why}",
+                   fault=MissingCredentialsError(
+                       why, hint="set TWILIO_API_SECRET or store it with `vtctl auth twilio`"))
 
 
 def identity(token: InspectedToken, appointment: Appointment) -> Finding:

@@ -200,6 +200,15 @@ class DiagnoseProblemError(VtctlError):
     exit_code = ExitCode.SMOKE_FAILED
 
 
+class ChecksNotRunError(VtctlError):
+    """Checks could not run because of a fault and none found a problem: the fault's exit
+    code (3 no credentials, 6 a reply that is not the API's, 7 unreachable), never 0."""
+
+    def __init__(self, message: str, *, fault: VtctlError, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.exit_code = fault.exit_code
+
+
 # --- audit (exit 9) --------------------------------------------------------
 
 

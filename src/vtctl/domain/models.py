@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from vtctl.domain.errors import VtctlError
 
 Role = Literal["patient", "psychologist"]
 Severity = Literal["ok", "warning", "problem"]
@@ -307,8 +310,16 @@ class Finding:
     check: str
     status: Severity
     detail: str
-    #: a command to paste, or None
+    #: a command to paste or words to tell the person (``tell ...``), or None
     action: str | None = None
+    #: the check could not run because of this fault (no credentials, Twilio unreachable,
+    #: a reply that is not Twilio's): its exit code is the command's unless a problem was
+    #: found.  Not in the JSON (the status is ``warning``, the detail ``could not run: ...``)
+    fault: VtctlError | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def ran(self) -> bool:
+        return self.fault is None
 
     def to_json(self) -> dict[str, Any]:
         return {"check": self.check, "status": self.status, "detail": self.detail,

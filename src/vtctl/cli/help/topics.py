@@ -30,7 +30,8 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
 
 
 EXIT_CODES: tuple[tuple[str, str], ...] = (
-    ("0", "success (also when a reader of the output leaves early: `vtctl ... | head -1`)"),
+    ("0", "success (also when a reader of the output leaves early: `vtctl ... | head -1`); "
+          "for a verdict (`diagnose`, `smoke`): every check ran and none found a problem"),
     ("1", "unexpected error"),
     ("2", "usage error (bad flag, argument, input file, or a file that is not a vtctl store)"),
     ("3", "not authenticated (no JWT, HTTP 401, missing Twilio credentials)"),
@@ -39,7 +40,10 @@ EXIT_CODES: tuple[tuple[str, str], ...] = (
     ("6", "server error (HTTP 5xx, token generation failed, malformed response, "
           "a damaged store)"),
     ("7", "network error or timeout"),
-    ("8", "a `smoke` or `diagnose` check failed (7 when no check could reach the server)"),
+    ("8", "a `smoke` or `diagnose` check failed (checks "
+          "ran and at least one failed; a check that could not run because of a fault gives "
+          "that fault's code, 3, 6 or 7, after the findings are printed, unless another "
+          "check failed)"),
     ("9", "the audit trail failed verification"),
 )
 
