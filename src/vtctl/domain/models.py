@@ -263,10 +263,25 @@ class RoomChange:
     appointment_id: int
     room_name: str | None
     room_sid: str | None
-    status: str | None  # the room's (end) or the participant's (kick) status now
+    status: str | None  # the room's (end) or the participant's (kick) status in Twilio's reply
     changed: bool
     identity: str | None = None
     participant_sid: str | None = None
+    #: the change was asked of Twilio (False: the room was not live, nothing was sent)
+    requested: bool = False
+
+    def unfinished(self) -> str | None:
+        """Why Twilio's reply shows the change not made (None: made, or nothing to make).
+
+        The reply is the truth: an end answered ``in-progress`` did not end the room."""
+        if not self.requested:
+            return None
+        target = "completed" if self.action == "end" else "disconnected"
+        if self.status == target:
+            return None
+        who = f"room {self.room_name}" if self.action == "end" else (self.identity or "?")
+        state = f"is still {self.status}" if self.status else "is in a state it does not give"
+        return f"Twilio's reply to the {self.action} request says {who} {state}"
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {

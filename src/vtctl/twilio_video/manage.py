@@ -17,9 +17,9 @@ from vtctl.twilio_video.client import twilio_session
 from vtctl.twilio_video.rooms import (
     CONNECTED_PAGE_SIZE,
     as_utc,
-    count_of,
     fetch_room,
     role_of,
+    room_duration,
     room_participants,
     text,
 )
@@ -77,7 +77,7 @@ def _summary(client: Any, room: Any) -> RoomSummary:
     name = text(room.unique_name)
     return RoomSummary(
         sid=text(room.sid) or "?", name=name, status=text(room.status),
-        created_at=as_utc(room.date_created), duration_seconds=count_of(room.duration),
+        created_at=as_utc(room.date_created), duration_seconds=room_duration(room),
         participant_count=count,
         appointment_id=appointment_of_room(name),
     )
@@ -87,26 +87,27 @@ def end_room(
     credentials: TwilioCredentials, appointment: Appointment, http_client: Any | None = None,
     *, timeout: float = DEFAULT_TIMEOUT,
 ) -> RoomChange:
-    """Set the appointment's in-progress room to ``completed`` (already completed: no change)."""
+    """Ask Twilio to set the appointment's in-progress room to ``completed`` (a room not in
+    progress: nothing is sent); the result is the status in Twilio's reply."""
     room_name = _room_name(appointment)
     with twilio_session(credentials, http_client, timeout=timeout) as client:
         room = _existing_room(client, appointment, room_name)
+        requested = False
         if room.status == "in-progress":
             try:
                 room = client.video.v1.rooms(room.sid).update(status="completed")
-                changed = True
+                requested = True
             except Exception as exc:
                 # it may have ended between the two calls: look again before failing
                 again = client.video.v1.rooms(room.sid).fetch()
                 if again.status == "in-progress":
                     raise exc from None
-                room, changed = again, False
-        else:
-            changed = False
+                room = again
+        status = text(room.status)  # what Twilio's reply says, not what was asked
         return RoomChange(
             action="end", appointment_id=appointment.id,
             room_name=text(room.unique_name) or room_name, room_sid=text(room.sid),
-            status=text(room.status), changed=changed,
+            status=status, changed=requested and status == "completed", requested=requested,
         )
 
 
@@ -144,10 +145,12 @@ def kick_participant(
                 f"{_who_is(connected, appointment)}",
                 hint=f"see `vtctl room participants {appointment.id} --local`",
             ) from exc
+        status = text(record.status)  # what Twilio's reply says, not what was asked
         return RoomChange(
             action="kick", appointment_id=appointment.id, room_name=shown_room,
-            room_sid=text(room.sid), status=text(record.status), changed=True,
+            room_sid=text(room.sid), status=status, changed=status == "disconnected",
             identity=text(record.identity) or wanted, participant_sid=text(record.sid),
+            requested=True,
         )
 
 
