@@ -112,16 +112,64 @@ def diagnose_picture() -> RenderableType:
     return findings_view(findings, f"diagnose 47: {summary(findings)}")
 
 
+def sessions_picture() -> RenderableType:
+    """The morning shift at 09:12: someone waits, a room is missing, a stranger is in."""
+    from dataclasses import replace
+
+    from vtctl.checks.sessions import session_report
+    from vtctl.domain.models import Appointment, User
+    from vtctl.domain.sessions import SessionEvidence, TwilioRoom, TwilioView
+    from vtctl.ui.render.sessions import sessions_view
+
+    jane = User(2, "jane.doe@example.com", "Jane Doe", "patient")
+    john = User(3, "john.roe@example.com", "John Roe", "patient")
+    amir = User(4, "amir.k@example.com", "Amir K.", "patient")
+    sarah = User(5, "sarah@example.com", "Dr. Sarah", "psychologist")
+    lee = User(6, "dr.lee@example.com", "Dr. Lee", "psychologist")
+
+    def apt(i: int, start: int, patient: User, doctor: User, room: bool = True,
+            minutes: int = 50) -> Appointment:
+        return Appointment(i, patient.id, doctor.id, minutes, NOW + timedelta(minutes=start),
+                           f"apt-{i}-176313{i:04d}-{i:08x}" if room else None, patient, doctor)
+
+    def here(user: User | str, ago: float) -> Participant:
+        who = user if isinstance(user, str) else f"{user.id}-{user.email}"
+        return Participant(who, "connected", None, connected_at=NOW - timedelta(minutes=ago))
+
+    def live(a: Appointment, *people: Participant) -> TwilioRoom:
+        return TwilioRoom(f"RM{a.id:032x}", a.video_room_id, "in-progress",
+                          NOW - timedelta(minutes=20), participants=people)
+
+    shift = [apt(51, -12, jane, sarah), apt(52, -2, john, lee), apt(53, 8, amir, sarah, False),
+             apt(54, -45, amir, lee), apt(55, -30, john, sarah), apt(56, 40, jane, lee),
+             apt(50, -120, jane, sarah, minutes=45)]
+    view = TwilioView(
+        live=(live(shift[0], here(sarah, 11)), live(shift[1], here(lee, 3), here(john, 2),
+                                                      here("9-olly@example.com", 1)),
+              live(shift[3], here(amir, 44), here(lee, 44))),
+        completed=(replace(live(shift[6]), status="completed",
+                           ended_at=NOW - timedelta(minutes=70)),),
+    )
+    report = session_report(SessionEvidence(tuple(shift), view), NOW - timedelta(hours=2),
+                            NOW + timedelta(hours=2), NOW, ("--local",))
+    return sessions_view(report)
+
+
 PICTURES: dict[str, tuple[str, Callable[[], RenderableType]]] = {
     "token.svg": ("vtctl token 47 --profile demo", token_picture),
     "status.svg": ("vtctl status 47", status_picture),
     "room-participants.svg": ("vtctl room participants 47 --local", participants_picture),
     "diagnose.svg": ("pbpaste | vtctl diagnose 47 --local --token -", diagnose_picture),
+    "sessions.svg": ("vtctl sessions --local", sessions_picture),
 }
 
 
-def render(title: str, build: Callable[[], RenderableType]) -> str:
-    console = Console(record=True, width=100, file=io.StringIO(), force_terminal=True,
+#: pictures wider than the default 100 columns (a shift's table needs the room)
+WIDTHS = {"sessions.svg": 150}
+
+
+def render(title: str, build: Callable[[], RenderableType], width: int = 100) -> str:
+    console = Console(record=True, width=width, file=io.StringIO(), force_terminal=True,
                       color_system="truecolor")
     console.print(f"[bold]$ {title}[/bold]")
     console.print(build())
@@ -135,7 +183,7 @@ def main() -> int:
     check = sys.argv[1:] == ["--check"]
     stale = []
     for name, (title, build) in PICTURES.items():
-        svg = render(title, build)
+        svg = render(title, build, WIDTHS.get(name, 100))
         path = IMG / name
         if check:
             if not path.exists() or path.read_text() != svg:

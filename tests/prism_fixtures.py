@@ -13,10 +13,11 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,8 +78,18 @@ class Prism:
 
 
 @contextmanager
-def running_prism(directory: Path, *, dynamic: bool = False) -> Iterator[Prism]:
+def running_prism(directory: Path, *, dynamic: bool = False,
+                  edit_spec: Callable[[dict[str, Any]], None] | None = None) -> Iterator[Prism]:
+    """Prism on a free port; ``edit_spec`` may change a copy of Twilio's description
+    first (e.g. put examples of its own first: static Prism answers with the first)."""
     prism_js, spec = setup_prism(npm_cache())
+    if edit_spec is not None:
+        import json
+
+        document = json.loads(Path(spec).read_text())
+        edit_spec(document)
+        spec = str(directory / "twilio_video_v1.edited.json")
+        Path(spec).write_text(json.dumps(document))
     port = free_port()
     log = directory / f"prism-{port}.log"
     mode = ["-d"] if dynamic else []

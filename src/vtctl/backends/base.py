@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol, TypeVar
 
 from vtctl.domain.models import (
@@ -14,6 +15,7 @@ from vtctl.domain.models import (
     VideoToken,
 )
 from vtctl.domain.rooms import RoomRef
+from vtctl.domain.sessions import SessionEvidence
 
 T = TypeVar("T")
 
@@ -58,6 +60,13 @@ class Backend(Protocol):
 
     def kick(self, appointment_id: int, who: str) -> RoomChange:
         """Disconnect a participant (identity, user id or email) from the room (local only)."""
+        ...
+
+    def session_evidence(
+        self, start: datetime, end: datetime, user: str | None, now: datetime
+    ) -> SessionEvidence:
+        """The appointments overlapping ``[start, end)`` (of ``user``, an id or email, if
+        given) and Twilio's view of their rooms at ``now`` (local only)."""
         ...
 
     def create_room(self, appointment_id: int) -> RoomInfo: ...

@@ -200,6 +200,12 @@ class DiagnoseProblemError(VtctlError):
     exit_code = ExitCode.SMOKE_FAILED
 
 
+class SessionsAlertError(VtctlError):
+    """A ``vtctl sessions --alert`` rule matched at least one appointment."""
+
+    exit_code = ExitCode.SMOKE_FAILED
+
+
 class ChecksNotRunError(VtctlError):
     """Checks could not run because of a fault and none found a problem: the fault's exit
     code (3 no credentials, 6 a reply that is not the API's, 7 unreachable), never 0."""

@@ -22,6 +22,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "serve": ("serve",),
     "smoke": ("smoke",),
     "status": ("status",),
+    "sessions": ("sessions",),
     "diagnose": ("diagnose",),
     "auth": ("auth",),
     "config": ("config",),

@@ -31,7 +31,8 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
 
 EXIT_CODES: tuple[tuple[str, str], ...] = (
     ("0", "success (also when a reader of the output leaves early: `vtctl ... | head -1`); "
-          "for a verdict (`diagnose`, `smoke`): every check ran and none found a problem"),
+          "for a verdict (`diagnose`, `smoke`, `sessions --alert`): every check ran and none "
+          "found a problem"),
     ("1", "unexpected error"),
     ("2", "usage error (bad flag, argument, input file, or a file that is not a vtctl store)"),
     ("3", "not authenticated (no JWT, HTTP 401, missing Twilio credentials)"),
@@ -40,7 +41,7 @@ EXIT_CODES: tuple[tuple[str, str], ...] = (
     ("6", "server error (HTTP 5xx, token generation failed, malformed response, "
           "a damaged store)"),
     ("7", "network error or timeout"),
-    ("8", "a `smoke` or `diagnose` check failed (checks "
+    ("8", "a `smoke` or `diagnose` check failed, or a `sessions --alert` rule matched (checks "
           "ran and at least one failed; a check that could not run because of a fault gives "
           "that fault's code, 3, 6 or 7, after the findings are printed, unless another "
           "check failed)"),

@@ -40,16 +40,19 @@ class FittedRows:
 
     ``columns`` are in priority order (``name, cell(row), rich column options``);
     ``optional`` names are dropped, in that order, until the rest fit unbroken.  Narrower than
-    ``CARD_WIDTH``: one block of ``name value`` lines per row.
+    ``CARD_WIDTH``, or (``cards_when_too_wide``) when the rest still does not fit: one
+    block of ``name value`` lines per row.
     """
 
     def __init__(self, title: str | Text, rows: Sequence[object], columns: Sequence[Column],
-                 optional: Sequence[str], empty: Text) -> None:
+                 optional: Sequence[str], empty: Text, *, cards_when_too_wide: bool = False
+                 ) -> None:
         self.title = title
         self.rows = rows
         self.columns = columns
         self.optional = optional
         self.empty = empty
+        self.cards_when_too_wide = cards_when_too_wide
 
     def _table(self, columns: Sequence[Column], widths: Sequence[int]) -> Table:
         table = Table(title=self.title, title_justify="left", box=box.SIMPLE_HEAD,
@@ -74,7 +77,8 @@ class FittedRows:
         if not self.rows:
             parts.append(self.empty)
         for row in self.rows:
-            card = Table(show_header=False, box=box.MINIMAL, pad_edge=False, expand=False)
+            card = Table(show_header=False, box=box.MINIMAL, show_edge=False, pad_edge=False,
+                         expand=False)
             card.add_column("field", style="bold cyan", no_wrap=True)
             card.add_column("value", overflow="fold")
             for name, cell, _ in self.columns:
@@ -90,7 +94,10 @@ class FittedRows:
         droppable = list(self.optional)
         while True:
             widths = [self._width(c) for c in columns]
-            if sum(widths) + COLUMN_GAP * len(columns) <= width or not droppable:
+            fits = sum(widths) + COLUMN_GAP * len(columns) <= width
+            if not fits and not droppable and self.cards_when_too_wide:
+                return self._cards()
+            if fits or not droppable:
                 return self._table(columns, widths)
             name = droppable.pop(0)
             columns = [c for c in columns if c[0] != name]
