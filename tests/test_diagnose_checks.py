@@ -79,7 +79,8 @@ def test_users_without_names_are_named_by_id() -> None:
 @pytest.mark.parametrize(("now", "status", "text"), [
     (START - timedelta(hours=2, minutes=10), "warning", "starts in 2 h 10 min"),
     (START - timedelta(minutes=10), "ok", "starts in 10 min"),
-    (START + timedelta(hours=4), "warning", "ended 3 h 00 min ago"),
+    (START + timedelta(hours=1, minutes=20), "warning", "ended 20 min ago"),
+    (START + timedelta(hours=4), "problem", "ended 3 h 00 min ago"),
 ])
 def test_schedule_gap(now: datetime, status: str, text: str) -> None:
     finding = one(run(room(), now=now), "schedule")
@@ -206,7 +207,14 @@ def test_completed_room(during: bool, status: str) -> None:
 
 
 def test_unexpected_twilio_status_is_a_warning() -> None:
-    assert one(run(room(status="failed")), "twilio").status == "warning"
+    assert one(run(room(status="paused")), "twilio").status == "warning"
+
+
+def test_a_failed_room_is_a_problem_both_are_told_to_rejoin() -> None:
+    twilio = one(run(room(status="failed")), "twilio")
+    assert twilio.status == "problem" and "failed" in twilio.detail
+    assert twilio.action == ("tell Jane Doe (patient) and Dr. Sarah (psychologist): reload the "
+                             "session page to join again: a new room of the same name opens")
 
 
 @pytest.mark.parametrize(("tracks", "status", "text"), [
@@ -243,11 +251,10 @@ def test_finding_json_shape_is_exact() -> None:
 def test_fixes_keep_the_backend_flags() -> None:
     fixes = Fixes(47, ("--local", "--store", "/tmp/my store.sqlite3"))
     assert fixes.room_create() == "vtctl room create 47 --local --store '/tmp/my store.sqlite3'"
-    assert fixes.refresh(JANE) == (
-        "vtctl refresh 47 --as jane.doe@example.com --local --store '/tmp/my store.sqlite3'"
-    )
-    assert Fixes(47).refresh(JANE) == "vtctl refresh 47"
-    assert Fixes(47, ("--local",)).refresh(2) == "vtctl refresh 47 --as 2 --local"
+    assert fixes.upcoming("jane.doe@example.com") == (
+        "vtctl appointment list --user jane.doe@example.com --from now "
+        "--store '/tmp/my store.sqlite3'")
+    assert Fixes(47, ("--base-url", "http://x")).kick("9-x") == "vtctl room kick 47 9-x --local"
 
 
 def test_a_room_name_other_than_the_appointments_is_a_warning() -> None:

@@ -175,7 +175,7 @@ def test_token_from_stdin_expired(
     validity = by_check["token_validity"][0]
     assert validity["status"] == "problem" and validity["detail"].startswith("expired 1 h 30 min")
     assert validity["action"] == (
-        f"vtctl refresh 47 --as jane.doe@example.com --local --store {store}"
+        "tell Jane Doe (patient): reload the session page; it fetches a new token"
     )
     assert stale not in result.stdout + result.stderr
 

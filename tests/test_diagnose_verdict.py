@@ -91,11 +91,21 @@ def test_a_reply_that_is_not_twilios_is_exit_6(
 
 
 def test_the_demo_profile_cannot_vouch_for_the_room(cli: Any) -> None:
-    """Its credentials are fake: Twilio is never asked, so nothing about the room is known."""
+    """Its credentials are fake: Twilio is never asked, so nothing about the room is known
+    (a fault of code 3; the demo's sessions are long over, a problem, so the exit is 8)."""
+    from vtctl.checks.diagnose import Unknown, known_room
+    from vtctl.domain.models import RoomStatus
+
+    view = known_room(RoomStatus(47, ROOM_47, status="unknown", unknown_reason="demo",
+                                 message="room state unknown: the demo profile's ..."))
+    assert isinstance(view, Unknown) and view.fault is not None
+    assert int(view.fault.exit_code) == 3
     result = cli("diagnose", "47", "--profile", "demo", "--json")
-    assert result.exit_code == 3, result.stderr
+    assert result.exit_code == 8, result.stderr
     assert not_run(result) == TWILIO_CHECKS
-    assert "demo profile" in result.stderr.splitlines()[0]
+    assert "3 checks could not run" in result.stderr.splitlines()[0]
+    twilio = next(f for f in json.loads(result.stdout) if f["check"] == "twilio")
+    assert "demo profile" in twilio["detail"]
 
 
 def test_a_problem_wins_over_a_fault(

@@ -217,6 +217,10 @@ class RemoteBackend:
     ) -> SessionEvidence:
         raise _local_only("sessions")
 
+    def next_appointment(self, user_id: int, after: datetime, excluding: int
+                         ) -> Appointment | None:
+        raise _local_only("appointment list --user")
+
     def create_room(self, appointment_id: int) -> RoomInfo:
         return self.client.create_room(appointment_id)
 

@@ -33,8 +33,11 @@ its scheduled time, its room, the room's state in Twilio, who is connected
 (the patient, the psychologist, a stranger, the same person twice), their
 audio and video.  With --token - it also checks a token read from stdin
 (e.g. pasted from the patient's browser): its signature, identity, room,
-validity and lifetime.  Each finding is ok, warning or problem, with a
-command to paste that fixes it.
+validity and lifetime.  Each finding is ok, warning or problem; every
+problem has an action that reaches the person who has it: a `vtctl ...`
+command to run, or words to pass on (`tell Jane Doe (patient): reload the
+session page; it fetches a new token`).  A session long over is a problem
+too (an old link), its action naming the patient's next appointment.
 
 A check that a fault kept from running (no Twilio credentials, Twilio
 unreachable or answering what is not Twilio's, a remote server that cannot
