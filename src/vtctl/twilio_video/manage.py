@@ -131,7 +131,7 @@ def kick_participant(
         if room.status != "in-progress":
             raise NotFoundError(
                 f"{wanted} is not connected to room {shown_room}: the room is "
-                f"{text(room.status)}, nobody is connected",
+                f"{text(room.status) or 'not in progress'}, nobody is connected",
             )
         participants = client.video.v1.rooms(sid_of(room, "RM", "room")).participants
         try:
