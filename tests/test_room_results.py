@@ -89,6 +89,16 @@ def test_an_end_whose_reply_is_completed_is_ended(room_cli: Any, httpx_mock: HTT
     assert f"ended room {ROOM_NAME}" in words(result.stdout)
 
 
+def test_an_end_answered_failed_is_not_completed(room_cli: Any, httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=ROOM_URL, json=room_body())
+    httpx_mock.add_response(url=f"{BASE}/Rooms/{ROOM_SID}", method="POST",
+                            json=room_body("failed"))
+    result = room_cli("room", "end", "47", "--yes")
+    assert result.exit_code == 6
+    assert result.stderr.startswith("error: Twilio's reply to the end request says room "
+                                    f"{ROOM_NAME} is failed, not completed")
+
+
 def test_a_failed_room_is_not_already_completed(room_cli: Any, httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(url=ROOM_URL, json=room_body("failed"))
     result = room_cli("room", "end", "47", "--yes")
@@ -112,7 +122,7 @@ def test_a_kick_whose_reply_is_still_connected_is_not_a_disconnect(
     assert result.exit_code == 6, result.stderr
     out = words(result.stdout)
     assert not out.startswith("disconnected")
-    assert f"{JANE_ID} ({JANE_PA}) is still connected to room {ROOM_NAME}" in out
+    assert f"{JANE_ID} ({JANE_PA}) is still connected in room {ROOM_NAME}" in out
     assert result.stderr.startswith("error: Twilio's reply to the kick request says "
                                     f"{JANE_ID} is still connected")
 

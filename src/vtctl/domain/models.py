@@ -274,14 +274,24 @@ class RoomChange:
         """Why Twilio's reply shows the change not made (None: made, or nothing to make).
 
         The reply is the truth: an end answered ``in-progress`` did not end the room."""
-        if not self.requested:
-            return None
-        target = "completed" if self.action == "end" else "disconnected"
-        if self.status == target:
+        if not self.requested or self.status == self.target:
             return None
         who = f"room {self.room_name}" if self.action == "end" else (self.identity or "?")
-        state = f"is still {self.status}" if self.status else "is in a state it does not give"
-        return f"Twilio's reply to the {self.action} request says {who} {state}"
+        return f"Twilio's reply to the {self.action} request says {who} {self.state_words}"
+
+    @property
+    def target(self) -> str:
+        """The status the action asks Twilio for."""
+        return "completed" if self.action == "end" else "disconnected"
+
+    @property
+    def state_words(self) -> str:
+        """``is still in-progress``, ``is failed, not completed``: the state in the reply."""
+        if not self.status:
+            return "is in a state it does not give"
+        if self.status in ("in-progress", "connected", "reconnecting"):
+            return f"is still {self.status}"
+        return f"is {self.status}, not {self.target}"
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -249,19 +249,19 @@ def change_line(change: RoomChange) -> Text:
     """What ``room end`` / ``room kick`` did, by the state in Twilio's reply, in a sentence
     (wrapped between words only)."""
     room = _keep(change.room_name, "cyan")
-    state = change.status or "in a state Twilio did not give"
     if change.action == "end":
         sid = f" ({change.room_sid or UNKNOWN})"
         if change.changed:
             return Text.assemble(("ended room ", "bold"), room, sid)
         if change.requested:
-            return Text.assemble("room ", room, sid, (f" is still {state}", "bold red"),
+            return Text.assemble("room ", room, sid, (f" {change.state_words}", "bold red"),
                                  ": Twilio did not end it")
-        already = "was already completed" if change.status == "completed" else f"is {state}"
+        state = change.status or "not in progress"
+        already = "was already completed" if state == "completed" else f"is {state}"
         return Text.assemble("room ", room, sid, f" {already}; nothing to end")
     who = Text.assemble((change.identity or UNKNOWN, "bold"),
                         f" ({change.participant_sid or UNKNOWN})")
     if change.changed:
         return Text.assemble(("disconnected ", "bold"), who, " from room ", room)
-    return Text.assemble(who, (f" is still {state}", "bold red"), " to room ", room,
+    return Text.assemble(who, (f" {change.state_words}", "bold red"), " in room ", room,
                          ": Twilio did not disconnect them")
