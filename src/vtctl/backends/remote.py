@@ -194,8 +194,11 @@ class RemoteBackend:
                               "or give the appointment id or the room name")
 
     def room_status(self, appointment_id: int) -> RoomStatus:
+        from urllib.parse import urlsplit
+
         status = self.client.room_status(appointment_id)
-        error = unknown_state_error(status.unknown_reason, status.message)
+        server = urlsplit(self.client.base_url).netloc or self.client.base_url
+        error = unknown_state_error(status.unknown_reason, status.message, server=server)
         if error is not None:  # the same exit code as the local backend's
             raise error
         return status

@@ -202,6 +202,8 @@ def _not_found(reply: Reply, message: str | None, says: str) -> NotFoundError:
     if _says(lowered, NoVideoRoomError):
         return NoVideoRoomError(message, hint="create one with `vtctl room create ID`")
     if _says(lowered, AppointmentNotFoundError):
-        return AppointmentNotFoundError(message)
+        return AppointmentNotFoundError(
+            message, hint=f"the server at {host_of(reply.url)} has no appointment with that "
+            "id: check the id (it is the number in the session link)")
     return NotFoundError(f"not found (HTTP 404{says}) at {reply.url}",
                          hint=f"{_CHECK_URL}: is it the telehealth API?")
