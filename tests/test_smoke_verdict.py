@@ -49,6 +49,7 @@ def smoke(patient: FakeSource, psychologist: FakeSource, *ids: int, json_out: bo
     from vtctl.cli.smoke import JwtRef, SmokeCliOptions, run_smoke_command
     from vtctl.config.settings import BackendOptions, resolve_settings
     from vtctl.ui.iostreams import IOStreams
+    from vtctl.ui.output import OutputFormat
 
     out, err = io.StringIO(), io.StringIO()
     streams = IOStreams(out=out, err=err, force_terminal=False)
@@ -57,7 +58,8 @@ def smoke(patient: FakeSource, psychologist: FakeSource, *ids: int, json_out: bo
         io=streams, settings=resolve_settings(BackendOptions(), env={}),
         appointment_ids=list(ids), patient=JwtRef("patient", env_var="P"),
         psychologist=JwtRef("psychologist", env_var="S"),
-        outsider=JwtRef("outsider", env_var="O") if outsider else None, json=json_out,
+        outsider=JwtRef("outsider", env_var="O") if outsider else None,
+        fmt=OutputFormat(json=json_out),
         make_client=lambda settings, jwt: sources[jwt],  # type: ignore[arg-type,return-value]
     )
     with pytest.MonkeyPatch.context() as mp:

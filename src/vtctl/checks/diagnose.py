@@ -72,6 +72,10 @@ class Fixes:
     def room_create(self) -> str:
         return self.command("room", "create", str(self.appointment_id))
 
+    def history(self) -> str:
+        """What happened in the sessions (``vtctl history``: Twilio itself, local only)."""
+        return self.command("history", str(self.appointment_id), local_only=True)
+
     def kick(self, identity: str) -> str:
         return self.command("room", "kick", str(self.appointment_id), identity, local_only=True)
 
@@ -117,7 +121,7 @@ def diagnose(evidence: Evidence) -> list[Finding]:
         people_named(evidence.appointment),
         schedule(evidence.appointment, evidence.now, evidence.fixes, evidence.upcoming),
         room_set(evidence.appointment, evidence.fixes, evidence.asked_room),
-        twilio_state(evidence.room, evidence.appointment, evidence.now),
+        twilio_state(evidence.room, evidence.appointment, evidence.now, evidence.fixes),
     ]
     view = known_room(evidence.room)
     if isinstance(view, RoomStatus):
@@ -261,26 +265,41 @@ def _not_done(unknown: Unknown) -> str:
     return "skipped" if unknown.fault is None else "could not run"
 
 
-def twilio_state(room: RoomStatus | Unknown, appointment: Appointment, now: datetime
-                 ) -> Finding:
+def twilio_state(room: RoomStatus | Unknown, appointment: Appointment, now: datetime,
+                 fixes: Fixes | None = None) -> Finding:
+    """The room's state in Twilio; once the session is over or the room completed, the
+    action is ``vtctl history`` (what happened in it)."""
+    fixes = fixes or Fixes(appointment.id)
     view = known_room(room)
     if isinstance(view, Unknown):
         return Finding("twilio", "warning", f"{_not_done(view)}: {view.reason}",
                        fault=view.fault)
     room = view
+    over = session_over(appointment, now)
+    ended = _ended_ago(appointment, now) if over else ""
     if room.status == "in-progress":
         since = f" since {_clock(room.created_at)}" if room.created_at else ""
-        return Finding("twilio", "ok", f"room in progress{since} ({room.sid or 'no SID'})")
+        detail = f"room in progress{since} ({room.sid or 'no SID'})"
+        if over:
+            return Finding("twilio", "ok", f"{detail}, though the session ended {ended} ago: "
+                           "`vtctl history` tells what happened in it", fixes.history())
+        return Finding("twilio", "ok", detail)
     if room.status == "not-created":
+        if over:
+            return Finding("twilio", "ok",
+                           f"not created: nobody connected, and the session ended {ended} ago; "
+                           "`vtctl history` shows the tokens minted for it", fixes.history())
         return Finding("twilio", "ok",
                        "not created yet: Twilio creates the room when the first person connects")
     if room.status == "completed":
         detail = "the room was ended (completed)"
-        if session_over(appointment, now):
-            return Finding("twilio", "ok", detail + " after the session")
+        if over:
+            return Finding("twilio", "ok", detail + " after the session: `vtctl history` tells "
+                           "what happened in it", fixes.history())
         return Finding("twilio", "problem",
                        detail + " while the session is still scheduled: whoever was in it was "
-                       "disconnected; connecting again opens a new room of the same name",
+                       "disconnected; connecting again opens a new room of the same name "
+                       "(`vtctl history` tells who was in it and why it ended)",
                        act.rejoin(_both(appointment)))
     if room.status == "failed":
         return Finding("twilio", "problem",
@@ -301,6 +320,14 @@ def _who(identity: str, appointment: Appointment) -> str:
         return printable(identity)
     return act.person(appointment.patient if role == "patient" else appointment.psychologist,
                       role)
+
+
+def _ended_ago(appointment: Appointment, now: datetime) -> str:
+    start = appointment.starts_at
+    if start is None:
+        return ""
+    end = start + timedelta(minutes=appointment.duration_minutes)
+    return humanize_duration((now - end).total_seconds())
 
 
 # -- the people -----------------------------------------------------------------------

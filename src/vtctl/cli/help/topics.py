@@ -3,6 +3,7 @@ one row a line: tab-separated in a pipe (for grep), a table on a terminal."""
 
 from __future__ import annotations
 
+from vtctl.domain import errors
 from vtctl.ui.iostreams import IOStreams
 
 ENVIRONMENT: tuple[tuple[str, str], ...] = (
@@ -17,6 +18,8 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
     ("TWILIO_API_SECRET", "Twilio API key secret, for the local engine"),
     ("VTCTL_TWILIO_API_URL", "replaces https://video.twilio.com for Twilio's Video REST API "
      "(a proxy or a mock); plain http:// only for loopback hosts"),
+    ("VTCTL_TWILIO_INSIGHTS_URL", "replaces https://insights.twilio.com for Twilio's Video "
+     "Insights API (`vtctl history`); the same rules as VTCTL_TWILIO_API_URL"),
     ("VTCTL_SERVE_SECRET", "secret `vtctl serve` signs and checks its dev JWTs with"),
     ("VTCTL_NO_HELP_CACHE", "1: render --help every time instead of from the cache"),
     ("NO_COLOR", "set: no colour in tables"),
@@ -29,23 +32,9 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
 )
 
 
-EXIT_CODES: tuple[tuple[str, str], ...] = (
-    ("0", "success (also when a reader of the output leaves early: `vtctl ... | head -1`); "
-          "for a verdict (`diagnose`, `smoke`, `sessions --alert`): every check ran and none "
-          "found a problem"),
-    ("1", "unexpected error"),
-    ("2", "usage error (bad flag, argument, input file, or a file that is not a vtctl store)"),
-    ("3", "not authenticated (no JWT, HTTP 401, missing Twilio credentials)"),
-    ("4", "permission denied (HTTP 403)"),
-    ("5", "not found (HTTP 404: appointment, room or user)"),
-    ("6", "server error (HTTP 5xx, token generation failed, malformed response, "
-          "a damaged store)"),
-    ("7", "network error or timeout"),
-    ("8", "a `smoke` or `diagnose` check failed, or a `sessions --alert` rule matched (checks "
-          "ran and at least one failed; a check that could not run because of a fault gives "
-          "that fault's code, 3, 6 or 7, after the findings are printed, unless another "
-          "check failed)"),
-    ("9", "the audit trail failed verification"),
+#: ``domain.errors.EXIT_CODES`` as rows: the one table of exit codes
+EXIT_CODES: tuple[tuple[str, str], ...] = tuple(
+    (str(int(code)), meaning.meaning) for code, meaning in errors.EXIT_CODES.items()
 )
 
 

@@ -27,6 +27,7 @@ class CheckResult(Protocol):
 def results_table(checked: Iterable[CheckResult]) -> Table:
     """One row per appointment: passed checks, and what failed or could not run."""
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title="vtctl smoke", title_justify="left")
     table.add_column("appointment", justify="right", no_wrap=True)
@@ -42,9 +43,10 @@ def results_table(checked: Iterable[CheckResult]) -> Table:
         if failed:
             detail = "\n".join(f"{r.check}: {r.detail}" for r in failed)
             # a check a fault kept from running is not a failure of the API
-            verdict = "[bold red]FAIL[/]" if any(r.ran for r in failed) else "[yellow]not run[/]"
+            verdict = (Text("FAIL", style="bold red") if any(r.ran for r in failed)
+                       else Text("not run", style="yellow"))
         else:
             room = next((r.detail for r in results if r.check == "same_room"), "")
-            detail, verdict = f"room {room}", "[green]ok[/]"
+            detail, verdict = f"room {room}", Text("ok", style="green")
         table.add_row(str(appointment_id), verdict, f"{passed}/{len(results)}", detail)
     return table
