@@ -238,3 +238,11 @@ def test_a_sink_that_fails_fails_the_mint(store: AppointmentStore) -> None:
     with pytest.raises(OSError) as info:
         engine.issue(47, "2")
     assert info.value is refused
+
+
+def test_an_outsider_is_told_who_the_appointment_is_for(engine: TokenEngine) -> None:
+    with pytest.raises(PermissionDeniedError) as info:
+        engine.issue(47, "9")
+    assert (str(info.value), info.value.hint) == (
+        "Permission denied",
+        f"9 outsider@example.com is not in appointment 47: it is for {BOTH}")
