@@ -38,7 +38,7 @@ from vtctl.util.text import printable
 
 GENESIS_HASH = "0" * 64
 #: what the anchor's tag covers first: never the start of a record's bytes
-ANCHOR_DOMAIN = None
+ANCHOR_DOMAIN = b"vtctl audit anchor v1\x00"
 
 #: The contract's keys of ``vtctl audit list --json``, in order.
 AUDIT_FIELDS: tuple[str, ...] = (
