@@ -252,6 +252,7 @@ STORE_COMMANDS: dict[str, list[str]] = {
     "vtctl appointment import": ["appointment", "import", "-"],
     "vtctl audit list": ["audit", "list"],
     "vtctl audit verify": ["audit", "verify"],
+    "vtctl audit head": ["audit", "head"],
     "vtctl sessions": ["sessions", "--local", "--from", "2025-11-16", "--to", "2025-11-17",
                        "--user", "2"],
 }

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from rich.table import Table
 from rich.text import Text
 
-from vtctl.domain.audit import AuditRecord
-from vtctl.util.text import printable
+from vtctl.domain.audit import AuditRecord, shown
 
 
 def audit_table(records: Sequence[AuditRecord]) -> Table:
@@ -22,10 +21,21 @@ def audit_table(records: Sequence[AuditRecord]) -> Table:
     table.add_column("ttl", justify="right", no_wrap=True)
     table.add_column("jti", overflow="fold")
     for r in records:
-        cells = (
-            r.at, f"{r.os_user}@{r.host} ({r.profile})", r.command,
-            "-" if r.appointment_id is None else str(r.appointment_id),
-            r.identity, r.room_name, f"{r.ttl_seconds}s", r.jti,
-        )
-        table.add_row(*(Text(printable(cell)) for cell in cells))  # stored text, never markup
+        table.add_row(*(Text(cell) for cell in _cells(r)))  # stored text, never markup
     return table
+
+
+def audit_lines(records: Sequence[AuditRecord]) -> Iterator[str]:
+    """One tab-separated line per record, for a pipe (the table's columns)."""
+    for r in records:
+        yield "\t".join(_cells(r))
+
+
+def _cells(r: AuditRecord) -> tuple[str, ...]:
+    """A record's columns as printable text (stored values: any SQLite type after an
+    edit behind vtctl's back)."""
+    return (
+        shown(r.at), f"{shown(r.os_user)}@{shown(r.host)} ({shown(r.profile)})",
+        shown(r.command), shown(r.appointment_id), shown(r.identity), shown(r.room_name),
+        f"{shown(r.ttl_seconds)}s", shown(r.jti),
+    )
