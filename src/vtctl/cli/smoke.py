@@ -125,9 +125,10 @@ def run_smoke_command(opts: SmokeCliOptions) -> SmokeReport:
     if opts.json:
         opts.io.print_json(report.to_json())
     else:
-        from vtctl.ui.render.smoke import results_table
+        from vtctl.ui.render.smoke import results_sheet
+        from vtctl.ui.sheet import show
 
-        opts.io.render(results_table(report.results))
+        show(opts.io, results_sheet(report.results))
     _ci_reports(opts, report)
     failed = report.failed
     if report.unreachable:

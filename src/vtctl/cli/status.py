@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from vtctl.ui.render.status import ParticipantChanges, WatchEvent
+    from vtctl.ui.sheet import Sheet
 
 DEFAULT_INTERVAL = 3.0
 MIN_INTERVAL = 0.5
@@ -96,17 +97,12 @@ def run_status(opts: StatusOptions) -> None:
     finally:
         backend.close()
 
-    def table() -> RenderableType:
-        from vtctl.ui.render.status import status_view
+    def view() -> Sheet:
+        from vtctl.ui.render.status import status_sheet
 
-        return status_view(status, opts.clock())
+        return status_sheet(status, opts.clock())
 
-    def lines() -> list[str]:
-        from vtctl.ui.render.status import status_lines
-
-        return status_lines(status, opts.clock())
-
-    emit(opts.io, opts.fmt, status.to_json, table, lines=lines)
+    emit(opts.io, opts.fmt, status.to_json, view)
 
 
 # -- --watch --------------------------------------------------------------------------
@@ -256,8 +252,9 @@ def _watch_lines(
     state: WatchState, fetch: Callable[[], RoomStatus], io: IOStreams,
     sleep: Callable[[float], None], clock: Callable[[], datetime], max_ticks: int | None,
 ) -> None:
-    """Not a terminal: the tables once, then one line per event (like a log)."""
-    from vtctl.ui.render.status import status_view
+    """Not a terminal: the status's plain lines once, then one line per event (like a log)."""
+    from vtctl.ui.render.status import status_sheet
+    from vtctl.ui.sheet import show
     from vtctl.util.pipes import reader_gone
 
     shown = False
@@ -269,7 +266,7 @@ def _watch_lines(
         now = clock()
         events = state.step(fetch_once(fetch), now)
         if not shown and state.current is not None:
-            io.render(status_view(state.current, now))
+            show(io, status_sheet(state.current, now))
             shown = True
         for event in events:
             if event.kind == "error":

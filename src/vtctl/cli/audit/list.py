@@ -47,12 +47,12 @@ def run_audit_list(opts: AuditListOptions) -> None:
             )
         ]
 
-    def table() -> Any:
-        from vtctl.ui.render.audit import audit_table
+    def view() -> Any:
+        from vtctl.ui.render.audit import audit_sheet
 
-        return audit_table(records)
+        return audit_sheet(records)
 
-    emit(opts.io, opts.fmt, lambda: [r.to_json() for r in records], table)
+    emit(opts.io, opts.fmt, lambda: [r.to_json() for r in records], view)
 
 
 def list_command(
