@@ -17,7 +17,9 @@ from vtctl.domain.models import (
     RoomSummary,
     User,
 )
-from vtctl.ui.render.rooms import change_line, participants_view, rooms_view
+from vtctl.ui.render.rooms import change_sheet as change_line
+from vtctl.ui.render.rooms import participants_sheet as participants_view
+from vtctl.ui.render.rooms import rooms_sheet as rooms_view
 
 NOW = datetime(2025, 11, 16, 9, 12, tzinfo=UTC)
 ROOM = "apt-47-1763138954-46eb915c"

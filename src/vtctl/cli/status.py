@@ -274,7 +274,7 @@ def _watch_lines(
             elif event.kind == "recovered":
                 io.info(event.line())
             else:
-                io.print_raw(event.line())
+                io.print_raw(event.record())
 
 
 # -- the command ----------------------------------------------------------------------

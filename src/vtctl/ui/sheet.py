@@ -184,8 +184,8 @@ class Lines:
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
-    """A result told in words on a terminal (wrapped between words only) and as
-    ``field<TAB>value`` lines in a pipe."""
+    """A result told in words on a terminal (wrapped between words only); a pipe gets
+    ``field<TAB>value`` lines, and the words on stderr."""
 
     text: Cell
     fields: Sequence[Field]
@@ -194,7 +194,7 @@ class Sentence:
         return Record(self.fields).lines()
 
     def notes(self) -> list[str]:
-        return []
+        return [one_line(self.text)]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield as_text(self.text)
@@ -209,7 +209,7 @@ class Drawn:
     piped: Sequence[str]
 
     def lines(self) -> list[str]:
-        return [one_line(line) for line in self.piped]
+        return ["\t".join(one_line(cell) for cell in line.split("\t")) for line in self.piped]
 
     def notes(self) -> list[str]:
         return []

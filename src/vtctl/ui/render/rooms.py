@@ -139,7 +139,7 @@ _ROOM_COLUMNS: list[Column[RoomSummary]] = [
     Column("name", lambda r: Text(r.name, style="cyan") if r.name else _dim(None), key=True),
     Column("status", lambda r: styled(r.status), piped=lambda r: r.status or UNKNOWN),
     Column("people", lambda r: _count(r.participant_count), justify="right"),
-    Column("appointment", _appointment, drop=1,
+    Column("appointment", _appointment, short="appt",
            piped=lambda r: "" if r.appointment_id is None else r.appointment_id),
     Column("created", lambda r: _when(r.created_at), drop=2),
     Column("duration", lambda r: _duration(r.duration_seconds), drop=3),

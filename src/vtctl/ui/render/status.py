@@ -236,7 +236,12 @@ class WatchEvent:
     text: str
 
     def line(self) -> str:
+        """Aligned, for people (the live view, stderr)."""
         return f"{format_utc(self.at)}  {self.kind:<9}  {self.text}"
+
+    def record(self) -> str:
+        """``at<TAB>kind<TAB>text``, for a pipe."""
+        return "\t".join((format_utc(self.at), self.kind, " ".join(self.text.split())))
 
 
 _EVENT_STYLES = {
