@@ -133,8 +133,8 @@ def test_status_lists_every_profile_with_user_expiry_and_storage(
     assert lines["prod"][4:] == ["expired", "plain file (insecure)"]
     assert lines["spare"][4] == "not logged in"
     assert "user id\t5" in piped.stdout.splitlines()
-    assert "keyring file.PlaintextKeyring (insecure)" in rows_text["staging"]
-    assert_clean(table, staging, prod)
+    assert lines["staging"][5] == "keyring file.PlaintextKeyring (insecure)"
+    assert_clean(piped, staging, prod)
 
 
 def test_logout_profile_removes_its_login_and_config_section(cli: Cli) -> None:
