@@ -64,7 +64,7 @@ def _participants(room_sid: str, status: str | None) -> list[dict[str, Any]]:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def _send(self, status: int, body: dict[str, Any]) -> None:
@@ -79,7 +79,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(404, twilio_error(404, 20404,
                                      f"The requested resource {self.path} was not found"))
 
-    def do_GET(self) -> None:  # noqa: N802 - the base's name
+    def do_GET(self) -> None:
         url = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         parts = [unquote(p) for p in url.path.strip("/").split("/")]
@@ -104,7 +104,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._not_found()
 
-    def do_POST(self) -> None:  # noqa: N802 - the base's name
+    def do_POST(self) -> None:
         parts = [unquote(p) for p in urlsplit(self.path).path.strip("/").split("/")]
         length = int(self.headers.get("Content-Length", "0"))
         self.rfile.read(length)

@@ -78,16 +78,14 @@ def _title(title: Cell | None) -> list[RenderableType]:
 
 
 def _spread(need: Sequence[int], natural: Sequence[int], available: int) -> list[int]:
-    """Widths from ``need`` up towards ``natural``, the widest shortfall served first."""
+    """Widths from ``need`` up towards ``natural``: the smallest shortfall is served first,
+    so as few columns as possible wrap; the last one served gets what is left."""
     widths = list(need)
     spare = available - sum(widths)
-    while spare > 0:
-        shortfall = [n - w for n, w in zip(natural, widths, strict=True)]
-        widest = max(range(len(widths)), key=shortfall.__getitem__)
-        if shortfall[widest] <= 0:
-            break
-        widths[widest] += 1
-        spare -= 1
+    for index in sorted(range(len(widths)), key=lambda i: natural[i] - need[i]):
+        grow = min(spare, natural[index] - widths[index])
+        widths[index] += grow
+        spare -= grow
     return widths
 
 
@@ -113,18 +111,18 @@ def _tables(console: Console, width: int, columns: Sequence[Column[Any]],
             cells: Sequence[Sequence[Text]]) -> Iterator[Table | None]:
     """Candidate tables, best first (None: that one does not fit).
 
-    One line per row is preferred: every column, then short headers, then fewer
-    columns; only then do columns wrap between words (every column, then fewer).
+    One line per row is preferred: every column (full headers, then short ones), then
+    fewer columns; only then do columns wrap between words (every column, then fewer).
     """
     everything = list(range(len(columns)))
     dropping = sorted((i for i in everything if columns[i].drop), key=lambda i: -columns[i].drop)
-    yield _try_table(console, width, columns, cells, everything, short=False, wrap=False)
     for wrap in (False, True):
         active = list(everything)
-        yield _try_table(console, width, columns, cells, active, short=True, wrap=wrap)
-        for index in dropping:
-            active.remove(index)
-            yield _try_table(console, width, columns, cells, active, short=True, wrap=wrap)
+        for index in [None, *dropping]:
+            if index is not None:
+                active.remove(index)
+            for short in (False, True):
+                yield _try_table(console, width, columns, cells, active, short, wrap)
 
 
 def _try_table(console: Console, width: int, columns: Sequence[Column[Any]],
