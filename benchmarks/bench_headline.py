@@ -45,6 +45,31 @@ def ensure_httpie() -> Path:
     return http
 
 
+STANDIN = """\
+from keyrings.alt.file import PlaintextKeyring
+
+
+class Keyring(PlaintextKeyring):
+    \"\"\"An OS keyring's stand-in (none on a headless machine): recommended priority.\"\"\"
+
+    priority = 1
+"""
+
+
+def install_keyring_standin(directory: Path) -> Path:
+    """A keyring plugin (entry point ``keyring.backends``) that detection finds and
+    prefers: vtctl picks no file keyring by itself, and a benchmark machine has no OS
+    keyring.  Returns the directory to put on PYTHONPATH."""
+    directory.mkdir(parents=True)
+    (directory / "vtctl_bench_keyring.py").write_text(STANDIN)
+    info = directory / "vtctl_bench_keyring-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: vtctl-bench-keyring\n"
+                                   "Version: 1.0\n")
+    (info / "entry_points.txt").write_text("[keyring.backends]\nstandin = vtctl_bench_keyring\n")
+    return directory
+
+
 def timed(command: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
     result = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, capture_output=True,
@@ -70,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             base = {k: v for k, v in bench_serve.bench_env(home).items()
                     if k != "PYTHON_KEYRING_BACKEND"}
             base["VTCTL_BASE_URL"] = server.url
+            base["PYTHONPATH"] = str(install_keyring_standin(home / "keyring-standin"))
             vtctl = [*bench_serve.vtctl_command(), "token", "47", "--json"]
             login = subprocess.run(
                 [*bench_serve.vtctl_command(), "auth", "login", "--with-token"],

@@ -15,6 +15,8 @@ Rows (subject | peer | goal):
 - ``vtctl serve`` token endpoint req/s, 32 connections | Django + DRF + SimpleJWT on
   gunicorn (2 gthread workers) | >= 3x and p99 <= 20 ms
 - ``vtctl smoke`` over 200 appointments | 200 sequential ``vtctl token`` | >= 20x
+- ``vtctl sessions`` over 500 appointments with 40 live rooms (local Twilio mock) | one
+  request per appointment | <= 1 + 40 requests plus paging
 
 Peers are built on first use: ``benchmarks/.peers/django-venv`` from
 ``benchmarks/peers/requirements-django.txt`` (PyPI), ``curl`` from the system.
@@ -90,13 +92,14 @@ class Config:
     load_seconds: float = 5.0
     load_rounds: int = 3
     smoke_rounds: int = 3
+    sessions_runs: int = 7
     appointments: int = 200
     connections: int = 32
 
     @classmethod
     def quick(cls) -> Config:
         return cls(runs=5, remote_runs=5, engine_blocks=5, load_seconds=2.0, load_rounds=1,
-                   smoke_rounds=1, appointments=40)
+                   smoke_rounds=1, sessions_runs=2, appointments=40)
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -304,6 +307,29 @@ def engine_row(cfg: Config) -> Row:
                f"{r['paired_ratio_median']:.2f}x")
 
 
+def sessions_row(cfg: Config) -> Row:
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "bench_sessions.py"), "--json",
+         "--runs", str(cfg.sessions_runs)],
+        capture_output=True, text=True, check=False,
+    )
+    if result.returncode != 0:
+        raise BenchError(f"bench_sessions.py failed: {result.stderr[-300:]}")
+    r = json.loads(result.stdout)
+    ratio = r["peer_median_s"] / r["median_s"]
+    allowed = r["budget"] + r["paging"]
+    return Row(
+        f"`vtctl sessions` over {r['appointments']} appointments, {r['live_rooms']} live rooms "
+        "(local Twilio mock)", "`vtctl sessions --json`", r["median_s"],
+        f"one request per appointment ({r['peer_requests']})", r["peer_median_s"], "s",
+        ratio, f"{ratio:.1f}x", f"<= {r['budget']} requests + paging",
+        r["requests"] <= allowed,
+        f"{r['requests']} requests: the live list, {r['live_rooms']} rooms' participants and "
+        f"{r['paging']} more pages (the completed list, which tells ended from missed); "
+        f"process start included; {cfg.sessions_runs} runs",
+    )
+
+
 def serve_vs_django_row(cfg: Config, vtctl_port: int, vtctl_jwt: str, django_port: int,
                         django_jwt: str) -> Row:
     def load(port: int, jwt: str) -> dict[str, float]:
@@ -440,7 +466,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true",
                         help="also rewrite the table in benchmarks/RESULTS.md and README.md")
     parser.add_argument("--skip", action="append", default=[],
-                        choices=["startup", "remote", "engine", "serve", "idle", "smoke"],
+                        choices=["startup", "remote", "engine", "serve", "idle", "smoke",
+                                 "sessions"],
                         help="leave a group of rows out (repeatable)")
     opts = parser.parse_args(argv)
     cfg = Config.quick() if opts.quick else Config()
@@ -483,6 +510,9 @@ def main(argv: list[str] | None = None) -> int:
             attempt("process start rows", "<= 4x / 8x", lambda: startup_rows(cfg, env))
         if "engine" not in opts.skip:
             attempt("engine tokens/s", ">= 0.9x", lambda: [engine_row(cfg)])
+        if "sessions" not in opts.skip:
+            attempt("sessions request budget", "<= 41 requests + paging",
+                    lambda: [sessions_row(cfg)])
         needs_server = {"remote", "serve", "idle", "smoke"} - set(opts.skip)
         if needs_server:
             store = bench_serve.make_store(home / "store.sqlite3", max(cfg.appointments, 47))

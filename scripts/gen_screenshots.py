@@ -113,16 +113,120 @@ def diagnose_picture() -> RenderableType:
     return findings_view(findings, f"diagnose 47: {summary(findings)}")
 
 
+def history_picture() -> RenderableType:
+    """Yesterday's session of appointment 47: Jane waited seven minutes for Dr. Sarah,
+    dropped with a media error, rejoined, dropped again; the session ended early."""
+    from vtctl.checks.history import build_history
+    from vtctl.domain.audit import AuditRecord
+    from vtctl.domain.history import (
+        Attendance,
+        ParticipantInsights,
+        Publisher,
+        RoomInsights,
+        SessionRoom,
+        SessionSources,
+    )
+    from vtctl.domain.models import Appointment, User
+    from vtctl.ui.render.history import history_view
+
+    start = datetime(2025, 11, 15, 9, 0, tzinfo=UTC)
+
+    def t(minutes: int) -> datetime:
+        return start + timedelta(minutes=minutes)
+
+    room_name, sid = "apt-47-1763138954-46eb915c", "RM" + "2f" * 16
+    jane, sarah = "2-jane.doe@example.com", "5-sarah@example.com"
+    appointment = Appointment(
+        47, 2, 5, 60, starts_at=start, video_room_id=room_name,
+        patient=User(2, "jane.doe@example.com", "Jane Doe", "patient"),
+        psychologist=User(5, "sarah@example.com", "Dr. Sarah", "psychologist"),
+    )
+    chrome = Publisher("twilio-video.js", "2.28.1", "Chrome", "120", "macOS", "14.1")
+
+    def summary(n: str, error: int | None = None) -> ParticipantInsights:
+        reason = "media_connection_error" if error else "participant_disconnected"
+        return ParticipantInsights("PA" + n * 16, reason, error, None, "dublin", "ie1",
+                                   ("VP8", "opus"), chrome)
+
+    people = (
+        Attendance(jane, "patient", "PA" + "1a" * 16, sid, "disconnected", t(0), t(21), 1260,
+                   summary("1a", 53405)),
+        Attendance(sarah, "psychologist", "PA" + "5c" * 16, sid, "disconnected", t(7), t(44),
+                   2220),
+        Attendance(jane, "patient", "PA" + "1b" * 16, sid, "disconnected", t(22), t(31), 540,
+                   summary("1b", 53405)),
+        Attendance(jane, "patient", "PA" + "1c" * 16, sid, "disconnected", t(33), t(44), 660,
+                   summary("1c")),
+    )
+    room = SessionRoom(sid, room_name, "completed", "group", t(0), t(44), 2640, people,
+                       insights=RoomInsights("timeout", "complete", "ie1"))
+    tokens = tuple(
+        AuditRecord(at.strftime("%Y-%m-%dT%H:%M:%SZ"), "support", "helpdesk-3", "default",
+                    "token", 47, who, room_name, 5400, f"SK{'0' * 32}-{int(at.timestamp())}")
+        for at, who in ((t(-4), jane), (t(6), sarah))
+    )
+    history = build_history(SessionSources(appointment, room_name, (room,), False, tokens),
+                            start + timedelta(days=1))
+    return history_view(history)
+def sessions_picture() -> RenderableType:
+    """The morning shift at 09:12: someone waits, a room is missing, a stranger is in."""
+    from dataclasses import replace
+
+    from vtctl.checks.sessions import session_report
+    from vtctl.domain.models import Appointment, User
+    from vtctl.domain.sessions import SessionEvidence, TwilioRoom, TwilioView
+    from vtctl.ui.render.sessions import sessions_view
+
+    jane = User(2, "jane.doe@example.com", "Jane Doe", "patient")
+    john = User(3, "john.roe@example.com", "John Roe", "patient")
+    amir = User(4, "amir.k@example.com", "Amir K.", "patient")
+    sarah = User(5, "sarah@example.com", "Dr. Sarah", "psychologist")
+    lee = User(6, "dr.lee@example.com", "Dr. Lee", "psychologist")
+
+    def apt(i: int, start: int, patient: User, doctor: User, room: bool = True,
+            minutes: int = 50) -> Appointment:
+        return Appointment(i, patient.id, doctor.id, minutes, NOW + timedelta(minutes=start),
+                           f"apt-{i}-176313{i:04d}-{i:08x}" if room else None, patient, doctor)
+
+    def here(user: User | str, ago: float) -> Participant:
+        who = user if isinstance(user, str) else f"{user.id}-{user.email}"
+        return Participant(who, "connected", None, connected_at=NOW - timedelta(minutes=ago))
+
+    def live(a: Appointment, *people: Participant) -> TwilioRoom:
+        return TwilioRoom(f"RM{a.id:032x}", a.video_room_id, "in-progress",
+                          NOW - timedelta(minutes=20), participants=people)
+
+    shift = [apt(51, -12, jane, sarah), apt(52, -2, john, lee), apt(53, 8, amir, sarah, False),
+             apt(54, -45, amir, lee), apt(55, -30, john, sarah), apt(56, 40, jane, lee),
+             apt(50, -120, jane, sarah, minutes=45)]
+    view = TwilioView(
+        live=(live(shift[0], here(sarah, 11)), live(shift[1], here(lee, 3), here(john, 2),
+                                                      here("9-olly@example.com", 1)),
+              live(shift[3], here(amir, 44), here(lee, 44))),
+        completed=(replace(live(shift[6]), status="completed",
+                           ended_at=NOW - timedelta(minutes=70)),),
+    )
+    report = session_report(SessionEvidence(tuple(shift), view), NOW - timedelta(hours=2),
+                            NOW + timedelta(hours=2), NOW, ("--local",))
+    return sessions_view(report)
+
+
 PICTURES: dict[str, tuple[str, Callable[[], RenderableType]]] = {
     "token.svg": ("vtctl token 47 --profile demo", token_picture),
     "status.svg": ("vtctl status 47", status_picture),
     "room-participants.svg": ("vtctl room participants 47 --local", participants_picture),
     "diagnose.svg": ("pbpaste | vtctl diagnose 47 --local --token -", diagnose_picture),
+    "history.svg": ("vtctl history 47 --local", history_picture),
+    "sessions.svg": ("vtctl sessions --local", sessions_picture),
 }
 
 
-def render(title: str, build: Callable[[], RenderableType]) -> str:
-    console = Console(record=True, width=100, file=io.StringIO(), force_terminal=True,
+#: pictures wider than the default 100 columns (a shift's table needs the room)
+WIDTHS = {"sessions.svg": 150}
+
+
+def render(title: str, build: Callable[[], RenderableType], width: int = 100) -> str:
+    console = Console(record=True, width=width, file=io.StringIO(), force_terminal=True,
                       color_system="truecolor")
     console.print(f"[bold]$ {title}[/bold]")
     console.print(build())
@@ -136,7 +240,7 @@ def main() -> int:
     check = sys.argv[1:] == ["--check"]
     stale = []
     for name, (title, build) in PICTURES.items():
-        svg = render(title, build)
+        svg = render(title, build, WIDTHS.get(name, 100))
         path = IMG / name
         if check:
             if not path.exists() or path.read_text() != svg:

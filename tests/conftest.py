@@ -71,7 +71,7 @@ def httpx_mock(httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch) -> HTTPXM
     def plain(ssl_context: ssl.SSLContext | None) -> httpx.BaseTransport:
         return httpx.HTTPTransport(verify=ssl_context or True)
 
-    monkeypatch.setattr("vtctl.remote.transport.deadline_transport", plain)
+    monkeypatch.setattr("vtctl.net.transport.deadline_transport", plain)
     return httpx_mock
 
 

@@ -37,7 +37,7 @@ TOKEN_URL = url("/api/appointments/video-token/47/")
 @pytest.fixture
 def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries through the CLI use the real sleep: make its delays zero."""
-    monkeypatch.setattr("vtctl.remote.retry.BACKOFF_BASE", 0.0)
+    monkeypatch.setattr("vtctl.net.retry.BACKOFF_BASE", 0.0)
 
 
 def stored(kind: str, profile: str = "default") -> str | None:

@@ -648,7 +648,7 @@ def test_real_connection_refused(sleeps: Sleeps) -> None:
      ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)],  # a date in the past: retry now
 )
 def test_retry_after_parsing(header: str, expected: float | None) -> None:
-    from vtctl.remote.retry import retry_after
+    from vtctl.net.retry import retry_after
 
     assert retry_after(header) == expected
 
@@ -657,7 +657,7 @@ def test_retry_after_http_date_in_the_future() -> None:
     from datetime import UTC, datetime, timedelta
     from email.utils import format_datetime
 
-    from vtctl.remote.retry import retry_after
+    from vtctl.net.retry import retry_after
 
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
     seconds = retry_after(later)

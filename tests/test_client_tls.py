@@ -104,7 +104,7 @@ def test_a_plain_http_client_loads_no_certificates(monkeypatch: pytest.MonkeyPat
     def refuse(ca_bundle: str | None) -> object:
         raise AssertionError("CA certificates loaded for a plain-http client")
 
-    monkeypatch.setattr("vtctl.remote.transport.tls_context", refuse)
+    monkeypatch.setattr("vtctl.net.transport.tls_context", refuse)
     with RestClient("http://127.0.0.1:9", JWT, ca_bundle="/etc/ssl/certs/ca-certificates.crt"):
         pass
 

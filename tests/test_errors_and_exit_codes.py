@@ -33,7 +33,7 @@ CLASS_CODES = {
     "UserNotFoundError": 5,
     "ServerError": 6, "MalformedResponseError": 6, "TokenGenerationError": 6, "StoreError": 6,
     "NetworkError": 7, "RequestTimeoutError": 7,
-    "SmokeFailedError": 8, "DiagnoseProblemError": 8,
+    "SmokeFailedError": 8, "DiagnoseProblemError": 8, "SessionsAlertError": 8,
     "AuditTrailError": 9,
 }
 

@@ -11,14 +11,21 @@ from typing import Any
 
 import pytest
 
+from tests import recommended_keyring
 from tests.serve_fixtures import RunningServer
 from vtctl.config import secrets_store
 
 PLAINTEXT = "keyrings.alt.file.PlaintextKeyring"
+REPO = Path(__file__).resolve().parents[1]
 Cli = Any
 
 
-def login(cli: Cli, server: RunningServer) -> None:
+def login(cli: Cli, server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Log in with the OS keyring's stand-in chosen (vtctl picks no file keyring itself)."""
+    import keyring.core
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", recommended_keyring.NAME)
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
     result = cli("auth", "login", "--with-token", "--base-url", server.url,
                  stdin=server.jwt(2) + "\n")
     assert result.exit_code == 0, result.stderr
@@ -39,7 +46,7 @@ def token_imports(server: RunningServer, tmp_path: Path
                   ) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     """``vtctl token 47 --json`` in a subprocess without PYTHON_KEYRING_BACKEND: its imports."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHON_KEYRING_BACKEND"}
-    env["VTCTL_BASE_URL"] = server.url
+    env.update(VTCTL_BASE_URL=server.url, PYTHONPATH=str(REPO))  # the stand-in's module
     listing = tmp_path / "modules.txt"
     result = subprocess.run(
         [sys.executable, "-c", PROBE, str(listing)],
@@ -49,34 +56,49 @@ def token_imports(server: RunningServer, tmp_path: Path
 
 
 def test_login_records_the_backend_that_stored_the_jwt(
-    cli: Cli, serve_server: RunningServer
+    cli: Cli, serve_server: RunningServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    login(cli, serve_server)
-    assert secrets_store.backend_record_path().read_text().strip() == PLAINTEXT
+    login(cli, serve_server, monkeypatch)
+    assert secrets_store.backend_record_path().read_text().strip() == recommended_keyring.NAME
 
 
 def test_a_later_token_imports_only_the_recorded_backend(
-    cli: Cli, serve_server: RunningServer, tmp_path: Path
+    cli: Cli, serve_server: RunningServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    login(cli, serve_server)
+    login(cli, serve_server, monkeypatch)
     result, modules = token_imports(serve_server, tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads(result.stdout.strip())["appointment_id"] == 47
-    assert "keyrings.alt.file" in modules
-    # keyring.core imports its own `fail` fallback; no other backend, no detection
-    assert {m for m in modules if m.startswith("keyring.backends.")} == {"keyring.backends.fail"}
+    assert "tests.recommended_keyring" in modules
+    # keyring.core imports its own `fail` fallback (and keyring's chainer/core the
+    # modules _recommended needs); no backend is asked whether it works: no detection
+    assert {m for m in modules if m.startswith("keyring.backends.")} <= {
+        "keyring.backends.fail", "keyring.backends.chainer"}
+    assert "keyring.backends.SecretService" not in modules
 
 
 def test_a_gone_backend_falls_back_to_detection(
-    cli: Cli, serve_server: RunningServer, tmp_path: Path
+    cli: Cli, serve_server: RunningServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    login(cli, serve_server)
+    login(cli, serve_server, monkeypatch)
     secrets_store.backend_record_path().write_text("keyrings.gone.Keyring\n")
     result, modules = token_imports(serve_server, tmp_path)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert json.loads(result.stdout.strip())["appointment_id"] == 47
     detected = {m for m in modules if m.startswith("keyring.backends.")}
-    assert detected - {"keyring.backends.fail"}, "full detection imports the other backends"
+    assert detected - {"keyring.backends.fail", "keyring.backends.chainer"}, (
+        "full detection imports the other backends")
+    # here it finds only keyrings.alt's file keyring, which vtctl does not pick by itself
+    assert result.returncode == 3, result.stderr[-2000:]
+    assert "a file keyring vtctl does not pick by itself" in result.stderr
+
+
+def test_a_recorded_file_keyring_is_used_only_while_chosen(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secrets_store.set_secret("default", "jwt", "a.b.c")  # conftest chose PlaintextKeyring
+    assert secrets_store.backend_record_path().read_text().strip() == PLAINTEXT
+    assert type(secrets_store._recorded_backend()).__name__ == "PlaintextKeyring"
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    assert secrets_store._recorded_backend() is None
 
 
 @pytest.mark.parametrize("record", ["", "os.path", "keyring.backends.fail.Keyring"])

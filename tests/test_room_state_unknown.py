@@ -114,4 +114,7 @@ def test_twilio_unreachable_exit_7_on_both(
     for result in (here, there):
         assert result.returncode == 7, result.stderr
         assert result.stdout == ""
-        assert result.stderr.startswith("error: room state unknown: cannot reach Twilio")
+    assert here.stderr.startswith("error: room state unknown: cannot reach Twilio")
+    # serve relays no upstream words: a fixed message and the reference in its log
+    assert there.stderr.startswith(
+        "error: room state unknown: vtctl serve could not reach Twilio (reference ")

@@ -12,8 +12,9 @@ BIDI_CONTROLS = {"LRE", "RLE", "PDF", "LRO", "RLO", "LRI", "RLI", "FSI", "PDI"}
 
 
 def is_terminal_control(char: str) -> bool:
-    """C0, DEL and C1 are exactly category Cc; bidi controls reorder what follows."""
-    return (unicodedata.category(char) == "Cc"
+    """C0, DEL and C1 are exactly category Cc; bidi controls reorder what follows; a lone
+    surrogate (category Cs) cannot be encoded at all."""
+    return (unicodedata.category(char) in ("Cc", "Cs")
             or unicodedata.bidirectional(char) in BIDI_CONTROLS)
 
 
@@ -25,7 +26,7 @@ def test_every_basic_plane_character_is_classified_like_the_unicode_database() -
 
 def test_the_edges_by_hand() -> None:
     controls = ["\x00", "\x1b", "\x1f", "\x7f", "\x80", "\x9b", "\x9f",
-                "\u202a", "\u202e", "\u2066", "\u2069"]
+                "\u202a", "\u202e", "\u2066", "\u2069", "\ud800", "\udfff"]
     plain = [" ", "~", "\xa0", "\u2029", "\u202f", "\u2065", "\u206a", "é", "\U0001f600"]
     assert [c for c in controls if not has_control(c)] == []
     assert [c for c in plain if has_control(c)] == []
@@ -33,6 +34,8 @@ def test_the_edges_by_hand() -> None:
 
 def test_printable_replaces_each_control_and_keeps_the_rest() -> None:
     assert printable("a\x1b[2Jb\x9b\u202ec\td") == "a?[2Jb??c?d"
+    assert printable("lone \ud800 half") == "lone ? half"
+    assert printable("\U0001f600") == "\U0001f600"  # a pair is a character, not a surrogate
     assert printable("plain é text") == "plain é text"
     assert printable("") == ""
     assert not has_control("") and has_control("ok\x07")

@@ -241,7 +241,8 @@ def test_given_http_client_is_used(
         "not-created"
     )
     assert twilio_client.timeout == 3
-    assert httpx_mock.get_requests()[-1].extensions["timeout"]["read"] == 3
+    # each request may wait what is left of the 3 s budget, never more
+    assert 0 < httpx_mock.get_requests()[-1].extensions["timeout"]["read"] <= 3
 
 
 def test_role_of_identity() -> None:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from vtctl.config.settings import DEFAULT_TIMEOUT, Settings
+from vtctl.domain.audit import AuditRecord
 from vtctl.domain.credentials import TwilioCredentials
 from vtctl.domain.errors import (
     AppointmentNotFoundError,
@@ -22,10 +25,15 @@ from vtctl.domain.models import (
     VideoToken,
 )
 from vtctl.domain.rooms import RoomRef, appointment_of_room, as_unknown_state
+from vtctl.domain.sessions import SessionEvidence
 from vtctl.local.audit import AuditContext, AuditTrail
 from vtctl.local.credentials import resolve_credentials
 from vtctl.local.engine import TokenEngine
 from vtctl.local.store import AppointmentStore
+from vtctl.net.deadline import Deadline
+
+if TYPE_CHECKING:
+    from vtctl.domain.history import SessionSources
 
 
 class LocalBackend:
@@ -81,7 +89,7 @@ class LocalBackend:
         from vtctl.twilio_video.manage import find_room_name
 
         sid = ref.room_sid or ref.text
-        name = find_room_name(self.twilio_credentials(), sid, timeout=self.timeout)
+        name = find_room_name(self.twilio_credentials(), sid, budget=self._twilio_budget())
         found = appointment_of_room(name)
         if found is None:
             raise NotFoundError(
@@ -96,9 +104,17 @@ class LocalBackend:
 
         appointment = self.appointment(appointment_id)
         try:
-            return fetch_room_status(self.credentials(), appointment, timeout=self.timeout)
+            return fetch_room_status(self.credentials(), appointment,
+                                     budget=self._twilio_budget())
         except VtctlError as exc:
             raise as_unknown_state(exc) from exc
+
+    def _twilio_budget(self) -> Deadline:
+        """``--timeout`` for all of one call's Twilio requests (made here, handed to the
+        session; each ``status --watch`` refresh is a call of its own)."""
+        from vtctl.twilio_video.client import twilio_budget
+
+        return twilio_budget(self.timeout)
 
     def check_room_operations(self, command: str) -> None:
         """Twilio's API is right here: nothing to refuse."""
@@ -108,7 +124,8 @@ class LocalBackend:
 
         from vtctl.twilio_video.manage import list_rooms
 
-        rooms = list_rooms(self.twilio_credentials(), status, limit, timeout=self.timeout)
+        rooms = list_rooms(self.twilio_credentials(), status, limit,
+                           budget=self._twilio_budget())
         enriched = []
         for room in rooms:
             found = (self.store.get_appointment(room.appointment_id)
@@ -122,13 +139,50 @@ class LocalBackend:
         from vtctl.twilio_video.manage import end_room
 
         appointment = self.appointment(appointment_id)
-        return end_room(self.twilio_credentials(), appointment, timeout=self.timeout)
+        return end_room(self.twilio_credentials(), appointment, budget=self._twilio_budget())
 
     def kick(self, appointment_id: int, who: str) -> RoomChange:
         from vtctl.twilio_video.manage import kick_participant
 
         appointment = self.appointment(appointment_id)
-        return kick_participant(self.twilio_credentials(), appointment, who, timeout=self.timeout)
+        return kick_participant(self.twilio_credentials(), appointment, who,
+                                budget=self._twilio_budget())
+
+    def session_sources(self, appointment_id: int, room_name: str, all_rooms: bool = False
+                        ) -> SessionSources:
+        from vtctl.domain.history import SessionSources
+        from vtctl.twilio_video.history import read_sessions
+
+        appointment = self.appointment(appointment_id)
+        rooms, more = read_sessions(self.twilio_credentials(), appointment, room_name,
+                                    all_rooms=all_rooms, timeout=self.timeout)
+        return SessionSources(appointment, room_name, rooms, more,
+                              self.tokens_for(appointment_id, room_name))
+
+    def tokens_for(self, appointment_id: int, room_name: str) -> tuple[AuditRecord, ...]:
+        """The audit trail's records for the appointment, and `mint`'s for its room."""
+        by_seq = {c.seq: c.record for c in self.store.read_audit(appointment_id=appointment_id)}
+        by_seq.update((c.seq, c.record) for c in self.store.read_audit(room_name=room_name)
+                      if c.record.appointment_id is None)
+        return tuple(by_seq[seq] for seq in sorted(by_seq))
+
+    def session_evidence(
+        self, start: datetime, end: datetime, user: str | None, now: datetime
+    ) -> SessionEvidence:
+        from vtctl.domain.sessions import TwilioView
+        from vtctl.local.schedule import appointment_query
+        from vtctl.twilio_video.live import fetch_twilio_view
+
+        query = appointment_query(self.store, user, start, end)
+        appointments = tuple(self.store.iter_matching(query))
+        rooms = {a.video_room_id: a.starts_at for a in appointments
+                 if a.video_room_id and a.starts_at is not None}
+        try:
+            credentials = self.credentials()
+        except VtctlError as exc:
+            return SessionEvidence(appointments, TwilioView(failure=exc))
+        view = fetch_twilio_view(credentials, rooms, now, timeout=self.timeout)
+        return SessionEvidence(appointments, view)
 
     def create_room(self, appointment_id: int) -> RoomInfo:
         with self._explained():

@@ -26,7 +26,11 @@ from vtctl.domain.models import (
 from vtctl.domain.rooms import RoomRef, unknown_state_error
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from vtctl.config.settings import Settings
+    from vtctl.domain.history import SessionSources
+    from vtctl.domain.sessions import SessionEvidence
     from vtctl.remote.client import RestClient
 
 log = logging.getLogger("vtctl.remote")
@@ -208,6 +212,15 @@ class RemoteBackend:
 
     def kick(self, appointment_id: int, who: str) -> RoomChange:
         raise _local_only("room kick")
+
+    def session_sources(self, appointment_id: int, room_name: str, all_rooms: bool = False
+                        ) -> SessionSources:
+        raise _local_only("history")
+
+    def session_evidence(
+        self, start: datetime, end: datetime, user: str | None, now: datetime
+    ) -> SessionEvidence:
+        raise _local_only("sessions")
 
     def create_room(self, appointment_id: int) -> RoomInfo:
         return self.client.create_room(appointment_id)

@@ -14,10 +14,7 @@ in, events out), and ``watch`` takes the fetch, ``sleep`` and clock as arguments
 
 from __future__ import annotations
 
-import errno
-import itertools
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
@@ -33,6 +30,7 @@ from vtctl.domain.errors import NetworkError, ServerError, UsageError, VtctlErro
 from vtctl.domain.models import PublishedTrack, RoomStatus
 from vtctl.domain.rooms import RoomRef, parse_room_ref
 from vtctl.ui.iostreams import IOStreams
+from vtctl.ui.live import real_sleep
 from vtctl.ui.output import OutputFormat, emit, output_format
 
 if TYPE_CHECKING:
@@ -55,10 +53,6 @@ FIELDS = (
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def real_sleep(seconds: float) -> None:
-    time.sleep(seconds)  # looked up on each call, so tests can patch ``time.sleep``
 
 
 @dataclass
@@ -215,57 +209,23 @@ def watch(
     clock: Callable[[], datetime] = utc_now,
     max_ticks: int | None = None,
 ) -> WatchState:
-    """Refresh until Ctrl-C (or ``max_ticks``); a live view on a terminal, event lines otherwise.
+    """Refresh until Ctrl-C (or ``max_ticks``): a live view on a terminal; piped, the
+    tables once, then one line per event (like a log).  The loop is ``ui.live``'s."""
+    from vtctl.ui.live import watch_loop
 
-    Ctrl-C ends the watch normally (exit 0); the terminal is restored by ``Live``.
-    """
     state = WatchState(appointment_id, interval)
-    try:
-        if io.is_stdout_tty:
-            _watch_live(state, fetch, io, sleep, clock, max_ticks)
-        else:
-            _watch_lines(state, fetch, io, sleep, clock, max_ticks)
-    except KeyboardInterrupt:
-        pass
-    return state
-
-
-def _ticks(max_ticks: int | None) -> Iterable[int]:
-    return range(max_ticks) if max_ticks is not None else itertools.count()
-
-
-def _watch_live(
-    state: WatchState, fetch: Callable[[], RoomStatus], io: IOStreams,
-    sleep: Callable[[float], None], clock: Callable[[], datetime], max_ticks: int | None,
-) -> None:
-    from vtctl.ui.live import live_view
-
-    with live_view(io, state.view(clock())) as show:
-        for i in _ticks(max_ticks):
-            if i:
-                sleep(state.interval)
-            state.step(fetch_once(fetch), clock())
-            show(state.view(clock()))
-
-
-def _watch_lines(
-    state: WatchState, fetch: Callable[[], RoomStatus], io: IOStreams,
-    sleep: Callable[[float], None], clock: Callable[[], datetime], max_ticks: int | None,
-) -> None:
-    """Not a terminal: the status's plain lines once, then one line per event (like a log)."""
-    from vtctl.ui.render.status import status_sheet
-    from vtctl.ui.sheet import show
-    from vtctl.util.pipes import reader_gone
-
     shown = False
-    for i in _ticks(max_ticks):
-        if i:
-            if reader_gone(io.out):  # `| head -3` has what it wanted: stop (exit 0)
-                raise BrokenPipeError(errno.EPIPE, "the reader of stdout left")
-            sleep(state.interval)
+
+    def refresh() -> None:
+        nonlocal shown
         now = clock()
         events = state.step(fetch_once(fetch), now)
+        if io.is_stdout_tty:
+            return
         if not shown and state.current is not None:
+            from vtctl.ui.render.status import status_sheet
+            from vtctl.ui.sheet import show
+
             show(io, status_sheet(state.current, now))
             shown = True
         for event in events:
@@ -275,6 +235,10 @@ def _watch_lines(
                 io.info(event.line())
             else:
                 io.print_raw(event.record())
+
+    watch_loop(io, refresh, lambda: state.view(clock()), interval, sleep=sleep,
+               max_ticks=max_ticks)
+    return state
 
 
 # -- the command ----------------------------------------------------------------------

@@ -11,6 +11,13 @@ in ``keyring-backend`` beside the config file) and later reads import only
 that class.  When it cannot be loaded or no longer works, or
 ``PYTHON_KEYRING_BACKEND`` names another, keyring's full detection runs as
 before: the record can be out of date but never wrong.
+
+vtctl never picks a file keyring by itself: when keyring's detection (nobody
+chose a backend) lands on one below keyring's own "recommended" bar (priority
+< 1: keyrings.alt's PlaintextKeyring and EncryptedKeyring, files under the
+data dir), it is treated as no keyring, and ``--insecure-storage`` is the
+asked-for plain file.  A backend chosen with ``PYTHON_KEYRING_BACKEND`` or
+keyring's config file (keyringrc.cfg) is used as chosen.
 """
 
 from __future__ import annotations
@@ -66,15 +73,22 @@ def _recorded_backend() -> Any | None:
         # priority raises when the backend does not work here; fail/null are <= 0
         if not (isinstance(cls, type) and issubclass(cls, KeyringBackend) and cls.priority > 0):
             return None
-        return cls()
+        backend = cls()
     except Exception:  # gone, renamed, or unusable here: detect as keyring would
         return None
+    # a file keyring only while it is still chosen (else keyring's config or a refusal)
+    return backend if wanted is not None or _recommended(backend) else None
 
 
 def _remember(backend: Any) -> None:
-    """Record the backend that just stored a secret (only when it changed)."""
+    """Record the backend that just stored a secret (only when it changed).  For
+    keyring's chainer, the backend it writes to: loading the chainer detects again."""
+    from keyring.backends.chainer import ChainerBackend
+
     from vtctl.util.fsutil import atomic_write_bytes
 
+    if isinstance(backend, ChainerBackend) and backend.backends:
+        backend = backend.backends[0]
     name = _class_path(backend)
     path = backend_record_path()
     try:
@@ -94,7 +108,7 @@ def _keyring() -> Any:
     if recorded is not None:
         return recorded
     import keyring
-    from keyring.backends import fail
+    from keyring.backends import fail, null
 
     try:
         backend = keyring.get_keyring()
@@ -102,9 +116,42 @@ def _keyring() -> Any:
         raise KeyringUnavailableError(
             f"the keyring backend cannot be loaded ({type(exc).__name__})", hint=_no_keyring_hint()
         ) from exc
-    if isinstance(backend, fail.Keyring):
+    if isinstance(backend, fail.Keyring | null.Keyring):  # null: `keyring --disable`
         raise KeyringUnavailableError("no OS keyring is available", hint=_no_keyring_hint())
+    if not _recommended(backend) and not _chosen_explicitly():
+        raise KeyringUnavailableError(
+            f"no OS keyring is available (only {_class_path(backend)}, a file keyring "
+            "vtctl does not pick by itself)",
+            hint=_no_keyring_hint(),
+        )
     return backend
+
+
+def _recommended(backend: Any) -> bool:
+    """keyring's own bar (``keyring.core.recommended``: priority >= 1), which the OS
+    keyrings meet and file keyrings do not.  A chainer writes to its first backend."""
+    from keyring.backends.chainer import ChainerBackend
+    from keyring.core import recommended
+
+    try:
+        if isinstance(backend, ChainerBackend):
+            chained = backend.backends
+            return bool(chained) and recommended(chained[0])
+        return recommended(backend)
+    except Exception:  # a priority that raises: the backend does not work here
+        return False
+
+
+def _chosen_explicitly() -> bool:
+    """The user named the backend: ``PYTHON_KEYRING_BACKEND`` or keyring's config file."""
+    if "PYTHON_KEYRING_BACKEND" in os.environ:
+        return True
+    from keyring.core import load_config
+
+    try:
+        return load_config() is not None
+    except Exception:  # a config naming a broken backend chose nothing usable
+        return False
 
 
 def _call(action: str, fn: Any, *args: str) -> Any:

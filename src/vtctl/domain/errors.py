@@ -200,6 +200,12 @@ class DiagnoseProblemError(VtctlError):
     exit_code = ExitCode.SMOKE_FAILED
 
 
+class SessionsAlertError(VtctlError):
+    """A ``vtctl sessions --alert`` rule matched at least one appointment."""
+
+    exit_code = ExitCode.SMOKE_FAILED
+
+
 # --- audit (exit 9) --------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""Parse and validate an import file (CONTRACT.md's format) before any write.
+"""Parse and validate an import file (docs/api.md's import format) before any write.
 
 Every JSON object remembers the line it starts on, so a bad record is
 reported as ``line 7: appointments[0].duration_minutes: ...``.  The whole
@@ -23,6 +23,10 @@ from vtctl.util.text import is_unicode_text
 
 #: Larger files are refused before parsing (a store is thousands of rows, not GBs).
 MAX_IMPORT_BYTES = 32 * 1024 * 1024
+#: where a reader finds the format (`appointment import --help` and errors say it)
+IMPORT_FORMAT_DOC = 'docs/api.md ("The import format") in vtctl\'s repository'
+IMPORT_FORMAT_HINT = (f"the format is in {IMPORT_FORMAT_DOC}; "
+                      "`vtctl appointment export --profile demo` prints an example")
 MAX_TEXT = 320  # emails are at most 254; names are short
 
 
@@ -101,7 +105,7 @@ def parse_import(raw: bytes, source: str = "import file") -> ImportData:
         line = raw[: exc.start].count(b"\n") + 1
         raise ImportFileError(f"{source}: line {line}: not valid UTF-8") from exc
     if not text.strip():
-        raise ImportFileError(f"{source} is empty", hint="see CONTRACT.md for the import format")
+        raise ImportFileError(f"{source} is empty", hint=IMPORT_FORMAT_HINT)
     try:
         document = _LocatingDecoder(text).decode(text)
     except json.JSONDecodeError as exc:

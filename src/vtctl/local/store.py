@@ -142,6 +142,47 @@ def _sqlite_errors(method: _F) -> _F:
 
 
 @dataclass(frozen=True, slots=True)
+class AppointmentQuery:
+    """Which appointments to read: one user's (patient or psychologist), and/or those
+    whose scheduled time ``[starts_at, starts_at + duration)`` overlaps ``[start, end)``.
+
+    With a time bound, an appointment without a start time never matches; a
+    zero-minute one matches when its start is inside the window.
+    """
+
+    user_id: int | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+    @property
+    def timed(self) -> bool:
+        return self.start is not None or self.end is not None
+
+    def sql(self) -> tuple[str, tuple[object, ...]]:
+        """The WHERE clause over ``appointments a`` and its parameters."""
+        conditions: list[str] = []
+        params: list[object] = []
+        if self.user_id is not None:
+            conditions.append("(a.patient_id = ? OR a.psychologist_id = ?)")
+            params += [self.user_id, self.user_id]
+        if self.timed:
+            # starts_at is stored as format_utc's fixed-width text: it sorts as time does
+            conditions.append("a.starts_at IS NOT NULL")
+        if self.end is not None:
+            conditions.append("a.starts_at < ?")
+            params.append(format_utc(self.end))
+        if self.start is not None:
+            conditions.append(f"({_ENDS_AT} > ? OR a.starts_at >= ?)")
+            params += [format_utc(self.start)] * 2
+        return " AND ".join(conditions) or "1", tuple(params)
+
+
+#: an appointment's scheduled end, in the same text form as ``starts_at``
+_ENDS_AT = ("strftime('%Y-%m-%dT%H:%M:%SZ', a.starts_at, "
+            "'+' || a.duration_minutes || ' minutes')")
+
+
+@dataclass(frozen=True, slots=True)
 class ImportCounts:
     added: int = 0
     updated: int = 0
@@ -328,6 +369,30 @@ class AppointmentStore:
         except sqlite3.Error as exc:
             raise StoreError(f"the store {self.path} failed: {exc}") from exc
 
+    def iter_matching(self, query: AppointmentQuery, limit: int | None = None
+                      ) -> Iterator[Appointment]:
+        """Appointments matching ``query``, read as they are consumed: by start time
+        (then id) when the query has a time bound, else by id."""
+        where, params = query.sql()
+        order = "a.starts_at, a.id" if query.timed else "a.id"
+        sql = f"{self._APPOINTMENT_SQL} WHERE {where} ORDER BY {order}"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params = (*params, limit)
+        try:
+            for row in self._db.execute(sql, params):
+                yield _appointment(row)
+        except sqlite3.Error as exc:
+            raise StoreError(f"the store {self.path} failed: {exc}") from exc
+
+    @_sqlite_errors
+    def count_matching(self, query: AppointmentQuery) -> int:
+        where, params = query.sql()
+        (count,) = self._db.execute(
+            f"SELECT COUNT(*) FROM appointments a WHERE {where}", params
+        ).fetchone()
+        return int(count)
+
     def iter_users(self) -> Iterator[User]:
         try:
             for row in self._db.execute("SELECT id, email, name, role FROM users ORDER BY id"):
@@ -452,12 +517,14 @@ class AppointmentStore:
     @_sqlite_errors
     def read_audit(
         self, *, since: str | None = None, appointment_id: int | None = None,
-        identity: str | None = None,
+        identity: str | None = None, room_name: str | None = None,
     ) -> list[ChainedRecord]:
         """Stored records in chain order, optionally only those matching every filter."""
-        conditions, params = [], []
+        conditions: list[str] = []
+        params: list[object] = []
         for condition, value in (
-            ("at >= ?", since), ("appointment_id = ?", appointment_id), ("identity = ?", identity)
+            ("at >= ?", since), ("appointment_id = ?", appointment_id), ("identity = ?", identity),
+            ("room_name = ?", room_name),
         ):
             if value is not None:
                 conditions.append(condition)

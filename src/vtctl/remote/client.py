@@ -4,12 +4,12 @@ Behaviour worth knowing:
 
 * ``timeout`` is one deadline for each operation (one endpoint call: every try,
   the waits between them, redirects and a JWT refresh), enforced at the socket
-  (``remote.transport``): a server dripping its reply cannot stretch it, and a
+  (``net.transport``): a server dripping its reply cannot stretch it, and a
   wait that would pass it is not taken (the error says so).  Most commands make
   one call, so it is the whole command's budget; ``status --watch`` gives it to
   each refresh.
 * Idempotent GETs are retried on connect errors and on 429/502/503/504, with
-  exponential backoff honouring ``Retry-After`` (``remote.retry``), at most
+  exponential backoff honouring ``Retry-After`` (``net.retry``), at most
   ``max_tries`` tries.  A timeout is never retried: the deadline has passed.
   A POST is only retried when the connection could not even be opened
   (nothing was sent); it is never replayed once sent.
@@ -39,7 +39,10 @@ from vtctl.domain.errors import (
     UsageError,
 )
 from vtctl.domain.models import Appointment, RoomInfo, RoomStatus, VideoToken, format_utc
-from vtctl.remote import retry
+from vtctl.net import retry
+from vtctl.net.body import BodyTooLargeError, DeadlinePassedError, read_body
+from vtctl.net.deadline import Deadline, current_deadline, deadline_scope
+from vtctl.net.transport import transports
 from vtctl.remote.faults import (
     LOGIN_AGAIN,
     content_kind,
@@ -59,7 +62,6 @@ from vtctl.remote.parse import (
 )
 from vtctl.remote.redirects import MAX_REDIRECTS, redirect_target
 from vtctl.remote.reply import NotJsonError, Reply
-from vtctl.remote.transport import Deadline, current_deadline, deadline_scope, transports
 from vtctl.util.logsetup import register_secret
 
 if TYPE_CHECKING:
@@ -337,22 +339,12 @@ class RestClient:
 
     def _read(self, response: httpx.Response, url: str, deadline: Deadline) -> Reply:
         try:
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
-                raise _too_large(url)
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_RESPONSE_BYTES:
-                    raise _too_large(url)
-                if deadline.left() < 0:
-                    raise timed_out(url, self.timeout)
-                chunks.append(chunk)
-            if deadline.left() < 0:
-                raise timed_out(url, self.timeout)
-        finally:
-            response.close()
+            content = read_body(response, MAX_RESPONSE_BYTES, deadline)
+        except BodyTooLargeError:
+            raise _too_large(url) from None
+        except DeadlinePassedError:
+            raise timed_out(url, self.timeout) from None
+        size = len(content)
         log.debug("HTTP %d %s from %s (%d bytes)", response.status_code,
                   response.reason_phrase, url, size)
         return Reply(
@@ -360,7 +352,7 @@ class RestClient:
             reason=response.reason_phrase,
             url=url,
             content_type=response.headers.get("content-type", ""),
-            content=b"".join(chunks),
+            content=content,
             retry_after=retry.retry_after(response.headers.get("retry-after")),
             location=response.headers.get("location"),
         )

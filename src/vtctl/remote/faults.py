@@ -39,9 +39,9 @@ from vtctl.domain.errors import (
     UsageError,
     VtctlError,
 )
+from vtctl.net.transport import TLSHandshakeTimeout
 from vtctl.remote.parse import error_message
 from vtctl.remote.reply import Reply
-from vtctl.remote.transport import TLSHandshakeTimeout
 from vtctl.util.logsetup import redact
 
 LOGIN_AGAIN = "log in again with `vtctl auth login`"

@@ -69,11 +69,30 @@ async def video_status(request: Request) -> Response:
     try:  # the demo profile's credentials: status unknown, Twilio not asked
         found = await anyio.to_thread.run_sync(fetch_room_status, credentials, appointment)
     except VtctlError as exc:  # Twilio unreachable or failing: say so, as the local backend does
-        reason = unknown_reason(exc)
-        if reason is None:
-            raise
-        found = unknown_status(appointment, reason, unknown_message(exc))
+        reason = unknown_reason(exc) or "twilio-error"
+        found = unknown_status(appointment, reason, _unrelayed(appointment.id, reason, exc))
     return JSONResponse(found.to_json())
+
+
+#: what ``video-status`` says for each reason instead of Twilio's own words
+_TWILIO_FAILURES = {
+    "twilio-unreachable": "vtctl serve could not reach Twilio",
+    "twilio-rejected-credentials": "Twilio refused vtctl serve's credentials",
+}
+
+
+def _unrelayed(appointment_id: int, reason: str, error: VtctlError) -> str:
+    """A fixed message and a reference for an API client; Twilio's words (already printable
+    and without the secret) only in the server log, under the same reference: upstream text
+    never reaches a participant."""
+    import logging
+    import secrets
+
+    reference = secrets.token_hex(6)
+    logging.getLogger("vtctl.serve").warning(
+        "video-status %d: %s (reference %s)", appointment_id, error.message, reference)
+    what = _TWILIO_FAILURES.get(reason, "Twilio answered with an error")
+    return f"{what} (reference {reference}; the server log has the details)"
 
 
 async def video_room(request: Request) -> Response:

@@ -14,6 +14,7 @@ from vtctl.domain.models import Appointment, RoomChange, RoomSummary
 from vtctl.domain.rooms import appointment_of_room
 from vtctl.domain.rules import user_identity
 from vtctl.twilio_video.client import twilio_session
+from vtctl.twilio_video.paging import fan_out, paged_records, sid_of
 from vtctl.twilio_video.rooms import (
     CONNECTED_PAGE_SIZE,
     as_utc,
@@ -26,6 +27,7 @@ from vtctl.twilio_video.rooms import (
 
 if TYPE_CHECKING:
     from vtctl.domain.credentials import TwilioCredentials
+    from vtctl.net.deadline import Deadline
 
 #: Twilio's largest page for the Rooms list
 MAX_PAGE_SIZE = 50
@@ -33,10 +35,10 @@ MAX_PAGE_SIZE = 50
 
 def find_room_name(
     credentials: TwilioCredentials, sid: str, http_client: Any | None = None,
-    *, timeout: float = DEFAULT_TIMEOUT,
+    *, timeout: float = DEFAULT_TIMEOUT, budget: Deadline | None = None,
 ) -> str | None:
     """The unique name of the room with that SID (Twilio error 20404 is exit 5)."""
-    with twilio_session(credentials, http_client, timeout=timeout) as client:
+    with twilio_session(credentials, http_client, timeout=timeout, budget=budget) as client:
         try:
             room = client.video.v1.rooms(sid).fetch()
         except Exception as exc:
@@ -50,30 +52,26 @@ def find_room_name(
 def list_rooms(
     credentials: TwilioCredentials, status: str | None, limit: int,
     http_client: Any | None = None, *, timeout: float = DEFAULT_TIMEOUT,
+    budget: Deadline | None = None,
 ) -> list[RoomSummary]:
-    """The most recent rooms (Twilio's order), following ``meta.next_page_url`` up to ``limit``.
+    """The most recent rooms (Twilio's order), following ``meta.next_page_url`` up to ``limit``
+    (``paging.paged_records``: each room once, at most ``MAX_PAGES`` pages).
 
     Each row counts the room's participants from one page: connected ones for
-    an in-progress room, everyone who took part otherwise.
+    an in-progress room, everyone who took part otherwise (a few rooms at a time).
     """
-    with twilio_session(credentials, http_client, timeout=timeout) as client:
+    with twilio_session(credentials, http_client, timeout=timeout, budget=budget) as client:
         rooms_api = client.video.v1.rooms
-        page = rooms_api.page(status=status, page_size=min(limit, MAX_PAGE_SIZE))
-        found: list[Any] = []
-        while True:
-            found += list(page)
-            if len(found) >= limit or not page.next_page_url:
-                break
-            page = page.next_page()
-        return [_summary(client, room) for room in found[:limit]]
+        found = paged_records(rooms_api.page(status=status, page_size=min(limit, MAX_PAGE_SIZE)),
+                              limit, follow=True)
+        return fan_out(lambda room: _summary(client, room), found)
 
 
 def _summary(client: Any, room: Any) -> RoomSummary:
-    participants = client.video.v1.rooms(room.sid).participants
-    if room.status == "in-progress":
-        count = len(list(participants.page(status="connected", page_size=CONNECTED_PAGE_SIZE)))
-    else:
-        count = len(list(participants.page(page_size=CONNECTED_PAGE_SIZE)))
+    participants = client.video.v1.rooms(sid_of(room, "RM", "room")).participants
+    status = "connected" if room.status == "in-progress" else None
+    count = len(paged_records(participants.page(status=status, page_size=CONNECTED_PAGE_SIZE),
+                              CONNECTED_PAGE_SIZE))
     name = text(room.unique_name)
     return RoomSummary(
         sid=text(room.sid) or "?", name=name, status=text(room.status),
@@ -85,19 +83,20 @@ def _summary(client: Any, room: Any) -> RoomSummary:
 
 def end_room(
     credentials: TwilioCredentials, appointment: Appointment, http_client: Any | None = None,
-    *, timeout: float = DEFAULT_TIMEOUT,
+    *, timeout: float = DEFAULT_TIMEOUT, budget: Deadline | None = None,
 ) -> RoomChange:
     """Set the appointment's in-progress room to ``completed`` (already completed: no change)."""
     room_name = _room_name(appointment)
-    with twilio_session(credentials, http_client, timeout=timeout) as client:
+    with twilio_session(credentials, http_client, timeout=timeout, budget=budget) as client:
         room = _existing_room(client, appointment, room_name)
         if room.status == "in-progress":
+            room_api = client.video.v1.rooms(sid_of(room, "RM", "room"))
             try:
-                room = client.video.v1.rooms(room.sid).update(status="completed")
+                room = room_api.update(status="completed")
                 changed = True
             except Exception as exc:
                 # it may have ended between the two calls: look again before failing
-                again = client.video.v1.rooms(room.sid).fetch()
+                again = room_api.fetch()
                 if again.status == "in-progress":
                     raise exc from None
                 room, changed = again, False
@@ -113,6 +112,7 @@ def end_room(
 def kick_participant(
     credentials: TwilioCredentials, appointment: Appointment, who: str,
     http_client: Any | None = None, *, timeout: float = DEFAULT_TIMEOUT,
+    budget: Deadline | None = None,
 ) -> RoomChange:
     """Set a connected participant's status to ``disconnected`` (Twilio addresses a
     connected participant by identity, so this is one request).
@@ -124,7 +124,7 @@ def kick_participant(
 
     room_name = _room_name(appointment)
     wanted = identity_of(who, appointment)
-    with twilio_session(credentials, http_client, timeout=timeout) as client:
+    with twilio_session(credentials, http_client, timeout=timeout, budget=budget) as client:
         room = _existing_room(client, appointment, room_name)
         shown_room = text(room.unique_name) or room_name
         if room.status != "in-progress":
@@ -132,7 +132,7 @@ def kick_participant(
                 f"{wanted} is not connected to room {shown_room}: the room is "
                 f"{text(room.status)}, nobody is connected",
             )
-        participants = client.video.v1.rooms(room.sid).participants
+        participants = client.video.v1.rooms(sid_of(room, "RM", "room")).participants
         try:
             record = participants(quote(wanted, safe="")).update(status="disconnected")
         except Exception as exc:

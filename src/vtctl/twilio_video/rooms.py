@@ -21,10 +21,12 @@ from vtctl.domain.models import (
 )
 from vtctl.domain.rooms import UNKNOWN_PREFIX
 from vtctl.twilio_video.client import make_http_client, twilio_session
+from vtctl.twilio_video.paging import fan_out, paged_records, sid_of
 from vtctl.util.text import printable
 
 if TYPE_CHECKING:
     from vtctl.domain.credentials import TwilioCredentials
+    from vtctl.net.deadline import Deadline
 
 __all__ = ["fetch_room_status", "make_http_client", "role_of"]
 
@@ -63,6 +65,7 @@ def fetch_room_status(
     http_client: Any | None = None,
     *,
     timeout: float = DEFAULT_TIMEOUT,
+    budget: Deadline | None = None,
     include_disconnected: bool = True,
     tracks: bool = True,
     now: datetime | None = None,
@@ -74,14 +77,16 @@ def fetch_room_status(
     ``not-created`` (rooms are created when the first participant connects),
     or ``completed`` when a finished room of that name is found.  With the demo
     profile's credentials Twilio is not asked: the status is ``unknown``.
-    ``tracks``: ask for the published tracks of each connected participant.
+    ``tracks``: ask for the published tracks of each connected participant (at most
+    ``paging.MAX_CONCURRENT_REQUESTS`` at a time).  ``budget``: the command's
+    (``client.twilio_budget``), else ``timeout`` seconds from now.
     """
     room_name = appointment.video_room_id
     if not room_name:
         raise NoVideoRoomError.of(appointment.id)
     if credentials.source == "demo":
         return unknown_status(appointment, "demo", DEMO_MESSAGE)
-    with twilio_session(credentials, http_client, timeout=timeout) as client:
+    with twilio_session(credentials, http_client, timeout=timeout, budget=budget) as client:
         return _room_status(client, appointment, room_name, include_disconnected, tracks)
 
 
@@ -89,7 +94,6 @@ def _room_status(
     client: Any, appointment: Appointment, room_name: str, include_disconnected: bool,
     tracks: bool,
 ) -> RoomStatus:
-    rooms = client.video.v1.rooms
     room = fetch_room(client, room_name)
     if room is None:
         return RoomStatus(
@@ -99,10 +103,11 @@ def _room_status(
     found, connected = room_participants(client, room, include_disconnected)
     participants = tuple(_participant(p, appointment) for p in found)
     if tracks:
-        participants = tuple(
-            with_tracks(rooms(room.sid), p) if p.status == "connected" and p.sid else p
-            for p in participants
-        )
+        room_api = client.video.v1.rooms(sid_of(room, "RM", "room"))
+        participants = tuple(fan_out(
+            lambda p: with_tracks(room_api, p) if p.status == "connected" and p.sid else p,
+            participants,
+        ))
     return RoomStatus(
         appointment_id=appointment.id,
         room_name=text(room.unique_name) or room_name,
@@ -121,19 +126,24 @@ def room_participants(
     client: Any, room: Any, include_disconnected: bool = True
 ) -> tuple[list[Any], int]:
     """Twilio's participant records of a room (connected first, one per identity) and
-    how many are connected.  One page each: a room holds at most 50 participants, and
-    a paging link is never needed (nor followed)."""
-    participants_api = client.video.v1.rooms(room.sid).participants
+    how many are connected.  One page each, of at most the size asked for: a room holds
+    at most 50 participants, and a paging link is never needed (nor followed)."""
+    participants_api = client.video.v1.rooms(sid_of(room, "RM", "room")).participants
     if room.status == "in-progress":
-        found = list(participants_api.page(status="connected", page_size=CONNECTED_PAGE_SIZE))
+        found = paged_records(
+            participants_api.page(status="connected", page_size=CONNECTED_PAGE_SIZE),
+            CONNECTED_PAGE_SIZE)
         connected = len(found)
         if include_disconnected:
-            gone = participants_api.page(status="disconnected", page_size=DISCONNECTED_LIMIT)
+            gone = paged_records(
+                participants_api.page(status="disconnected", page_size=DISCONNECTED_LIMIT),
+                DISCONNECTED_LIMIT)
             present = {p.identity for p in found}
             found += [p for p in gone if p.identity not in present]
     else:
         # a finished room has only disconnected participants
-        found = list(participants_api.page(page_size=DISCONNECTED_LIMIT))
+        found = paged_records(participants_api.page(page_size=DISCONNECTED_LIMIT),
+                              DISCONNECTED_LIMIT)
         connected = 0
     return _dedupe(found), connected
 
@@ -142,8 +152,10 @@ def with_tracks(room_api: Any, participant: Participant) -> Participant:
     """The participant with its published tracks (Twilio's PublishedTracks resource)."""
     from dataclasses import replace
 
-    records = room_api.participants(participant.sid).published_tracks.page(
-        page_size=TRACKS_PAGE_SIZE
+    records = paged_records(
+        room_api.participants(sid_of(participant, "PA", "participant")).published_tracks.page(
+            page_size=TRACKS_PAGE_SIZE),
+        TRACKS_PAGE_SIZE,
     )
     tracks = tuple(
         PublishedTrack(kind=text(t.kind) or "?", name=text(t.name), sid=text(t.sid),
@@ -164,7 +176,8 @@ def fetch_room(client: Any, room_name: str) -> Any | None:
         if exc.status != 404:
             raise
     # a unique name addresses only in-progress rooms: look for a finished one
-    finished = list(rooms.page(unique_name=room_name, status="completed", page_size=1))
+    finished = paged_records(rooms.page(unique_name=room_name, status="completed", page_size=1),
+                             1)
     return finished[0] if finished else None
 
 
@@ -222,7 +235,19 @@ def role_of(identity: str, appointment: Appointment) -> str | None:
     return None
 
 
-def as_utc(moment: datetime | None) -> datetime | None:
+def as_utc(moment: object) -> datetime | None:
+    """A time field of a Twilio record in UTC, else None.
+
+    twilio's deserializer parses only ``...Z`` to the second and hands anything
+    else (``+01:00``, fractions of a second) back as the string: those are read here.
+    """
+    if isinstance(moment, str):
+        from vtctl.domain.models import parse_utc
+
+        try:
+            return parse_utc(moment.strip())
+        except ValueError:
+            return None
     if not isinstance(moment, datetime):
         return None
     if moment.tzinfo is None:

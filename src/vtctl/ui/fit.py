@@ -135,10 +135,12 @@ def _try_table(console: Console, width: int, columns: Sequence[Column[Any]],
     need, natural = [], []
     for header, i in zip(headers, active, strict=True):
         sizes = [_measure(console, row[i]) for row in cells]
-        key = columns[i].key
-        need.append(max([len(header)] + [shortest if wrap and not key else longest
+        key, cap = columns[i].key, columns[i].max_width
+        wraps = not key and (wrap or cap is not None)  # capped prose always may wrap
+        need.append(max([len(header)] + [shortest if wraps else longest
                                          for shortest, longest in sizes]))
-        natural.append(max([len(header)] + [longest for _, longest in sizes]))
+        widest = max([len(header)] + [longest for _, longest in sizes])
+        natural.append(widest if cap is None else max(need[-1], min(widest, cap)))
     available = width - _chrome(len(active), True)
     if sum(need) > available:
         return None

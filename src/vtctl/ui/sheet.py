@@ -58,6 +58,8 @@ class Column(Generic[R]):
     drop: int = 0
     #: a shorter header tried before dropping columns
     short: str | None = None
+    #: prose wider than this wraps (between words) rather than push other columns out
+    max_width: int | None = None
     justify: Justify = "left"
     #: the value a pipe gets, when it is not the cell's text (e.g. a bare number)
     piped: Callable[[R], object] | None = None
@@ -207,12 +209,14 @@ class Drawn:
 
     view: RenderableType
     piped: Sequence[str]
+    #: what a pipe's stderr gets
+    remarks: Sequence[str] = ()
 
     def lines(self) -> list[str]:
         return ["\t".join(one_line(cell) for cell in line.split("\t")) for line in self.piped]
 
     def notes(self) -> list[str]:
-        return []
+        return list(self.remarks)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield self.view

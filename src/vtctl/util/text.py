@@ -4,9 +4,12 @@ from __future__ import annotations
 
 
 def _is_control(char: str) -> bool:
-    """C0/C1 controls (ESC starts terminal escape sequences) and bidi overrides."""
+    """C0/C1 controls (ESC starts terminal escape sequences), bidi overrides and isolates,
+    and lone surrogates (a JSON ``"\\ud800"``: no encoding can write them, so printing one
+    is a crash)."""
     code = ord(char)
-    return code < 32 or 127 <= code < 160 or 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069
+    return (code < 32 or 127 <= code < 160 or 0x202A <= code <= 0x202E
+            or 0x2066 <= code <= 0x2069 or 0xD800 <= code <= 0xDFFF)
 
 
 def has_control(text: str) -> bool:
@@ -14,8 +17,9 @@ def has_control(text: str) -> bool:
 
 
 def printable(text: str) -> str:
-    """``text`` with every control character replaced by ``?``: a server's words
-    printed on a terminal cannot move the cursor, retitle the window or clear it."""
+    """``text`` with every control character (and lone surrogate) replaced by ``?``: a
+    server's words printed on a terminal cannot move the cursor, retitle the window, clear
+    it, reorder the line or make the print fail."""
     return "".join("?" if _is_control(c) else c for c in text) if has_control(text) else text
 
 

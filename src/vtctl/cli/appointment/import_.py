@@ -74,11 +74,13 @@ def import_command(
     profile: o.Profile = None,
     store: o.Store = None,
 ) -> None:
-    """Import users and appointments (CONTRACT.md format) into the local store.
+    """Import users and appointments (a JSON document) into the local store.
 
-    The whole file is validated first: a bad file is refused with the line and
-    field at fault and the store is left untouched. Importing the same file
-    twice changes nothing.
+    The format is described in docs/api.md ("The import format") in vtctl's
+    repository, with a complete example in examples/appointments.json;
+    `vtctl appointment export --profile demo` prints another. The whole file is
+    validated first: a bad file is refused with the line and field at fault and
+    the store is left untouched. Importing the same file twice changes nothing.
     """
     run_import(
         ImportOptions(

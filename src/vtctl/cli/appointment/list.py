@@ -1,9 +1,11 @@
-"""``vtctl appointment list``: the local store's appointments, streamed."""
+"""``vtctl appointment list [--user ID|EMAIL] [--from TIME] [--to TIME]``: the local store's
+appointments, streamed; filtered by user (patient or psychologist) and by a time window."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -14,11 +16,13 @@ from vtctl.cli.framework.backend_flags import settings_from
 from vtctl.cli.framework.context import streams
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.config.settings import Settings
+from vtctl.domain.timespec import TimeSpec, parse_time, resolve_window
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
 
 if TYPE_CHECKING:
     from vtctl.domain.models import Appointment
+    from vtctl.local.store import AppointmentQuery, AppointmentStore
 
 
 DEFAULT_LIMIT = 30
@@ -28,6 +32,10 @@ DEFAULT_LIMIT = 30
 TABLE_CHUNK = 500
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass
 class ListOptions:
     io: IOStreams
@@ -35,25 +43,62 @@ class ListOptions:
     fmt: OutputFormat
     limit: int = DEFAULT_LIMIT
     all: bool = False
+    #: only this user's appointments (id or email), as patient or psychologist
+    user: str | None = None
+    #: only those overlapping [start, end) (either bound may be open)
+    start: TimeSpec | None = None
+    end: TimeSpec | None = None
+    clock: Callable[[], datetime] = utc_now
+
+    @property
+    def filtered(self) -> bool:
+        return self.user is not None or self.start is not None or self.end is not None
 
 
 def run_list(opts: ListOptions) -> None:
     """Like ``gh ... list``: the first ``--limit`` rows (or ``--all``), streamed from the
-    store; a table on a terminal, one tab-separated line per appointment in a pipe."""
+    store; a table on a terminal, one tab-separated line per appointment in a pipe.
+    With a time bound, by start time; otherwise by id."""
     from vtctl.backends.local import open_store
 
     with open_store(opts.settings) as store:
-        total = store.count_appointments()
+        query = _query(opts, store)
+        total = store.count_matching(query)
         if total == 0 and not opts.fmt.json:
             opts.io.info(
+                f"no appointments match {_described(opts)} in {opts.settings.store_path}"
+                if opts.filtered else
                 f"no appointments in {opts.settings.store_path}; "
                 "add some with `vtctl appointment import FILE`"
             )
             return
-        rows = store.iter_appointments(None if opts.all else opts.limit)
+        rows = store.iter_matching(query, None if opts.all else opts.limit)
         shown = _list_json(opts, rows) if opts.fmt.json else _list_sheets(opts.io, rows, total)
     if shown < total and not opts.fmt.json:
         opts.io.info(f"showing {shown} of {total} appointments; --limit N or --all for more")
+
+
+def _query(opts: ListOptions, store: AppointmentStore) -> AppointmentQuery:
+    """The filters as a store query; an empty or inverted window is exit 2."""
+    from vtctl.local.schedule import appointment_query
+
+    now = opts.clock()
+    start = opts.start.resolve(now) if opts.start is not None else None
+    end = opts.end.resolve(now, end=True) if opts.end is not None else None
+    if opts.start is not None and opts.end is not None:
+        resolve_window(opts.start, opts.end, now)  # an empty or inverted one is exit 2
+    return appointment_query(store, opts.user, start, end)
+
+
+def _described(opts: ListOptions) -> str:
+    parts = []
+    if opts.user is not None:
+        parts.append(f"--user {opts.user}")
+    if opts.start is not None:
+        parts.append(f"--from {opts.start.text}")
+    if opts.end is not None:
+        parts.append(f"--to {opts.end.text}")
+    return " ".join(parts)
 
 
 def _list_json(opts: ListOptions, rows: Iterator[Appointment]) -> int:
@@ -100,10 +145,30 @@ def list_command(
     all_: Annotated[
         bool, typer.Option("--all", help="Show every appointment (ignores --limit).")
     ] = False,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", metavar="ID|EMAIL", show_default=False,
+                     help="Only this user's appointments (as patient or psychologist)."),
+    ] = None,
+    from_: Annotated[
+        str | None,
+        typer.Option("--from", metavar="TIME", show_default=False,
+                     help="Only appointments still running at or after TIME (by start time)."),
+    ] = None,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", metavar="TIME", show_default=False,
+                     help="Only appointments starting before TIME (by start time)."),
+    ] = None,
     profile: o.Profile = None,
     store: o.Store = None,
 ) -> None:
-    """List the appointments in the local store, by id (the first 30 unless --limit/--all).
+    """List the appointments in the local store (the first 30 unless --limit/--all).
+
+    By id; with --from or --to, those whose scheduled time overlaps the window, by
+    start time (an appointment without a start time is then left out). TIME is
+    ISO 8601, relative to now (-30m, +2h, now) or a UTC day (today, 2025-11-16: its
+    start for --from, its end for --to).
 
     On a terminal: a table. In a pipe: one appointment a line, tab-separated
     (id, patient id, psychologist id, minutes, start, room).
@@ -111,7 +176,9 @@ def list_command(
     run_list(
         ListOptions(
             io=streams(ctx), settings=settings_from(local=True, profile=profile, store=store),
-            fmt=output_format(json, jq), limit=limit, all=all_,
+            fmt=output_format(json, jq), limit=limit, all=all_, user=user,
+            start=parse_time(from_, "--from") if from_ is not None else None,
+            end=parse_time(to, "--to") if to is not None else None,
         )
     )
 

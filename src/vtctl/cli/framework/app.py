@@ -25,7 +25,8 @@ Try it offline with the shipped demo data:  vtctl token 47 --profile demo
 
 EPILOG = (
     "Exit codes: 0 ok, 1 unexpected, 2 usage, 3 not authenticated, 4 permission denied, "
-    "5 not found, 6 server error, 7 network, 8 a smoke/diagnose check failed, "
+    "5 not found, 6 server error, 7 network, 8 a smoke/diagnose check failed or a "
+    "sessions --alert rule matched, "
     "9 audit trail broken (vtctl help exit-codes)."
 )
 

@@ -32,11 +32,17 @@ def run_man(opts: ManOptions) -> str:
 
 
 def man_dir() -> Path | None:
-    """The generated ``man/`` (pages in ``man/man1``) of the checkout vtctl runs from, if any."""
+    """Where the pages are (in ``man1/``): the ``man/`` of the checkout vtctl runs from,
+    else the ``share/man`` that ``pip install`` filled (pyproject's data-files), if any."""
+    import sys
+
     import vtctl
 
-    found = Path(vtctl.__file__).resolve().parents[2] / "man"
-    return found if (found / "man1" / "vtctl.1").is_file() else None
+    for found in (Path(vtctl.__file__).resolve().parents[2] / "man",
+                  Path(sys.prefix) / "share" / "man"):
+        if (found / "man1" / "vtctl.1").is_file():
+            return found
+    return None
 
 
 def man_command(
@@ -48,8 +54,9 @@ def man_command(
     """Print the man page of vtctl or of a command, in troff.
 
     Read it with `vtctl help man | man -l -` or `vtctl help man room participants | man -l -`.
-    The pages of every command are generated into man/man1/ of the repository:
-    `MANPATH=$PWD/man man vtctl-token` in a checkout (where they are is said on stderr).
+    `pip install` also installs every page in share/man/man1 of the install, where
+    `man vtctl-token` finds it when the install's bin is on PATH; in a checkout they
+    are in man/man1/ (`MANPATH=$PWD/man man vtctl-token`). Where they are is said on stderr.
     """
     io = streams(ctx)
     io.out.write(run_man(ManOptions(command=tuple(command or ()))))

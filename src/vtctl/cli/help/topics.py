@@ -17,10 +17,17 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
     ("TWILIO_API_SECRET", "Twilio API key secret, for the local engine"),
     ("VTCTL_TWILIO_API_URL", "replaces https://video.twilio.com for Twilio's Video REST API "
      "(a proxy or a mock); plain http:// only for loopback hosts"),
+    ("VTCTL_TWILIO_INSIGHTS_URL", "replaces https://insights.twilio.com for Twilio's Video "
+     "Insights API (`vtctl history`); the same rules as VTCTL_TWILIO_API_URL"),
     ("VTCTL_SERVE_SECRET", "secret `vtctl serve` signs and checks its dev JWTs with"),
     ("VTCTL_NO_HELP_CACHE", "1: render --help every time instead of from the cache"),
     ("NO_COLOR", "set: no colour in tables"),
     ("SSL_CERT_FILE", "CA bundle for TLS (as --ca-bundle)"),
+    ("PYTHON_KEYRING_BACKEND", "keyring's: the keyring backend (a class path, e.g. "
+     "keyring.backends.SecretService.Keyring); naming it skips keyring's detection. A file "
+     "keyring (keyrings.alt) is used only when chosen here or in keyring's keyringrc.cfg"),
+    ("GITHUB_ACTIONS", "true (set by GitHub Actions): `smoke` also prints each failed check "
+     "as an ::error workflow command (an annotation on the run)"),
 )
 
 
@@ -34,7 +41,9 @@ EXIT_CODES: tuple[tuple[str, str], ...] = (
     ("6", "server error (HTTP 5xx, token generation failed, malformed response, "
           "a damaged store)"),
     ("7", "network error or timeout"),
-    ("8", "a `smoke` or `diagnose` check failed (7 when no check could reach the server)"),
+    ("8", "a `smoke` or `diagnose` check failed, or a `sessions --alert` rule matched "
+          "(7 when no check could reach the server; 3, 6 or 7 when `sessions` could not "
+          "ask Twilio and no rule matched)"),
     ("9", "the audit trail failed verification"),
 )
 

@@ -1,4 +1,4 @@
-"""When ``RestClient`` tries again: transient statuses, backoff, ``Retry-After``."""
+"""When an API client tries again: transient statuses, backoff, ``Retry-After``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The httpx transport of ``RestClient``: every socket operation obeys one deadline.
+"""The httpx transport of the API clients: every socket operation obeys one deadline.
 
 httpx's timeouts bound each socket operation, so a server dripping its reply a
 byte at a time never trips them.  Here httpcore's public ``ConnectionPool`` runs
@@ -15,49 +15,13 @@ from __future__ import annotations
 import ssl
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Any
 
 import httpcore
 import httpx
 
 from vtctl.domain.errors import UsageError
-
-
-@dataclass(frozen=True, slots=True)
-class Deadline:
-    """The moment (on ``clock``) by which a whole operation must be over."""
-
-    clock: Callable[[], float]
-    at: float
-    #: the budget it was made from, for messages
-    seconds: float
-
-    @classmethod
-    def after(cls, seconds: float, clock: Callable[[], float]) -> Deadline:
-        return cls(clock, clock() + seconds, seconds)
-
-    def left(self) -> float:
-        return self.at - self.clock()
-
-
-_CURRENT: ContextVar[Deadline | None] = ContextVar("vtctl_deadline", default=None)
-
-
-def current_deadline() -> Deadline | None:
-    """The deadline of the operation running in this thread, if one is armed."""
-    return _CURRENT.get()
-
-
-@contextmanager
-def deadline_scope(deadline: Deadline) -> Iterator[Deadline]:
-    """Arm ``deadline`` for the socket operations run inside the block."""
-    token = _CURRENT.set(deadline)
-    try:
-        yield deadline
-    finally:
-        _CURRENT.reset(token)
+from vtctl.net.deadline import current_deadline
 
 
 class TLSHandshakeTimeout(httpcore.ConnectTimeout):
@@ -66,7 +30,7 @@ class TLSHandshakeTimeout(httpcore.ConnectTimeout):
 
 def _capped(timeout: float | None, expired: type[Exception]) -> float | None:
     """``timeout`` shortened to what is left of the armed deadline."""
-    deadline = _CURRENT.get()
+    deadline = current_deadline()
     if deadline is None:
         return timeout
     left = deadline.left()
@@ -217,7 +181,7 @@ class LazyTransport(httpx.BaseTransport):
 
 
 def deadline_transport(ssl_context: ssl.SSLContext | None) -> httpx.BaseTransport:
-    """The transport ``RestClient`` sends through (tests/conftest.py swaps it for
+    """The transport the API clients send through (tests/conftest.py swaps it for
     pytest-httpx, which answers for ``httpx.HTTPTransport`` only)."""
     return DeadlineTransport(ssl_context)
 

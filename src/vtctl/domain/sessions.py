@@ -1,0 +1,160 @@
+"""The shift view's values (``vtctl sessions``): what Twilio said, and one row per appointment.
+
+Plain dataclasses; the states are computed in ``vtctl.checks.sessions``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from vtctl.domain.errors import VtctlError
+from vtctl.domain.models import Appointment, Participant, User, format_utc
+
+UPCOMING = "upcoming"
+NO_ROOM = "no room"
+WAITING = "waiting"
+IN_SESSION = "in session"
+OVERRUN = "overrun"
+MISSED = "missed"
+ENDED = "ended"
+STRANGER = "stranger"
+UNKNOWN = "unknown"
+
+#: every state, in the order the view sorts them: what needs someone now comes first
+STATES: tuple[str, ...] = (
+    STRANGER, WAITING, NO_ROOM, MISSED, OVERRUN, UNKNOWN, IN_SESSION, UPCOMING, ENDED,
+)
+
+#: the keys of each row's JSON object, in order (CONTRACT.md)
+FIELDS: tuple[str, ...] = (
+    "appointment_id", "starts_at", "ends_at", "state", "since", "patient", "psychologist",
+    "room_name", "room_sid", "connected", "detail", "action",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TwilioRoom:
+    """One room from Twilio's Rooms list, with its connected participants when asked."""
+
+    sid: str
+    name: str | None
+    status: str | None
+    created_at: datetime | None = None
+    ended_at: datetime | None = None
+    #: connected participants (roles not set); None: not asked or not answered
+    participants: tuple[Participant, ...] | None = None
+    #: why the participants are unknown (they were asked and Twilio did not answer)
+    failure: VtctlError | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TwilioView:
+    """What Twilio said in one refresh (``live``: every in-progress room).
+
+    ``failure``: Twilio could not be asked at all (every room row is unknown);
+    ``completed``: recently completed rooms of the window's names (None: not asked,
+    or ``completed_failure`` says why not).
+    """
+
+    live: tuple[TwilioRoom, ...] = ()
+    completed: tuple[TwilioRoom, ...] | None = None
+    failure: VtctlError | None = None
+    completed_failure: VtctlError | None = None
+    #: why Twilio was not asked though nothing failed (the demo profile): rows unknown, exit 0
+    not_asked: str | None = None
+    #: how many HTTP requests it took (the benchmark and the request-count test read it)
+    requests: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEvidence:
+    """What one refresh read: the window's appointments and Twilio's view."""
+
+    appointments: tuple[Appointment, ...]
+    twilio: TwilioView
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    """One appointment of the window and its state at ``now``."""
+
+    appointment: Appointment
+    state: str
+    #: when the state began (joined, both connected, scheduled end...); None: not known
+    since: datetime | None = None
+    room_sid: str | None = None
+    connected: tuple[Participant, ...] = ()
+    detail: str = ""
+    #: a command to paste, or words for the engineer; None: nothing to do
+    action: str | None = None
+    #: the fault that left the state unknown (its exit code is the command's)
+    fault: VtctlError | None = field(default=None, compare=False)
+
+    @property
+    def appointment_id(self) -> int:
+        return self.appointment.id
+
+    @property
+    def starts_at(self) -> datetime | None:
+        return self.appointment.starts_at
+
+    @property
+    def ends_at(self) -> datetime | None:
+        from datetime import timedelta
+
+        start = self.appointment.starts_at
+        return None if start is None else start + timedelta(
+            minutes=self.appointment.duration_minutes)
+
+    def to_json(self) -> dict[str, Any]:
+        a = self.appointment
+        return {
+            "appointment_id": a.id,
+            "starts_at": _iso(self.starts_at),
+            "ends_at": _iso(self.ends_at),
+            "state": self.state,
+            "since": _iso(self.since),
+            "patient": _user(a.patient),
+            "psychologist": _user(a.psychologist),
+            "room_name": a.video_room_id,
+            "room_sid": self.room_sid,
+            "connected": [
+                {"identity": p.identity, "role": p.role, "since": _iso(p.connected_at)}
+                for p in self.connected
+            ],
+            "detail": self.detail,
+            "action": self.action,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SessionsReport:
+    """The shift at ``now``: rows sorted by attention, and live rooms of no appointment shown."""
+
+    now: datetime
+    start: datetime
+    end: datetime
+    rows: tuple[SessionRow, ...]
+    other_rooms: tuple[TwilioRoom, ...] = ()
+    #: Twilio could not be asked at all (its live rooms are unknown)
+    failure: VtctlError | None = None
+
+    def counts(self) -> dict[str, int]:
+        """Rows per state, in ``STATES`` order, states with no row left out."""
+        found = {state: 0 for state in STATES}
+        for row in self.rows:
+            found[row.state] += 1
+        return {state: n for state, n in found.items() if n}
+
+    def faults(self) -> list[VtctlError]:
+        return [row.fault for row in self.rows if row.fault is not None]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return format_utc(moment) if moment is not None else None
+
+
+def _user(user: User | None) -> dict[str, Any] | None:
+    return None if user is None else {"id": user.id, "email": user.email, "name": user.name}

@@ -1,0 +1,222 @@
+"""Renderables and plain lines for ``vtctl sessions`` (the shift view).  No I/O.
+
+On a terminal: the counts per state, then one row per appointment (identifiers
+whole: emails, room names and SIDs are never broken, lesser columns drop first,
+then each row becomes a block of ``field value`` lines), then the live rooms
+that belong to no appointment of the window.  Piped: one tab-separated line per
+appointment, in the JSON's field order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from vtctl.domain.models import User, format_utc
+from vtctl.domain.rooms import appointment_of_room
+from vtctl.domain.sessions import SessionRow, SessionsReport, TwilioRoom
+from vtctl.ui.sheet import Column, Rows
+from vtctl.util.timefmt import humanize_duration
+
+NONE = "-"
+_EPSILON = timedelta(microseconds=1)
+#: marks a row whose state changed at the last refresh (--watch)
+CHANGED_MARK = "●"
+
+STATE_STYLES = {
+    "stranger": "bold red",
+    "waiting": "bold yellow",
+    "no room": "bold yellow",
+    "missed": "red",
+    "overrun": "yellow",
+    "unknown": "magenta",
+    "in session": "green",
+    "upcoming": "cyan",
+    "ended": "dim",
+}
+
+
+def _keep(value: str | None, style: str = "") -> Text:
+    """An identifier (its column is a ``key`` one: never broken across lines)."""
+    if not value:
+        return Text(NONE, style="dim")
+    return Text(value, style=style)
+
+
+def _words(value: str | None, style: str = "") -> Text:
+    """Prose: wrapped between words only (no identifier is longer than a line)."""
+    return Text(value, style=style) if value else Text(NONE, style="dim")
+
+
+def _hm(moment: datetime | None, with_day: bool) -> str:
+    if moment is None:
+        return NONE
+    return moment.strftime("%m-%d %H:%M" if with_day else "%H:%M")
+
+
+def _email(user: User | None) -> str | None:
+    return user.email if user is not None else None
+
+
+def state_text(state: str, changed: bool = False, marks: bool = False) -> Text:
+    """The state, styled; in a watch, changed rows carry ``CHANGED_MARK``."""
+    out = Text()
+    if marks and changed:
+        out.append(f"{CHANGED_MARK} ", style="bold")
+    elif marks:
+        out.append("  ")
+    out.append(state, style=STATE_STYLES.get(state, ""))
+    return out
+
+
+def time_in_state(row: SessionRow, now: datetime) -> str:
+    """How long the row has been in its state (``7 min``), or ``-``."""
+    if row.since is None or row.since > now:
+        return NONE
+    return humanize_duration((now - row.since).total_seconds())
+
+
+def _columns(report: SessionsReport, changed: Collection[int], marks: bool
+             ) -> list[Column[SessionRow]]:
+    """Columns dropped when the table does not fit, first to last: sid, room, connected,
+    psychologist, time, patient; then each row becomes a block."""
+    days = {r.starts_at.date() for r in report.rows if r.starts_at is not None}
+    with_day = len(days) > 1 or report.start.date() != (report.end - _EPSILON).date()
+    return [
+        Column("state", lambda r: state_text(r.state, r.appointment_id in changed, marks),
+               key=True),
+        Column("for", lambda r: time_in_state(r, report.now), justify="right"),
+        Column("id", lambda r: str(r.appointment_id), justify="right"),
+        Column("time", lambda r: f"{_hm(r.starts_at, with_day)}-{_hm(r.ends_at, False)}",
+               key=True, drop=2),
+        Column("patient", lambda r: _keep(_email(r.appointment.patient)), key=True, drop=1),
+        Column("psychologist", lambda r: _keep(_email(r.appointment.psychologist)), key=True,
+               drop=3),
+        Column("detail", lambda r: _words(r.detail), max_width=30),
+        Column("action", lambda r: _words(r.action, "bold"), max_width=40),
+        Column("connected", _connected, key=True, drop=4),
+        Column("room", lambda r: _keep(r.appointment.video_room_id, "cyan"), key=True, drop=5),
+        Column("sid", lambda r: _keep(r.room_sid, "dim"), key=True, drop=6),
+    ]
+
+
+def _connected(row: SessionRow) -> Text:
+    if not row.connected:
+        return Text(NONE, style="dim")
+    out = Text()
+    for i, person in enumerate(row.connected):
+        if i:
+            out.append("\n")
+        out.append(person.identity, style="" if person.role else "bold red")
+    return out
+
+
+def counts_text(report: SessionsReport) -> Text:
+    """``12 sessions 2025-11-16 08:00-12:00 UTC``, then ``2 waiting · 1 no room · ...``"""
+    total = len(report.rows)
+    out = Text.assemble(
+        (f"{total} session{'' if total == 1 else 's'}", "bold"),
+        f" {window_text(report)}",
+    )
+    for i, (state, count) in enumerate(report.counts().items()):
+        out.append("\n" if i == 0 else " · ")
+        out.append(f"{count} {state}", style=STATE_STYLES.get(state, ""))
+    return out
+
+
+def window_text(report: SessionsReport) -> str:
+    start, end = report.start, report.end
+    if start.date() == (end - _EPSILON).date():
+        return f"{start:%Y-%m-%d %H:%M}-{end:%H:%M} UTC"
+    return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC"
+
+
+def sessions_view(report: SessionsReport, changed: Collection[int] = (), *,
+                  marks: bool = False, rows: Sequence[SessionRow] | None = None,
+                  title: str | None = None) -> Group:
+    """The counts, the rows (``rows``: a subset, e.g. the alert's matches) and other rooms."""
+    shown = report.rows if rows is None else tuple(rows)
+    table = Rows(_columns(report, changed, marks), shown, title=title or "Sessions",
+                 empty=f"no appointments {window_text(report)}")
+    parts: list[RenderableType] = [counts_text(report), table]
+    if report.other_rooms:
+        parts.append(other_rooms_view(report.other_rooms))
+    return Group(*parts)
+
+
+def _appointment_of(room: TwilioRoom) -> Text:
+    found = appointment_of_room(room.name)
+    if found is None:
+        return Text("none", style="dim")
+    return Text(f"{found} (outside the window or filter)")
+
+
+_OTHER_COLUMNS: list[Column[TwilioRoom]] = [
+    Column("name", lambda r: _keep(r.name, "cyan"), key=True),
+    Column("appointment", _appointment_of, max_width=34, drop=1),
+    Column("created", lambda r: format_utc(r.created_at) if r.created_at else NONE, drop=2),
+    Column("sid", lambda r: _keep(r.sid, "dim"), key=True),
+]
+
+
+def other_rooms_view(rooms: Sequence[TwilioRoom]) -> Rows[TwilioRoom]:
+    title = Text.assemble(("Other live rooms", "bold"), f" ({len(rooms)})")
+    return Rows(_OTHER_COLUMNS, rooms, title=title, empty="none")
+
+
+# -- plain lines (pipes) ----------------------------------------------------------------
+
+
+def _cell(value: object) -> str:
+    text = NONE if value is None or value == "" else str(value)
+    return " ".join(text.split())  # one line, no tabs
+
+
+def session_line(row: SessionRow) -> str:
+    """One appointment, tab-separated, in the JSON's field order (users by email,
+    connected identities comma-separated)."""
+    data = row.to_json()
+    cells = [
+        data["appointment_id"], data["starts_at"], data["ends_at"], data["state"],
+        data["since"], _email(row.appointment.patient), _email(row.appointment.psychologist),
+        data["room_name"], data["room_sid"], ",".join(p.identity for p in row.connected),
+        data["detail"], data["action"],
+    ]
+    return "\t".join(_cell(c) for c in cells)
+
+
+def other_room_notes(report: SessionsReport) -> list[str]:
+    """The live rooms of no appointment in the window, as notes (stderr in a pipe)."""
+    return [
+        f"other live room: {room.name or NONE} ({room.sid}), "
+        + (f"appointment {found} is outside the window or filter"
+           if (found := appointment_of_room(room.name)) is not None
+           else "no appointment's room")
+        for room in report.other_rooms
+    ]
+
+
+def change_line(now: datetime, row: SessionRow, before: str | None) -> str:
+    """A state change in a piped --watch: ``time, id, from, to, detail, action``."""
+    cells = [format_utc(now), row.appointment_id, before, row.state, row.detail, row.action]
+    return "\t".join(_cell(c) for c in cells)
+
+
+# -- --watch on a terminal ----------------------------------------------------------------
+
+
+def watch_view(report: SessionsReport, changed: Collection[int], interval: float,
+               note: str | None = None) -> Group:
+    """The full-screen view: a header line, then the shift with changed rows marked."""
+    header = Text.assemble(
+        ("Watching sessions", "bold"), f"  refreshed {report.now:%H:%M:%S} UTC, every "
+        f"{interval:g} s  ", (f"{CHANGED_MARK} changed", "bold"), "  Ctrl-C to stop",
+    )
+    parts: list[RenderableType] = [header]
+    if note:
+        parts.append(Text(note, style="yellow"))
+    parts.append(sessions_view(report, changed, marks=True))
+    return Group(*parts)
