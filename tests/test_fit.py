@@ -63,10 +63,13 @@ def test_what_gives_way_in_order() -> None:
     # too narrow for all: the jti (drop=2) goes before who (drop=1); rows stay one line
     lines = render(Rows(COLUMNS, ROWS), 100)
     assert lines[0].split() == ["room", "who", "remark"] and len(lines) == 3
-    # narrower: columns wrap between words, as few as can be (here only the remark)
-    lines = render(Rows(COLUMNS, ROWS), 60)
+    # narrower: prose wraps between words before a column goes, but never thinner than
+    # PROSE_FLOOR: here who goes and the remark wraps
+    lines = render(Rows(COLUMNS, ROWS), 70)
     assert lines[0].split() == ["room", "who", "remark"] and len(lines) > 3
     assert whole(lines, "Jane Doe (2)") and not whole(lines, "connected since the start of")
+    lines = render(Rows(COLUMNS, ROWS), 60)
+    assert lines[0].split() == ["room", "remark"] and len(lines) > 3
     # narrower than a room name and the longest word beside it: a block per row, all fields
     lines = render(Rows(COLUMNS, ROWS, title="rooms"), 36)
     assert lines[0] == "rooms" and lines[1].split() == ["room", ROOM]

@@ -30,6 +30,8 @@ GAP = 2
 #: a value too long to sit beside its label goes on the next line, this far in
 INDENT = 2
 LABEL_STYLE = "bold cyan"
+#: a column that wraps is at least this wide (or as wide as its widest line)
+PROSE_FLOOR = 20
 #: measuring never stops at the console's width
 _UNBOUNDED = 10_000
 
@@ -111,16 +113,16 @@ def _tables(console: Console, width: int, columns: Sequence[Column[Any]],
             cells: Sequence[Sequence[Text]]) -> Iterator[Table | None]:
     """Candidate tables, best first (None: that one does not fit).
 
-    One line per row is preferred: every column (full headers, then short ones), then
-    fewer columns; only then do columns wrap between words (every column, then fewer).
+    Every column first: on one line per row (full headers, then short ones), then with
+    prose wrapped between words (never thinner than ``PROSE_FLOOR``); then the same
+    without the column of the highest ``drop``, and so on.
     """
-    everything = list(range(len(columns)))
-    dropping = sorted((i for i in everything if columns[i].drop), key=lambda i: -columns[i].drop)
-    for wrap in (False, True):
-        active = list(everything)
-        for index in [None, *dropping]:
-            if index is not None:
-                active.remove(index)
+    active = list(range(len(columns)))
+    dropping = sorted((i for i in active if columns[i].drop), key=lambda i: -columns[i].drop)
+    for index in [None, *dropping]:
+        if index is not None:
+            active.remove(index)
+        for wrap in (False, True):
             for short in (False, True):
                 yield _try_table(console, width, columns, cells, active, short, wrap)
 
@@ -136,11 +138,16 @@ def _try_table(console: Console, width: int, columns: Sequence[Column[Any]],
     for header, i in zip(headers, active, strict=True):
         sizes = [_measure(console, row[i]) for row in cells]
         key, cap = columns[i].key, columns[i].max_width
-        wraps = not key and (wrap or cap is not None)  # capped prose always may wrap
-        need.append(max([len(header)] + [shortest if wraps else longest
-                                         for shortest, longest in sizes]))
+        words = max([len(header)] + [shortest for shortest, _ in sizes])
         widest = max([len(header)] + [longest for _, longest in sizes])
-        natural.append(widest if cap is None else max(need[-1], min(widest, cap)))
+        capped = widest if cap is None else max(words, min(widest, cap))
+        if key:
+            need.append(widest)
+        elif wrap:  # between words, but not into a column too thin to read
+            need.append(max(words, min(capped, PROSE_FLOOR)))
+        else:  # one line per row; prose with a cap wraps at it
+            need.append(capped)
+        natural.append(max(need[-1], capped))
     available = width - _chrome(len(active), True)
     if sum(need) > available:
         return None
