@@ -77,7 +77,7 @@ class Run:
     #: what goes to stdin: a key of ``World.stdin`` (a token, a JWT, a secret)
     stdin: str | None = None
     codes: frozenset[int] = frozenset({0})
-    #: Twilio credentials and the stand-in's URL in the environment
+    #: Twilio credentials and the stand-in's URL (Video and Insights) in the environment
     twilio: bool = False
     env: dict[str, str] = field(default_factory=dict)
 
@@ -103,6 +103,9 @@ INVOCATIONS: dict[str, tuple[Run, ...]] = {
     "status": (run("status", "47", *LOCAL, **TWILIO), run("status", "47", "--profile", "demo")),
     "diagnose": (run("diagnose", "47", *LOCAL, codes=frozenset({0, 8}), **TWILIO),
                  run("diagnose", "47", "--profile", "demo", codes=frozenset({0, 3, 6, 7, 8}))),
+    "history": (run("history", "47", *LOCAL, **TWILIO),),
+    "sessions": (run("sessions", "--from", "2025-11-16T08:00:00Z", "--to", "2025-11-17T12:00:00Z",
+                     *LOCAL, **TWILIO),),
     "completion": (run("completion", "bash"),),
     "room create": (run("room", "create", "47", *LOCAL),),
     "room participants": (run("room", "participants", "47", "--all", *LOCAL, **TWILIO),),
@@ -204,7 +207,8 @@ class World:
                         VTCTL_NO_HELP_CACHE="1", **self.jwts, **invocation.env)
         if invocation.twilio:
             env.update(TWILIO_ACCOUNT_SID=TEST_ACCOUNT_SID, TWILIO_API_KEY=TEST_API_KEY,
-                       TWILIO_API_SECRET=TEST_API_SECRET, VTCTL_TWILIO_API_URL=self.twilio_url)
+                       TWILIO_API_SECRET=TEST_API_SECRET, VTCTL_TWILIO_API_URL=self.twilio_url,
+                       VTCTL_TWILIO_INSIGHTS_URL=self.twilio_url)
         return env
 
     def args(self, home: Path, invocation: Run) -> list[str]:
