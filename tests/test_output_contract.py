@@ -23,6 +23,7 @@ For each invocation:
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -382,3 +383,46 @@ def test_piped_audit_list_is_one_record_a_line(world: World, tmp_path: Path) -> 
     assert sum("jane.doe@example.com" in line for line in lines) == len(jane)
     assert all(line.count("\t") == 7 for line in lines)
 
+
+
+# -- the README states the rules, and its examples do what it says ----------------------
+
+
+def _readme_section() -> str:
+    text = (ROOT / "README.md").read_text()
+    start = text.index("## Output and exit codes")
+    return text[start:text.index("\n## ", start + 1)]
+
+
+def test_the_readme_states_the_rules() -> None:
+    section = " ".join(_readme_section().split())
+    for rule in ("1. **In a pipe**", "2. **On a terminal**", "3. **The token is copyable**",
+                 "4. **For scripts**", "never split across lines", "no column is ever zero-width",
+                 "tests/test_output_contract.py"):
+        assert rule in section, rule
+
+
+def _shell(world: World, tmp_path: Path, pipeline: str) -> str:
+    home = world.home(tmp_path)
+    env = world.env(home, Run(()))
+    env["PATH"] = f"{Path(vtctl_command()[0]).parent}{os.pathsep}{env.get('PATH', '')}"
+    result = subprocess.run(["sh", "-c", pipeline.format(store=home / "store.sqlite3")],
+                            capture_output=True, text=True, env=env, timeout=60, check=False)
+    return result.stdout
+
+
+def test_the_readme_pipelines_do_what_it_says(world: World, tmp_path: Path) -> None:
+    section = _readme_section()
+    assert "`vtctl audit list | grep -c jane.doe@example.com` counts her tokens" in " ".join(
+        section.split())
+    records = json.loads(_shell(world, tmp_path / "json",
+                                "vtctl audit list --store {store} --json"))
+    hers = sum("jane.doe@example.com" in r["identity"] for r in records)
+    assert hers >= 2
+    counted = _shell(world, tmp_path / "grep",
+                     "COLUMNS=40 vtctl audit list --store {store} | grep -c jane.doe@example.com")
+    assert int(counted) == hers
+
+    assert "`vtctl token 47 | grep '^room'`" in section
+    room = _shell(world, tmp_path / "room", "vtctl token 47 --profile demo | grep '^room'")
+    assert room == f"room\t{ROOM_47}\n"
