@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from rich.console import Group, RenderableType
 from rich.measure import Measurement
@@ -20,7 +20,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from vtctl.ui.sheet import Cell, Column, Record, Rows, as_text
+from vtctl.ui.cells import Cell, as_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -37,6 +37,26 @@ _UNBOUNDED = 10_000
 
 #: (label, value, is an identifier): one line of a block
 BlockField = tuple[str, Text, bool]
+
+
+class ColumnSpec(Protocol):
+    """What the layout reads of a column (``ui.sheet.Column``)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def key(self) -> bool: ...
+    @property
+    def drop(self) -> int: ...
+    @property
+    def short(self) -> str | None: ...
+    @property
+    def max_width(self) -> int | None: ...
+    @property
+    def justify(self) -> Literal["left", "right"]: ...
+    @property
+    def on_terminal(self) -> bool: ...
+    def cell(self, row: Any) -> Text: ...
 
 
 def _measure(console: Console, cell: Text) -> tuple[int, int]:
@@ -94,22 +114,23 @@ def _spread(need: Sequence[int], natural: Sequence[int], available: int) -> list
 # -- a list of records ------------------------------------------------------------------
 
 
-def fit_rows(console: Console, width: int, rows: Rows[Any]) -> RenderableType:
+def fit_rows(console: Console, width: int, all_columns: Sequence[ColumnSpec],
+             rows: Sequence[Any], title: Cell | None, empty: str) -> RenderableType:
     """The widest layout of ``rows`` that splits no identifier within ``width``."""
-    title = _title(rows.title)
-    if not rows.rows:
-        return Group(*title, Text(rows.empty, style="dim italic"))
-    columns = [column for column in rows.columns if column.on_terminal]
-    cells = [[column.cell(row) for column in columns] for row in rows.rows]
+    heading = _title(title)
+    if not rows:
+        return Group(*heading, Text(empty, style="dim italic"))
+    columns = [column for column in all_columns if column.on_terminal]
+    cells = [[column.cell(row) for column in columns] for row in rows]
     for table in _tables(console, width, columns, cells):
         if table is not None:
-            return Group(*title, table)
+            return Group(*heading, table)
     records = [[(columns[i].name, row[i], columns[i].key) for i in range(len(columns))]
                for row in cells]
-    return blocks(console, width, rows.title, records)
+    return blocks(console, width, title, records)
 
 
-def _tables(console: Console, width: int, columns: Sequence[Column[Any]],
+def _tables(console: Console, width: int, columns: Sequence[ColumnSpec],
             cells: Sequence[Sequence[Text]]) -> Iterator[Table | None]:
     """Candidate tables, best first (None: that one does not fit).
 
@@ -127,7 +148,7 @@ def _tables(console: Console, width: int, columns: Sequence[Column[Any]],
                 yield _try_table(console, width, columns, cells, active, short, wrap)
 
 
-def _try_table(console: Console, width: int, columns: Sequence[Column[Any]],
+def _try_table(console: Console, width: int, columns: Sequence[ColumnSpec],
                cells: Sequence[Sequence[Text]], active: Sequence[int], short: bool,
                wrap: bool) -> Table | None:
     """The table of the ``active`` columns, or None when it cannot fit (``wrap``: between
@@ -164,14 +185,14 @@ def _try_table(console: Console, width: int, columns: Sequence[Column[Any]],
 # -- one record ---------------------------------------------------------------------------
 
 
-def fit_record(console: Console, width: int, record: Record) -> RenderableType:
-    """A two-column table of ``record``; its fields as a block when a value cannot fit."""
-    fields = [(f.label, as_text(f.value), f.key) for f in record.fields]
+def fit_record(console: Console, width: int, fields: Sequence[BlockField],
+               title: Cell | None) -> RenderableType:
+    """A two-column table of a record's fields; a block when a value cannot fit."""
     label_width = max((len(label) for label, _, _ in fields), default=0)
     available = width - label_width - _chrome(2, False)
     need = max((_need(console, value, key) for _, value, key in fields), default=0)
     if need > available:
-        return blocks(console, width, record.title, [fields])
+        return blocks(console, width, title, [fields])
     natural = max((_measure(console, value)[1] for _, value, _ in fields), default=1)
     table = _table(show_header=False)
     table.add_column(width=label_width, style=LABEL_STYLE, no_wrap=True)
@@ -179,7 +200,7 @@ def fit_record(console: Console, width: int, record: Record) -> RenderableType:
     for label, value, key in fields:
         value.no_wrap = key
         table.add_row(Text(label), value)
-    return Group(*_title(record.title), table)
+    return Group(*_title(title), table)
 
 
 # -- blocks -------------------------------------------------------------------------------

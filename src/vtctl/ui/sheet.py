@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from rich.text import Text
 
+from vtctl.ui.cells import Cell, as_text, one_line
 from vtctl.util.text import printable
 
 if TYPE_CHECKING:
@@ -29,20 +30,7 @@ if TYPE_CHECKING:
     from vtctl.ui.iostreams import IOStreams
 
 R = TypeVar("R")
-#: a cell: plain text, or a styled ``rich.text.Text`` (never a markup string)
-Cell = str | Text
 Justify = Literal["left", "right"]
-
-
-def as_text(cell: Cell) -> Text:
-    """A cell as ``Text``; a plain string is made printable and never read as markup."""
-    return cell.copy() if isinstance(cell, Text) else Text(printable(str(cell)))
-
-
-def one_line(value: object) -> str:
-    """A value for a piped line: no tab or line break can start another column or line."""
-    text = value.plain if isinstance(value, Text) else str(value)
-    return " ".join(printable(text).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +83,8 @@ class Rows(Generic[R]):
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         from vtctl.ui.fit import fit_rows
 
-        yield fit_rows(console, options.max_width, self)
+        yield fit_rows(console, options.max_width, self.columns, self.rows, self.title,
+                       self.empty)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +118,8 @@ class Record:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         from vtctl.ui.fit import fit_record
 
-        yield fit_record(console, options.max_width, self)
+        fields = [(f.label, as_text(f.value), f.key) for f in self.fields]
+        yield fit_record(console, options.max_width, fields, self.title)
 
 
 @dataclass(frozen=True, slots=True)
