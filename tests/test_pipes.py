@@ -52,7 +52,8 @@ def test_status_watch_into_head_ends_with_exit_0() -> None:
         capture_output=True, text=True, timeout=60, check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
+    # nothing but the demo's note (a pipe gets notes on stderr): no broken-pipe noise
+    assert [line[:24] for line in result.stderr.splitlines()] == ["note: room state unknown"]
     assert len(result.stdout.splitlines()) == 3
 
 
