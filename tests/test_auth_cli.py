@@ -537,9 +537,13 @@ def test_remote_expired_profile_login_names_the_profile(cli: Cli, httpx_mock: HT
     assert httpx_mock.get_requests() == []
 
 
-def test_remote_as_user_is_ignored(cli: Cli, logged_in: str, httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(url=TOKEN_URL, json=TOKEN_BODY)
-    assert cli("token", "47", "--as", "5", "--json", "--base-url", BASE).exit_code == 0
+def test_remote_as_user_is_refused_before_any_request(cli: Cli, logged_in: str,
+                                                      httpx_mock: HTTPXMock) -> None:
+    """Issue 19 rule 5: remotely the JWT decides the user; --as would be ignored."""
+    result = cli("token", "47", "--as", "5", "--json", "--base-url", BASE)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert "--as is for the local engine" in result.stderr
+    assert httpx_mock.get_requests() == []
 
 
 def test_auth_token_refreshes_an_expired_keyring_jwt(cli: Cli, httpx_mock: HTTPXMock) -> None:

@@ -51,7 +51,10 @@ class Backend(Protocol):
 
     def check_room_operations(self, command: str) -> None:
         """Raise a usage error (exit 2) when this backend cannot list, end or kick rooms
-        or read their history (it cannot ask Twilio)."""
+        or read their history (it cannot ask Twilio).
+
+        The CLI refuses such a command before it opens a backend
+        (``with_backend_flags(remote=None)``); this guards other callers."""
         ...
 
     def list_rooms(self, status: str | None, limit: int) -> list[RoomSummary]:

@@ -29,7 +29,7 @@ from vtctl.domain.errors import (
     VtctlError,
 )
 from vtctl.domain.jwt_inspect import split_token
-from vtctl.domain.models import VideoToken, format_utc
+from vtctl.domain.models import JsonFields, VideoToken, format_utc
 
 TWILIO_CTY = "twilio-fpa;v=1"
 MIN_EXPIRES_IN = rules.MIN_LIFETIME_MINUTES * 60
@@ -60,21 +60,15 @@ class TokenSource(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class CheckResult:
+class CheckResult(JsonFields):
+    JSON_FIELDS = ("appointment_id", "check", "ok", "detail")
+
     appointment_id: int
     check: str
     ok: bool
     detail: str
     #: the check could not run: the server was unreachable (exit 7 when none could)
     unreachable: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "appointment_id": self.appointment_id,
-            "check": self.check,
-            "ok": self.ok,
-            "detail": self.detail,
-        }
 
 
 @dataclass(frozen=True, slots=True)

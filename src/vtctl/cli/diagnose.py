@@ -17,12 +17,12 @@ from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.inspect import STDIN, find_secret, read_token
 from vtctl.config.settings import DEFAULT_BASE_URL, Settings, default_store_path
 from vtctl.domain.errors import DiagnoseProblemError, UsageError
+from vtctl.domain.models import Finding
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
 
 if TYPE_CHECKING:
     from vtctl.domain.jwt_inspect import SigningSecret
-    from vtctl.domain.models import Finding
 
 HELP = """\
 Check why someone cannot get into a session, and say what to do.
@@ -110,8 +110,8 @@ def action_flags(settings: Settings) -> tuple[str, ...]:
     return tuple(flags)
 
 
-#: the keys of each finding in the JSON list (Finding.to_json; CONTRACT.md)
-FIELDS = ("check", "status", "detail", "action")
+#: the fields of each finding of `diagnose --json` (CONTRACT.md), declared on the model
+FIELDS = Finding.json_fields()
 
 TokenFlag = Annotated[
     str | None,
@@ -154,4 +154,6 @@ def command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("diagnose", help=HELP, cls=JsonCommand)(with_backend_flags(command))
+    app.command("diagnose", help=HELP, cls=JsonCommand)(
+        with_backend_flags(command, local=("engine", "twilio"))
+    )

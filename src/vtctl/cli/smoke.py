@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from vtctl.checks.smoke import CheckResult
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.framework.validate import parse_appointment_id
 from vtctl.config.settings import BackendOptions, Settings, resolve_settings
 from vtctl.domain.errors import (
@@ -20,6 +22,7 @@ from vtctl.domain.errors import (
     UsageError,
 )
 from vtctl.ui.iostreams import IOStreams
+from vtctl.ui.output import OutputFormat, emit_json, output_format
 
 if TYPE_CHECKING:
     from vtctl.checks.smoke import SmokeReport
@@ -80,7 +83,7 @@ class SmokeCliOptions:
     outsider: JwtRef | None = None
     concurrency: int = 8
     max_skew: float = 5.0
-    json: bool = False
+    fmt: OutputFormat = field(default_factory=OutputFormat)
     junit_xml: str | None = None  # write a JUnit XML report here
     github_actions: bool = False  # also print ::error workflow commands for failures
     #: builds a client for one JWT (tests may pass an httpx transport through it)
@@ -122,8 +125,8 @@ def run_smoke_command(opts: SmokeCliOptions) -> SmokeReport:
     finally:
         for client in clients:
             client.close()
-    if opts.json:
-        opts.io.print_json(report.to_json())
+    if opts.fmt.json:
+        emit_json(opts.io, opts.fmt, report.to_json())
     else:
         from vtctl.ui.render.smoke import results_sheet
         from vtctl.ui.sheet import show
@@ -142,7 +145,7 @@ def run_smoke_command(opts: SmokeCliOptions) -> SmokeReport:
             f"{len(failed)} of {len(report.results)} checks failed "
             f"({bad} of {len(report.appointment_ids)} appointments)"
         )
-    if not opts.json:
+    if not opts.fmt.json:
         opts.io.info(
             f"all {len(report.results)} checks passed for "
             f"{len(report.appointment_ids)} appointment(s) at {opts.settings.base_url}"
@@ -225,11 +228,8 @@ def command(
                             help="Tolerance for expires_at vs the token's exp and "
                             "now + expires_in (clock skew, latency).")
     ] = 5.0,
-    json: Annotated[
-        bool, typer.Option("--json", help="Print a JSON list of "
-                           '{"appointment_id", "check", "ok", "detail"} objects.',
-                           rich_help_panel=o.OUTPUT_PANEL)
-    ] = False,
+    json: Annotated[str | None, json_option(CheckResult.json_fields())] = None,
+    jq: Jq = None,
     junit_xml: Annotated[
         str | None, typer.Option("--junit-xml", metavar="FILE",
                                  help="Also write a JUnit XML report (one testcase per "
@@ -252,7 +252,8 @@ def command(
         SmokeCliOptions(
             io=streams(ctx), settings=settings, appointment_ids=ids,
             patient=patient_ref, psychologist=psychologist_ref, outsider=outsider_ref,
-            concurrency=concurrency, max_skew=max_skew, json=json, junit_xml=junit_xml,
+            concurrency=concurrency, max_skew=max_skew, fmt=output_format(json, jq),
+            junit_xml=junit_xml,
             github_actions=os.environ.get("GITHUB_ACTIONS") == "true",
         )
     )
@@ -281,4 +282,4 @@ workflow command, which GitHub shows as an annotation.
 
 
 def register(app: typer.Typer) -> None:
-    app.command("smoke", help=HELP)(command)
+    app.command("smoke", help=HELP, cls=JsonCommand)(command)

@@ -18,8 +18,9 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from vtctl.domain.errors import TokenFormatError
-from vtctl.domain.models import format_utc
+from vtctl.domain.models import JsonFields
 from vtctl.util.jsonkind import json_kind
+from vtctl.util.text import printable
 
 #: Twilio signs access tokens with HMAC-SHA256 and nothing else.
 TWILIO_ALGORITHM = "HS256"
@@ -66,28 +67,30 @@ class InspectedToken:
         return int((self.expires_at - now).total_seconds())
 
     def to_json(self, signature: SignatureStatus, now: datetime | None = None) -> dict[str, Any]:
-        left = self.seconds_left(now)
-        return {
-            "header": self.header,
-            "api_key_sid": self.api_key_sid,
-            "account_sid": self.account_sid,
-            "jti": self.jti,
-            "identity": self.identity,
-            "room_name": self.room_name,
-            "grants": self.grants,
-            "issued_at": _iso(self.issued_at),
-            "not_before": _iso(self.not_before),
-            "expires_at": format_utc(self.expires_at),
-            "ttl": self.ttl,
-            "seconds_left": left,
-            "expired": left <= 0,
-            "claims": self.claims,
-            "signature": signature,
-        }
+        return TokenReport(self, signature, self.seconds_left(now)).to_json()
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return format_utc(moment) if moment else None
+@dataclass(frozen=True, slots=True)
+class TokenReport(JsonFields):
+    """``vtctl inspect``'s document: what the token says, its time left, the signature's verdict."""
+
+    JSON_FIELDS = (
+        "header", "api_key_sid", "account_sid", "jti", "identity", "room_name", "grants",
+        "issued_at", "not_before", "expires_at", "ttl", "seconds_left", "expired", "claims",
+        "signature",
+    )
+
+    token: InspectedToken
+    signature: SignatureStatus
+    seconds_left: int
+
+    @property
+    def expired(self) -> bool:
+        return self.seconds_left <= 0
+
+    def json_attr(self, name: str) -> Any:
+        own = name in ("seconds_left", "expired", "signature")
+        return getattr(self if own else self.token, name)
 
 
 def clean_token(text: str) -> str:
@@ -99,8 +102,11 @@ def clean_token(text: str) -> str:
 
         try:
             document = json.loads(token)
-        except ValueError:
+        except ValueError:  # not a reply: split_token says what it is
             document = None
+        except RecursionError as exc:
+            raise TokenFormatError("the pasted JSON is nested too deeply to be a token "
+                                   "reply", hint="paste the access token itself") from exc
         if isinstance(document, dict) and isinstance(document.get("access_token"), str):
             token = document["access_token"].strip()
     if token[:7].lower() == "bearer ":
@@ -191,6 +197,7 @@ def decode(token: str) -> InspectedToken:
     algorithm = header.get("alg")
     if not isinstance(algorithm, str) or not algorithm:
         raise TokenFormatError("the token's header has no 'alg' (signature algorithm)")
+    _check_header(header)
     api_key_sid = _string(claims, "iss", "the API key SID")
     account_sid = _string(claims, "sub", "the account SID")
     grants = claims.get("grants")
@@ -209,23 +216,42 @@ def decode(token: str) -> InspectedToken:
         raise TokenFormatError("the token's video room grant is not a string")
     expires_at = _time(claims, "exp", required=True)
     assert expires_at is not None
+    # the token comes from a patient's browser: every field shown is made printable
+    # here, once (``header``/``claims``/``grants`` stay as sent, for --json, whose
+    # printing escapes them)
     return InspectedToken(
         header=header,
         claims=claims,
-        algorithm=algorithm,
-        type=header.get("typ") if isinstance(header.get("typ"), str) else None,
-        content_type=header.get("cty") if isinstance(header.get("cty"), str) else None,
-        api_key_sid=api_key_sid,
-        account_sid=account_sid,
-        jti=jti,
-        identity=identity,
+        algorithm=printable(algorithm),
+        type=_shown(header.get("typ")),
+        content_type=_shown(header.get("cty")),
+        api_key_sid=printable(api_key_sid),
+        account_sid=printable(account_sid),
+        jti=_shown(jti),
+        identity=_shown(identity),
         has_video_grant=video is not None,
-        room_name=room,
+        room_name=_shown(room),
         grants={k: v for k, v in grants.items() if k != "identity"},
         issued_at=_issued_at(claims, api_key_sid, jti),
         not_before=_time(claims, "nbf"),
         expires_at=expires_at,
     )
+
+
+def _shown(value: object) -> str | None:
+    return printable(value) if isinstance(value, str) else None
+
+
+def _check_header(header: dict[str, Any]) -> None:
+    """What PyJWT would refuse while verifying, refused before anything is shown."""
+    kid = header.get("kid")
+    if kid is not None and not isinstance(kid, str):
+        raise TokenFormatError(f"the token's header 'kid' is JSON {json_kind(kid)}, not a string")
+    if "crit" in header:
+        raise TokenFormatError(
+            "the token's header has 'crit' (critical extensions): Twilio access tokens "
+            "have none, and no extension is understood here"
+        )
 
 
 def verify(token: str, secret: str) -> bool:
@@ -262,7 +288,11 @@ def verify(token: str, secret: str) -> bool:
     except (jwt.InvalidSignatureError, jwt.InvalidAlgorithmError):
         return False
     except jwt.DecodeError as exc:
-        raise TokenFormatError(f"the token cannot be decoded: {exc}") from exc
+        raise TokenFormatError(f"the token cannot be decoded: {printable(str(exc))}") from exc
+    except (jwt.InvalidTokenError, RecursionError) as exc:  # a header PyJWT refuses
+        raise TokenFormatError(
+            f"the token cannot be verified: {printable(str(exc))[:200]}"
+        ) from exc
     return True
 
 

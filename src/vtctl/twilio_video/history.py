@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from vtctl.config.settings import DEFAULT_TIMEOUT
 from vtctl.domain.history import STRANGER, Attendance, SessionRoom
 from vtctl.domain.models import Appointment
+from vtctl.twilio_video import paths
 from vtctl.twilio_video.client import twilio_session
 from vtctl.twilio_video.insights import Gap, gap, participant_summaries, room_insights
 from vtctl.twilio_video.paging import records
@@ -100,7 +101,7 @@ def attendances(client: Any, room: SessionRoom, appointment: Appointment
     """Every participant record of the room, in every status, fetched a page at a time."""
     if not _ROOM_SID.fullmatch(room.sid):
         return
-    participants_api = client.video.v1.rooms(room.sid).participants
+    participants_api = paths.room_api(client, room.sid).participants
     statuses = _PARTICIPANT_STATUSES_LIVE if room.status == "in-progress" else ("disconnected",)
     for status in statuses:
         first = participants_api.page(status=status, page_size=PARTICIPANTS_PAGE_SIZE)

@@ -20,6 +20,7 @@ from typing import Any
 
 from vtctl.domain.errors import VtctlError
 from vtctl.domain.history import ParticipantInsights, Publisher, RoomInsights
+from vtctl.twilio_video import paths
 from vtctl.twilio_video.paging import records
 from vtctl.twilio_video.rooms import count_of, text
 
@@ -54,7 +55,7 @@ class Gap:
 def room_insights(client: Any, room_sid: str) -> tuple[RoomInsights | None, Gap | None]:
     """The room's summary and, when it is missing or not final, why."""
     try:
-        record = client.insights.v1.rooms(room_sid).fetch()
+        record = paths.insights_room_api(client, room_sid).fetch()
     except Exception as exc:  # twilio's exceptions and errors: see gap()
         return None, gap(exc)
     summary = RoomInsights(
@@ -70,7 +71,7 @@ def room_insights(client: Any, room_sid: str) -> tuple[RoomInsights | None, Gap 
 
 def participant_summaries(client: Any, room_sid: str) -> Iterator[ParticipantInsights]:
     """Each participant's summary, page by page (a failure is raised: see ``gap``)."""
-    first = client.insights.v1.rooms(room_sid).participants.page(page_size=PAGE_SIZE)
+    first = paths.insights_room_api(client, room_sid).participants.page(page_size=PAGE_SIZE)
     for record in records(first):
         yield participant_insights(record)
 

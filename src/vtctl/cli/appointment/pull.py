@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -12,12 +12,13 @@ from vtctl.backends.base import Backend
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import settings_from
 from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.framework.validate import parse_appointment_id
 from vtctl.config.settings import Settings
-from vtctl.domain.errors import MalformedResponseError, VtctlError
-from vtctl.domain.models import Appointment, User
+from vtctl.domain.errors import VtctlError
+from vtctl.domain.models import Appointment, JsonFields
 from vtctl.ui.iostreams import IOStreams
-from vtctl.ui.output import OutputFormat
+from vtctl.ui.output import OutputFormat, emit_json, output_format
 
 HELP = """\
 Fetch appointments (and their two users) from the remote API into the local store.
@@ -26,6 +27,12 @@ For each ID: GET /api/appointments/ID/ with the profile's JWT, then the
 appointment and its patient and psychologist are stored together (one
 transaction each), creating the store if needed. Afterwards tokens can be
 minted offline: `vtctl token ID --local --as USER`.
+
+A reply is checked exactly as `vtctl appointment import` checks a file (names
+and emails without control characters, the room name apt-ID-SECONDS-HEX of
+that appointment): a reply that fails is not stored (exit 6). Nor is one that
+would turn a user whom other stored appointments name into a patient or
+psychologist they are not, or change that user's email (exit 2).
 
 Partial failures: every ID is tried and each one that could be fetched is
 stored; each failure is reported on its own line, and the exit code is that
@@ -44,32 +51,34 @@ class PullOptions:
 
 
 @dataclass
-class PullResult:
+class PullResult(JsonFields):
+    """``--json``: the store, the ids pulled, each failure with its message and exit code."""
+
+    store: str
     pulled: list[Appointment] = field(default_factory=list)
     failed: list[tuple[int, VtctlError]] = field(default_factory=list)
 
-    def to_json(self, store: str) -> dict[str, Any]:
-        return {
-            "store": store,
-            "pulled": [a.id for a in self.pulled],
-            "failed": [
-                {"id": i, "error": e.message, "exit_code": int(e.exit_code)}
-                for i, e in self.failed
-            ],
-        }
+    def json_attr(self, name: str) -> Any:
+        if name == "pulled":
+            return [a.id for a in self.pulled]
+        if name == "failed":
+            return [{"id": i, "error": e.message, "exit_code": int(e.exit_code)}
+                    for i, e in self.failed]
+        return getattr(self, name)
 
 
 def run_pull(opts: PullOptions) -> PullResult:
     from vtctl.backends.local import open_store
+    from vtctl.local.pull import store_pulled
 
-    result = PullResult()
+    result = PullResult(str(opts.settings.store_path))
     remote = opts.open_remote()
     try:
         with open_store(opts.settings, create=True) as store:
             for appointment_id in dict.fromkeys(opts.appointment_ids):
                 try:
                     appointment = remote.appointment(appointment_id)
-                    store.import_records(participants(appointment), [appointment])
+                    store_pulled(store, appointment)  # checked as `import` checks a file
                 except VtctlError as exc:
                     result.failed.append((appointment_id, exc))
                     opts.io.error(f"appointment {appointment_id}: {exc.message}")
@@ -81,7 +90,7 @@ def run_pull(opts: PullOptions) -> PullResult:
     finally:
         remote.close()
     if opts.fmt.json:
-        opts.io.print_json(result.to_json(str(opts.settings.store_path)))
+        emit_json(opts.io, opts.fmt, result.to_json())
     else:
         opts.io.info(f"pulled {len(result.pulled)} of {len(result.pulled) + len(result.failed)} "
                      f"into {opts.settings.store_path}")
@@ -95,24 +104,11 @@ def run_pull(opts: PullOptions) -> PullResult:
     return result
 
 
-def participants(appointment: Appointment) -> list[User]:
-    """The two users the reply embeds (both are needed to mint offline)."""
-    users = []
-    pair = (("patient", appointment.patient), ("psychologist", appointment.psychologist))
-    for role, user in pair:
-        if user is None:
-            raise MalformedResponseError(
-                f"the reply names the {role} by id only (no email): it cannot be stored",
-                hint="the API's appointment detail must embed both users (id, email, name)",
-            )
-        users.append(user if user.name else User(user.id, user.email, user.email, user.role))
-    return users
-
-
 def pull_command(
     ctx: typer.Context,
     appointment_ids: o.AppointmentIds,
-    json: o.Json = False,
+    json: Annotated[str | None, json_option(PullResult.json_fields())] = None,
+    jq: Jq = None,
     profile: o.Profile = None,
     store: o.Store = None,
     base_url: o.BaseUrl = None,
@@ -132,10 +128,10 @@ def pull_command(
         PullOptions(
             io=streams(ctx), settings=settings, open_remote=open_remote,
             appointment_ids=[parse_appointment_id(i) for i in appointment_ids],
-            fmt=OutputFormat(json=json),
+            fmt=output_format(json, jq),
         )
     )
 
 
 def register(group: typer.Typer) -> None:
-    group.command("pull", help=HELP)(pull_command)
+    group.command("pull", help=HELP, cls=JsonCommand)(pull_command)

@@ -22,7 +22,6 @@ def run_change(
     require_yes_or_terminal(io, yes, f"`vtctl {command}`")
 
     def act(backend: Backend) -> RoomChange:
-        backend.check_room_operations(command)
         appointment_id = backend.resolve_room(room)
         confirm(io, yes, question(appointment_id))
         return change(backend, appointment_id)
