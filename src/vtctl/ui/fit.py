@@ -12,18 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.measure import Measurement
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from vtctl.ui.cells import Cell, as_text
-
-if TYPE_CHECKING:
-    from rich.console import Console
 
 #: spaces between a block's labels and values
 GAP = 2
@@ -74,8 +71,6 @@ def _need(console: Console, cell: Text, key: bool) -> int:
 @cache
 def _chrome(columns: int, show_header: bool) -> int:
     """What a table's borders and padding add to its columns' widths."""
-    from rich.console import Console
-
     probe = _table(show_header)
     for _ in range(columns):
         probe.add_column(width=1)

@@ -6,11 +6,12 @@ a ``Record`` is ``field<TAB>value`` lines, a ``CopyLine`` is ``label<TAB>value``
 ``Note``s and the empty-list message go to stderr.
 
 On a terminal the same parts are laid out for the console's width by ``ui.fit``:
-identifiers (``key`` columns and fields) are never split across lines, other
-columns wrap between words; then headers get short and columns are dropped (highest
-``drop`` first), and when even that does not fit each record becomes a block of
-``field value`` lines.  A ``CopyLine`` (an access token) is written whole on a line
-of its own, outside any box, so a mouse selection takes exactly it.
+identifiers (``key`` columns and fields) are never split across lines; when a table
+is too wide its headers get short, prose wraps between words and the lesser columns
+are dropped (highest ``drop`` first); when even that does not fit, each record
+becomes a block of ``field value`` lines.  A ``CopyLine`` (an access token) is
+written whole on a line of its own, outside any table, so a mouse selection takes
+exactly it.
 """
 
 from __future__ import annotations
@@ -158,23 +159,6 @@ class CopyLine:
 
 
 @dataclass(frozen=True, slots=True)
-class Lines:
-    """Text that is already lines (a sentence, a log line): the same in a pipe and on a
-    terminal, where it wraps between words only."""
-
-    text: Cell
-
-    def lines(self) -> list[str]:
-        return [one_line(line) for line in as_text(self.text).plain.splitlines()]
-
-    def notes(self) -> list[str]:
-        return []
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield as_text(self.text)
-
-
-@dataclass(frozen=True, slots=True)
 class Sentence:
     """A result told in words on a terminal (wrapped between words only); a pipe gets
     ``field<TAB>value`` lines, and the words on stderr."""
@@ -212,7 +196,7 @@ class Drawn:
         yield self.view
 
 
-Part = Rows[Any] | Record | Note | CopyLine | Lines | Sentence | Drawn
+Part = Rows[Any] | Record | Note | CopyLine | Sentence | Drawn
 
 
 @dataclass(frozen=True)
