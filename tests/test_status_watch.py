@@ -28,8 +28,7 @@ from vtctl.domain.models import Participant, RoomInfo, RoomStatus, VideoToken
 from vtctl.domain.rooms import RoomRef, parse_room_ref
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat
-from vtctl.ui.render.status import participant_changes
-from vtctl.ui.render.status import status_sheet as status_view
+from vtctl.ui.render.status import participant_changes, status_sheet
 
 ROOM = "apt-47-1763138954-46eb915c"
 T0 = datetime(2025, 11, 16, 9, 0, tzinfo=UTC)
@@ -449,5 +448,5 @@ def test_cli_watch_end_to_end_over_the_local_backend(
 
 
 def test_status_view_renders_message() -> None:
-    view = text_of(status_view(RoomStatus(47, ROOM, "offline", message="demo profile")))
+    view = text_of(status_sheet(RoomStatus(47, ROOM, "offline", message="demo profile")))
     assert "note: demo profile" in view and "nobody has joined yet" in view
