@@ -46,9 +46,12 @@ def by_check(result: Any) -> dict[str, dict[str, Any]]:
     return {item["check"]: item for item in json.loads(result.stdout)}
 
 
-def test_offline_twilio_is_skipped_and_the_rest_runs(vtctl: Any, server: RunningServer) -> None:
+def test_offline_twilio_could_not_run_and_the_rest_runs(vtctl: Any, server: RunningServer
+                                                        ) -> None:
+    """The server has no Twilio credentials: its checks could not run, exit 3 (not 0)."""
     result = diagnose(vtctl, server, "47", "--json")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.startswith("error: 3 checks could not run (twilio, people, media): ")
     found = by_check(result)
     assert found["appointment"]["status"] == "ok"
     assert found["users"]["detail"] == (
@@ -57,9 +60,9 @@ def test_offline_twilio_is_skipped_and_the_rest_runs(vtctl: Any, server: Running
     assert found["schedule"]["detail"].startswith("under way: started 10 min ago")
     assert found["twilio"]["status"] == "warning"
     assert found["twilio"]["detail"].startswith(
-        "skipped: Twilio's view of the room is unknown: room state unknown: vtctl serve has no "
-        "Twilio credentials")
-    assert found["people"]["detail"].startswith("skipped:")
+        "could not run: Twilio's view of the room is unknown: room state unknown: vtctl serve "
+        "has no Twilio credentials")
+    assert found["people"]["detail"].startswith("could not run:")
 
 
 def test_no_room_exits_8_with_the_remote_room_create(vtctl: Any, server: RunningServer) -> None:

@@ -17,7 +17,7 @@ from vtctl.cli.framework.validate import parse_appointment_id
 from vtctl.config.settings import BackendOptions, Settings, resolve_settings
 from vtctl.domain.errors import (
     AuthenticationError,
-    NetworkError,
+    ChecksNotRunError,
     SmokeFailedError,
     UsageError,
 )
@@ -133,24 +133,33 @@ def run_smoke_command(opts: SmokeCliOptions) -> SmokeReport:
 
         show(opts.io, results_sheet(report.results))
     _ci_reports(opts, report)
-    failed = report.failed
-    if report.unreachable:
-        raise NetworkError(
-            f"no check could run: {opts.settings.base_url} could not be reached",
-            hint="is the server running? check --base-url / VTCTL_BASE_URL",
-        )
-    if failed:
-        bad = len({r.appointment_id for r in failed})
-        raise SmokeFailedError(
-            f"{len(failed)} of {len(report.results)} checks failed "
-            f"({bad} of {len(report.appointment_ids)} appointments)"
-        )
+    raise_verdict(report, opts.settings.base_url)
     if not opts.fmt.json:
         opts.io.info(
             f"all {len(report.results)} checks passed for "
             f"{len(report.appointment_ids)} appointment(s) at {opts.settings.base_url}"
         )
     return report
+
+
+def raise_verdict(report: SmokeReport, base_url: str) -> None:
+    """Exit 0 only when every check ran and passed: a failed check is 8, else a check a
+    fault kept from running is that fault's code (3, 6, 7)."""
+    failed, unrun, total = report.failed, report.not_run, len(report.results)
+    if failed:
+        bad = len({r.appointment_id for r in failed})
+        also = f"; {len(unrun)} could not run" if unrun else ""
+        raise SmokeFailedError(
+            f"{len(failed)} of {total} checks failed "
+            f"({bad} of {len(report.appointment_ids)} appointments){also}"
+        )
+    if unrun:
+        fault = unrun[0].fault
+        assert fault is not None
+        counted = "no check could run" if len(unrun) == total else (
+            f"{len(unrun)} of {total} checks could not run")
+        raise ChecksNotRunError(f"{counted}: {fault.message}", fault=fault,
+                                hint=fault.hint or f"check the server at {base_url}")
 
 
 def _ci_reports(opts: SmokeCliOptions, report: SmokeReport) -> None:
@@ -270,7 +279,12 @@ token's exp and with now + expires_in; an --outsider gets 403.
 
 Users are profiles (their JWT from `vtctl auth login --profile P`) or, in CI,
 environment variables (--patient-jwt-env VAR ...). The base URL is --base-url,
-VTCTL_BASE_URL or the patient profile's. Exit 8 when any check fails.
+VTCTL_BASE_URL or the patient profile's.
+
+Exit 0 only when every check ran and passed; 8 when a check failed; else,
+when a fault kept a check from running (the server unreachable, a JWT it
+rejects, a reply that is not the guide's), that fault's code (7, 3, 6),
+after the results.
 
 CI: --junit-xml FILE writes a JUnit XML report (a testsuite per appointment,
 a testcase per check, failures as <failure>); with GITHUB_ACTIONS=true each

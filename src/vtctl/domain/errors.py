@@ -42,7 +42,9 @@ class ExitMeaning:
 #: Every exit code and what it means, in order (CONTRACT.md's table, with vtctl's details).
 EXIT_CODES: dict[ExitCode, ExitMeaning] = {
     ExitCode.OK: ExitMeaning(
-        "ok", "success (also when a reader of the output, such as `head -1`, leaves early)"),
+        "ok", "success (also when a reader of the output, such as `head -1`, leaves early); "
+        "for a verdict (`diagnose`, `smoke`, `sessions --alert`): every check ran and none "
+        "found a problem"),
     ExitCode.UNEXPECTED: ExitMeaning("unexpected", "unexpected error"),
     ExitCode.USAGE: ExitMeaning(
         "usage", "usage error (bad flag or argument, a flag that does not apply to the "
@@ -58,9 +60,9 @@ EXIT_CODES: dict[ExitCode, ExitMeaning] = {
     ExitCode.NETWORK_ERROR: ExitMeaning("network", "network error or timeout"),
     ExitCode.SMOKE_FAILED: ExitMeaning(
         "a smoke/diagnose check failed or a sessions --alert rule matched",
-        "a `smoke` or `diagnose` check failed, or a `sessions --alert` rule matched "
-        "(7 when no check could reach the server; 3, 6 or 7 when `sessions` could not "
-        "ask Twilio and no rule matched)"),
+        "a `smoke` or `diagnose` check failed, or a `sessions --alert` rule matched (checks "
+        "ran and at least one failed; a check that could not run because of a fault gives "
+        "that fault's code, 3, 6 or 7, after the findings, unless another check failed)"),
     ExitCode.AUDIT_FAILED: ExitMeaning(
         "audit trail broken", "the audit trail failed verification (`vtctl audit verify`)"),
 }
@@ -248,6 +250,15 @@ class SessionsAlertError(VtctlError):
     """A ``vtctl sessions --alert`` rule matched at least one appointment."""
 
     exit_code = ExitCode.SMOKE_FAILED
+
+
+class ChecksNotRunError(VtctlError):
+    """Checks could not run because of a fault and none found a problem: the fault's exit
+    code (3 no credentials, 6 a reply that is not the API's, 7 unreachable), never 0."""
+
+    def __init__(self, message: str, *, fault: VtctlError, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.exit_code = fault.exit_code
 
 
 # --- audit (exit 9) --------------------------------------------------------

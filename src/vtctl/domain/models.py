@@ -6,7 +6,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+if TYPE_CHECKING:
+    from vtctl.domain.errors import VtctlError
 
 Role = Literal["patient", "psychologist"]
 Severity = Literal["ok", "warning", "problem"]
@@ -248,10 +251,35 @@ class RoomChange(JsonFields):
     appointment_id: int
     room_name: str | None
     room_sid: str | None
-    status: str | None  # the room's (end) or the participant's (kick) status now
+    status: str | None  # the room's (end) or the participant's (kick) status in Twilio's reply
     changed: bool
     identity: str | None = None
     participant_sid: str | None = None
+    #: the change was asked of Twilio (False: the room was not live, nothing was sent)
+    requested: bool = False
+
+    def unfinished(self) -> str | None:
+        """Why Twilio's reply shows the change not made (None: made, or nothing to make).
+
+        The reply is the truth: an end answered ``in-progress`` did not end the room."""
+        if not self.requested or self.status == self.target:
+            return None
+        who = f"room {self.room_name}" if self.action == "end" else (self.identity or "?")
+        return f"Twilio's reply to the {self.action} request says {who} {self.state_words}"
+
+    @property
+    def target(self) -> str:
+        """The status the action asks Twilio for."""
+        return "completed" if self.action == "end" else "disconnected"
+
+    @property
+    def state_words(self) -> str:
+        """``is still in-progress``, ``is failed, not completed``: the state in the reply."""
+        if not self.status:
+            return "is in a state it does not give"
+        if self.status in ("in-progress", "connected", "reconnecting"):
+            return f"is still {self.status}"
+        return f"is {self.status}, not {self.target}"
 
     def to_json(self) -> dict[str, Any]:
         return self.json_of(self.JSON_FIELDS if self.action == "kick" else self.END_FIELDS)
@@ -274,8 +302,18 @@ class MintedToken(JsonFields):
 class Finding(JsonFields):
     """One line of ``vtctl diagnose``: what was checked, how it went, what to do next."""
 
+    JSON_FIELDS = ("check", "status", "detail", "action")  # CONTRACT.md; not the fault
+
     check: str
     status: Severity
     detail: str
-    #: a command to paste, or None
+    #: a command to paste or words to tell the person (``tell ...``), or None
     action: str | None = None
+    #: the check could not run because of this fault (no credentials, Twilio unreachable,
+    #: a reply that is not Twilio's): its exit code is the command's unless a problem was
+    #: found.  Not in the JSON (the status is ``warning``, the detail ``could not run: ...``)
+    fault: VtctlError | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def ran(self) -> bool:
+        return self.fault is None

@@ -159,18 +159,30 @@ def rooms_sheet(rooms: Sequence[RoomSummary], status: str | None) -> Sheet:
 
 def change_sheet(change: RoomChange) -> Sheet:
     """What ``room end`` / ``room kick`` did: a sentence on a terminal (wrapped between
-    words only), ``field<TAB>value`` lines in a pipe."""
-    room = Text(change.room_name or UNKNOWN, style="cyan")
-    if change.action == "end":
-        verb = "ended room " if change.changed else "room "
-        tail = "" if change.changed else " was already completed; nothing to end"
-        line = Text.assemble((verb, "bold"), room, f" ({change.room_sid or UNKNOWN})", tail)
-    else:
-        line = Text.assemble(
-            ("disconnected ", "bold"), (change.identity or UNKNOWN, "bold"),
-            f" ({change.participant_sid or UNKNOWN}) from room ", room,
-        )
+    words only); a pipe gets ``field<TAB>value`` lines, and the sentence on stderr."""
     fields = [Field(name.replace("_", " "), "" if value is None else str(value).lower()
                     if isinstance(value, bool) else str(value))
               for name, value in change.to_json().items()]
-    return sheet(Sentence(line, fields))
+    return sheet(Sentence(change_line(change), fields))
+
+
+def change_line(change: RoomChange) -> Text:
+    """What ``room end`` / ``room kick`` did, by the state in Twilio's reply, in a sentence
+    (wrapped between words only)."""
+    room = Text(change.room_name or UNKNOWN, style="cyan")
+    if change.action == "end":
+        sid = f" ({change.room_sid or UNKNOWN})"
+        if change.changed:
+            return Text.assemble(("ended room ", "bold"), room, sid)
+        if change.requested:
+            return Text.assemble("room ", room, sid, (f" {change.state_words}", "bold red"),
+                                 ": Twilio did not end it")
+        state = change.status or "not in progress"
+        already = "was already completed" if state == "completed" else f"is {state}"
+        return Text.assemble("room ", room, sid, f" {already}; nothing to end")
+    who = Text.assemble((change.identity or UNKNOWN, "bold"),
+                        f" ({change.participant_sid or UNKNOWN})")
+    if change.changed:
+        return Text.assemble(("disconnected ", "bold"), who, " from room ", room)
+    return Text.assemble(who, (f" {change.state_words}", "bold red"), " in room ", room,
+                         ": Twilio did not disconnect them")

@@ -22,6 +22,8 @@ class CheckResult(Protocol):
     def ok(self) -> bool: ...
     @property
     def detail(self) -> str: ...
+    @property
+    def ran(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +36,12 @@ class _Appointment:
         return [r for r in self.results if not r.ok]
 
     def verdict(self) -> Text:
-        return Text("FAIL", style="bold red") if self.failed else Text("ok", style="green")
+        if not self.failed:
+            return Text("ok", style="green")
+        # a check a fault kept from running is not a failure of the API
+        if any(r.ran for r in self.failed):
+            return Text("FAIL", style="bold red")
+        return Text("not run", style="yellow")
 
     def details(self) -> list[str]:
         if self.failed:
@@ -43,7 +50,8 @@ class _Appointment:
         return [f"room {room}"]
 
 
-#: a pipe's line: appointment, ok|FAIL, passed/checks, what failed (``; ``-separated)
+#: a pipe's line: appointment, ok|FAIL|not run, passed/checks, what failed or could not
+#: run (``; ``-separated)
 RESULT_COLUMNS: list[Column[_Appointment]] = [
     Column("appointment", lambda a: str(a.appointment_id), short="appt", justify="right"),
     Column("result", _Appointment.verdict),
@@ -54,7 +62,7 @@ RESULT_COLUMNS: list[Column[_Appointment]] = [
 
 
 def results_sheet(checked: Iterable[CheckResult]) -> Sheet:
-    """One row per appointment: passed checks, and what failed."""
+    """One row per appointment: passed checks, and what failed or could not run."""
     by_id: dict[int, list[CheckResult]] = {}
     for result in checked:
         by_id.setdefault(result.appointment_id, []).append(result)

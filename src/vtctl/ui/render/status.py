@@ -78,7 +78,8 @@ def room_record(status: RoomStatus, now: datetime | None = None) -> Record:
 
 def _room_duration(status: RoomStatus, now: datetime) -> str:
     if status.duration_seconds is not None:
-        return humanize_duration(status.duration_seconds)
+        running = " (running)" if status.status == "in-progress" else ""
+        return humanize_duration(status.duration_seconds) + running
     if status.status == "in-progress" and status.created_at is not None:
         return f"{humanize_duration((now - status.created_at).total_seconds())} (running)"
     return UNKNOWN
@@ -154,7 +155,7 @@ def _track_key(track: PublishedTrack) -> tuple[str | None, ...]:
     return (track.sid,) if track.sid else (track.kind, track.name)
 
 
-def _participant_columns(now: datetime, changes: ParticipantChanges
+def _participant_columns(now: datetime, changes: ParticipantChanges, show_tracks: bool
                          ) -> list[Column[Participant]]:
     joined, left = changes.joined_identities, changes.left_identities
 
@@ -176,6 +177,8 @@ def _participant_columns(now: datetime, changes: ParticipantChanges
         Column("status", state, piped=lambda p: p.status or UNKNOWN),
         Column("connected since", _since, short="since", drop=3),
         Column("duration", lambda p: participant_duration(p, now), drop=2),
+        # a terminal shows tracks only when they were asked; a pipe's line always has them
+        Column("tracks", lambda p: track_summary(p.tracks), drop=4, on_terminal=show_tracks),
     ]
 
 
@@ -187,7 +190,8 @@ def participants_rows(
     status: RoomStatus, now: datetime | None = None, changes: ParticipantChanges | None = None
 ) -> Rows[Participant]:
     """One row per participant (a pipe: ``participant<TAB>identity<TAB>role<TAB>status
-    <TAB>connected since<TAB>duration`` lines); who left since the last refresh is marked."""
+    <TAB>connected since<TAB>duration<TAB>tracks`` lines); who left since the last refresh
+    is marked."""
     now = _now(now)
     changes = changes or ParticipantChanges()
     rows = list(status.participants)
@@ -198,8 +202,19 @@ def participants_rows(
     counted = "state unknown" if connected is None else f"{connected} connected"
     empty = ("nobody has joined yet" if status.state_known
              else "participants unknown: Twilio was not asked")
-    return Rows(_participant_columns(now, changes), rows,
+    show_tracks = any(p.tracks is not None for p in rows)
+    return Rows(_participant_columns(now, changes, show_tracks), rows,
                 title=f"Participants ({counted})", empty=empty, prefix="participant")
+
+
+def track_summary(tracks: tuple[PublishedTrack, ...] | None) -> str:
+    """``audio on, video muted``; ``none`` when nothing is published; ``-`` when not asked."""
+    if tracks is None:
+        return UNKNOWN
+    if not tracks:
+        return "none"
+    states = (("?" if t.enabled is None else "on" if t.enabled else "muted") for t in tracks)
+    return ", ".join(f"{t.kind} {state}" for t, state in zip(tracks, states, strict=True))
 
 
 def participant_duration(p: Participant, now: datetime) -> str:
