@@ -235,7 +235,6 @@ def test_end_sets_completed(room_cli: Any, httpx_mock: HTTPXMock) -> None:
                             json=room_body("completed", duration=600))
     result = room_cli("room", "end", "47", "--yes")
     assert result.exit_code == 0, result.stderr
-    assert f"ended room {ROOM_NAME}" in words(result.stderr)
     assert f"room name\t{ROOM_NAME}" in result.stdout and "changed\ttrue" in result.stdout
     post = next(r for r in httpx_mock.get_requests() if r.method == "POST")
     assert post.content == b"Status=completed"
@@ -261,8 +260,7 @@ def test_room_that_completed_between_two_calls(room_cli: Any, httpx_mock: HTTPXM
                             json=room_body("completed"))
     result = room_cli("room", "end", "47", "--yes")
     assert result.exit_code == 0, result.stderr
-    assert "was already completed; nothing to end" in words(result.stderr)
-    assert "changed\tfalse" in result.stdout
+    assert "status\tcompleted" in result.stdout and "changed\tfalse" in result.stdout
 
 
 def test_end_without_yes_off_a_terminal_sends_nothing(room_cli: Any, httpx_mock: HTTPXMock
@@ -286,8 +284,7 @@ def test_kick_by_user_id_email_or_identity(room_cli: Any, httpx_mock: HTTPXMock,
     )
     result = room_cli("room", "kick", "47", who, "--yes")
     assert result.exit_code == 0, result.stderr
-    assert f"disconnected {JANE_ID} ({JANE_PA}) from room {ROOM_NAME}" in words(result.stderr)
-    assert f"participant sid\t{JANE_PA}" in result.stdout
+    assert f"participant sid\t{JANE_PA}" in result.stdout and "changed\ttrue" in result.stdout
 
 
 def test_kick_someone_not_connected_is_exit_5_listing_who_is(

@@ -161,7 +161,7 @@ class CopyLine:
 @dataclass(frozen=True, slots=True)
 class Sentence:
     """A result told in words on a terminal (wrapped between words only); a pipe gets
-    ``field<TAB>value`` lines, and the words on stderr."""
+    ``field<TAB>value`` lines (a failure is the error line on stderr, as always)."""
 
     text: Cell
     fields: Sequence[Field]
@@ -170,7 +170,7 @@ class Sentence:
         return Record(self.fields).lines()
 
     def notes(self) -> list[str]:
-        return [one_line(self.text)]
+        return []
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield as_text(self.text)

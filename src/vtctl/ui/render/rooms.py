@@ -159,7 +159,7 @@ def rooms_sheet(rooms: Sequence[RoomSummary], status: str | None) -> Sheet:
 
 def change_sheet(change: RoomChange) -> Sheet:
     """What ``room end`` / ``room kick`` did: a sentence on a terminal (wrapped between
-    words only); a pipe gets ``field<TAB>value`` lines, and the sentence on stderr."""
+    words only); a pipe gets ``field<TAB>value`` lines."""
     fields = [Field(name.replace("_", " "), "" if value is None else str(value).lower()
                     if isinstance(value, bool) else str(value))
               for name, value in change.to_json().items()]
