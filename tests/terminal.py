@@ -18,6 +18,8 @@ from tests.serve_fixtures import vtctl_command
 
 #: an escape sequence (colour, cursor): what a person does not see
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+#: a character struck over (bold or underlined, as man prints without a pager)
+OVERSTRIKE = re.compile(r".\x08")
 #: a run never takes longer; only a guard against a hang, not a timing assertion
 DEADLINE = 60.0
 
@@ -30,8 +32,10 @@ class Screen:
 
     @property
     def text(self) -> str:
-        """What a person sees: escape sequences removed, ``\\r\\n`` as ``\\n``."""
-        return ANSI.sub("", self.raw).replace("\r\n", "\n").replace("\r", "")
+        """What a person sees: escape sequences and man's overstrikes (``N\\bN`` for a
+        bold N) removed, ``\\r\\n`` as ``\\n``."""
+        plain = OVERSTRIKE.sub("", ANSI.sub("", self.raw))
+        return plain.replace("\r\n", "\n").replace("\r", "")
 
     @property
     def lines(self) -> list[str]:

@@ -204,8 +204,10 @@ class World:
         return home
 
     def env(self, home: Path, invocation: Run) -> dict[str, str]:
+        # no pager: nobody is there to page (`help man` runs man(1) on a terminal)
         env = clean_env(home, XDG_STATE_HOME=str(home / "state"), NO_COLOR="1",
-                        VTCTL_NO_HELP_CACHE="1", **self.jwts, **invocation.env)
+                        VTCTL_NO_HELP_CACHE="1", MANPAGER="cat", PAGER="cat", **self.jwts,
+                        **invocation.env)
         if invocation.twilio:
             env.update(TWILIO_ACCOUNT_SID=TEST_ACCOUNT_SID, TWILIO_API_KEY=TEST_API_KEY,
                        TWILIO_API_SECRET=TEST_API_SECRET, VTCTL_TWILIO_API_URL=self.twilio_url,
