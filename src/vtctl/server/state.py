@@ -72,18 +72,6 @@ class CachedStore(AppointmentStore):
         return found  # type: ignore[return-value]
 
 
-def state_credentials(credentials: TwilioCredentials | None, problem: str | None
-                      ) -> Callable[[], TwilioCredentials]:
-    """The server's credentials, or the reason there are none (a 500 for token requests)."""
-
-    def provide() -> TwilioCredentials:
-        if credentials is None:
-            raise TokenGenerationError.because(problem or "no Twilio credentials")
-        return credentials
-
-    return provide
-
-
 @dataclass
 class ServerState:
     """Everything a request needs, built once per process."""
@@ -112,7 +100,11 @@ class ServerState:
         audit: BatchingAuditWriter | None = None,
         limits: ServeLimits | None = None,
     ) -> ServerState:
-        provide = state_credentials(credentials, credentials_problem)
+        def provide() -> TwilioCredentials:
+            if credentials is None:
+                raise TokenGenerationError.because(credentials_problem or "no Twilio credentials")
+            return credentials
+
         return cls(
             store=store,
             engine=TokenEngine(store, provide, clock, audit=audit, command="serve"),

@@ -46,7 +46,9 @@ def run_audit_head(opts: AuditHeadOptions) -> str:
     }
     line = f"{seq}:{mac}"
     if opts.fmt.json:
-        emit(opts.io, opts.fmt, lambda: document, lambda: line)
+        from vtctl.ui.sheet import Drawn, sheet
+
+        emit(opts.io, opts.fmt, lambda: document, lambda: sheet(Drawn(line, [line])))
     else:
         opts.io.print_raw(line)
     return line

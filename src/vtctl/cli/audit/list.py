@@ -48,17 +48,12 @@ def run_audit_list(opts: AuditListOptions) -> None:
         )
     records = [c.record for c in chained]
 
-    def table() -> Any:
-        from vtctl.ui.render.audit import audit_table
+    def view() -> Any:
+        from vtctl.ui.render.audit import audit_sheet
 
-        return audit_table(records)
+        return audit_sheet(records)
 
-    def lines() -> Any:
-        from vtctl.ui.render.audit import audit_lines
-
-        return audit_lines(records)
-
-    emit(opts.io, opts.fmt, lambda: [c.to_json() for c in chained], table, lines=lines)
+    emit(opts.io, opts.fmt, lambda: [c.to_json() for c in chained], view)
 
 
 def list_command(
