@@ -35,9 +35,10 @@ refused, DNS, TLS; budget spent        NetworkError / Timeout       7
 =====================================  ===========================  ====
 
 ``VTCTL_TWILIO_API_URL`` replaces ``https://video.twilio.com`` (a proxy or a mock
-such as Prism); plain ``http://`` is accepted for loopback hosts only.  Requests
-only ever go to that origin: a ``meta.next_page_url`` pointing elsewhere is
-refused, and redirects are not followed.
+such as Prism; the HttpClient routes what twilio addresses to Twilio there); plain
+``http://`` is accepted for loopback hosts only.  Requests only ever go to that
+origin: a ``meta.next_page_url`` pointing elsewhere is refused, and redirects are
+not followed.
 
 ``twilio`` and ``httpx`` are imported inside the functions that use them.
 """
@@ -175,9 +176,11 @@ def _httpx_http_client_class() -> type[Any]:
         ``timeout`` per request), its body read whole up to ``MAX_REPLY_BYTES``
         and cleaned (``reply.clean_body``) before the twilio library parses it.
         Transport errors become ``NetworkError`` / ``RequestTimeoutError``; a 429
-        is retried with backoff while the budget allows; a URL on another origin
-        than ``base_url`` (a paging link) is refused; other HTTP statuses are
-        returned, for the twilio library to raise on.
+        is retried with backoff while the budget allows.  A URL under one of
+        Twilio's base URLs in ``routes`` goes where it maps to (``VTCTL_TWILIO_API_URL``:
+        twilio's documented extension point does it, not its client's attributes); a URL
+        on another origin (a paging link) is refused; other HTTP statuses are returned,
+        for the twilio library to raise on.
         """
 
         def __init__(
@@ -190,6 +193,9 @@ def _httpx_http_client_class() -> type[Any]:
         ) -> None:
             super().__init__(log, False, timeout)
             self.base_url = base_url or twilio_api_url()
+            #: Twilio's base URL -> where vtctl sends what the twilio library addresses
+            #: to it (``VTCTL_TWILIO_API_URL``); the only origins requests go to
+            self.routes = {DEFAULT_API_URL: self.base_url}
             self._owned = client is None
             self.client = client if client is not None else _new_httpx_client(
                 self.base_url, timeout)
@@ -214,7 +220,8 @@ def _httpx_http_client_class() -> type[Any]:
         ) -> Response:
             if timeout is not None and timeout <= 0:
                 raise ValueError(timeout)
-            if origin_of(url) != origin_of(self.base_url):
+            url = self.routed(url)
+            if origin_of(url) not in {origin_of(to) for to in self.routes.values()}:
                 raise ServerError(
                     f"Twilio's reply points at another host ({_origin_text(url)}); "
                     f"vtctl only talks to {self.base_url}, so it does not follow it",
@@ -236,8 +243,18 @@ def _httpx_http_client_class() -> type[Any]:
                 self._wait_after_429(reply_headers, tries, budget)
             response = Response(status, clean_body(status, reply_headers.get("content-type", ""),
                                                    raw), reply_headers)
-            self._test_only_last_response = response
             return response
+
+        def route(self, twilio_url: str, to: str) -> None:
+            """Send the requests the twilio library makes to ``twilio_url`` (one of
+            Twilio's base URLs) to ``to`` instead (a proxy or a mock)."""
+            self.routes[twilio_url] = to
+
+        def routed(self, url: str) -> str:
+            for twilio_url, to in self.routes.items():
+                if url == twilio_url or url.startswith((twilio_url + "/", twilio_url + "?")):
+                    return to + url[len(twilio_url):]
+            return url
 
         def _wait_after_429(self, headers: httpx.Headers, tries: int, budget: Deadline) -> None:
             """Sleep before the next try: ``Retry-After``, but never less than the backoff
@@ -390,7 +407,6 @@ def twilio_session(
     # TWILIO_EDGE / TWILIO_REGION would rewrite the host (127.0.0.1 -> 127.dublin.ie1.0.1)
     client.edge = None
     client.region = None
-    client.video.base_url = base_url
     try:
         with translated():
             yield client
