@@ -112,6 +112,61 @@ def diagnose_picture() -> RenderableType:
     return findings_view(findings, f"diagnose 47: {summary(findings)}")
 
 
+def history_picture() -> RenderableType:
+    """Yesterday's session of appointment 47: Jane waited seven minutes for Dr. Sarah,
+    dropped with a media error, rejoined, dropped again; the session ended early."""
+    from vtctl.checks.history import build_history
+    from vtctl.domain.audit import AuditRecord
+    from vtctl.domain.history import (
+        Attendance,
+        ParticipantInsights,
+        Publisher,
+        RoomInsights,
+        SessionRoom,
+        SessionSources,
+    )
+    from vtctl.domain.models import Appointment, User
+    from vtctl.ui.render.history import history_view
+
+    start = datetime(2025, 11, 15, 9, 0, tzinfo=UTC)
+
+    def t(minutes: int) -> datetime:
+        return start + timedelta(minutes=minutes)
+
+    room_name, sid = "apt-47-1763138954-46eb915c", "RM" + "2f" * 16
+    jane, sarah = "2-jane.doe@example.com", "5-sarah@example.com"
+    appointment = Appointment(
+        47, 2, 5, 60, starts_at=start, video_room_id=room_name,
+        patient=User(2, "jane.doe@example.com", "Jane Doe", "patient"),
+        psychologist=User(5, "sarah@example.com", "Dr. Sarah", "psychologist"),
+    )
+    chrome = Publisher("twilio-video.js", "2.28.1", "Chrome", "120", "macOS", "14.1")
+
+    def summary(n: str, error: int | None = None) -> ParticipantInsights:
+        reason = "media_connection_error" if error else "participant_disconnected"
+        return ParticipantInsights("PA" + n * 16, reason, error, None, "dublin", "ie1",
+                                   ("VP8", "opus"), chrome)
+
+    people = (
+        Attendance(jane, "patient", "PA" + "1a" * 16, sid, "disconnected", t(0), t(21), 1260,
+                   summary("1a", 53405)),
+        Attendance(sarah, "psychologist", "PA" + "5c" * 16, sid, "disconnected", t(7), t(44),
+                   2220),
+        Attendance(jane, "patient", "PA" + "1b" * 16, sid, "disconnected", t(22), t(31), 540,
+                   summary("1b", 53405)),
+        Attendance(jane, "patient", "PA" + "1c" * 16, sid, "disconnected", t(33), t(44), 660,
+                   summary("1c")),
+    )
+    room = SessionRoom(sid, room_name, "completed", "group", t(0), t(44), 2640, people,
+                       insights=RoomInsights("timeout", "complete", "ie1"))
+    tokens = tuple(
+        AuditRecord(at.strftime("%Y-%m-%dT%H:%M:%SZ"), "support", "helpdesk-3", "default",
+                    "token", 47, who, room_name, 5400, f"SK{'0' * 32}-{int(at.timestamp())}")
+        for at, who in ((t(-4), jane), (t(6), sarah))
+    )
+    history = build_history(SessionSources(appointment, room_name, (room,), False, tokens),
+                            start + timedelta(days=1))
+    return history_view(history)
 def sessions_picture() -> RenderableType:
     """The morning shift at 09:12: someone waits, a room is missing, a stranger is in."""
     from dataclasses import replace
@@ -160,6 +215,7 @@ PICTURES: dict[str, tuple[str, Callable[[], RenderableType]]] = {
     "status.svg": ("vtctl status 47", status_picture),
     "room-participants.svg": ("vtctl room participants 47 --local", participants_picture),
     "diagnose.svg": ("pbpaste | vtctl diagnose 47 --local --token -", diagnose_picture),
+    "history.svg": ("vtctl history 47 --local", history_picture),
     "sessions.svg": ("vtctl sessions --local", sessions_picture),
 }
 

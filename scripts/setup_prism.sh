@@ -2,9 +2,10 @@
 # setup_prism.sh CACHE_DIR [--check]
 #
 # Installs a pinned Prism mock server (@stoplight/prism-cli) into CACHE_DIR and
-# extracts Twilio's Video v1 OpenAPI description (twilio_video_v1.json) from the
-# npm package @twilio/cli-core WITHOUT installing cli-core's dependency tree
-# (npm pack + tar extract of the one file: ~0.7 s instead of +11 s / +136 MB).
+# extracts Twilio's Video v1 and Insights v1 OpenAPI descriptions
+# (twilio_video_v1.json, twilio_insights_v1.json) from the npm package
+# @twilio/cli-core WITHOUT installing cli-core's dependency tree (npm pack + tar
+# extract of the two files: ~0.7 s instead of +11 s / +136 MB).
 #
 # Idempotent: does nothing (≈0.1 s) when CACHE_DIR already holds the pinned
 # versions and the spec with the expected sha256.  Safe to run concurrently
@@ -13,7 +14,9 @@
 # On success prints (stdout) shell-assignable lines:
 #   PRISM_JS=<CACHE_DIR>/node_modules/@stoplight/prism-cli/dist/index.js
 #   PRISM_SPEC=<CACHE_DIR>/spec/cli-core-8.3.2/twilio_video_v1.json
+#   PRISM_INSIGHTS_SPEC=<CACHE_DIR>/spec/cli-core-8.3.2/twilio_insights_v1.json
 # Start Prism with:  node "$PRISM_JS" mock -h 127.0.0.1 -p PORT "$PRISM_SPEC"
+# (one Prism process per spec: each serves one OpenAPI description)
 # Ready when its output contains:  "Prism is listening on http://127.0.0.1:PORT"
 #
 # --check additionally starts Prism on a free 127.0.0.1 port, waits for the
@@ -27,6 +30,8 @@ PRISM_HTTP_SERVER_VERSION=5.12.2
 CLI_CORE_VERSION=8.3.2          # engines node >= 20 (9.0.0 needs >= 22); we only take one JSON file from it
 SPEC_MEMBER=package/src/services/twilio-api/twilio_video_v1.json
 SPEC_SHA256=f3c1cd6b1b71eb3f0be94c3abf65ee95100a0360e18fb62c8abef6954bde5041
+INSIGHTS_MEMBER=package/src/services/twilio-api/twilio_insights_v1.json
+INSIGHTS_SHA256=bacea4951cd418b68b608a945155dd7df0553e6196cb76d30b37ccc1e608a58b
 MIN_NODE=18.20.1
 
 die() { echo "setup_prism.sh: ERROR: $*" >&2; exit 1; }
@@ -49,6 +54,7 @@ CACHE=$(cd "$1" && pwd)
 PRISM_JS="$CACHE/node_modules/@stoplight/prism-cli/dist/index.js"
 SPEC_DIR="$CACHE/spec/cli-core-$CLI_CORE_VERSION"
 PRISM_SPEC="$SPEC_DIR/twilio_video_v1.json"
+PRISM_INSIGHTS_SPEC="$SPEC_DIR/twilio_insights_v1.json"
 
 exec 9>"$CACHE/.lock"
 flock 9
@@ -66,8 +72,12 @@ prism_ok() {
   [ "$(pkg_version @stoplight/prism-http-server)" = "$PRISM_HTTP_SERVER_VERSION" ]
 }
 
+sha_ok() { # FILE SHA256
+  [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]
+}
+
 spec_ok() {
-  [ -f "$PRISM_SPEC" ] && [ "$(sha256sum "$PRISM_SPEC" | cut -d' ' -f1)" = "$SPEC_SHA256" ]
+  sha_ok "$PRISM_SPEC" "$SPEC_SHA256" && sha_ok "$PRISM_INSIGHTS_SPEC" "$INSIGHTS_SHA256"
 }
 
 # ---- 1. Prism -------------------------------------------------------------
@@ -99,11 +109,11 @@ EOF
   log "prism installed in $(( $(date +%s) - t0 ))s"
 fi
 
-# ---- 2. Twilio Video v1 spec (one file out of the cli-core tarball) --------
+# ---- 2. Twilio Video v1 and Insights v1 specs (two files out of the cli-core tarball)
 if spec_ok; then
-  log "spec already present: $PRISM_SPEC"
+  log "specs already present: $PRISM_SPEC $PRISM_INSIGHTS_SPEC"
 else
-  log "fetching twilio_video_v1.json from @twilio/cli-core@$CLI_CORE_VERSION (npm pack, no install) ..."
+  log "fetching twilio_video_v1.json and twilio_insights_v1.json from @twilio/cli-core@$CLI_CORE_VERSION (npm pack, no install) ..."
   TMP=$(mktemp -d "$CACHE/.pack.XXXXXX")
   trap 'rm -rf "$TMP"' EXIT
   if ! TGZ=$(cd "$TMP" && npm pack "@twilio/cli-core@$CLI_CORE_VERSION" --pack-destination "$TMP" \
@@ -113,13 +123,17 @@ else
   fi
   TGZ=$(echo "$TGZ" | tail -n1)
   [ -f "$TMP/$TGZ" ] || die "npm pack did not produce a tarball (got '$TGZ')"
-  tar -xzf "$TMP/$TGZ" -C "$TMP" "$SPEC_MEMBER" || die "$SPEC_MEMBER not found in $TGZ"
+  tar -xzf "$TMP/$TGZ" -C "$TMP" "$SPEC_MEMBER" "$INSIGHTS_MEMBER" \
+    || die "$SPEC_MEMBER or $INSIGHTS_MEMBER not found in $TGZ"
   got=$(sha256sum "$TMP/$SPEC_MEMBER" | cut -d' ' -f1)
   [ "$got" = "$SPEC_SHA256" ] || die "twilio_video_v1.json sha256 mismatch: got $got, want $SPEC_SHA256"
+  got=$(sha256sum "$TMP/$INSIGHTS_MEMBER" | cut -d' ' -f1)
+  [ "$got" = "$INSIGHTS_SHA256" ] || die "twilio_insights_v1.json sha256 mismatch: got $got, want $INSIGHTS_SHA256"
   mkdir -p "$SPEC_DIR"
   mv "$TMP/$SPEC_MEMBER" "$PRISM_SPEC"
+  mv "$TMP/$INSIGHTS_MEMBER" "$PRISM_INSIGHTS_SPEC"
   rm -rf "$TMP"; trap - EXIT
-  log "spec extracted to $PRISM_SPEC"
+  log "specs extracted to $SPEC_DIR"
 fi
 
 # ---- 3. optional smoke test ------------------------------------------------
@@ -147,3 +161,4 @@ fi
 
 echo "PRISM_JS=$PRISM_JS"
 echo "PRISM_SPEC=$PRISM_SPEC"
+echo "PRISM_INSIGHTS_SPEC=$PRISM_INSIGHTS_SPEC"

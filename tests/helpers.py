@@ -16,13 +16,22 @@ OUTSIDER = {"id": 9, "email": "outsider@example.com", "name": "Olly", "role": "p
 ROOM_47 = "apt-47-1763138954-46eb915c"
 
 
+#: ``appointment(room=...)``'s default: the appointment's own room (ROOM_47 for 47)
+OWN_ROOM = "own"
+
+
+def room_of(appointment_id: int) -> str:
+    """A room name of appointment ``appointment_id`` (as ``room create`` makes them)."""
+    return f"apt-{appointment_id}-1763138954-46eb915c"
+
+
 def appointment(
-    appointment_id: int = 47, duration: int = 60, room: str | None = ROOM_47, **extra: Any
+    appointment_id: int = 47, duration: int = 60, room: str | None = OWN_ROOM, **extra: Any
 ) -> dict[str, Any]:
     return {
         "id": appointment_id, "patient_id": 2, "psychologist_id": 5,
         "duration_minutes": duration, "starts_at": "2025-11-16T09:00:00Z",
-        "video_room_id": room, **extra,
+        "video_room_id": room_of(appointment_id) if room == OWN_ROOM else room, **extra,
     }
 
 

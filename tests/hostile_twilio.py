@@ -26,6 +26,7 @@ import httpx
 from tests.conftest import TEST_API_KEY, TEST_API_SECRET
 from tests.helpers import ROOM_47
 from tests.twilio_fakes import participant_body, room_body, track_body
+from vtctl.twilio_video.reply import MAX_REPLY_BYTES
 
 #: what a terminal obeys: retitle, clear, colour, a CSI in C1, bidi override and isolate, CR/LF
 ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x1b[31m\u202egnp.exe\u2066\x9b1m\r\nerror: all fine"
@@ -134,7 +135,7 @@ HOSTILE_REPLIES: dict[str, tuple[Callable[[httpx.Request], httpx.Response], bool
     "secret echoed in a 500": (_fixed(lambda: _error(500, 20500, ECHO)), True),
     "secret echoed in the data": (FakeVideoApi(lambda s: f"{s} {ECHO}"), False),
     "oversize body": (_fixed(lambda: httpx.Response(
-        200, json={"sid": ROOM_SID, "padding": "x" * (2 * ONE_MIB)})), True),
+        200, json={"sid": ROOM_SID, "padding": "x" * (MAX_REPLY_BYTES + ONE_MIB)})), True),
     "gzip bomb": (_fixed(lambda: httpx.Response(
         200, content=gzip_bomb(), headers={"Content-Encoding": "gzip",
                                            "Content-Type": "application/json"})), True),

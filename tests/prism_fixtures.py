@@ -1,6 +1,7 @@
-"""Prism (``@stoplight/prism-cli``) serving Twilio's Video v1 OpenAPI description on 127.0.0.1.
+"""Prism (``@stoplight/prism-cli``) serving Twilio's Video v1 (or Insights v1) OpenAPI
+description on 127.0.0.1.
 
-``scripts/setup_prism.sh`` installs the pinned Prism and extracts the spec into
+``scripts/setup_prism.sh`` installs the pinned Prism and extracts the specs into
 ``$VTCTL_NPM_CACHE`` (default ``~/.cache/vtctl-npm``; CI runs it from ``.ci/run``).
 Under ``CI=true`` a missing Prism fails the tests loudly; elsewhere the tests are
 skipped only when node/npm are not installed at all.
@@ -34,8 +35,9 @@ def npm_cache() -> Path:
     return Path(os.environ.get("VTCTL_NPM_CACHE") or Path.home() / ".cache" / "vtctl-npm")
 
 
-def setup_prism(cache: Path) -> tuple[str, str]:
-    """(PRISM_JS, PRISM_SPEC), installing them if needed; fails loudly in CI."""
+def setup_prism(cache: Path) -> dict[str, str]:
+    """PRISM_JS, PRISM_SPEC (Video) and PRISM_INSIGHTS_SPEC, installing them if needed;
+    fails loudly in CI."""
     in_ci = os.environ.get("CI", "").lower() == "true"
     if not in_ci and (shutil.which("node") is None or shutil.which("npm") is None):
         pytest.skip("node and npm are not installed (CI=true makes this a failure)")
@@ -44,8 +46,8 @@ def setup_prism(cache: Path) -> tuple[str, str]:
     if result.returncode != 0:
         pytest.fail(f"scripts/setup_prism.sh failed (exit {result.returncode}):\n"
                     f"{result.stderr[-3000:]}", pytrace=False)
-    found = dict(re.findall(r"^(PRISM_JS|PRISM_SPEC)=(.+)$", result.stdout, re.M))
-    return found["PRISM_JS"], found["PRISM_SPEC"]
+    return dict(re.findall(r"^(PRISM_JS|PRISM_SPEC|PRISM_INSIGHTS_SPEC)=(.+)$", result.stdout,
+                           re.M))
 
 
 @dataclass
@@ -78,24 +80,26 @@ class Prism:
 
 
 @contextmanager
-def running_prism(directory: Path, *, dynamic: bool = False,
+def running_prism(directory: Path, *, dynamic: bool = False, spec: str = "PRISM_SPEC",
                   edit_spec: Callable[[dict[str, Any]], None] | None = None) -> Iterator[Prism]:
-    """Prism on a free port; ``edit_spec`` may change a copy of Twilio's description
-    first (e.g. put examples of its own first: static Prism answers with the first)."""
-    prism_js, spec = setup_prism(npm_cache())
+    """Prism on a free port serving one of Twilio's descriptions (``spec``: PRISM_SPEC,
+    Video; PRISM_INSIGHTS_SPEC, Insights); ``edit_spec`` may change a copy of it first
+    (e.g. put examples of its own first: static Prism answers with the first)."""
+    installed = setup_prism(npm_cache())
+    prism_js, served = installed["PRISM_JS"], installed[spec]
     if edit_spec is not None:
         import json
 
-        document = json.loads(Path(spec).read_text())
+        document = json.loads(Path(served).read_text())
         edit_spec(document)
-        spec = str(directory / "twilio_video_v1.edited.json")
-        Path(spec).write_text(json.dumps(document))
+        served = str(directory / f"{Path(served).stem}.edited.json")
+        Path(served).write_text(json.dumps(document))
     port = free_port()
     log = directory / f"prism-{port}.log"
     mode = ["-d"] if dynamic else []
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            ["node", prism_js, "mock", *mode, "-h", "127.0.0.1", "-p", str(port), spec],
+            ["node", prism_js, "mock", *mode, "-h", "127.0.0.1", "-p", str(port), served],
             stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
     prism = Prism(f"http://127.0.0.1:{port}", process, log)

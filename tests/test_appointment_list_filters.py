@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import JANE, OUTSIDER, SARAH, appointment, store_from_document
+from tests.helpers import JANE, OUTSIDER, SARAH, appointment, room_of, store_from_document
 
 Cli = Callable[..., Any]
 
@@ -63,7 +63,7 @@ def test_piped_lines_and_the_count_of_the_filter(cli: Cli, store: Path) -> None:
                  "--from", "2025-11-16")
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
-        "2\t2\t5\t60\t2025-11-16T09:00:00Z\tapt-47-1763138954-46eb915c"]
+        f"2\t2\t5\t60\t2025-11-16T09:00:00Z\t{room_of(2)}"]
     assert "showing 1 of 3 appointments" in result.stderr
 
 

@@ -247,3 +247,25 @@ def test_a_room_name_other_than_the_appointments_is_a_warning() -> None:
     )
     same = one(diagnose(Evidence(appt(), room(), DURING, LOCAL, asked_room=ROOM_47)), "room")
     assert same.status == "ok"
+
+
+@pytest.mark.parametrize("status", ["completed", "in-progress", "not-created"])
+def test_after_the_session_the_twilio_finding_points_at_history(status: str) -> None:
+    later = START + timedelta(hours=2)
+    twilio = one(run(room(status=status), now=later), "twilio")
+    assert twilio.status == "ok"
+    assert "ended 1 h 00 min ago" in twilio.detail or "after the session" in twilio.detail
+    assert "`vtctl history`" in twilio.detail
+    assert twilio.action == "vtctl history 47 --local"
+    # remotely too: history asks Twilio itself, so the command carries --local
+    remote = one(run(room(status=status), now=later, fixes=Fixes(47, ())), "twilio")
+    assert remote.action == "vtctl history 47 --local"
+
+
+def test_a_room_completed_during_the_session_is_a_problem_with_history_as_its_action() -> None:
+    twilio = one(run(room(status="completed")), "twilio")
+    assert (twilio.status, twilio.action) == ("problem", "vtctl history 47 --local")
+
+
+def test_during_the_session_a_live_room_needs_no_history() -> None:
+    assert one(run(room(person(JANE_ID, 1))), "twilio").action is None

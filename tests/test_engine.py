@@ -31,7 +31,7 @@ def store(tmp_path: Path) -> Iterator[AppointmentStore]:
     durations = [0, 29, 30, 31, 60, 210, 211, 1000]
     path = make_store(
         tmp_path / "store.sqlite3",
-        *(appointment(100 + d, duration=d, room=f"room-{d}") for d in durations),
+        *(appointment(100 + d, duration=d) for d in durations),
         appointment(47),
         appointment(50, room=None),
     )

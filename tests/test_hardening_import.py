@@ -59,14 +59,35 @@ def test_arbitrary_documents_are_valid_or_refused_with_a_location(document: Any)
             assert apt.duration_minutes >= 0 and apt.patient_id != apt.psychologist_id
 
 
+room_names = st.builds(
+    "apt-47-{}-{}".format, st.integers(min_value=0, max_value=10**19 - 1),
+    st.text(alphabet="0123456789abcdef", min_size=8, max_size=8),
+)
+
+
 @settings(max_examples=100, deadline=None)
-@given(duration=st.integers(min_value=0, max_value=1440), room=st.none() | st.text(
-    alphabet="abcdef0123456789-", min_size=1, max_size=40))
+@given(duration=st.integers(min_value=0, max_value=1440), room=st.none() | room_names)
 def test_valid_appointments_round_trip(duration: int, room: str | None) -> None:
     document = import_document(appointment(47, duration=duration, room=room))
     (parsed,) = parse_import(json.dumps(document).encode()).appointments
     assert parsed.duration_minutes == duration
-    assert parsed.video_room_id == (room.strip() or None if room else None)
+    assert parsed.video_room_id == room
+
+
+@settings(max_examples=200, deadline=None)
+@given(room=st.text(alphabet="apt-47/.?#%0123456789abcdef\x1b\u202e", min_size=1, max_size=40))
+def test_any_other_room_name_is_refused(room: str) -> None:
+    """Only ``apt-47-SECONDS-HEX`` is appointment 47's room (issue 23, item 8)."""
+    import re
+
+    document = import_document(appointment(47, room=room))
+    try:
+        (parsed,) = parse_import(json.dumps(document).encode()).appointments
+    except ImportFileError as exc:
+        assert "video_room_id" in str(exc)
+    else:
+        assert re.fullmatch(r"apt-47-[0-9]{1,19}-[0-9a-f]{8}", room.strip())
+        assert parsed.video_room_id == room.strip()
 
 
 def _dump(path: Path) -> list[tuple[object, ...]]:

@@ -31,7 +31,6 @@ from tests.hostile_twilio import (
     ESCAPES,
     HOSTILE_REPLIES,
     NESTED,
-    ONE_MIB,
     SECRET_FORMS,
     FakeVideoApi,
     bomb,
@@ -44,6 +43,7 @@ from tests.twilio_fakes import participant_body, room_body, track_body
 from vtctl.domain.credentials import TwilioCredentials
 from vtctl.domain.errors import ExitCode, RequestTimeoutError, ServerError
 from vtctl.domain.models import Appointment, User
+from vtctl.twilio_video.reply import MAX_REPLY_BYTES
 from vtctl.util.text import has_control
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "vtctl"
@@ -208,14 +208,20 @@ def twilio_modules() -> list[Path]:
 
 
 def test_every_paged_twilio_call_goes_through_the_paging_helper() -> None:
-    """``.page(...)`` is only ever the first argument of ``paged_records``; twilio's own
-    pagers (``.list``, ``.stream``, which follow every link) and ``.next_page`` are not used."""
+    """``.page(...)`` is only ever read through ``paged_records`` or ``records`` (as their
+    first argument, or a name given to them as such); twilio's own pagers (``.list``,
+    ``.stream``, which follow every link) and ``.next_page`` are not used."""
     checked = 0
     for path in twilio_modules():
         tree = ast.parse(path.read_text())
-        wrapped = {id(call.args[0]) for call in ast.walk(tree) if isinstance(call, ast.Call)
+        readers = [call for call in ast.walk(tree) if isinstance(call, ast.Call) and call.args
                    and getattr(call.func, "id", getattr(call.func, "attr", None))
-                   == "paged_records" and call.args}
+                   in ("paged_records", "records")]
+        wrapped = {id(call.args[0]) for call in readers}
+        read_names = {call.args[0].id for call in readers if isinstance(call.args[0], ast.Name)}
+        wrapped |= {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id in read_names
+                            for t in node.targets)}
         for call in _calls(tree, "page"):
             checked += 1
             assert id(call) in wrapped, f"{path.name}:{call.lineno} pages without paged_records"
@@ -300,21 +306,21 @@ def test_the_local_backend_hands_one_budget_to_the_session(
 
 
 @pytest.mark.parametrize("behaviour", [bomb, endless], ids=["gzip bomb", "endless body"])
-def test_a_reply_is_read_up_to_one_mib_decoded(local: Any, loopback_env: Any,
+def test_a_reply_is_read_up_to_the_cap_decoded(local: Any, loopback_env: Any,
                                                behaviour: Any) -> None:
     with loopback_twilio(behaviour) as server:
         loopback_env(server.url)
         result = local("status", "47", "--timeout", "20")
     assert result.exit_code == ExitCode.SERVER_ERROR, result.stderr
-    assert "Twilio's reply is larger than 1024 KiB" in result.stderr
+    assert "Twilio's reply is larger than 4 MiB" in result.stderr
     assert_hygienic(result)
 
 
 def test_a_declared_oversize_body_is_not_read(httpx_mock: HTTPXMock) -> None:
     from vtctl.twilio_video.rooms import fetch_room_status
 
-    httpx_mock.add_response(content=b" " * (ONE_MIB + 1))
-    with pytest.raises(ServerError, match="larger than 1024 KiB"):
+    httpx_mock.add_response(content=b" " * (MAX_REPLY_BYTES + 1))
+    with pytest.raises(ServerError, match="larger than 4 MiB"):
         fetch_room_status(CREDENTIALS, APPOINTMENT)
 
 

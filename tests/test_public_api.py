@@ -52,6 +52,7 @@ DOCUMENTED_BASES = {
     "typer.core.TyperCommand": "Typer: a command's cls=",
     "starlette.convertors.Convertor": "Starlette: custom path convertors",
     "keyring.backend.KeyringBackend": "keyring: third-party backends",
+    "rich.console.Console": "rich: a public class; render_str is in its API reference",
 }
 
 #: internal classes subclassed on purpose: their package is pinned to the tested minor

@@ -39,3 +39,32 @@ def test_printable_replaces_each_control_and_keeps_the_rest() -> None:
     assert printable("plain é text") == "plain é text"
     assert printable("") == ""
     assert not has_control("") and has_control("ok\x07")
+
+
+def test_printable_replaces_lone_surrogates_so_the_text_always_encodes() -> None:
+    from vtctl.util.text import printable_lines
+
+    assert printable("a\ud800b\udcff") == "a?b?"
+    assert printable_lines("a\tb\nc\x1b\ud800") == "a\tb\nc??"
+    printable("\udcff" * 3).encode("utf-8")
+
+
+def test_json_printable_escapes_what_json_dumps_leaves_raw() -> None:
+    import json
+
+    from vtctl.util.text import json_printable
+
+    value = {"n\u202e": "a\x7f\x9b\u2066\ud800 é \U0001f600 \x1b"}
+    dumped = json_printable(json.dumps(value, ensure_ascii=False))
+    assert json.loads(dumped) == value  # the same document
+    assert [c for c in dumped if has_control(c) or 0xD800 <= ord(c) <= 0xDFFF] == []
+    assert "é" in dumped and "\U0001f600" in dumped  # the rest stays readable
+
+
+def test_text_problem_names_the_character() -> None:
+    from vtctl.util.text import text_problem
+
+    assert text_problem("Jane Doe") is None
+    assert text_problem("Jane\u202e") == "holds the control character U+202E"
+    assert text_problem("a\x9b") == "holds the control character U+009B"
+    assert "lone surrogate" in (text_problem("\ud800") or "")

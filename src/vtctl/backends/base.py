@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from vtctl.domain.models import (
     Appointment,
@@ -16,6 +16,9 @@ from vtctl.domain.models import (
 )
 from vtctl.domain.rooms import RoomRef
 from vtctl.domain.sessions import SessionEvidence
+
+if TYPE_CHECKING:
+    from vtctl.domain.history import SessionSources
 
 T = TypeVar("T")
 
@@ -47,7 +50,8 @@ class Backend(Protocol):
         ...
 
     def check_room_operations(self, command: str) -> None:
-        """Raise a usage error (exit 2) when this backend cannot list, end or kick rooms."""
+        """Raise a usage error (exit 2) when this backend cannot list, end or kick rooms
+        or read their history (it cannot ask Twilio)."""
         ...
 
     def list_rooms(self, status: str | None, limit: int) -> list[RoomSummary]:
@@ -60,6 +64,12 @@ class Backend(Protocol):
 
     def kick(self, appointment_id: int, who: str) -> RoomChange:
         """Disconnect a participant (identity, user id or email) from the room (local only)."""
+        ...
+
+    def session_sources(self, appointment_id: int, room_name: str, all_rooms: bool = False
+                        ) -> SessionSources:
+        """Twilio's rooms of that name (with Video Insights) and the audit trail's tokens
+        for the appointment or the room (local only)."""
         ...
 
     def session_evidence(

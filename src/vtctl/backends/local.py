@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from vtctl.config.settings import DEFAULT_TIMEOUT, Settings
+from vtctl.domain.audit import AuditRecord
 from vtctl.domain.credentials import TwilioCredentials
 from vtctl.domain.errors import (
     AppointmentNotFoundError,
@@ -29,6 +31,9 @@ from vtctl.local.credentials import resolve_credentials
 from vtctl.local.engine import TokenEngine
 from vtctl.local.store import AppointmentStore
 from vtctl.net.deadline import Deadline
+
+if TYPE_CHECKING:
+    from vtctl.domain.history import SessionSources
 
 
 class LocalBackend:
@@ -142,6 +147,24 @@ class LocalBackend:
         appointment = self.appointment(appointment_id)
         return kick_participant(self.twilio_credentials(), appointment, who,
                                 budget=self._twilio_budget())
+
+    def session_sources(self, appointment_id: int, room_name: str, all_rooms: bool = False
+                        ) -> SessionSources:
+        from vtctl.domain.history import SessionSources
+        from vtctl.twilio_video.history import read_sessions
+
+        appointment = self.appointment(appointment_id)
+        rooms, more = read_sessions(self.twilio_credentials(), appointment, room_name,
+                                    all_rooms=all_rooms, timeout=self.timeout)
+        return SessionSources(appointment, room_name, rooms, more,
+                              self.tokens_for(appointment_id, room_name))
+
+    def tokens_for(self, appointment_id: int, room_name: str) -> tuple[AuditRecord, ...]:
+        """The audit trail's records for the appointment, and `mint`'s for its room."""
+        by_seq = {c.seq: c.record for c in self.store.read_audit(appointment_id=appointment_id)}
+        by_seq.update((c.seq, c.record) for c in self.store.read_audit(room_name=room_name)
+                      if c.record.appointment_id is None)
+        return tuple(by_seq[seq] for seq in sorted(by_seq))
 
     def session_evidence(
         self, start: datetime, end: datetime, user: str | None, now: datetime

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from vtctl.config.settings import Settings
+    from vtctl.domain.history import SessionSources
     from vtctl.domain.sessions import SessionEvidence
     from vtctl.remote.client import RestClient
 
@@ -211,6 +212,10 @@ class RemoteBackend:
 
     def kick(self, appointment_id: int, who: str) -> RoomChange:
         raise _local_only("room kick")
+
+    def session_sources(self, appointment_id: int, room_name: str, all_rooms: bool = False
+                        ) -> SessionSources:
+        raise _local_only("history")
 
     def session_evidence(
         self, start: datetime, end: datetime, user: str | None, now: datetime

@@ -64,6 +64,10 @@ class Fixes:
     def room_create(self) -> str:
         return self.command("room", "create", str(self.appointment_id))
 
+    def history(self) -> str:
+        """What happened in the sessions (``vtctl history``: Twilio itself, local only)."""
+        return self.command("history", str(self.appointment_id), local_only=True)
+
     def kick(self, identity: str) -> str:
         return self.command("room", "kick", str(self.appointment_id), identity, local_only=True)
 
@@ -92,7 +96,7 @@ def diagnose(evidence: Evidence) -> list[Finding]:
         people_named(evidence.appointment),
         schedule(evidence.appointment, evidence.now),
         room_set(evidence.appointment, evidence.fixes, evidence.asked_room),
-        twilio_state(evidence.room, evidence.appointment, evidence.now),
+        twilio_state(evidence.room, evidence.appointment, evidence.now, evidence.fixes),
     ]
     known = isinstance(evidence.room, RoomStatus) and evidence.room.status not in (
         "offline", UNKNOWN_STATE, None)
@@ -185,24 +189,47 @@ def _unknown_reason(room: RoomStatus | Unknown) -> str:
     return room.message or f"Twilio's state of the room is {room.status or 'unknown'}"
 
 
-def twilio_state(room: RoomStatus | Unknown, appointment: Appointment, now: datetime
-                 ) -> Finding:
+def twilio_state(room: RoomStatus | Unknown, appointment: Appointment, now: datetime,
+                 fixes: Fixes | None = None) -> Finding:
+    """The room's state in Twilio; once the session is over or the room completed, the
+    action is ``vtctl history`` (what happened in it)."""
+    fixes = fixes or Fixes(appointment.id)
     if isinstance(room, Unknown) or room.status in ("offline", UNKNOWN_STATE, None):
         return Finding("twilio", "warning", f"skipped: {_unknown_reason(room)}")
+    over = session_over(appointment, now)
+    ended = _ended_ago(appointment, now) if over else ""
     if room.status == "in-progress":
         since = f" since {_clock(room.created_at)}" if room.created_at else ""
-        return Finding("twilio", "ok", f"room in progress{since} ({room.sid or 'no SID'})")
+        detail = f"room in progress{since} ({room.sid or 'no SID'})"
+        if over:
+            return Finding("twilio", "ok", f"{detail}, though the session ended {ended} ago: "
+                           "`vtctl history` tells what happened in it", fixes.history())
+        return Finding("twilio", "ok", detail)
     if room.status == "not-created":
+        if over:
+            return Finding("twilio", "ok",
+                           f"not created: nobody connected, and the session ended {ended} ago; "
+                           "`vtctl history` shows the tokens minted for it", fixes.history())
         return Finding("twilio", "ok",
                        "not created yet: Twilio creates the room when the first person connects")
     if room.status == "completed":
         detail = "the room was ended (completed)"
-        if session_over(appointment, now):
-            return Finding("twilio", "ok", detail + " after the session")
+        if over:
+            return Finding("twilio", "ok", detail + " after the session: `vtctl history` tells "
+                           "what happened in it", fixes.history())
         return Finding("twilio", "problem",
                        detail + " while the session is still scheduled: whoever was in it was "
-                       "disconnected; connecting again opens a new room of the same name")
+                       "disconnected; connecting again opens a new room of the same name "
+                       "(`vtctl history` tells who was in it and why it ended)", fixes.history())
     return Finding("twilio", "warning", f"room status {printable(room.status)}")
+
+
+def _ended_ago(appointment: Appointment, now: datetime) -> str:
+    start = appointment.starts_at
+    if start is None:
+        return ""
+    end = start + timedelta(minutes=appointment.duration_minutes)
+    return humanize_duration((now - end).total_seconds())
 
 
 # -- the people -----------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from vtctl.domain.errors import TokenFormatError
 from vtctl.domain.models import format_utc
 from vtctl.util.jsonkind import json_kind
+from vtctl.util.text import printable
 
 #: Twilio signs access tokens with HMAC-SHA256 and nothing else.
 TWILIO_ALGORITHM = "HS256"
@@ -99,8 +100,11 @@ def clean_token(text: str) -> str:
 
         try:
             document = json.loads(token)
-        except ValueError:
+        except ValueError:  # not a reply: split_token says what it is
             document = None
+        except RecursionError as exc:
+            raise TokenFormatError("the pasted JSON is nested too deeply to be a token "
+                                   "reply", hint="paste the access token itself") from exc
         if isinstance(document, dict) and isinstance(document.get("access_token"), str):
             token = document["access_token"].strip()
     if token[:7].lower() == "bearer ":
@@ -191,6 +195,7 @@ def decode(token: str) -> InspectedToken:
     algorithm = header.get("alg")
     if not isinstance(algorithm, str) or not algorithm:
         raise TokenFormatError("the token's header has no 'alg' (signature algorithm)")
+    _check_header(header)
     api_key_sid = _string(claims, "iss", "the API key SID")
     account_sid = _string(claims, "sub", "the account SID")
     grants = claims.get("grants")
@@ -209,23 +214,42 @@ def decode(token: str) -> InspectedToken:
         raise TokenFormatError("the token's video room grant is not a string")
     expires_at = _time(claims, "exp", required=True)
     assert expires_at is not None
+    # the token comes from a patient's browser: every field shown is made printable
+    # here, once (``header``/``claims``/``grants`` stay as sent, for --json, whose
+    # printing escapes them)
     return InspectedToken(
         header=header,
         claims=claims,
-        algorithm=algorithm,
-        type=header.get("typ") if isinstance(header.get("typ"), str) else None,
-        content_type=header.get("cty") if isinstance(header.get("cty"), str) else None,
-        api_key_sid=api_key_sid,
-        account_sid=account_sid,
-        jti=jti,
-        identity=identity,
+        algorithm=printable(algorithm),
+        type=_shown(header.get("typ")),
+        content_type=_shown(header.get("cty")),
+        api_key_sid=printable(api_key_sid),
+        account_sid=printable(account_sid),
+        jti=_shown(jti),
+        identity=_shown(identity),
         has_video_grant=video is not None,
-        room_name=room,
+        room_name=_shown(room),
         grants={k: v for k, v in grants.items() if k != "identity"},
         issued_at=_issued_at(claims, api_key_sid, jti),
         not_before=_time(claims, "nbf"),
         expires_at=expires_at,
     )
+
+
+def _shown(value: object) -> str | None:
+    return printable(value) if isinstance(value, str) else None
+
+
+def _check_header(header: dict[str, Any]) -> None:
+    """What PyJWT would refuse while verifying, refused before anything is shown."""
+    kid = header.get("kid")
+    if kid is not None and not isinstance(kid, str):
+        raise TokenFormatError(f"the token's header 'kid' is JSON {json_kind(kid)}, not a string")
+    if "crit" in header:
+        raise TokenFormatError(
+            "the token's header has 'crit' (critical extensions): Twilio access tokens "
+            "have none, and no extension is understood here"
+        )
 
 
 def verify(token: str, secret: str) -> bool:
@@ -262,7 +286,11 @@ def verify(token: str, secret: str) -> bool:
     except (jwt.InvalidSignatureError, jwt.InvalidAlgorithmError):
         return False
     except jwt.DecodeError as exc:
-        raise TokenFormatError(f"the token cannot be decoded: {exc}") from exc
+        raise TokenFormatError(f"the token cannot be decoded: {printable(str(exc))}") from exc
+    except (jwt.InvalidTokenError, RecursionError) as exc:  # a header PyJWT refuses
+        raise TokenFormatError(
+            f"the token cannot be verified: {printable(str(exc))[:200]}"
+        ) from exc
     return True
 
 

@@ -18,6 +18,7 @@ from vtctl.domain.errors import (
     VtctlError,
 )
 from vtctl.domain.rules import MAX_ID
+from vtctl.util.text import quoted
 
 _ROOM_NAME = re.compile(r"apt-([0-9]{1,19})-[0-9]{1,19}-[0-9a-f]{8}")
 _ROOM_SID = re.compile(r"RM[0-9a-fA-F]{32}")
@@ -57,6 +58,25 @@ def parse_room_ref(text: str) -> RoomRef:
         return RoomRef(text=stripped, room_sid="RM" + stripped[2:].lower())
     shown = repr(text) if len(text) <= 60 else f"{text[:30]!r}... ({len(text)} characters)"
     raise UsageError(f"ROOM must be {ACCEPTED_FORMS}, not {shown}")
+
+
+def room_name_problem(room_name: str, appointment_id: int) -> str | None:
+    """Why ``room_name`` cannot be appointment ``appointment_id``'s room (None: it can).
+
+    The store holds only names of the form rooms are created with,
+    ``apt-{appointment_id}-{unix_seconds}-{8 lowercase hex}``, and only the
+    appointment's own: a name goes into Twilio URL paths and into access tokens'
+    grants, so ``../../v1/Rooms/RM...`` or another appointment's room would address
+    a room this appointment does not own.
+    """
+    expected = f"apt-{appointment_id}-SECONDS-HEX (e.g. apt-{appointment_id}-1763138954-46eb915c)"
+    match = _ROOM_NAME.fullmatch(room_name)
+    if match is None:
+        return f"{quoted(room_name)} is not a room name of the form {expected}"
+    if match.group(1) != str(appointment_id):
+        return (f"{quoted(room_name)} is the room of appointment {int(match.group(1))}, "
+                f"not of appointment {appointment_id} ({expected})")
+    return None
 
 
 def appointment_of_room(room_name: str | None) -> int | None:

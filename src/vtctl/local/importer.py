@@ -17,9 +17,10 @@ from typing import Any, NoReturn, TypeVar, cast
 
 from vtctl.domain.errors import ImportFileError
 from vtctl.domain.models import ROLES, Appointment, Role, User, format_utc, parse_utc
+from vtctl.domain.rooms import room_name_problem
 from vtctl.domain.rules import MAX_ID
 from vtctl.util.jsonkind import json_kind
-from vtctl.util.text import is_unicode_text
+from vtctl.util.text import text_problem
 
 #: Larger files are refused before parsing (a store is thousands of rows, not GBs).
 MAX_IMPORT_BYTES = 32 * 1024 * 1024
@@ -134,13 +135,16 @@ class _Fields:
     def line(self) -> int:
         if isinstance(self.record, _Located):
             return self.record.line
-        return self._line if isinstance(self._line, int) else self._line.line
+        if isinstance(self._line, _Located):
+            return self._line.line
+        return self._line if isinstance(self._line, int) else 0
 
     def fail(self, field: str, problem: str) -> NoReturn:
         line = self.line
         if isinstance(self.record, _Located) and field.startswith(f"{self.where}."):
             line = self.record.key_line(field.removeprefix(f"{self.where}."))
-        raise ImportFileError(f"{self.source}: line {line}: {field}: {problem}")
+        at = f"line {line}: " if line else ""  # 0: a document that is no file (a reply)
+        raise ImportFileError(f"{self.source}: {at}{field}: {problem}")
 
     def integer(self, name: str, minimum: int = 1) -> int:
         value = self._get(name)
@@ -163,11 +167,10 @@ class _Fields:
         if not isinstance(value, str):
             self.fail(f"{self.where}.{name}", f"expected a string, got {json_kind(value)}")
         stripped = value.strip()
-        if not stripped or len(stripped) > MAX_TEXT or any(ord(c) < 32 for c in stripped):
+        if not stripped or len(stripped) > MAX_TEXT or "\n" in stripped or "\r" in stripped:
             self.fail(f"{self.where}.{name}", "must be a non-empty single-line string")
-        if not is_unicode_text(stripped):
-            self.fail(f"{self.where}.{name}",
-                      "is not valid Unicode text (it holds a lone surrogate such as \\ud800)")
+        if (problem := text_problem(stripped)) is not None:
+            self.fail(f"{self.where}.{name}", problem)
         return stripped
 
     def _get(self, name: str) -> Any:
@@ -176,12 +179,18 @@ class _Fields:
         return self.record[name]
 
 
-def _validate(document: Any, source: str) -> ImportData:
+def validate_document(document: Any, source: str) -> ImportData:
+    """A decoded document (not a file: errors name no line) validated exactly as an
+    import file is: how ``appointment pull`` checks the API's replies."""
+    return _validate(document, source, line=0)
+
+
+def _validate(document: Any, source: str, line: int = 1) -> ImportData:
     if isinstance(document, dict) and "id" in document and not (
         {"users", "appointments"} & document.keys()
     ):
-        return _single_appointment(document, source)
-    top = _Fields(document, "file", source, 1)
+        return _single_appointment(document, source, line)
+    top = _Fields(document, "file", source, line)
     unknown = set(top.record) - {"users", "appointments"}
     if unknown:
         top.fail("file", f"unknown key(s): {', '.join(sorted(unknown))}")
@@ -225,10 +234,10 @@ def _each(top: _Fields, key: str, kind: str, build: Callable[[_Fields], _Record]
         yield f, item
 
 
-def _single_appointment(document: dict[str, Any], source: str) -> ImportData:
+def _single_appointment(document: dict[str, Any], source: str, line: int) -> ImportData:
     """`vtctl appointment show ID --json`: one appointment, its users embedded (their
     role is where they stand)."""
-    f = _Fields(document, "appointment", source, 1)
+    f = _Fields(document, "appointment", source, line)
     appointment = _appointment(f)
     users: list[User] = []
     for role in ("patient", "psychologist"):
@@ -265,13 +274,16 @@ def _appointment(f: _Fields) -> Appointment:
             starts_at = parse_utc(starts_text)
         except ValueError:
             f.fail(f"{f.where}.starts_at", f"{starts_text!r} is not an ISO 8601 timestamp")
+    appointment_id = f.integer("id")
     room = f.text("video_room_id", optional=True)
+    if room is not None and (problem := room_name_problem(room, appointment_id)) is not None:
+        f.fail(f"{f.where}.video_room_id", problem)
     patient_id = f.integer("patient_id")
     psychologist_id = f.integer("psychologist_id")
     if patient_id == psychologist_id:
         f.fail(f"{f.where}.psychologist_id", "must differ from patient_id")
     return Appointment(
-        id=f.integer("id"),
+        id=appointment_id,
         patient_id=patient_id,
         psychologist_id=psychologist_id,
         duration_minutes=_duration(f),

@@ -25,9 +25,11 @@ from vtctl.domain.audit import (
     chain,
 )
 from vtctl.domain.errors import StoreError, UsageError
-from vtctl.domain.models import Appointment, User, format_utc, parse_utc
+from vtctl.domain.models import ROLES, Appointment, User, format_utc, parse_utc
+from vtctl.domain.rooms import room_name_problem
 from vtctl.domain.rules import MAX_ID
 from vtctl.util.fsutil import ensure_private_dir
+from vtctl.util.text import printable, quoted
 
 SCHEMA_VERSION = 2
 #: SQLite's INTEGER range: ids beyond it cannot be stored
@@ -220,6 +222,8 @@ class AppointmentStore:
                 path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                 check_same_thread=False,
             )
+            # a hand-edited file can hold bytes that are not UTF-8: read, never crash
+            db.text_factory = functools.partial(str, encoding="utf-8", errors="replace")
             store = cls(db, path)
             if not memory:
                 store._refuse_foreign_schema(create)
@@ -442,6 +446,10 @@ class AppointmentStore:
                 "SELECT 1 FROM appointments WHERE id = ?", (appointment.id,)
             ).fetchone():
                 raise UsageError(f"appointment {appointment.id} already exists")
+            room = appointment.video_room_id
+            if room and (problem := room_name_problem(room, appointment.id)) is not None:
+                raise UsageError(f"--room: {problem}",
+                                 hint="leave the room out: `vtctl room create ID` makes one")
             db.execute(_UPSERT_APPOINTMENT, _appointment_row(appointment))
         return appointment.id
 
@@ -464,16 +472,29 @@ class AppointmentStore:
 
     @_sqlite_errors
     def import_records(
-        self, users: Iterable[User], appointments: Iterable[Appointment]
+        self, users: Iterable[User], appointments: Iterable[Appointment], *,
+        keep_identities: str | None = None,
     ) -> ImportCounts:
-        """Upsert everything in one transaction; identical rows are left alone."""
+        """Upsert everything in one transaction; identical rows are left alone.
+
+        A user stored appointments name in one role never becomes the other (that
+        would make every such appointment invalid). With ``keep_identities`` (what
+        the records are, e.g. "the API's reply for appointment 110"), they also keep
+        their email, i.e. their Twilio identity, while another stored appointment
+        names them: a record of one appointment may not rewrite who is in another.
+        """
         added = updated = unchanged = 0
+        changed: list[tuple[User, User]] = []
+        batch: set[int] = set()
         with self.transaction() as db:
             for user in users:
                 current = self.get_user(user.id)
                 if current == user:
                     unchanged += 1
                     continue
+                if current is not None and (current.role, current.email) != (user.role,
+                                                                               user.email):
+                    changed.append((current, user))
                 try:
                     db.execute(_UPSERT_USER, (user.id, user.email, user.name, user.role))
                 except sqlite3.IntegrityError as exc:
@@ -482,6 +503,7 @@ class AppointmentStore:
                     ) from exc
                 added, updated = (added + 1, updated) if current is None else (added, updated + 1)
             for appointment in appointments:
+                batch.add(appointment.id)
                 self._check_participants(appointment)
                 stored = self.get_appointment(appointment.id)
                 if stored is not None and _appointment_row(stored) == _appointment_row(
@@ -491,7 +513,37 @@ class AppointmentStore:
                     continue
                 db.execute(_UPSERT_APPOINTMENT, _appointment_row(appointment))
                 added, updated = (added + 1, updated) if stored is None else (added, updated + 1)
+            for current, user in changed:
+                self._refuse_conflict(current, user, keep_identities, batch)
         return ImportCounts(added, updated, unchanged)
+
+    def _refuse_conflict(self, current: User, user: User, keep_identities: str | None,
+                         batch: set[int]) -> None:
+        """Refuse a changed user (``current`` -> ``user``) that stored appointments
+        (after this import's writes) contradict; runs inside the import's transaction."""
+        other_role = "psychologist" if user.role == "patient" else "patient"
+        wrong = [aid for (aid,) in self._db.execute(
+            f"SELECT id FROM appointments WHERE {other_role}_id = ? ORDER BY id LIMIT 4",
+            (user.id,))]
+        if wrong:
+            raise UsageError(
+                f"user {user.id} is the {other_role} of stored appointment "
+                f"{_ids(wrong)}: it cannot become a {user.role}",
+                hint="a user keeps one role; give the new one another id",
+            )
+        if keep_identities is None:
+            return
+        others = [aid for (aid,) in self._db.execute(
+            "SELECT id FROM appointments WHERE ? IN (patient_id, psychologist_id) ORDER BY id",
+            (user.id,)) if aid not in batch]
+        if others:
+            raise UsageError(
+                f"{keep_identities} makes user {user.id} {quoted(user.email)}, but the store "
+                f"has {quoted(current.email)} in appointment {_ids(others)}: refused, "
+                "as that would change who joins those sessions",
+                hint="if the user's email really changed, import it from a file "
+                "(`vtctl appointment import`), or pull into another --store",
+            )
 
 
     # -- audit trail (append-only) -------------------------------------------
@@ -517,12 +569,14 @@ class AppointmentStore:
     @_sqlite_errors
     def read_audit(
         self, *, since: str | None = None, appointment_id: int | None = None,
-        identity: str | None = None,
+        identity: str | None = None, room_name: str | None = None,
     ) -> list[ChainedRecord]:
         """Stored records in chain order, optionally only those matching every filter."""
-        conditions, params = [], []
+        conditions: list[str] = []
+        params: list[object] = []
         for condition, value in (
-            ("at >= ?", since), ("appointment_id = ?", appointment_id), ("identity = ?", identity)
+            ("at >= ?", since), ("appointment_id = ?", appointment_id), ("identity = ?", identity),
+            ("room_name = ?", room_name),
         ):
             if value is not None:
                 conditions.append(condition)
@@ -564,19 +618,63 @@ _UPSERT_APPOINTMENT = """
 """
 
 
-def _user(row: tuple[object, ...]) -> User:
-    return User(id=row[0], email=row[1], name=row[2], role=row[3])  # type: ignore[arg-type]
+# -- rows -> models: the one boundary where stored text is read ----------------------
+# A store file edited by hand (or by another program) can hold anything SQLite's loose
+# typing lets in: escapes in names, a BLOB email, text in an INTEGER column.  Text comes
+# out printable (what reaches a terminal, a log or `serve`'s replies), and a value of
+# the wrong type is a damaged store (exit 6), never a traceback further on.
 
 
-def _appointment(row: tuple[object, ...]) -> Appointment:
-    starts_at = row[4]
+def _ids(ids: Sequence[int]) -> str:
+    shown = ", ".join(str(i) for i in ids[:3])
+    return shown + (", ..." if len(ids) > 3 else "")
+
+
+def _damaged(table: str, row_id: object, column: str, why: str) -> StoreError:
+    return StoreError(
+        f"the store is damaged: {table} row {printable(str(row_id))[:30]}: {column} {why}",
+        hint="restore the store from a backup, or re-import it (`vtctl appointment import`)",
+    )
+
+
+def _text(value: object, table: str, row_id: object, column: str) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if not isinstance(value, str) or not value.strip():
+        raise _damaged(table, row_id, column, "is not text")
+    return printable(value)
+
+
+def _int(value: object, table: str, row_id: object, column: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _damaged(table, row_id, column, "is not an integer")
+    return value
+
+
+def _user(row: Sequence[object]) -> User:
+    user_id = _int(row[0], "users", row[0], "id")
+    role = row[3]
+    if role not in ROLES:
+        raise _damaged("users", user_id, "role", "is neither patient nor psychologist")
+    return User(id=user_id, email=_text(row[1], "users", user_id, "email"),
+                name=_text(row[2], "users", user_id, "name"), role=role)  # type: ignore[arg-type]
+
+
+def _appointment(row: Sequence[object]) -> Appointment:
+    appointment_id = _int(row[0], "appointments", row[0], "id")
+    starts_at, room = row[4], row[5]
+    try:
+        starts = parse_utc(starts_at) if isinstance(starts_at, str) and starts_at else None
+    except ValueError:
+        raise _damaged("appointments", appointment_id, "starts_at", "is not a time") from None
     return Appointment(
-        id=row[0],  # type: ignore[arg-type]
-        patient_id=row[1],  # type: ignore[arg-type]
-        psychologist_id=row[2],  # type: ignore[arg-type]
-        duration_minutes=row[3],  # type: ignore[arg-type]
-        starts_at=parse_utc(starts_at) if isinstance(starts_at, str) else None,
-        video_room_id=row[5] or None,  # type: ignore[arg-type]
+        id=appointment_id,
+        patient_id=_int(row[1], "appointments", appointment_id, "patient_id"),
+        psychologist_id=_int(row[2], "appointments", appointment_id, "psychologist_id"),
+        duration_minutes=_int(row[3], "appointments", appointment_id, "duration_minutes"),
+        starts_at=starts,
+        video_room_id=_text(room, "appointments", appointment_id, "video_room_id")
+        if room else None,
         patient=_user(row[6:10]),
         psychologist=_user(row[10:14]),
     )

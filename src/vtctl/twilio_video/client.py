@@ -35,10 +35,11 @@ refused, DNS, TLS; budget spent        NetworkError / Timeout       7
 =====================================  ===========================  ====
 
 ``VTCTL_TWILIO_API_URL`` replaces ``https://video.twilio.com`` (a proxy or a mock
-such as Prism; the HttpClient routes what twilio addresses to Twilio there); plain
-``http://`` is accepted for loopback hosts only.  Requests only ever go to that
-origin: a ``meta.next_page_url`` pointing elsewhere is refused, and redirects are
-not followed.
+such as Prism) and ``VTCTL_TWILIO_INSIGHTS_URL`` replaces ``https://insights.twilio.com``
+(Video Insights), both read by :func:`service_url`; the HttpClient routes what the twilio
+library addresses to Twilio there.  Plain ``http://`` is accepted for loopback hosts
+only.  Requests only ever go to those origins: a ``meta.next_page_url`` pointing
+elsewhere is refused, and redirects are not followed.
 
 ``twilio`` and ``httpx`` are imported inside the functions that use them.
 """
@@ -81,6 +82,8 @@ log = logging.getLogger("vtctl.twilio")
 
 ENV_API_URL = "VTCTL_TWILIO_API_URL"
 DEFAULT_API_URL = "https://video.twilio.com"
+ENV_INSIGHTS_URL = "VTCTL_TWILIO_INSIGHTS_URL"
+DEFAULT_INSIGHTS_URL = "https://insights.twilio.com"
 #: tries of one request answered 429, at most
 MAX_TRIES_429 = 4
 #: Twilio's error codes with a contract exit code of their own
@@ -101,33 +104,47 @@ def twilio_budget(seconds: float = DEFAULT_TIMEOUT,
     return Deadline.after(seconds, clock)
 
 
-# -- VTCTL_TWILIO_API_URL ------------------------------------------------------------
+# -- VTCTL_TWILIO_API_URL, VTCTL_TWILIO_INSIGHTS_URL ----------------------------------
 
 
 def twilio_api_url(env: dict[str, str] | None = None) -> str:
     """The Video API's base URL: ``VTCTL_TWILIO_API_URL`` or Twilio's; a bad one is exit 2."""
+    return service_url(ENV_API_URL, DEFAULT_API_URL, env)
+
+
+def twilio_insights_url(env: dict[str, str] | None = None) -> str:
+    """Video Insights' base URL: ``VTCTL_TWILIO_INSIGHTS_URL`` or Twilio's; a bad one is exit 2."""
+    return service_url(ENV_INSIGHTS_URL, DEFAULT_INSIGHTS_URL, env)
+
+
+def service_url(name: str, default: str, env: dict[str, str] | None = None) -> str:
+    """The base URL the environment variable ``name`` gives a Twilio service, else ``default``.
+
+    http(s)://host[:port][/path] only; plain ``http://`` only for a loopback host
+    (the credentials travel with every request).
+    """
     from urllib.parse import urlsplit
 
     env = dict(os.environ) if env is None else env
-    text = env.get(ENV_API_URL, "").strip()
+    text = env.get(name, "").strip()
     if not text:
-        return DEFAULT_API_URL
+        return default
     shown = repr(text) if len(text) <= 80 else repr(text[:77] + "...")
-    example = "e.g. VTCTL_TWILIO_API_URL=http://127.0.0.1:4010"
+    example = f"e.g. {name}=http://127.0.0.1:4010"
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018  (ValueError when not a port number)
     except ValueError as exc:
-        raise UsageError(f"invalid {ENV_API_URL} {shown}: {exc}", hint=example) from exc
+        raise UsageError(f"invalid {name} {shown}: {exc}", hint=example) from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"invalid {ENV_API_URL} {shown}: it must be http(s)://host[:port]",
+        raise UsageError(f"invalid {name} {shown}: it must be http(s)://host[:port]",
                          hint=example)
     if "@" in parts.netloc or parts.query or parts.fragment:
-        raise UsageError(f"invalid {ENV_API_URL} {shown}: give only scheme, host, port and path",
+        raise UsageError(f"invalid {name} {shown}: give only scheme, host, port and path",
                          hint=example)
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise UsageError(
-            f"{ENV_API_URL} uses plain http:// for {parts.hostname}, which is not a loopback "
+            f"{name} uses plain http:// for {parts.hostname}, which is not a loopback "
             "host: the Twilio credentials would travel unencrypted",
             hint="use https://, or http:// only for 127.0.0.1, ::1 or localhost",
         )
@@ -225,7 +242,8 @@ def _httpx_http_client_class() -> type[Any]:
                 raise ServerError(
                     f"Twilio's reply points at another host ({_origin_text(url)}); "
                     f"vtctl only talks to {self.base_url}, so it does not follow it",
-                    hint=f"check {ENV_API_URL}: a proxy must rewrite Twilio's paging links",
+                    hint=f"check {ENV_API_URL} and {ENV_INSIGHTS_URL}: a proxy must rewrite "
+                    "Twilio's paging links",
                 )
             budget = self.budget or Deadline.after(self.timeout or DEFAULT_TIMEOUT, self.clock)
             content_type = (headers or {}).get("Content-Type", "")
@@ -303,7 +321,7 @@ def _httpx_http_client_class() -> type[Any]:
                 raise late from exc
             except BodyTooLargeError:
                 raise ServerError(
-                    f"Twilio's reply is larger than {MAX_REPLY_BYTES // 1024} KiB "
+                    f"Twilio's reply is larger than {MAX_REPLY_BYTES // 2**20} MiB "
                     f"({method} {shown}); refusing to read it",
                     hint=f"check {ENV_API_URL} if it is set",
                 ) from None
@@ -380,6 +398,7 @@ def make_http_client(
 def twilio_session(
     credentials: TwilioCredentials, http_client: Any | None = None,
     *, timeout: float = DEFAULT_TIMEOUT, budget: Deadline | None = None,
+    insights: bool = False,
 ) -> Iterator[Any]:
     """A ``twilio.rest.Client`` aimed at the Video API's base URL, behind the boundary.
 
@@ -388,13 +407,16 @@ def twilio_session(
     ``twilio.http.HttpClient`` from ``make_http_client`` or an ``httpx.Client``
     to send through; by default a fresh one (closed afterwards).  Every error
     leaving the block is a ``VtctlError`` whose words are printable and hold no
-    secret.
+    secret.  ``insights``: also aim ``client.insights`` at Video Insights' base URL
+    (read only then, so a bad ``VTCTL_TWILIO_INSIGHTS_URL`` fails only the commands
+    using it).
     """
     from twilio.http import HttpClient
     from twilio.rest import Client
 
     register_credentials(credentials.api_key, credentials.api_secret)
     base_url = http_client.base_url if isinstance(http_client, HttpClient) else twilio_api_url()
+    insights_url = twilio_insights_url() if insights else None
     owned = None
     if isinstance(http_client, HttpClient):
         transport = http_client
@@ -407,6 +429,8 @@ def twilio_session(
     # TWILIO_EDGE / TWILIO_REGION would rewrite the host (127.0.0.1 -> 127.dublin.ie1.0.1)
     client.edge = None
     client.region = None
+    if insights_url is not None:
+        transport.route(DEFAULT_INSIGHTS_URL, insights_url)
     try:
         with translated():
             yield client

@@ -25,6 +25,7 @@ from vtctl.domain.models import Participant
 from vtctl.domain.sessions import TwilioRoom, TwilioView
 from vtctl.twilio_video.client import make_http_client, translated, twilio_session
 from vtctl.twilio_video.paging import fan_out, paged_records, sid_of
+from vtctl.twilio_video.paths import path_segment
 from vtctl.twilio_video.rooms import CONNECTED_PAGE_SIZE, as_utc, text
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ def _connected(rooms_api: Any, room: TwilioRoom) -> TwilioRoom:
     try:
         with translated():
             sid = sid_of(room, "RM", "room")
-            records = paged_records(rooms_api(sid).participants.page(
+            records = paged_records(rooms_api(path_segment(sid)).participants.page(
                 status="connected", page_size=CONNECTED_PAGE_SIZE), CONNECTED_PAGE_SIZE)
             people = tuple(_participant(record) for record in records)
     except VtctlError as exc:

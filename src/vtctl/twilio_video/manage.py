@@ -13,6 +13,7 @@ from vtctl.domain.errors import NotFoundError, NoVideoRoomError
 from vtctl.domain.models import Appointment, RoomChange, RoomSummary
 from vtctl.domain.rooms import appointment_of_room
 from vtctl.domain.rules import user_identity
+from vtctl.twilio_video import paths
 from vtctl.twilio_video.client import twilio_session
 from vtctl.twilio_video.paging import fan_out, paged_records, sid_of
 from vtctl.twilio_video.rooms import (
@@ -40,7 +41,7 @@ def find_room_name(
     """The unique name of the room with that SID (Twilio error 20404 is exit 5)."""
     with twilio_session(credentials, http_client, timeout=timeout, budget=budget) as client:
         try:
-            room = client.video.v1.rooms(sid).fetch()
+            room = paths.room_api(client, sid).fetch()
         except Exception as exc:
             if _is_not_found(exc):
                 raise NotFoundError(f"Twilio has no room {sid}",
@@ -68,7 +69,7 @@ def list_rooms(
 
 
 def _summary(client: Any, room: Any) -> RoomSummary:
-    participants = client.video.v1.rooms(sid_of(room, "RM", "room")).participants
+    participants = paths.room_api(client, sid_of(room, "RM", "room")).participants
     status = "connected" if room.status == "in-progress" else None
     count = len(paged_records(participants.page(status=status, page_size=CONNECTED_PAGE_SIZE),
                               CONNECTED_PAGE_SIZE))
@@ -90,7 +91,7 @@ def end_room(
     with twilio_session(credentials, http_client, timeout=timeout, budget=budget) as client:
         room = _existing_room(client, appointment, room_name)
         if room.status == "in-progress":
-            room_api = client.video.v1.rooms(sid_of(room, "RM", "room"))
+            room_api = paths.room_api(client, sid_of(room, "RM", "room"))
             try:
                 room = room_api.update(status="completed")
                 changed = True
@@ -120,8 +121,6 @@ def kick_participant(
     ``who``: a Twilio identity, or a user id or email of the appointment's
     patient or psychologist.  Not connected: exit 5 naming who is.
     """
-    from urllib.parse import quote
-
     room_name = _room_name(appointment)
     wanted = identity_of(who, appointment)
     with twilio_session(credentials, http_client, timeout=timeout, budget=budget) as client:
@@ -132,9 +131,9 @@ def kick_participant(
                 f"{wanted} is not connected to room {shown_room}: the room is "
                 f"{text(room.status)}, nobody is connected",
             )
-        participants = client.video.v1.rooms(sid_of(room, "RM", "room")).participants
+        room_api = paths.room_api(client, sid_of(room, "RM", "room"))
         try:
-            record = participants(quote(wanted, safe="")).update(status="disconnected")
+            record = paths.participant_api(room_api, wanted).update(status="disconnected")
         except Exception as exc:
             if not _is_not_found(exc):
                 raise

@@ -1,9 +1,10 @@
 """Reading Twilio's lists with bounds: pages, records and requests in flight.
 
-Every paged Twilio call goes through :func:`paged_records` (a test checks the
-source): at most ``limit`` records (vtctl's own page size, whatever a page
-holds), each SID once, following ``meta.next_page_url`` only when asked, only
-while each link is new and brings new records, and at most ``MAX_PAGES`` pages.
+Every paged Twilio call goes through :func:`paged_records` or its lazy form
+:func:`records` (a test checks the source): at most ``limit`` records (vtctl's
+own page size, whatever a page holds), each SID once, following
+``meta.next_page_url`` only when asked, only while each link is new and brings
+new records, and at most ``MAX_PAGES`` pages.
 twilio's own pagers (``.list()``, ``.stream()``) follow every link and are not used.
 
 :func:`fan_out` runs one request per item (a participant's tracks, a room's
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -35,46 +36,43 @@ R = TypeVar("R")
 
 def paged_records(first_page: Any, limit: int, *, follow: bool = False,
                   max_pages: int = MAX_PAGES) -> list[Any]:
-    """Up to ``limit`` records of a listing, starting with ``first_page`` (a twilio ``Page``).
+    """Up to ``limit`` records of a listing, starting with ``first_page`` (a twilio ``Page``)."""
+    return list(islice(records(first_page, follow=follow, max_pages=max_pages), limit))
+
+
+def records(first_page: Any, *, follow: bool = True, max_pages: int = MAX_PAGES) -> Iterator[Any]:
+    """Each record of a listing once (by SID), page by page as they are read: only the
+    page being read is in memory (a 10,000-participant room streams).
 
     ``follow``: read the next pages too.  Paging stops at a link already followed,
     a page that adds no record not already seen, or ``max_pages`` pages.
     """
-    found: list[Any] = []
     sids: set[str] = set()
     page, pages, followed = first_page, 1, set()
     while True:
-        added = _take(page, limit, found, sids)
-        if len(found) >= limit or not follow:
-            return found
+        added = 0
+        for record in page:
+            sid = getattr(record, "sid", None)
+            if isinstance(sid, str):
+                if sid in sids:
+                    continue
+                sids.add(sid)
+            added += 1
+            yield record
         link = page.next_page_url
-        if not isinstance(link, str) or not link:
-            return found
+        if not follow or not isinstance(link, str) or not link:
+            return
         if link in followed or not added:
             log.debug("Twilio's paging does not advance (page %d); stopping", pages)
-            return found
+            return
         if pages >= max_pages:
             log.debug("stopping after %d pages of Twilio's listing", pages)
-            return found
+            return
         followed.add(link)
         page = page.next_page()
+        if page is None:
+            return
         pages += 1
-
-
-def _take(page: Any, limit: int, found: list[Any], sids: set[str]) -> int:
-    """Add the page's records not seen yet (reading at most ``limit``); how many were added."""
-    added = 0
-    for record in islice(page, limit):
-        sid = getattr(record, "sid", None)
-        if isinstance(sid, str):
-            if sid in sids:
-                continue
-            sids.add(sid)
-        found.append(record)
-        added += 1
-        if len(found) >= limit:
-            break
-    return added
 
 
 def sid_of(record: Any, prefix: str, what: str) -> str:

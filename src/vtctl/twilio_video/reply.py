@@ -17,8 +17,9 @@ from vtctl.domain.errors import ServerError
 from vtctl.util.logsetup import redact, register_secret
 from vtctl.util.text import printable
 
-#: a reply's body is refused past this size (decoded), as the remote client does
-MAX_REPLY_BYTES = 1024 * 1024
+#: a reply's body is refused past this size (decoded): room for a page of Twilio's largest
+#: page size (1,000 participants of about 1 KiB each, as ``history`` reads them), no more
+MAX_REPLY_BYTES = 4 * 1024 * 1024
 #: Twilio's resources nest 3 levels deep; more than this is not a Video API reply
 MAX_JSON_DEPTH = 32
 #: the longest piece of upstream text put into one error message

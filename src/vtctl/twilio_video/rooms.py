@@ -20,6 +20,7 @@ from vtctl.domain.models import (
     RoomStatus,
 )
 from vtctl.domain.rooms import UNKNOWN_PREFIX
+from vtctl.twilio_video import paths
 from vtctl.twilio_video.client import make_http_client, twilio_session
 from vtctl.twilio_video.paging import fan_out, paged_records, sid_of
 from vtctl.util.text import printable
@@ -103,7 +104,7 @@ def _room_status(
     found, connected = room_participants(client, room, include_disconnected)
     participants = tuple(_participant(p, appointment) for p in found)
     if tracks:
-        room_api = client.video.v1.rooms(sid_of(room, "RM", "room"))
+        room_api = paths.room_api(client, sid_of(room, "RM", "room"))
         participants = tuple(fan_out(
             lambda p: with_tracks(room_api, p) if p.status == "connected" and p.sid else p,
             participants,
@@ -128,7 +129,7 @@ def room_participants(
     """Twilio's participant records of a room (connected first, one per identity) and
     how many are connected.  One page each, of at most the size asked for: a room holds
     at most 50 participants, and a paging link is never needed (nor followed)."""
-    participants_api = client.video.v1.rooms(sid_of(room, "RM", "room")).participants
+    participants_api = paths.room_api(client, sid_of(room, "RM", "room")).participants
     if room.status == "in-progress":
         found = paged_records(
             participants_api.page(status="connected", page_size=CONNECTED_PAGE_SIZE),
@@ -152,11 +153,9 @@ def with_tracks(room_api: Any, participant: Participant) -> Participant:
     """The participant with its published tracks (Twilio's PublishedTracks resource)."""
     from dataclasses import replace
 
-    records = paged_records(
-        room_api.participants(sid_of(participant, "PA", "participant")).published_tracks.page(
-            page_size=TRACKS_PAGE_SIZE),
-        TRACKS_PAGE_SIZE,
-    )
+    participant_api = paths.participant_api(room_api, sid_of(participant, "PA", "participant"))
+    records = paged_records(participant_api.published_tracks.page(page_size=TRACKS_PAGE_SIZE),
+                            TRACKS_PAGE_SIZE)
     tracks = tuple(
         PublishedTrack(kind=text(t.kind) or "?", name=text(t.name), sid=text(t.sid),
                        enabled=t.enabled if isinstance(t.enabled, bool) else None)
@@ -171,7 +170,7 @@ def fetch_room(client: Any, room_name: str) -> Any | None:
 
     rooms = client.video.v1.rooms
     try:
-        return rooms(room_name).fetch()
+        return paths.room_api(client, room_name).fetch()
     except TwilioRestException as exc:
         if exc.status != 404:
             raise
@@ -235,7 +234,19 @@ def role_of(identity: str, appointment: Appointment) -> str | None:
     return None
 
 
-def as_utc(moment: datetime | None) -> datetime | None:
+def as_utc(moment: object) -> datetime | None:
+    """A time field of a Twilio record in UTC, else None.
+
+    twilio's deserializer parses only ``...Z`` to the second and hands anything
+    else (``+01:00``, fractions of a second) back as the string: those are read here.
+    """
+    if isinstance(moment, str):
+        from vtctl.domain.models import parse_utc
+
+        try:
+            return parse_utc(moment.strip())
+        except ValueError:
+            return None
     if not isinstance(moment, datetime):
         return None
     if moment.tzinfo is None:

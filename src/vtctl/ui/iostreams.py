@@ -1,9 +1,10 @@
 """One terminal-aware output object for every command (gh's IOStreams).
 
 Commands never print directly: data goes to ``out`` (JSON, raw tokens,
-tables), messages and errors go to ``err``.  Colour and rich markup are
-used only on a terminal and never when ``NO_COLOR`` is set.  Rich is
-imported only when a table is actually rendered.
+tables), messages and errors go to ``err``.  Colour is used only on a
+terminal and never when ``NO_COLOR`` is set; rich markup never (text from the
+store, the API, Twilio or a pasted token is printed as text: ``ui.console``).
+Rich is imported only when a table is actually rendered.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import os
 import sys
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
+
+from vtctl.util.text import json_printable, printable_lines
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -62,16 +65,15 @@ class IOStreams:
     # -- consoles -----------------------------------------------------------
 
     def _make_console(self, stream: IO[str], tty: bool) -> Console:
-        from rich.console import Console
+        from vtctl.ui.console import PlainTextConsole
 
         color = tty and "NO_COLOR" not in os.environ
-        return Console(
+        return PlainTextConsole(
             file=stream,
             force_terminal=tty,
             no_color=not color,
             color_system="auto" if color else None,
             width=self.width or (None if tty else 100),
-            highlight=False,
             soft_wrap=False,
         )
 
@@ -95,12 +97,15 @@ class IOStreams:
             self.console.print(renderable)
 
     def print_json(self, data: Any) -> None:
-        """One JSON document on stdout, nothing else."""
-        self.out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        """One JSON document on stdout, nothing else; controls and lone surrogates in
+        its strings escaped (``json_printable``)."""
+        self.out.write(json_printable(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
         self.out.flush()
 
     def print_raw(self, text: str) -> None:
-        self.out.write(text + "\n")
+        """One plain line (a piped record, a ``--jq`` string, a token) on stdout, its
+        control characters shown as ``?`` (tabs and line breaks kept)."""
+        self.out.write(printable_lines(text) + "\n")
         self.out.flush()
 
     def info(self, message: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def _is_control(char: str) -> bool:
     """C0/C1 controls (ESC starts terminal escape sequences), bidi overrides and isolates,
@@ -21,6 +23,39 @@ def printable(text: str) -> str:
     server's words printed on a terminal cannot move the cursor, retitle the window, clear
     it, reorder the line or make the print fail."""
     return "".join("?" if _is_control(c) else c for c in text) if has_control(text) else text
+
+
+def printable_lines(text: str) -> str:
+    """``printable`` for a piped line or record, keeping its tabs and line breaks."""
+    if not has_control(text):
+        return text
+    return "".join(c if c in "\t\n" else "?" if _is_control(c) else c for c in text)
+
+
+#: what ``json.dumps(..., ensure_ascii=False)`` leaves raw that a terminal acts on
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def json_printable(dumped: str) -> str:
+    """A JSON text (``json.dumps(..., ensure_ascii=False)``) with DEL, C1 and bidi
+    controls and lone surrogates written as ``\\uXXXX`` escapes: the same document,
+    but one that cannot drive a terminal and always has a UTF-8 encoding.  (json.dumps
+    escapes C0 itself; these characters occur only inside strings, where an escape
+    means the same character.)"""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
+
+
+def text_problem(text: str) -> str | None:
+    """Why ``text`` may not be stored as a name, email or room (None: it may).
+
+    The one rule for every record entering the store (import, pull, add): no C0 or C1
+    control, no bidi override or isolate, no lone surrogate."""
+    if not is_unicode_text(text):
+        return "is not valid Unicode text (it holds a lone surrogate such as \\ud800)"
+    if has_control(text):
+        bad = next(c for c in text if _is_control(c))
+        return f"holds the control character U+{ord(bad):04X}"
+    return None
 
 
 def is_unicode_text(text: str) -> bool:

@@ -14,8 +14,8 @@ from vtctl.cli.framework.backend_flags import settings_from
 from vtctl.cli.framework.context import streams
 from vtctl.cli.framework.validate import parse_appointment_id
 from vtctl.config.settings import Settings
-from vtctl.domain.errors import MalformedResponseError, VtctlError
-from vtctl.domain.models import Appointment, User
+from vtctl.domain.errors import VtctlError
+from vtctl.domain.models import Appointment
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat
 
@@ -26,6 +26,12 @@ For each ID: GET /api/appointments/ID/ with the profile's JWT, then the
 appointment and its patient and psychologist are stored together (one
 transaction each), creating the store if needed. Afterwards tokens can be
 minted offline: `vtctl token ID --local --as USER`.
+
+A reply is checked exactly as `vtctl appointment import` checks a file (names
+and emails without control characters, the room name apt-ID-SECONDS-HEX of
+that appointment): a reply that fails is not stored (exit 6). Nor is one that
+would turn a user whom other stored appointments name into a patient or
+psychologist they are not, or change that user's email (exit 2).
 
 Partial failures: every ID is tried and each one that could be fetched is
 stored; each failure is reported on its own line, and the exit code is that
@@ -61,6 +67,7 @@ class PullResult:
 
 def run_pull(opts: PullOptions) -> PullResult:
     from vtctl.backends.local import open_store
+    from vtctl.local.pull import store_pulled
 
     result = PullResult()
     remote = opts.open_remote()
@@ -69,7 +76,7 @@ def run_pull(opts: PullOptions) -> PullResult:
             for appointment_id in dict.fromkeys(opts.appointment_ids):
                 try:
                     appointment = remote.appointment(appointment_id)
-                    store.import_records(participants(appointment), [appointment])
+                    store_pulled(store, appointment)  # checked as `import` checks a file
                 except VtctlError as exc:
                     result.failed.append((appointment_id, exc))
                     opts.io.error(f"appointment {appointment_id}: {exc.message}")
@@ -93,20 +100,6 @@ def run_pull(opts: PullOptions) -> PullResult:
             hint=first.hint,
         )
     return result
-
-
-def participants(appointment: Appointment) -> list[User]:
-    """The two users the reply embeds (both are needed to mint offline)."""
-    users = []
-    pair = (("patient", appointment.patient), ("psychologist", appointment.psychologist))
-    for role, user in pair:
-        if user is None:
-            raise MalformedResponseError(
-                f"the reply names the {role} by id only (no email): it cannot be stored",
-                hint="the API's appointment detail must embed both users (id, email, name)",
-            )
-        users.append(user if user.name else User(user.id, user.email, user.email, user.role))
-    return users
 
 
 def pull_command(

@@ -24,6 +24,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "status": ("status",),
     "sessions": ("sessions",),
     "diagnose": ("diagnose",),
+    "history": ("history",),
     "auth": ("auth",),
     "config": ("config",),
     "completion": ("completion",),

@@ -17,6 +17,8 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
     ("TWILIO_API_SECRET", "Twilio API key secret, for the local engine"),
     ("VTCTL_TWILIO_API_URL", "replaces https://video.twilio.com for Twilio's Video REST API "
      "(a proxy or a mock); plain http:// only for loopback hosts"),
+    ("VTCTL_TWILIO_INSIGHTS_URL", "replaces https://insights.twilio.com for Twilio's Video "
+     "Insights API (`vtctl history`); the same rules as VTCTL_TWILIO_API_URL"),
     ("VTCTL_SERVE_SECRET", "secret `vtctl serve` signs and checks its dev JWTs with"),
     ("VTCTL_NO_HELP_CACHE", "1: render --help every time instead of from the cache"),
     ("NO_COLOR", "set: no colour in tables"),

@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.table import Table
+from rich.text import Text
 
 from vtctl.domain.models import Appointment, RoomInfo, User, format_utc
+
+
+def _no_room() -> Text:
+    return Text("none", style="dim")
 
 
 def _who(user: User | None, user_id: int) -> str:
@@ -23,7 +28,7 @@ def appointment_table(appointment: Appointment) -> Table:
     table.add_row("psychologist", _who(appointment.psychologist, appointment.psychologist_id))
     table.add_row("duration", f"{appointment.duration_minutes} min")
     table.add_row("starts at", format_utc(appointment.starts_at) if appointment.starts_at else "-")
-    table.add_row("video room", appointment.video_room_id or "[dim]none[/dim]")
+    table.add_row("video room", appointment.video_room_id or _no_room())
     for key, value in sorted(appointment.extra.items()):
         table.add_row(key, str(value))
     return table
@@ -59,7 +64,7 @@ def appointments_table(appointments: Sequence[Appointment], title: str | None = 
             _short(a.psychologist, a.psychologist_id),
             str(a.duration_minutes),
             format_utc(a.starts_at) if a.starts_at else "-",
-            a.video_room_id or "[dim]none[/dim]",
+            a.video_room_id or _no_room(),
         )
     return table
 

@@ -25,6 +25,7 @@ class CheckResult(Protocol):
 def results_table(checked: Iterable[CheckResult]) -> Table:
     """One row per appointment: passed checks, and what failed."""
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title="vtctl smoke", title_justify="left")
     table.add_column("appointment", justify="right", no_wrap=True)
@@ -39,9 +40,9 @@ def results_table(checked: Iterable[CheckResult]) -> Table:
         passed = len(results) - len(failed)
         if failed:
             detail = "\n".join(f"{r.check}: {r.detail}" for r in failed)
-            verdict = "[bold red]FAIL[/]"
+            verdict = Text("FAIL", style="bold red")
         else:
             room = next((r.detail for r in results if r.check == "same_room"), "")
-            detail, verdict = f"room {room}", "[green]ok[/]"
+            detail, verdict = f"room {room}", Text("ok", style="green")
         table.add_row(str(appointment_id), verdict, f"{passed}/{len(results)}", detail)
     return table
