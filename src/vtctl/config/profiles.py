@@ -6,7 +6,6 @@ Precedence for every setting is flag > environment > profile > default;
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -78,6 +77,8 @@ def load_config(path: Path | None = None) -> Config:
     if len(raw) > MAX_CONFIG_BYTES:
         raise ConfigError(f"config file {path} is larger than {MAX_CONFIG_BYTES // 1024} KiB",
                           hint="point VTCTL_CONFIG at a vtctl TOML config file")
+    import tomllib  # only when there is a file to read
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -18,8 +18,8 @@ from vtctl.ui.iostreams import IOStreams
 
 
 def streams(ctx: typer.Context) -> IOStreams:
-    obj = ctx.find_root().obj
-    return obj.io if obj is not None else IOStreams()
+    obj = ctx.find_root().obj  # app.run's streams
+    return obj if isinstance(obj, IOStreams) else IOStreams()
 
 
 def with_backend_flags(command: Callable[..., None]) -> Callable[..., None]:
