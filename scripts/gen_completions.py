@@ -164,12 +164,20 @@ def _complete(param: Any, ctx: Any) -> dict[str, Any]:
 
 
 def _known_function(answer: Any, probes: set[str]) -> dict[str, Any]:
-    """A completion function the fast path can run itself (profile names), else "dynamic"."""
+    """A completion function the fast path can run itself (profile names, ``--json``
+    field names), else "dynamic"."""
     from vtctl.config.profiles import complete_profile
+    from vtctl.util.jsonargs import complete_fields
 
     if all(answer(probe) == [(name, "plain") for name in complete_profile(probe)]
            for probe in sorted(probes)):
         return {"type": "profiles"}
+    fields = tuple(value for value, _ in answer(""))
+    field_probes = {*probes, *(f"{a},{b[:n]}" for a in fields[:2] for b in fields
+                               for n in range(len(b) + 1))}
+    if fields and all(answer(probe) == [(v, "plain") for v in complete_fields(fields, probe)]
+                      for probe in sorted(field_probes)):
+        return {"type": "fields", "fields": list(fields)}
     return {"type": "dynamic"}
 
 

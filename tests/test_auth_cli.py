@@ -89,8 +89,9 @@ def test_keyring_round_trip(cli: Cli) -> None:
     assert after.exit_code == 3
     assert "not logged in" in after.stderr and "vtctl auth login" in after.stderr
     assert cli("auth", "token").exit_code == 3
-    again = cli("auth", "logout")
-    assert again.exit_code == 0 and "nothing to remove" in again.stderr
+    again = cli("auth", "logout")  # a second logout: not logged in (exit 3, as gh says so)
+    assert again.exit_code == 3
+    assert again.stderr.startswith("error: not logged in to profile 'default'")
 
 
 def test_login_per_profile(cli: Cli) -> None:
@@ -533,9 +534,13 @@ def test_remote_expired_profile_login_names_the_profile(cli: Cli, httpx_mock: HT
     assert httpx_mock.get_requests() == []
 
 
-def test_remote_as_user_is_ignored(cli: Cli, logged_in: str, httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(url=TOKEN_URL, json=TOKEN_BODY)
-    assert cli("token", "47", "--as", "5", "--json", "--base-url", BASE).exit_code == 0
+def test_remote_as_user_is_refused_before_any_request(cli: Cli, logged_in: str,
+                                                      httpx_mock: HTTPXMock) -> None:
+    """Issue 19 rule 5: remotely the JWT decides the user; --as would be ignored."""
+    result = cli("token", "47", "--as", "5", "--json", "--base-url", BASE)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert "--as is for the local engine" in result.stderr
+    assert httpx_mock.get_requests() == []
 
 
 def test_auth_token_refreshes_an_expired_keyring_jwt(cli: Cli, httpx_mock: HTTPXMock) -> None:

@@ -441,3 +441,44 @@ def test_the_generator_classifies_completion_by_what_typer_answers() -> None:
     assert found["who"] == {"type": "dynamic"}
     assert found["profile"] == {"type": "profiles"}  # the fast path lists them itself
     assert found["plain"] == {"type": "none"}
+
+
+def _json_commands(tree: dict[str, Any]) -> Iterator[tuple[tuple[str, ...], list[str]]]:
+    """Every command of the tree with ``--json``, and the field names it completes."""
+    def walk(node: dict[str, Any], path: tuple[str, ...]) -> Iterator[Any]:
+        for param in node["params"]:
+            if param["kind"] == "option" and "--json" in param["opts"]:
+                yield path, param["complete"].get("fields")
+        for cmd in node.get("commands", []):
+            yield from walk(cmd, (*path, cmd["name"]))
+
+    yield from walk(tree["root"], ())
+
+
+def test_json_field_names_complete_in_the_fast_path_as_in_typer(
+    tree: dict[str, Any], cli: Any
+) -> None:
+    """``--json <TAB>`` lists the command's fields and ``a,b<TAB>`` goes on, as gh does;
+    the fast path answers itself (no fallback to Typer) and as Typer would."""
+    commands = dict(_json_commands(tree))
+    assert ("token",) in commands and ("room", "list") in commands
+    for path, fields in commands.items():
+        assert fields, f"{' '.join(path)}: --json does not complete its field names"
+        first, second = fields[0], fields[1] if len(fields) > 1 else fields[0]
+        for words in ([*path, "--json", ""], [*path, "--json", f"{first},{second[:1]}"],
+                      [*path, f"--json={first[:2]}"]):
+            for shell in ("bash", "zsh", "fish"):
+                env = _request(shell, words)
+                assert fast_answer(tree, shell, env) == typer_answer(cli, shell, env), words
+        bash = fast_answer(tree, "bash", _request("bash", [*path, "--json", ""]))[0]
+        assert bash.split() == fields, path
+
+
+def test_json_fields_complete_after_a_comma_without_the_chosen_ones(tree: dict[str, Any]) -> None:
+    def bash(*words: str) -> list[str]:
+        return fast_answer(tree, "bash", _request("bash", list(words)))[0].split()
+
+    assert bash("token", "47", "--json", "room_name,exp") == [
+        "room_name,expires_in", "room_name,expires_at"]
+    assert "room_name,room_name" not in bash("token", "47", "--json", "room_name,")
+    assert bash("status", "47", "--json=unk") == ["unknown_reason"]

@@ -54,7 +54,10 @@ def test_set_show_unset_round_trip(cli: Cli, config_file: Path) -> None:
     assert shown["path"] == str(config_file)
     assert shown["profiles"]["dev"] == {"backend": "local", "store": "~/dev.sqlite3"}
     one = json.loads(cli("config", "show", "--json", "--profile", "dev").stdout)
-    assert (one["profile"], one["exists"], one["settings"]["backend"]) == ("dev", True, "local")
+    assert one == {"path": str(config_file), "default_profile": None,  # one shape, one profile
+                   "profiles": {"dev": {"backend": "local", "store": "~/dev.sqlite3"}}}
+    missing = json.loads(cli("config", "show", "--json", "--profile", "nope").stdout)
+    assert missing["profiles"] == {}
 
     table = cli("config", "show")
     assert table.exit_code == 0

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.helpers import ROOM_47
-from vtctl.checks.diagnose import Evidence, Fixes, Unknown, diagnose, problems
+from vtctl.checks.diagnose import Evidence, Fixes, Unknown, diagnose, not_run, problems
+from vtctl.domain.errors import MissingCredentialsError
 from vtctl.domain.models import Appointment, Finding, Participant, PublishedTrack, RoomStatus, User
 
 JANE = User(2, "jane.doe@example.com", "Jane Doe", "patient")
@@ -78,7 +79,8 @@ def test_users_without_names_are_named_by_id() -> None:
 @pytest.mark.parametrize(("now", "status", "text"), [
     (START - timedelta(hours=2, minutes=10), "warning", "starts in 2 h 10 min"),
     (START - timedelta(minutes=10), "ok", "starts in 10 min"),
-    (START + timedelta(hours=4), "warning", "ended 3 h 00 min ago"),
+    (START + timedelta(hours=1, minutes=20), "warning", "ended 20 min ago"),
+    (START + timedelta(hours=4), "problem", "ended 3 h 00 min ago"),
 ])
 def test_schedule_gap(now: datetime, status: str, text: str) -> None:
     finding = one(run(room(), now=now), "schedule")
@@ -110,18 +112,29 @@ def test_room_create_on_the_remote_backend_has_no_local_flag() -> None:
 
 
 @pytest.mark.parametrize("view", [
-    Unknown("Twilio's view of the room is unknown: no Twilio credentials for profile 'default'"),
+    Unknown("Twilio's view of the room is unknown: no Twilio credentials for profile 'default'",
+            MissingCredentialsError("no Twilio credentials for profile 'default'")),
     RoomStatus(47, ROOM_47, status="offline",
                message="offline: room status needs the Twilio API and no Twilio credentials"),
 ])
-def test_twilio_unknown_or_offline_skips_people_and_media(view: RoomStatus | Unknown) -> None:
+def test_twilio_unknown_or_offline_could_not_run(view: RoomStatus | Unknown) -> None:
+    """A fault kept Twilio from answering: those checks did not run (never a pass)."""
     findings = run(view)
     twilio = one(findings, "twilio")
-    assert twilio.status == "warning" and twilio.detail.startswith("skipped: ")
+    assert twilio.status == "warning" and twilio.detail.startswith("could not run: ")
     assert "no Twilio credentials" in twilio.detail
     assert [one(findings, c).status for c in ("people", "media")] == ["warning", "warning"]
+    assert [f.check for f in not_run(findings)] == ["twilio", "people", "media"]
+    assert all(f.fault is not None for f in not_run(findings))
     assert not problems(findings)  # the rest still ran, nothing failed
     assert one(findings, "room").status == "ok"
+
+
+def test_nothing_to_ask_twilio_is_skipped_not_a_fault() -> None:
+    findings = run(Unknown("the appointment has no room, so Twilio was not asked"),
+                   appointment=appt(room=None))
+    assert one(findings, "twilio").detail.startswith("skipped: ")
+    assert not_run(findings) == []
 
 
 def test_not_created_yet_nobody_connected() -> None:
@@ -194,7 +207,14 @@ def test_completed_room(during: bool, status: str) -> None:
 
 
 def test_unexpected_twilio_status_is_a_warning() -> None:
-    assert one(run(room(status="failed")), "twilio").status == "warning"
+    assert one(run(room(status="paused")), "twilio").status == "warning"
+
+
+def test_a_failed_room_is_a_problem_both_are_told_to_rejoin() -> None:
+    twilio = one(run(room(status="failed")), "twilio")
+    assert twilio.status == "problem" and "failed" in twilio.detail
+    assert twilio.action == ("tell Jane Doe (patient) and Dr. Sarah (psychologist): reload the "
+                             "session page to join again: a new room of the same name opens")
 
 
 @pytest.mark.parametrize(("tracks", "status", "text"), [
@@ -231,11 +251,10 @@ def test_finding_json_shape_is_exact() -> None:
 def test_fixes_keep_the_backend_flags() -> None:
     fixes = Fixes(47, ("--local", "--store", "/tmp/my store.sqlite3"))
     assert fixes.room_create() == "vtctl room create 47 --local --store '/tmp/my store.sqlite3'"
-    assert fixes.refresh(JANE) == (
-        "vtctl refresh 47 --as jane.doe@example.com --local --store '/tmp/my store.sqlite3'"
-    )
-    assert Fixes(47).refresh(JANE) == "vtctl refresh 47"
-    assert Fixes(47, ("--local",)).refresh(2) == "vtctl refresh 47 --as 2 --local"
+    assert fixes.upcoming("jane.doe@example.com") == (
+        "vtctl appointment list --user jane.doe@example.com --from now "
+        "--store '/tmp/my store.sqlite3'")
+    assert Fixes(47, ("--base-url", "http://x")).kick("9-x") == "vtctl room kick 47 9-x --local"
 
 
 def test_a_room_name_other_than_the_appointments_is_a_warning() -> None:
@@ -263,8 +282,12 @@ def test_after_the_session_the_twilio_finding_points_at_history(status: str) -> 
 
 
 def test_a_room_completed_during_the_session_is_a_problem_with_history_as_its_action() -> None:
+    """The action reaches the people who were disconnected (rule 7); the detail names
+    `vtctl history` for what happened."""
     twilio = one(run(room(status="completed")), "twilio")
-    assert (twilio.status, twilio.action) == ("problem", "vtctl history 47 --local")
+    assert twilio.status == "problem" and "`vtctl history` tells who was in it" in twilio.detail
+    assert twilio.action == ("tell Jane Doe (patient) and Dr. Sarah (psychologist): reload the "
+                             "session page to join again: a new room of the same name opens")
 
 
 def test_during_the_session_a_live_room_needs_no_history() -> None:

@@ -53,12 +53,14 @@ def by_check(result: Any) -> dict[str, dict[str, Any]]:
     return {item["check"]: item for item in json.loads(result.stdout)}
 
 
-def test_offline_twilio_is_skipped_and_the_rest_runs(vtctl: Any, server: RunningServer,
-                                                     started: datetime) -> None:
+def test_offline_twilio_could_not_run_and_the_rest_runs(vtctl: Any, server: RunningServer,
+                                                        started: datetime) -> None:
+    """The server has no Twilio credentials: its checks could not run, exit 3 (not 0)."""
     before = datetime.now(UTC)
     result = diagnose(vtctl, server, "47", "--json")
     after = datetime.now(UTC)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.startswith("error: 3 checks could not run (twilio, people, media): ")
     found = by_check(result)
     assert found["appointment"]["status"] == "ok"
     assert found["users"]["detail"] == (
@@ -70,9 +72,9 @@ def test_offline_twilio_is_skipped_and_the_rest_runs(vtctl: Any, server: Running
                for m in range(min(minutes), max(minutes) + 1)), found["schedule"]["detail"]
     assert found["twilio"]["status"] == "warning"
     assert found["twilio"]["detail"].startswith(
-        "skipped: Twilio's view of the room is unknown: room state unknown: vtctl serve has no "
-        "Twilio credentials")
-    assert found["people"]["detail"].startswith("skipped:")
+        "could not run: Twilio's view of the room is unknown: room state unknown: vtctl serve "
+        "has no Twilio credentials")
+    assert found["people"]["detail"].startswith("could not run:")
 
 
 def test_no_room_exits_8_with_the_remote_room_create(vtctl: Any, server: RunningServer) -> None:

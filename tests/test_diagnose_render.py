@@ -13,14 +13,14 @@ from vtctl.domain.models import Finding
 from vtctl.ui.render.diagnose import findings_lines, findings_view, summary
 
 KICK = "vtctl room kick 47 9-outsider@example.com --local"
-REFRESH = "vtctl refresh 47 --as jane.doe@example.com --local"
+TELL = "tell Jane Doe (patient): reload the session page; it fetches a new token"
 FINDINGS = [
     Finding("appointment", "ok", "appointment 47 exists (60 min, apt-47-1763138954-46eb915c)"),
     Finding("schedule", "warning", "starts in 2 h 10 min (2025-11-16 09:00-10:00 UTC)"),
     Finding("stranger", "problem", "9-outsider@example.com is connected but is neither the "
             "patient nor the psychologist", KICK),
     Finding("token_validity", "problem", "expired 25 min ago (at 2025-11-16 09:35:00 UTC)",
-            REFRESH),
+            TELL),
 ]
 
 
@@ -35,7 +35,10 @@ def rendered(width: int, color: bool = False) -> str:
 @pytest.mark.parametrize("width", [60, 100, 160])
 def test_actions_and_identities_are_never_split(width: int) -> None:
     lines = [line.rstrip() for line in rendered(width).splitlines()]
-    assert f"  → {KICK}" in lines and f"  → {REFRESH}" in lines
+    assert f"  → {KICK}" in lines  # a command to copy: one line at every width
+    # words to pass on: whole on a wide terminal, wrapped between words on a narrow one
+    assert (f"  → {TELL}" in lines) is (width > 80)
+    assert TELL in " ".join(" ".join(lines).split())
     assert any("9-outsider@example.com" in line for line in lines)
     assert lines[0] == "diagnose 47: 2 problems, 1 warning, 1 ok"
 
@@ -52,7 +55,7 @@ def test_plain_lines_one_per_finding() -> None:
         "schedule\twarning\tstarts in 2 h 10 min (2025-11-16 09:00-10:00 UTC)\t-",
         "stranger\tproblem\t9-outsider@example.com is connected but is neither the patient nor "
         f"the psychologist\t{KICK}",
-        f"token_validity\tproblem\texpired 25 min ago (at 2025-11-16 09:35:00 UTC)\t{REFRESH}",
+        f"token_validity\tproblem\texpired 25 min ago (at 2025-11-16 09:35:00 UTC)\t{TELL}",
     ]
 
 

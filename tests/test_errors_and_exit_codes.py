@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import io
+from pathlib import Path
 
 import pytest
 
@@ -14,41 +15,48 @@ from vtctl.domain.errors import ExitCode, VtctlError
 from vtctl.ui.iostreams import IOStreams
 from vtctl.util import pipes
 
-#: CONTRACT.md "Exit codes", typed in by hand: the oracle the enum is checked against.
-CONTRACT_CODES = {
-    "OK": 0, "UNEXPECTED": 1, "USAGE": 2, "NOT_AUTHENTICATED": 3, "PERMISSION_DENIED": 4,
-    "NOT_FOUND": 5, "SERVER_ERROR": 6, "NETWORK_ERROR": 7, "SMOKE_FAILED": 8,
-    "AUDIT_FAILED": 9,
-}
-
-#: every error class and the code CONTRACT.md gives its cause
-CLASS_CODES = {
-    "VtctlError": 1,
-    "UsageError": 2, "ImportFileError": 2, "ConfigError": 2, "TokenFormatError": 2,
-    "NoUserGivenError": 2,
-    "NotConfirmedError": 2, "DeclinedError": 2,
-    "AuthenticationError": 3, "MissingCredentialsError": 3, "KeyringUnavailableError": 3,
-    "PermissionDeniedError": 4,
-    "NotFoundError": 5, "AppointmentNotFoundError": 5, "NoVideoRoomError": 5,
-    "UserNotFoundError": 5,
-    "ServerError": 6, "MalformedResponseError": 6, "TokenGenerationError": 6, "StoreError": 6,
-    "NetworkError": 7, "RequestTimeoutError": 7,
-    "SmokeFailedError": 8, "DiagnoseProblemError": 8, "SessionsAlertError": 8,
-    "AuditTrailError": 9,
-}
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def test_exit_codes_are_the_contracts() -> None:
-    assert {code.name: int(code) for code in ExitCode} == CONTRACT_CODES
+def _error_classes() -> list[type[VtctlError]]:
+    return [cls for _, cls in inspect.getmembers(errors, inspect.isclass)
+            if issubclass(cls, VtctlError) and cls.__module__ == errors.__name__]
 
 
-def test_every_error_class_carries_its_contract_code() -> None:
-    classes = {
-        name: cls for name, cls in inspect.getmembers(errors, inspect.isclass)
-        if issubclass(cls, VtctlError) and cls.__module__ == errors.__name__
-    }
-    assert set(classes) == set(CLASS_CODES)  # a new class gets a row here
-    assert {name: int(cls.exit_code) for name, cls in classes.items()} == CLASS_CODES
+def test_every_exit_code_has_one_meaning_in_order() -> None:
+    assert list(errors.EXIT_CODES) == sorted(ExitCode)
+
+
+def test_the_readme_table_is_the_one_table() -> None:
+    """README's "Output and exit codes" table is the contract's, checked against EXIT_CODES."""
+    lines = README.read_text().splitlines()
+    start = lines.index("| code | meaning |") + 2
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith("| "):
+            break
+        code, meaning = (cell.strip() for cell in line.strip("|").split(" | ", 1))
+        rows.append((code, meaning))
+    assert rows == [(str(int(code)), m.meaning) for code, m in errors.EXIT_CODES.items()]
+
+
+def test_the_root_epilog_is_generated_from_the_table() -> None:
+    from vtctl.cli.framework.app import EPILOG
+
+    for code, meaning in errors.EXIT_CODES.items():
+        assert f"{int(code)} {meaning.short}" in EPILOG
+
+
+def test_every_error_class_has_a_code_of_the_table() -> None:
+    assert {cls.exit_code for cls in _error_classes()} <= set(errors.EXIT_CODES)
+
+
+def test_a_subclass_keeps_its_familys_exit_code_and_http_status() -> None:
+    """A ``NotFoundError`` subclass is exit 5 and HTTP 404 like its family."""
+    for cls in _error_classes():
+        parent = cls.__mro__[1]
+        if parent is not VtctlError and issubclass(parent, VtctlError):
+            assert (cls.exit_code, cls.http_status) == (parent.exit_code, parent.http_status), cls
 
 
 def test_error_keeps_message_and_hint() -> None:

@@ -221,9 +221,10 @@ def test_smoke_verdicts_are_styled_text(tmp_path: Path) -> None:
 
     out = io.StringIO()
     streams = IOStreams(out=out, err=io.StringIO(), force_terminal=True, width=120)
-    checked = [SimpleNamespace(appointment_id=47, check="same_room", ok=True, detail="r"),
+    checked = [SimpleNamespace(appointment_id=47, check="same_room", ok=True, detail="r",
+                               ran=True),
                SimpleNamespace(appointment_id=48, check="patient_token", ok=False,
-                               detail="[/bold] refused")]
+                               detail="[/bold] refused", ran=True)]
     streams.render(results_table(checked))
     assert "FAIL" in out.getvalue() and "[bold red]" not in out.getvalue()
     assert "[/bold] refused" in out.getvalue()

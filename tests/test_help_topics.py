@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from vtctl.domain.errors import ExitCode
+from vtctl.domain.errors import EXIT_CODES, ExitCode
 
 Cli = Callable[..., Any]
 SRC = Path(__file__).resolve().parents[1] / "src" / "vtctl"
@@ -27,9 +27,9 @@ def test_environment_lists_every_variable_the_code_reads(cli: Cli) -> None:
 def test_exit_codes_lists_every_code(cli: Cli) -> None:
     result = cli("help", "exit-codes")
     assert result.exit_code == 0
-    codes = [line.split("\t")[0] for line in result.stdout.splitlines()]
-    assert {str(int(code)) for code in ExitCode} <= set(codes)
-    assert codes == sorted(codes, key=int) and "9" in codes  # the audit trail's code too
+    rows = [tuple(line.split("\t")) for line in result.stdout.splitlines()]
+    assert rows == [(str(int(code)), meaning.meaning) for code, meaning in EXIT_CODES.items()]
+    assert [int(code) for code, _ in rows] == sorted(ExitCode)  # 9, the audit trail's, too
 
 
 def test_on_a_terminal_it_is_a_table() -> None:

@@ -51,7 +51,10 @@ class Backend(Protocol):
 
     def check_room_operations(self, command: str) -> None:
         """Raise a usage error (exit 2) when this backend cannot list, end or kick rooms
-        or read their history (it cannot ask Twilio)."""
+        or read their history (it cannot ask Twilio).
+
+        The CLI refuses such a command before it opens a backend
+        (``with_backend_flags(remote=None)``); this guards other callers."""
         ...
 
     def list_rooms(self, status: str | None, limit: int) -> list[RoomSummary]:
@@ -77,6 +80,12 @@ class Backend(Protocol):
     ) -> SessionEvidence:
         """The appointments overlapping ``[start, end)`` (of ``user``, an id or email, if
         given) and Twilio's view of their rooms at ``now`` (local only)."""
+        ...
+
+    def next_appointment(self, user_id: int, after: datetime, excluding: int
+                         ) -> Appointment | None:
+        """The user's first appointment not over at ``after``, other than ``excluding``
+        (local only: the guide's API cannot list a user's appointments)."""
         ...
 
     def create_room(self, appointment_id: int) -> RoomInfo: ...

@@ -187,6 +187,13 @@ class LocalBackend:
         view = fetch_twilio_view(credentials, rooms, now, timeout=self.timeout)
         return SessionEvidence(appointments, view)
 
+    def next_appointment(self, user_id: int, after: datetime, excluding: int
+                         ) -> Appointment | None:
+        from vtctl.local.store import AppointmentQuery
+
+        query = AppointmentQuery(user_id=user_id, start=after)
+        return next((a for a in self.store.iter_matching(query) if a.id != excluding), None)
+
     def create_room(self, appointment_id: int) -> RoomInfo:
         with self._explained():
             return self.engine.create_room(appointment_id)

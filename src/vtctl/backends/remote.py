@@ -195,8 +195,11 @@ class RemoteBackend:
                               "or give the appointment id or the room name")
 
     def room_status(self, appointment_id: int) -> RoomStatus:
+        from urllib.parse import urlsplit
+
         status = self.client.room_status(appointment_id)
-        error = unknown_state_error(status.unknown_reason, status.message)
+        server = urlsplit(self.client.base_url).netloc or self.client.base_url
+        error = unknown_state_error(status.unknown_reason, status.message, server=server)
         if error is not None:  # the same exit code as the local backend's
             raise error
         return status
@@ -221,6 +224,10 @@ class RemoteBackend:
         self, start: datetime, end: datetime, user: str | None, now: datetime
     ) -> SessionEvidence:
         raise _local_only("sessions")
+
+    def next_appointment(self, user_id: int, after: datetime, excluding: int
+                         ) -> Appointment | None:
+        raise _local_only("appointment list --user")
 
     def create_room(self, appointment_id: int) -> RoomInfo:
         return self.client.create_room(appointment_id)

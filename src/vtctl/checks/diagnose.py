@@ -4,7 +4,9 @@ Every check here is a pure function from what was gathered (``Evidence``:
 the appointment, the room as Twilio sees it or why that is unknown, a token
 in hand, the time) to ``Finding`` lines; nothing here does I/O, so each
 finding is tested without a backend.  ``checks.diagnose_gather`` fills the
-evidence in; the token checks are in ``checks.diagnose_token``.
+evidence in; the token checks are in ``checks.diagnose_token``.  Every problem
+has an action (``checks.diagnose_actions``): a command, or words to tell the
+person who has the problem.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from vtctl.checks import diagnose_actions as act
+from vtctl.domain.errors import MissingCredentialsError, ServerError, VtctlError
 from vtctl.domain.models import (
     UNKNOWN_STATE,
     Appointment,
@@ -21,9 +25,8 @@ from vtctl.domain.models import (
     Participant,
     RoomStatus,
     Severity,
-    User,
 )
-from vtctl.domain.rules import user_identity
+from vtctl.domain.rules import BUFFER_MINUTES, user_identity
 from vtctl.twilio_video.rooms import role_of
 from vtctl.util.text import printable
 from vtctl.util.timefmt import humanize_duration
@@ -32,6 +35,8 @@ from vtctl.util.timefmt import humanize_duration
 PRESENT = (None, "connected", "reconnecting")
 #: how early before ``starts_at`` joining is ordinary
 EARLY_OK = timedelta(minutes=15)
+#: a session that ended longer ago than its tokens' buffer is over: its link is old
+LONG_AGO = timedelta(minutes=BUFFER_MINUTES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +44,9 @@ class Unknown:
     """Twilio's view of the room could not be had, and why."""
 
     reason: str
+    #: the fault that kept Twilio from answering (its exit code is the command's); None
+    #: when there was nothing to ask (the appointment has no room)
+    fault: VtctlError | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +79,27 @@ class Fixes:
     def kick(self, identity: str) -> str:
         return self.command("room", "kick", str(self.appointment_id), identity, local_only=True)
 
-    def refresh(self, user: User | int | None) -> str:
-        """A fresh token for ``user``: ``--as`` locally, the caller's login remotely."""
-        words = ["refresh", str(self.appointment_id)]
-        if self.local and user is not None:
-            words += ["--as", user.email if isinstance(user, User) else str(user)]
-        return self.command(*words)
+    def participants(self) -> str:
+        return self.command("room", "participants", str(self.appointment_id), local_only=True)
+
+    def upcoming(self, user: str) -> str:
+        """The user's appointments from now on, in the store (``appointment list`` takes only
+        ``--profile`` and ``--store`` of the backend flags)."""
+        kept: list[str] = []
+        for i, flag in enumerate(self.flags[:-1]):
+            if flag in ("--profile", "--store"):
+                kept += [flag, self.flags[i + 1]]
+        return shlex.join(("vtctl", "appointment", "list", "--user", user, "--from", "now",
+                           *kept))
+
+
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    """The user's next appointment after this one, when the backend can list them."""
+
+    appointment: Appointment | None = None
+    #: False: not asked, or the backend cannot list appointments (remote)
+    known: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +110,8 @@ class Evidence:
     fixes: Fixes
     #: the room name the user gave as ROOM, if they gave one
     asked_room: str | None = None
+    #: the patient's next appointment (asked only when this session is long over)
+    upcoming: Upcoming = Upcoming()
 
 
 def diagnose(evidence: Evidence) -> list[Finding]:
@@ -94,24 +119,39 @@ def diagnose(evidence: Evidence) -> list[Finding]:
     found = [
         appointment_exists(evidence.appointment),
         people_named(evidence.appointment),
-        schedule(evidence.appointment, evidence.now),
+        schedule(evidence.appointment, evidence.now, evidence.fixes, evidence.upcoming),
         room_set(evidence.appointment, evidence.fixes, evidence.asked_room),
         twilio_state(evidence.room, evidence.appointment, evidence.now, evidence.fixes),
     ]
-    known = isinstance(evidence.room, RoomStatus) and evidence.room.status not in (
-        "offline", UNKNOWN_STATE, None)
-    if known and isinstance(evidence.room, RoomStatus):
-        found += people(evidence.room, evidence.appointment, evidence.fixes)
-        found += media(evidence.room)
+    view = known_room(evidence.room)
+    if isinstance(view, RoomStatus):
+        found += people(view, evidence.appointment, evidence.fixes)
+        found += media(view, evidence.appointment)
     else:
-        why = "skipped: Twilio's view of the room is unknown (see twilio)"
-        found.append(Finding("people", "warning", why))
-        found.append(Finding("media", "warning", why))
+        why = f"{_not_done(view)}: Twilio's view of the room is unknown (see twilio)"
+        found.append(Finding("people", "warning", why, fault=view.fault))
+        found.append(Finding("media", "warning", why, fault=view.fault))
     return found
 
 
 def problems(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.status == "problem"]
+
+
+def not_run(findings: list[Finding]) -> list[Finding]:
+    """The checks a fault kept from running (their faults' codes are the command's)."""
+    return [f for f in findings if not f.ran]
+
+
+def unrun_phrase(unrun: list[Finding]) -> str:
+    """``3 checks could not run (twilio, people, media)``."""
+    names = ", ".join(dict.fromkeys(f.check for f in unrun))
+    return f"{len(unrun)} check{'s' if len(unrun) != 1 else ''} could not run ({names})"
+
+
+#: the footer under the findings: what to do with both kinds of action
+ACTION_HINT = ("each problem has an action: a `vtctl ...` command to run, or words to act on; "
+               "`tell NAME: ...` is for you to pass on to that person (phone, chat)")
 
 
 # -- the appointment ------------------------------------------------------------------
@@ -145,8 +185,10 @@ def _clock(moment: datetime) -> str:
     return moment.strftime("%H:%M UTC")
 
 
-def schedule(appointment: Appointment, now: datetime) -> Finding:
-    """Is now within the scheduled time (starts_at + duration), and how far off."""
+def schedule(appointment: Appointment, now: datetime, fixes: Fixes | None = None,
+             upcoming: Upcoming = Upcoming()) -> Finding:
+    """Is now within the scheduled time (starts_at + duration), and how far off.  Long over
+    (past its tokens' buffer) is a problem: the link someone is trying is an old one."""
     start = appointment.starts_at
     if start is None:
         return Finding("schedule", "warning", "the appointment has no scheduled start time")
@@ -160,8 +202,28 @@ def schedule(appointment: Appointment, now: datetime) -> Finding:
         return Finding("schedule", "ok",
                        f"under way: started {humanize_duration((now - start).total_seconds())} "
                        f"ago, ends in {humanize_duration((end - now).total_seconds())} ({when})")
-    return Finding("schedule", "warning",
-                   f"ended {humanize_duration((now - end).total_seconds())} ago ({when})")
+    ago = humanize_duration((now - end).total_seconds())
+    if now - end <= LONG_AGO:
+        return Finding("schedule", "warning", f"ended {ago} ago ({when})")
+    return Finding("schedule", "problem",
+                   f"ended {ago} ago ({when}): whoever cannot get in is using an old link",
+                   _next_visit(appointment, ago, fixes or Fixes(appointment.id), upcoming))
+
+
+def _next_visit(appointment: Appointment, ago: str, fixes: Fixes, upcoming: Upcoming) -> str:
+    """The patient's next appointment, or the command that lists them."""
+    if upcoming.known:
+        return act.next_appointment(act.person(appointment.patient, "patient"), ago,
+                                    upcoming.appointment)
+    patient = appointment.patient
+    return fixes.upcoming(patient.email if patient else str(appointment.patient_id))
+
+
+def long_over(appointment: Appointment, now: datetime) -> bool:
+    """Ended longer ago than its tokens' buffer (when the next appointment is worth asking)."""
+    start = appointment.starts_at
+    return start is not None and now - (
+        start + timedelta(minutes=appointment.duration_minutes)) > LONG_AGO
 
 
 def session_over(appointment: Appointment, now: datetime) -> bool:
@@ -183,10 +245,24 @@ def room_set(appointment: Appointment, fixes: Fixes, asked: str | None = None) -
                    fixes.room_create())
 
 
-def _unknown_reason(room: RoomStatus | Unknown) -> str:
+def known_room(room: RoomStatus | Unknown) -> RoomStatus | Unknown:
+    """The room when its state is known; else why not, and the fault that kept it unknown
+    (the demo profile's fake credentials count as none: Twilio was never asked)."""
     if isinstance(room, Unknown):
-        return room.reason
-    return room.message or f"Twilio's state of the room is {room.status or 'unknown'}"
+        return room
+    if room.status not in ("offline", UNKNOWN_STATE, None):
+        return room
+    reason = room.message or f"Twilio's state of the room is {room.status or 'not given'}"
+    if room.unknown_reason == "demo":
+        return Unknown(reason, MissingCredentialsError(
+            reason, hint="set TWILIO_* credentials and use another profile (--profile NAME)"))
+    return Unknown(reason, ServerError(
+        f"the backend did not say the room's state ({reason})"))
+
+
+def _not_done(unknown: Unknown) -> str:
+    """``could not run`` (a fault) or ``skipped`` (nothing to check)."""
+    return "skipped" if unknown.fault is None else "could not run"
 
 
 def twilio_state(room: RoomStatus | Unknown, appointment: Appointment, now: datetime,
@@ -194,8 +270,11 @@ def twilio_state(room: RoomStatus | Unknown, appointment: Appointment, now: date
     """The room's state in Twilio; once the session is over or the room completed, the
     action is ``vtctl history`` (what happened in it)."""
     fixes = fixes or Fixes(appointment.id)
-    if isinstance(room, Unknown) or room.status in ("offline", UNKNOWN_STATE, None):
-        return Finding("twilio", "warning", f"skipped: {_unknown_reason(room)}")
+    view = known_room(room)
+    if isinstance(view, Unknown):
+        return Finding("twilio", "warning", f"{_not_done(view)}: {view.reason}",
+                       fault=view.fault)
+    room = view
     over = session_over(appointment, now)
     ended = _ended_ago(appointment, now) if over else ""
     if room.status == "in-progress":
@@ -220,8 +299,27 @@ def twilio_state(room: RoomStatus | Unknown, appointment: Appointment, now: date
         return Finding("twilio", "problem",
                        detail + " while the session is still scheduled: whoever was in it was "
                        "disconnected; connecting again opens a new room of the same name "
-                       "(`vtctl history` tells who was in it and why it ended)", fixes.history())
-    return Finding("twilio", "warning", f"room status {printable(room.status)}")
+                       "(`vtctl history` tells who was in it and why it ended)",
+                       act.rejoin(_both(appointment)))
+    if room.status == "failed":
+        return Finding("twilio", "problem",
+                       "the room failed in Twilio: nobody is in it; connecting again opens a "
+                       "new room of the same name", act.rejoin(_both(appointment)))
+    return Finding("twilio", "warning", f"room status {printable(room.status or '')}")
+
+
+def _both(appointment: Appointment) -> str:
+    return (f"{act.person(appointment.patient, 'patient')} and "
+            f"{act.person(appointment.psychologist, 'psychologist')}")
+
+
+def _who(identity: str, appointment: Appointment) -> str:
+    """The person an identity is, to tell them something: their name and role, else it."""
+    role = role_of(identity, appointment)
+    if role is None:
+        return printable(identity)
+    return act.person(appointment.patient if role == "patient" else appointment.psychologist,
+                      role)
 
 
 def _ended_ago(appointment: Appointment, now: datetime) -> str:
@@ -259,11 +357,15 @@ def people(room: RoomStatus, appointment: Appointment, fixes: Fixes) -> list[Fin
     missing = [f for f in found[:2] if f.status != "ok"]
     limit = room.max_participants
     if limit is not None and len(present) >= limit:
-        status: Severity = "problem" if missing else "ok"
-        detail = f"the room is full ({len(present)} of {limit})"
-        if missing:
-            detail += ": nobody else can join"
-        found.append(Finding("capacity", status, detail))
+        if not missing:
+            found.append(Finding("capacity", "ok", f"the room is full ({len(present)} of "
+                                 f"{limit})"))
+            return found
+        # make room: remove whoever should not be there (a stranger, a ghost's extra seat)
+        extra = next((f.action for f in found[2:] if f.action), None)
+        found.append(Finding("capacity", "problem",
+                             f"the room is full ({len(present)} of {limit}): nobody else can "
+                             "join", extra or fixes.participants()))
     return found
 
 
@@ -288,7 +390,7 @@ def _attendance(role: str, room: RoomStatus, present: list[Participant],
 # -- the media ------------------------------------------------------------------------
 
 
-def media(room: RoomStatus) -> list[Finding]:
+def media(room: RoomStatus, appointment: Appointment | None = None) -> list[Finding]:
     """Per connected participant: no audio, no video, a muted track."""
     present = _present(room)
     if not present:
@@ -296,19 +398,21 @@ def media(room: RoomStatus) -> list[Finding]:
     if any(p.tracks is None for p in present):
         return [Finding("media", "warning",
                         "skipped: tracks unknown (this backend does not report published tracks)")]
-    return [_media_of(p) for p in present]
+    return [_media_of(p, appointment) for p in present]
 
 
-def _media_of(participant: Participant) -> Finding:
+def _media_of(participant: Participant, appointment: Appointment | None = None) -> Finding:
     tracks = participant.tracks or ()
     identity = printable(participant.identity)
+    who = _who(participant.identity, appointment) if appointment else identity
     kinds = {t.kind for t in tracks}
     if "audio" not in kinds and "video" not in kinds:
         return Finding("media", "problem",
                        f"{identity} publishes no audio and no video: the browser may have been "
-                       "refused the camera and microphone")
+                       "refused the camera and microphone", act.allow_devices(who))
     if "audio" not in kinds:
-        return Finding("media", "problem", f"{identity} publishes no audio: nobody can hear them")
+        return Finding("media", "problem", f"{identity} publishes no audio: nobody can hear them",
+                       act.check_microphone(who))
     muted = [t for t in tracks if t.enabled is False and t.kind in ("audio", "video")]
     if muted:
         names = ", ".join(f"{t.kind} {printable(t.name or t.sid or '')}".strip() for t in muted)

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from vtctl.checks import diagnose_actions as act
 from vtctl.checks.diagnose import Fixes
 from vtctl.domain import rules
-from vtctl.domain.errors import UsageError
+from vtctl.domain.errors import MissingCredentialsError, UsageError
 from vtctl.domain.jwt_inspect import InspectedToken, SignatureStatus
-from vtctl.domain.models import Appointment, Finding, User
+from vtctl.domain.models import Appointment, Finding
 from vtctl.domain.rooms import parse_room_ref
 from vtctl.twilio_video.rooms import role_of
 from vtctl.util.text import printable
@@ -34,55 +35,62 @@ class TokenInHand:
     signature_detail: str | None = None
 
 
-def token_findings(hand: TokenInHand, appointment: Appointment, now: datetime, fixes: Fixes
-                   ) -> list[Finding]:
+def token_findings(hand: TokenInHand, appointment: Appointment, now: datetime,
+                   fixes: Fixes | None = None) -> list[Finding]:
+    """The token's checks; a bad token is fixed in the browser that holds it (a reload
+    fetches a new one), never by minting one here (``fixes`` is not needed: no command
+    reaches that browser)."""
     token = hand.token
     if token is None:
-        return [Finding("token", "problem", f"the token does not decode: {hand.error}; "
-                        "copy the whole token again (three parts joined by dots)")]
-    owner = _owner(token, appointment)
-    refresh = fixes.refresh(owner) if owner is not None else None
+        return [Finding("token", "problem", f"the token does not decode: {hand.error}",
+                        act.tell("whoever sent it", "send the whole token again (three parts "
+                                 "joined by dots)"))]
+    who = _owner(token, appointment)
+    reload = act.reload_page(who)
     return [
         Finding("token", "ok", f"a Twilio access token of API key {token.api_key_sid}"),
-        signature(hand, refresh),
-        identity(token, appointment),
-        room(token, appointment, refresh),
-        validity(token, now, refresh),
-        lifetime(token, refresh),
+        signature(hand, reload),
+        identity(token, appointment, who),
+        room(token, appointment, reload, who),
+        validity(token, now, reload),
+        lifetime(token, reload),
     ]
 
 
-def _owner(token: InspectedToken, appointment: Appointment) -> User | int | None:
-    """The appointment's user the token's identity names (the user, else their id)."""
+def _owner(token: InspectedToken, appointment: Appointment) -> str:
+    """Who holds the token, to tell them: the appointment's user its identity names."""
     role = role_of(token.identity, appointment) if token.identity else None
     if role == "patient":
-        return appointment.patient or appointment.patient_id
+        return act.person(appointment.patient, role)
     if role == "psychologist":
-        return appointment.psychologist or appointment.psychologist_id
-    return None
+        return act.person(appointment.psychologist, role)
+    return "whoever holds the token"
 
 
-def signature(hand: TokenInHand, refresh: str | None) -> Finding:
+def signature(hand: TokenInHand, reload: str) -> Finding:
     if hand.signature == "valid":
         return Finding("token_signature", "ok", f"signature verified ({hand.signature_detail})")
     if hand.signature == "invalid":
         return Finding("token_signature", "problem",
                        f"the signature is invalid ({hand.signature_detail}): Twilio will reject "
-                       "the token", refresh)
-    return Finding("token_signature", "warning",
-                   "the signature could not be verified: no Twilio API secret is known here "
-                   "(TWILIO_API_SECRET or `vtctl auth twilio`)")
+                       "the token", reload)
+    why = "no Twilio API secret is known here, so the signature was not verified"
+    return Finding("token_signature", "warning", f"could not run: {why}",
+                   fault=MissingCredentialsError(
+                       why, hint="set TWILIO_API_SECRET or store it with `vtctl auth twilio`"))
 
 
-def identity(token: InspectedToken, appointment: Appointment) -> Finding:
+def identity(token: InspectedToken, appointment: Appointment, who: str = "them") -> Finding:
     if not token.identity:
-        return Finding("token_identity", "problem", "the token has no identity grant")
+        return Finding("token_identity", "problem", "the token has no identity grant",
+                       act.reload_page(who))
     shown = printable(token.identity)
     role = role_of(token.identity, appointment)
     if role is None:
         return Finding("token_identity", "problem",
                        f"{shown} is neither the patient nor the psychologist of appointment "
-                       f"{appointment.id}: they are logged in as someone else")
+                       f"{appointment.id}: they are logged in as someone else",
+                       act.log_in_as_themselves(who))
     user = appointment.patient if role == "patient" else appointment.psychologist
     if user is not None and token.identity != rules.user_identity(user):
         return Finding("token_identity", "warning",
@@ -91,11 +99,14 @@ def identity(token: InspectedToken, appointment: Appointment) -> Finding:
     return Finding("token_identity", "ok", f"{shown} is the {role}")
 
 
-def room(token: InspectedToken, appointment: Appointment, refresh: str | None) -> Finding:
+def room(token: InspectedToken, appointment: Appointment, reload: str,
+         who: str = "them") -> Finding:
+    """The grant's room against the appointment's: another session's room means another
+    session's page (its link), a token for no room a page to reload."""
     expected = appointment.video_room_id
     if not token.has_video_grant:
         return Finding("token_room", "problem", "the token has no video grant: it is not for "
-                       "Twilio Video", refresh)
+                       "Twilio Video", reload)
     if token.room_name is None:
         return Finding("token_room", "warning", "the video grant names no room: any room")
     shown = printable(token.room_name)
@@ -103,12 +114,14 @@ def room(token: InspectedToken, appointment: Appointment, refresh: str | None) -
         return Finding("token_room", "ok", f"the grant is for the appointment's room {shown}")
     if expected is None:
         return Finding("token_room", "problem",
-                       f"the grant is for {shown} but the appointment has no room", refresh)
+                       f"the grant is for {shown} but the appointment has no room",
+                       act.tell(who, "reload the session page once its room exists (see room)"))
     other = _appointment_of(token.room_name)
     whose = f" (appointment {other}'s)" if other is not None and other != appointment.id else ""
     return Finding("token_room", "problem",
                    f"the grant is for room {shown}{whose}, not the appointment's {expected}",
-                   refresh)
+                   act.tell(who, f"this page is another session's: open the session link of "
+                            f"appointment {appointment.id}"))
 
 
 def _appointment_of(room_name: str) -> int | None:
@@ -122,19 +135,21 @@ def _utc(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def validity(token: InspectedToken, now: datetime, refresh: str | None) -> Finding:
+def validity(token: InspectedToken, now: datetime, reload: str) -> Finding:
     """Not expired, not yet valid; a start in the future names this clock's skew."""
     clock = f"this machine's clock says {_utc(now)}"
     if token.expires_at <= now:
         ago = humanize_duration((now - token.expires_at).total_seconds())
         return Finding("token_validity", "problem",
-                       f"expired {ago} ago (at {_utc(token.expires_at)}; {clock})", refresh)
+                       f"expired {ago} ago (at {_utc(token.expires_at)}; {clock})", reload)
     if token.not_before is not None and token.not_before > now:
         ahead = humanize_duration((token.not_before - now).total_seconds())
         return Finding("token_validity", "problem",
                        f"not valid yet: it starts in {ahead} ({_utc(token.not_before)}); "
                        f"{clock}, so this clock is {ahead} behind the clock that minted it "
-                       "(or that clock is ahead)")
+                       "(or that clock is ahead)",
+                       "compare this machine's clock (`date -u`) with the server's: a server "
+                       "clock ahead mints tokens Twilio refuses until then")
     left = humanize_duration((token.expires_at - now).total_seconds())
     issued = token.issued_at if token.not_before is None else None
     if issued is not None and (issued - now).total_seconds() > SKEW_TOLERANCE_SECONDS:
@@ -146,7 +161,7 @@ def validity(token: InspectedToken, now: datetime, refresh: str | None) -> Findi
                    f"valid for another {left} (until {_utc(token.expires_at)})")
 
 
-def lifetime(token: InspectedToken, refresh: str | None) -> Finding:
+def lifetime(token: InspectedToken, reload: str) -> Finding:
     ttl = token.ttl
     low, high = rules.MIN_LIFETIME_MINUTES, rules.MAX_LIFETIME_MINUTES
     if ttl is None:
@@ -157,4 +172,4 @@ def lifetime(token: InspectedToken, refresh: str | None) -> Finding:
         return Finding("token_lifetime", "ok", f"lifetime {shown}, within {low}..{high} min")
     return Finding("token_lifetime", "problem",
                    f"lifetime {shown} is outside the guide's {low}..{high} min: "
-                   "not minted by the platform's rules", refresh)
+                   "not minted by the platform's rules", reload)

@@ -10,7 +10,9 @@ The checks are pure functions over ``VideoToken`` objects; ``run_smoke``
 fetches through any ``TokenSource`` (a ``RestClient`` in the CLI, fakes in
 tests), many appointments at once on a bounded thread pool, the sources
 shared across threads (``httpx.Client`` is thread-safe and keeps its
-connections open).  Fetch errors are failed checks, never crashes.
+connections open).  A fetch that fails with a fault (not authenticated, a
+reply that is not the guide's, unreachable) is a check that could not run;
+any other fetch error (403, 404) is a failed check; never a crash.
 """
 
 from __future__ import annotations
@@ -23,13 +25,13 @@ from typing import Any, Protocol
 
 from vtctl.domain import rules
 from vtctl.domain.errors import (
-    NetworkError,
+    ExitCode,
     PermissionDeniedError,
     TokenFormatError,
     VtctlError,
 )
 from vtctl.domain.jwt_inspect import split_token
-from vtctl.domain.models import VideoToken, format_utc
+from vtctl.domain.models import JsonFields, VideoToken, format_utc
 
 TWILIO_CTY = "twilio-fpa;v=1"
 MIN_EXPIRES_IN = rules.MIN_LIFETIME_MINUTES * 60
@@ -59,22 +61,26 @@ class TokenSource(Protocol):
     def video_token(self, appointment_id: int) -> VideoToken: ...
 
 
+#: the exit codes of a fault that keeps a check from running (not a failed check):
+#: not authenticated, a reply that is not the guide's, unreachable
+FAULT_CODES = (ExitCode.NOT_AUTHENTICATED, ExitCode.SERVER_ERROR, ExitCode.NETWORK_ERROR)
+
+
 @dataclass(frozen=True, slots=True)
-class CheckResult:
+class CheckResult(JsonFields):
+    JSON_FIELDS = ("appointment_id", "check", "ok", "detail")
+
     appointment_id: int
     check: str
     ok: bool
     detail: str
-    #: the check could not run: the server was unreachable (exit 7 when none could)
-    unreachable: bool = False
+    #: the check could not run because of this fault (its exit code is the command's
+    #: unless a check that ran failed); ``ok`` is False and the detail ``could not run: ...``
+    fault: VtctlError | None = field(default=None, compare=False, repr=False)
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "appointment_id": self.appointment_id,
-            "check": self.check,
-            "ok": self.ok,
-            "detail": self.detail,
-        }
+    @property
+    def ran(self) -> bool:
+        return self.fault is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,20 +112,21 @@ class SmokeReport:
 
     @property
     def failed(self) -> list[CheckResult]:
-        return [r for r in self.results if not r.ok]
+        """Checks that ran and failed."""
+        return [r for r in self.results if not r.ok and r.ran]
+
+    @property
+    def not_run(self) -> list[CheckResult]:
+        """Checks a fault kept from running."""
+        return [r for r in self.results if not r.ran]
 
     @property
     def ok(self) -> bool:
-        return bool(self.results) and not self.failed
+        return bool(self.results) and all(r.ok for r in self.results)
 
     @property
     def appointment_ids(self) -> list[int]:
         return list(dict.fromkeys(r.appointment_id for r in self.results))
-
-    @property
-    def unreachable(self) -> bool:
-        """No check could run: each one failed to reach the server."""
-        return bool(self.results) and all(r.unreachable for r in self.results)
 
     def to_json(self) -> list[dict[str, Any]]:
         return [r.to_json() for r in self.results]
@@ -253,7 +260,7 @@ _DENIED = f"403 {PermissionDeniedError.guide_text}"
 def check_outsider(appointment_id: int, outcome: VideoToken | VtctlError) -> CheckResult:
     if isinstance(outcome, PermissionDeniedError):
         return CheckResult(appointment_id, "outsider_denied", True, _DENIED)
-    if isinstance(outcome, NetworkError):
+    if isinstance(outcome, VtctlError) and outcome.exit_code in FAULT_CODES:
         return _could_not_fetch(appointment_id, "outsider_denied", outcome)
     if isinstance(outcome, VtctlError):
         detail = f"expected {_DENIED}, got: {_describe(outcome)}"
@@ -263,8 +270,12 @@ def check_outsider(appointment_id: int, outcome: VideoToken | VtctlError) -> Che
 
 
 def _could_not_fetch(appointment_id: int, check: str, error: VtctlError) -> CheckResult:
-    return CheckResult(appointment_id, check, False, _describe(error),
-                       unreachable=isinstance(error, NetworkError))
+    """A fetch that failed: a fault (3, 6, 7) kept the check from running; anything else
+    (403 for a participant, 404) is the check failing."""
+    if error.exit_code in FAULT_CODES:
+        return CheckResult(appointment_id, check, False, f"could not run: {_describe(error)}",
+                           fault=error)
+    return CheckResult(appointment_id, check, False, _describe(error))
 
 
 def _describe(error: VtctlError) -> str:

@@ -16,13 +16,13 @@ from vtctl.cli.framework.context import streams, with_backend_flags
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.inspect import STDIN, find_secret, read_token
 from vtctl.config.settings import DEFAULT_BASE_URL, Settings, default_store_path
-from vtctl.domain.errors import DiagnoseProblemError, UsageError
+from vtctl.domain.errors import ChecksNotRunError, DiagnoseProblemError, UsageError
+from vtctl.domain.models import Finding
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
 
 if TYPE_CHECKING:
     from vtctl.domain.jwt_inspect import SigningSecret
-    from vtctl.domain.models import Finding
 
 HELP = """\
 Check why someone cannot get into a session, and say what to do.
@@ -33,15 +33,22 @@ its scheduled time, its room, the room's state in Twilio, who is connected
 (the patient, the psychologist, a stranger, the same person twice), their
 audio and video.  With --token - it also checks a token read from stdin
 (e.g. pasted from the patient's browser): its signature, identity, room,
-validity and lifetime.  Each finding is ok, warning or problem, with a
-command to paste that fixes it.
+validity and lifetime.  Each finding is ok, warning or problem; every
+problem has an action that reaches the person who has it: a `vtctl ...`
+command to run, or words to pass on (`tell Jane Doe (patient): reload the
+session page; it fetches a new token`).  A session long over is a problem
+too (an old link), its action naming the patient's next appointment.
 
-Checks that cannot run (no Twilio credentials, a remote server that cannot
-ask Twilio) are reported as skipped and the rest still run.
+A check that a fault kept from running (no Twilio credentials, Twilio
+unreachable or answering what is not Twilio's, a remote server that cannot
+ask Twilio, no API secret to verify the token) says `could not run:` and why;
+the rest still run.
 
-Exit codes: 0 when nothing is a problem (warnings allowed), 8 when a problem
-was found; the usual codes when the appointment itself cannot be read (5 not
-found, 4 not one of its users, 3 not authenticated, 7 unreachable).
+Exit codes: 0 only when every check ran and none found a problem (warnings
+allowed); 8 when a problem was found; else, when a check could not run, its
+fault's code (3 credentials, 6 a reply that is not Twilio's, 7 unreachable),
+after the findings.  The usual codes when the appointment itself cannot be
+read (5 not found, 4 not one of its users, 3 not authenticated, 7 unreachable).
 """
 
 
@@ -64,7 +71,6 @@ class DiagnoseOptions:
 
 
 def run_diagnose(opts: DiagnoseOptions) -> list[Finding]:
-    from vtctl.checks.diagnose import problems
     from vtctl.checks.diagnose_gather import gather_and_check
     from vtctl.domain.rooms import parse_room_ref
 
@@ -80,14 +86,28 @@ def run_diagnose(opts: DiagnoseOptions) -> list[Finding]:
                                          token_text, opts.find_secret),
     )
     show(opts.io, opts.fmt, findings, title=f"diagnose {ref.text}")
-    found = problems(findings)
+    raise_verdict(findings)
+    return findings
+
+
+def raise_verdict(findings: list[Finding]) -> None:
+    """Exit 0 only when every check ran and none found a problem: a problem is 8, else a
+    check a fault kept from running is that fault's code (3, 6, 7)."""
+    from vtctl.checks.diagnose import ACTION_HINT, not_run, problems, unrun_phrase
+
+    found, unrun = problems(findings), not_run(findings)
     if found:
         plural = "s" if len(found) != 1 else ""
+        also = f"; {unrun_phrase(unrun)}" if unrun else ""
         raise DiagnoseProblemError(
-            f"{len(found)} problem{plural} found: {', '.join(f.check for f in found)}",
-            hint="run the command in each problem's action column",
+            f"{len(found)} problem{plural} found: {', '.join(f.check for f in found)}{also}",
+            hint=ACTION_HINT,
         )
-    return findings
+    if unrun:
+        fault = unrun[0].fault
+        assert fault is not None
+        raise ChecksNotRunError(f"{unrun_phrase(unrun)}: {fault.message}", fault=fault,
+                                hint=fault.hint)
 
 
 def show(io: IOStreams, fmt: OutputFormat, findings: list[Finding], title: str) -> None:
@@ -115,8 +135,8 @@ def action_flags(settings: Settings) -> tuple[str, ...]:
     return tuple(flags)
 
 
-#: the keys of each finding in the JSON list (Finding.to_json; CONTRACT.md)
-FIELDS = ("check", "status", "detail", "action")
+#: the fields of each finding of `diagnose --json` (CONTRACT.md), declared on the model
+FIELDS = Finding.json_fields()
 
 TokenFlag = Annotated[
     str | None,
@@ -159,4 +179,6 @@ def command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("diagnose", help=HELP, cls=JsonCommand)(with_backend_flags(command))
+    app.command("diagnose", help=HELP, cls=JsonCommand)(
+        with_backend_flags(command, local=("engine", "twilio"))
+    )

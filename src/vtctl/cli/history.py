@@ -114,4 +114,6 @@ def command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("history", help=HELP, cls=JsonCommand)(with_backend_flags(command))
+    app.command("history", help=HELP, cls=JsonCommand)(
+        with_backend_flags(command, remote=None, local=("engine", "twilio"))
+    )

@@ -15,6 +15,7 @@ from vtctl.cli.framework.backend_flags import settings_from
 from vtctl.cli.framework.context import streams
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.domain.errors import AuthenticationError, MissingCredentialsError, TokenFormatError
+from vtctl.domain.jwt_inspect import TokenReport
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
 
@@ -42,12 +43,8 @@ never enforced.
 
 STDIN = "-"
 
-#: the keys of the JSON document of `inspect` (ParsedToken.to_json)
-FIELDS = (
-    "header", "api_key_sid", "account_sid", "jti", "identity", "room_name", "grants",
-    "issued_at", "not_before", "expires_at", "ttl", "seconds_left", "expired", "claims",
-    "signature",
-)
+#: the fields of `inspect --json`, declared on the model
+FIELDS = TokenReport.json_fields()
 
 
 @dataclass

@@ -47,8 +47,8 @@ Every minted token is recorded in the profile's store (created if missing):
 see `vtctl audit list`.
 """
 
-#: the keys of the JSON document of `mint` (MintedToken.to_json)
-FIELDS = ("access_token", "identity", "room_name", "ttl", "expires_at")
+#: the fields of `mint --json`, declared on the model
+FIELDS = MintedToken.json_fields()
 
 
 @dataclass

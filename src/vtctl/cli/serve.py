@@ -13,6 +13,7 @@ import typer
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import settings_from
 from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.validate import given_flags, refuse_ignored
 from vtctl.config.settings import Settings
 from vtctl.domain.errors import UsageError, UserNotFoundError
 from vtctl.server import limits as lim
@@ -279,6 +280,13 @@ def command(
         "--max-body-size", "BYTES", "Request body (dev-login JSON); larger is answered 413.")
     ] = lim.MAX_BODY_BYTES,
 ) -> None:
+    if issue_jwt is not None:
+        refuse_ignored(given_flags(ctx, *SERVER_ONLY), "does not apply with --issue-jwt (it "
+                       "prints a JWT and exits; no server starts)")
+    elif not dev_login:
+        refuse_ignored(given_flags(ctx, "jwt_minutes"), "is the lifetime of the JWTs this "
+                       "server issues, and without --dev-login it issues none",
+                       "add --dev-login, or leave out {flag}")
     settings = settings_from(local=True, profile=profile, store=store)
     limits = lim.ServeLimits(
         header_timeout=header_timeout, keepalive_timeout=keepalive_timeout,
@@ -292,6 +300,10 @@ def command(
         )
     )
 
+
+#: the parameters that shape a running server (nothing --issue-jwt does)
+SERVER_ONLY = ("host", "port", "dev_login", "access_log", "header_timeout", "keepalive_timeout",
+               "max_connections", "max_header_size", "max_body_size")
 
 HELP = """\
 Serve the local engine as the API guide's HTTP endpoints.

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from vtctl.checks.smoke import CheckResult
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.framework.validate import parse_appointment_id
 from vtctl.config.settings import BackendOptions, Settings, resolve_settings
 from vtctl.domain.errors import (
     AuthenticationError,
-    NetworkError,
+    ChecksNotRunError,
     SmokeFailedError,
     UsageError,
 )
 from vtctl.ui.iostreams import IOStreams
+from vtctl.ui.output import OutputFormat, emit_json, output_format
 
 if TYPE_CHECKING:
     from vtctl.checks.smoke import SmokeReport
@@ -80,7 +83,7 @@ class SmokeCliOptions:
     outsider: JwtRef | None = None
     concurrency: int = 8
     max_skew: float = 5.0
-    json: bool = False
+    fmt: OutputFormat = field(default_factory=OutputFormat)
     junit_xml: str | None = None  # write a JUnit XML report here
     github_actions: bool = False  # also print ::error workflow commands for failures
     #: builds a client for one JWT (tests may pass an httpx transport through it)
@@ -122,31 +125,40 @@ def run_smoke_command(opts: SmokeCliOptions) -> SmokeReport:
     finally:
         for client in clients:
             client.close()
-    if opts.json:
-        opts.io.print_json(report.to_json())
+    if opts.fmt.json:
+        emit_json(opts.io, opts.fmt, report.to_json())
     else:
         from vtctl.ui.render.smoke import results_table
 
         opts.io.render(results_table(report.results))
     _ci_reports(opts, report)
-    failed = report.failed
-    if report.unreachable:
-        raise NetworkError(
-            f"no check could run: {opts.settings.base_url} could not be reached",
-            hint="is the server running? check --base-url / VTCTL_BASE_URL",
-        )
-    if failed:
-        bad = len({r.appointment_id for r in failed})
-        raise SmokeFailedError(
-            f"{len(failed)} of {len(report.results)} checks failed "
-            f"({bad} of {len(report.appointment_ids)} appointments)"
-        )
-    if not opts.json:
+    raise_verdict(report, opts.settings.base_url)
+    if not opts.fmt.json:
         opts.io.info(
             f"all {len(report.results)} checks passed for "
             f"{len(report.appointment_ids)} appointment(s) at {opts.settings.base_url}"
         )
     return report
+
+
+def raise_verdict(report: SmokeReport, base_url: str) -> None:
+    """Exit 0 only when every check ran and passed: a failed check is 8, else a check a
+    fault kept from running is that fault's code (3, 6, 7)."""
+    failed, unrun, total = report.failed, report.not_run, len(report.results)
+    if failed:
+        bad = len({r.appointment_id for r in failed})
+        also = f"; {len(unrun)} could not run" if unrun else ""
+        raise SmokeFailedError(
+            f"{len(failed)} of {total} checks failed "
+            f"({bad} of {len(report.appointment_ids)} appointments){also}"
+        )
+    if unrun:
+        fault = unrun[0].fault
+        assert fault is not None
+        counted = "no check could run" if len(unrun) == total else (
+            f"{len(unrun)} of {total} checks could not run")
+        raise ChecksNotRunError(f"{counted}: {fault.message}", fault=fault,
+                                hint=fault.hint or f"check the server at {base_url}")
 
 
 def _ci_reports(opts: SmokeCliOptions, report: SmokeReport) -> None:
@@ -224,11 +236,8 @@ def command(
                             help="Tolerance for expires_at vs the token's exp and "
                             "now + expires_in (clock skew, latency).")
     ] = 5.0,
-    json: Annotated[
-        bool, typer.Option("--json", help="Print a JSON list of "
-                           '{"appointment_id", "check", "ok", "detail"} objects.',
-                           rich_help_panel=o.OUTPUT_PANEL)
-    ] = False,
+    json: Annotated[str | None, json_option(CheckResult.json_fields())] = None,
+    jq: Jq = None,
     junit_xml: Annotated[
         str | None, typer.Option("--junit-xml", metavar="FILE",
                                  help="Also write a JUnit XML report (one testcase per "
@@ -251,7 +260,8 @@ def command(
         SmokeCliOptions(
             io=streams(ctx), settings=settings, appointment_ids=ids,
             patient=patient_ref, psychologist=psychologist_ref, outsider=outsider_ref,
-            concurrency=concurrency, max_skew=max_skew, json=json, junit_xml=junit_xml,
+            concurrency=concurrency, max_skew=max_skew, fmt=output_format(json, jq),
+            junit_xml=junit_xml,
             github_actions=os.environ.get("GITHUB_ACTIONS") == "true",
         )
     )
@@ -268,7 +278,12 @@ token's exp and with now + expires_in; an --outsider gets 403.
 
 Users are profiles (their JWT from `vtctl auth login --profile P`) or, in CI,
 environment variables (--patient-jwt-env VAR ...). The base URL is --base-url,
-VTCTL_BASE_URL or the patient profile's. Exit 8 when any check fails.
+VTCTL_BASE_URL or the patient profile's.
+
+Exit 0 only when every check ran and passed; 8 when a check failed; else,
+when a fault kept a check from running (the server unreachable, a JWT it
+rejects, a reply that is not the guide's), that fault's code (7, 3, 6),
+after the results.
 
 CI: --junit-xml FILE writes a JUnit XML report (a testsuite per appointment,
 a testcase per check, failures as <failure>); with GITHUB_ACTIONS=true each
@@ -280,4 +295,4 @@ workflow command, which GitHub shows as an annotation.
 
 
 def register(app: typer.Typer) -> None:
-    app.command("smoke", help=HELP)(command)
+    app.command("smoke", help=HELP, cls=JsonCommand)(command)

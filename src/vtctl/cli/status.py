@@ -43,11 +43,8 @@ MIN_INTERVAL = 0.5
 #: errors the watch view shows and retries on the next tick; others end the watch
 TRANSIENT_ERRORS: tuple[type[VtctlError], ...] = (NetworkError, ServerError)
 
-#: the keys of the JSON document of `status` (RoomStatus.to_json)
-FIELDS = (
-    "appointment_id", "room_name", "status", "sid", "type", "created_at", "duration_seconds",
-    "participant_count", "max_participants", "participants", "message",
-)
+#: the fields of `status --json`, declared on the model
+FIELDS = RoomStatus.json_fields()
 
 
 def utc_now() -> datetime:
@@ -299,4 +296,4 @@ def register(app: typer.Typer) -> None:
         "Participants API (TWILIO_* credentials). A room nobody has joined yet is "
         "'not-created'; when Twilio was not asked (demo profile) the state is 'unknown'. "
         "--watch keeps a live view and reports joins, departures and track changes.",
-    )(with_backend_flags(command))
+    )(with_backend_flags(command, local=("engine", "twilio")))

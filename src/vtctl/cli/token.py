@@ -15,7 +15,7 @@ from vtctl.cli.framework.context import streams, with_backend_flags
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.framework.validate import check_exclusive, parse_appointment_id
 from vtctl.domain.errors import NoUserGivenError, UsageError, UserNotFoundError
-from vtctl.domain.models import TOKEN_FIELDS, VideoToken
+from vtctl.domain.models import VideoToken
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
 
@@ -64,7 +64,7 @@ def _command(refresh: bool) -> Callable[..., None]:
         ctx: typer.Context,
         appointment_id: o.AppointmentId,
         as_user: o.AsUser = None,
-        json: Annotated[str | None, json_option(TOKEN_FIELDS)] = None,
+        json: Annotated[str | None, json_option(VideoToken.json_fields())] = None,
         jq: Jq = None,
         raw: o.Raw = False,
         *,

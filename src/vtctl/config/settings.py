@@ -20,11 +20,28 @@ from vtctl.config.profiles import (
 from vtctl.domain.errors import ConfigError, UsageError
 
 BackendKind = Literal["remote", "local"]
+#: what a command run on a backend reaches: the remote REST API, the local engine (its
+#: store), Twilio's API. A flag for something the run does not reach would be ignored.
+Reach = Literal["api", "engine", "twilio"]
+REACH_WORDS: dict[str, str] = {"api": "the remote API", "engine": "the local engine",
+                               "twilio": "Twilio"}
 DEFAULT_BASE_URL = "http://localhost:8000"
 #: seconds a remote request (the backend's API or Twilio's) may take, the whole reply included
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_TOKEN_PATH = "/api/token/"
 DEFAULT_REFRESH_PATH = "/api/token/refresh/"
+
+
+@dataclass(frozen=True)
+class Applies:
+    """Where a flag means something: a run that reaches none of ``reaches`` would ignore it,
+    so it is a usage error instead (checked in one place, ``cli.framework.context``).
+    A command flag says so in its ``Annotated`` declaration (``--as``); a backend flag
+    in its ``Flag``."""
+
+    reaches: tuple[Reach, ...]
+    #: why, in a few words, for the error line
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -35,11 +52,15 @@ class Flag:
     help: str
     metavar: str | None = None
     complete: Callable[[str], list[str]] | None = None
+    #: where it applies (None: on every run, like --profile)
+    applies: Applies | None = None
 
 
 def _flag(*names: str, help: str, metavar: str | None = None,
-          complete: Callable[[str], list[str]] | None = None) -> dict[str, Any]:
-    return {"flag": Flag(names, help, metavar, complete)}
+          complete: Callable[[str], list[str]] | None = None,
+          reaches: tuple[Reach, ...] = ()) -> dict[str, Any]:
+    applies = Applies(reaches) if reaches else None
+    return {"flag": Flag(names, help, metavar, complete, applies)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,16 +78,16 @@ class BackendOptions:
         "--profile", "-p", metavar="NAME", complete=complete_profile,
         help="Config profile [env: VTCTL_PROFILE; built-in 'demo' uses the shipped demo data]."))
     store: str | None = field(default=None, metadata=_flag(
-        "--store", metavar="PATH",
+        "--store", metavar="PATH", reaches=("engine",),
         help="SQLite appointment store of the local backend [env: VTCTL_STORE]."))
     base_url: str | None = field(default=None, metadata=_flag(
-        "--base-url", metavar="URL",
+        "--base-url", metavar="URL", reaches=("api",),
         help=f"Remote API base URL, e.g. {DEFAULT_BASE_URL} [env: VTCTL_BASE_URL]."))
     timeout: float | None = field(default=None, metadata=_flag(
-        "--timeout", metavar="SECONDS",
+        "--timeout", metavar="SECONDS", reaches=("api", "twilio"),
         help=f"Remote request timeout, covering the whole reply [default: {DEFAULT_TIMEOUT:g}]."))
     ca_bundle: str | None = field(default=None, metadata=_flag(
-        "--ca-bundle", metavar="PEM",
+        "--ca-bundle", metavar="PEM", reaches=("api",),
         help="CA bundle for a private TLS CA [env: SSL_CERT_FILE]. Verification is always on."))
     #: not a flag: the command creates the profile (``auth login``, ``auth twilio``)
     new_profile: bool = False
@@ -83,6 +104,9 @@ class Settings:
     token_path: str
     refresh_path: str
     ca_bundle: str | None = None
+    #: what chose the backend, for messages: "--local", "VTCTL_BACKEND=local",
+    #: "profile 'demo'" or "the default"
+    backend_source: str = "the default"
 
     @property
     def is_demo(self) -> bool:
@@ -177,6 +201,8 @@ def resolve_settings(opts: BackendOptions, env: dict[str, str] | None = None) ->
     )
 
     backend = "local" if opts.local else env.get("VTCTL_BACKEND") or profile.backend or "remote"
+    source = ("--local" if opts.local else f"VTCTL_BACKEND={backend}" if env.get("VTCTL_BACKEND")
+              else f"profile {name!r}" if profile.backend else "the default")
     if backend not in ("remote", "local"):
         raise ConfigError(
             f"unknown backend {backend!r}", hint="VTCTL_BACKEND / backend must be remote or local"
@@ -198,4 +224,5 @@ def resolve_settings(opts: BackendOptions, env: dict[str, str] | None = None) ->
         token_path=profile.token_path or DEFAULT_TOKEN_PATH,
         refresh_path=profile.refresh_path or DEFAULT_REFRESH_PATH,
         ca_bundle=opts.ca_bundle or env.get("SSL_CERT_FILE"),
+        backend_source=source,
     )

@@ -18,7 +18,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+
+from vtctl.domain.models import JsonFields
 
 GENESIS_HASH = "0" * 64
 
@@ -30,8 +31,10 @@ AUDIT_FIELDS: tuple[str, ...] = (
 
 
 @dataclass(frozen=True, slots=True)
-class AuditRecord:
+class AuditRecord(JsonFields):
     """One minted token: who, where, what for. Never the token itself."""
+
+    JSON_FIELDS = AUDIT_FIELDS
 
     at: str  # ISO 8601 UTC ending in Z
     os_user: str
@@ -43,9 +46,6 @@ class AuditRecord:
     room_name: str
     ttl_seconds: int
     jti: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in AUDIT_FIELDS}
 
 
 @dataclass(frozen=True, slots=True)

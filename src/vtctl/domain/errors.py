@@ -1,6 +1,9 @@
-"""The one exception tree of vtctl, grouped by cause.
+"""The one exception tree of vtctl, grouped by cause, and the exit codes.
 
-Each class carries the exit code of CONTRACT.md; the CLI turns any
+``EXIT_CODES`` is the one table of exit codes and their meanings: the root
+help's epilog, ``vtctl help exit-codes`` and the man pages are generated from
+it, and a test checks the README's table against it. Each class carries its
+exit code and the HTTP status ``vtctl serve`` answers it with; the CLI turns any
 ``VtctlError`` into one stderr line and that code in a single place
 (``vtctl.cli.framework.runtime.report_failure``, called by ``app.run``).
 Lower layers (httpx, sqlite3, keyring, twilio) translate their own exceptions
@@ -10,6 +13,7 @@ library failed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import ClassVar
 
@@ -27,10 +31,49 @@ class ExitCode(IntEnum):
     AUDIT_FAILED = 9
 
 
+@dataclass(frozen=True, slots=True)
+class ExitMeaning:
+    #: a few words, for the root help's one-line summary
+    short: str
+    #: the full meaning, for `vtctl help exit-codes`, the man pages and the README
+    meaning: str
+
+
+#: Every exit code and what it means, in order (CONTRACT.md's table, with vtctl's details).
+EXIT_CODES: dict[ExitCode, ExitMeaning] = {
+    ExitCode.OK: ExitMeaning(
+        "ok", "success (also when a reader of the output, such as `head -1`, leaves early); "
+        "for a verdict (`diagnose`, `smoke`, `sessions --alert`): every check ran and none "
+        "found a problem"),
+    ExitCode.UNEXPECTED: ExitMeaning("unexpected", "unexpected error"),
+    ExitCode.USAGE: ExitMeaning(
+        "usage", "usage error (bad flag or argument, a flag that does not apply to the "
+        "backend in use, a bad input file, or a file that is not a vtctl store)"),
+    ExitCode.NOT_AUTHENTICATED: ExitMeaning(
+        "not authenticated", "not authenticated (no JWT, HTTP 401, missing Twilio credentials)"),
+    ExitCode.PERMISSION_DENIED: ExitMeaning("permission denied", "permission denied (HTTP 403)"),
+    ExitCode.NOT_FOUND: ExitMeaning(
+        "not found", "not found (HTTP 404: appointment, room or user)"),
+    ExitCode.SERVER_ERROR: ExitMeaning(
+        "server error", "server error (HTTP 5xx, token generation failed, malformed response, "
+        "a damaged store)"),
+    ExitCode.NETWORK_ERROR: ExitMeaning("network", "network error or timeout"),
+    ExitCode.SMOKE_FAILED: ExitMeaning(
+        "a smoke/diagnose check failed or a sessions --alert rule matched",
+        "a `smoke` or `diagnose` check failed, or a `sessions --alert` rule matched (checks "
+        "ran and at least one failed; a check that could not run because of a fault gives "
+        "that fault's code, 3, 6 or 7, after the findings, unless another check failed)"),
+    ExitCode.AUDIT_FAILED: ExitMeaning(
+        "audit trail broken", "the audit trail failed verification (`vtctl audit verify`)"),
+}
+
+
 class VtctlError(Exception):
     """Base of every error vtctl reports to the user."""
 
     exit_code: ExitCode = ExitCode.UNEXPECTED
+    #: the HTTP status ``vtctl serve`` answers this error with
+    http_status: ClassVar[int] = 500
     #: the API guide's error body (``{"error": ...}``) for it, word for word, if it has one;
     #: the message when none is given
     guide_text: ClassVar[str | None] = None
@@ -112,6 +155,7 @@ class PermissionDeniedError(VtctlError):
     """The user is neither the patient nor the psychologist (HTTP 403)."""
 
     exit_code = ExitCode.PERMISSION_DENIED
+    http_status = 403
     guide_text = "Permission denied"
 
 
@@ -122,6 +166,7 @@ class NotFoundError(VtctlError):
     """The thing asked for does not exist (HTTP 404)."""
 
     exit_code = ExitCode.NOT_FOUND
+    http_status = 404
 
 
 class AppointmentNotFoundError(NotFoundError):
@@ -180,6 +225,7 @@ class NetworkError(VtctlError):
     """The backend could not be reached: refused, DNS, TLS."""
 
     exit_code = ExitCode.NETWORK_ERROR
+    http_status = 502  # vtctl serve could not reach Twilio: a bad gateway
 
 
 class RequestTimeoutError(NetworkError):
@@ -204,6 +250,15 @@ class SessionsAlertError(VtctlError):
     """A ``vtctl sessions --alert`` rule matched at least one appointment."""
 
     exit_code = ExitCode.SMOKE_FAILED
+
+
+class ChecksNotRunError(VtctlError):
+    """Checks could not run because of a fault and none found a problem: the fault's exit
+    code (3 no credentials, 6 a reply that is not the API's, 7 unreachable), never 0."""
+
+    def __init__(self, message: str, *, fault: VtctlError, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.exit_code = fault.exit_code
 
 
 # --- audit (exit 9) --------------------------------------------------------

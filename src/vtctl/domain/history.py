@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from vtctl.domain.audit import AuditRecord
-from vtctl.domain.models import Appointment, Finding, format_utc
+from vtctl.domain.models import Appointment, Finding, JsonFields, format_utc
 from vtctl.domain.twilio_errors import describe_error, video_error
 
 #: the role of someone who is neither the patient nor the psychologist
@@ -175,9 +175,18 @@ class SessionSources:
     tokens: tuple[AuditRecord, ...] = ()
 
 
+#: the keys of each event in ``vtctl history --json`` (CONTRACT.md): ``Event.to_json``
+EVENT_FIELDS: tuple[str, ...] = ("at", "kind", "who", "role", "detail", "room_sid")
+#: the keys of the document ``vtctl history --json`` prints (CONTRACT.md):
+#: ``SessionHistory.to_json``
+HISTORY_FIELDS: tuple[str, ...] = ("appointment", "rooms", "events", "findings")
+
+
 @dataclass(frozen=True, slots=True)
-class Event:
+class Event(JsonFields):
     """One line of the timeline."""
+
+    JSON_FIELDS = EVENT_FIELDS
 
     at: datetime | None
     #: token-minted, token-expired, room-created, joined, left, room-ended, more-participants
@@ -186,16 +195,6 @@ class Event:
     role: str | None
     detail: str
     room_sid: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"at": _when(self.at), "kind": self.kind, "who": self.who, "role": self.role,
-                "detail": self.detail, "room_sid": self.room_sid}
-
-
-#: the keys of each event in ``vtctl history --json`` (CONTRACT.md)
-EVENT_FIELDS: tuple[str, ...] = ("at", "kind", "who", "role", "detail", "room_sid")
-#: the keys of the document ``vtctl history --json`` prints (CONTRACT.md)
-HISTORY_FIELDS: tuple[str, ...] = ("appointment", "rooms", "events", "findings")
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,8 +227,10 @@ class PersonTrack:
 
 
 @dataclass(frozen=True, slots=True)
-class SessionHistory:
+class SessionHistory(JsonFields):
     """The story of an appointment's sessions, as ``vtctl history`` tells it."""
+
+    JSON_FIELDS = HISTORY_FIELDS
 
     sources: SessionSources
     now: datetime
@@ -239,10 +240,7 @@ class SessionHistory:
     #: one line each about what could not be read (Insights missing, older rooms not read)
     notes: tuple[str, ...] = ()
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "appointment": self.sources.appointment.to_json(),
-            "rooms": [room.to_json() for room in self.sources.rooms],
-            "events": [event.to_json() for event in self.events],
-            "findings": [finding.to_json() for finding in self.findings],
-        }
+    def json_attr(self, name: str) -> Any:
+        if name in ("appointment", "rooms"):
+            return getattr(self.sources, name)
+        return getattr(self, name)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from vtctl.domain.errors import TokenFormatError
-from vtctl.domain.models import format_utc
+from vtctl.domain.models import JsonFields
 from vtctl.util.jsonkind import json_kind
 from vtctl.util.text import printable
 
@@ -67,28 +67,30 @@ class InspectedToken:
         return int((self.expires_at - now).total_seconds())
 
     def to_json(self, signature: SignatureStatus, now: datetime | None = None) -> dict[str, Any]:
-        left = self.seconds_left(now)
-        return {
-            "header": self.header,
-            "api_key_sid": self.api_key_sid,
-            "account_sid": self.account_sid,
-            "jti": self.jti,
-            "identity": self.identity,
-            "room_name": self.room_name,
-            "grants": self.grants,
-            "issued_at": _iso(self.issued_at),
-            "not_before": _iso(self.not_before),
-            "expires_at": format_utc(self.expires_at),
-            "ttl": self.ttl,
-            "seconds_left": left,
-            "expired": left <= 0,
-            "claims": self.claims,
-            "signature": signature,
-        }
+        return TokenReport(self, signature, self.seconds_left(now)).to_json()
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return format_utc(moment) if moment else None
+@dataclass(frozen=True, slots=True)
+class TokenReport(JsonFields):
+    """``vtctl inspect``'s document: what the token says, its time left, the signature's verdict."""
+
+    JSON_FIELDS = (
+        "header", "api_key_sid", "account_sid", "jti", "identity", "room_name", "grants",
+        "issued_at", "not_before", "expires_at", "ttl", "seconds_left", "expired", "claims",
+        "signature",
+    )
+
+    token: InspectedToken
+    signature: SignatureStatus
+    seconds_left: int
+
+    @property
+    def expired(self) -> bool:
+        return self.seconds_left <= 0
+
+    def json_attr(self, name: str) -> Any:
+        own = name in ("seconds_left", "expired", "signature")
+        return getattr(self if own else self.token, name)
 
 
 def clean_token(text: str) -> str:

@@ -3,9 +3,13 @@ the server and the renderers.  No I/O and no heavy imports here."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+if TYPE_CHECKING:
+    from vtctl.domain.errors import VtctlError
 
 Role = Literal["patient", "psychologist"]
 Severity = Literal["ok", "warning", "problem"]
@@ -40,8 +44,48 @@ def parse_utc(text: str) -> datetime:
         raise ValueError(f"{text!r} is out of range in UTC") from exc
 
 
+def json_value(value: Any) -> Any:
+    """``value`` as JSON: a datetime in the guide's form, a model through its ``to_json``."""
+    if isinstance(value, datetime):
+        return format_utc(value)
+    if hasattr(value, "to_json"):  # a JsonFields model, or a nested record of its own
+        return value.to_json()
+    if isinstance(value, tuple | list):
+        return [json_value(item) for item in value]
+    return value
+
+
+class JsonFields:
+    """A dataclass whose JSON document is its ``json_fields()``, read off the object.
+
+    The field list is declared once, here: ``to_json`` builds the document from it and
+    a command's ``--help`` lists it (``cli.framework.json_flags.json_option``).  A class
+    names its fields in ``JSON_FIELDS`` (a computed one is a property of that name);
+    without it, every dataclass field is one.
+    """
+
+    __slots__ = ()
+    JSON_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def json_fields(cls) -> tuple[str, ...]:
+        return cls.JSON_FIELDS or tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+
+    def json_attr(self, name: str) -> Any:
+        """The value of the field ``name`` (an attribute or property of that name)."""
+        return getattr(self, name)
+
+    def json_of(self, fields: tuple[str, ...]) -> dict[str, Any]:
+        return {name: json_value(self.json_attr(name)) for name in fields}
+
+    def to_json(self) -> dict[str, Any]:
+        return self.json_of(self.json_fields())
+
+
 @dataclass(frozen=True, slots=True)
-class User:
+class User(JsonFields):
+    JSON_FIELDS = ("id", "email", "name")  # the role is the key it sits under
+
     id: int
     email: str
     name: str
@@ -49,7 +93,13 @@ class User:
 
 
 @dataclass(frozen=True, slots=True)
-class Appointment:
+class Appointment(JsonFields):
+    """An appointment; its JSON also carries the fields a remote backend sent that the
+    guide does not name (``extra``), after the declared ones."""
+
+    JSON_FIELDS = ("id", "patient_id", "psychologist_id", "duration_minutes", "starts_at",
+                   "video_room_id", "patient", "psychologist")
+
     id: int
     patient_id: int
     psychologist_id: int
@@ -65,22 +115,12 @@ class Appointment:
         return (self.patient_id, self.psychologist_id)
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": self.id,
-            "patient_id": self.patient_id,
-            "psychologist_id": self.psychologist_id,
-            "duration_minutes": self.duration_minutes,
-            "starts_at": format_utc(self.starts_at) if self.starts_at else None,
-            "video_room_id": self.video_room_id,
-        }
-        for role, user in (("patient", self.patient), ("psychologist", self.psychologist)):
-            if user is not None:
-                data[role] = {"id": user.id, "email": user.email, "name": user.name}
-        return {**self.extra, **data}
+        data = self.json_of(self.JSON_FIELDS)
+        return {**data, **{k: v for k, v in self.extra.items() if k not in data}}
 
 
 @dataclass(slots=True)
-class VideoToken:
+class VideoToken(JsonFields):
     """A token reply: exactly the guide's eight fields.
 
     Not frozen: frozen dataclasses pay ``object.__setattr__`` per field, and
@@ -96,37 +136,20 @@ class VideoToken:
     appointment_duration_minutes: int
     token_valid_until: str
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "access_token": self.access_token,
-            "room_name": self.room_name,
-            "user_identity": self.user_identity,
-            "expires_in": self.expires_in,
-            "expires_at": format_utc(self.expires_at),
-            "appointment_id": self.appointment_id,
-            "appointment_duration_minutes": self.appointment_duration_minutes,
-            "token_valid_until": self.token_valid_until,
-        }
+    JSON_FIELDS = TOKEN_FIELDS
 
 
 @dataclass(frozen=True, slots=True)
-class RoomInfo:
+class RoomInfo(JsonFields):
     """What ``room create`` returns: the room the appointment now has."""
 
     appointment_id: int
     room_name: str
     created: bool  # False when the appointment already had this room
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "appointment_id": self.appointment_id,
-            "room_name": self.room_name,
-            "created": self.created,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class PublishedTrack:
+class PublishedTrack(JsonFields):
     """One track a participant publishes (Twilio's PublishedTracks resource)."""
 
     kind: str  # audio | video | data
@@ -134,12 +157,9 @@ class PublishedTrack:
     sid: str | None = None
     enabled: bool | None = None  # False: published but muted/disabled
 
-    def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "name": self.name, "sid": self.sid, "enabled": self.enabled}
-
 
 @dataclass(frozen=True, slots=True)
-class Participant:
+class Participant(JsonFields):
     identity: str
     status: str | None = None
     sid: str | None = None
@@ -150,18 +170,6 @@ class Participant:
     #: None: the tracks were not asked for (unknown), () : none published
     tracks: tuple[PublishedTrack, ...] | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "identity": self.identity,
-            "status": self.status,
-            "sid": self.sid,
-            "role": self.role,
-            "connected_at": format_utc(self.connected_at) if self.connected_at else None,
-            "disconnected_at": format_utc(self.disconnected_at) if self.disconnected_at else None,
-            "duration_seconds": self.duration_seconds,
-            "tracks": None if self.tracks is None else [t.to_json() for t in self.tracks],
-        }
-
 
 #: ``RoomStatus.status`` when Twilio was not asked (or could not answer): nobody
 #: knows who is in the room, which is not the same as nobody being there
@@ -169,8 +177,14 @@ UNKNOWN_STATE = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
-class RoomStatus:
+class RoomStatus(JsonFields):
     """Room inspection; every field but the ids may be unknown."""
+
+    JSON_FIELDS = (
+        "appointment_id", "room_name", "status", "sid", "type", "created_at",
+        "duration_seconds", "participant_count", "max_participants", "participants",
+        "message", "unknown_reason",
+    )
 
     appointment_id: int
     room_name: str | None
@@ -200,27 +214,16 @@ class RoomStatus:
             return None
         return sum(1 for p in self.participants if p.status in (None, "connected"))
 
-    def to_json(self) -> dict[str, Any]:
-        data = {
-            "appointment_id": self.appointment_id,
-            "room_name": self.room_name,
-            "status": self.status,
-            "sid": self.sid,
-            "type": self.room_type,
-            "created_at": format_utc(self.created_at) if self.created_at else None,
-            "duration_seconds": self.duration_seconds,
-            "participant_count": self.active_participant_count,
-            "max_participants": self.max_participants,
-            "participants": [p.to_json() for p in self.participants],
-            "message": self.message,
-        }
-        if self.unknown_reason is not None:
-            data["unknown_reason"] = self.unknown_reason
-        return data
+    def json_attr(self, name: str) -> Any:
+        if name == "type":
+            return self.room_type
+        if name == "participant_count":  # connected now, however it was learnt
+            return self.active_participant_count
+        return getattr(self, name)
 
 
 @dataclass(frozen=True, slots=True)
-class RoomSummary:
+class RoomSummary(JsonFields):
     """One row of ``vtctl room list``: a Twilio room and the appointment its name maps to."""
 
     sid: str
@@ -234,54 +237,58 @@ class RoomSummary:
     patient: User | None = None
     psychologist: User | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "sid": self.sid,
-            "name": self.name,
-            "status": self.status,
-            "created_at": format_utc(self.created_at) if self.created_at else None,
-            "duration_seconds": self.duration_seconds,
-            "participant_count": self.participant_count,
-            "appointment_id": self.appointment_id,
-            "patient": _user_json(self.patient),
-            "psychologist": _user_json(self.psychologist),
-        }
-
-
-def _user_json(user: User | None) -> dict[str, Any] | None:
-    return None if user is None else {"id": user.id, "email": user.email, "name": user.name}
-
 
 @dataclass(frozen=True, slots=True)
-class RoomChange:
+class RoomChange(JsonFields):
     """What ``room end`` / ``room kick`` did (``changed`` False: it was so already)."""
+
+    #: ``room kick``'s fields; ``room end`` has the first six (``END_FIELDS``)
+    JSON_FIELDS = ("action", "appointment_id", "room_name", "room_sid", "status", "changed",
+                   "identity", "participant_sid")
+    END_FIELDS = JSON_FIELDS[:6]
 
     action: str  # end | kick
     appointment_id: int
     room_name: str | None
     room_sid: str | None
-    status: str | None  # the room's (end) or the participant's (kick) status now
+    status: str | None  # the room's (end) or the participant's (kick) status in Twilio's reply
     changed: bool
     identity: str | None = None
     participant_sid: str | None = None
+    #: the change was asked of Twilio (False: the room was not live, nothing was sent)
+    requested: bool = False
+
+    def unfinished(self) -> str | None:
+        """Why Twilio's reply shows the change not made (None: made, or nothing to make).
+
+        The reply is the truth: an end answered ``in-progress`` did not end the room."""
+        if not self.requested or self.status == self.target:
+            return None
+        who = f"room {self.room_name}" if self.action == "end" else (self.identity or "?")
+        return f"Twilio's reply to the {self.action} request says {who} {self.state_words}"
+
+    @property
+    def target(self) -> str:
+        """The status the action asks Twilio for."""
+        return "completed" if self.action == "end" else "disconnected"
+
+    @property
+    def state_words(self) -> str:
+        """``is still in-progress``, ``is failed, not completed``: the state in the reply."""
+        if not self.status:
+            return "is in a state it does not give"
+        if self.status in ("in-progress", "connected", "reconnecting"):
+            return f"is still {self.status}"
+        return f"is {self.status}, not {self.target}"
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "action": self.action,
-            "appointment_id": self.appointment_id,
-            "room_name": self.room_name,
-            "room_sid": self.room_sid,
-            "status": self.status,
-            "changed": self.changed,
-        }
-        if self.action == "kick":
-            data["identity"] = self.identity
-            data["participant_sid"] = self.participant_sid
-        return data
+        return self.json_of(self.JSON_FIELDS if self.action == "kick" else self.END_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
-class MintedToken:
+class MintedToken(JsonFields):
+    JSON_FIELDS = ("access_token", "identity", "room_name", "ttl", "expires_at")
+
     access_token: str
     identity: str
     room_name: str
@@ -290,26 +297,23 @@ class MintedToken:
     api_key_sid: str
     source: str  # environment | keyring | demo
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "access_token": self.access_token,
-            "identity": self.identity,
-            "room_name": self.room_name,
-            "ttl": self.ttl,
-            "expires_at": format_utc(self.expires_at),
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(JsonFields):
     """One line of ``vtctl diagnose``: what was checked, how it went, what to do next."""
+
+    JSON_FIELDS = ("check", "status", "detail", "action")  # CONTRACT.md; not the fault
 
     check: str
     status: Severity
     detail: str
-    #: a command to paste, or None
+    #: a command to paste or words to tell the person (``tell ...``), or None
     action: str | None = None
+    #: the check could not run because of this fault (no credentials, Twilio unreachable,
+    #: a reply that is not Twilio's): its exit code is the command's unless a problem was
+    #: found.  Not in the JSON (the status is ``warning``, the detail ``could not run: ...``)
+    fault: VtctlError | None = field(default=None, compare=False, repr=False)
 
-    def to_json(self) -> dict[str, Any]:
-        return {"check": self.check, "status": self.status, "detail": self.detail,
-                "action": self.action}
+    @property
+    def ran(self) -> bool:
+        return self.fault is None

@@ -129,8 +129,21 @@ def as_unknown_state(error: VtctlError) -> VtctlError:
     return type(error)(unknown_message(error), hint=error.hint)
 
 
-def unknown_state_error(reason: str | None, message: str | None) -> VtctlError | None:
-    """The error a reported unknown state is, or None when it is not one (demo, or known)."""
+#: what a server's reason means, said of that server (the remote backend relays it)
+_SERVER_COULD_NOT = {
+    "no-credentials": "the server at {server} has no Twilio credentials",
+    "twilio-rejected-credentials": "Twilio refused the Twilio credentials of the server at "
+                                   "{server}",
+    "twilio-unreachable": "the server at {server} could not reach Twilio",
+}
+
+
+def unknown_state_error(reason: str | None, message: str | None, server: str | None = None
+                        ) -> VtctlError | None:
+    """The error a reported unknown state is, or None when it is not one (demo, or known).
+
+    ``server``: who reported it (the remote backend's host); the error then says it was
+    that server, not this machine, that could not ask Twilio, and where to look."""
     if reason is None:
         return None
     kind = UNKNOWN_REASONS.get(reason, ServerError)
@@ -139,4 +152,13 @@ def unknown_state_error(reason: str | None, message: str | None) -> VtctlError |
     text = message or f"Twilio gave no answer ({reason})"
     if not text.startswith(UNKNOWN_PREFIX):
         text = UNKNOWN_PREFIX + text
-    return kind(text)
+    if server is None:
+        return kind(text)
+    said = text[len(UNKNOWN_PREFIX):]
+    if "serve" not in said.lower():  # the server's words do not say it was the server
+        what = _SERVER_COULD_NOT.get(reason, "Twilio answered the server at {server} with "
+                                     "an error").format(server=server)
+        text = f"{UNKNOWN_PREFIX}{what}: {said}"
+    return kind(text, hint=f"this is the server's view: the server at {server} asks Twilio "
+                "(its log has the details); with Twilio credentials here, "
+                "`vtctl status ID --local` asks Twilio from this machine")

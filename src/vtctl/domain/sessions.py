@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from vtctl.domain.errors import VtctlError
-from vtctl.domain.models import Appointment, Participant, User, format_utc
+from vtctl.domain.models import Appointment, JsonFields, Participant, json_value
 
 UPCOMING = "upcoming"
 NO_ROOM = "no room"
@@ -27,7 +27,7 @@ STATES: tuple[str, ...] = (
     STRANGER, WAITING, NO_ROOM, MISSED, OVERRUN, UNKNOWN, IN_SESSION, UPCOMING, ENDED,
 )
 
-#: the keys of each row's JSON object, in order (CONTRACT.md)
+#: the fields of each row's JSON object, in order (CONTRACT.md): ``SessionRow.to_json``
 FIELDS: tuple[str, ...] = (
     "appointment_id", "starts_at", "ends_at", "state", "since", "patient", "psychologist",
     "room_name", "room_sid", "connected", "detail", "action",
@@ -77,8 +77,10 @@ class SessionEvidence:
 
 
 @dataclass(frozen=True, slots=True)
-class SessionRow:
+class SessionRow(JsonFields):
     """One appointment of the window and its state at ``now``."""
+
+    JSON_FIELDS = FIELDS
 
     appointment: Appointment
     state: str
@@ -108,25 +110,15 @@ class SessionRow:
         return None if start is None else start + timedelta(
             minutes=self.appointment.duration_minutes)
 
-    def to_json(self) -> dict[str, Any]:
-        a = self.appointment
-        return {
-            "appointment_id": a.id,
-            "starts_at": _iso(self.starts_at),
-            "ends_at": _iso(self.ends_at),
-            "state": self.state,
-            "since": _iso(self.since),
-            "patient": _user(a.patient),
-            "psychologist": _user(a.psychologist),
-            "room_name": a.video_room_id,
-            "room_sid": self.room_sid,
-            "connected": [
-                {"identity": p.identity, "role": p.role, "since": _iso(p.connected_at)}
-                for p in self.connected
-            ],
-            "detail": self.detail,
-            "action": self.action,
-        }
+    def json_attr(self, name: str) -> Any:
+        if name in ("patient", "psychologist"):
+            return getattr(self.appointment, name)
+        if name == "room_name":
+            return self.appointment.video_room_id
+        if name == "connected":
+            return [{"identity": p.identity, "role": p.role, "since": json_value(p.connected_at)}
+                    for p in self.connected]
+        return getattr(self, name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,10 +143,3 @@ class SessionsReport:
     def faults(self) -> list[VtctlError]:
         return [row.fault for row in self.rows if row.fault is not None]
 
-
-def _iso(moment: datetime | None) -> str | None:
-    return format_utc(moment) if moment is not None else None
-
-
-def _user(user: User | None) -> dict[str, Any] | None:
-    return None if user is None else {"id": user.id, "email": user.email, "name": user.name}

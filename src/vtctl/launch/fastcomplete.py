@@ -6,8 +6,9 @@ spelling ``bash_complete`` etc. is accepted too).  ``fast_complete`` answers
 from ``completion_tree.json`` (parsed by ``vtctl.launch.cmdtree``) with the same
 algorithm and output format as Typer's completion (click's ``shell_completion``
 and Typer's completion classes).  Anything it cannot answer from the tree (a
-parameter with a dynamic ``autocompletion`` other than profile names, a missing or outdated tree, a
+parameter with another dynamic ``autocompletion``, a missing or outdated tree, a
 malformed request) falls back to Typer itself, so answers never differ.
+Profile names and ``--json`` field names are answered here.
 """
 
 from __future__ import annotations
@@ -217,5 +218,9 @@ def _param_completions(param: dict[str, Any], incomplete: str) -> list[Item]:
         from vtctl.config.profiles import complete_profile
 
         return [(name, None) for name in complete_profile(incomplete)]
+    if kind == "fields":  # --json's field names, as json_flags' completion function gives
+        from vtctl.util.jsonargs import complete_fields
+
+        return [(name, None) for name in complete_fields(tuple(how["fields"]), incomplete)]
     raise Fallback  # "dynamic": the parameter's own autocompletion function must run
 

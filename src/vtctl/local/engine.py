@@ -124,7 +124,9 @@ class TokenEngine:
                 hint=f"a user id or email: {choices}",
             )
         if user.id not in appointment.participant_ids():
-            raise PermissionDeniedError()
+            raise PermissionDeniedError(
+                hint=f"{_describe(user)} is not in appointment {appointment_id}: it is for "
+                f"{choices}")
         return appointment, user
 
     def issue(

@@ -43,6 +43,7 @@ from vtctl.net.transport import TLSHandshakeTimeout
 from vtctl.remote.parse import error_message
 from vtctl.remote.reply import Reply
 from vtctl.util.logsetup import redact
+from vtctl.util.text import reason_of
 
 LOGIN_AGAIN = "log in again with `vtctl auth login`"
 _CHECK_URL = "check --base-url / VTCTL_BASE_URL"
@@ -83,7 +84,7 @@ def timed_out(url: str, timeout: float) -> RequestTimeoutError:
 def translate(exc: Exception, url: str, timeout: float) -> VtctlError:
     """The one mapping of httpx exceptions to vtctl errors."""
     host = host_of(url)
-    text = redact(str(exc)) or type(exc).__name__
+    text = redact(reason_of(exc))
     if isinstance(exc, httpx.TimeoutException):
         if found_under(exc, TLSHandshakeTimeout):
             return RequestTimeoutError(
@@ -201,6 +202,8 @@ def _not_found(reply: Reply, message: str | None, says: str) -> NotFoundError:
     if _says(lowered, NoVideoRoomError):
         return NoVideoRoomError(message, hint="create one with `vtctl room create ID`")
     if _says(lowered, AppointmentNotFoundError):
-        return AppointmentNotFoundError(message)
+        return AppointmentNotFoundError(
+            message, hint=f"the server at {host_of(reply.url)} has no appointment with that "
+            "id: check the id (it is the number in the session link)")
     return NotFoundError(f"not found (HTTP 404{says}) at {reply.url}",
                          hint=f"{_CHECK_URL}: is it the telehealth API?")

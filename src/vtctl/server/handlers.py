@@ -8,13 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from vtctl.domain.errors import (
-    NetworkError,
-    NotFoundError,
-    PermissionDeniedError,
-    TokenGenerationError,
-    VtctlError,
-)
+from vtctl.domain.errors import TokenGenerationError, VtctlError
 from vtctl.server.auth import AuthFailed
 
 
@@ -28,17 +22,9 @@ async def _auth_failed(request: Request, exc: Exception) -> Response:
 async def _vtctl_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, VtctlError)
     message = exc.message
-    if isinstance(exc, NotFoundError):
-        code = 404
-    elif isinstance(exc, PermissionDeniedError):
-        code = 403
-    elif isinstance(exc, NetworkError):
-        code = 502
-    else:
-        code = 500
-        if isinstance(exc, TokenGenerationError) and not message.startswith(exc.guide_text):
-            message = TokenGenerationError.because(message).message
-    return JSONResponse({"error": message}, status_code=code)
+    if isinstance(exc, TokenGenerationError) and not message.startswith(exc.guide_text):
+        message = TokenGenerationError.because(message).message
+    return JSONResponse({"error": message}, status_code=exc.http_status)  # on the class
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

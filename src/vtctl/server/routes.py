@@ -91,7 +91,7 @@ def _unrelayed(appointment_id: int, reason: str, error: VtctlError) -> str:
     reference = secrets.token_hex(6)
     logging.getLogger("vtctl.serve").warning(
         "video-status %d: %s (reference %s)", appointment_id, error.message, reference)
-    what = _TWILIO_FAILURES.get(reason, "Twilio answered with an error")
+    what = _TWILIO_FAILURES.get(reason, "Twilio answered vtctl serve with an error")
     return f"{what} (reference {reference}; the server log has the details)"
 
 

@@ -74,6 +74,7 @@ from vtctl.twilio_video.reply import (
     clean_text,
     register_credentials,
 )
+from vtctl.util.text import reason_of
 
 if TYPE_CHECKING:
     from vtctl.domain.credentials import TwilioCredentials
@@ -329,7 +330,7 @@ def _httpx_http_client_class() -> type[Any]:
                 raise ServerError(f"Twilio's reply cannot be decoded ({method} {shown}): "
                                   f"{clean_text(str(exc), MAX_MESSAGE_CHARS)}") from exc
             except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
-                why = clean_text(str(exc) or type(exc).__name__, MAX_MESSAGE_CHARS)
+                why = clean_text(reason_of(exc), MAX_MESSAGE_CHARS)
                 raise NetworkError(f"cannot reach Twilio ({method} {shown}): {why}",
                                    hint=_retry_hint(self.base_url)) from exc
             log.debug("-> HTTP %s (%d bytes)", reply.status_code, len(raw))
@@ -461,8 +462,16 @@ def translated() -> Iterator[None]:
         # twilio's deserializers on a reply that is not the documented shape
         log.debug("Twilio's reply is not the documented shape: %s",
                   clean_text(f"{type(exc).__name__}: {exc}", MAX_MESSAGE_CHARS))
-        raise ServerError("Twilio's reply is not the documented shape of the resource",
-                          hint=f"check {ENV_API_URL} if it is set") from exc
+        raise ServerError(_shape_problem(exc), hint=f"check {ENV_API_URL} if it is set") from exc
+
+
+def _shape_problem(exc: Exception) -> str:
+    """What was missing or malformed in a reply the twilio library could not read, in words
+    (its exception's class and text go to the --debug log only)."""
+    if isinstance(exc, KeyError) and exc.args:
+        field = clean_text(str(exc.args[0]), 60)
+        return f"Twilio's reply lacks the field {field!r} (it is not the documented shape)"
+    return "Twilio's reply has a field of the wrong type or format (not the documented shape)"
 
 
 def _scrub(error: VtctlError) -> None:
@@ -495,7 +504,9 @@ def translate(exc: Exception) -> VtctlError:
         return ServerError(f"Twilio failed (HTTP {status}{detail})", hint="try again later")
     if status is not None:
         return ServerError(f"Twilio refused the request (HTTP {status}{detail})")
-    return ServerError(f"unexpected reply from Twilio: {_plain(exc)}")
+    log.debug("the twilio library could not read Twilio's reply: %s", _plain(exc))
+    return ServerError("Twilio's reply could not be read as the documented resource",
+                       hint=f"check {ENV_API_URL} if it is set")
 
 
 def _facts(exc: BaseException) -> tuple[int | None, int | None, str]:
@@ -504,7 +515,7 @@ def _facts(exc: BaseException) -> tuple[int | None, int | None, str]:
 
     if isinstance(exc, TwilioRestException):
         status, code = _status_of(exc.status), _code_of(exc.code)
-        return status, code, _detail(code, exc.msg, status)
+        return status, code, _detail(code, _twilios_words(exc.msg), status)
     if isinstance(exc, TwilioServiceException):
         status, code = _status_of(exc.status), _code_of(exc.code)
         return status, code, _detail(code, exc.detail or exc.title, status)
@@ -512,9 +523,23 @@ def _facts(exc: BaseException) -> tuple[int | None, int | None, str]:
     for arg in exc.args[1:]:
         status = getattr(arg, "status_code", None)
         if isinstance(status, int):
-            code, message = _body_error(arg)
-            return status, code, _detail(code, message or str(exc.args[0]), status)
+            code, message = _body_error(arg)  # not the library's "Unable to fetch page"
+            return status, code, _detail(code, message, status)
     return None, None, ""
+
+
+#: what the twilio library puts before the message of Twilio's error body, if any
+_LIBRARY_WORDS = tuple(f"Unable to {verb} record" for verb in ("fetch", "update", "delete",
+                                                                "create"))
+
+
+def _twilios_words(message: object) -> str | None:
+    """Twilio's own error message, without the library's ``Unable to fetch record: ``."""
+    text = str(message or "")
+    for words in _LIBRARY_WORDS:
+        if text.startswith(words):
+            return text[len(words):].lstrip(": ") or None
+    return text or None
 
 
 def _status_of(value: object) -> int | None:

@@ -19,9 +19,9 @@ from vtctl.twilio_video.paging import fan_out, paged_records, sid_of
 from vtctl.twilio_video.rooms import (
     CONNECTED_PAGE_SIZE,
     as_utc,
-    count_of,
     fetch_room,
     role_of,
+    room_duration,
     room_participants,
     text,
 )
@@ -76,7 +76,7 @@ def _summary(client: Any, room: Any) -> RoomSummary:
     name = text(room.unique_name)
     return RoomSummary(
         sid=text(room.sid) or "?", name=name, status=text(room.status),
-        created_at=as_utc(room.date_created), duration_seconds=count_of(room.duration),
+        created_at=as_utc(room.date_created), duration_seconds=room_duration(room),
         participant_count=count,
         appointment_id=appointment_of_room(name),
     )
@@ -86,27 +86,28 @@ def end_room(
     credentials: TwilioCredentials, appointment: Appointment, http_client: Any | None = None,
     *, timeout: float = DEFAULT_TIMEOUT, budget: Deadline | None = None,
 ) -> RoomChange:
-    """Set the appointment's in-progress room to ``completed`` (already completed: no change)."""
+    """Ask Twilio to set the appointment's in-progress room to ``completed`` (a room not in
+    progress: nothing is sent); the result is the status in Twilio's reply."""
     room_name = _room_name(appointment)
     with twilio_session(credentials, http_client, timeout=timeout, budget=budget) as client:
         room = _existing_room(client, appointment, room_name)
+        requested = False
         if room.status == "in-progress":
             room_api = paths.room_api(client, sid_of(room, "RM", "room"))
             try:
                 room = room_api.update(status="completed")
-                changed = True
+                requested = True
             except Exception as exc:
                 # it may have ended between the two calls: look again before failing
                 again = room_api.fetch()
                 if again.status == "in-progress":
                     raise exc from None
-                room, changed = again, False
-        else:
-            changed = False
+                room = again
+        status = text(room.status)  # what Twilio's reply says, not what was asked
         return RoomChange(
             action="end", appointment_id=appointment.id,
             room_name=text(room.unique_name) or room_name, room_sid=text(room.sid),
-            status=text(room.status), changed=changed,
+            status=status, changed=requested and status == "completed", requested=requested,
         )
 
 
@@ -129,7 +130,7 @@ def kick_participant(
         if room.status != "in-progress":
             raise NotFoundError(
                 f"{wanted} is not connected to room {shown_room}: the room is "
-                f"{text(room.status)}, nobody is connected",
+                f"{text(room.status) or 'not in progress'}, nobody is connected",
             )
         room_api = paths.room_api(client, sid_of(room, "RM", "room"))
         try:
@@ -143,10 +144,12 @@ def kick_participant(
                 f"{_who_is(connected, appointment)}",
                 hint=f"see `vtctl room participants {appointment.id} --local`",
             ) from exc
+        status = text(record.status)  # what Twilio's reply says, not what was asked
         return RoomChange(
             action="kick", appointment_id=appointment.id, room_name=shown_room,
-            room_sid=text(room.sid), status=text(record.status), changed=True,
+            room_sid=text(room.sid), status=status, changed=status == "disconnected",
             identity=text(record.identity) or wanted, participant_sid=text(record.sid),
+            requested=True,
         )
 
 

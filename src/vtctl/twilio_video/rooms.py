@@ -116,7 +116,7 @@ def _room_status(
         sid=text(room.sid),
         room_type=text(room.type),
         created_at=as_utc(room.date_created),
-        duration_seconds=count_of(room.duration),
+        duration_seconds=room_duration(room),
         max_participants=count_of(room.max_participants),
         participants=participants,
         participant_count=connected,
@@ -203,6 +203,17 @@ def count_of(value: object) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         return None
     return value
+
+
+def room_duration(room: Any, now: datetime | None = None) -> int | None:
+    """Twilio's ``duration`` once the room has ended; a live room's counts from its
+    creation (Twilio reports 0 until the room ends)."""
+    if room.status != "in-progress":
+        return count_of(room.duration)
+    created = as_utc(room.date_created)
+    if created is None:
+        return None
+    return max(0, int(((now or datetime.now(UTC)) - created).total_seconds()))
 
 
 def _participant(record: Any, appointment: Appointment) -> Participant:

@@ -106,6 +106,20 @@ def _first_line(exc: Exception) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
+def emit_json(io: IOStreams, fmt: OutputFormat, document: Any) -> None:
+    """Print ``document`` as ``--json [FIELDS]`` and ``--jq`` asked."""
+    if fmt.fields is not None:
+        document = select_fields(document, fmt.fields)
+    if fmt.jq is None:
+        io.print_json(document)
+        return
+    for value in apply_jq(document, fmt.jq):  # strings bare, as gh --jq / jq -r
+        if isinstance(value, str):
+            io.print_raw(value)
+        else:
+            io.print_json(value)
+
+
 def emit(
     io: IOStreams,
     fmt: OutputFormat,
@@ -120,17 +134,7 @@ def emit(
     row (as gh prints when stdout is not a terminal); a terminal still gets the table.
     """
     if fmt.json:
-        document = data()
-        if fmt.fields is not None:
-            document = select_fields(document, fmt.fields)
-        if fmt.jq is None:
-            io.print_json(document)
-            return
-        for value in apply_jq(document, fmt.jq):  # strings bare, as gh --jq / jq -r
-            if isinstance(value, str):
-                io.print_raw(value)
-            else:
-                io.print_json(value)
+        emit_json(io, fmt, data())
     elif fmt.raw and raw is not None:
         io.print_raw(raw())
     elif lines is not None and not io.is_stdout_tty:

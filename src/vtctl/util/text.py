@@ -92,3 +92,11 @@ def argv_problem(args: list[str]) -> str | None:
 def quoted(text: str, limit: int = 60) -> str:
     """``text`` quoted for an error message, cut short when it is long (a pasted flood)."""
     return repr(text) if len(text) <= limit else repr(text[: limit - 20] + "...")
+
+
+def reason_of(error: BaseException) -> str:
+    """An OS or network error's reason in words for people: ``Connection refused``, not
+    ``[Errno 111] Connection refused`` nor the exception's class name."""
+    import re
+
+    return re.sub(r"^\[Errno -?\d+\]\s*", "", str(error).strip()) or "no reason given"

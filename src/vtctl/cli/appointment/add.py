@@ -7,13 +7,13 @@ from typing import Annotated, Any
 
 import typer
 
-from vtctl.cli.appointment.fields import FIELDS
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import settings_from
 from vtctl.cli.framework.context import streams
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.config.settings import Settings
 from vtctl.domain.errors import UsageError
+from vtctl.domain.models import Appointment
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
 
@@ -33,7 +33,7 @@ class AddOptions:
 
 def run_add(opts: AddOptions) -> None:
     from vtctl.backends.local import open_store
-    from vtctl.domain.models import Appointment, parse_utc
+    from vtctl.domain.models import parse_utc
 
     try:
         starts_at = parse_utc(opts.starts_at) if opts.starts_at else None
@@ -93,7 +93,7 @@ def add_command(
         str | None,
         typer.Option("--room", help="Video room name \\[default: none; see `vtctl room create`]."),
     ] = None,
-    json: Annotated[str | None, json_option(FIELDS)] = None,
+    json: Annotated[str | None, json_option(Appointment.json_fields())] = None,
     jq: Jq = None,
     profile: o.Profile = None,
     store: o.Store = None,

@@ -11,10 +11,24 @@ import typer
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import settings_from
 from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.config.settings import Settings
 from vtctl.domain.errors import UsageError
+from vtctl.domain.models import JsonFields
 from vtctl.ui.iostreams import IOStreams
-from vtctl.ui.output import OutputFormat
+from vtctl.ui.output import OutputFormat, emit_json, output_format
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary(JsonFields):
+    """What an import did (``--json``): records in the file and what became of them."""
+
+    store: str
+    users: int
+    appointments: int
+    added: int
+    updated: int
+    unchanged: int
 
 
 @dataclass
@@ -48,19 +62,14 @@ def run_import(opts: ImportOptions) -> None:
             if store.get_user(user_id) is None:
                 raise data.unknown_user(user_id)
         counts = store.import_records(data.users, data.appointments)
-    summary = {
-        "store": str(opts.settings.store_path),
-        "users": len(data.users),
-        "appointments": len(data.appointments),
-        "added": counts.added,
-        "updated": counts.updated,
-        "unchanged": counts.unchanged,
-    }
+    summary = ImportSummary(str(opts.settings.store_path), len(data.users),
+                            len(data.appointments), counts.added, counts.updated,
+                            counts.unchanged)
     if opts.fmt.json:
-        opts.io.print_json(summary)
+        emit_json(opts.io, opts.fmt, summary.to_json())
     else:
         opts.io.info(
-            f"imported {name} into {summary['store']}: {counts.added} added, "
+            f"imported {name} into {summary.store}: {counts.added} added, "
             f"{counts.updated} updated, {counts.unchanged} unchanged"
         )
 
@@ -70,7 +79,8 @@ def import_command(
     file: Annotated[
         str, typer.Argument(metavar="FILE", help="Import file (JSON), or - for stdin.")
     ],
-    json: o.Json = False,
+    json: Annotated[str | None, json_option(ImportSummary.json_fields())] = None,
+    jq: Jq = None,
     profile: o.Profile = None,
     store: o.Store = None,
 ) -> None:
@@ -85,10 +95,10 @@ def import_command(
     run_import(
         ImportOptions(
             io=streams(ctx), settings=settings_from(local=True, profile=profile, store=store),
-            fmt=OutputFormat(json=json), source=file,
+            fmt=output_format(json, jq), source=file,
         )
     )
 
 
 def register(group: typer.Typer) -> None:
-    group.command("import")(import_command)
+    group.command("import", cls=JsonCommand)(import_command)

@@ -10,18 +10,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from vtctl.cli.appointment.fields import FIELDS
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import settings_from
 from vtctl.cli.framework.context import streams
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
+from vtctl.cli.framework.validate import given_flags, refuse_ignored
 from vtctl.config.settings import Settings
+from vtctl.domain.models import Appointment
 from vtctl.domain.timespec import TimeSpec, parse_time, resolve_window
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
 
 if TYPE_CHECKING:
-    from vtctl.domain.models import Appointment
     from vtctl.local.store import AppointmentQuery, AppointmentStore
 
 
@@ -142,13 +142,13 @@ def _list_tables(io: IOStreams, rows: Iterator[Appointment], total: int) -> int:
 
 def list_command(
     ctx: typer.Context,
-    json: Annotated[str | None, json_option(FIELDS)] = None,
+    json: Annotated[str | None, json_option(Appointment.json_fields())] = None,
     jq: Jq = None,
     limit: Annotated[
         int, typer.Option("--limit", "-L", min=1, help="Show at most this many.")
     ] = DEFAULT_LIMIT,
     all_: Annotated[
-        bool, typer.Option("--all", help="Show every appointment (ignores --limit).")
+        bool, typer.Option("--all", help="Show every appointment (not with --limit).")
     ] = False,
     user: Annotated[
         str | None,
@@ -178,6 +178,9 @@ def list_command(
     On a terminal: a table. In a pipe: one appointment a line, tab-separated
     (id, patient id, psychologist id, minutes, start, room).
     """
+    if all_:
+        refuse_ignored(given_flags(ctx, "limit"), "does not apply with --all (every "
+                       "appointment is listed)", "leave out {flag} or --all")
     run_list(
         ListOptions(
             io=streams(ctx), settings=settings_from(local=True, profile=profile, store=store),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -12,12 +12,13 @@ from vtctl.backends.base import Backend
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import settings_from
 from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.framework.validate import parse_appointment_id
 from vtctl.config.settings import Settings
 from vtctl.domain.errors import VtctlError
-from vtctl.domain.models import Appointment
+from vtctl.domain.models import Appointment, JsonFields
 from vtctl.ui.iostreams import IOStreams
-from vtctl.ui.output import OutputFormat
+from vtctl.ui.output import OutputFormat, emit_json, output_format
 
 HELP = """\
 Fetch appointments (and their two users) from the remote API into the local store.
@@ -50,26 +51,27 @@ class PullOptions:
 
 
 @dataclass
-class PullResult:
+class PullResult(JsonFields):
+    """``--json``: the store, the ids pulled, each failure with its message and exit code."""
+
+    store: str
     pulled: list[Appointment] = field(default_factory=list)
     failed: list[tuple[int, VtctlError]] = field(default_factory=list)
 
-    def to_json(self, store: str) -> dict[str, Any]:
-        return {
-            "store": store,
-            "pulled": [a.id for a in self.pulled],
-            "failed": [
-                {"id": i, "error": e.message, "exit_code": int(e.exit_code)}
-                for i, e in self.failed
-            ],
-        }
+    def json_attr(self, name: str) -> Any:
+        if name == "pulled":
+            return [a.id for a in self.pulled]
+        if name == "failed":
+            return [{"id": i, "error": e.message, "exit_code": int(e.exit_code)}
+                    for i, e in self.failed]
+        return getattr(self, name)
 
 
 def run_pull(opts: PullOptions) -> PullResult:
     from vtctl.backends.local import open_store
     from vtctl.local.pull import store_pulled
 
-    result = PullResult()
+    result = PullResult(str(opts.settings.store_path))
     remote = opts.open_remote()
     try:
         with open_store(opts.settings, create=True) as store:
@@ -88,7 +90,7 @@ def run_pull(opts: PullOptions) -> PullResult:
     finally:
         remote.close()
     if opts.fmt.json:
-        opts.io.print_json(result.to_json(str(opts.settings.store_path)))
+        emit_json(opts.io, opts.fmt, result.to_json())
     else:
         opts.io.info(f"pulled {len(result.pulled)} of {len(result.pulled) + len(result.failed)} "
                      f"into {opts.settings.store_path}")
@@ -105,7 +107,8 @@ def run_pull(opts: PullOptions) -> PullResult:
 def pull_command(
     ctx: typer.Context,
     appointment_ids: o.AppointmentIds,
-    json: o.Json = False,
+    json: Annotated[str | None, json_option(PullResult.json_fields())] = None,
+    jq: Jq = None,
     profile: o.Profile = None,
     store: o.Store = None,
     base_url: o.BaseUrl = None,
@@ -125,10 +128,10 @@ def pull_command(
         PullOptions(
             io=streams(ctx), settings=settings, open_remote=open_remote,
             appointment_ids=[parse_appointment_id(i) for i in appointment_ids],
-            fmt=OutputFormat(json=json),
+            fmt=output_format(json, jq),
         )
     )
 
 
 def register(group: typer.Typer) -> None:
-    group.command("pull", help=HELP)(pull_command)
+    group.command("pull", help=HELP, cls=JsonCommand)(pull_command)

@@ -9,14 +9,17 @@ from typing import Annotated, Any
 import typer
 
 from vtctl.backends.base import Backend, call_backend
-from vtctl.cli.appointment.fields import FIELDS
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import BackendChoice
 from vtctl.cli.framework.context import streams, with_backend_flags
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.framework.validate import parse_appointment_id
+from vtctl.domain.models import Appointment
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
+
+#: the remote API may send more than the guide names; the document keeps it
+NOTE = "On the remote backend, other fields the API sends follow these."
 
 
 @dataclass
@@ -44,7 +47,7 @@ def run_show(opts: ShowOptions) -> None:
 def show_command(
     ctx: typer.Context,
     appointment_id: o.AppointmentId,
-    json: Annotated[str | None, json_option(FIELDS)] = None,
+    json: Annotated[str | None, json_option(Appointment.json_fields(), NOTE)] = None,
     jq: Jq = None,
     *,
     backend: BackendChoice,

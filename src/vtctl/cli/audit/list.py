@@ -10,11 +10,13 @@ import typer
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import settings_from
 from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.framework.validate import parse_appointment_id
 from vtctl.config.settings import Settings
+from vtctl.domain.audit import AuditRecord
 from vtctl.domain.errors import UsageError
 from vtctl.ui.iostreams import IOStreams
-from vtctl.ui.output import OutputFormat, emit
+from vtctl.ui.output import OutputFormat, emit, output_format
 
 
 @dataclass
@@ -69,7 +71,8 @@ def list_command(
         str | None, typer.Option("--identity", metavar="X",
                                  help="Only tokens for this identity (e.g. 2-jane@example.com).")
     ] = None,
-    json: o.Json = False,
+    json: Annotated[str | None, json_option(AuditRecord.json_fields())] = None,
+    jq: Jq = None,
     profile: o.Profile = None,
     store: o.Store = None,
 ) -> None:
@@ -77,7 +80,7 @@ def list_command(
     run_audit_list(
         AuditListOptions(
             io=streams(ctx), settings=settings_from(local=True, profile=profile, store=store),
-            fmt=OutputFormat(json=json), since=since,
+            fmt=output_format(json, jq), since=since,
             appointment_id=None if appointment is None else parse_appointment_id(appointment),
             identity=identity,
         )
@@ -85,4 +88,4 @@ def list_command(
 
 
 def register(group: typer.Typer) -> None:
-    group.command("list")(list_command)
+    group.command("list", cls=JsonCommand)(list_command)

@@ -15,6 +15,7 @@ from vtctl.cli.auth.argv import TAKES_NO_ARGUMENTS, refuse_argv_secret
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import settings_from
 from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.validate import given_flags, refuse_ignored
 from vtctl.config.settings import Settings
 from vtctl.domain.errors import (
     AuthenticationError,
@@ -182,6 +183,9 @@ def login_command(
     --username (password prompt). Example: vtctl auth login --with-token < token.txt
     """
     refuse_argv_secret(ctx.args, "pipe it: `vtctl auth login --with-token < token.txt`")
+    if username is None:
+        refuse_ignored(given_flags(ctx, "timeout", "ca_bundle"), "applies to the request "
+                       "a --username login sends, and a token login sends none")
     settings = settings_from(profile=profile, base_url=base_url, timeout=timeout,
                              ca_bundle=ca_bundle, new_profile=True)
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -13,16 +13,23 @@ from vtctl.backends.remote import NOT_LOGGED_IN
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import settings_from
 from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.config.settings import Settings
 from vtctl.domain.errors import AuthenticationError, KeyringUnavailableError
 from vtctl.ui.iostreams import IOStreams
+from vtctl.ui.output import OutputFormat, emit_json, output_format
+
+#: the fields of ``auth status --json``, in order: the document is built from them
+FIELDS = ("profile", "base_url", "backend", "logged_in", "source", "storage", "insecure",
+          "user_id", "expires_at", "expires_in", "expired", "refresh_token", "token_type",
+          "profiles")
 
 
 @dataclass
 class StatusOptions:
     io: IOStreams
     settings: Settings
-    json: bool = False
+    fmt: OutputFormat = field(default_factory=OutputFormat)
     env: dict[str, str] | None = None
     now: datetime | None = None
 
@@ -79,20 +86,9 @@ def auth_status(settings: Settings, env: dict[str, str], now: datetime) -> dict[
     from vtctl.config.secrets_store import is_insecure
     from vtctl.remote.parse import jwt_claims
 
-    data: dict[str, Any] = {
-        "profile": settings.profile,
-        "base_url": settings.base_url,
-        "backend": settings.backend,
-        "logged_in": False,
-        "source": None,
-        "storage": None,
-        "insecure": False,
-        "user_id": None,
-        "expires_at": None,
-        "expires_in": None,
-        "expired": None,
-        "refresh_token": False,
-    }
+    data: dict[str, Any] = dict.fromkeys(FIELDS)
+    data.update(profile=settings.profile, base_url=settings.base_url, backend=settings.backend,
+                logged_in=False, insecure=False, refresh_token=False, profiles=[])
     found = find_jwt(settings.profile, env)
     if found is None:
         return data
@@ -120,8 +116,8 @@ def run_status(opts: StatusOptions) -> None:
     except KeyringUnavailableError as exc:
         raise KeyringUnavailableError(f"{NOT_LOGGED_IN} ({exc.message})", hint=exc.hint) from exc
     data["profiles"] = profile_logins(data, now)
-    if opts.json:
-        opts.io.print_json(data)
+    if opts.fmt.json:
+        emit_json(opts.io, opts.fmt, data)
     else:
         from vtctl.ui.render.logins import login_table, profiles_table
 
@@ -141,7 +137,8 @@ def run_status(opts: StatusOptions) -> None:
 
 def status_command(
     ctx: typer.Context,
-    json: o.Json = False,
+    json: Annotated[str | None, json_option(FIELDS)] = None,
+    jq: Jq = None,
     profile: o.Profile = None,
     base_url: o.BaseUrl = None,
 ) -> None:
@@ -152,8 +149,8 @@ def status_command(
     Exit code 3 when not logged in or the token has expired.
     """
     settings = settings_from(profile=profile, base_url=base_url)
-    run_status(StatusOptions(io=streams(ctx), settings=settings, json=json))
+    run_status(StatusOptions(io=streams(ctx), settings=settings, fmt=output_format(json, jq)))
 
 
 def register(group: typer.Typer) -> None:
-    group.command("status")(status_command)
+    group.command("status", cls=JsonCommand)(status_command)

@@ -10,6 +10,7 @@ from typer.exceptions import Abort
 
 from vtctl import __version__
 from vtctl.cli.framework.runtime import exit_status, report_failure, split_debug, start_debug
+from vtctl.domain.errors import EXIT_CODES
 from vtctl.ui.iostreams import IOStreams
 
 HELP = """\
@@ -22,12 +23,9 @@ the embedded local engine (--local, VTCTL_BACKEND=local or a profile).
 Try it offline with the shipped demo data:  vtctl token 47 --profile demo
 """
 
-EPILOG = (
-    "Exit codes: 0 ok, 1 unexpected, 2 usage, 3 not authenticated, 4 permission denied, "
-    "5 not found, 6 server error, 7 network, 8 a smoke/diagnose check failed or a "
-    "sessions --alert rule matched, "
-    "9 audit trail broken (vtctl help exit-codes)."
-)
+EPILOG = "Exit codes: " + ", ".join(
+    f"{int(code)} {meaning.short}" for code, meaning in EXIT_CODES.items()
+) + " (vtctl help exit-codes)."
 
 
 def build_app(modules: tuple[str, ...] | None = None) -> typer.Typer:

@@ -1,17 +1,30 @@
 """The backend flags, given to Typer from their one declaration
-(``config.settings.BackendOptions``), and the backend a command runs against."""
+(``config.settings.BackendOptions``), the backend a command runs against, and the
+one check that no flag given is ignored by it (issue 19 rule 5)."""
 
 from __future__ import annotations
 
 import dataclasses
 import inspect
 import typing
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
+from typer.models import OptionInfo
 
 from vtctl.backends.base import Backend
-from vtctl.config.settings import BackendOptions, Flag, Settings, resolve_settings
+from vtctl.config.settings import (
+    REACH_WORDS,
+    Applies,
+    BackendKind,
+    BackendOptions,
+    Flag,
+    Reach,
+    Settings,
+    resolve_settings,
+)
+from vtctl.domain.errors import UsageError
 
 BACKEND_PANEL = "Backend"
 
@@ -30,13 +43,92 @@ def backend_option(name: str) -> Any:
 
 
 def backend_flag_parameters() -> list[inspect.Parameter]:
-    """Every backend flag as a keyword-only parameter Typer reads, in declaration order."""
+    """Every backend flag as a keyword-only parameter Typer reads, in declaration order
+    (with its ``Applies``, read by :func:`check_flags_apply`)."""
     hints = typing.get_type_hints(BackendOptions)
-    return [
-        inspect.Parameter(field.name, inspect.Parameter.KEYWORD_ONLY, default=field.default,
-                          annotation=Annotated[hints[field.name], backend_option(field.name)])
-        for field in dataclasses.fields(BackendOptions) if "flag" in field.metadata
-    ]
+    params = []
+    for field in dataclasses.fields(BackendOptions):
+        if "flag" not in field.metadata:
+            continue
+        applies, option = field.metadata["flag"].applies, backend_option(field.name)
+        annotation = (Annotated[hints[field.name], option] if applies is None
+                      else Annotated[hints[field.name], option, applies])
+        params.append(inspect.Parameter(field.name, inspect.Parameter.KEYWORD_ONLY,
+                                        default=field.default, annotation=annotation))
+    return params
+
+
+#: what a command reaches on each backend; None: it does not run on that backend
+Reached = tuple[Reach, ...] | None
+
+
+@dataclass(frozen=True)
+class BackendUse:
+    """What a command reaches on each backend, and its flags that apply only somewhere
+    (parameter name -> option name, ``Applies``); on ``with_backend_flags``' wrapper as
+    ``backend_use`` (``tests/test_flags_apply.py`` walks the click tree with it)."""
+
+    remote: Reached
+    local: Reached
+    flags: dict[str, tuple[str, Applies]]
+
+    def reached(self, backend: BackendKind) -> Reached:
+        return self.remote if backend == "remote" else self.local
+
+
+def flags_that_apply_somewhere(signature: inspect.Signature) -> dict[str, tuple[str, Applies]]:
+    """The parameters whose ``Annotated`` declaration carries an ``Applies``."""
+    found = {}
+    for name, param in signature.parameters.items():
+        metadata = getattr(param.annotation, "__metadata__", ())
+        applies = next((m for m in metadata if isinstance(m, Applies)), None)
+        option = next((m for m in metadata if isinstance(m, OptionInfo)), None)
+        if applies is not None and option is not None:
+            # in an Annotated declaration Typer keeps the first name in ``default``
+            decls: tuple[Any, ...] = (option.default, *(option.param_decls or ()))
+            names = [d for d in decls if isinstance(d, str) and d.startswith("--")]
+            found[name] = (names[0], applies)
+    return found
+
+
+def check_flags_apply(command: str, use: BackendUse, settings: Settings,
+                      given: dict[str, Any]) -> None:
+    """A usage error (exit 2, one line: why and what to do) when the command does not run
+    on the resolved backend, or a flag given would be ignored there."""
+    backend = settings.backend
+    reached = use.reached(backend)
+    if reached is None:
+        other = "local" if backend == "remote" else "remote"
+        fix = "add --local" if other == "local" else _undo_local(settings.backend_source)
+        raise UsageError(f"`{command}` runs on the {other} backend only, not the {backend} one "
+                         f"({_chosen_by(settings.backend_source)}); {fix}")
+    for name, (option, applies) in use.flags.items():
+        value = given.get(name)
+        if value is None or value is False or set(applies.reaches) & set(reached):
+            continue
+        what = " or ".join(REACH_WORDS[r] for r in applies.reaches)
+        note = f"; {applies.note}" if applies.note else ""
+        if backend == "remote" and "engine" in applies.reaches:
+            fix = "add --local"
+        elif backend == "local" and use.remote is not None and "engine" not in applies.reaches:
+            fix = f"leave out {option}, or {_undo_local(settings.backend_source)}"
+        else:
+            fix = f"leave out {option}"
+        raise UsageError(f"{option} is for {what}, which `{command}` does not reach on the "
+                         f"{backend} backend ({_chosen_by(settings.backend_source)}){note}; "
+                         f"{fix}")
+
+
+def _chosen_by(source: str) -> str:
+    return source if source == "the default" else f"set by {source}"
+
+
+def _undo_local(source: str) -> str:
+    if source == "--local":
+        return "drop --local"
+    if source.startswith("VTCTL_BACKEND="):
+        return "unset VTCTL_BACKEND"
+    return "choose a remote profile with --profile NAME"
 
 
 def settings_from(**given: Any) -> Settings:

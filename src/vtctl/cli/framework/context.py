@@ -5,13 +5,17 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import Any, overload
 
 import typer
 
 from vtctl.cli.framework.backend_flags import (
     BackendChoice,
+    BackendUse,
+    Reached,
     backend_flag_parameters,
+    check_flags_apply,
+    flags_that_apply_somewhere,
     settings_from,
 )
 from vtctl.ui.iostreams import IOStreams
@@ -22,22 +26,54 @@ def streams(ctx: typer.Context) -> IOStreams:
     return obj if isinstance(obj, IOStreams) else IOStreams()
 
 
-def with_backend_flags(command: Callable[..., None]) -> Callable[..., None]:
-    """Give ``command`` the shared backend flags, declared once.
+@overload
+def with_backend_flags(
+    command: Callable[..., None], /, *, remote: Reached = ..., local: Reached = ...
+) -> Callable[..., None]: ...
+
+
+@overload
+def with_backend_flags(
+    *, remote: Reached = ..., local: Reached = ...
+) -> Callable[[Callable[..., None]], Callable[..., None]]: ...
+
+
+def with_backend_flags(
+    command: Callable[..., None] | None = None, /, *,
+    remote: Reached = ("api",), local: Reached = ("engine",),
+) -> Any:
+    """Give ``command`` the shared backend flags, declared once, and check them.
 
     The command declares a ``backend: BackendChoice`` parameter instead of the
     flags (``config.settings.BackendOptions``); Typer sees the flags (appended
     to the signature) and the command gets them resolved (flag > env > profile
-    > default).
+    > default). ``remote`` / ``local``: what the command reaches on each backend
+    (None: it does not run there, as ``room list`` remotely); once the backend is
+    resolved, a flag given for something it does not reach (``--as`` remotely,
+    ``--base-url`` locally, ``--timeout`` where nothing is sent) is a usage error,
+    never ignored (``backend_flags.check_flags_apply``).
     """
+    if command is None:
+        return functools.partial(_with_backend_flags, remote=remote, local=local)
+    return _with_backend_flags(command, remote=remote, local=local)
+
+
+def _with_backend_flags(command: Callable[..., None], *, remote: Reached,
+                        local: Reached) -> Callable[..., None]:
     signature = inspect.signature(command, eval_str=True)
     own = [p for name, p in signature.parameters.items() if name != "backend"]
     flags = backend_flag_parameters()
+    whole = signature.replace(parameters=[*own, *flags])
+    use = BackendUse(remote, local, flags_that_apply_somewhere(whole))
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
         chosen = {flag.name: kwargs.pop(flag.name) for flag in flags}
-        command(*args, backend=BackendChoice(settings_from(**chosen)), **kwargs)
+        settings = settings_from(**chosen)
+        path = getattr(kwargs.get("ctx"), "command_path", None) or command.__name__
+        check_flags_apply(path, use, settings, {**chosen, **kwargs})
+        command(*args, backend=BackendChoice(settings), **kwargs)
 
-    wrapper.__signature__ = signature.replace(parameters=[*own, *flags])  # type: ignore[attr-defined]
+    wrapper.__signature__ = whole  # type: ignore[attr-defined]
+    wrapper.backend_use = use  # type: ignore[attr-defined]
     return wrapper

@@ -1,37 +1,58 @@
-"""``--json [FIELDS]`` and ``--jq EXPR``, declared by each command that prints JSON.
+"""``--json [FIELDS]`` and ``--jq EXPR``: one declaration for every command that prints JSON.
 
-As gh's ``AddJSONFlags``: a command names the fields of its JSON document in
-its own declaration (``json: Annotated[str | None, json_option(FIELDS)] = None``,
-``jq: o.Jq = None``), ``--help`` lists them, and the command turns the values
-into an ``OutputFormat`` with :func:`vtctl.ui.output.output_format`.
+As gh's ``AddJSONFlags``: a command declares ``json: Annotated[str | None,
+json_option(Model.json_fields())] = None`` and ``jq: Jq = None`` with the fields
+of the data it prints (declared once, on the model its ``to_json`` builds the
+document from), so ``--help`` lists exactly those fields, its example names two
+of them, and Tab completes them (``a,b<TAB>`` too, as gh does). The command turns
+the values into an ``OutputFormat`` with :func:`vtctl.ui.output.output_format`.
 
-The click parser Typer uses has no options with an optional value, so a
-command that declares ``json_option`` is built with ``cls=JsonCommand``: it
-reads a bare ``--json`` as "every field" and ``--json a,b`` as a field list
-(unless the word is needed as the command's positional argument), from its
-own parameters (``vtctl.util.jsonargs``, which shell completion uses too).
+Why a command class: Typer has no option with an optional value (it dropped
+click's ``is_flag=False, flag_value=...``, fastapi/typer#987, and 0.28's parser
+has none), so ``JsonCommand.parse_args`` spells a bare ``--json`` and
+``--json a,b`` the way its parser reads them, from the command's own parameters
+(``vtctl.util.jsonargs``, which the fast Tab completion uses too). Every command
+with ``--json`` is a ``JsonCommand`` (``tests/test_json_contract.py`` walks the tree).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperOption
 
 from vtctl.cli.framework.options import OUTPUT_PANEL
-from vtctl.util.jsonargs import JQ_OPTION, JSON_OPTION, spell_json_values
+from vtctl.util.jsonargs import JQ_OPTION, JSON_OPTION, complete_fields, spell_json_values
+
+#: what ``--help`` says before the field list (tests read the list after it)
+FIELDS_LABEL = "Fields: "
 
 
-def json_option(fields: Sequence[str]) -> Any:
-    """The ``--json [FIELDS]`` declaration of a command whose document has ``fields``."""
+def json_example(fields: Sequence[str]) -> str:
+    """The ``--json a,b`` example of a command's help: its own first two fields."""
+    return f"{JSON_OPTION} {','.join(fields[:2])}"
+
+
+def json_option(fields: Sequence[str], note: str = "") -> Any:
+    """The ``--json [FIELDS]`` declaration of a command whose document has ``fields``
+    (an object's keys, or each record's for a list). ``note``: a sentence after them."""
+    listed = ", ".join(fields)
     return typer.Option(
         JSON_OPTION, metavar="[FIELDS]",
-        help="Print one JSON document. With FIELDS (e.g. --json room_name,expires_at or "
-        "--json=room_name) only those keys, in that order. Fields: " + ", ".join(fields) + ".",
+        help=f"Print one JSON document. With FIELDS (e.g. {json_example(fields)}) only "
+        f"those keys, in that order. {FIELDS_LABEL}{listed}.{' ' + note if note else ''}",
         rich_help_panel=OUTPUT_PANEL, show_default=False,
+        autocompletion=_completer(tuple(fields)),
     )
+
+
+def _completer(fields: tuple[str, ...]) -> Callable[[str], list[str]]:
+    def complete(incomplete: str) -> list[str]:
+        return complete_fields(fields, incomplete)
+
+    return complete
 
 
 Jq = Annotated[
@@ -39,7 +60,7 @@ Jq = Annotated[
     typer.Option(
         JQ_OPTION, metavar="EXPR",
         help="Filter the JSON document with a jq expression (implies --json; strings "
-        "print bare), e.g. --jq .room_name",
+        "print bare), e.g. --jq keys",
         rich_help_panel=OUTPUT_PANEL, show_default=False,
     ),
 ]

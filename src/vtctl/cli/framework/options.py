@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from vtctl.cli.framework.backend_flags import BACKEND_PANEL, backend_option
+from vtctl.config.settings import Applies
 
 OUTPUT_PANEL = "Output"
 
@@ -58,12 +59,7 @@ AsUser = Annotated[
         "patient or psychologist. Default: the profile's as_user.",
         rich_help_panel=BACKEND_PANEL, show_default=False,
     ),
-]
-#: ``--json`` of a command that prints its document whole; a command with
-#: selectable fields declares ``cli.json_flags.json_option(FIELDS)`` instead.
-Json = Annotated[
-    bool,
-    typer.Option("--json", help="Print one JSON document.", rich_help_panel=OUTPUT_PANEL),
+    Applies(("engine",), note="remotely the logged-in user's JWT decides whose token it is"),
 ]
 Raw = Annotated[
     bool,

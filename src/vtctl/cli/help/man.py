@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from vtctl.cli.framework.context import streams
+from vtctl.ui.iostreams import IOStreams
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,23 @@ def run_man(opts: ManOptions) -> str:
                      hint="`vtctl --help` lists the commands")
 
 
+def show_formatted(io: IOStreams, page: str) -> None:
+    """A page for a person at a terminal: ``man -l -`` formats it and pages it, like
+    ``git help``; without man (or when it fails), the page as plain text."""
+    import shutil
+    import subprocess
+
+    man = shutil.which("man")
+    if man is not None:
+        io.out.flush()
+        shown = subprocess.run([man, "-l", "-"], input=page.encode(), check=False)
+        if shown.returncode == 0:
+            return
+    from vtctl.cli.help.manpage import plain_text
+
+    io.out.write(plain_text(page))
+
+
 def man_dir() -> Path | None:
     """Where the pages are (in ``man1/``): the ``man/`` of the checkout vtctl runs from,
     else the ``share/man`` that ``pip install`` filled (pyproject's data-files), if any."""
@@ -51,15 +69,21 @@ def man_command(
         help="A command, e.g. `room participants`; none: vtctl(1).", metavar="COMMAND...",
         show_default=False)] = None,
 ) -> None:
-    """Print the man page of vtctl or of a command, in troff.
+    """Show the man page of vtctl or of a command.
 
-    Read it with `vtctl help man | man -l -` or `vtctl help man room participants | man -l -`.
+    On a terminal it is shown formatted, through `man -l -` (and its pager), or as
+    plain text where man is missing. Piped, it is the troff source, as a page file
+    holds it: `vtctl help man | man -l -`, `vtctl help man room participants > page.1`.
     `pip install` also installs every page in share/man/man1 of the install, where
     `man vtctl-token` finds it when the install's bin is on PATH; in a checkout they
     are in man/man1/ (`MANPATH=$PWD/man man vtctl-token`). Where they are is said on stderr.
     """
     io = streams(ctx)
-    io.out.write(run_man(ManOptions(command=tuple(command or ()))))
+    page = run_man(ManOptions(command=tuple(command or ())))
+    if io.is_stdout_tty:
+        show_formatted(io, page)
+    else:
+        io.out.write(page)
     where = man_dir()
     if where is not None:
         io.info(f"Every page is in {where}: MANPATH={where} man vtctl")

@@ -129,6 +129,44 @@ def render_page(path: tuple[str, ...], command: Any, ctx: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: inline troff this module writes, and what it stands for in plain text
+_INLINE = (("\\fB", ""), ("\\fR", ""), ("\\fI", ""), ("\\-", "-"), ("\\&", ""),
+           ("\\e", "\\"))
+#: how far a definition's text is indented under its term, as man does
+_INDENT = " " * 7
+
+
+def plain_text(page: str) -> str:
+    """A page of ``render_page`` as plain text (where ``man`` is missing): sections at the
+    margin, paragraphs and definitions indented, no troff requests or escapes."""
+
+    def inline(line: str) -> str:
+        for code, text in _INLINE:
+            line = line.replace(code, text)
+        return line
+
+    out: list[str] = []
+    indent = _INDENT  # a section's text; a definition's is indented twice
+    term = False
+    for line in page.splitlines():
+        request, _, rest = line.partition(" ")
+        if request in ('.\\"', ".TH", ".nh", ".nf", ".fi"):
+            continue
+        if request == ".SH":
+            out += ["", inline(rest)]
+            indent, term = _INDENT, False
+        elif request in (".PP", ".TP"):
+            if out and out[-1].startswith(" "):  # not right under a section's name
+                out.append("")
+            term = request == ".TP"
+        elif term:
+            out.append(_INDENT + inline(line))
+            indent, term = _INDENT * 2, False
+        else:
+            out.append(indent + inline(line))
+    return "\n".join(out).strip("\n") + "\n"
+
+
 def render_pages(root: Any) -> dict[str, str]:
     """Every page, by file name (``vtctl.1``, ``vtctl-token.1``, ...)."""
     return {f"{page_name(path)}.1": render_page(path, command, ctx)

@@ -3,6 +3,7 @@ one row a line: tab-separated in a pipe (for grep), a table on a terminal."""
 
 from __future__ import annotations
 
+from vtctl.domain import errors
 from vtctl.ui.iostreams import IOStreams
 
 ENVIRONMENT: tuple[tuple[str, str], ...] = (
@@ -31,20 +32,9 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
 )
 
 
-EXIT_CODES: tuple[tuple[str, str], ...] = (
-    ("0", "success (also when a reader of the output leaves early: `vtctl ... | head -1`)"),
-    ("1", "unexpected error"),
-    ("2", "usage error (bad flag, argument, input file, or a file that is not a vtctl store)"),
-    ("3", "not authenticated (no JWT, HTTP 401, missing Twilio credentials)"),
-    ("4", "permission denied (HTTP 403)"),
-    ("5", "not found (HTTP 404: appointment, room or user)"),
-    ("6", "server error (HTTP 5xx, token generation failed, malformed response, "
-          "a damaged store)"),
-    ("7", "network error or timeout"),
-    ("8", "a `smoke` or `diagnose` check failed, or a `sessions --alert` rule matched "
-          "(7 when no check could reach the server; 3, 6 or 7 when `sessions` could not "
-          "ask Twilio and no rule matched)"),
-    ("9", "the audit trail failed verification"),
+#: ``domain.errors.EXIT_CODES`` as rows: the one table of exit codes
+EXIT_CODES: tuple[tuple[str, str], ...] = tuple(
+    (str(int(code)), meaning.meaning) for code, meaning in errors.EXIT_CODES.items()
 )
 
 

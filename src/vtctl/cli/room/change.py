@@ -7,6 +7,7 @@ from typing import Any
 
 from vtctl.backends.base import Backend, call_backend
 from vtctl.cli.room.confirm import confirm, require_yes_or_terminal
+from vtctl.domain.errors import ServerError
 from vtctl.domain.models import RoomChange
 from vtctl.domain.rooms import RoomRef
 from vtctl.ui.iostreams import IOStreams
@@ -18,11 +19,11 @@ def run_change(
     yes: bool, command: str, question: Callable[[int], str],
     change: Callable[[Backend, int], RoomChange],
 ) -> RoomChange:
-    """``--yes`` or a terminal first (nothing sent otherwise), then ask, then change."""
+    """``--yes`` or a terminal first (nothing sent otherwise), then ask, then change; print
+    and exit by the state in Twilio's reply (still live: exit 6)."""
     require_yes_or_terminal(io, yes, f"`vtctl {command}`")
 
     def act(backend: Backend) -> RoomChange:
-        backend.check_room_operations(command)
         appointment_id = backend.resolve_room(room)
         confirm(io, yes, question(appointment_id))
         return change(backend, appointment_id)
@@ -35,4 +36,8 @@ def run_change(
         return change_line(done)
 
     emit(io, fmt, done.to_json, line)
+    unfinished = done.unfinished()
+    if unfinished is not None:  # printed as Twilio says it is; the exit says it was not done
+        raise ServerError(unfinished, hint=f"see `vtctl status {done.appointment_id} --local`, "
+                          "then try again")
     return done

@@ -14,11 +14,12 @@ from vtctl.cli.framework.backend_flags import BackendChoice
 from vtctl.cli.framework.context import streams, with_backend_flags
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.framework.validate import parse_appointment_id
+from vtctl.domain.models import RoomInfo
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
 
-#: the keys of the JSON document of `room create` (RoomInfo.to_json)
-FIELDS = ("appointment_id", "room_name", "created")
+#: the fields of `room create --json`, declared on the model
+FIELDS = RoomInfo.json_fields()
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Annotated
 
 import typer
 
@@ -11,11 +12,12 @@ from vtctl.backends.base import Backend
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import BackendChoice
 from vtctl.cli.framework.context import streams, with_backend_flags
+from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.room.change import run_change
 from vtctl.domain.models import RoomChange
 from vtctl.domain.rooms import RoomRef, parse_room_ref
 from vtctl.ui.iostreams import IOStreams
-from vtctl.ui.output import OutputFormat
+from vtctl.ui.output import OutputFormat, output_format
 
 
 @dataclass
@@ -36,12 +38,13 @@ def run_end(opts: EndOptions) -> RoomChange:
     )
 
 
-@with_backend_flags
+@with_backend_flags(remote=None, local=("engine", "twilio"))
 def end_command(
     ctx: typer.Context,
     room: o.Room,
     yes: o.Yes = False,
-    json: o.Json = False,
+    json: Annotated[str | None, json_option(RoomChange.END_FIELDS)] = None,
+    jq: Jq = None,
     *,
     backend: BackendChoice,
 ) -> None:
@@ -51,8 +54,8 @@ def end_command(
     sent). A room that is already completed is exit 0, saying so.
     """
     run_end(EndOptions(io=streams(ctx), open_backend=backend.open, room=parse_room_ref(room),
-                       fmt=OutputFormat(json=json), yes=yes))
+                       fmt=output_format(json, jq), yes=yes))
 
 
 def register(group: typer.Typer) -> None:
-    group.command("end")(end_command)
+    group.command("end", cls=JsonCommand)(end_command)

@@ -12,12 +12,13 @@ from vtctl.backends.base import Backend
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import BackendChoice
 from vtctl.cli.framework.context import streams, with_backend_flags
+from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.room.change import run_change
 from vtctl.domain.errors import UsageError
 from vtctl.domain.models import RoomChange
 from vtctl.domain.rooms import RoomRef, parse_room_ref
 from vtctl.ui.iostreams import IOStreams
-from vtctl.ui.output import OutputFormat
+from vtctl.ui.output import OutputFormat, output_format
 
 
 @dataclass
@@ -50,13 +51,14 @@ Identity = Annotated[
 ]
 
 
-@with_backend_flags
+@with_backend_flags(remote=None, local=("engine", "twilio"))
 def kick_command(
     ctx: typer.Context,
     room: o.Room,
     identity: Identity,
     yes: o.Yes = False,
-    json: o.Json = False,
+    json: Annotated[str | None, json_option(RoomChange.JSON_FIELDS)] = None,
+    jq: Jq = None,
     *,
     backend: BackendChoice,
 ) -> None:
@@ -66,8 +68,8 @@ def kick_command(
     sent). Someone who is not connected is exit 5, listing who is.
     """
     run_kick(KickOptions(io=streams(ctx), open_backend=backend.open, room=parse_room_ref(room),
-                         who=identity, fmt=OutputFormat(json=json), yes=yes))
+                         who=identity, fmt=output_format(json, jq), yes=yes))
 
 
 def register(group: typer.Typer) -> None:
-    group.command("kick")(kick_command)
+    group.command("kick", cls=JsonCommand)(kick_command)

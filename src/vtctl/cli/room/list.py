@@ -9,13 +9,13 @@ from typing import Annotated, Any
 import typer
 
 from vtctl.backends.base import Backend, call_backend
-from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import BackendChoice
 from vtctl.cli.framework.context import streams, with_backend_flags
+from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.domain.errors import UsageError
 from vtctl.domain.models import RoomSummary
 from vtctl.ui.iostreams import IOStreams
-from vtctl.ui.output import OutputFormat, emit
+from vtctl.ui.output import OutputFormat, emit, output_format
 
 STATUSES = ("in-progress", "completed")
 DEFAULT_LIMIT = 20
@@ -38,7 +38,6 @@ def run_list(opts: ListOptions) -> list[RoomSummary]:
         raise UsageError(f"--limit must be between 1 and {MAX_LIMIT}, not {opts.limit}")
 
     def fetch(backend: Backend) -> list[RoomSummary]:
-        backend.check_room_operations("room list")
         return backend.list_rooms(opts.status, opts.limit)
 
     rooms = call_backend(opts.open_backend, fetch)
@@ -64,12 +63,13 @@ Limit = Annotated[
 ]
 
 
-@with_backend_flags
+@with_backend_flags(remote=None, local=("engine", "twilio"))
 def list_command(
     ctx: typer.Context,
     status: Status = None,
     limit: Limit = DEFAULT_LIMIT,
-    json: o.Json = False,
+    json: Annotated[str | None, json_option(RoomSummary.json_fields())] = None,
+    jq: Jq = None,
     *,
     backend: BackendChoice,
 ) -> None:
@@ -80,10 +80,10 @@ def list_command(
     patient and psychologist from the store, created, duration, SID.
     """
     run_list(
-        ListOptions(io=streams(ctx), open_backend=backend.open, fmt=OutputFormat(json=json),
+        ListOptions(io=streams(ctx), open_backend=backend.open, fmt=output_format(json, jq),
                     status=status, limit=limit)
     )
 
 
 def register(group: typer.Typer) -> None:
-    group.command("list")(list_command)
+    group.command("list", cls=JsonCommand)(list_command)

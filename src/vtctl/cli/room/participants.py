@@ -13,10 +13,11 @@ from vtctl.backends.base import Backend, call_backend
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import BackendChoice
 from vtctl.cli.framework.context import streams, with_backend_flags
+from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.domain.models import RoomStatus
 from vtctl.domain.rooms import RoomRef, parse_room_ref
 from vtctl.ui.iostreams import IOStreams
-from vtctl.ui.output import OutputFormat, emit
+from vtctl.ui.output import OutputFormat, emit, output_format
 
 
 @dataclass
@@ -53,12 +54,13 @@ All = Annotated[
 ]
 
 
-@with_backend_flags
+@with_backend_flags(local=("engine", "twilio"))
 def participants_command(
     ctx: typer.Context,
     room: o.Room,
     include_all: All = False,
-    json: o.Json = False,
+    json: Annotated[str | None, json_option(RoomStatus.json_fields())] = None,
+    jq: Jq = None,
     *,
     backend: BackendChoice,
 ) -> None:
@@ -72,10 +74,10 @@ def participants_command(
     run_participants(
         ParticipantsOptions(
             io=streams(ctx), open_backend=backend.open, room=parse_room_ref(room),
-            fmt=OutputFormat(json=json), include_all=include_all,
+            fmt=output_format(json, jq), include_all=include_all,
         )
     )
 
 
 def register(group: typer.Typer) -> None:
-    group.command("participants")(participants_command)
+    group.command("participants", cls=JsonCommand)(participants_command)

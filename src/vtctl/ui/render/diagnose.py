@@ -55,9 +55,13 @@ def findings_lines(findings: Sequence[Finding]) -> list[str]:
 
 
 def summary(findings: Sequence[Finding]) -> str:
-    """``2 problems, 1 warning, 9 ok``."""
-    counts = {status: sum(1 for f in findings if f.status == status) for status in STATUS_STYLES}
+    """``2 problems, 1 warning, 9 ok``, then ``; 3 checks could not run`` when a fault kept
+    some from running (they are not counted as warnings)."""
+    ran = [f for f in findings if f.ran]
+    counts = {status: sum(1 for f in ran if f.status == status) for status in STATUS_STYLES}
     parts = [f"{counts['problem']} problem{'s' if counts['problem'] != 1 else ''}",
              f"{counts['warning']} warning{'s' if counts['warning'] != 1 else ''}",
              f"{counts['ok']} ok"]
-    return ", ".join(parts)
+    unrun = len(findings) - len(ran)
+    tail = f"; {unrun} check{'s' if unrun != 1 else ''} could not run" if unrun else ""
+    return ", ".join(parts) + tail

@@ -246,15 +246,22 @@ def rooms_view(rooms: Sequence[RoomSummary], status: str | None) -> FittedRows:
 
 
 def change_line(change: RoomChange) -> Text:
-    """What ``room end`` / ``room kick`` did, in a sentence (wrapped between words only)."""
+    """What ``room end`` / ``room kick`` did, by the state in Twilio's reply, in a sentence
+    (wrapped between words only)."""
     room = _keep(change.room_name, "cyan")
     if change.action == "end":
-        verb = "ended room " if change.changed else "room "
-        tail = "" if change.changed else " was already completed; nothing to end"
-        line = Text.assemble((verb, "bold"), room, f" ({change.room_sid or UNKNOWN})", tail)
-    else:
-        line = Text.assemble(
-            ("disconnected ", "bold"), (change.identity or UNKNOWN, "bold"),
-            f" ({change.participant_sid or UNKNOWN}) from room ", room,
-        )
-    return line
+        sid = f" ({change.room_sid or UNKNOWN})"
+        if change.changed:
+            return Text.assemble(("ended room ", "bold"), room, sid)
+        if change.requested:
+            return Text.assemble("room ", room, sid, (f" {change.state_words}", "bold red"),
+                                 ": Twilio did not end it")
+        state = change.status or "not in progress"
+        already = "was already completed" if state == "completed" else f"is {state}"
+        return Text.assemble("room ", room, sid, f" {already}; nothing to end")
+    who = Text.assemble((change.identity or UNKNOWN, "bold"),
+                        f" ({change.participant_sid or UNKNOWN})")
+    if change.changed:
+        return Text.assemble(("disconnected ", "bold"), who, " from room ", room)
+    return Text.assemble(who, (f" {change.state_words}", "bold red"), " in room ", room,
+                         ": Twilio did not disconnect them")

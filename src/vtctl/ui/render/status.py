@@ -79,14 +79,14 @@ def room_table(status: RoomStatus, now: datetime | None = None) -> Table:
 
 def status_lines(status: RoomStatus, now: datetime | None = None) -> list[str]:
     """What a pipe gets: the room's ``field<TAB>value`` lines, then one
-    ``participant<TAB>identity<TAB>role<TAB>status<TAB>connected since<TAB>duration``
+    ``participant<TAB>identity<TAB>role<TAB>status<TAB>connected since<TAB>duration<TAB>tracks``
     line per participant, then ``note<TAB>message``; never wrapped."""
     now = _now(now)
     lines = key_value_lines(room_rows(status, now))
     for p in status.participants:
         since = format_utc(p.connected_at) if p.connected_at else UNKNOWN
         cells = [p.identity, p.role or UNKNOWN, p.status or UNKNOWN, since,
-                 participant_duration(p, now)]
+                 participant_duration(p, now), track_summary(p.tracks)]
         lines.append("\t".join(["participant", *(" ".join(c.split()) for c in cells)]))
     if status.message:
         lines.extend(key_value_lines([("note", status.message)]))
@@ -95,7 +95,8 @@ def status_lines(status: RoomStatus, now: datetime | None = None) -> list[str]:
 
 def _room_duration(status: RoomStatus, now: datetime) -> str:
     if status.duration_seconds is not None:
-        return humanize_duration(status.duration_seconds)
+        running = " (running)" if status.status == "in-progress" else ""
+        return humanize_duration(status.duration_seconds) + running
     if status.status == "in-progress" and status.created_at is not None:
         return f"{humanize_duration((now - status.created_at).total_seconds())} (running)"
     return UNKNOWN
@@ -192,6 +193,9 @@ def participants_table(
     table.add_column("status", overflow="fold")
     table.add_column("connected since", overflow="fold")
     table.add_column("duration", overflow="fold")
+    show_tracks = any(p.tracks is not None for p in rows)
+    if show_tracks:
+        table.add_column("tracks", overflow="fold")
     if not rows:
         empty = (Text("nobody has joined yet", style="dim italic") if status.state_known
                  else Text("unknown: Twilio was not asked (see the note below)", style="yellow"))
@@ -213,8 +217,20 @@ def participants_table(
             cells.append(p.role or Text(UNKNOWN, style="dim"))
         since = format_utc(p.connected_at) if p.connected_at else UNKNOWN
         cells += [state, since, participant_duration(p, now)]
+        if show_tracks:
+            cells.append(track_summary(p.tracks))
         table.add_row(*cells)
     return table
+
+
+def track_summary(tracks: tuple[PublishedTrack, ...] | None) -> str:
+    """``audio on, video muted``; ``none`` when nothing is published; ``-`` when not asked."""
+    if tracks is None:
+        return UNKNOWN
+    if not tracks:
+        return "none"
+    states = (("?" if t.enabled is None else "on" if t.enabled else "muted") for t in tracks)
+    return ", ".join(f"{t.kind} {state}" for t, state in zip(tracks, states, strict=True))
 
 
 def participant_duration(p: Participant, now: datetime) -> str:
