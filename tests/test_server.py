@@ -15,7 +15,8 @@ import pytest
 
 from tests.helpers import ROOM_47, appointment, decode, make_store
 from vtctl.domain.credentials import TwilioCredentials
-from vtctl.domain.models import TOKEN_FIELDS, RoomStatus
+from vtctl.domain.models import TOKEN_FIELDS
+from vtctl.domain.room_state import RoomStatus
 from vtctl.local.store import AppointmentStore
 from vtctl.server.app import create_app, create_asgi
 from vtctl.server.auth import AuthFailed, JwtAuthority

@@ -24,7 +24,8 @@ from vtctl.domain.errors import (
     UsageError,
     VtctlError,
 )
-from vtctl.domain.models import Participant, RoomInfo, RoomStatus, VideoToken
+from vtctl.domain.models import RoomInfo, VideoToken
+from vtctl.domain.room_state import Participant, RoomStatus
 from vtctl.domain.rooms import RoomRef, parse_room_ref
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat

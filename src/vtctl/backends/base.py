@@ -9,14 +9,8 @@ if TYPE_CHECKING:  # in annotations only: importing the interface costs no model
     from datetime import datetime
 
     from vtctl.domain.history import SessionSources
-    from vtctl.domain.models import (
-        Appointment,
-        RoomChange,
-        RoomInfo,
-        RoomStatus,
-        RoomSummary,
-        VideoToken,
-    )
+    from vtctl.domain.models import Appointment, RoomInfo, VideoToken
+    from vtctl.domain.room_state import RoomChange, RoomStatus, RoomSummary
     from vtctl.domain.rooms import RoomRef
     from vtctl.domain.sessions import SessionEvidence
 

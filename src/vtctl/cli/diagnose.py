@@ -17,7 +17,7 @@ from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.inspect import STDIN, find_secret, read_token
 from vtctl.config.settings import DEFAULT_BASE_URL, Settings, default_store_path
 from vtctl.domain.errors import ChecksNotRunError, DiagnoseProblemError, UsageError
-from vtctl.domain.models import Finding
+from vtctl.domain.findings import Finding
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
 

@@ -14,7 +14,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from vtctl.domain.models import Finding
+from vtctl.domain.findings import Finding
 
 STATUS_STYLES = {"ok": "green", "warning": "yellow", "problem": "bold red"}
 NO_ACTION = "-"

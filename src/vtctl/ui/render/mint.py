@@ -12,7 +12,7 @@ from vtctl.util.timefmt import humanize_duration
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from vtctl.domain.models import MintedToken
+    from vtctl.domain.minted import MintedToken
 
 MINT_TITLE = "Twilio Video token"
 

@@ -15,14 +15,13 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.table import Table
 from rich.text import Text
 
-from vtctl.domain.models import (
+from vtctl.domain.models import User, format_utc
+from vtctl.domain.room_state import (
     Participant,
     PublishedTrack,
     RoomChange,
     RoomStatus,
     RoomSummary,
-    User,
-    format_utc,
 )
 from vtctl.ui.render.status import UNKNOWN, is_present, participant_duration, styled
 from vtctl.util.timefmt import humanize_duration

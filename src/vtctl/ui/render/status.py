@@ -13,7 +13,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from vtctl.domain.models import Participant, PublishedTrack, RoomStatus, format_utc
+from vtctl.domain.models import format_utc
+from vtctl.domain.room_state import Participant, PublishedTrack, RoomStatus
 from vtctl.ui.render.keyvalue import Rows, key_value_lines, key_value_table
 from vtctl.util.timefmt import humanize_duration
 
