@@ -22,6 +22,8 @@ MAX_CONFIG_BYTES = 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class Profile:
+    """One ``[profiles.NAME]`` table: settings only, never a secret."""
+
     name: str
     base_url: str | None = None
     backend: str | None = None  # "remote" | "local"
@@ -44,6 +46,8 @@ class Profile:
 
 @dataclass(frozen=True, slots=True)
 class Config:
+    """The config file as read (an absent file is an empty one)."""
+
     path: Path
     default_profile: str | None = None
     profiles: dict[str, Profile] = field(default_factory=dict)

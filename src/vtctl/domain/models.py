@@ -86,6 +86,8 @@ class JsonFields:
 
 @dataclass(frozen=True, slots=True)
 class User(JsonFields):
+    """A patient or psychologist of the store or the API."""
+
     JSON_FIELDS = ("id", "email", "name")  # the role is the key it sits under
 
     id: int
