@@ -25,8 +25,8 @@ if TYPE_CHECKING:  # in annotations only: a command imports what it uses (vtctl 
     from vtctl.domain.audit import AuditRecord
     from vtctl.domain.history import SessionSources
     from vtctl.domain.models import Appointment, RoomInfo, VideoToken
+    from vtctl.domain.room_ref import RoomRef
     from vtctl.domain.room_state import RoomChange, RoomStatus, RoomSummary
-    from vtctl.domain.rooms import RoomRef
     from vtctl.domain.sessions import SessionEvidence
     from vtctl.net.deadline import Deadline
 

@@ -18,8 +18,8 @@ from vtctl.domain.errors import NoVideoRoomError, TokenFormatError, VtctlError
 from vtctl.domain.findings import Finding
 from vtctl.domain.jwt_inspect import SigningSecret
 from vtctl.domain.models import Appointment
+from vtctl.domain.room_ref import RoomRef
 from vtctl.domain.room_state import RoomStatus
-from vtctl.domain.rooms import RoomRef
 
 
 def room_view(backend: Backend, appointment_id: int, has_room: bool) -> RoomStatus | Unknown:

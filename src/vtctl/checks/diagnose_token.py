@@ -17,7 +17,7 @@ from vtctl.domain.errors import MissingCredentialsError, UsageError
 from vtctl.domain.findings import Finding
 from vtctl.domain.jwt_inspect import InspectedToken, SignatureStatus
 from vtctl.domain.models import Appointment
-from vtctl.domain.rooms import parse_room_ref
+from vtctl.domain.room_ref import parse_room_ref
 from vtctl.twilio_video.rooms import role_of
 from vtctl.util.text import printable
 from vtctl.util.timefmt import humanize_duration

@@ -72,7 +72,7 @@ class DiagnoseOptions:
 
 def run_diagnose(opts: DiagnoseOptions) -> list[Finding]:
     from vtctl.checks.diagnose_gather import gather_and_check
-    from vtctl.domain.rooms import parse_room_ref
+    from vtctl.domain.room_ref import parse_room_ref
 
     ref = parse_room_ref(opts.room)
     token_text = read_token(opts.io, STDIN) if opts.read_token else None
