@@ -389,7 +389,7 @@ def idle_connections_row(cfg: Config, store: Path, home: Path, jwt: str) -> Row:
     with bench_serve.serve(store, home, "--no-access-log", "--header-timeout", "600") as server:
         r = bench_serve.bench_with_idle_connections(
             server.port, jwt, idle=IDLE_CONNECTIONS, connections=cfg.connections,
-            seconds=cfg.idle_seconds, rounds=cfg.idle_rounds)
+            seconds=cfg.idle_seconds, rounds=cfg.idle_rounds, pid=server.process.pid)
     if r["errors"]:
         raise BenchError(f"{r['errors']:.0f} non-200 answers under load")
     if r["idle_still_open"] < IDLE_CONNECTIONS:
@@ -406,7 +406,9 @@ def idle_connections_row(cfg: Config, store: Path, home: Path, jwt: str) -> Row:
         f"{cfg.idle_seconds:g} s rounds each (medians); p99 {p99_ratio:.2f}x of the medians, "
         f"{r['paired_p99_ratio_median']:.2f}x the median of paired rounds (each "
         f"{min(r['p99_ratios']):.2f}-{max(r['p99_ratios']):.2f}x); "
-        "`--no-access-log --header-timeout 600`",
+        + (f"server CPU per request {r['idle_cpu_us']:.0f} vs {r['alone_cpu_us']:.0f} us "
+           f"({r['idle_cpu_us'] / r['alone_cpu_us']:.2f}x); " if r["alone_cpu_us"] else "")
+        + "`--no-access-log --header-timeout 600`",
     )
 
 
