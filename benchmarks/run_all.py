@@ -280,10 +280,10 @@ def floor_row(cfg: Config, env: dict[str, str]) -> Row:
     r = bench_floor.measure(env, max(cfg.runs, 21))
     ratio = r["ratio"]
     return Row(
-        "`vtctl token 47 --local --json --profile demo`, CPU time", "local token",
+        "`vtctl token 47 --local --json --profile demo`", "local token",
         r["subject_cpu_ms"], f"`python -c \"{bench_floor.FLOOR_CODE}\"`", r["floor_cpu_ms"],
         "ms", ratio, f"{ratio:.2f}x", f"<= {bench_floor.GOAL:g}x", ratio <= bench_floor.GOAL,
-        f"user + system, {r['runs']} alternating runs each; median of paired "
+        f"CPU time (user + system), {r['runs']} alternating runs each; median of paired "
         f"runs {r['paired_ratio_median']:.2f}x; demo store seeded by a warm-up run",
     )
 
