@@ -22,9 +22,9 @@ from vtctl.local.demo import DEMO_CREDENTIALS, demo_data_text
 from vtctl.local.engine import TokenEngine
 from vtctl.local.importer import parse_import
 from vtctl.local.store import AppointmentStore
-from vtctl.ui.render.rooms import participants_view
-from vtctl.ui.render.status import status_view
-from vtctl.ui.render.tokens import token_table
+from vtctl.ui.render.rooms import participants_sheet
+from vtctl.ui.render.status import status_sheet
+from vtctl.ui.render.tokens import token_sheet
 
 IMG = Path(__file__).resolve().parent.parent / "docs" / "img"
 NOW = datetime(2025, 11, 16, 9, 12, 0, tzinfo=UTC)
@@ -40,7 +40,8 @@ def token_picture() -> RenderableType:
         data = parse_import(demo_data_text().encode())
         store.import_records(data.users, data.appointments)
         engine = TokenEngine(store, lambda: DEMO_CREDENTIALS, clock=NOW.timestamp)
-        return token_table(engine.issue(47, "2"), now=NOW)
+        # the token is folded here as a terminal wraps it; vtctl writes it as one line
+        return token_sheet(engine.issue(47, "2"), now=NOW)
 
 
 def live_room() -> RoomStatus:
@@ -70,11 +71,11 @@ def live_room() -> RoomStatus:
 
 
 def status_picture() -> RenderableType:
-    return status_view(live_room(), now=NOW)
+    return status_sheet(live_room(), now=NOW)
 
 
 def participants_picture() -> RenderableType:
-    return participants_view(live_room(), now=NOW)
+    return participants_sheet(live_room(), now=NOW)
 
 
 def diagnose_picture() -> RenderableType:

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-MODULES = ["vtctl.domain.rules", "vtctl.domain.errors", "vtctl.local.engine",
-           "vtctl.remote.parse", "vtctl.server.auth", "vtctl.cli.framework.runtime",
-           "vtctl.util.text"]
+MODULES = ["vtctl.domain.audit", "vtctl.domain.rules", "vtctl.domain.errors",
+           "vtctl.local.engine", "vtctl.remote.parse", "vtctl.server.auth",
+           "vtctl.cli.framework.runtime", "vtctl.util.text"]
 
 
 def annotated(module: ModuleType) -> Iterator[Any]:

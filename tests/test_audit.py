@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.helpers import ROOM_47, decode, make_store
-from tests.serve_fixtures import start_server
+from tests.serve_fixtures import clean_env, start_server
 from vtctl.domain.audit import AUDIT_FIELDS
 from vtctl.local.store import SCHEMA_VERSION, AppointmentStore
 
@@ -55,7 +55,11 @@ def test_every_local_mint_leaves_one_record(
 ) -> None:
     tokens = mint_some(cli, store)
     records = audit_json(cli, store)
-    assert [list(r) for r in records] == [list(AUDIT_FIELDS)] * 3
+    # the contract's keys first, in its order; then the record's place in the keyed chain
+    assert [list(r) for r in records] == [[*AUDIT_FIELDS, "seq", "prev_hash", "hash", "mac"]] * 3
+    assert [r["seq"] for r in records] == [1, 2, 3]
+    assert [r["prev_hash"] for r in records[1:]] == [r["hash"] for r in records[:-1]]
+    assert all(len(r["mac"]) == 64 and r["mac"] != r["hash"] for r in records)
     assert [r["command"] for r in records] == ["token", "refresh", "mint"]
     assert [r["appointment_id"] for r in records] == [47, 47, None]
     assert [r["identity"] for r in records] == [
@@ -88,9 +92,15 @@ def test_list_filters_and_table(cli: Cli, store: Path, twilio_env: dict[str, str
     assert audit_json(cli, store, "--since", "2999-01-01") == []
     assert len(audit_json(cli, store, "--since", "2000-01-01T00:00:00Z")) == 3
     assert cli("audit", "list", "--since", "yesterday").exit_code == 2
-    table = cli("audit", "list", "--store", str(store))
-    assert table.exit_code == 0
-    assert "3 minted token(s)" in table.stdout and "refresh" in table.stdout
+    piped = cli("audit", "list", "--store", str(store))
+    assert piped.exit_code == 0
+    lines = piped.stdout.splitlines()
+    assert [line.split("\t")[2] for line in lines] == ["token", "refresh", "mint"]
+    assert lines[2].split("\t")[3:7] == ["", "bob", "r1", "600"]
+    selected = json.loads(cli("audit", "list", "--json", "jti,seq").stdout)
+    assert [list(r) for r in selected] == [["jti", "seq"]] * 3
+    assert [r["jti"] for r in selected] == [line.split("\t")[7] for line in lines]
+    assert cli("audit", "list", "--jq", ".[2].command").stdout == "mint\n"
 
 
 def test_records_are_append_only(store: Path, cli: Cli, twilio_env: dict[str, str]) -> None:
@@ -174,7 +184,7 @@ def test_schema_1_store_is_migrated(tmp_path: Path) -> None:
         assert store.get_appointment(47) is not None
         assert store.read_audit() == []
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     db.close()
 
 
@@ -195,7 +205,11 @@ def test_serve_records_every_token_by_sigterm(tmp_path: Path, vtctl: Any) -> Non
     assert {r["command"] for r in records} == {"serve"}
     assert {r["identity"] for r in records} == {"2-jane.doe@example.com"}
     assert [r["jti"] for r in records] == [decode(t)[1]["jti"] for t in minted]
-    assert vtctl("audit", "verify", "--store", str(server.store)).returncode == 0
+    # the trail's key is in the server's keyring (its user's), not in this test's
+    assert vtctl("audit", "verify", "--store", str(server.store)).returncode == 3
+    verified = vtctl("audit", "verify", "--store", str(server.store), env=clean_env(tmp_path))
+    assert verified.returncode == 0, verified.stderr
+    assert "60 record(s)" in verified.stderr
 
 
 def _jwt(claims: dict[str, Any]) -> str:

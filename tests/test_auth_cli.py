@@ -126,15 +126,16 @@ def test_status_lists_every_profile_with_user_expiry_and_storage(
     assert rows["spare"]["logged_in"] is False and rows["spare"]["storage"] is None
     assert_clean(result, staging, prod)
 
-    monkeypatch.setenv("COLUMNS", "200")
-    table = cli("auth", "status", "-p", "staging")
-    assert table.exit_code == 0, table.stderr
-    rows_text = {line.split()[1]: line for line in table.stdout.splitlines()
-                 if line.startswith("│ ") and len(line.split()) > 1}
-    assert "plain file (insecure)" in rows_text["prod"] and "expired" in rows_text["prod"]
-    assert "not logged in" in rows_text["spare"]
-    assert "keyring file.PlaintextKeyring (insecure)" in rows_text["staging"]
-    assert_clean(table, staging, prod)
+    piped = cli("auth", "status", "-p", "staging")
+    assert piped.exit_code == 0, piped.stderr
+    lines = {fields[1]: fields for line in piped.stdout.splitlines()
+             if (fields := line.split("\t"))[0] == "profile"}
+    assert lines["staging"][2:4] == ["active", "5"]
+    assert lines["prod"][4:] == ["expired", "plain file (insecure)"]
+    assert lines["spare"][4] == "not logged in"
+    assert "user id\t5" in piped.stdout.splitlines()
+    assert lines["staging"][5] == "keyring file.PlaintextKeyring (insecure)"
+    assert_clean(piped, staging, prod)
 
 
 def test_logout_profile_removes_its_login_and_config_section(cli: Cli) -> None:

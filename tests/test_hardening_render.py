@@ -217,7 +217,8 @@ def test_smoke_verdicts_are_styled_text(tmp_path: Path) -> None:
     from types import SimpleNamespace
 
     from vtctl.ui.iostreams import IOStreams
-    from vtctl.ui.render.smoke import results_table
+    from vtctl.ui.render.smoke import results_sheet
+    from vtctl.ui.sheet import show
 
     out = io.StringIO()
     streams = IOStreams(out=out, err=io.StringIO(), force_terminal=True, width=120)
@@ -225,7 +226,7 @@ def test_smoke_verdicts_are_styled_text(tmp_path: Path) -> None:
                                ran=True),
                SimpleNamespace(appointment_id=48, check="patient_token", ok=False,
                                detail="[/bold] refused", ran=True)]
-    streams.render(results_table(checked))
+    show(streams, results_sheet(checked))  # type: ignore[arg-type]
     assert "FAIL" in out.getvalue() and "[bold red]" not in out.getvalue()
     assert "[/bold] refused" in out.getvalue()
 
@@ -252,6 +253,7 @@ STORE_COMMANDS: dict[str, list[str]] = {
     "vtctl appointment import": ["appointment", "import", "-"],
     "vtctl audit list": ["audit", "list"],
     "vtctl audit verify": ["audit", "verify"],
+    "vtctl audit head": ["audit", "head"],
     "vtctl sessions": ["sessions", "--local", "--from", "2025-11-16", "--to", "2025-11-17",
                        "--user", "2"],
 }

@@ -161,7 +161,7 @@ def test_every_command_with_debug_leaks_no_secret(
     """~40 real-process runs (8 at a time), each with --debug."""
     from tests.serve_fixtures import make_store
 
-    store = make_store(tmp_path / "local")
+    store = make_store(tmp_path / "home")  # in the runs' HOME: its keyring holds the trail key
     user_jwt = online.jwt(2)
     secrets = {"user JWT": user_jwt, "Twilio API secret": TEST_API_SECRET,
                "serve secret": SERVE_SECRET, "other secret": OTHER_SECRET}

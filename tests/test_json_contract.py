@@ -243,6 +243,7 @@ FIXTURES: dict[tuple[str, ...], Callable[[Setup], list[str] | tuple[list[str], s
     ("appointment", "import"): _import,
     ("appointment", "pull"): _pull,
     ("audit", "list"): _audit,
+    ("audit", "head"): _audit,
     ("auth", "status"): _auth_status,
     ("config", "show"): lambda s: [],
     ("history",): _history,

@@ -52,7 +52,10 @@ def test_status_watch_into_head_ends_with_exit_0() -> None:
         capture_output=True, text=True, timeout=60, check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
+    # at most the demo's note (a pipe gets notes on stderr, when head has not left yet
+    # by then): no broken-pipe noise
+    assert all(line.startswith("note: room state unknown: ")
+               for line in result.stderr.splitlines()), result.stderr
     assert len(result.stdout.splitlines()) == 3
 
 

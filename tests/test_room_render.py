@@ -17,7 +17,7 @@ from vtctl.domain.room_state import (
     RoomStatus,
     RoomSummary,
 )
-from vtctl.ui.render.rooms import change_line, participants_view, rooms_view
+from vtctl.ui.render.rooms import change_sheet, participants_sheet, rooms_sheet
 
 NOW = datetime(2025, 11, 16, 9, 12, tzinfo=UTC)
 ROOM = "apt-47-1763138954-46eb915c"
@@ -60,7 +60,7 @@ def on_one_line(found: list[str], value: str) -> bool:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_participants_fit(width: int) -> None:
-    found = lines(participants_view(STATUS, NOW), width)
+    found = lines(participants_sheet(STATUS, NOW), width)
     for whole in (ROOM, ROOM_SID, "2-jane.doe@example.com", "5-sarah@example.com",
                   "patient", "psychologist", "other", "audio on", "video muted", "none",
                   "not asked"):
@@ -71,18 +71,18 @@ def test_participants_fit(width: int) -> None:
 
 
 def test_participants_columns_drop_in_order() -> None:
-    assert not on_one_line(lines(participants_view(STATUS, NOW), 80), JANE_SID)
-    wide = lines(participants_view(STATUS, NOW), 160)
+    assert not on_one_line(lines(participants_sheet(STATUS, NOW), 80), JANE_SID)
+    wide = lines(participants_sheet(STATUS, NOW), 160)
     assert on_one_line(wide, JANE_SID) and on_one_line(wide, "2025-11-16T09:01:00Z")
-    assert on_one_line(lines(participants_view(STATUS, NOW), 120), "2025-11-16T09:01:00Z")
+    assert on_one_line(lines(participants_sheet(STATUS, NOW), 120), "2025-11-16T09:01:00Z")
     # narrow: one block per participant, every field (SIDs too) whole
-    narrow = lines(participants_view(STATUS, NOW), 50)
+    narrow = lines(participants_sheet(STATUS, NOW), 50)
     assert on_one_line(narrow, JANE_SID) and on_one_line(narrow, "role")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_room_list_fits(width: int) -> None:
-    found = lines(rooms_view(ROOMS, None), width)
+    found = lines(rooms_sheet(ROOMS, None), width)
     for room in ROOMS:
         assert room.name is not None and on_one_line(found, room.name), "\n".join(found)
         assert on_one_line(found, room.sid) or not on_one_line(found, room.sid[:12])
@@ -94,5 +94,5 @@ def test_change_lines_never_break_names() -> None:
     kicked = RoomChange("kick", 47, ROOM, ROOM_SID, "disconnected", True,
                         "2-jane.doe@example.com", JANE_SID)
     for width in WIDTHS:
-        found = lines(change_line(kicked), width)
+        found = lines(change_sheet(kicked), width)
         assert on_one_line(found, ROOM) and on_one_line(found, JANE_SID)

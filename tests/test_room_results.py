@@ -39,11 +39,25 @@ SARAH_PA = f"PA{3:032x}"
 
 
 @pytest.fixture
-def room_cli(cli: Any, twilio_env: dict[str, str], tmp_path: Path) -> Any:
+def room_cli(twilio_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+             ) -> Any:
+    """The command as on a terminal (where the result is told in a sentence; a pipe gets
+    its fields: ``test_room_commands``), without colour; ``terminal=False``: piped."""
+    import io
+
+    from tests.conftest import Result
+    from vtctl.cli.framework.app import run as run_vtctl
+    from vtctl.ui.iostreams import IOStreams
+
+    monkeypatch.setenv("NO_COLOR", "1")
     store = str(store_from_document(tmp_path / "store.sqlite3", IMPORT_FILE))
 
-    def run(*args: str) -> Any:
-        return cli(*args, "--local", "--store", store)
+    def run(*args: str, terminal: bool = True) -> Any:
+        out, err = io.StringIO(), io.StringIO()
+        streams = IOStreams(out=out, err=err, stdin=io.StringIO(), force_terminal=terminal,
+                            width=200)
+        code = run_vtctl([*args, "--local", "--store", store], io=streams)
+        return Result(code, out.getvalue(), err.getvalue())
 
     return run
 
@@ -194,7 +208,7 @@ def test_status_shows_the_tracks_it_fetched(room_cli: Any, httpx_mock: HTTPXMock
               SARAH_PA: []}
     mock_in_progress(httpx_mock, [participant_body(JANE_ID, 2), participant_body(SARAH_ID, 3)],
                      tracks=tracks)
-    result = room_cli("status", "47")
+    result = room_cli("status", "47", terminal=False)
     assert result.exit_code == 0, result.stderr
     lines = {line.split("\t")[1]: line for line in result.stdout.splitlines()
              if line.startswith("participant\t")}

@@ -83,14 +83,15 @@ def test_demo_profile_same_json_and_exit_0(servers: dict[str, RunningServer]) ->
 def test_demo_profile_same_table_never_nobody_joined(servers: dict[str, RunningServer]) -> None:
     here = run_vtctl("status", "47", "--profile", "demo")
     there = remote(servers["demo"], "status", "47")
-    assert here.stdout == there.stdout
-    assert "nobody has joined yet" not in here.stdout
+    assert (here.stdout, here.stderr) == (there.stdout, there.stderr)
+    assert "nobody has joined yet" not in here.stdout + here.stderr
     assert "status\tunknown" in here.stdout.splitlines()  # piped: field<TAB>value lines
-    assert "room state unknown" in here.stdout
+    assert "room state unknown" in here.stderr  # a note: stderr in a pipe
     participants = run_vtctl("room", "participants", "47", "--profile", "demo")
     assert participants.returncode == 0
-    assert "room state unknown" in participants.stdout
-    assert "0 connected" not in participants.stdout
+    assert "status\tunknown" in participants.stdout.splitlines()
+    assert "room state unknown" in participants.stderr
+    assert "0 connected" not in participants.stdout + participants.stderr
 
 
 def test_no_twilio_credentials_exit_3_on_both(

@@ -230,7 +230,7 @@ def test_request_log_never_holds_a_token(serve_server: RunningServer) -> None:
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_demo_profile_and_clean_shutdown(vtctl, tmp_path: Path, sig: int) -> None:
-    server = start_server(tmp_path, store=make_store(tmp_path / "s"), twilio=False,
+    server = start_server(tmp_path, store=make_store(tmp_path), twilio=False,  # one keyring
                           args=("--profile", "demo"))
     # --store wins over the demo profile's store, the demo credentials still apply
     try:
@@ -263,7 +263,9 @@ def test_dev_jwts_through_auth_login_drive_smoke(vtctl, tmp_path: Path,
                                                  serve_server: RunningServer) -> None:
     """`serve --issue-jwt | auth login --with-token`, and `auth login --username`
     against `serve --dev-login`: keyring profiles then drive token and smoke."""
-    server = start_server(tmp_path, store=serve_server.store, args=("--dev-login",))
+    server = start_server(tmp_path, store=serve_server.store, args=("--dev-login",),
+                          # the keyring that holds the shared store's audit trail key
+                          extra_env={"XDG_DATA_HOME": str(serve_server.store.parent / "data")})
     try:
         issued = vtctl("serve", "--issue-jwt", "2", "--store", str(server.store),
                        env={"VTCTL_SERVE_SECRET": SERVE_SECRET})

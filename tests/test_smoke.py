@@ -290,6 +290,10 @@ def test_progress_only_on_a_terminal_and_table_on_stdout(terminal: bool) -> None
             mp.setenv(name, value)
         report = run_smoke_command(opts)
     assert report.ok and all(s.closed for s in sources.values())
-    assert "vtctl smoke" in out.getvalue() and "10/10" in out.getvalue()
+    if terminal:
+        assert "vtctl smoke" in out.getvalue() and "10/10" in out.getvalue()
+    else:  # one tab-separated line per appointment
+        assert out.getvalue().splitlines()[0].split("\t") == ["1", "ok", "10/10",
+                                                               "room apt-1-1-00000000"]
     assert ("smoke" in err.getvalue().split("all ")[0]) is terminal
     assert "all 30 checks passed" in err.getvalue()

@@ -29,7 +29,7 @@ from vtctl.domain.room_ref import RoomRef, parse_room_ref
 from vtctl.domain.room_state import Participant, RoomStatus
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat
-from vtctl.ui.render.status import participant_changes, status_view
+from vtctl.ui.render.status import participant_changes, status_sheet
 
 ROOM = "apt-47-1763138954-46eb915c"
 T0 = datetime(2025, 11, 16, 9, 0, tzinfo=UTC)
@@ -116,9 +116,9 @@ def test_joined_then_network_error_then_recovery_with_a_departure() -> None:
     events = state.step(BOTH, now + timedelta(seconds=3))
     assert [(e.kind, e.text) for e in events] == [("joined", f"{JANE} (patient)")]
     view = text_of(state.view())
-    jane_row = next(line for line in view.splitlines() if JANE in line and "│" in line)
+    jane_row = next(line for line in view.splitlines() if line.startswith(JANE))
     assert "connected  joined" in jane_row
-    sarah_row = next(line for line in view.splitlines() if SARAH in line and "│" in line)
+    sarah_row = next(line for line in view.splitlines() if line.startswith(SARAH))
     assert "joined" not in sarah_row
     assert "Participants (2 connected)" in view
 
@@ -137,7 +137,7 @@ def test_joined_then_network_error_then_recovery_with_a_departure() -> None:
     ]
     view = text_of(state.view())
     assert "network error" not in view.split("recent events")[0]  # the banner is gone
-    jane_row = next(line for line in view.splitlines() if JANE in line and "│" in line)
+    jane_row = next(line for line in view.splitlines() if line.startswith(JANE))
     assert "disconnected  left" in jane_row
     assert "Participants (1 connected)" in view
     # the event log keeps the story
@@ -154,7 +154,7 @@ def test_someone_who_vanishes_from_the_list_is_shown_as_left() -> None:
     events = state.step(SARAH_ONLY, T0 + timedelta(seconds=3))
     assert [(e.kind, e.text) for e in events] == [("left", f"{JANE} (patient)")]
     view = text_of(state.view())
-    jane_row = next(line for line in view.splitlines() if JANE in line and "│" in line)
+    jane_row = next(line for line in view.splitlines() if line.startswith(JANE))
     assert "disconnected  left" in jane_row
 
 
@@ -237,12 +237,13 @@ def test_watch_lines_when_not_a_terminal() -> None:
     assert script.sleeps == [3.0, 3.0, 3.0, 3.0]  # the last sleep is where Ctrl-C came
     assert state.ticks == 4
     text = out.getvalue()
-    assert text.count("Video room of appointment 47") == 1  # the tables once
+    assert text.count("room\tapt-47-") == 1  # the status's plain lines once, no table
+    assert not re.search("[│┃━─]", text)
     lines = [line for line in text.splitlines() if line.startswith("2025-")]
     assert lines == [
-        "2025-11-16T09:05:00Z  status     room in-progress, 1 connected",
-        f"2025-11-16T09:05:03Z  joined     {JANE} (patient)",
-        f"2025-11-16T09:05:09Z  left       {JANE} (patient)",
+        "2025-11-16T09:05:00Z\tstatus\troom in-progress, 1 connected",
+        f"2025-11-16T09:05:03Z\tjoined\t{JANE} (patient)",
+        f"2025-11-16T09:05:09Z\tleft\t{JANE} (patient)",
     ]
     assert err.getvalue().splitlines() == [
         "2025-11-16T09:05:06Z  error      network error: cannot reach Twilio (retrying in 3 s)",
@@ -340,7 +341,7 @@ def test_run_status_watch_ctrl_c_is_a_normal_end() -> None:
     run_status(opts)  # no exception: exit 0
     assert backend.closed
     assert sleeps == [0.5, 0.5]
-    assert f"joined     {JANE}" in out.getvalue()
+    assert f"\tjoined\t{JANE}" in out.getvalue()
 
 
 def test_run_status_once_renders_both_tables_on_a_terminal() -> None:
@@ -443,10 +444,10 @@ def test_cli_watch_end_to_end_over_the_local_backend(
     result = cli("status", "47", "--local", "--store", str(path), "--watch", "--interval", "1")
     assert result.exit_code == 0, result.stderr
     assert calls == [1.0, 1.0]
-    assert f"joined     {JANE} (patient)" in result.stdout
-    assert "Participants (1 connected)" in result.stdout
+    assert f"\tjoined\t{JANE} (patient)" in result.stdout
+    assert f"participant\t{SARAH}\tpsychologist\tconnected" in result.stdout
 
 
 def test_status_view_renders_message() -> None:
-    view = text_of(status_view(RoomStatus(47, ROOM, "offline", message="demo profile")))
+    view = text_of(status_sheet(RoomStatus(47, ROOM, "offline", message="demo profile")))
     assert "note: demo profile" in view and "nobody has joined yet" in view

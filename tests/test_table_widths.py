@@ -33,9 +33,9 @@ def _status() -> RoomStatus:
 
 @pytest.mark.parametrize("width", [50, 80, 120])
 def test_status_keeps_every_identity_whole(width: int) -> None:
-    from vtctl.ui.render.status import status_view
+    from vtctl.ui.render.status import status_sheet
 
-    text = _render(status_view(_status(), NOW), width)
+    text = _render(status_sheet(_status(), NOW), width)
     for identity in IDENTITIES:
         assert identity in text, text
     assert ROOM in text and "RM" + "a" * 32 in text
@@ -49,9 +49,9 @@ def _token() -> VideoToken:
 
 @pytest.mark.parametrize("width", [50, 80, 120])
 def test_token_table_keeps_room_and_identity_whole_and_speaks_in_words(width: int) -> None:
-    from vtctl.ui.render.tokens import token_table
+    from vtctl.ui.render.tokens import token_sheet
 
-    text = _render(token_table(_token(), NOW), width)
+    text = _render(token_sheet(_token(), NOW), width)
     assert ROOM in text and IDENTITIES[0] in text
     assert "1 h 30 min (5400 s)" in text
     assert "(1 hours)" not in text

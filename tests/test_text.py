@@ -68,3 +68,42 @@ def test_text_problem_names_the_character() -> None:
     assert text_problem("Jane\u202e") == "holds the control character U+202E"
     assert text_problem("a\x9b") == "holds the control character U+009B"
     assert "lone surrogate" in (text_problem("\ud800") or "")
+
+
+def test_is_unicode_text() -> None:
+    from vtctl.util.text import is_unicode_text
+
+    assert is_unicode_text("plain é \U0001f600") and is_unicode_text("")
+    assert not is_unicode_text("a\udc80b") and not is_unicode_text("\ud800")
+
+
+def test_argv_problem_names_the_word_that_is_not_text() -> None:
+    from vtctl.util.text import argv_problem
+
+    bad = "caf\udce9\x1b"  # b"caf\xe9" from argv, and an escape
+    assert argv_problem([]) is None and argv_problem(["token", "47", "--as", "é"]) is None
+    assert argv_problem(["token", bad]) == (
+        "argument 2 is not valid UTF-8 text: caf\\xe9?")
+    assert argv_problem([bad]) == "argument 1 is not valid UTF-8 text: caf\\xe9?"
+    assert argv_problem(["-caf\udce9"]) == "argument 1 is not valid UTF-8 text: -caf\\xe9"
+    assert argv_problem(["token", "--as", bad, "x"]) == (
+        "the value of --as is not valid UTF-8 text: caf\\xe9?")
+    assert argv_problem(["x", "-a", bad]) == "the value of -a is not valid UTF-8 text: caf\\xe9?"
+    assert argv_problem(["token", f"--as={bad}=x"]) == (
+        "the value of --as is not valid UTF-8 text: caf\\xe9?=x")
+    assert argv_problem(["token", f"-a={bad}"]) == (
+        "argument 2 is not valid UTF-8 text: -a=caf\\xe9?")
+    assert argv_problem(["a", "b", f"x={bad}", "--y", bad]) == (
+        "argument 3 is not valid UTF-8 text: x=caf\\xe9?")
+    assert argv_problem(["ok", "--as", bad, "--b", bad]) == (
+        "the value of --as is not valid UTF-8 text: caf\\xe9?")  # the first one
+
+
+def test_quoted_cuts_a_flood() -> None:
+    from vtctl.util.text import quoted
+
+    assert quoted("x" * 60) == repr("x" * 60)
+    assert quoted("x" * 61) == repr("x" * 40 + "...")
+    assert quoted("abcdef", limit=5) == repr("" + "...")
+    assert quoted("a\nb") == "'a\\nb'"
+    assert quoted("y" * 30, limit=25) == repr("y" * 5 + "...")

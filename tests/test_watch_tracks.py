@@ -56,4 +56,4 @@ def test_the_lines_output_shows_track_events() -> None:
     streams = IOStreams(out=out, err=io.StringIO(), force_terminal=False, width=160)
     watch(lambda: next(results), streams, 47, 1.0, sleep=lambda s: None,
           clock=lambda: T0, max_ticks=2)
-    assert f"muted      {JANE} (patient): audio mic" in out.getvalue()
+    assert f"\tmuted\t{JANE} (patient): audio mic\n" in out.getvalue()

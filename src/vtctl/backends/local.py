@@ -43,7 +43,8 @@ class LocalBackend:
         self._demo = demo
         self._credentials = credentials
         self.engine = TokenEngine(
-            store, self.credentials, audit=AuditTrail(store, AuditContext.current(profile))
+            store, self.credentials,
+            audit=AuditTrail(store, AuditContext.current(profile)),
         )
 
     @classmethod

@@ -111,14 +111,9 @@ def raise_verdict(findings: list[Finding]) -> None:
 
 
 def show(io: IOStreams, fmt: OutputFormat, findings: list[Finding], title: str) -> None:
-    from vtctl.ui.render.diagnose import findings_lines, findings_view, summary
+    from vtctl.ui.render.diagnose import findings_sheet
 
-    if fmt.json or io.is_stdout_tty:
-        emit(io, fmt, lambda: [f.to_json() for f in findings],
-             lambda: findings_view(findings, f"{title}: {summary(findings)}"))
-    else:
-        for line in findings_lines(findings):
-            io.print_raw(line)
+    emit(io, fmt, lambda: [f.to_json() for f in findings], lambda: findings_sheet(findings, title))
 
 
 def action_flags(settings: Settings) -> tuple[str, ...]:

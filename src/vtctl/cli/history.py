@@ -21,9 +21,8 @@ from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
-
     from vtctl.domain.history import SessionHistory
+    from vtctl.ui.sheet import Sheet
 
 _PARAGRAPHS = (
     "Tell what happened in an appointment's video sessions, from every source at once.",
@@ -74,20 +73,16 @@ def run_history(opts: HistoryOptions) -> SessionHistory:
     for note in history.notes:
         opts.io.info(f"note: {note}")
 
-    def view() -> RenderableType:
-        from vtctl.ui.render.history import history_view
-
-        return history_view(history)
-
-    def lines() -> list[str]:
+    def view() -> Sheet:
+        """The timeline on a terminal; a pipe gets its lines, what stands out on stderr."""
         from vtctl.ui.render.diagnose import findings_lines
-        from vtctl.ui.render.history import history_lines
+        from vtctl.ui.render.history import history_lines, history_view
+        from vtctl.ui.sheet import Drawn, sheet
 
-        for line in findings_lines(history.findings):
-            opts.io.info(f"stands out: {line}")
-        return history_lines(history)
+        stands_out = [f"stands out: {line}" for line in findings_lines(history.findings)]
+        return sheet(Drawn(history_view(history), history_lines(history), stands_out))
 
-    emit(opts.io, opts.fmt, history.to_json, view, lines=lines)
+    emit(opts.io, opts.fmt, history.to_json, view)
     return history
 
 

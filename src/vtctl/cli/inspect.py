@@ -21,6 +21,7 @@ from vtctl.ui.output import OutputFormat, emit, output_format
 
 if TYPE_CHECKING:
     from vtctl.domain.jwt_inspect import SigningSecret
+    from vtctl.ui.sheet import Sheet
 
 HELP = """\
 Decode a Twilio access token and, given the API secret, verify it.
@@ -106,19 +107,13 @@ def run_inspect(opts: InspectOptions) -> None:
         opts.io.info(ARGV_WARNING)
     status, detail = signature_verdict(token_text, token, opts.find_secret())
 
-    def table() -> object:
-        from vtctl.ui.render.inspect import inspect_table
+    def view() -> Sheet:
+        from vtctl.ui.render.inspect import inspect_record
+        from vtctl.ui.sheet import sheet
 
-        return inspect_table(token, status, detail)
+        return sheet(inspect_record(token, status, detail))
 
-    def lines() -> list[str]:
-        from vtctl.ui.render.inspect import inspect_rows
-        from vtctl.ui.render.keyvalue import key_value_lines
-
-        return key_value_lines(inspect_rows(token, status, detail))
-
-    emit(opts.io, opts.fmt, lambda: token.to_json(status), table,  # type: ignore[arg-type]
-         lines=lines)
+    emit(opts.io, opts.fmt, lambda: token.to_json(status), view)  # type: ignore[arg-type]
 
     if opts.verify and status == "invalid":
         raise AuthenticationError(

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -25,6 +25,7 @@ from vtctl.ui.output import OutputFormat, emit, output_format
 if TYPE_CHECKING:
     from vtctl.domain.credentials import TwilioCredentials
     from vtctl.local.audit import AuditSink
+    from vtctl.ui.sheet import Sheet
 
 #: As the Twilio CLI's ``token:video``: one hour by default, at most 24 hours.
 DEFAULT_TTL = 3600
@@ -104,18 +105,12 @@ def run_mint(opts: MintOptions) -> MintedToken:
         source=credentials.source,
     )
 
-    def table() -> Any:
-        from vtctl.ui.render.mint import mint_table
+    def view() -> Sheet:
+        from vtctl.ui.render.mint import mint_sheet
 
-        return mint_table(minted)
+        return mint_sheet(minted)
 
-    def lines() -> list[str]:
-        from vtctl.ui.render.keyvalue import key_value_lines
-        from vtctl.ui.render.mint import mint_rows
-
-        return key_value_lines(mint_rows(minted))
-
-    emit(opts.io, opts.fmt, minted.to_json, table, lambda: minted.access_token, lines)
+    emit(opts.io, opts.fmt, minted.to_json, view, lambda: minted.access_token)
     return minted
 
 

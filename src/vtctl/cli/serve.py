@@ -98,7 +98,7 @@ def run_serve(opts: ServeOptions) -> None:
         problem,
         dev_login=opts.dev_login,
         audit=BatchingAuditWriter(
-            opts.settings.store_path, AuditContext.current(opts.settings.profile)
+            opts.settings.store_path, AuditContext.current(opts.settings.profile),
         ),
         limits=opts.limits,
     )
@@ -262,8 +262,8 @@ def command(
                            rich_help_panel=SERVER_PANEL)
     ] = True,
     header_timeout: Annotated[float, _limit(
-        "--header-timeout", "SECONDS", "Close a connection whose request headers are not "
-        "complete this long after it opened (or after its last reply).")
+        "--header-timeout", "SECONDS", "Close a connection whose request headers (and then "
+        "its body) take longer than this from its start (or its last reply).")
     ] = lim.HEADER_TIMEOUT,
     keepalive_timeout: Annotated[float, _limit(
         "--keepalive-timeout", "SECONDS",

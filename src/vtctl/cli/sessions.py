@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from vtctl.checks.alerts import AlertRule
+    from vtctl.ui.sheet import Sheet
 
 DEFAULT_FROM = "-2h"
 DEFAULT_TO = "+2h"
@@ -139,11 +140,12 @@ def _print(opts: SessionsOptions, report: SessionsReport, rows: tuple[SessionRow
             io.info(note)
         return
 
-    def table() -> RenderableType:
+    def table() -> Sheet:  # a terminal's (a pipe's lines are above)
         from vtctl.ui.render.sessions import sessions_view
+        from vtctl.ui.sheet import Drawn, sheet
 
         title = f"Matching --alert ({len(rows)})" if opts.alert else None
-        return sessions_view(report, rows=rows, title=title)
+        return sheet(Drawn(sessions_view(report, rows=rows, title=title), ()))
 
     emit(io, opts.fmt, lambda: [row.to_json() for row in rows], table)
 

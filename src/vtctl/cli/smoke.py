@@ -128,9 +128,10 @@ def run_smoke_command(opts: SmokeCliOptions) -> SmokeReport:
     if opts.fmt.json:
         emit_json(opts.io, opts.fmt, report.to_json())
     else:
-        from vtctl.ui.render.smoke import results_table
+        from vtctl.ui.render.smoke import results_sheet
+        from vtctl.ui.sheet import show
 
-        opts.io.render(results_table(report.results))
+        show(opts.io, results_sheet(report.results))
     _ci_reports(opts, report)
     raise_verdict(report, opts.settings.base_url)
     if not opts.fmt.json:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from vtctl.ui.render.status import ParticipantChanges, WatchEvent
+    from vtctl.ui.sheet import Sheet
 
 DEFAULT_INTERVAL = 3.0
 MIN_INTERVAL = 0.5
@@ -87,17 +88,12 @@ def run_status(opts: StatusOptions) -> None:
     finally:
         backend.close()
 
-    def table() -> RenderableType:
-        from vtctl.ui.render.status import status_view
+    def view() -> Sheet:
+        from vtctl.ui.render.status import status_sheet
 
-        return status_view(status, opts.clock())
+        return status_sheet(status, opts.clock())
 
-    def lines() -> list[str]:
-        from vtctl.ui.render.status import status_lines
-
-        return status_lines(status, opts.clock())
-
-    emit(opts.io, opts.fmt, status.to_json, table, lines=lines)
+    emit(opts.io, opts.fmt, status.to_json, view)
 
 
 # -- --watch --------------------------------------------------------------------------
@@ -224,9 +220,10 @@ def watch(
         if io.is_stdout_tty:
             return
         if not shown and state.current is not None:
-            from vtctl.ui.render.status import status_view
+            from vtctl.ui.render.status import status_sheet
+            from vtctl.ui.sheet import show
 
-            io.render(status_view(state.current, now))
+            show(io, status_sheet(state.current, now))
             shown = True
         for event in events:
             if event.kind == "error":
@@ -234,7 +231,7 @@ def watch(
             elif event.kind == "recovered":
                 io.info(event.line())
             else:
-                io.print_raw(event.line())
+                io.print_raw(event.record())
 
     watch_loop(io, refresh, lambda: state.view(clock()), interval, sleep=sleep,
                max_ticks=max_ticks)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +19,9 @@ from vtctl.domain.errors import NoUserGivenError, UsageError, UserNotFoundError
 from vtctl.domain.models import VideoToken
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
+
+if TYPE_CHECKING:
+    from vtctl.ui.sheet import Sheet
 
 
 @dataclass
@@ -47,19 +50,13 @@ def run_token(opts: TokenOptions) -> None:
         exc.hint = exc.hint and f"--as takes {exc.hint}"
         raise
 
-    def table() -> object:
-        from vtctl.ui.render.tokens import token_table
+    def view() -> Sheet:
+        from vtctl.ui.render.tokens import token_sheet
 
-        return token_table(token)
+        return token_sheet(token)
 
-    def lines() -> list[str]:
-        from vtctl.ui.render.keyvalue import key_value_lines
-        from vtctl.ui.render.tokens import token_rows
-
-        return key_value_lines(token_rows(token))
-
-    emit(opts.io, opts.fmt, token.to_json, table,  # type: ignore[arg-type]
-         lambda: token.access_token, lines)
+    emit(opts.io, opts.fmt, token.to_json, view,  # type: ignore[arg-type]
+         lambda: token.access_token)
 
 
 def token_command(refresh: bool) -> Callable[..., None]:

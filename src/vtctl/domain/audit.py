@@ -1,38 +1,63 @@
-"""The audit trail of minted tokens: one record per token, hash-chained.
+"""The audit trail of minted tokens: one record per token, hash-chained and keyed.
 
-A record's hash is SHA-256 over its canonical serialisation: the fields
-``seq, at, os_user, host, profile, command, appointment_id, identity,
-room_name, ttl_seconds, jti, prev_hash`` (``prev_hash``: the hash of the
-record before it, 64 zeros for the first) in that order, each written as
-``s<length>:<text>`` (a string; length in characters), ``i<digits>;`` (an
-integer) or ``n;`` (null), concatenated and encoded as UTF-8.  Length
-prefixes make it unambiguous without escaping, and it is cheap enough for
-``vtctl serve`` to hash thousands of records a second.  Changing a field breaks
-that record's own hash; removing or reordering records breaks the next
-record's ``prev_hash``.  (Removing the newest records leaves a shorter intact
-chain: only a copy of the last hash kept elsewhere can tell.)
+Each record is serialised canonically as the fields ``seq, at, os_user, host,
+profile, command, appointment_id, identity, room_name, ttl_seconds, jti,
+prev_hash`` in that order, each written as ``s<length>:<text>`` (a string;
+length in characters), ``i<digits>;`` (an integer) or ``n;`` (null),
+concatenated and encoded as UTF-8 (length prefixes make it unambiguous
+without escaping).  Over those bytes a record holds:
+
+* ``hash``: their SHA-256 (hex).  ``prev_hash`` is the hash of the record
+  before it, ``GENESIS_HASH`` (64 zeros) for the first: changing, removing or
+  reordering a record breaks the chain.  Anyone can recompute these.
+* ``mac``: their HMAC-SHA256 (hex) under the trail's 32-byte key, which the
+  store file does not hold.  Through ``prev_hash`` a record's MAC covers every
+  record before it; without the key no one can forge or rewrite a record.
+
+The trail's *anchor* (one row beside the records) names the trail, where its
+key comes from, and the newest record's ``seq`` and MAC, under its own MAC
+(``tag``) over ``ANCHOR_DOMAIN`` and the fields ``trail_id, created_at,
+key_source, keyed_seq, head_seq, head_mac`` serialised the same way.  Records
+removed from the end no longer reach the anchor's head.  What the file alone
+cannot show (the file replaced by an older copy of itself, or by a new store)
+an anchor kept elsewhere shows: ``Expectation`` (``audit verify --expect``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import math
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from vtctl.domain.models import JsonFields
+from vtctl.util.text import printable
 
 GENESIS_HASH = "0" * 64
+#: what the anchor's tag covers first: never the start of a record's bytes
+ANCHOR_DOMAIN = b"vtctl audit anchor v1\x00"
 
 #: The contract's keys of ``vtctl audit list --json``, in order.
 AUDIT_FIELDS: tuple[str, ...] = (
     "at", "os_user", "host", "profile", "command", "appointment_id", "identity",
     "room_name", "ttl_seconds", "jti",
 )
+#: The keys ``audit list --json`` adds after the contract's: the record's place in the chain.
+CHAIN_FIELDS: tuple[str, ...] = ("seq", "prev_hash", "hash", "mac")
+
+_TEXT_FIELDS = frozenset(AUDIT_FIELDS) - {"appointment_id", "ttl_seconds"}
 
 
 @dataclass(frozen=True, slots=True)
 class AuditRecord(JsonFields):
-    """One minted token: who, where, what for. Never the token itself."""
+    """One minted token: who, where, what for. Never the token itself.
+
+    Read back from a file, a field may hold anything SQLite stores (an edit
+    behind vtctl's back): ``wrong_type`` names such a field.
+    """
 
     JSON_FIELDS = AUDIT_FIELDS
 
@@ -47,22 +72,83 @@ class AuditRecord(JsonFields):
     ttl_seconds: int
     jti: str
 
+    def json_attr(self, name: str) -> Any:
+        return stored_json(getattr(self, name))
+
+    def wrong_type(self) -> str | None:
+        """The first field whose value is not of its declared type, described; or None."""
+        for name in AUDIT_FIELDS:
+            value = getattr(self, name)
+            if name in _TEXT_FIELDS:
+                fits = isinstance(value, str)
+            else:
+                fits = type(value) is int or (value is None and name == "appointment_id")
+            if not fits:
+                return f"its {name} holds {_kind(value)}"
+        return None
+
+
+def _kind(value: object) -> str:
+    kinds = {bytes: "a BLOB", str: "text", int: "a number", float: "a number"}
+    return kinds.get(type(value), "nothing")
+
+
+def stored_json(value: object) -> object:
+    """A stored value as JSON can carry it: a BLOB as ``x'<hex>'``, a non-finite
+    number as its text (``Infinity`` is not JSON)."""
+    if isinstance(value, bytes):
+        return f"x'{value.hex()}'"
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
+
+
+def shown(value: object) -> str:
+    """A stored value as one printable line (for tables and messages)."""
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        return printable(value)
+    return printable(str(stored_json(value)))
+
 
 @dataclass(frozen=True, slots=True)
-class ChainedRecord:
-    """A stored record with its place in the chain."""
+class ChainedRecord(JsonFields):
+    """A stored record with its place in the chain (``mac`` None: not keyed).
+
+    Its JSON: the record's (the contract's keys), then ``CHAIN_FIELDS``."""
+
+    JSON_FIELDS = (*AUDIT_FIELDS, *CHAIN_FIELDS)
 
     seq: int
     record: AuditRecord
     prev_hash: str
     hash: str
+    mac: str | None = None
+
+    def json_attr(self, name: str) -> Any:
+        return stored_json(getattr(self if name in CHAIN_FIELDS else self.record, name))
+
+
+def _encode(*values: object) -> str:
+    """The canonical serialisation of ``values`` (see the module docstring)."""
+    parts = []
+    for value in values:
+        if value is None:
+            parts.append("n;")
+        elif isinstance(value, int):
+            parts.append(f"i{value:d};")
+        else:
+            assert isinstance(value, str)
+            parts.append(f"s{len(value)}:{value}")
+    return "".join(parts)
 
 
 def canonical_bytes(seq: int, record: AuditRecord, prev_hash: str) -> bytes:
-    """What a record's hash covers (see the module docstring).
+    """What a record's hash and MAC cover (see the module docstring).
 
-    One f-string rather than a loop: serve's writer runs this per token.  A
-    field of the wrong type (a record edited in the file) raises ``TypeError``.
+    One f-string rather than ``_encode``: serve's writer runs this per token.
+    A field of the wrong type (a record edited in the file) raises ``TypeError``.
     """
     r = record
     appointment = "n;" if r.appointment_id is None else f"i{r.appointment_id:d};"
@@ -79,47 +165,209 @@ def record_hash(seq: int, record: AuditRecord, prev_hash: str) -> str:
     return hashlib.sha256(canonical_bytes(seq, record, prev_hash)).hexdigest()
 
 
-def chain(records: Iterable[AuditRecord], last_seq: int, last_hash: str) -> list[ChainedRecord]:
+def record_mac(key: bytes, seq: int, record: AuditRecord, prev_hash: str) -> str:
+    return hmac.new(key, canonical_bytes(seq, record, prev_hash), hashlib.sha256).hexdigest()
+
+
+def chain(
+    records: Iterable[AuditRecord], last_seq: int, last_hash: str, key: bytes
+) -> list[ChainedRecord]:
     """Link new records after the chain's last one (``0`` / ``GENESIS_HASH`` when empty)."""
     linked = []
     for record in records:
         last_seq += 1
-        digest = record_hash(last_seq, record, last_hash)
-        linked.append(ChainedRecord(last_seq, record, last_hash, digest))
+        data = canonical_bytes(last_seq, record, last_hash)
+        digest = hashlib.sha256(data).hexdigest()
+        mac = hmac.new(key, data, hashlib.sha256).hexdigest()
+        linked.append(ChainedRecord(last_seq, record, last_hash, digest, mac))
         last_hash = digest
     return linked
 
 
 @dataclass(frozen=True, slots=True)
-class ChainBreak:
-    """The first record that does not verify, and why."""
+class Anchor:
+    """The trail's identity, its key's source and its newest record, under ``tag``.
 
-    position: int  # 1-based place in the stored order
-    stored: ChainedRecord
+    ``key_source``: ``"keyring"`` (its random key is in the OS keyring), ``"file"`` (in a
+    key file: no keyring), or None while the trail is not keyed yet.
+    ``keyed_seq``: the records before the trail was keyed (they got their MACs then).
+    """
+
+    trail_id: str
+    created_at: str
+    key_source: str | None = None
+    keyed_seq: int = 0
+    head_seq: int = 0
+    head_mac: str | None = None
+    tag: str | None = None
+
+    def tag_bytes(self) -> bytes:
+        return ANCHOR_DOMAIN + _encode(
+            self.trail_id, self.created_at, self.key_source, self.keyed_seq,
+            self.head_seq, self.head_mac,
+        ).encode()
+
+    def signed(self, key: bytes) -> Anchor:
+        return replace(self, tag=hmac.new(key, self.tag_bytes(), hashlib.sha256).hexdigest())
+
+    def advanced(self, head: ChainedRecord, key: bytes) -> Anchor:
+        """The anchor after ``head`` was appended."""
+        return replace(self, head_seq=head.seq, head_mac=head.mac).signed(key)
+
+    def tag_matches(self, key: bytes) -> bool:
+        expected = self.signed(key).tag
+        return isinstance(self.tag, str) and hmac.compare_digest(self.tag, str(expected))
+
+
+_TRAIL_ID = re.compile(r"[0-9a-f]{32}")
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+_KEY_SOURCE = re.compile(r"keyring|file")
+
+
+def _matches(value: object, pattern: re.Pattern[str], optional: bool = False) -> bool:
+    if value is None:
+        return optional
+    return isinstance(value, str) and pattern.fullmatch(value) is not None
+
+
+def anchor_from_row(row: tuple[object, ...]) -> Anchor | None:
+    """An anchor read from a file, if every field has the form vtctl writes (None
+    otherwise: its text may hold anything, terminal escapes included)."""
+    trail_id, created_at, key_source, keyed_seq, head_seq, head_mac, tag = row
+    if not (_matches(trail_id, _TRAIL_ID) and _matches(created_at, _UTC)
+            and _matches(key_source, _KEY_SOURCE, optional=True)
+            and type(keyed_seq) is int and type(head_seq) is int
+            and 0 <= keyed_seq <= head_seq
+            and _matches(head_mac, _DIGEST, optional=True)
+            and _matches(tag, _DIGEST, optional=True)):
+        return None
+    return Anchor(trail_id, created_at, key_source, keyed_seq, head_seq,  # type: ignore[arg-type]
+                  head_mac, tag)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """``SEQ:MAC`` from ``vtctl audit head``, kept elsewhere: the trail must still hold it."""
+
+    seq: int
+    mac: str
+
+    @classmethod
+    def parse(cls, text: str) -> Expectation | None:
+        """None unless ``text`` is ``<seq>:<64 hex digits>``."""
+        seq, colon, mac = text.strip().partition(":")
+        if not (colon and seq.isascii() and seq.isdigit() and len(seq) <= 19
+                and len(mac) == 64 and mac.isascii() and mac.isalnum()):
+            return None
+        try:  # 64 characters, all letters or digits: 32 bytes unless one is not hex
+            bytes.fromhex(mac)
+        except ValueError:
+            return None
+        return cls(int(seq), mac.lower())
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.mac}"
+
+
+@dataclass(frozen=True, slots=True)
+class ChainBreak:
+    """The first thing that does not verify: a record (``stored``) or the trail as a whole."""
+
     reason: str
+    position: int = 0  # 1-based place in the stored order; 0: not one record
+    stored: ChainedRecord | None = None
 
     def describe(self) -> str:
+        """One printable line (stored text may hold terminal escapes)."""
+        if self.stored is None:
+            return printable(self.reason)
         entry = self.stored.record
-        return (
-            f"audit record #{self.position} (seq {self.stored.seq}, {entry.at}, "
-            f"{entry.command} {entry.identity}) {self.reason}"
+        return printable(
+            f"audit record #{self.position} (seq {shown(self.stored.seq)}, {shown(entry.at)}, "
+            f"{shown(entry.command)} {shown(entry.identity)}) {self.reason}"
         )
 
 
-def verify_chain(records: Iterable[ChainedRecord]) -> tuple[int, ChainBreak | None]:
-    """(records checked, the first break or None)."""
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What ``verify_trail`` found: ``count`` records read, the first ``broken`` or None."""
+
+    count: int
+    broken: ChainBreak | None
+    head: ChainedRecord | None = None  # the newest record (None: no records)
+
+
+def verify_trail(
+    records: Iterable[ChainedRecord],
+    anchor: Anchor,
+    key: bytes | None,
+    expect: Expectation | None = None,
+) -> Verdict:
+    """Check every record's hash chain and (with ``key``) its MAC, then the anchor, then
+    ``expect``; ``key`` None: the trail is not keyed yet, only its hash chain is checked."""
     expected_prev = GENESIS_HASH
     count = 0
+    head: ChainedRecord | None = None
+    expected_found = expect is None or (expect.seq == 0 and expect.mac == GENESIS_HASH)
     for stored in records:
         count += 1
-        if stored.prev_hash != expected_prev:
-            why = "does not follow the record before it: a record was removed or reordered"
-            return count, ChainBreak(count, stored, why)
-        try:
-            intact = record_hash(stored.seq, stored.record, stored.prev_hash) == stored.hash
-        except (TypeError, ValueError):  # e.g. a number where text belongs
-            intact = False
-        if not intact:
-            return count, ChainBreak(count, stored, "does not match its hash: it was changed")
+        why = _record_problem(stored, expected_prev, key)
+        if why is not None:
+            return Verdict(count, ChainBreak(why, count, stored), head)
+        if expect is not None and stored.seq == expect.seq:
+            if not hmac.compare_digest(str(stored.mac), expect.mac):
+                return Verdict(count, ChainBreak(
+                    f"is not the record seq {expect.seq} of the expected head {expect}: "
+                    "the trail was rewritten", count, stored), head)
+            expected_found = True
         expected_prev = stored.hash
-    return count, None
+        head = stored
+    broken = _anchor_problem(anchor, key, head)
+    if broken is None and not expected_found:
+        assert expect is not None
+        last = head.seq if head is not None else 0
+        broken = ChainBreak(
+            f"the trail has no record seq {expect.seq} (the expected head {expect}); it ends at "
+            f"seq {last}: records were removed, or the file was replaced")
+    return Verdict(count, broken, head)
+
+
+def _record_problem(stored: ChainedRecord, expected_prev: str, key: bytes | None) -> str | None:
+    wrong = stored.record.wrong_type()
+    if wrong is not None or type(stored.seq) is not int:
+        return f"was changed: {wrong or 'its seq is not a number'}"
+    if stored.prev_hash != expected_prev:
+        return "does not follow the record before it: a record was removed or reordered"
+    if record_hash(stored.seq, stored.record, stored.prev_hash) != stored.hash:
+        return "does not match its hash: it was changed"
+    if key is None:
+        if stored.mac is not None:
+            return "has a MAC although the trail's anchor says it was never keyed"
+        return None
+    mac = record_mac(key, stored.seq, stored.record, stored.prev_hash)
+    if not isinstance(stored.mac, str) or not hmac.compare_digest(stored.mac, mac):
+        return ("does not match its MAC: it was written or rewritten outside vtctl "
+                "(the hashes can be recomputed, the MAC needs the trail's key)")
+    return None
+
+
+def _anchor_problem(anchor: Anchor, key: bytes | None, head: ChainedRecord | None) -> (
+    ChainBreak | None
+):
+    if key is not None and not anchor.tag_matches(key):
+        return ChainBreak("the trail's anchor (its newest record and key) was changed "
+                          "outside vtctl")
+    last_seq = head.seq if head is not None else 0
+    if anchor.head_seq > last_seq:
+        return ChainBreak(
+            f"the trail ends at seq {last_seq} but vtctl last wrote seq "
+            f"{anchor.head_seq}: the newest records were removed")
+    if anchor.head_seq < last_seq:
+        return ChainBreak(
+            f"the trail ends at seq {last_seq} but vtctl last wrote seq {anchor.head_seq}: "
+            "records were added outside vtctl")
+    if key is not None and head is not None and anchor.head_mac != head.mac:
+        return ChainBreak("the trail's newest record is not the one vtctl last wrote: "
+                          "it was replaced")
+    return None

@@ -150,6 +150,10 @@ class KeyringUnavailableError(AuthenticationError):
     """No OS keyring backend exists to store or read a secret."""
 
 
+class AuditKeyError(AuthenticationError):
+    """The audit trail's key is not available here: it can be neither checked nor continued."""
+
+
 # --- permission (exit 4) ---------------------------------------------------
 
 
@@ -214,6 +218,13 @@ class TokenGenerationError(ServerError):
     @classmethod
     def because(cls, reason: object) -> TokenGenerationError:
         return cls(f"{cls.guide_text}: {reason}")
+
+
+class AuditWriteError(VtctlError):
+    """Minted tokens cannot be recorded in the audit trail, so none are handed out."""
+
+    exit_code = ExitCode.SERVER_ERROR
+    http_status = 503  # serve: no token without its record; try again later
 
 
 class StoreError(ServerError):

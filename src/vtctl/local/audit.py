@@ -17,6 +17,7 @@ from typing import NamedTuple, Protocol
 
 from vtctl.domain.audit import AuditRecord
 from vtctl.local.store import AppointmentStore
+from vtctl.local.trail_key import TrailKeys
 
 
 class Minted(NamedTuple):
@@ -63,14 +64,16 @@ def _utc_text(seconds: int) -> str:
 
 
 class AuditTrail:
-    """Append every record at once (one transaction each)."""
+    """Append every record at once (one transaction each); ``keys`` finds the trail's key."""
 
-    def __init__(self, store: AppointmentStore, context: AuditContext) -> None:
+    def __init__(self, store: AppointmentStore, context: AuditContext,
+                 keys: TrailKeys | None = None) -> None:
         self.store = store
         self.context = context
+        self.keys = keys or TrailKeys()
 
     def minted(self, minted: Minted) -> None:
-        self.store.append_audit([self.context.record(minted)])
+        self.store.append_audit([self.context.record(minted)], self.keys)
 
 
 _JTI_PREFIX = b'{"jti":"'

@@ -8,6 +8,7 @@ sqlite3 errors become ``StoreError`` here and nowhere else.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -15,23 +16,32 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from vtctl.domain.audit import (
     AUDIT_FIELDS,
     GENESIS_HASH,
+    Anchor,
     AuditRecord,
     ChainedRecord,
+    anchor_from_row,
     chain,
+    record_mac,
+    verify_trail,
 )
-from vtctl.domain.errors import StoreError, UsageError
+from vtctl.domain.errors import AuditTrailError, StoreError, UsageError
 from vtctl.domain.models import ROLES, Appointment, User, format_utc, parse_utc
 from vtctl.domain.rooms import room_name_problem
 from vtctl.domain.rules import MAX_ID
 from vtctl.util.fsutil import ensure_private_dir
 from vtctl.util.text import printable, quoted
 
-SCHEMA_VERSION = 2
+if TYPE_CHECKING:
+    from vtctl.local.trail_key import TrailKeys
+
+SCHEMA_VERSION = 3
+#: the largest seq SQLite's INTEGER holds
+MAX_SEQ = 2**63 - 1
 #: SQLite's INTEGER range: ids beyond it cannot be stored
 BUSY_TIMEOUT_MS = 10_000
 
@@ -75,7 +85,41 @@ _MIGRATIONS: dict[int, str] = {
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
     """,
+    # 3: records keyed with a MAC, and the trail's anchor (vtctl.domain.audit): records
+    # before it get their MAC once (``mac`` may change only from NULL), the anchor only
+    # moves forward
+    3: """
+    ALTER TABLE audit ADD COLUMN mac TEXT;
+    DROP TRIGGER audit_no_update;
+    CREATE TRIGGER audit_no_update BEFORE UPDATE OF seq, at, os_user, host, profile, command,
+        appointment_id, identity, room_name, ttl_seconds, jti, prev_hash, hash ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+    CREATE TRIGGER audit_mac_once BEFORE UPDATE OF mac ON audit WHEN OLD.mac IS NOT NULL
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+    CREATE TABLE audit_anchor (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        trail_id   TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        key_source TEXT,
+        keyed_seq  INTEGER NOT NULL,
+        head_seq   INTEGER NOT NULL,
+        head_mac   TEXT,
+        tag        TEXT
+    );
+    INSERT INTO audit_anchor (id, trail_id, created_at, keyed_seq, head_seq)
+    VALUES (1, lower(hex(randomblob(16))), strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), 0,
+            (SELECT COALESCE(MAX(seq), 0) FROM audit));
+    CREATE TRIGGER audit_anchor_no_delete BEFORE DELETE ON audit_anchor
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+    CREATE TRIGGER audit_anchor_forward BEFORE UPDATE ON audit_anchor
+    WHEN NEW.trail_id IS NOT OLD.trail_id OR NEW.created_at IS NOT OLD.created_at
+      OR NEW.head_seq < OLD.head_seq
+      OR (OLD.key_source IS NOT NULL AND NEW.key_source IS NOT OLD.key_source)
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+    """,
 }
+#: the tables of the audit trail (schema 3)
+_TRAIL_TABLES = ("audit", "audit_anchor")
 
 
 #: What makes an SQLite file a vtctl store (later schemas add tables, never remove these).
@@ -279,10 +323,36 @@ class AppointmentStore:
         with self.transaction():
             # re-read under the write lock: another process may have migrated
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version < 3 and self._has_keyed_trail():
+                raise AuditTrailError(
+                    f"the store {self.path} says it is schema {version} but holds the keyed "
+                    "audit trail of schema 3: it was set back outside vtctl (to drop the trail)",
+                    hint="keep a copy of the file for investigation; `vtctl audit verify` "
+                    "cannot check it")
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in _statements(_MIGRATIONS[target]):
                     self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {target}")
+            if version < 3 and str(self.path) != ":memory:":
+                self._key_at_creation()
+
+    def _has_keyed_trail(self) -> bool:
+        """Whether schema 3's trail (its anchor, or the records' MAC column) is in the file."""
+        tables = {name for (name,) in self._db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        columns = {name for (name,) in self._db.execute(
+            "SELECT name FROM pragma_table_info('audit')")}
+        return "audit_anchor" in tables or "mac" in columns
+
+    def _key_at_creation(self) -> None:
+        """Key a new (or upgraded) trail with a random key in the OS keyring, if there is
+        one; otherwise it is keyed when its first token is minted."""
+        from vtctl.domain.errors import AuditKeyError, KeyringUnavailableError
+        from vtctl.local.trail_key import TrailKeys
+
+        # no place for the key, or records changed before the upgrade (verify says which)
+        with contextlib.suppress(AuditKeyError, KeyringUnavailableError, AuditTrailError):
+            self._key_trail(TrailKeys())
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -546,32 +616,132 @@ class AppointmentStore:
             )
 
 
-    # -- audit trail (append-only) -------------------------------------------
+    # -- audit trail (append-only, keyed: vtctl.domain.audit) -------------------
+
+    _RECORD_SQL = (
+        f"SELECT seq, {', '.join(AUDIT_FIELDS)}, prev_hash, hash, mac FROM audit"
+    )
+
+    def _require_trail(self) -> None:
+        """The trail's tables exist (a store at schema 3 always has them)."""
+        present = {name for (name,) in self._db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)",
+            _TRAIL_TABLES)}
+        for table in _TRAIL_TABLES:
+            if table not in present:
+                raise AuditTrailError(
+                    f"the store {self.path} has no {table} table: the audit trail was "
+                    "dropped outside vtctl",
+                    hint="keep a copy of the file for investigation")
 
     @_sqlite_errors
-    def append_audit(self, records: Sequence[AuditRecord]) -> None:
-        """Chain and insert records in one transaction (the chain's tail read under the lock)."""
+    def read_anchor(self) -> Anchor:
+        """The trail's anchor (``AuditTrailError`` when it is missing or malformed)."""
+        self._require_trail()
+        row = self._db.execute(
+            "SELECT trail_id, created_at, key_source, keyed_seq, head_seq, head_mac, tag "
+            "FROM audit_anchor WHERE id = 1").fetchone()
+        anchor = None if row is None else anchor_from_row(row)
+        if anchor is None:
+            raise AuditTrailError(
+                f"the audit trail's anchor in {self.path} is "
+                f"{'missing' if row is None else 'malformed'}: it was changed outside vtctl",
+                hint="keep a copy of the file for investigation")
+        return anchor
+
+    def _write_anchor(self, anchor: Anchor) -> None:
+        self._db.execute(
+            "UPDATE audit_anchor SET key_source = ?, keyed_seq = ?, head_seq = ?, "
+            "head_mac = ?, tag = ? WHERE id = 1",
+            (anchor.key_source, anchor.keyed_seq, anchor.head_seq, anchor.head_mac, anchor.tag))
+
+    def _key_trail(self, keys: TrailKeys) -> tuple[Anchor, bytes]:
+        """Key a trail that is not keyed yet (in the caller's transaction): its records,
+        checked first, get their MACs and the anchor its key source and tag."""
+        anchor = self.read_anchor()
+        if anchor.key_source is not None:
+            return anchor, keys.key_for(anchor)
+        records = self.read_audit()
+        verdict = verify_trail(records, anchor, None)
+        if verdict.broken is not None:
+            raise AuditTrailError(
+                f"the audit trail cannot be keyed: {verdict.broken.describe()}",
+                hint="run `vtctl audit verify`; keep a copy of the file for investigation")
+        source, key = keys.new_key(anchor.trail_id)
+        self._db.execute("SAVEPOINT keying")
+        try:
+            self._db.executemany("UPDATE audit SET mac = ? WHERE seq = ?", [
+                (record_mac(key, c.seq, c.record, c.prev_hash), c.seq) for c in records])
+            head = self._db.execute(
+                "SELECT mac FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+            anchor = replace(anchor, key_source=source, keyed_seq=anchor.head_seq,
+                             head_mac=head[0] if head else None).signed(key)
+            self._write_anchor(anchor)
+            keys.save(anchor.trail_id, source, key)  # last: nothing else can fail after it
+        except BaseException:
+            self._db.execute("ROLLBACK TO keying")
+            self._db.execute("RELEASE keying")
+            raise
+        self._db.execute("RELEASE keying")
+        return anchor, key
+
+    def _checked_head(self, keys: TrailKeys) -> tuple[Anchor, bytes, int, str]:
+        """(anchor, key, newest seq, newest hash), in the caller's transaction, keying the
+        trail first if needed; ``AuditTrailError`` unless the newest stored record is the
+        one the anchor names (nothing is appended after a forged or removed record)."""
+        self._require_trail()
+        anchor, key = self._key_trail(keys)
+        tail = self._db.execute(
+            "SELECT seq, hash, mac FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        last_seq, last_hash, last_mac = tail if tail else (0, GENESIS_HASH, None)
+        if (last_seq, last_mac) != (anchor.head_seq, anchor.head_mac) or not (
+            anchor.tag_matches(key) and isinstance(last_hash, str)
+        ):
+            raise AuditTrailError(
+                "the audit trail is damaged: its newest record is not the one vtctl "
+                "wrote last, so no token is minted",
+                hint="run `vtctl audit verify`; keep a copy of the file for investigation")
+        return anchor, key, last_seq, last_hash
+
+    @_sqlite_errors
+    def prepare_audit(self, keys: TrailKeys) -> None:
+        """Key the trail if needed and check that records can be appended (what
+        ``append_audit`` checks), appending nothing: ``serve`` does this at start."""
+        with self.transaction():
+            self._checked_head(keys)
+
+    @_sqlite_errors
+    def append_audit(self, records: Sequence[AuditRecord], keys: TrailKeys) -> None:
+        """Chain, MAC and insert records in one transaction after the newest one, and move
+        the anchor to the last of them."""
         if not records:
             return
         with self.transaction() as db:
-            tail = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-            last_seq, last_hash = tail if tail else (0, GENESIS_HASH)
+            anchor, key, last_seq, last_hash = self._checked_head(keys)
+            if last_seq > MAX_SEQ - len(records):
+                raise AuditTrailError(f"the audit trail is full (seq {last_seq})")
+            linked = chain(records, last_seq, last_hash, key)
             db.executemany(
-                f"INSERT INTO audit (seq, {', '.join(AUDIT_FIELDS)}, prev_hash, hash) "
-                f"VALUES ({', '.join('?' * (len(AUDIT_FIELDS) + 3))})",
+                f"INSERT INTO audit (seq, {', '.join(AUDIT_FIELDS)}, prev_hash, hash, mac) "
+                f"VALUES ({', '.join('?' * (len(AUDIT_FIELDS) + 4))})",
                 [
                     (c.seq, r.at, r.os_user, r.host, r.profile, r.command, r.appointment_id,
-                     r.identity, r.room_name, r.ttl_seconds, r.jti, c.prev_hash, c.hash)
-                    for c in chain(records, last_seq, last_hash) if (r := c.record)
+                     r.identity, r.room_name, r.ttl_seconds, r.jti, c.prev_hash, c.hash, c.mac)
+                    for c in linked if (r := c.record)
                 ],
             )
+            self._write_anchor(anchor.advanced(linked[-1], key))
 
     @_sqlite_errors
     def read_audit(
         self, *, since: str | None = None, appointment_id: int | None = None,
         identity: str | None = None, room_name: str | None = None,
     ) -> list[ChainedRecord]:
-        """Stored records in chain order, optionally only those matching every filter."""
+        """Stored records in chain order, optionally only those matching every filter.
+
+        Values are as stored: an edit behind vtctl's back can leave any SQLite type in
+        any field (``AuditRecord.wrong_type``)."""
+        self._require_trail()
         conditions: list[str] = []
         params: list[object] = []
         for condition, value in (
@@ -582,12 +752,13 @@ class AppointmentStore:
                 conditions.append(condition)
                 params.append(value)
         rows = self._db.execute(
-            f"SELECT seq, {', '.join(AUDIT_FIELDS)}, prev_hash, hash FROM audit"
+            self._RECORD_SQL
             + (f" WHERE {' AND '.join(conditions)}" if conditions else "") + " ORDER BY seq",
             params,
         )
         return [
-            ChainedRecord(row[0], AuditRecord(*row[1:-2]), row[-2], row[-1]) for row in rows
+            ChainedRecord(row[0], AuditRecord(*row[1:-3]), row[-3], row[-2], row[-1])
+            for row in rows
         ]
 
 

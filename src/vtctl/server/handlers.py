@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from vtctl.domain.errors import TokenGenerationError, VtctlError
@@ -38,6 +38,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
 
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    """The client hung up before its body was complete (or its body deadline passed):
+    nobody reads the answer, which only the access log shows."""
+    return JSONResponse({"detail": "Client disconnected."}, status_code=400)
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": "Internal server error"}, status_code=500)
 
@@ -48,5 +54,6 @@ def exception_handlers() -> dict[Any, Any]:
         AuthFailed: _auth_failed,
         VtctlError: _vtctl_error,
         HTTPException: _http_error,
+        ClientDisconnect: _client_gone,
         Exception: _unexpected,
     }

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: seconds from a connection's start (or its last reply) until the request's headers are in
+#: seconds from a connection's start (or its last reply) until the request's headers are in,
+#: and again from then until its body is in
 HEADER_TIMEOUT = 10.0
 #: seconds an idle keep-alive connection stays open after a reply
 KEEPALIVE_TIMEOUT = 5.0

@@ -9,7 +9,9 @@ bound.  This subclass (handed to uvicorn through its public ``Config(http=...)``
 which takes a protocol class) keeps uvicorn's parsing and adds:
 
 * a timer from the connection's start, and again from each reply, until the
-  next request's headers are complete: when it fires, the connection is closed;
+  next request's headers are complete, then one more (as long) until its body is
+  complete, also when the client waits for ``100 Continue`` first: when one fires,
+  the connection is closed (and the app sees the client gone);
 * a count of the bytes received while a request's headers are incomplete: past
   ``max_header_bytes`` the answer is 431 and nothing more is parsed or kept.
   The connection lingers (reading and dropping, at most ``LINGER_BYTES`` or
@@ -73,8 +75,12 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):  # type: ignore[misc]
 
     def on_headers_complete(self) -> None:
         self._reading_headers = False
-        self._cancel_header_timer()
+        self._arm_header_timer()  # the body's own deadline (cancelled when it is complete)
         super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._cancel_header_timer()
+        super().on_message_complete()
 
     # the response cycle's callback
 

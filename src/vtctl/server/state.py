@@ -118,11 +118,20 @@ class ServerState:
         )
 
     def close(self) -> None:
+        """Close the stores; ``AuditWriteError`` after that when queued records were lost."""
+        lost = 0
         if self.audit is not None:
-            self.audit.close()  # every queued record lands before the process ends
+            lost = self.audit.close()  # every queued record lands before the process ends
         self.store.close()
         if self.writer.store is not self.store:
             self.writer.store.close()
+        if lost:
+            from vtctl.domain.errors import AuditWriteError
+
+            raise AuditWriteError(
+                f"{lost} token(s) handed out were not recorded in the audit trail "
+                f"({self.audit.problem if self.audit else None})",
+                hint="the server's log says why; run `vtctl audit verify` on its store")
 
     @property
     def write_limiter(self) -> anyio.CapacityLimiter:

@@ -1,4 +1,4 @@
-"""Choose between a rich table, ``--json`` and ``--raw`` for one result.
+"""Choose between the sheet (a table or plain lines), ``--json`` and ``--raw`` for one result.
 
 ``--json`` optionally takes a comma-separated field list (``--json
 room_name,expires_at``) and ``--jq EXPR`` (implies ``--json``) filters the
@@ -9,7 +9,7 @@ document with the ``jq`` library.  Each command declares both flags
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,7 @@ from vtctl.ui.iostreams import IOStreams
 from vtctl.util.jsonargs import ALL_FIELDS, FIELDS_PATTERN
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    from vtctl.ui.sheet import Sheet
 
 
 def parse_fields(text: str) -> tuple[str, ...]:
@@ -126,21 +126,16 @@ def emit(
     io: IOStreams,
     fmt: OutputFormat,
     data: Callable[[], Any],
-    table: Callable[[], RenderableType],
+    view: Callable[[], Sheet],
     raw: Callable[[], str] | None = None,
-    lines: Callable[[], Iterable[str]] | None = None,
 ) -> None:
-    """Print one result in the format the user asked for.
-
-    ``lines``: what a pipe gets instead of the table, one plain unwrapped line per
-    row (as gh prints when stdout is not a terminal); a terminal still gets the table.
-    """
+    """Print one result in the format the user asked for: ``--json``, ``--raw``, or
+    the ``view`` (``ui.sheet``: laid out on a terminal, plain lines in a pipe)."""
     if fmt.json:
         emit_json(io, fmt, data())
     elif fmt.raw and raw is not None:
         io.print_raw(raw())
-    elif lines is not None and not io.is_stdout_tty:
-        for line in lines():
-            io.print_raw(line)
     else:
-        io.render(table())
+        from vtctl.ui.sheet import show
+
+        show(io, view())

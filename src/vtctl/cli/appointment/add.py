@@ -65,12 +65,12 @@ def run_add(opts: AddOptions) -> None:
         added = store.get_appointment(new_id)
     assert added is not None
 
-    def table() -> Any:
-        from vtctl.ui.render.appointments import appointment_table
+    def view() -> Any:
+        from vtctl.ui.render.appointments import appointment_sheet
 
-        return appointment_table(added)
+        return appointment_sheet(added)
 
-    emit(opts.io, opts.fmt, added.to_json, table)
+    emit(opts.io, opts.fmt, added.to_json, view)
 
 
 def add_command(

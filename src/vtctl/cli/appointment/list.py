@@ -73,17 +73,7 @@ def run_list(opts: ListOptions) -> None:
             )
             return
         rows = store.iter_matching(query, None if opts.all else opts.limit)
-        if opts.fmt.json:
-            shown = _list_json(opts, rows)
-        elif opts.io.is_stdout_tty:
-            shown = _list_tables(opts.io, rows, total)
-        else:
-            from vtctl.ui.render.appointments import appointment_line
-
-            shown = 0
-            for appointment in rows:
-                opts.io.out.write(appointment_line(appointment) + "\n")
-                shown += 1
+        shown = _list_json(opts, rows) if opts.fmt.json else _list_sheets(opts.io, rows, total)
     if shown < total and not opts.fmt.json:
         opts.io.info(f"showing {shown} of {total} appointments; --limit N or --all for more")
 
@@ -113,8 +103,10 @@ def _described(opts: ListOptions) -> str:
 
 def _list_json(opts: ListOptions, rows: Iterator[Appointment]) -> int:
     if opts.fmt.fields is not None or opts.fmt.jq is not None:
+        from vtctl.ui.sheet import sheet
+
         appointments = [a.to_json() for a in rows]
-        emit(opts.io, opts.fmt, lambda: appointments, lambda: "")
+        emit(opts.io, opts.fmt, lambda: appointments, lambda: sheet())
         return len(appointments)
     import json
 
@@ -128,14 +120,17 @@ def _list_json(opts: ListOptions, rows: Iterator[Appointment]) -> int:
     return shown
 
 
-def _list_tables(io: IOStreams, rows: Iterator[Appointment], total: int) -> int:
+def _list_sheets(io: IOStreams, rows: Iterator[Appointment], total: int) -> int:
+    """A table per ``TABLE_CHUNK`` rows on a terminal, a line per appointment in a pipe,
+    printed as they are read."""
     from itertools import islice
 
-    from vtctl.ui.render.appointments import appointments_table
+    from vtctl.ui.render.appointments import appointments_sheet
+    from vtctl.ui.sheet import show
 
     shown = 0
     while chunk := list(islice(rows, TABLE_CHUNK)):
-        io.render(appointments_table(chunk, title=None if shown else f"{total} appointment(s)"))
+        show(io, appointments_sheet(chunk, title=None if shown else f"{total} appointment(s)"))
         shown += len(chunk)
     return shown
 

@@ -35,12 +35,12 @@ def run_show(opts: ShowOptions) -> None:
         opts.open_backend, lambda backend: backend.appointment(opts.appointment_id)
     )
 
-    def table() -> Any:
-        from vtctl.ui.render.appointments import appointment_table
+    def view() -> Any:
+        from vtctl.ui.render.appointments import appointment_sheet
 
-        return appointment_table(appointment)
+        return appointment_sheet(appointment)
 
-    emit(opts.io, opts.fmt, appointment.to_json, table)
+    emit(opts.io, opts.fmt, appointment.to_json, view)
 
 
 @with_backend_flags

@@ -1,4 +1,5 @@
-"""``vtctl audit list|verify``: the local store's trail of minted tokens, one module per verb."""
+"""``vtctl audit list|verify|head``: the local store's trail of minted tokens, one module
+per verb."""
 
 from __future__ import annotations
 
@@ -6,15 +7,15 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
+    from vtctl.cli.audit import head, verify
     from vtctl.cli.audit import list as list_
-    from vtctl.cli.audit import verify
 
     group = typer.Typer(
         name="audit",
-        help="The local store's audit trail: one hash-chained record per token minted locally "
-        "(token/refresh --local, mint, serve).",
+        help="The local store's audit trail: one record per token minted locally "
+        "(token/refresh --local, mint, serve), hash-chained and keyed with a MAC.",
         no_args_is_help=True,
     )
-    for verb in (list_, verify):
+    for verb in (list_, verify, head):
         verb.register(group)
     app.add_typer(group)

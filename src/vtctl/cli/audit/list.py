@@ -13,7 +13,7 @@ from vtctl.cli.framework.context import streams
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.framework.validate import parse_appointment_id
 from vtctl.config.settings import Settings
-from vtctl.domain.audit import AuditRecord
+from vtctl.domain.audit import ChainedRecord
 from vtctl.domain.errors import UsageError
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
@@ -43,18 +43,17 @@ def run_audit_list(opts: AuditListOptions) -> None:
                 hint="e.g. --since 2025-11-16 or --since 2025-11-16T09:00:00Z",
             ) from exc
     with open_store(opts.settings) as store:
-        records = [
-            c.record for c in store.read_audit(
-                since=since, appointment_id=opts.appointment_id, identity=opts.identity
-            )
-        ]
+        chained = store.read_audit(
+            since=since, appointment_id=opts.appointment_id, identity=opts.identity
+        )
+    records = [c.record for c in chained]
 
-    def table() -> Any:
-        from vtctl.ui.render.audit import audit_table
+    def view() -> Any:
+        from vtctl.ui.render.audit import audit_sheet
 
-        return audit_table(records)
+        return audit_sheet(records)
 
-    emit(opts.io, opts.fmt, lambda: [r.to_json() for r in records], table)
+    emit(opts.io, opts.fmt, lambda: [c.to_json() for c in chained], view)
 
 
 def list_command(
@@ -71,12 +70,17 @@ def list_command(
         str | None, typer.Option("--identity", metavar="X",
                                  help="Only tokens for this identity (e.g. 2-jane@example.com).")
     ] = None,
-    json: Annotated[str | None, json_option(AuditRecord.json_fields())] = None,
+    # the contract's keys, then each record's place in the keyed chain
+    json: Annotated[str | None, json_option(ChainedRecord.json_fields())] = None,
     jq: Jq = None,
     profile: o.Profile = None,
     store: o.Store = None,
 ) -> None:
-    """List the tokens minted locally, oldest first (never the tokens themselves)."""
+    """List the tokens minted locally, oldest first (never the tokens themselves).
+
+    On a terminal: a table. In a pipe: one record a line, tab-separated (time, who,
+    command, appointment, identity, room, ttl, jti). Stored text is shown printable.
+    """
     run_audit_list(
         AuditListOptions(
             io=streams(ctx), settings=settings_from(local=True, profile=profile, store=store),

@@ -119,10 +119,10 @@ def run_status(opts: StatusOptions) -> None:
     if opts.fmt.json:
         emit_json(opts.io, opts.fmt, data)
     else:
-        from vtctl.ui.render.logins import login_table, profiles_table
+        from vtctl.ui.render.logins import login_sheet
+        from vtctl.ui.sheet import show
 
-        opts.io.render(*([login_table(data)] if data["logged_in"] else []),
-                       profiles_table(data["profiles"]))
+        show(opts.io, login_sheet(data))
     if not data["logged_in"]:
         raise AuthenticationError(NOT_LOGGED_IN, hint=f"profile: {data['profile']}")
     if data["expired"] and not data["refresh_token"]:

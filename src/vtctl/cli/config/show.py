@@ -51,9 +51,10 @@ def _render(io: IOStreams, config: Config, profiles: dict[str, dict[str, str]]) 
     exists = config.path.exists()
     io.info(f"config file: {config.path}" + ("" if exists else " (not created yet)"))
     if profiles:
-        from vtctl.ui.render.profiles import profiles_table
+        from vtctl.ui.render.profiles import profiles_sheet
+        from vtctl.ui.sheet import show
 
-        io.render(profiles_table(profiles, default=config.default_profile or "default"))
+        show(io, profiles_sheet(profiles, default=config.default_profile or "default"))
     else:
         io.info("no profiles yet: add one with `vtctl config set KEY VALUE [--profile NAME]`")
     if config.default_profile:

@@ -40,10 +40,7 @@ EXIT_CODES: tuple[tuple[str, str], ...] = tuple(
 
 def print_topic(io: IOStreams, title: str, header: tuple[str, str],
                 rows: tuple[tuple[str, str], ...]) -> None:
-    if not io.is_stdout_tty:
-        for name, meaning in rows:
-            io.out.write(f"{name}\t{meaning}\n")
-        return
-    from vtctl.ui.render.reference import reference_table
+    from vtctl.ui.render.reference import reference_sheet
+    from vtctl.ui.sheet import show
 
-    io.render(reference_table(title, header, rows))
+    show(io, reference_sheet(title, header, rows))

@@ -30,12 +30,12 @@ def run_change(
 
     done = call_backend(open_backend, act)
 
-    def line() -> Any:
-        from vtctl.ui.render.rooms import change_line
+    def view() -> Any:
+        from vtctl.ui.render.rooms import change_sheet
 
-        return change_line(done)
+        return change_sheet(done)
 
-    emit(io, fmt, done.to_json, line)
+    emit(io, fmt, done.to_json, view)
     unfinished = done.unfinished()
     if unfinished is not None:  # printed as Twilio says it is; the exit says it was not done
         raise ServerError(unfinished, hint=f"see `vtctl status {done.appointment_id} --local`, "

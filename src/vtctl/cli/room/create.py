@@ -33,12 +33,12 @@ class CreateOptions:
 def run_create(opts: CreateOptions) -> None:
     room = call_backend(opts.open_backend, lambda backend: backend.create_room(opts.appointment_id))
 
-    def table() -> Any:
-        from vtctl.ui.render.appointments import room_table
+    def view() -> Any:
+        from vtctl.ui.render.appointments import room_sheet
 
-        return room_table(room)
+        return room_sheet(room)
 
-    emit(opts.io, opts.fmt, room.to_json, table)
+    emit(opts.io, opts.fmt, room.to_json, view)
 
 
 @with_backend_flags

@@ -42,12 +42,12 @@ def run_list(opts: ListOptions) -> list[RoomSummary]:
 
     rooms = call_backend(opts.open_backend, fetch)
 
-    def table() -> Any:
-        from vtctl.ui.render.rooms import rooms_view
+    def view() -> Any:
+        from vtctl.ui.render.rooms import rooms_sheet
 
-        return rooms_view(rooms, opts.status)
+        return rooms_sheet(rooms, opts.status)
 
-    emit(opts.io, opts.fmt, lambda: [room.to_json() for room in rooms], table)
+    emit(opts.io, opts.fmt, lambda: [room.to_json() for room in rooms], view)
     return rooms
 
 

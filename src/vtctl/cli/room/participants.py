@@ -40,12 +40,12 @@ def run_participants(opts: ParticipantsOptions) -> RoomStatus:
 
         status = only_present(status)
 
-    def table() -> Any:
-        from vtctl.ui.render.rooms import participants_view
+    def view() -> Any:
+        from vtctl.ui.render.rooms import participants_sheet
 
-        return participants_view(status, opts.clock())
+        return participants_sheet(status, opts.clock())
 
-    emit(opts.io, opts.fmt, status.to_json, table)
+    emit(opts.io, opts.fmt, status.to_json, view)
     return status
 
 

@@ -1,31 +1,37 @@
-"""Renderables for the audit trail of minted tokens."""
+"""What ``vtctl audit list`` prints: one row per minted token (never the token)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.table import Table
-from rich.text import Text
-
-from vtctl.domain.audit import AuditRecord
-from vtctl.util.text import printable
+from vtctl.domain.audit import AuditRecord, shown
+from vtctl.ui.sheet import Column, Rows, Sheet, sheet
 
 
-def audit_table(records: Sequence[AuditRecord]) -> Table:
-    table = Table(title=f"{len(records)} minted token(s)", title_justify="left")
-    table.add_column("at (UTC)", no_wrap=True)
-    table.add_column("who", overflow="fold")
-    table.add_column("command", no_wrap=True)
-    table.add_column("appt", justify="right", no_wrap=True)
-    table.add_column("identity", overflow="fold")
-    table.add_column("room", overflow="fold")
-    table.add_column("ttl", justify="right", no_wrap=True)
-    table.add_column("jti", overflow="fold")
-    for r in records:
-        cells = (
-            r.at, f"{r.os_user}@{r.host} ({r.profile})", r.command,
-            "-" if r.appointment_id is None else str(r.appointment_id),
-            r.identity, r.room_name, f"{r.ttl_seconds}s", r.jti,
-        )
-        table.add_row(*(Text(printable(cell)) for cell in cells))  # stored text, never markup
-    return table
+def _who(r: AuditRecord) -> str:
+    return f"{shown(r.os_user)}@{shown(r.host)} ({shown(r.profile)})"
+
+
+def _appointment(r: AuditRecord) -> str:
+    return "-" if r.appointment_id is None else shown(r.appointment_id)
+
+
+#: a pipe's line: at, who, command, appointment, identity, room, ttl seconds, jti; every
+#: cell ``shown`` (stored values: any SQLite type after an edit behind vtctl's back)
+AUDIT_COLUMNS: list[Column[AuditRecord]] = [
+    Column("at (UTC)", lambda r: shown(r.at), short="at"),
+    Column("who", _who, drop=1),
+    Column("command", lambda r: shown(r.command), short="cmd", drop=2),
+    Column("appt", _appointment, justify="right", drop=3,
+           piped=lambda r: "" if r.appointment_id is None else shown(r.appointment_id)),
+    Column("identity", lambda r: shown(r.identity), key=True),
+    Column("room", lambda r: shown(r.room_name), key=True),
+    Column("ttl", lambda r: f"{shown(r.ttl_seconds)}s", justify="right", drop=4,
+           piped=lambda r: shown(r.ttl_seconds)),
+    Column("jti", lambda r: shown(r.jti), key=True),
+]
+
+
+def audit_sheet(records: Sequence[AuditRecord]) -> Sheet:
+    return sheet(Rows(AUDIT_COLUMNS, records, title=f"{len(records)} minted token(s)",
+                      empty="no minted tokens recorded"))

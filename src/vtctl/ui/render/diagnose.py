@@ -9,42 +9,65 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from vtctl.domain.findings import Finding
+from vtctl.ui.sheet import Drawn, Sheet, sheet
 
 STATUS_STYLES = {"ok": "green", "warning": "yellow", "problem": "bold red"}
 NO_ACTION = "-"
 ACTION_MARK = "→ "
 STATUS_WIDTH = len("problem")  # the longest status, as long as "warning"
 ACTION_INDENT = 2
+COLUMN_GAP = 2
 
 
-def findings_view(findings: Sequence[Finding], title: str) -> RenderableType:
+class FindingsView:
     """One aligned row per finding (check, status, detail), its action on a line below.
 
     The action line starts under the check column and has the rest of the
     width to itself, so a command fits on one line to copy; details wrap at
-    spaces only, so identities stay whole.
+    spaces only, so identities stay whole.  When the detail column is narrower
+    than a detail's longest word (a room SID at 50 columns), each detail goes on
+    its own lines below its check, indented.
     """
-    check_width = max((len(f.check) for f in findings), default=0)
-    parts: list[RenderableType] = [Text(title, style="bold")]
-    for finding in findings:
-        row = Table.grid(padding=(0, 2), expand=True)
-        row.add_column(width=check_width, no_wrap=True, style="bold cyan")
-        row.add_column(width=STATUS_WIDTH, no_wrap=True)
-        row.add_column(ratio=1, overflow="fold")
-        row.add_row(finding.check, Text(finding.status, style=STATUS_STYLES[finding.status]),
-                    finding.detail)
-        parts.append(row)
-        if finding.action:
-            line = Text(ACTION_MARK, style="dim")
-            line.append(finding.action, style="bold")
-            parts.append(Padding(line, (0, 0, 0, ACTION_INDENT)))
-    return Group(*parts)
+
+    def __init__(self, findings: Sequence[Finding], title: str) -> None:
+        self.findings = findings
+        self.title = title
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        check_width = max((len(f.check) for f in self.findings), default=0)
+        detail_width = options.max_width - check_width - STATUS_WIDTH - 2 * COLUMN_GAP
+        words = max((Measurement.get(console, options, Text(f.detail)).minimum
+                     for f in self.findings), default=0)
+        beside = words <= detail_width
+        yield Text(self.title, style="bold")
+        for finding in self.findings:
+            row = Table.grid(padding=(0, COLUMN_GAP), expand=beside)
+            row.add_column(width=check_width, no_wrap=True, style="bold cyan")
+            row.add_column(width=STATUS_WIDTH, no_wrap=True)
+            status = Text(finding.status, style=STATUS_STYLES[finding.status])
+            if beside:
+                row.add_column(ratio=1, overflow="fold")
+                row.add_row(finding.check, status, finding.detail)
+                yield row
+            else:
+                row.add_row(finding.check, status)
+                yield row
+                yield Padding(Text(finding.detail, overflow="fold"), (0, 0, 0, ACTION_INDENT))
+            if finding.action:
+                line = Text(ACTION_MARK, style="dim")
+                line.append(finding.action, style="bold")
+                yield Padding(line, (0, 0, 0, ACTION_INDENT))
+
+
+def findings_view(findings: Sequence[Finding], title: str) -> RenderableType:
+    return FindingsView(findings, title)
 
 
 def findings_lines(findings: Sequence[Finding]) -> list[str]:
@@ -52,6 +75,12 @@ def findings_lines(findings: Sequence[Finding]) -> list[str]:
     return [
         "\t".join((f.check, f.status, f.detail, f.action or NO_ACTION)) for f in findings
     ]
+
+
+def findings_sheet(findings: Sequence[Finding], title: str) -> Sheet:
+    """The findings view on a terminal, ``findings_lines`` in a pipe."""
+    return sheet(Drawn(findings_view(findings, f"{title}: {summary(findings)}"),
+                       findings_lines(findings)))
 
 
 def summary(findings: Sequence[Finding]) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from rich.table import Table
 from rich.text import Text
 
 from vtctl.domain.jwt_inspect import (
@@ -14,7 +13,7 @@ from vtctl.domain.jwt_inspect import (
     InspectedToken,
     SignatureStatus,
 )
-from vtctl.ui.render.keyvalue import Rows, key_value_table
+from vtctl.ui.sheet import Field, Record
 from vtctl.util.timefmt import humanize_duration
 
 SIGNATURE_TEXT: dict[SignatureStatus, str] = {
@@ -83,43 +82,44 @@ def inspect_rows(
     signature: SignatureStatus,
     detail: str | None = None,
     now: datetime | None = None,
-) -> Rows:
+) -> list[Field]:
     now = now or datetime.now(UTC)
-    rows: list[tuple[str, str | Text]] = [
-        ("header", _header_text(token)),
-        ("account SID", token.account_sid + "  (sub)"),
-        ("API key SID", token.api_key_sid + "  (iss)"),
-        ("jti", token.jti or "(none)"),
-        ("identity", token.identity if token.identity is not None else "(none)"),
+    rows: list[Field] = [
+        Field("header", _header_text(token)),
+        Field("account SID", token.account_sid + "  (sub)"),
+        Field("API key SID", token.api_key_sid + "  (iss)"),
+        Field("jti", token.jti or "(none)"),
+        Field("identity", token.identity if token.identity is not None else "(none)"),
     ]
     if token.has_video_grant:
         room = token.room_name if token.room_name is not None else "(any room)"
     else:
         room = "(no video grant)"
-    rows.append(("video room", room))
+    rows.append(Field("video room", room))
     for name, value in token.grants.items():
         if name != "video" or set(value) - {"room"}:
-            rows.append((f"grant {name}", _grant_text(value)))
+            rows.append(Field(f"grant {name}", _grant_text(value)))
     if token.issued_at is not None:
-        rows.append(("issued", format_moment(token.issued_at)))
+        rows.append(Field("issued", format_moment(token.issued_at)))
     if token.not_before is not None:
-        rows.append(("not before", format_moment(token.not_before)))
-    rows.append(("expires", format_moment(token.expires_at)))
+        rows.append(Field("not before", format_moment(token.not_before)))
+    rows.append(Field("expires", format_moment(token.expires_at)))
     if token.ttl is not None:
         spoken = f" ({humanize_duration(token.ttl)})" if token.ttl >= 60 else ""
-        rows.append(("lifetime", f"{token.ttl} s{spoken}"))
+        rows.append(Field("lifetime", f"{token.ttl} s{spoken}"))
     status = validity_text(token, now)
-    rows.append(("status", Text(status, style="green" if status.startswith("valid") else "red")))
-    rows.append(
-        ("signature", Text(signature_text(signature, detail), style=_SIGNATURE_STYLE[signature]))
-    )
+    style = "green" if status.startswith("valid") else "red"
+    rows.append(Field("status", Text(status, style=style)))
+    rows.append(Field(
+        "signature", Text(signature_text(signature, detail), style=_SIGNATURE_STYLE[signature])
+    ))
     return rows
 
 
-def inspect_table(
+def inspect_record(
     token: InspectedToken,
     signature: SignatureStatus,
     detail: str | None = None,
     now: datetime | None = None,
-) -> Table:
-    return key_value_table(INSPECT_TITLE, inspect_rows(token, signature, detail, now))
+) -> Record:
+    return Record(inspect_rows(token, signature, detail, now), title=INSPECT_TITLE)

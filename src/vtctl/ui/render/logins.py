@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from rich.table import Table
+from rich.text import Text
 
+from vtctl.ui.sheet import Column, Field, Record, Rows, Sheet, sheet
 from vtctl.util.timefmt import humanize_duration
 
 
@@ -43,36 +43,42 @@ def expiry_short(data: dict[str, Any]) -> str:
     return "expired" if data["expired"] else f"in {humanize_duration(data['expires_in'])}"
 
 
-def login_table(data: dict[str, Any]) -> Table:
-    """The active profile's login, field by field."""
-    table = Table(title=f"Login of profile {data['profile']}", show_header=False,
-                  title_justify="left", expand=False)
-    table.add_column("field", style="bold cyan", no_wrap=True)
-    table.add_column("value", overflow="fold")
-    for field, value in (
-        ("profile", data["profile"]),
-        ("base URL", data["base_url"]),
-        ("backend", data["backend"]),
-        ("token from", storage_label(data)),
-        ("user id", data["user_id"] or "(not in the token)"),
-        ("expires", expiry_label(data)),
-        ("refresh token", "stored" if data["refresh_token"] else "none"),
-    ):
-        table.add_row(field, str(value))
-    return table
+def login_record(data: dict[str, Any]) -> Record:
+    """The active profile's login, field by field (the profile is in the title, and
+    marked active in the profiles list)."""
+    return Record([
+        Field("base URL", str(data["base_url"]), key=True),
+        Field("backend", str(data["backend"])),
+        Field("token from", storage_label(data)),
+        Field("user id", str(data["user_id"] or "(not in the token)")),
+        Field("expires", expiry_label(data)),
+        Field("refresh token", "stored" if data["refresh_token"] else "none"),
+    ], title=f"Login of profile {data['profile']}")
 
 
-def profiles_table(profiles: Sequence[dict[str, Any]]) -> Table:
-    """One row per profile: its user, expiry and where its token is stored."""
-    table = Table(title="Profiles", title_justify="left", expand=False)
-    table.add_column("profile", style="bold cyan", no_wrap=True)
-    table.add_column("user", no_wrap=True)
-    table.add_column("expires")
-    table.add_column("stored in", overflow="fold")
-    for entry in profiles:
-        name = f"{entry['profile']} (active)" if entry.get("active") else entry["profile"]
-        if entry.get("error"):
-            table.add_row(name, "?", entry["error"], "-")
-            continue
-        table.add_row(name, entry["user_id"] or "-", expiry_short(entry), storage_label(entry))
-    return table
+def _profile_name(entry: dict[str, Any]) -> Text:
+    name = Text(str(entry["profile"]), style="bold cyan")
+    if entry.get("active"):
+        name.append(" (active)")
+    return name
+
+
+def _expires(entry: dict[str, Any]) -> str:
+    return str(entry["error"]) if entry.get("error") else expiry_short(entry)
+
+
+#: a pipe's line: ``profile<TAB>name<TAB>active|-<TAB>user<TAB>expires<TAB>stored in``
+PROFILE_COLUMNS: list[Column[dict[str, Any]]] = [
+    Column("profile", _profile_name, key=True, piped=lambda e: e["profile"]),
+    Column("active", lambda e: "active" if e.get("active") else "-", on_terminal=False),
+    Column("user", lambda e: "?" if e.get("error") else str(e["user_id"] or "-")),
+    Column("expires", _expires),
+    Column("stored in", lambda e: "-" if e.get("error") else storage_label(e)),
+]
+
+
+def login_sheet(data: dict[str, Any]) -> Sheet:
+    """The active login (when there is one), then one row per profile: its user, expiry
+    and where its token is stored (like ``gh auth status``)."""
+    profiles = Rows(PROFILE_COLUMNS, data["profiles"], title="Profiles", prefix="profile")
+    return sheet(login_record(data) if data["logged_in"] else None, profiles)

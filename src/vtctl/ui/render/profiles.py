@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-if TYPE_CHECKING:
-    from rich.table import Table
+from rich.text import Text
+
+from vtctl.ui.sheet import Column, Rows, Sheet, sheet
 
 
-def profiles_table(profiles: dict[str, dict[str, str]], default: str) -> Table:
+@dataclass(frozen=True, slots=True)
+class _Setting:
+    profile: str
+    default: bool
+    first: bool  # the profile's first row: the only one a terminal names it on
+    key: str
+    value: str
+
+
+def _profile(row: _Setting) -> Text:
+    if not row.first:
+        return Text("")
+    return Text(f"{row.profile} (default)" if row.default else row.profile, style="bold cyan")
+
+
+#: a pipe's line: ``profile<TAB>setting<TAB>value`` (the profile on every line)
+SETTING_COLUMNS: list[Column[_Setting]] = [
+    Column("profile", _profile, key=True, piped=lambda row: row.profile),
+    Column("setting", lambda row: row.key, key=True),
+    Column("value", lambda row: row.value),
+]
+
+
+def profiles_sheet(profiles: dict[str, dict[str, str]], default: str) -> Sheet:
     """One row per setting, the profile named on its first row; ``default`` is marked."""
-    from rich.table import Table
-
-    table = Table(show_header=True, title_justify="left", expand=False)
-    table.add_column("profile", style="bold cyan", no_wrap=True)
-    table.add_column("setting", no_wrap=True)
-    table.add_column("value")
+    rows: list[_Setting] = []
     for name, settings in profiles.items():
-        label = f"{name} (default)" if name == default else name
         if not settings:
-            table.add_row(label, "-", "(no settings)")
+            rows.append(_Setting(name, name == default, True, "-", "(no settings)"))
         for index, (key, value) in enumerate(settings.items()):
-            table.add_row(label if index == 0 else "", key, value)
-    return table
+            rows.append(_Setting(name, name == default, index == 0, key, value))
+    return sheet(Rows(SETTING_COLUMNS, rows))

@@ -1,15 +1,15 @@
-"""A two-column reference table (``vtctl help ...``); the names never wrap."""
+"""A two-column reference (``vtctl help ...``): names never wrap; a pipe gets
+``name<TAB>meaning`` lines."""
 
 from __future__ import annotations
 
-from rich.table import Table
+from vtctl.ui.sheet import Column, Rows, Sheet, sheet
 
 
-def reference_table(title: str, header: tuple[str, str],
-                    rows: tuple[tuple[str, str], ...]) -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column(header[0], style="bold cyan", no_wrap=True)
-    table.add_column(header[1], overflow="fold")
-    for name, meaning in rows:
-        table.add_row(name, meaning)
-    return table
+def reference_sheet(title: str, header: tuple[str, str],
+                    rows: tuple[tuple[str, str], ...]) -> Sheet:
+    columns: list[Column[tuple[str, str]]] = [
+        Column(header[0], lambda row: row[0], key=True),
+        Column(header[1], lambda row: row[1]),
+    ]
+    return sheet(Rows(columns, rows, title=title))

@@ -1,18 +1,15 @@
-"""Renderables for ``vtctl room participants|list|end|kick``.  No I/O.
+"""What ``vtctl room participants|list|end|kick`` print (``ui.sheet``).  No I/O.
 
-The tables fit the console they are printed on: room names and SIDs are never
-broken across lines, so other columns fold or drop first, and under
-``CARD_WIDTH`` columns every row becomes a small block of ``field value`` lines.
+Room names and identities are never broken across lines; on a narrow terminal the
+other columns give way (SIDs too: the name identifies the row) and then every row
+becomes a block of ``field value`` lines.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from rich import box
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.table import Table
 from rich.text import Text
 
 from vtctl.domain.models import User, format_utc
@@ -24,101 +21,12 @@ from vtctl.domain.room_state import (
     RoomSummary,
 )
 from vtctl.ui.render.status import UNKNOWN, is_present, participant_duration, styled
+from vtctl.ui.sheet import Column, Field, Note, Record, Rows, Sentence, Sheet, sheet
 from vtctl.util.timefmt import humanize_duration
 
-#: below this many columns rows are shown as blocks, not table rows
-CARD_WIDTH = 80
-#: what a column adds to its content (padding and rule) in ``box.SIMPLE_HEAD``
-COLUMN_GAP = 3
 
-Column = tuple[str, Callable[..., RenderableType], dict[str, object]]
-
-
-class FittedRows:
-    """A table of rows that picks, at render time, the widest column set that fits.
-
-    ``columns`` are in priority order (``name, cell(row), rich column options``);
-    ``optional`` names are dropped, in that order, until the rest fit unbroken.  Narrower than
-    ``CARD_WIDTH``, or (``cards_when_too_wide``) when the rest still does not fit: one
-    block of ``name value`` lines per row.
-    """
-
-    def __init__(self, title: str | Text, rows: Sequence[object], columns: Sequence[Column],
-                 optional: Sequence[str], empty: Text, *, cards_when_too_wide: bool = False
-                 ) -> None:
-        self.title = title
-        self.rows = rows
-        self.columns = columns
-        self.optional = optional
-        self.empty = empty
-        self.cards_when_too_wide = cards_when_too_wide
-
-    def _table(self, columns: Sequence[Column], widths: Sequence[int]) -> Table:
-        table = Table(title=self.title, title_justify="left", box=box.SIMPLE_HEAD,
-                      pad_edge=False, expand=False)
-        for (name, _, options), width in zip(columns, widths, strict=True):
-            table.add_column(name, min_width=width, **options)  # type: ignore[arg-type]
-        if not self.rows:
-            table.add_row(self.empty, *([""] * (len(columns) - 1)))
-        for row in self.rows:
-            table.add_row(*(cell(row) for _, cell, _ in columns))
-        return table
-
-    def _width(self, column: Column) -> int:
-        """What the column needs: its longest line (capped for folding columns)."""
-        name, cell, options = column
-        longest = max([len(name)] + [_longest_line(cell(row)) for row in self.rows])
-        cap = options.get("max_width")
-        return min(longest, cap) if isinstance(cap, int) else longest
-
-    def _cards(self) -> Group:
-        parts: list[RenderableType] = [Text(str(self.title), style="bold")]
-        if not self.rows:
-            parts.append(self.empty)
-        for row in self.rows:
-            card = Table(show_header=False, box=box.MINIMAL, show_edge=False, pad_edge=False,
-                         expand=False)
-            card.add_column("field", style="bold cyan", no_wrap=True)
-            card.add_column("value", overflow="fold")
-            for name, cell, _ in self.columns:
-                card.add_row(name, cell(row))
-            parts.append(card)
-        return Group(*parts)
-
-    def fitted(self, width: int) -> RenderableType:
-        """The widest column set whose cells fit ``width`` unbroken; blocks when narrow."""
-        if width < CARD_WIDTH:
-            return self._cards()
-        columns = list(self.columns)
-        droppable = list(self.optional)
-        while True:
-            widths = [self._width(c) for c in columns]
-            fits = sum(widths) + COLUMN_GAP * len(columns) <= width
-            if not fits and not droppable and self.cards_when_too_wide:
-                return self._cards()
-            if fits or not droppable:
-                return self._table(columns, widths)
-            name = droppable.pop(0)
-            columns = [c for c in columns if c[0] != name]
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.fitted(options.max_width)
-
-
-def _longest_line(cell: RenderableType) -> int:
-    text = cell.plain if isinstance(cell, Text) else str(cell)
-    return max((Text(line).cell_len for line in text.splitlines()), default=0)
-
-
-def _keep(value: str | None, style: str = "") -> Text:
-    """A value never broken across lines (SIDs, room names)."""
-    if value is None:
-        return Text(UNKNOWN, style="dim")
-    return Text(value, style=style, no_wrap=True, overflow="ignore")
-
-
-def _plain(value: str | None) -> Text:
-    return Text(value, overflow="fold") if value else Text(UNKNOWN, style="dim")
+def _dim(value: str | None) -> Text | str:
+    return Text(UNKNOWN, style="dim") if value is None else value
 
 
 def _when(moment: datetime | None) -> str:
@@ -146,47 +54,50 @@ def track_lines(tracks: tuple[PublishedTrack, ...] | None) -> Text:
     return out
 
 
+def track_words(tracks: tuple[PublishedTrack, ...] | None) -> str:
+    """The tracks on one line, for a pipe: ``audio on microphone, video muted camera``."""
+    if tracks is None:
+        return "not asked"
+    return ", ".join(track_lines((t,)).plain for t in tracks) or "none"
+
+
 def _role(p: Participant) -> Text:
     return Text(p.role or "other", style="" if p.role else "dim")
 
 
-def _participant_columns(now: datetime) -> list[Column]:
+def _participant_columns(now: datetime) -> list[Column[Participant]]:
     return [
-        ("identity", lambda p: Text(p.identity, overflow="fold"),
-         {"overflow": "fold", "max_width": 40}),
-        ("role", _role, {"no_wrap": True}),
-        ("status", lambda p: styled(p.status), {"no_wrap": True}),
-        ("tracks", lambda p: track_lines(p.tracks), {"overflow": "fold", "max_width": 30}),
-        ("since", lambda p: _when(p.connected_at), {"no_wrap": True}),
-        ("duration", lambda p: participant_duration(p, now), {"no_wrap": True}),
-        ("sid", lambda p: _keep(p.sid, "dim"), {"no_wrap": True}),
+        Column("identity", lambda p: p.identity, key=True),
+        Column("role", _role),
+        Column("status", lambda p: styled(p.status), piped=lambda p: p.status or UNKNOWN),
+        Column("tracks", lambda p: track_lines(p.tracks), piped=lambda p: track_words(p.tracks)),
+        Column("since", lambda p: _when(p.connected_at), drop=2),
+        Column("duration", lambda p: participant_duration(p, now), drop=1),
+        Column("sid", lambda p: Text(p.sid, style="dim") if p.sid else _dim(None), key=True,
+               drop=3, piped=lambda p: p.sid or UNKNOWN),
     ]
 
 
-def participants_view(status: RoomStatus, now: datetime | None = None) -> Group:
-    """The room's header line and one row per participant with their tracks."""
+def participants_sheet(status: RoomStatus, now: datetime | None = None) -> Sheet:
+    """The room (field lines), one row per participant with their tracks (a pipe:
+    ``participant<TAB>identity<TAB>role<TAB>status<TAB>tracks<TAB>since<TAB>duration<TAB>sid``),
+    and the status message as a note."""
     columns = _participant_columns(now or datetime.now(UTC))
     count = status.active_participant_count
     connected = "? connected" if count is None else f"{count} connected"
-    title = Text.assemble(("Participants", "bold"), f" ({connected})")
-    if status.state_known:
-        empty = Text("nobody is connected", style="dim italic")
-    else:
-        empty = Text(status.message or "room state unknown", style="yellow")
-    header = Text.assemble(
-        ("room ", "bold"), _keep(status.room_name, "cyan"), "  ",
-        _keep(status.sid, "dim"), "  ", styled(status.status),
-        f"  appointment {status.appointment_id}",
-    )
-    parts: list[RenderableType] = [header]
-    if status.state_known or status.participants:
-        parts.append(FittedRows(title, status.participants, columns,
-                                optional=("sid", "since", "duration"), empty=empty))
-    else:
-        parts.append(empty)
-    if status.message and (status.state_known or status.participants):
-        parts.append(Text(f"note: {status.message}", style="yellow"))
-    return Group(*parts)
+    room = Record([
+        Field("room", Text(status.room_name, style="cyan") if status.room_name else _dim(None),
+              key=True),
+        Field("sid", _dim(status.sid), key=True),
+        Field("status", styled(status.status)),
+        Field("appointment", str(status.appointment_id)),
+    ])
+    note = Note(status.message) if status.message else None
+    if not status.state_known and not status.participants:
+        return sheet(room, note or Note("room state unknown"))
+    participants = Rows(columns, status.participants, title=f"Participants ({connected})",
+                        empty="nobody is connected", prefix="participant")
+    return sheet(room, participants, note)
 
 
 def only_present(status: RoomStatus) -> RoomStatus:
@@ -223,31 +134,41 @@ def _duration(seconds: int | None) -> str:
     return UNKNOWN if seconds is None else humanize_duration(seconds)
 
 
-_ROOM_COLUMNS: list[Column] = [
-    ("name", lambda r: _keep(r.name, "cyan"), {"no_wrap": True}),
-    ("status", lambda r: styled(r.status), {"no_wrap": True}),
-    ("people", lambda r: _count(r.participant_count), {"no_wrap": True, "justify": "right"}),
-    ("appointment", _appointment, {"overflow": "fold", "max_width": 30}),
-    ("created", lambda r: _when(r.created_at), {"no_wrap": True}),
-    ("duration", lambda r: _duration(r.duration_seconds), {"no_wrap": True}),
-    ("sid", lambda r: _keep(r.sid, "dim"), {"no_wrap": True}),
+_ROOM_COLUMNS: list[Column[RoomSummary]] = [
+    Column("name", lambda r: Text(r.name, style="cyan") if r.name else _dim(None), key=True),
+    Column("status", lambda r: styled(r.status), piped=lambda r: r.status or UNKNOWN),
+    Column("people", lambda r: _count(r.participant_count), justify="right"),
+    Column("appointment", _appointment, short="appt",
+           piped=lambda r: "" if r.appointment_id is None else r.appointment_id),
+    Column("created", lambda r: _when(r.created_at), drop=2),
+    Column("duration", lambda r: _duration(r.duration_seconds), drop=3),
+    Column("sid", lambda r: Text(r.sid, style="dim"), key=True, drop=4, piped=lambda r: r.sid),
 ]
 
 
-def rooms_view(rooms: Sequence[RoomSummary], status: str | None) -> FittedRows:
+def rooms_sheet(rooms: Sequence[RoomSummary], status: str | None) -> Sheet:
+    """One row per room (a pipe: ``name<TAB>status<TAB>people<TAB>appointment id
+    <TAB>created<TAB>duration<TAB>sid``)."""
     which = f"{status} rooms" if status else "Recent rooms"
-    title = Text.assemble((which, "bold"), f" ({len(rooms)})")
-    return FittedRows(title, rooms, _ROOM_COLUMNS, optional=("sid", "created", "duration"),
-                      empty=Text("no rooms", style="dim italic"))
+    return sheet(Rows(_ROOM_COLUMNS, rooms, title=f"{which} ({len(rooms)})", empty="no rooms"))
 
 
 # -- room end / kick --------------------------------------------------------------------
 
 
+def change_sheet(change: RoomChange) -> Sheet:
+    """What ``room end`` / ``room kick`` did: a sentence on a terminal (wrapped between
+    words only); a pipe gets ``field<TAB>value`` lines."""
+    fields = [Field(name.replace("_", " "), "" if value is None else str(value).lower()
+                    if isinstance(value, bool) else str(value))
+              for name, value in change.to_json().items()]
+    return sheet(Sentence(change_line(change), fields))
+
+
 def change_line(change: RoomChange) -> Text:
     """What ``room end`` / ``room kick`` did, by the state in Twilio's reply, in a sentence
     (wrapped between words only)."""
-    room = _keep(change.room_name, "cyan")
+    room = Text(change.room_name or UNKNOWN, style="cyan")
     if change.action == "end":
         sid = f" ({change.room_sid or UNKNOWN})"
         if change.changed:

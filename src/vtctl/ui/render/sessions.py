@@ -18,7 +18,7 @@ from rich.text import Text
 from vtctl.domain.models import User, format_utc
 from vtctl.domain.rooms import appointment_of_room
 from vtctl.domain.sessions import SessionRow, SessionsReport, TwilioRoom
-from vtctl.ui.render.rooms import Column, FittedRows
+from vtctl.ui.sheet import Column, Rows
 from vtctl.util.timefmt import humanize_duration
 
 NONE = "-"
@@ -40,15 +40,15 @@ STATE_STYLES = {
 
 
 def _keep(value: str | None, style: str = "") -> Text:
-    """An identifier, never broken across lines."""
+    """An identifier (its column is a ``key`` one: never broken across lines)."""
     if not value:
         return Text(NONE, style="dim")
-    return Text(value, style=style, no_wrap=True, overflow="ignore")
+    return Text(value, style=style)
 
 
 def _words(value: str | None, style: str = "") -> Text:
     """Prose: wrapped between words only (no identifier is longer than a line)."""
-    return Text(value, style=style, overflow="fold") if value else Text(NONE, style="dim")
+    return Text(value, style=style) if value else Text(NONE, style="dim")
 
 
 def _hm(moment: datetime | None, with_day: bool) -> str:
@@ -79,35 +79,34 @@ def time_in_state(row: SessionRow, now: datetime) -> str:
     return humanize_duration((now - row.since).total_seconds())
 
 
-def _columns(report: SessionsReport, changed: Collection[int], marks: bool) -> list[Column]:
+def _columns(report: SessionsReport, changed: Collection[int], marks: bool
+             ) -> list[Column[SessionRow]]:
+    """Columns dropped when the table does not fit, first to last: sid, room, connected,
+    psychologist, time, patient; then each row becomes a block."""
     days = {r.starts_at.date() for r in report.rows if r.starts_at is not None}
     with_day = len(days) > 1 or report.start.date() != (report.end - _EPSILON).date()
     return [
-        ("state", lambda r: state_text(r.state, r.appointment_id in changed, marks),
-         {"no_wrap": True}),
-        ("for", lambda r: time_in_state(r, report.now), {"no_wrap": True, "justify": "right"}),
-        ("id", lambda r: str(r.appointment_id), {"no_wrap": True, "justify": "right"}),
-        ("time", lambda r: f"{_hm(r.starts_at, with_day)}-{_hm(r.ends_at, False)}",
-         {"no_wrap": True}),
-        ("patient", lambda r: _keep(_email(r.appointment.patient)), {"no_wrap": True}),
-        ("psychologist", lambda r: _keep(_email(r.appointment.psychologist)),
-         {"no_wrap": True}),
-        ("detail", lambda r: _words(r.detail), {"overflow": "fold", "max_width": 30}),
-        ("action", lambda r: _words(r.action, "bold"), {"overflow": "fold", "max_width": 40}),
-        ("connected", lambda r: _connected(r), {"no_wrap": True}),
-        ("room", lambda r: _keep(r.appointment.video_room_id, "cyan"), {"no_wrap": True}),
-        ("sid", lambda r: _keep(r.room_sid, "dim"), {"no_wrap": True}),
+        Column("state", lambda r: state_text(r.state, r.appointment_id in changed, marks),
+               key=True),
+        Column("for", lambda r: time_in_state(r, report.now), justify="right"),
+        Column("id", lambda r: str(r.appointment_id), justify="right"),
+        Column("time", lambda r: f"{_hm(r.starts_at, with_day)}-{_hm(r.ends_at, False)}",
+               key=True, drop=2),
+        Column("patient", lambda r: _keep(_email(r.appointment.patient)), key=True, drop=1),
+        Column("psychologist", lambda r: _keep(_email(r.appointment.psychologist)), key=True,
+               drop=3),
+        Column("detail", lambda r: _words(r.detail), max_width=30),
+        Column("action", lambda r: _words(r.action, "bold"), max_width=40),
+        Column("connected", _connected, key=True, drop=4),
+        Column("room", lambda r: _keep(r.appointment.video_room_id, "cyan"), key=True, drop=5),
+        Column("sid", lambda r: _keep(r.room_sid, "dim"), key=True, drop=6),
     ]
-
-
-#: columns dropped, in this order, when the table does not fit
-OPTIONAL = ("sid", "room", "connected", "psychologist", "time", "patient")
 
 
 def _connected(row: SessionRow) -> Text:
     if not row.connected:
         return Text(NONE, style="dim")
-    out = Text(no_wrap=True, overflow="ignore")
+    out = Text()
     for i, person in enumerate(row.connected):
         if i:
             out.append("\n")
@@ -140,12 +139,8 @@ def sessions_view(report: SessionsReport, changed: Collection[int] = (), *,
                   title: str | None = None) -> Group:
     """The counts, the rows (``rows``: a subset, e.g. the alert's matches) and other rooms."""
     shown = report.rows if rows is None else tuple(rows)
-    empty = Text(f"no appointments {window_text(report)}", style="dim italic")
-    table = FittedRows(
-        Text(title or "Sessions", style="bold"), shown,
-        _columns(report, changed, marks), optional=OPTIONAL, empty=empty,
-        cards_when_too_wide=True,
-    )
+    table = Rows(_columns(report, changed, marks), shown, title=title or "Sessions",
+                 empty=f"no appointments {window_text(report)}")
     parts: list[RenderableType] = [counts_text(report), table]
     if report.other_rooms:
         parts.append(other_rooms_view(report.other_rooms))
@@ -159,19 +154,17 @@ def _appointment_of(room: TwilioRoom) -> Text:
     return Text(f"{found} (outside the window or filter)")
 
 
-_OTHER_COLUMNS: list[Column] = [
-    ("name", lambda r: _keep(r.name, "cyan"), {"no_wrap": True}),
-    ("appointment", _appointment_of, {"overflow": "fold", "max_width": 34}),
-    ("created", lambda r: format_utc(r.created_at) if r.created_at else NONE,
-     {"no_wrap": True}),
-    ("sid", lambda r: _keep(r.sid, "dim"), {"no_wrap": True}),
+_OTHER_COLUMNS: list[Column[TwilioRoom]] = [
+    Column("name", lambda r: _keep(r.name, "cyan"), key=True),
+    Column("appointment", _appointment_of, max_width=34, drop=1),
+    Column("created", lambda r: format_utc(r.created_at) if r.created_at else NONE, drop=2),
+    Column("sid", lambda r: _keep(r.sid, "dim"), key=True),
 ]
 
 
-def other_rooms_view(rooms: Sequence[TwilioRoom]) -> FittedRows:
+def other_rooms_view(rooms: Sequence[TwilioRoom]) -> Rows[TwilioRoom]:
     title = Text.assemble(("Other live rooms", "bold"), f" ({len(rooms)})")
-    return FittedRows(title, rooms, _OTHER_COLUMNS, optional=("created", "appointment"),
-                      empty=Text("none", style="dim"), cards_when_too_wide=True)
+    return Rows(_OTHER_COLUMNS, rooms, title=title, empty="none")
 
 
 # -- plain lines (pipes) ----------------------------------------------------------------

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from rich.table import Table
+from rich.text import Text
+
+from vtctl.ui.sheet import Column, Rows, Sheet, sheet
 
 
 class CheckResult(Protocol):
@@ -24,29 +26,45 @@ class CheckResult(Protocol):
     def ran(self) -> bool: ...
 
 
-def results_table(checked: Iterable[CheckResult]) -> Table:
-    """One row per appointment: passed checks, and what failed or could not run."""
-    from rich.table import Table
-    from rich.text import Text
+@dataclass(frozen=True, slots=True)
+class _Appointment:
+    appointment_id: int
+    results: Sequence[CheckResult]
 
-    table = Table(title="vtctl smoke", title_justify="left")
-    table.add_column("appointment", justify="right", no_wrap=True)
-    table.add_column("result", no_wrap=True)
-    table.add_column("checks", justify="right", no_wrap=True)
-    table.add_column("detail", overflow="fold")
+    @property
+    def failed(self) -> list[CheckResult]:
+        return [r for r in self.results if not r.ok]
+
+    def verdict(self) -> Text:
+        if not self.failed:
+            return Text("ok", style="green")
+        # a check a fault kept from running is not a failure of the API
+        if any(r.ran for r in self.failed):
+            return Text("FAIL", style="bold red")
+        return Text("not run", style="yellow")
+
+    def details(self) -> list[str]:
+        if self.failed:
+            return [f"{r.check}: {r.detail}" for r in self.failed]
+        room = next((r.detail for r in self.results if r.check == "same_room"), "")
+        return [f"room {room}"]
+
+
+#: a pipe's line: appointment, ok|FAIL|not run, passed/checks, what failed or could not
+#: run (``; ``-separated)
+RESULT_COLUMNS: list[Column[_Appointment]] = [
+    Column("appointment", lambda a: str(a.appointment_id), short="appt", justify="right"),
+    Column("result", _Appointment.verdict),
+    Column("checks", lambda a: f"{len(a.results) - len(a.failed)}/{len(a.results)}",
+           justify="right"),
+    Column("detail", lambda a: "\n".join(a.details()), piped=lambda a: "; ".join(a.details())),
+]
+
+
+def results_sheet(checked: Iterable[CheckResult]) -> Sheet:
+    """One row per appointment: passed checks, and what failed or could not run."""
     by_id: dict[int, list[CheckResult]] = {}
     for result in checked:
         by_id.setdefault(result.appointment_id, []).append(result)
-    for appointment_id, results in by_id.items():
-        failed = [r for r in results if not r.ok]
-        passed = len(results) - len(failed)
-        if failed:
-            detail = "\n".join(f"{r.check}: {r.detail}" for r in failed)
-            # a check a fault kept from running is not a failure of the API
-            verdict = (Text("FAIL", style="bold red") if any(r.ran for r in failed)
-                       else Text("not run", style="yellow"))
-        else:
-            room = next((r.detail for r in results if r.check == "same_room"), "")
-            detail, verdict = f"room {room}", Text("ok", style="green")
-        table.add_row(str(appointment_id), verdict, f"{passed}/{len(results)}", detail)
-    return table
+    rows = [_Appointment(appointment_id, results) for appointment_id, results in by_id.items()]
+    return sheet(Rows(RESULT_COLUMNS, rows, title="vtctl smoke", empty="no checks ran"))

@@ -10,12 +10,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from vtctl.domain.models import format_utc
 from vtctl.domain.room_state import Participant, PublishedTrack, RoomStatus
-from vtctl.ui.render.keyvalue import Rows, key_value_lines, key_value_table
+from vtctl.ui.sheet import Column, Field, Note, Record, Rows, Sheet, sheet
 from vtctl.util.timefmt import humanize_duration
 
 #: participant statuses that mean "in the room"
@@ -52,7 +51,7 @@ def is_present(participant: Participant) -> bool:
 # -- the room -------------------------------------------------------------------------
 
 
-def room_rows(status: RoomStatus, now: datetime | None = None) -> Rows:
+def room_fields(status: RoomStatus, now: datetime | None = None) -> list[Field]:
     now = _now(now)
     created = UNKNOWN
     if status.created_at is not None:
@@ -63,35 +62,19 @@ def room_rows(status: RoomStatus, now: datetime | None = None) -> Rows:
     if status.max_participants is not None:
         count += f" / {status.max_participants}"
     return [
-        ("room", status.room_name or Text(UNKNOWN, style="dim")),
-        ("sid", status.sid or Text(UNKNOWN, style="dim")),
-        ("status", styled(status.status)),
-        ("type", status.room_type or Text(UNKNOWN, style="dim")),
-        ("created", created),
-        ("duration", _room_duration(status, now)),
-        ("in room", count),  # short labels: a room SID fits whole in 50 columns
+        Field("room", status.room_name or Text(UNKNOWN, style="dim"), key=True),
+        Field("sid", status.sid or Text(UNKNOWN, style="dim"), key=True),
+        Field("status", styled(status.status)),
+        Field("type", status.room_type or Text(UNKNOWN, style="dim")),
+        Field("created", created),
+        Field("duration", _room_duration(status, now)),
+        Field("in room", count),
     ]
 
 
-def room_table(status: RoomStatus, now: datetime | None = None) -> Table:
-    return key_value_table(f"Video room of appointment {status.appointment_id}",
-                           room_rows(status, now))
-
-
-def status_lines(status: RoomStatus, now: datetime | None = None) -> list[str]:
-    """What a pipe gets: the room's ``field<TAB>value`` lines, then one
-    ``participant<TAB>identity<TAB>role<TAB>status<TAB>connected since<TAB>duration<TAB>tracks``
-    line per participant, then ``note<TAB>message``; never wrapped."""
-    now = _now(now)
-    lines = key_value_lines(room_rows(status, now))
-    for p in status.participants:
-        since = format_utc(p.connected_at) if p.connected_at else UNKNOWN
-        cells = [p.identity, p.role or UNKNOWN, p.status or UNKNOWN, since,
-                 participant_duration(p, now), track_summary(p.tracks)]
-        lines.append("\t".join(["participant", *(" ".join(c.split()) for c in cells)]))
-    if status.message:
-        lines.extend(key_value_lines([("note", status.message)]))
-    return lines
+def room_record(status: RoomStatus, now: datetime | None = None) -> Record:
+    return Record(room_fields(status, now),
+                  title=f"Video room of appointment {status.appointment_id}")
 
 
 def _room_duration(status: RoomStatus, now: datetime) -> str:
@@ -173,55 +156,56 @@ def _track_key(track: PublishedTrack) -> tuple[str | None, ...]:
     return (track.sid,) if track.sid else (track.kind, track.name)
 
 
-def participants_table(
+def _participant_columns(now: datetime, changes: ParticipantChanges, show_tracks: bool
+                         ) -> list[Column[Participant]]:
+    joined, left = changes.joined_identities, changes.left_identities
+
+    def identity(p: Participant) -> Text:
+        style = "bold green" if p.identity in joined else "red" if p.identity in left else ""
+        return Text(p.identity, style=style)
+
+    def state(p: Participant) -> Text:
+        text = styled(p.status)
+        if p.identity in joined:
+            text.append("  joined", style="bold green")
+        elif p.identity in left:
+            text.append("  left", style="bold red")
+        return text
+
+    return [
+        Column("identity", identity, key=True),
+        Column("role", lambda p: p.role or Text(UNKNOWN, style="dim"), drop=1),
+        Column("status", state, piped=lambda p: p.status or UNKNOWN),
+        Column("connected since", _since, short="since", drop=3),
+        Column("duration", lambda p: participant_duration(p, now), drop=2),
+        # a terminal shows tracks only when they were asked; a pipe's line always has them
+        Column("tracks", lambda p: track_summary(p.tracks), drop=4, on_terminal=show_tracks),
+    ]
+
+
+def _since(p: Participant) -> str:
+    return format_utc(p.connected_at) if p.connected_at else UNKNOWN
+
+
+def participants_rows(
     status: RoomStatus, now: datetime | None = None, changes: ParticipantChanges | None = None
-) -> Table:
+) -> Rows[Participant]:
+    """One row per participant (a pipe: ``participant<TAB>identity<TAB>role<TAB>status
+    <TAB>connected since<TAB>duration<TAB>tracks`` lines); who left since the last refresh
+    is marked."""
     now = _now(now)
     changes = changes or ParticipantChanges()
     rows = list(status.participants)
     listed = {p.identity for p in rows}
     # someone who left and is no longer listed still gets a (highlighted) row
     rows += [replace(p, status="disconnected") for p in changes.left if p.identity not in listed]
-    show_role = any(p.role for p in rows)
-
     connected = status.active_participant_count
     counted = "state unknown" if connected is None else f"{connected} connected"
-    table = Table(title=f"Participants ({counted})", title_justify="left", expand=False)
-    # the identity is what people copy: never broken; the other columns give way
-    table.add_column("identity", no_wrap=True)
-    if show_role:
-        table.add_column("role", overflow="fold")
-    table.add_column("status", overflow="fold")
-    table.add_column("connected since", overflow="fold")
-    table.add_column("duration", overflow="fold")
+    empty = ("nobody has joined yet" if status.state_known
+             else "participants unknown: Twilio was not asked")
     show_tracks = any(p.tracks is not None for p in rows)
-    if show_tracks:
-        table.add_column("tracks", overflow="fold")
-    if not rows:
-        empty = (Text("nobody has joined yet", style="dim italic") if status.state_known
-                 else Text("unknown: Twilio was not asked (see the note below)", style="yellow"))
-        table.add_row(empty, *([""] * (len(table.columns) - 1)))
-        return table
-
-    joined, left = changes.joined_identities, changes.left_identities
-    for p in rows:
-        state = styled(p.status)
-        style = ""
-        if p.identity in joined:
-            state.append("  joined", style="bold green")
-            style = "bold green"
-        elif p.identity in left:
-            state.append("  left", style="bold red")
-            style = "red"
-        cells: list[RenderableType] = [Text(p.identity, style=style)]
-        if show_role:
-            cells.append(p.role or Text(UNKNOWN, style="dim"))
-        since = format_utc(p.connected_at) if p.connected_at else UNKNOWN
-        cells += [state, since, participant_duration(p, now)]
-        if show_tracks:
-            cells.append(track_summary(p.tracks))
-        table.add_row(*cells)
-    return table
+    return Rows(_participant_columns(now, changes, show_tracks), rows,
+                title=f"Participants ({counted})", empty=empty, prefix="participant")
 
 
 def track_summary(tracks: tuple[PublishedTrack, ...] | None) -> str:
@@ -245,24 +229,15 @@ def participant_duration(p: Participant, now: datetime) -> str:
     return humanize_duration((end - p.connected_at).total_seconds())
 
 
-def message_line(status: RoomStatus) -> Text | None:
-    if not status.message:
-        return None
-    return Text(f"note: {status.message}", style="yellow")
-
-
-def status_view(
+def status_sheet(
     status: RoomStatus, now: datetime | None = None, changes: ParticipantChanges | None = None
-) -> Group:
-    """Both tables, and the status message when there is one."""
+) -> Sheet:
+    """The room, who is in it, and the status message when there is one (a note)."""
     now = _now(now)
-    parts: list[RenderableType] = [
-        room_table(status, now), participants_table(status, now, changes)
-    ]
-    line = message_line(status)
-    if line is not None:
-        parts.append(line)
-    return Group(*parts)
+    unknown = not status.state_known and not status.participants  # the note says why
+    return sheet(room_record(status, now),
+                 None if unknown else participants_rows(status, now, changes),
+                 Note(status.message) if status.message else None)
 
 
 # -- the --watch view -----------------------------------------------------------------
@@ -277,7 +252,12 @@ class WatchEvent:
     text: str
 
     def line(self) -> str:
+        """Aligned, for people (the live view, stderr)."""
         return f"{format_utc(self.at)}  {self.kind:<9}  {self.text}"
+
+    def record(self) -> str:
+        """``at<TAB>kind<TAB>text``, for a pipe."""
+        return "\t".join((format_utc(self.at), self.kind, " ".join(self.text.split())))
 
 
 _EVENT_STYLES = {
@@ -317,7 +297,7 @@ def watch_view(
             Text(f"! {error} (retrying in {interval:g} s{since})", style="bold red")
         )
     if status is not None:
-        parts.append(status_view(status, now, changes))
+        parts.append(status_sheet(status, now, changes))
     elif error is None:
         parts.append(Text("waiting for the first answer...", style="dim"))
     if events:

@@ -1,0 +1,149 @@
+"""Where the MAC key of a store's audit trail is kept (``vtctl.domain.audit``).
+
+The key must not be in the store file, or whoever has the file could forge
+records.  A trail is keyed once, when the store is created (or upgraded), with a
+random 32-byte key kept
+
+* in the OS keyring, under ``audit-trail:<trail id>`` (``key_source`` ``"keyring"``);
+* where there is no keyring, in a 0600 file ``audit-keys/<trail id>`` in a 0700
+  folder beside the config file (``"file"``), as ``auth login --insecure-storage``
+  keeps a JWT: whoever can read your files can read it.
+
+Later the trail needs the same key: a keyring or folder that lacks it (another
+machine or account) is ``AuditKeyError`` (exit 3), never "intact".
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from vtctl.domain.audit import Anchor
+from vtctl.domain.errors import AuditKeyError, AuditTrailError, KeyringUnavailableError
+
+KEYRING = "keyring"
+FILE = "file"
+
+
+class TrailKeys:
+    """Finds (and for a new trail makes) a trail's key; each found key is kept for reuse."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, str], bytes] = {}
+
+    def key_for(self, anchor: Anchor) -> bytes:
+        """The key of a keyed trail (``AuditKeyError`` when it is not available here)."""
+        source = anchor.key_source
+        assert source is not None
+        cached = self._found.get((anchor.trail_id, source))
+        if cached is not None:
+            return cached
+        if source == KEYRING:
+            stored = self._from_keyring(anchor.trail_id)
+        elif source == FILE:
+            stored = self._from_file(anchor.trail_id)
+        else:
+            raise AuditTrailError(
+                "the trail's anchor names no known key source: it was changed outside vtctl")
+        key = _key(stored, anchor.trail_id)
+        self._found[(anchor.trail_id, source)] = key
+        return key
+
+    def new_key(self, trail_id: str) -> tuple[str, bytes]:
+        """(key source, a new random key) for a trail being keyed: the keyring if there is
+        one, else the key file; ``save`` keeps it there.  A key already kept for this
+        trail means the store's "not keyed" was written by someone else."""
+        from vtctl.config.secrets_store import get_trail_key
+
+        try:
+            source = KEYRING
+            existing = get_trail_key(trail_id)
+        except KeyringUnavailableError:
+            source = FILE
+            existing = None
+        if existing is not None or self._file_holds(trail_id):
+            raise AuditTrailError(
+                f"the store says its audit trail {trail_id} was never keyed, but its key is "
+                "kept here: the trail was reset outside vtctl",
+                hint="run `vtctl audit verify`; keep a copy of the file for investigation")
+        key = secrets.token_bytes(32)
+        self._found[(trail_id, source)] = key
+        return source, key
+
+    def save(self, trail_id: str, source: str, key: bytes) -> None:
+        """Keep a new key (the last step of keying: the store is written first, so a
+        refused write leaves no trace there)."""
+        from vtctl.config.secrets_store import set_trail_key, write_trail_key_file
+
+        if source == KEYRING:
+            set_trail_key(trail_id, key.hex())
+            return
+        try:
+            write_trail_key_file(trail_id, key.hex())
+        except OSError as exc:
+            raise AuditKeyError(
+                f"no OS keyring, and the audit trail's key file cannot be written "
+                f"({exc.strerror})", hint=_FILE_HINT) from exc
+
+    def holds_key(self, trail_id: str) -> bool:
+        """Whether a key for ``trail_id`` is kept here (keyring or key file)."""
+        from vtctl.config.secrets_store import get_trail_key
+
+        try:
+            if get_trail_key(trail_id) is not None:
+                return True
+        except KeyringUnavailableError:
+            pass
+        return self._file_holds(trail_id)
+
+    def _file_holds(self, trail_id: str) -> bool:
+        from vtctl.config.secrets_store import trail_key_file
+
+        return trail_key_file(trail_id).exists()
+
+    def _from_keyring(self, trail_id: str) -> str:
+        from vtctl.config.secrets_store import get_trail_key
+
+        try:
+            stored = get_trail_key(trail_id)
+        except KeyringUnavailableError as exc:
+            raise AuditKeyError(
+                f"the audit trail's key is in an OS keyring, and none is available here "
+                f"({exc.message})", hint=_ELSEWHERE) from exc
+        if stored is None:
+            raise AuditKeyError(
+                f"this keyring holds no key for the store's audit trail {trail_id}",
+                hint=_ELSEWHERE)
+        return stored
+
+    def _from_file(self, trail_id: str) -> str:
+        from vtctl.config.secrets_store import read_trail_key_file, trail_key_file
+
+        try:
+            stored = read_trail_key_file(trail_id)
+        except OSError as exc:
+            raise AuditKeyError(
+                f"the audit trail's key file {trail_key_file(trail_id)} cannot be read "
+                f"({exc.strerror})", hint=_ELSEWHERE) from exc
+        if stored is None:
+            raise AuditKeyError(
+                f"there is no key file {trail_key_file(trail_id)} for the store's audit "
+                f"trail {trail_id}", hint=_ELSEWHERE)
+        return stored
+
+
+def _key(stored: str, trail_id: str) -> bytes:
+    try:
+        key = bytes.fromhex(stored)
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise AuditKeyError(f"the kept key of the audit trail {trail_id} is damaged",
+                            hint=_ELSEWHERE)
+    return key
+
+
+_ELSEWHERE = (
+    "run vtctl as the user, on the machine, that keeps the key (where the store was "
+    "created); a store file alone cannot be checked or continued"
+)
+_FILE_HINT = "make the folder of the config file (VTCTL_CONFIG) writable, or use an OS keyring"

@@ -1,0 +1,431 @@
+"""The output rules of the README ("Output and exit codes"), held by EVERY command.
+
+The commands are the leaves of the real click tree, not a list kept by hand; each one
+needs an entry in ``INVOCATIONS`` (a new command fails ``test_every_command_has_an
+_invocation`` until it gets one).  Each entry runs the real executable on fixture data:
+a store imported from examples/appointments.json with tokens minted into its audit
+trail, the built-in demo profile, profiles logged in to a real ``vtctl serve``, and a
+stand-in for Twilio's Video API on 127.0.0.1 (``tests/twilio_server.py``).  Every run
+gets its own copy of that home directory, so commands that change things (``room end``,
+``config set``, ``auth logout``...) print the same each time.
+
+For each invocation:
+- piped (stdout not a terminal), ``COLUMNS=40`` and ``COLUMNS=300`` print the same
+  lines, with no box-drawing character on stdout or stderr;
+- on a real pseudo-terminal of 50, 80 and 120 columns, every identifier the pipe shows
+  (room names, emails and identities, SIDs, JTIs, tokens) is either whole on one line or
+  not shown at all (a dropped column), never split or cut; no column is zero-width; a
+  line wider than the terminal is only plain text the pipe prints too (a script, a
+  token), which the terminal wraps as one line;
+- ``--json`` (where the command has it) prints one JSON document.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+
+from tests.conftest import TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET
+from tests.serve_fixtures import SERVE_SECRET, RunningServer, clean_env, vtctl_command
+from tests.terminal import run_on_terminal
+from tests.twilio_server import fake_twilio
+
+ROOT = Path(__file__).resolve().parent.parent
+ROOM_47 = "apt-47-1763138954-46eb915c"
+TERMINAL_WIDTHS = (50, 80, 120)
+PIPE_COLUMNS = ("40", "300")
+BOX = re.compile(r"[─━│┃┏┓┗┛┌┐└┘╭╮╰╯├┤┬┴┼╇╈┡┩]")
+#: a zero-width column in a boxed table: two rules with only its padding between them
+ZERO_WIDTH = re.compile(r"[│┃|]\s{0,2}[│┃|]")
+JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
+TOKEN_START = re.compile(r"(?<![\w.-])eyJ")
+#: what may follow a piece of an identifier cut at the end of a line
+END_OF_LINE = re.compile(r"[\s│┃|…)]+$")
+#: the shortest piece of an identifier that counts as one
+FRAGMENT = 6
+#: what never changes from one run to the next (a token is minted anew: see ``JWT``)
+IDENTIFIERS = re.compile(
+    r"SK[0-9a-f]{32}-\d+"                               # a JTI
+    r"|\b(?:RM|PA|SK|AC|MT)[0-9a-fA-F]{32}\b"            # a Twilio SID
+    r"|\bapt-\d+-\d+-[0-9a-f]+\b"                       # a room name
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"                    # an email or identity
+)
+#: what changes from one run to the next: masked before comparing two runs
+VOLATILE = (
+    (re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+"), "<JWT>"),
+    (re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d)?Z?"), "<TIME>"),
+    (re.compile(r"-\d{10}\b"), "-<EPOCH>"),
+    (re.compile(r"\b\d+ (d|h|min|s)\b"), "<N \\1>"),
+    (re.compile(r"vtctl-[\w-]+|/tmp/\S+|/pytest-of-\S+"), "<PATH>"),
+)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One invocation: ``{store}``, ``{url}``, ``{home}`` are filled in per run."""
+
+    args: tuple[str, ...]
+    #: what goes to stdin: a key of ``World.stdin`` (a token, a JWT, a secret)
+    stdin: str | None = None
+    codes: frozenset[int] = frozenset({0})
+    #: Twilio credentials and the stand-in's URL (Video and Insights) in the environment
+    twilio: bool = False
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def run(*args: str, **kwargs: Any) -> Run:
+    return Run(tuple(args), **kwargs)
+
+
+LOCAL = ("--local", "--store", "{store}")
+TWILIO = {"twilio": True}
+
+#: every leaf command -> how to run it on the fixture data (one run or several)
+INVOCATIONS: dict[str, tuple[Run, ...]] = {
+    "token": (run("token", "47", *LOCAL, "--as", "2", **TWILIO),
+              run("token", "47", "--profile", "demo")),
+    "refresh": (run("refresh", "47", *LOCAL, "--as", "5", **TWILIO),),
+    "inspect": (run("inspect", "-", stdin="token", **TWILIO),),
+    "mint": (run("mint", "--identity", "2-jane.doe@example.com", "--room", ROOM_47, **TWILIO),),
+    "serve": (run("serve", "--issue-jwt", "2", "--store", "{store}",
+                  env={"VTCTL_SERVE_SECRET": SERVE_SECRET}),),
+    "smoke": (run("smoke", "47", "49", "--base-url", "{url}", "--patient-jwt-env", "JWT_2",
+                  "--psychologist-jwt-env", "JWT_5", "--outsider-jwt-env", "JWT_9"),),
+    "status": (run("status", "47", *LOCAL, **TWILIO), run("status", "47", "--profile", "demo")),
+    "diagnose": (run("diagnose", "47", *LOCAL, codes=frozenset({0, 8}), **TWILIO),
+                 run("diagnose", "47", "--profile", "demo", codes=frozenset({0, 3, 6, 7, 8}))),
+    "history": (run("history", "47", *LOCAL, **TWILIO),),
+    "sessions": (run("sessions", "--from", "2025-11-16T08:00:00Z", "--to", "2025-11-17T12:00:00Z",
+                     *LOCAL, **TWILIO),),
+    "completion": (run("completion", "bash"),),
+    "room create": (run("room", "create", "47", *LOCAL),),
+    "room participants": (run("room", "participants", "47", "--all", *LOCAL, **TWILIO),),
+    "room list": (run("room", "list", *LOCAL, **TWILIO),),
+    "room end": (run("room", "end", "47", "--yes", *LOCAL, **TWILIO),),
+    "room kick": (run("room", "kick", "47", "2", "--yes", *LOCAL, **TWILIO),),
+    "appointment show": (run("appointment", "show", "47", *LOCAL),),
+    "appointment list": (run("appointment", "list", "--store", "{store}"),
+                         run("appointment", "list", "--profile", "demo")),
+    "appointment export": (run("appointment", "export", "--store", "{store}"),),
+    "appointment add": (run("appointment", "add", "--patient", "2", "--psychologist",
+                            "sarah@example.com", "--starts-at", "2025-11-20T09:00:00Z",
+                            "--store", "{store}"),),
+    "appointment import": (run("appointment", "import", "{home}/appointments.json",
+                               "--store", "{store}"),),
+    "appointment pull": (run("appointment", "pull", "47", "49", "--base-url", "{url}",
+                             "--store", "{store}", env={"VTCTL_PROFILE": "jane"}),),
+    "audit list": (run("audit", "list", "--store", "{store}"),),
+    "audit verify": (run("audit", "verify", "--store", "{store}"),),
+    "audit head": (run("audit", "head", "--store", "{store}"),),
+    "auth login": (run("auth", "login", "--with-token", "--profile", "olly",
+                       "--base-url", "{url}", stdin="jwt_9"),),
+    "auth status": (run("auth", "status"),),
+    "auth token": (run("auth", "token"),),
+    "auth logout": (run("auth", "logout", "--profile", "sarah"),),
+    "auth twilio": (run("auth", "twilio", "--account-sid", TEST_ACCOUNT_SID,
+                        "--api-key", TEST_API_KEY, "--profile", "jane", stdin="secret"),),
+    "config path": (run("config", "path"),),
+    "config show": (run("config", "show"),),
+    "config set": (run("config", "set", "as_user", "2", "--profile", "jane"),),
+    "config unset": (run("config", "unset", "base_url", "--profile", "sarah"),),
+    "config use": (run("config", "use", "sarah"),),
+    "config remove-profile": (run("config", "remove-profile", "sarah"),),
+    "help environment": (run("help", "environment"),),
+    "help exit-codes": (run("help", "exit-codes"),),
+    "help man": (run("help", "man", "token"),),
+}
+
+#: commands that cannot satisfy a rule, and why (keep this short)
+EXCEPTIONS: dict[str, str] = {}
+
+
+def leaf_commands() -> list[str]:
+    """Every leaf of the real command tree, as ``group verb`` paths."""
+    from vtctl.cli.framework.app import build_app
+
+    found: list[str] = []
+
+    def walk(command: Any, path: tuple[str, ...]) -> None:
+        subcommands = getattr(command, "commands", None)
+        if subcommands:
+            for name, sub in subcommands.items():
+                walk(sub, (*path, name))
+        else:
+            found.append(" ".join(path))
+
+    walk(typer.main.get_command(build_app()), ())
+    return found
+
+
+def has_json_flag(path: str) -> bool:
+    from vtctl.cli.framework.app import build_app
+
+    command: Any = typer.main.get_command(build_app())
+    for name in path.split():
+        command = command.commands[name]
+    return any("--json" in getattr(p, "opts", ()) for p in command.params)
+
+
+LEAVES = leaf_commands()
+
+
+def test_every_command_has_an_invocation() -> None:
+    missing = [path for path in LEAVES if path not in INVOCATIONS]
+    assert not missing, (
+        f"new command(s) {missing}: add how to run them on the fixture data to INVOCATIONS "
+        "so the output rules are checked for them too"
+    )
+    assert not set(INVOCATIONS) - set(LEAVES), "INVOCATIONS names a command that is gone"
+
+
+# -- the fixture world ----------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    template: Path
+    url: str  # the real `vtctl serve`
+    twilio_url: str  # the stand-in for Twilio's Video API
+    stdin: dict[str, str]
+    jwts: dict[str, str]
+
+    def home(self, tmp_path: Path) -> Path:
+        home = tmp_path / "home"
+        shutil.copytree(self.template, home, symlinks=True)
+        return home
+
+    def env(self, home: Path, invocation: Run) -> dict[str, str]:
+        # no pager: nobody is there to page (`help man` runs man(1) on a terminal)
+        env = clean_env(home, XDG_STATE_HOME=str(home / "state"), NO_COLOR="1",
+                        VTCTL_NO_HELP_CACHE="1", MANPAGER="cat", PAGER="cat", **self.jwts,
+                        **invocation.env)
+        if invocation.twilio:
+            env.update(TWILIO_ACCOUNT_SID=TEST_ACCOUNT_SID, TWILIO_API_KEY=TEST_API_KEY,
+                       TWILIO_API_SECRET=TEST_API_SECRET, VTCTL_TWILIO_API_URL=self.twilio_url,
+                       VTCTL_TWILIO_INSIGHTS_URL=self.twilio_url)
+        return env
+
+    def args(self, home: Path, invocation: Run) -> list[str]:
+        values = {"store": str(home / "store.sqlite3"), "url": self.url, "home": str(home)}
+        return [arg.format(**values) for arg in invocation.args]
+
+
+def _setup(home: Path, env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    result = subprocess.run([*vtctl_command(), *args], input=stdin, capture_output=True,
+                            text=True, env=env, timeout=60, check=False)
+    assert result.returncode == 0, (args, result.stderr)
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory, serve_server: RunningServer
+          ) -> Iterator[World]:
+    home = tmp_path_factory.mktemp("output") / "home"
+    home.mkdir()
+    with fake_twilio() as twilio_url:
+        twilio = {"TWILIO_ACCOUNT_SID": TEST_ACCOUNT_SID, "TWILIO_API_KEY": TEST_API_KEY,
+                  "TWILIO_API_SECRET": TEST_API_SECRET, "VTCTL_TWILIO_API_URL": twilio_url}
+        env = clean_env(home, XDG_STATE_HOME=str(home / "state"), **twilio)
+        store = str(home / "store.sqlite3")
+        shutil.copy(ROOT / "examples" / "appointments.json", home / "appointments.json")
+        _setup(home, env, "appointment", "import", str(home / "appointments.json"),
+               "--store", store)
+        # the audit trail: tokens for both users of 47, and one of 49
+        for args in (("token", "47", "--as", "2"), ("refresh", "47", "--as", "5"),
+                     ("token", "49", "--as", "jane.doe@example.com")):
+            _setup(home, env, *args, "--local", "--store", store)
+        token = _setup(home, env, "token", "47", "--local", "--store", store, "--as", "2",
+                       "--raw").strip()
+        jwts = {f"JWT_{user}": serve_server.jwt(user) for user in (2, 5, 9)}
+        for profile, user in (("jane", 2), ("sarah", 5)):
+            _setup(home, env, "auth", "login", "--with-token", "--profile", profile,
+                   "--base-url", serve_server.url, stdin=jwts[f"JWT_{user}"])
+        _setup(home, env, "config", "use", "jane")
+        yield World(home, serve_server.url, twilio_url,
+                    {"token": token, "jwt_9": jwts["JWT_9"], "secret": TEST_API_SECRET},
+                    jwts)
+
+
+# -- the checks --------------------------------------------------------------------------
+
+
+def _masked(text: str) -> list[str]:
+    for pattern, placeholder in VOLATILE:
+        text = pattern.sub(placeholder, text)
+    return text.splitlines()
+
+
+def _piped(world: World, invocation: Run, tmp_path: Path, columns: str,
+           extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    home = world.home(tmp_path / f"pipe-{columns}-{len(extra)}")
+    env = {**world.env(home, invocation), "COLUMNS": columns}
+    stdin = world.stdin[invocation.stdin] if invocation.stdin else None
+    return subprocess.run([*vtctl_command(), *world.args(home, invocation), *extra],
+                          input=stdin, capture_output=True, text=True, env=env, timeout=60,
+                          check=False)
+
+
+def identifiers(text: str) -> set[str]:
+    return set(IDENTIFIERS.findall(text))
+
+
+def check_identifiers(shown: str, screen_lines: list[str], width: int) -> list[str]:
+    """What is wrong on the screen with the identifiers the pipe shows (empty: nothing).
+
+    A token is minted anew by each run: the screen must show as many whole ones as the
+    pipe, and no piece of one.
+    """
+    problems = []
+    screen = "\n".join(screen_lines)
+    tokens = len(JWT.findall(shown))
+    if sum(len(JWT.findall(line)) for line in screen_lines) != tokens or (
+            len(TOKEN_START.findall(screen)) > tokens):
+        problems.append(f"a token split or cut at {width} columns")
+    ends = [END_OF_LINE.sub("", line) for line in screen_lines]
+    for identifier in sorted(identifiers(shown)):
+        if any(identifier in line for line in screen_lines):
+            continue
+        if any(end.endswith(identifier[:size]) for end in ends
+               for size in range(FRAGMENT, len(identifier))):
+            problems.append(f"{identifier} split or cut at {width} columns")
+    return problems
+
+
+def check_columns(screen_lines: list[str], width: int) -> list[str]:
+    """A zero-width column: rules with nothing between them, or a header standing on end."""
+    problems = [f"zero-width column at {width}: {line!r}" for line in screen_lines
+                if ZERO_WIDTH.search(line)]
+    # a column too narrow for its header prints it one or two letters a line
+    narrow = 0
+    for line in screen_lines:
+        cells = line.split()
+        narrow = narrow + 1 if cells and all(len(c) <= 2 for c in cells) and len(cells) > 1 else 0
+        if narrow >= 3:
+            problems.append(f"text standing on end at {width} columns")
+            break
+    return problems
+
+
+def check_line_widths(piped: str, screen_lines: list[str], width: int) -> list[str]:
+    """A line wider than the terminal is only plain text the pipe prints too."""
+    lines = _masked(piped)
+    plain = {text.strip() for line in lines for text in (line, *line.split("\t"))}
+    return [f"line of {len(line)} > {width} columns laid out: {line[:60]!r}..."
+            for line in (line.rstrip() for line in screen_lines)
+            if len(line) > width and _masked(line.strip())[0] not in plain]
+
+
+@pytest.mark.parametrize("path", [p for p in LEAVES if p in INVOCATIONS])
+def test_output_rules(path: str, world: World, tmp_path: Path) -> None:
+    if path in EXCEPTIONS:
+        pytest.xfail(EXCEPTIONS[path])
+    for number, invocation in enumerate(INVOCATIONS[path]):
+        where = tmp_path / str(number)
+        narrow, wide = (_piped(world, invocation, where, columns) for columns in PIPE_COLUMNS)
+        for result in (narrow, wide):
+            assert result.returncode in invocation.codes, (invocation.args, result.stderr)
+            assert not BOX.search(result.stdout + result.stderr), (
+                f"box characters in a pipe: {invocation.args}\n{result.stdout}{result.stderr}")
+        assert _masked(narrow.stdout) == _masked(wide.stdout), (
+            f"piped output depends on COLUMNS: {invocation.args}\n{narrow.stdout}\n{wide.stdout}")
+
+        problems: list[str] = []
+        for width in TERMINAL_WIDTHS:
+            home = world.home(where / f"tty-{width}")
+            stdin = world.stdin[invocation.stdin] if invocation.stdin else None
+            screen = run_on_terminal(world.args(home, invocation), width,
+                                     world.env(home, invocation), stdin=stdin)
+            assert screen.returncode in invocation.codes, (invocation.args, screen.stderr)
+            problems += check_identifiers(wide.stdout, screen.lines, width)
+            problems += check_columns(screen.lines, width)
+            problems += check_line_widths(wide.stdout, screen.lines, width)
+            if problems:
+                problems.append(f"-- at {width} columns:\n{screen.text}")
+                break
+        assert not problems, f"{' '.join(invocation.args)}:\n" + "\n".join(problems)
+
+        if has_json_flag(path):
+            result = _piped(world, invocation, where, "80", extra=("--json",))
+            assert result.returncode in invocation.codes, (invocation.args, result.stderr)
+            json.loads(result.stdout)
+
+
+def test_the_checks_see_what_they_look_for() -> None:
+    """The checks above fail on the faults found in issue 19 (so passing means something)."""
+    room_split = ["│ apt-47-176 │", "│ 3138954-46 │", "│ eb915c     │"]
+    assert check_identifiers(ROOM_47, room_split, 50)
+    assert check_identifiers(ROOM_47, ["room apt-47-176…"], 50)
+    assert not check_identifiers(ROOM_47, [f"room {ROOM_47}"], 50)
+    assert not check_identifiers("PA" + "1" * 32, ["identity  role"], 50)  # a dropped column
+    assert check_columns(["│ 47 ││ apt │", "x"], 80)
+    assert check_columns(["p  r  s", "a  o  t", "t  l  a"], 50)
+    assert check_line_widths("a\tb", ["x" * 60], 50)
+    assert not check_line_widths("token\t" + "x" * 60, ["x" * 60], 50)
+
+
+def test_piped_audit_list_is_one_record_a_line(world: World, tmp_path: Path) -> None:
+    """``vtctl audit list | grep -c jane.doe@example.com`` counts the records."""
+    invocation = INVOCATIONS["audit list"][0]
+    listed = _piped(world, invocation, tmp_path, "80", extra=("--json",))
+    records = json.loads(listed.stdout)
+    jane = [r for r in records if "jane.doe@example.com" in r["identity"]]
+    assert len(jane) >= 2
+    piped = _piped(world, invocation, tmp_path / "plain", "40")
+    lines = piped.stdout.splitlines()
+    assert len(lines) == len(records)
+    assert sum("jane.doe@example.com" in line for line in lines) == len(jane)
+    assert all(line.count("\t") == 7 for line in lines)
+
+
+
+# -- the README states the rules, and its examples do what it says ----------------------
+
+
+def _readme_section() -> str:
+    text = (ROOT / "README.md").read_text()
+    start = text.index("## Output and exit codes")
+    return text[start:text.index("\n## ", start + 1)]
+
+
+def test_the_readme_states_the_rules() -> None:
+    section = " ".join(_readme_section().split())
+    for rule in ("1. **In a pipe**", "2. **On a terminal**", "3. **The token is copyable**",
+                 "4. **For scripts**", "never split across lines", "no column is ever zero-width",
+                 "tests/test_output_contract.py"):
+        assert rule in section, rule
+
+
+def _shell(world: World, tmp_path: Path, pipeline: str) -> str:
+    home = world.home(tmp_path)
+    env = world.env(home, Run(()))
+    env["PATH"] = f"{Path(vtctl_command()[0]).parent}{os.pathsep}{env.get('PATH', '')}"
+    result = subprocess.run(["sh", "-c", pipeline.format(store=home / "store.sqlite3")],
+                            capture_output=True, text=True, env=env, timeout=60, check=False)
+    return result.stdout
+
+
+def test_the_readme_pipelines_do_what_it_says(world: World, tmp_path: Path) -> None:
+    section = _readme_section()
+    assert "`vtctl audit list | grep -c jane.doe@example.com` counts her tokens" in " ".join(
+        section.split())
+    records = json.loads(_shell(world, tmp_path / "json",
+                                "vtctl audit list --store {store} --json"))
+    hers = sum("jane.doe@example.com" in r["identity"] for r in records)
+    assert hers >= 2
+    counted = _shell(world, tmp_path / "grep",
+                     "COLUMNS=40 vtctl audit list --store {store} | grep -c jane.doe@example.com")
+    assert int(counted) == hers
+
+    assert "`vtctl token 47 | grep '^room'`" in section
+    room = _shell(world, tmp_path / "room", "vtctl token 47 --profile demo | grep '^room'")
+    assert room == f"room\t{ROOM_47}\n"
