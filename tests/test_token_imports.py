@@ -26,7 +26,8 @@ sys.exit(main())
 """
 
 #: what `token --local --json` never needs: a table (rich), the network (httpx, twilio's
-#: REST client), a secret (keyring: the demo profile's credentials are built in), the server
+#: REST client), the keyring (the demo profile's credentials are built in, the trail's key
+#: is in its file here), the server
 NOT_NEEDED = ("rich", "httpx", "httpcore", "keyring", "twilio.rest", "twilio.http",
               "starlette", "uvicorn", "jq", "tomli_w", "tomllib",
               "vtctl.remote", "vtctl.server", "vtctl.twilio_video", "vtctl.checks",
@@ -36,10 +37,12 @@ NOT_NEEDED = ("rich", "httpx", "httpcore", "keyring", "twilio.rest", "twilio.htt
 
 def imported(home: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     """Run ``vtctl ARGS`` with its own HOME and XDG dirs; the modules it imported."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("VTCTL_", "TWILIO_", "XDG_", "PYTHON_KEYRING"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VTCTL_", "TWILIO_", "XDG_"))}
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / "config"),
-               XDG_DATA_HOME=str(home / "data"), XDG_CACHE_HOME=str(home / "cache"))
+               XDG_DATA_HOME=str(home / "data"), XDG_CACHE_HOME=str(home / "cache"),
+               # no keyring, chosen: the audit trail's key goes to its key file (with an OS
+               # keyring it would live there, and every token would read it: a secret)
+               PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
     listing = home / "modules.txt"
     result = subprocess.run([sys.executable, "-c", PROBE, str(listing), *args], env=env,
                             capture_output=True, text=True, timeout=60, check=False)
