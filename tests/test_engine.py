@@ -11,12 +11,14 @@ from tests.helpers import ROOM_47, appointment, decode, make_store
 from vtctl.domain.credentials import TwilioCredentials
 from vtctl.domain.errors import (
     AppointmentNotFoundError,
+    NoUserGivenError,
     NoVideoRoomError,
     PermissionDeniedError,
     TokenGenerationError,
     UsageError,
     UserNotFoundError,
 )
+from vtctl.local.audit import Minted
 from vtctl.local.engine import TokenEngine
 from vtctl.local.store import AppointmentStore
 
@@ -164,3 +166,83 @@ def test_an_identity_with_a_lone_surrogate_is_never_signed() -> None:
     with pytest.raises(TokenGenerationError) as info:
         mint_access_token(CREDENTIALS, "2-jane\udcff@example.com", "room", int(NOW), 3600)
     assert info.value.message.startswith("Failed to generate access token: the identity is not")
+
+
+BOTH = "the patient (2 jane.doe@example.com) or the psychologist (5 sarah@example.com)"
+
+
+@pytest.mark.parametrize("user_ref", [None, "", "  "])
+def test_no_user_given_names_both_participants_exactly(
+    engine: TokenEngine, user_ref: str | None
+) -> None:
+    with pytest.raises(NoUserGivenError) as info:
+        engine.issue(47, user_ref)
+    assert (str(info.value), info.value.hint) == (
+        f"which user should the token be for? {BOTH}", None)
+    assert info.value.choices == BOTH  # the CLI builds its --as hint from these
+
+
+def test_unknown_user_names_the_store_and_both_participants_exactly(
+    engine: TokenEngine, store: AppointmentStore
+) -> None:
+    with pytest.raises(UserNotFoundError) as info:
+        engine.issue(47, "nobody@example.com")
+    assert (str(info.value), info.value.hint) == (
+        f"no user 'nobody@example.com' in the store {store.path}",
+        f"a user id or email: {BOTH}")
+
+
+def test_a_participant_missing_from_the_appointment_is_described_as_unknown() -> None:
+    from vtctl.local.engine import _describe
+
+    assert _describe(None) == "unknown"
+
+
+class RecordingSink:
+    """An audit sink that keeps what it is told (``fail``: refuse, like a full disk)."""
+
+    def __init__(self, fail: Exception | None = None) -> None:
+        self.seen: list[Minted] = []
+        self.fail = fail
+
+    def minted(self, minted: Minted) -> None:
+        if self.fail is not None:
+            raise self.fail
+        self.seen.append(minted)
+
+
+def test_every_mint_is_reported_to_the_audit_sink_with_who_asked(
+    store: AppointmentStore,
+) -> None:
+    sink = RecordingSink()
+    engine = TokenEngine(store, lambda: CREDENTIALS, clock=lambda: NOW, audit=sink)
+    token = engine.issue(47, "2")
+    again = engine.issue(47, "5", command="refresh")
+    served = TokenEngine(store, lambda: CREDENTIALS, clock=lambda: NOW, audit=sink,
+                         command="serve").issue(47, "2")
+    assert sink.seen == [
+        Minted("token", 47, "2-jane.doe@example.com", ROOM_47, 5400, int(NOW),
+               token.access_token),
+        Minted("refresh", 47, "5-sarah@example.com", ROOM_47, 5400, int(NOW),
+               again.access_token),
+        Minted("serve", 47, "2-jane.doe@example.com", ROOM_47, 5400, int(NOW),
+               served.access_token),
+    ]
+
+
+def test_a_sink_that_fails_fails_the_mint(store: AppointmentStore) -> None:
+    """No token leaves without its record."""
+    refused = OSError("disk full")
+    engine = TokenEngine(store, lambda: CREDENTIALS, clock=lambda: NOW,
+                         audit=RecordingSink(fail=refused))
+    with pytest.raises(OSError) as info:
+        engine.issue(47, "2")
+    assert info.value is refused
+
+
+def test_an_outsider_is_told_who_the_appointment_is_for(engine: TokenEngine) -> None:
+    with pytest.raises(PermissionDeniedError) as info:
+        engine.issue(47, "9")
+    assert (str(info.value), info.value.hint) == (
+        "Permission denied",
+        f"9 outsider@example.com is not in appointment 47: it is for {BOTH}")

@@ -47,6 +47,97 @@ def test_the_root_epilog_is_generated_from_the_table() -> None:
         assert f"{int(code)} {meaning.short}" in EPILOG
 
 
+#: Every error class with the exit code CONTRACT.md gives its cause and the HTTP status
+#: `vtctl serve` answers it with (the guide's 403, 404 and 500; 502: Twilio could not be
+#: reached; 503: tokens cannot be recorded), typed in by hand: the oracle the classes are
+#: checked against. (ChecksNotRunError takes its fault's code per instance.)
+CLASS_CODES: dict[str, tuple[int, int]] = {
+    "VtctlError": (1, 500), "ChecksNotRunError": (1, 500),
+    "UsageError": (2, 500), "NotConfirmedError": (2, 500), "ImportFileError": (2, 500),
+    "ConfigError": (2, 500), "TokenFormatError": (2, 500), "NoUserGivenError": (2, 500),
+    "DeclinedError": (2, 500),
+    "AuthenticationError": (3, 500), "MissingCredentialsError": (3, 500),
+    "KeyringUnavailableError": (3, 500), "AuditKeyError": (3, 500),
+    "PermissionDeniedError": (4, 403),
+    "NotFoundError": (5, 404), "AppointmentNotFoundError": (5, 404),
+    "NoVideoRoomError": (5, 404), "UserNotFoundError": (5, 404),
+    "ServerError": (6, 500), "MalformedResponseError": (6, 500),
+    "TokenGenerationError": (6, 500), "StoreError": (6, 500), "AuditWriteError": (6, 503),
+    "NetworkError": (7, 502), "RequestTimeoutError": (7, 502),
+    "SmokeFailedError": (8, 500), "DiagnoseProblemError": (8, 500),
+    "SessionsAlertError": (8, 500),
+    "AuditTrailError": (9, 500),
+}
+
+#: the API guide's error bodies (video-token-endpoint.md), word for word
+GUIDE_TEXTS: dict[type[VtctlError], str] = {
+    errors.PermissionDeniedError: "Permission denied",
+    errors.AppointmentNotFoundError: "Appointment not found",
+    errors.NoVideoRoomError: "No video room found for this appointment",
+    errors.TokenGenerationError: "Failed to generate access token",
+}
+
+
+def test_every_error_class_has_its_contract_code_and_http_status() -> None:
+    found = {cls.__name__: (int(cls.exit_code), cls.http_status) for cls in _error_classes()}
+    assert found == CLASS_CODES  # a new class gets a row here
+
+
+def test_the_root_epilog_sums_up_every_code_in_a_few_words() -> None:
+    from vtctl.cli.framework.app import EPILOG
+
+    assert EPILOG == (
+        "Exit codes: 0 ok, 1 unexpected, 2 usage, 3 not authenticated, 4 permission denied, "
+        "5 not found, 6 server error, 7 network, 8 a smoke/diagnose check failed or a "
+        "sessions --alert rule matched, 9 audit trail broken (vtctl help exit-codes).")
+
+
+def test_an_exit_meaning_is_a_value() -> None:
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        errors.EXIT_CODES[ExitCode.OK].short = "fine"  # type: ignore[misc]
+
+
+def test_the_guides_errors_say_the_guides_words_by_default() -> None:
+    for cls, text in GUIDE_TEXTS.items():
+        exc = cls()
+        assert (exc.message, str(exc), exc.args, exc.hint) == (text, text, (text,), None), cls
+    assert errors.TokenGenerationError.because(ValueError("bad key")).message == (
+        "Failed to generate access token: bad key")
+    no_room = errors.NoVideoRoomError.of(47)
+    assert (no_room.message, no_room.hint) == (
+        "No video room found for this appointment", "create one with `vtctl room create 47`")
+
+
+def test_any_other_error_needs_a_message() -> None:
+    needing = [cls for cls in _error_classes() if cls not in GUIDE_TEXTS
+               and cls not in (errors.NoUserGivenError, errors.ChecksNotRunError)]
+    assert errors.UsageError in needing and errors.NotFoundError in needing
+    for cls in needing:
+        with pytest.raises(TypeError, match=rf"^{cls.__name__} needs a message$"):
+            cls()
+
+
+def test_no_user_given_keeps_the_choices() -> None:
+    exc = errors.NoUserGivenError("which user?", choices="the patient (2) or the psychologist (5)")
+    assert (exc.message, exc.choices, exc.hint) == (
+        "which user?", "the patient (2) or the psychologist (5)", None)
+
+
+@pytest.mark.parametrize(("fault", "code"), [
+    (errors.MissingCredentialsError("no Twilio credentials"), 3),
+    (errors.MalformedResponseError("not the API"), 6),
+    (errors.NetworkError("unreachable"), 7),
+])
+def test_checks_that_could_not_run_exit_with_their_faults_code(
+    fault: VtctlError, code: int
+) -> None:
+    exc = errors.ChecksNotRunError("2 checks could not run", fault=fault, hint="h")
+    assert (exc.exit_code, exc.message, exc.hint) == (code, "2 checks could not run", "h")
+    assert _report(exc) == (code, "error: 2 checks could not run\nhint: h\n")
+
+
 def test_every_error_class_has_a_code_of_the_table() -> None:
     assert {cls.exit_code for cls in _error_classes()} <= set(errors.EXIT_CODES)
 

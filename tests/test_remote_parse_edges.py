@@ -320,3 +320,74 @@ def test_large_appointment_ids_are_compared_by_value() -> None:
     assert parse_video_token(body, big).appointment_id == big
     room = {"room_name": ROOM, "appointment_id": int(str(big))}
     assert parse_room_info(room, big).appointment_id == big
+
+
+# --- the exact words -------------------------------------------------------------------
+
+_NO_ID = {k: v for k, v in APPOINTMENT_BODY.items() if k != "id"}
+_BASE_URL_HINT = "is --base-url pointing at the telehealth API?"
+_ALL_TOKEN_FIELDS = ("room_name, user_identity, expires_in, expires_at, appointment_id, "
+                     "appointment_duration_minutes, token_valid_until")
+
+
+@pytest.mark.parametrize(
+    ("parse", "args", "message", "hint"),
+    [
+        (parse_video_token, ([],),
+         "malformed video token reply: expected a JSON object, got an array", None),
+        (parse_video_token, ({"error": "boom"},),
+         "the server answered with an error instead of the video token: boom", None),
+        (parse_video_token, ({"error": "boom", "access_token": "x"},),
+         f"malformed video token reply: missing field(s) {_ALL_TOKEN_FIELDS}", _BASE_URL_HINT),
+        (parse_video_token, ({**TOKEN_BODY, "access_token": " "},),
+         "malformed video token reply: access_token must be a non-empty string, got a string",
+         None),
+        (parse_video_token, ({**TOKEN_BODY, "room_name": "a\x1bb"},),
+         "malformed video token reply: room_name contains control characters", None),
+        (parse_video_token, ({**TOKEN_BODY, "expires_in": True},),
+         "malformed video token reply: expires_in must be an integer, got a boolean", None),
+        (parse_video_token, ({**TOKEN_BODY, "expires_at": "soon"},),
+         "malformed video token reply: expires_at is not an ISO 8601 timestamp: 'soon'", None),
+        (parse_video_token, (TOKEN_BODY, 48),
+         "malformed video token reply: it is for appointment 47, not 48", None),
+        (parse_room_info, ("x", 47),
+         "malformed room creation reply: expected a JSON object, got a string", None),
+        (parse_room_info, ({"error": "boom"}, 47),
+         "the server answered with an error instead of a room: boom", None),
+        (parse_room_info, ({"other": 1}, 47),
+         "malformed room creation reply: missing field room_name (or video_room_id)", None),
+        (parse_room_info, ({"room_name": ROOM, "created": 1}, 47),
+         "malformed room creation reply: created must be a boolean, got an integer", None),
+        (parse_room_info, ({"room_name": ROOM, "appointment_id": 48}, 47),
+         "malformed room creation reply: it is for appointment 48, not 47", None),
+        (parse_appointment, ({},),
+         "malformed appointment reply: missing field(s) id, patient_id, psychologist_id, "
+         "duration_minutes", _BASE_URL_HINT),
+        (parse_appointment, ({"error": "Appointment not found"},),
+         "the server answered with an error instead of the appointment: Appointment not found",
+         None),
+        (parse_appointment, ({**APPOINTMENT_BODY, "patient": {"id": "2"}},),
+         "malformed appointment patient reply: id must be an integer, got a string", None),
+        (parse_appointment, ({k: v for k, v in APPOINTMENT_BODY.items() if k != "patient_id"},),
+         "malformed appointment reply: missing field patient_id", None),
+        (parse_appointment, ({k: v for k, v in APPOINTMENT_BODY.items()
+                              if k != "duration_minutes"},),
+         "malformed appointment reply: missing field duration_minutes", None),
+        (parse_appointment, ({**APPOINTMENT_BODY, "video_room_id": 5},),
+         "malformed appointment reply: video_room_id must be a string or null, got an integer",
+         None),
+        (parse_appointment, (_NO_ID,), "malformed appointment reply: missing field(s) id",
+         _BASE_URL_HINT),
+        (parse_login, ({"detail": "No active account"},),
+         "the server answered with an error instead of the login: No active account", None),
+        (parse_login, ({"access": "a.b.c", "refresh": 5},),
+         "malformed login reply: refresh must be a string", None),
+        (parse_login, ({},), "malformed login reply: missing field(s) access", _BASE_URL_HINT),
+    ],
+)
+def test_each_refusal_says_exactly_what_is_wrong(
+    parse: Any, args: tuple[Any, ...], message: str, hint: str | None
+) -> None:
+    """The one line a user reads (exit 6): which reply, which field, what was found."""
+    failed = malformed(parse, *args)
+    assert (str(failed), failed.hint) == (message, hint)

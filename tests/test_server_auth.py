@@ -159,6 +159,16 @@ def test_time_claims_must_be_finite_numbers(claim: str, value: Any) -> None:
     assert refused(authority()[0], forged(**{claim: value})) == invalid("Token is invalid")
 
 
+def test_time_claims_are_bounded_at_2_to_the_53_seconds_either_way() -> None:
+    """At the bound accepted, one second past it refused (also an int no float holds)."""
+    signer, _ = authority()
+    assert signer.verify(forged(exp=2**53)) == 7
+    assert signer.verify(forged(iat=-(2**53), nbf=-(2**53))) == 7
+    for claim, value in [("exp", 2**53 + 1), ("iat", -(2**53) - 1), ("nbf", -(2**53) - 1),
+                         ("exp", 10**400), ("iat", -(10**400))]:
+        assert refused(signer, forged(**{claim: value})) == invalid("Token is invalid")
+
+
 def test_float_time_claims_are_accepted() -> None:
     assert authority()[0].verify(forged(exp=NOW + 0.5, iat=NOW - 0.5, nbf=NOW - 0.5)) == 7
 

@@ -81,7 +81,7 @@ def _missing(data: dict[str, Any], required: tuple[str, ...], what: str) -> None
     message = error_message(data)
     if message and len(missing) == len(required):
         # a 200 carrying an error body instead of the data
-        raise MalformedResponseError(f"the server answered with an error instead of a {what}: "
+        raise MalformedResponseError(f"the server answered with an error instead of the {what}: "
                                      f"{message}")
     raise MalformedResponseError(
         f"malformed {what} reply: missing field(s) {', '.join(missing)}",
