@@ -252,32 +252,60 @@ def still_open(sockets: list[socket.socket]) -> int:
     return alive
 
 
+def server_cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) the process ``pid`` has used; None where /proc is not."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def bench_with_idle_connections(port: int, jwt: str, *, idle: int = 1000,
                                 connections: int = 32, seconds: float = 5.0,
-                                rounds: int = 3) -> dict[str, Any]:
+                                rounds: int = 3, pid: int | None = None) -> dict[str, Any]:
     """The token endpoint's load figures alone and with ``idle`` idle connections open,
-    in alternating rounds (the server must run with a header timeout longer than a round)."""
+    in alternating rounds (the server must run with a header timeout longer than a round).
+
+    With the server's ``pid``, also its CPU time per request in each round: what an idle
+    connection costs each request, without the scheduling noise of latency figures."""
     alone: list[dict[str, float]] = []
     crowded: list[dict[str, float]] = []
     survivors: list[int] = []
+
+    def measured() -> dict[str, float]:
+        bench_token_endpoint(port, jwt, connections=connections, seconds=0.5, warmup=0)
+        before = server_cpu_seconds(pid) if pid is not None else None
+        result = bench_token_endpoint(port, jwt, connections=connections, seconds=seconds,
+                                      warmup=0)
+        after = server_cpu_seconds(pid) if pid is not None else None
+        if before is not None and after is not None and result["requests"]:
+            result["cpu_us_per_request"] = (after - before) / result["requests"] * 1e6
+        return result
+
     for i in range(rounds):
         for with_idle in ((False, True) if i % 2 == 0 else (True, False)):
             if not with_idle:
-                alone.append(bench_token_endpoint(port, jwt, connections=connections,
-                                                  seconds=seconds))
+                alone.append(measured())
                 continue
             with idle_connections(port, idle) as sockets:
-                crowded.append(bench_token_endpoint(port, jwt, connections=connections,
-                                                    seconds=seconds))
+                crowded.append(measured())
                 survivors.append(still_open(sockets))
 
     def median(runs: list[dict[str, float]], key: str) -> float:
         return statistics.median(r[key] for r in runs)
 
+    # each round against its neighbour, run at (nearly) the same moment: a busy machine
+    # moves both p99s of a pair alike, and a round's p99 alone moves by 20% or more
+    paired = [c["p99_ms"] / a["p99_ms"] for a, c in zip(alone, crowded, strict=True)]
     return {
         "idle": idle, "rounds": rounds,
         "alone_rps": median(alone, "rps"), "alone_p99_ms": median(alone, "p99_ms"),
         "idle_rps": median(crowded, "rps"), "idle_p99_ms": median(crowded, "p99_ms"),
+        "paired_p99_ratio_median": statistics.median(paired),
+        "p99_ratios": paired,
+        "alone_cpu_us": median(alone, "cpu_us_per_request") if pid is not None else None,
+        "idle_cpu_us": median(crowded, "cpu_us_per_request") if pid is not None else None,
         "errors": sum(r["errors"] for r in alone + crowded),
         "idle_still_open": min(survivors),
     }

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -40,6 +41,10 @@ from vtctl.util.prog import COMPLETE_VAR, PROG
 ROOT = Path(__file__).resolve().parent.parent
 TREE_PATH = f"src/vtctl/launch/{TREE_FILE}"
 
+#: a width no help line reaches: Typer's completion help is never wrapped
+WIDE = "100000"
+
+
 @contextmanager
 def wide_help_text() -> Iterator[None]:
     """Render help text as Typer does, but never wrapped at the terminal width.
@@ -47,15 +52,19 @@ def wide_help_text() -> Iterator[None]:
     Typer passes completion help through rich at the terminal's width, so a
     long help line gets a newline that breaks fish's one-line-per-candidate
     format.  The tree stores the unwrapped text; tests compare under this too.
+    Environment only, as documented: rich reads ``COLUMNS`` each time Typer makes
+    its console (Typer fixes the width only when ``TERMINAL_WIDTH`` was set as it
+    loaded, which ``main`` does for this script's own process).
     """
-    from typer import rich_utils
-
-    saved = rich_utils.MAX_WIDTH
-    rich_utils.MAX_WIDTH = 100_000
+    saved = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = WIDE
     try:
         yield
     finally:
-        rich_utils.MAX_WIDTH = saved
+        if saved is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = saved
 
 
 def click_command() -> Any:
@@ -266,6 +275,7 @@ def stale_files(root: Path = ROOT) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.environ["TERMINAL_WIDTH"] = WIDE  # read by Typer as it loads: never wrap here
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only report stale files (exit 1)")
     opts = parser.parse_args(argv)

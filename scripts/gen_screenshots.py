@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rich.console import Console, RenderableType
 
-from vtctl.domain.models import Participant, PublishedTrack, RoomStatus
+from vtctl.domain.room_state import Participant, PublishedTrack, RoomStatus
 from vtctl.local.demo import DEMO_CREDENTIALS, demo_data_text
 from vtctl.local.engine import TokenEngine
 from vtctl.local.importer import parse_import
@@ -83,7 +83,8 @@ def diagnose_picture() -> RenderableType:
     from vtctl.checks.diagnose import Evidence, Fixes, diagnose
     from vtctl.checks.diagnose_token import TokenInHand, token_findings
     from vtctl.domain.jwt_inspect import SigningSecret, decode, signature_verdict
-    from vtctl.domain.models import Appointment, PublishedTrack, User
+    from vtctl.domain.models import Appointment, User
+    from vtctl.domain.room_state import PublishedTrack
     from vtctl.local.engine import mint_access_token
     from vtctl.ui.render.diagnose import findings_view, summary
 

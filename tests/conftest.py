@@ -19,7 +19,7 @@ SECRET_ENV_PREFIXES = ("VTCTL_", "TWILIO_")
 #: Inherited variables that would change what vtctl does (colour, TLS, shell completion).
 ISOLATED_VARIABLES = (
     "NO_COLOR", "SSL_CERT_FILE", "_VTCTL_COMPLETE", "COMP_WORDS", "COMP_CWORD",
-    "_TYPER_COMPLETE_ARGS", "_TYPER_COMPLETE_FISH_ACTION",
+    "_TYPER_COMPLETE_ARGS", "_TYPER_COMPLETE_FISH_ACTION", "TERMINAL_WIDTH",
 )
 
 #: Test-only Twilio credentials (never the demo ones, so leaks are attributable).
@@ -44,17 +44,23 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     ):
         monkeypatch.setenv(var, str(home / sub))
     # a real keyring backend, storing its file under XDG_DATA_HOME (the temp dir)
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    choose_keyring(monkeypatch, "keyrings.alt.file.PlaintextKeyring")
     monkeypatch.setenv("COLUMNS", "200")
-    _reset_keyring_cache()
     return home
 
 
-def _reset_keyring_cache() -> None:
-    if "keyring.core" in sys.modules:
-        import keyring.core
+def choose_keyring(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Choose the keyring backend ``name`` as a user does (``PYTHON_KEYRING_BACKEND``) and,
+    when this process has loaded keyring already, as keyring itself would on first use
+    (``keyring.set_keyring``, its public API): a test never inherits the last one's."""
+    import importlib
 
-        keyring.core._keyring_backend = None  # re-read PYTHON_KEYRING_BACKEND
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", name)
+    if "keyring" in sys.modules:
+        import keyring
+
+        module, _, cls = name.rpartition(".")
+        keyring.set_keyring(getattr(importlib.import_module(module), cls)())
 
 
 @pytest.fixture

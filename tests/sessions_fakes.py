@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 
 from tests.twilio_fakes import BASE, page, participant_body, room_body
-from vtctl.domain.models import Appointment, Participant, User, format_utc
+from vtctl.domain.models import Appointment, User, format_utc
+from vtctl.domain.room_state import Participant
 from vtctl.domain.sessions import TwilioRoom
 
 NOW = datetime(2025, 11, 16, 10, 0, 0, tzinfo=UTC)

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from tests.conftest import TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET, Result
+from tests.conftest import TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET, Result, choose_keyring
 from tests.remote_helpers import (
     APPOINTMENT_BODY,
     APPOINTMENT_NOT_FOUND,
@@ -299,10 +299,7 @@ def test_login_warns_when_env_jwt_is_set(cli: Cli, monkeypatch: pytest.MonkeyPat
 
 @pytest.fixture
 def no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
-    import keyring.core
-
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    choose_keyring(monkeypatch, "keyring.backends.fail.Keyring")
 
 
 @pytest.mark.usefixtures("no_keyring")

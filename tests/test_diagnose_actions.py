@@ -25,16 +25,10 @@ from vtctl.checks.diagnose_actions import is_words
 from vtctl.checks.diagnose_gather import token_in_hand
 from vtctl.checks.diagnose_token import token_findings
 from vtctl.domain.credentials import TwilioCredentials
+from vtctl.domain.findings import Finding
 from vtctl.domain.jwt_inspect import SigningSecret
-from vtctl.domain.models import (
-    Appointment,
-    Finding,
-    Participant,
-    PublishedTrack,
-    RoomStatus,
-    User,
-    format_utc,
-)
+from vtctl.domain.models import Appointment, User, format_utc
+from vtctl.domain.room_state import Participant, PublishedTrack, RoomStatus
 from vtctl.local.engine import mint_access_token
 
 CHECKS_DIR = Path(__file__).parent.parent / "src" / "vtctl" / "checks"

@@ -10,7 +10,9 @@ import pytest
 from tests.helpers import ROOM_47
 from vtctl.checks.diagnose import Evidence, Fixes, Unknown, diagnose, not_run, problems
 from vtctl.domain.errors import MissingCredentialsError
-from vtctl.domain.models import Appointment, Finding, Participant, PublishedTrack, RoomStatus, User
+from vtctl.domain.findings import Finding
+from vtctl.domain.models import Appointment, User
+from vtctl.domain.room_state import Participant, PublishedTrack, RoomStatus
 
 JANE = User(2, "jane.doe@example.com", "Jane Doe", "patient")
 SARAH = User(5, "sarah@example.com", "Dr. Sarah", "psychologist")

@@ -21,12 +21,19 @@ from vtctl.local.engine import mint_access_token
 pytestmark = pytest.mark.e2e
 
 JANE, OUTSIDER = 2, 9
-NOW = datetime.now(UTC)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    start = format_utc(NOW - timedelta(minutes=10))
+def started() -> datetime:
+    """When appointments 47 and 48 started: 10 minutes before the server's store is made
+    (taken then, not at import: a slow suite would age a time taken at collection)."""
+    return datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, started: datetime
+           ) -> Iterator[RunningServer]:
+    start = format_utc(started)
     directory = tmp_path_factory.mktemp("diagnose")
     store = make_store(directory / "store", import_document(
         appointment(47, starts_at=start), appointment(48, room=None, starts_at=start),
@@ -46,10 +53,12 @@ def by_check(result: Any) -> dict[str, dict[str, Any]]:
     return {item["check"]: item for item in json.loads(result.stdout)}
 
 
-def test_offline_twilio_could_not_run_and_the_rest_runs(vtctl: Any, server: RunningServer
-                                                        ) -> None:
+def test_offline_twilio_could_not_run_and_the_rest_runs(vtctl: Any, server: RunningServer,
+                                                        started: datetime) -> None:
     """The server has no Twilio credentials: its checks could not run, exit 3 (not 0)."""
+    before = datetime.now(UTC)
     result = diagnose(vtctl, server, "47", "--json")
+    after = datetime.now(UTC)
     assert result.returncode == 3, result.stderr
     assert result.stderr.startswith("error: 3 checks could not run (twilio, people, media): ")
     found = by_check(result)
@@ -57,7 +66,10 @@ def test_offline_twilio_could_not_run_and_the_rest_runs(vtctl: Any, server: Runn
     assert found["users"]["detail"] == (
         "patient Jane Doe (2-jane.doe@example.com), psychologist Dr. Sarah (5-sarah@example.com)"
     )
-    assert found["schedule"]["detail"].startswith("under way: started 10 min ago")
+    # the minutes since the start, as they were while diagnose ran (10 unless the run is slow)
+    minutes = {int((moment - started).total_seconds()) // 60 for moment in (before, after)}
+    assert any(found["schedule"]["detail"].startswith(f"under way: started {m} min ago")
+               for m in range(min(minutes), max(minutes) + 1)), found["schedule"]["detail"]
     assert found["twilio"]["status"] == "warning"
     assert found["twilio"]["detail"].startswith(
         "could not run: Twilio's view of the room is unknown: room state unknown: vtctl serve "
@@ -75,7 +87,7 @@ def test_no_room_exits_8_with_the_remote_room_create(vtctl: Any, server: Running
 def test_a_pasted_token_for_another_identity(vtctl: Any, server: RunningServer) -> None:
     credentials = TwilioCredentials(TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET)
     other = mint_access_token(credentials, "9-outsider@example.com", ROOM_47,
-                              int(NOW.timestamp()), 5400)
+                              int(datetime.now(UTC).timestamp()), 5400)
     result = diagnose(vtctl, server, ROOM_47, "--token", "-", "--json", stdin=other)
     assert result.returncode == 8
     found = by_check(result)

@@ -9,7 +9,7 @@ import re
 import pytest
 from rich.console import Console
 
-from vtctl.domain.models import Finding
+from vtctl.domain.findings import Finding
 from vtctl.ui.render.diagnose import findings_lines, findings_view, summary
 
 KICK = "vtctl room kick 47 9-outsider@example.com --local"

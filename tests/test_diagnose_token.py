@@ -13,8 +13,9 @@ from vtctl.checks.diagnose import Fixes
 from vtctl.checks.diagnose_gather import token_in_hand
 from vtctl.checks.diagnose_token import token_findings
 from vtctl.domain.credentials import TwilioCredentials
+from vtctl.domain.findings import Finding
 from vtctl.domain.jwt_inspect import SigningSecret
-from vtctl.domain.models import Appointment, Finding, User
+from vtctl.domain.models import Appointment, User
 from vtctl.local.engine import mint_access_token
 
 JANE = User(2, "jane.doe@example.com", "Jane Doe", "patient")

@@ -94,7 +94,7 @@ def test_the_demo_profile_cannot_vouch_for_the_room(cli: Any) -> None:
     """Its credentials are fake: Twilio is never asked, so nothing about the room is known
     (a fault of code 3; the demo's sessions are long over, a problem, so the exit is 8)."""
     from vtctl.checks.diagnose import Unknown, known_room
-    from vtctl.domain.models import RoomStatus
+    from vtctl.domain.room_state import RoomStatus
 
     view = known_room(RoomStatus(47, ROOM_47, status="unknown", unknown_reason="demo",
                                  message="room state unknown: the demo profile's ..."))

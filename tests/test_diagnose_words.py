@@ -28,14 +28,9 @@ from tests.test_diagnose_checks import (
 from vtctl.checks import diagnose as d
 from vtctl.checks.diagnose import Evidence, Fixes, Unknown, Upcoming
 from vtctl.domain.errors import MissingCredentialsError, ServerError
-from vtctl.domain.models import (
-    Appointment,
-    Finding,
-    Participant,
-    PublishedTrack,
-    RoomStatus,
-    Severity,
-)
+from vtctl.domain.findings import Finding, Severity
+from vtctl.domain.models import Appointment
+from vtctl.domain.room_state import Participant, PublishedTrack, RoomStatus
 
 END = START + timedelta(hours=1)  # appt() is 60 minutes
 WHEN = "(2025-11-16 09:00-10:00 UTC)"

@@ -429,14 +429,21 @@ def _raw_signed(payload: bytes) -> str:
     return head + "." + _b64(signature)
 
 
-NOW = int(time.time())
+def _now() -> int:
+    """Read when a token is made, in the test: a time taken at import would age while a
+    slow suite runs, and a token "not yet valid" for 10 minutes would become valid."""
+    return int(time.time())
+
+
+#: the times are a day away from the test's now: no run is that slow
 FORGED = {
     "another secret": lambda: _signed(OTHER_SECRET),
-    "alg none": lambda: pyjwt.encode({"token_type": "access", "user_id": 2, "exp": NOW + 600,
-                                      "iat": NOW, "jti": "j"}, None, algorithm="none"),
-    "expired": lambda: _signed(exp=NOW - 10),
-    "not yet valid": lambda: _signed(nbf=NOW + 600),
-    "issued in the future": lambda: _signed(iat=NOW + 600),
+    "alg none": lambda: pyjwt.encode({"token_type": "access", "user_id": 2,
+                                      "exp": _now() + 600, "iat": _now(), "jti": "j"},
+                                     None, algorithm="none"),
+    "expired": lambda: _signed(exp=_now() - 86_400),
+    "not yet valid": lambda: _signed(nbf=_now() + 86_400),
+    "issued in the future": lambda: _signed(iat=_now() + 86_400),
     "no user_id": lambda: _signed(user_id=None),
     "user_id 0": lambda: _signed(user_id=0),
     "user_id true": lambda: _signed(user_id=True),
@@ -445,9 +452,10 @@ FORGED = {
     "refresh token": lambda: _signed(token_type="refresh"),
     "no exp": lambda: _signed(exp=None),
     "exp NaN": lambda: _raw_signed(
-        f'{{"token_type":"access","user_id":2,"exp":NaN,"iat":{NOW},"jti":"j"}}'.encode()),
+        f'{{"token_type":"access","user_id":2,"exp":NaN,"iat":{_now()},"jti":"j"}}'.encode()),
     "exp Infinity": lambda: _raw_signed(
-        f'{{"token_type":"access","user_id":2,"exp":Infinity,"iat":{NOW},"jti":"j"}}'.encode()),
+        f'{{"token_type":"access","user_id":2,"exp":Infinity,"iat":{_now()},"jti":"j"}}'
+        .encode()),
     "nested header": lambda: _b64(b"[" * 5000 + b"]" * 5000) + "." + _b64(b"{}") + ".c2ln",
     "garbage": lambda: "eyJ" + "A" * 300,
 }

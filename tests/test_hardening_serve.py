@@ -1,8 +1,9 @@
 """``vtctl serve`` under load and under attack, as a real subprocess on 127.0.0.1.
 
-* load: 32 concurrent clients for at most ~4 s (and at most 32 x 150 requests),
-  a mix of the guide's answers (200, 201/200, 403, 404, 401): zero 5xx, zero
-  lost responses, every answer the right one;
+* load: 32 concurrent clients, each going round a mix of the guide's answers
+  (200, 201/200, 403, 404, 401) a fixed number of times: zero 5xx, zero lost
+  responses, every answer the right one.  Correctness only: how fast is the
+  benchmarks' business (``benchmarks/run``), never a test's;
 * malformed requests: bad paths and ids, huge and many headers, wrong and
   unknown methods, and raw garbage on the socket are answered with 4xx (or a
   clean close for what is not HTTP), never a crash: the server answers
@@ -27,14 +28,16 @@ from tests.serve_fixtures import RunningServer, start_server
 
 API = "/api/appointments"
 CLIENTS = 32
-PER_CLIENT = 150
-LOAD_SECONDS = 4.0
+ROUNDS = 3  # times each client goes round the mix
 JANE, SARAH, OUTSIDER = 2, 5, 9
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("serve-load"))
+    # a header timeout no test run outlives: a slow client is closed by the test, not by
+    # the clock (test_a_slow_client_does_not_block_the_others)
+    running = start_server(tmp_path_factory.mktemp("serve-load"),
+                           args=("--header-timeout", "3600"))
     yield running
     assert running.stop() == 0, running.stderr()
     log = running.stderr()
@@ -69,11 +72,9 @@ def test_32_concurrent_clients_get_every_answer_right(server: RunningServer) -> 
     lost: list[str] = []
     created: list[str] = []
 
-    async def client(n: int, deadline: float) -> None:
-        async with httpx.AsyncClient(base_url=server.url, timeout=15) as http:
-            for i in range(PER_CLIENT):
-                if time.monotonic() > deadline:
-                    return
+    async def client(n: int) -> None:
+        async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
+            for i in range(ROUNDS * len(mix)):
                 method, path, user, expected = mix[(n + i) % len(mix)]
                 headers = {"Authorization": f"Bearer {jwts[user]}"} if user else {}
                 try:
@@ -88,15 +89,14 @@ def test_32_concurrent_clients_get_every_answer_right(server: RunningServer) -> 
                     created.append(response.json()["room_name"])
 
     async def load() -> None:
-        deadline = time.monotonic() + LOAD_SECONDS
-        await asyncio.gather(*(client(n, deadline) for n in range(CLIENTS)))
+        await asyncio.gather(*(client(n) for n in range(CLIENTS)))
 
     asyncio.run(load())
     total = sum(statuses.values())
     assert not lost, lost[:5]
     assert not wrong, wrong[:5]
     assert not [s for s in statuses if s >= 500]
-    assert total >= CLIENTS * len(mix), statuses  # every client went round the mix
+    assert total == CLIENTS * ROUNDS * len(mix), statuses  # every request was answered
     assert len(created) <= 1  # the room of 51 was created once, whoever asked first
     _healthy(server)
 
@@ -197,9 +197,13 @@ def test_a_slow_client_does_not_block_the_others(server: RunningServer) -> None:
     try:
         for sock in slow:
             sock.sendall(b"GET /api/appointments/47/ HTTP/1.1\r\nHost: x\r\nX-Slow: ")
-        started = time.monotonic()
         _healthy(server)
-        assert time.monotonic() - started < 5
+        # answered while every slow client still waits for the server to read the rest of
+        # its headers (nothing sent back, nothing closed): it did not wait for them
+        for sock in slow:
+            sock.setblocking(False)
+            with pytest.raises(BlockingIOError):
+                sock.recv(1)
     finally:
         for sock in slow:
             sock.close()

@@ -12,8 +12,8 @@ from tests.history_builders import (
     stay,
     token,
 )
+from vtctl.domain.findings import Finding
 from vtctl.domain.history import SessionHistory
-from vtctl.domain.models import Finding
 
 
 def found(result: SessionHistory, check: str) -> list[Finding]:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests import recommended_keyring
-from tests.conftest import TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET
+from tests.conftest import TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET, choose_keyring
 from tests.remote_helpers import make_jwt
 
 PLAINTEXT = "keyrings.alt.file.PlaintextKeyring"
@@ -120,10 +120,7 @@ def test_a_keyring_chosen_in_the_environment_is_used_and_marked(home: Path) -> N
 
 def test_a_disabled_keyring_is_no_keyring(cli: object, monkeypatch: pytest.MonkeyPatch) -> None:
     """`keyring --disable` chooses the null backend, which would drop every secret."""
-    import keyring.core
-
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
-    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    choose_keyring(monkeypatch, "keyring.backends.null.Keyring")
     result = cli("auth", "login", "--with-token", stdin=make_jwt())  # type: ignore[operator]
     assert result.exit_code == 3
     assert result.stderr.startswith("error: no OS keyring is available\n")

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests import recommended_keyring
+from tests.conftest import choose_keyring
 from tests.serve_fixtures import RunningServer
 from vtctl.config import secrets_store
 
@@ -22,10 +23,7 @@ Cli = Any
 
 def login(cli: Cli, server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
     """Log in with the OS keyring's stand-in chosen (vtctl picks no file keyring itself)."""
-    import keyring.core
-
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", recommended_keyring.NAME)
-    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    choose_keyring(monkeypatch, recommended_keyring.NAME)
     result = cli("auth", "login", "--with-token", "--base-url", server.url,
                  stdin=server.jwt(2) + "\n")
     assert result.exit_code == 0, result.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vtctl.domain.errors import UsageError
-from vtctl.domain.rooms import RoomRef, parse_room_ref
+from vtctl.domain.room_ref import RoomRef, parse_room_ref
 
 
 @pytest.mark.parametrize(

@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from rich.console import Console, RenderableType
 
-from vtctl.domain.models import (
+from vtctl.domain.models import User
+from vtctl.domain.room_state import (
     Participant,
     PublishedTrack,
     RoomChange,
     RoomStatus,
     RoomSummary,
-    User,
 )
 from vtctl.ui.render.rooms import change_sheet, participants_sheet, rooms_sheet
 

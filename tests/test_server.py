@@ -15,7 +15,8 @@ import pytest
 
 from tests.helpers import ROOM_47, appointment, decode, make_store
 from vtctl.domain.credentials import TwilioCredentials
-from vtctl.domain.models import TOKEN_FIELDS, RoomStatus
+from vtctl.domain.models import TOKEN_FIELDS
+from vtctl.domain.room_state import RoomStatus
 from vtctl.local.store import AppointmentStore
 from vtctl.server.app import create_app, create_asgi
 from vtctl.server.auth import AuthFailed, JwtAuthority
@@ -223,18 +224,24 @@ def _alg_none() -> str:
     return jwt.encode(_claims(), None, algorithm="none")  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("token", "message"), [
-    ("not-a-jwt", "Token is invalid"),
-    (_jwt(secret="some-other-secret-0123456789abcdef0123"), "Token is invalid"),
-    (_jwt(exp=int(time.time()) - 5), "Token is expired"),
-    (_jwt(nbf=int(time.time()) + 600), "Token is not yet valid"),
-    (_alg_none(), "Token is invalid"),
-    (_jwt(token_type="refresh"), "Token has wrong type"),
-    (_jwt(jti=None), "Token is invalid"),
-    (_jwt(exp=None), "Token is invalid"),
-])
-def test_bad_tokens(client: TestClient, token: str, message: str) -> None:
-    response = client.get(f"{API}/video-token/47/", headers=bearer(token))
+#: each token is made inside the test (not at collection, when a slow suite could outlive
+#: its times): a day before its ``nbf``, a minute after its ``exp``
+BAD_TOKENS: dict[str, tuple[Callable[[], str], str]] = {
+    "not a jwt": (lambda: "not-a-jwt", "Token is invalid"),
+    "other secret": (lambda: _jwt(secret="some-other-secret-0123456789abcdef0123"),
+                     "Token is invalid"),
+    "expired": (lambda: _jwt(exp=int(time.time()) - 60), "Token is expired"),
+    "not yet valid": (lambda: _jwt(nbf=int(time.time()) + 86_400), "Token is not yet valid"),
+    "alg none": (_alg_none, "Token is invalid"),
+    "refresh token": (lambda: _jwt(token_type="refresh"), "Token has wrong type"),
+    "no jti": (lambda: _jwt(jti=None), "Token is invalid"),
+    "no exp": (lambda: _jwt(exp=None), "Token is invalid"),
+}
+
+
+@pytest.mark.parametrize(("make", "message"), BAD_TOKENS.values(), ids=list(BAD_TOKENS))
+def test_bad_tokens(client: TestClient, make: Callable[[], str], message: str) -> None:
+    response = client.get(f"{API}/video-token/47/", headers=bearer(make()))
     assert response.status_code == 401
     body = response.json()
     assert (body["detail"], body["code"]) == (NOT_VALID, "token_not_valid")

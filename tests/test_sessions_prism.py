@@ -32,19 +32,18 @@ LIVE_WITH_A_STRANGER = "apt-48-1763138954-0000beef"
 NOT_LIVE_PAST = "apt-50-1763138954-0000cafe"
 NOT_LIVE_LATER = "apt-51-1763138954-0000f00d"
 LOBBY = "front-desk-lobby"
-NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _room(sid_digit: str, name: str) -> dict[str, Any]:
+def _room(sid_digit: str, name: str, now: datetime) -> dict[str, Any]:
     sid = "RM" + sid_digit * 32
     base = f"https://video.twilio.com/v1/Rooms/{sid}"
     return {
-        "sid": sid, "status": "in-progress", "date_created": iso(NOW - timedelta(minutes=12)),
-        "date_updated": iso(NOW - timedelta(minutes=12)),
+        "sid": sid, "status": "in-progress", "date_created": iso(now - timedelta(minutes=12)),
+        "date_updated": iso(now - timedelta(minutes=12)),
         "account_sid": "AC" + "a" * 32, "type": "group", "enable_turn": True,
         "unique_name": name, "status_callback": None, "status_callback_method": "POST",
         "end_time": None, "duration": None, "max_participants": 50,
@@ -58,11 +57,11 @@ def _room(sid_digit: str, name: str) -> dict[str, Any]:
     }
 
 
-def _participant(n: int, identity: str) -> dict[str, Any]:
+def _participant(n: int, identity: str, now: datetime) -> dict[str, Any]:
     room = "RM" + "a" * 32
     sid = f"PA{n:032x}"
     base = f"https://video.twilio.com/v1/Rooms/{room}/Participants/{sid}"
-    joined = iso(NOW - timedelta(minutes=9))
+    joined = iso(now - timedelta(minutes=9))
     return {
         "account_sid": "AC" + "a" * 32, "room_sid": room, "date_created": joined,
         "date_updated": joined, "start_time": joined, "end_time": None, "sid": sid,
@@ -80,12 +79,13 @@ def _listing(key: str, url: str, records: list[dict[str, Any]]) -> dict[str, Any
         "next_page_url": None, "key": key}}
 
 
-def our_examples(spec: dict[str, Any]) -> None:
+def our_examples(spec: dict[str, Any], now: datetime) -> None:
     """Our mix first in the Rooms and Participants list examples (Prism's static choice)."""
-    rooms = [_room("1", LIVE_IN_SESSION), _room("2", LIVE_WITH_A_STRANGER), _room("3", LOBBY)]
+    rooms = [_room("1", LIVE_IN_SESSION, now), _room("2", LIVE_WITH_A_STRANGER, now),
+             _room("3", LOBBY, now)]
     # every live room's participants: Jane and Sarah (John's room 48 has a stranger: Jane)
-    people = [_participant(1, f"{JANE['id']}-{JANE['email']}"),
-              _participant(2, f"{SARAH['id']}-{SARAH['email']}")]
+    people = [_participant(1, f"{JANE['id']}-{JANE['email']}", now),
+              _participant(2, f"{SARAH['id']}-{SARAH['email']}", now)]
     for path, example in (
         ("/v1/Rooms", _listing("rooms", "https://video.twilio.com/v1/Rooms", rooms)),
         ("/v1/Rooms/{RoomSid}/Participants", _listing(
@@ -96,16 +96,24 @@ def our_examples(spec: dict[str, Any]) -> None:
 
 
 @pytest.fixture(scope="module")
-def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prism]:
-    with running_prism(tmp_path_factory.mktemp("prism"), edit_spec=our_examples) as server:
+def now() -> datetime:
+    """The moment the shift is built around, taken when the module's tests start (a time
+    taken at import would age while a slow suite runs, and move the states)."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture(scope="module")
+def prism(tmp_path_factory: pytest.TempPathFactory, now: datetime) -> Iterator[Prism]:
+    with running_prism(tmp_path_factory.mktemp("prism"),
+                       edit_spec=lambda spec: our_examples(spec, now)) as server:
         yield server
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def store(tmp_path_factory: pytest.TempPathFactory, now: datetime) -> Path:
     def appointment(i: int, patient: int, starts: timedelta, room: str | None) -> dict[str, Any]:
         return {"id": i, "patient_id": patient, "psychologist_id": 5, "duration_minutes": 50,
-                "starts_at": iso(NOW + starts), "video_room_id": room}
+                "starts_at": iso(now + starts), "video_room_id": room}
 
     document = {
         "users": [JANE, SARAH, OUTSIDER, JOHN],

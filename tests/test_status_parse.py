@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from vtctl.domain.errors import MalformedResponseError, ServerError
-from vtctl.domain.models import Participant, RoomStatus
+from vtctl.domain.room_state import Participant, RoomStatus
 from vtctl.remote.status_parse import parse_room_status
 
 ROOM = "apt-47-1763138954-46eb915c"
@@ -165,7 +165,7 @@ def test_non_object_payload_is_malformed(payload: Any) -> None:
 
 
 def test_tracks_and_unknown_state_round_trip() -> None:
-    from vtctl.domain.models import PublishedTrack
+    from vtctl.domain.room_state import PublishedTrack
 
     jane = Participant("2-jane.doe@example.com", "connected", "PA1", "patient",
                        tracks=(PublishedTrack("video", "camera", "MT1", False),))

@@ -24,8 +24,9 @@ from vtctl.domain.errors import (
     UsageError,
     VtctlError,
 )
-from vtctl.domain.models import Participant, RoomInfo, RoomStatus, VideoToken
-from vtctl.domain.rooms import RoomRef, parse_room_ref
+from vtctl.domain.models import RoomInfo, VideoToken
+from vtctl.domain.room_ref import RoomRef, parse_room_ref
+from vtctl.domain.room_state import Participant, RoomStatus
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat
 from vtctl.ui.render.status import participant_changes, status_sheet

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from rich.console import Console
 
-from vtctl.domain.models import Participant, RoomStatus, VideoToken
+from vtctl.domain.models import VideoToken
+from vtctl.domain.room_state import Participant, RoomStatus
 
 NOW = datetime(2025, 11, 16, 9, 30, tzinfo=UTC)
 ROOM = "apt-47-1763138954-46eb915c"

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from vtctl.cli.status import WatchState
-from vtctl.domain.models import Participant, PublishedTrack, RoomStatus
+from vtctl.domain.room_state import Participant, PublishedTrack, RoomStatus
 from vtctl.ui.render.status import track_changes
 
 JANE = "2-jane.doe@example.com"

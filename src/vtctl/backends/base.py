@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from vtctl.domain.models import (
-    Appointment,
-    RoomChange,
-    RoomInfo,
-    RoomStatus,
-    RoomSummary,
-    VideoToken,
-)
-from vtctl.domain.rooms import RoomRef
-from vtctl.domain.sessions import SessionEvidence
+if TYPE_CHECKING:  # in annotations only: importing the interface costs no model
+    from datetime import datetime
 
-if TYPE_CHECKING:
     from vtctl.domain.history import SessionSources
+    from vtctl.domain.models import Appointment, RoomInfo, VideoToken
+    from vtctl.domain.room_ref import RoomRef
+    from vtctl.domain.room_state import RoomChange, RoomStatus, RoomSummary
+    from vtctl.domain.sessions import SessionEvidence
 
 T = TypeVar("T")
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from vtctl.config.settings import DEFAULT_TIMEOUT, Settings
-from vtctl.domain.audit import AuditRecord
 from vtctl.domain.credentials import TwilioCredentials
 from vtctl.domain.errors import (
     AppointmentNotFoundError,
@@ -16,24 +14,21 @@ from vtctl.domain.errors import (
     NotFoundError,
     VtctlError,
 )
-from vtctl.domain.models import (
-    Appointment,
-    RoomChange,
-    RoomInfo,
-    RoomStatus,
-    RoomSummary,
-    VideoToken,
-)
-from vtctl.domain.rooms import RoomRef, appointment_of_room, as_unknown_state
-from vtctl.domain.sessions import SessionEvidence
 from vtctl.local.audit import AuditContext, AuditTrail
 from vtctl.local.credentials import resolve_credentials
 from vtctl.local.engine import TokenEngine
 from vtctl.local.store import AppointmentStore
-from vtctl.net.deadline import Deadline
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # in annotations only: a command imports what it uses (vtctl token: none)
+    from datetime import datetime
+
+    from vtctl.domain.audit import AuditRecord
     from vtctl.domain.history import SessionSources
+    from vtctl.domain.models import Appointment, RoomInfo, VideoToken
+    from vtctl.domain.room_ref import RoomRef
+    from vtctl.domain.room_state import RoomChange, RoomStatus, RoomSummary
+    from vtctl.domain.sessions import SessionEvidence
+    from vtctl.net.deadline import Deadline
 
 
 class LocalBackend:
@@ -87,6 +82,7 @@ class LocalBackend:
         """An id or a name carries the appointment id; a SID is looked up in Twilio."""
         if ref.appointment_id is not None:
             return ref.appointment_id
+        from vtctl.domain.rooms import appointment_of_room
         from vtctl.twilio_video.manage import find_room_name
 
         sid = ref.room_sid or ref.text
@@ -101,6 +97,7 @@ class LocalBackend:
         return found
 
     def room_status(self, appointment_id: int) -> RoomStatus:
+        from vtctl.domain.rooms import as_unknown_state
         from vtctl.twilio_video.rooms import fetch_room_status
 
         appointment = self.appointment(appointment_id)
@@ -170,7 +167,7 @@ class LocalBackend:
     def session_evidence(
         self, start: datetime, end: datetime, user: str | None, now: datetime
     ) -> SessionEvidence:
-        from vtctl.domain.sessions import TwilioView
+        from vtctl.domain.sessions import SessionEvidence, TwilioView
         from vtctl.local.schedule import appointment_query
         from vtctl.twilio_video.live import fetch_twilio_view
 

@@ -15,15 +15,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from vtctl.domain.errors import AuthenticationError, KeyringUnavailableError, UsageError
-from vtctl.domain.models import (
-    Appointment,
-    RoomChange,
-    RoomInfo,
-    RoomStatus,
-    RoomSummary,
-    VideoToken,
-)
-from vtctl.domain.rooms import RoomRef, unknown_state_error
+from vtctl.domain.models import Appointment, RoomInfo, VideoToken
+from vtctl.domain.room_ref import RoomRef
+from vtctl.domain.room_state import RoomChange, RoomStatus, RoomSummary
+from vtctl.domain.rooms import unknown_state_error
 
 if TYPE_CHECKING:
     from datetime import datetime

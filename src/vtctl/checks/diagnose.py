@@ -18,14 +18,9 @@ from datetime import datetime, timedelta
 
 from vtctl.checks import diagnose_actions as act
 from vtctl.domain.errors import MissingCredentialsError, ServerError, VtctlError
-from vtctl.domain.models import (
-    UNKNOWN_STATE,
-    Appointment,
-    Finding,
-    Participant,
-    RoomStatus,
-    Severity,
-)
+from vtctl.domain.findings import Finding, Severity
+from vtctl.domain.models import Appointment
+from vtctl.domain.room_state import UNKNOWN_STATE, Participant, RoomStatus
 from vtctl.domain.rules import BUFFER_MINUTES, user_identity
 from vtctl.twilio_video.rooms import role_of
 from vtctl.util.text import printable

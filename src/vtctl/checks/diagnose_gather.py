@@ -15,9 +15,11 @@ from vtctl.backends.base import Backend
 from vtctl.checks.diagnose import Evidence, Fixes, Unknown, Upcoming, diagnose, long_over
 from vtctl.checks.diagnose_token import TokenInHand, token_findings
 from vtctl.domain.errors import NoVideoRoomError, TokenFormatError, VtctlError
+from vtctl.domain.findings import Finding
 from vtctl.domain.jwt_inspect import SigningSecret
-from vtctl.domain.models import Appointment, Finding, RoomStatus
-from vtctl.domain.rooms import RoomRef
+from vtctl.domain.models import Appointment
+from vtctl.domain.room_ref import RoomRef
+from vtctl.domain.room_state import RoomStatus
 
 
 def room_view(backend: Backend, appointment_id: int, has_room: bool) -> RoomStatus | Unknown:

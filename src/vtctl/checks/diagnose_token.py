@@ -14,9 +14,10 @@ from vtctl.checks import diagnose_actions as act
 from vtctl.checks.diagnose import Fixes
 from vtctl.domain import rules
 from vtctl.domain.errors import MissingCredentialsError, UsageError
+from vtctl.domain.findings import Finding
 from vtctl.domain.jwt_inspect import InspectedToken, SignatureStatus
-from vtctl.domain.models import Appointment, Finding
-from vtctl.domain.rooms import parse_room_ref
+from vtctl.domain.models import Appointment
+from vtctl.domain.room_ref import parse_room_ref
 from vtctl.twilio_video.rooms import role_of
 from vtctl.util.text import printable
 from vtctl.util.timefmt import humanize_duration

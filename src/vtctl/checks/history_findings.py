@@ -33,8 +33,8 @@ from vtctl.checks.history_stays import (
     subtract,
     total,
 )
+from vtctl.domain.findings import Finding
 from vtctl.domain.history import STRANGER, SessionSources
-from vtctl.domain.models import Finding
 from vtctl.util.timefmt import humanize_duration
 
 #: time alone worth a line

@@ -14,7 +14,7 @@ from vtctl.backends.base import Backend
 from vtctl.checks.history import build_history
 from vtctl.domain.errors import NoVideoRoomError
 from vtctl.domain.history import SessionHistory
-from vtctl.domain.rooms import RoomRef
+from vtctl.domain.room_ref import RoomRef
 
 
 def gather_history(backend: Backend, ref: RoomRef, now: datetime, all_rooms: bool = False

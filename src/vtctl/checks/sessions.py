@@ -22,7 +22,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from vtctl.domain.errors import VtctlError
-from vtctl.domain.models import Appointment, Participant, User
+from vtctl.domain.models import Appointment, User
+from vtctl.domain.room_state import Participant
 from vtctl.domain.sessions import (
     ENDED,
     IN_SESSION,

@@ -17,7 +17,7 @@ from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.inspect import STDIN, find_secret, read_token
 from vtctl.config.settings import DEFAULT_BASE_URL, Settings, default_store_path
 from vtctl.domain.errors import ChecksNotRunError, DiagnoseProblemError, UsageError
-from vtctl.domain.models import Finding
+from vtctl.domain.findings import Finding
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
 
@@ -72,7 +72,7 @@ class DiagnoseOptions:
 
 def run_diagnose(opts: DiagnoseOptions) -> list[Finding]:
     from vtctl.checks.diagnose_gather import gather_and_check
-    from vtctl.domain.rooms import parse_room_ref
+    from vtctl.domain.room_ref import parse_room_ref
 
     ref = parse_room_ref(opts.room)
     token_text = read_token(opts.io, STDIN) if opts.read_token else None

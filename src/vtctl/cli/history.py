@@ -16,7 +16,7 @@ from vtctl.cli.framework.backend_flags import BackendChoice
 from vtctl.cli.framework.context import streams, with_backend_flags
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.domain.history import EVENT_FIELDS, HISTORY_FIELDS
-from vtctl.domain.rooms import RoomRef, parse_room_ref
+from vtctl.domain.room_ref import RoomRef, parse_room_ref
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
 

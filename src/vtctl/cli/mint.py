@@ -18,7 +18,7 @@ from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.framework.validate import check_exclusive
 from vtctl.domain import rules
 from vtctl.domain.errors import UsageError
-from vtctl.domain.models import MintedToken
+from vtctl.domain.minted import MintedToken
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
 

@@ -27,8 +27,8 @@ from vtctl.cli.framework.backend_flags import BackendChoice
 from vtctl.cli.framework.context import streams, with_backend_flags
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.domain.errors import NetworkError, ServerError, UsageError, VtctlError
-from vtctl.domain.models import PublishedTrack, RoomStatus
-from vtctl.domain.rooms import RoomRef, parse_room_ref
+from vtctl.domain.room_ref import RoomRef, parse_room_ref
+from vtctl.domain.room_state import PublishedTrack, RoomStatus
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.live import real_sleep
 from vtctl.ui.output import OutputFormat, emit, output_format

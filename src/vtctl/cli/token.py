@@ -1,4 +1,5 @@
-"""``vtctl token ID`` and ``vtctl refresh ID``: flags -> ``TokenOptions`` -> ``run_token``."""
+"""``vtctl token ID`` (and ``vtctl refresh ID``, registered by ``cli/refresh.py`` from the
+same command): flags -> ``TokenOptions`` -> ``run_token``."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class TokenOptions:
+    """``token`` / ``refresh`` as ``run_token`` takes it, Typer left behind."""
+
     io: IOStreams
     open_backend: Callable[[], Backend]
     appointment_id: int
@@ -56,7 +59,10 @@ def run_token(opts: TokenOptions) -> None:
          lambda: token.access_token)
 
 
-def _command(refresh: bool) -> Callable[..., None]:
+def token_command(refresh: bool) -> Callable[..., None]:
+    """The Typer command of ``token`` (or, with ``refresh``, of ``refresh``): one set of
+    flags for both."""
+
     def command(
         ctx: typer.Context,
         appointment_id: o.AppointmentId,
@@ -89,10 +95,4 @@ def register(app: typer.Typer) -> None:
         help="Get the video access token and room of an appointment.\n\n"
         "Remote: GET /api/appointments/video-token/ID/ as the logged-in user. "
         "Local: mint it offline for --as USER with the guide's rules.",
-    )(_command(refresh=False))
-    app.command(
-        "refresh",
-        cls=JsonCommand,
-        help="Get a fresh access token before the current one expires.\n\n"
-        "Remote: GET /api/appointments/video-token-refresh/ID/. Local: mint a new one.",
-    )(_command(refresh=True))
+    )(token_command(refresh=False))

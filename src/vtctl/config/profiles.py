@@ -6,7 +6,6 @@ Precedence for every setting is flag > environment > profile > default;
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,8 @@ MAX_CONFIG_BYTES = 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class Profile:
+    """One ``[profiles.NAME]`` table: settings only, never a secret."""
+
     name: str
     base_url: str | None = None
     backend: str | None = None  # "remote" | "local"
@@ -45,6 +46,8 @@ class Profile:
 
 @dataclass(frozen=True, slots=True)
 class Config:
+    """The config file as read (an absent file is an empty one)."""
+
     path: Path
     default_profile: str | None = None
     profiles: dict[str, Profile] = field(default_factory=dict)
@@ -78,6 +81,8 @@ def load_config(path: Path | None = None) -> Config:
     if len(raw) > MAX_CONFIG_BYTES:
         raise ConfigError(f"config file {path} is larger than {MAX_CONFIG_BYTES // 1024} KiB",
                           hint="point VTCTL_CONFIG at a vtctl TOML config file")
+    import tomllib  # only when there is a file to read
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

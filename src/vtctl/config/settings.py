@@ -95,6 +95,8 @@ class BackendOptions:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
+    """What a command runs against, resolved: flag > environment > profile > default."""
+
     profile: str
     backend: BackendKind
     base_url: str

@@ -13,6 +13,8 @@ from vtctl.domain.errors import UsageError
 
 @dataclass(frozen=True, slots=True)
 class TwilioCredentials:
+    """A Twilio API key (SID and secret) of an account, and where it was found."""
+
     account_sid: str
     api_key: str
     api_secret: str = field(repr=False)

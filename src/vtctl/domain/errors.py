@@ -33,6 +33,8 @@ class ExitCode(IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class ExitMeaning:
+    """One exit code's meaning, for the help, the README and the man pages."""
+
     #: a few words, for the root help's one-line summary
     short: str
     #: the full meaning, for `vtctl help exit-codes`, the man pages and the README

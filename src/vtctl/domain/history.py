@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from vtctl.domain.audit import AuditRecord
-from vtctl.domain.models import Appointment, Finding, JsonFields, format_utc
+from vtctl.domain.findings import Finding
+from vtctl.domain.models import Appointment, JsonFields, format_utc
 from vtctl.domain.twilio_errors import describe_error, video_error
 
 #: the role of someone who is neither the patient nor the psychologist

@@ -1,65 +1,23 @@
-"""What a ``ROOM`` argument names: an appointment, a room name or a Twilio room SID.
-
-``status``, ``room participants|end|kick`` and ``diagnose`` all take one; the
-parsing is here once so every command accepts and refuses the same forms.
-"""
+"""Rooms of appointments: their names (``apt-ID-SECONDS-HEX``, whose appointment a name
+is) and, when Twilio gives no answer about one, the one mapping of why to an error for
+both backends.  What a ``ROOM`` argument names is ``room_ref``."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from vtctl.domain.errors import (
     AuthenticationError,
     MissingCredentialsError,
     NetworkError,
     ServerError,
-    UsageError,
     VtctlError,
 )
 from vtctl.domain.rules import MAX_ID
 from vtctl.util.text import quoted
 
-_ROOM_NAME = re.compile(r"apt-([0-9]{1,19})-[0-9]{1,19}-[0-9a-f]{8}")
-_ROOM_SID = re.compile(r"RM[0-9a-fA-F]{32}")
-
-ACCEPTED_FORMS = (
-    "an appointment id (47), a room name (apt-47-1763138954-46eb915c) "
-    "or a Twilio room SID (RM followed by 32 hex digits)"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class RoomRef:
-    """One of the three forms; ``appointment_id`` is known for the first two."""
-
-    text: str
-    appointment_id: int | None = None
-    room_name: str | None = None
-    room_sid: str | None = None
-
-    @property
-    def kind(self) -> str:
-        if self.room_sid:
-            return "sid"
-        return "name" if self.room_name else "appointment"
-
-
-def parse_room_ref(text: str) -> RoomRef:
-    """Parse ``ROOM`` or raise a usage error (exit 2) naming the accepted forms."""
-    stripped = text.strip()
-    if stripped.isascii() and stripped.isdigit():
-        digits = stripped.lstrip("0")
-        if digits and len(digits) <= len(str(MAX_ID)) and int(digits) <= MAX_ID:
-            return RoomRef(text=stripped, appointment_id=int(digits))
-    elif (match := _ROOM_NAME.fullmatch(stripped)) and 0 < int(match.group(1)) <= MAX_ID:
-        return RoomRef(text=stripped, appointment_id=int(match.group(1)), room_name=stripped)
-    elif _ROOM_SID.fullmatch(stripped):
-        return RoomRef(text=stripped, room_sid="RM" + stripped[2:].lower())
-    shown = repr(text) if len(text) <= 60 else f"{text[:30]!r}... ({len(text)} characters)"
-    raise UsageError(f"ROOM must be {ACCEPTED_FORMS}, not {shown}")
-
-
+#: a room name as rooms are created: ``apt-{appointment id}-{unix seconds}-{8 hex}``
+ROOM_NAME = re.compile(r"apt-([0-9]{1,19})-[0-9]{1,19}-[0-9a-f]{8}")
 def room_name_problem(room_name: str, appointment_id: int) -> str | None:
     """Why ``room_name`` cannot be appointment ``appointment_id``'s room (None: it can).
 
@@ -70,7 +28,7 @@ def room_name_problem(room_name: str, appointment_id: int) -> str | None:
     a room this appointment does not own.
     """
     expected = f"apt-{appointment_id}-SECONDS-HEX (e.g. apt-{appointment_id}-1763138954-46eb915c)"
-    match = _ROOM_NAME.fullmatch(room_name)
+    match = ROOM_NAME.fullmatch(room_name)
     if match is None:
         return f"{quoted(room_name)} is not a room name of the form {expected}"
     if match.group(1) != str(appointment_id):
@@ -81,7 +39,7 @@ def room_name_problem(room_name: str, appointment_id: int) -> str | None:
 
 def appointment_of_room(room_name: str | None) -> int | None:
     """The appointment id a room name ``apt-ID-UNIX-HEX`` carries, else None."""
-    match = _ROOM_NAME.fullmatch(room_name or "")
+    match = ROOM_NAME.fullmatch(room_name or "")
     if match is None or not 0 < int(match.group(1)) <= MAX_ID:
         return None
     return int(match.group(1))

@@ -20,7 +20,11 @@ MAX_IDENTITY_LENGTH = 128
 
 def token_lifetime_minutes(duration_minutes: int) -> int:
     """Appointment duration + 30 min buffer, clamped to 60..240 minutes."""
-    return max(MIN_LIFETIME_MINUTES, min(MAX_LIFETIME_MINUTES, duration_minutes + BUFFER_MINUTES))
+    minutes = duration_minutes + BUFFER_MINUTES
+    # comparisons, not max(min(...)): a tenth of the cost, on every minted token
+    if minutes < MIN_LIFETIME_MINUTES:
+        return MIN_LIFETIME_MINUTES
+    return MAX_LIFETIME_MINUTES if minutes > MAX_LIFETIME_MINUTES else minutes
 
 
 @functools.cache  # a handful of distinct values; it runs on every minted token
@@ -29,6 +33,7 @@ def token_valid_until(lifetime_minutes: int) -> str:
     return f"{lifetime_minutes} minutes ({lifetime_minutes // 60} hours)"
 
 
+@functools.lru_cache(maxsize=1024)  # serve checks the same few identities on every token
 def identity_problem(identity: str) -> str | None:
     """Why Twilio would refuse ``identity`` in an access token, or None when it is fine."""
     if not identity.strip():

@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from vtctl.domain.errors import VtctlError
-from vtctl.domain.models import Appointment, JsonFields, Participant, json_value
+from vtctl.domain.models import Appointment, JsonFields, json_value
+from vtctl.domain.room_state import Participant
 
 UPCOMING = "upcoming"
 NO_ROOM = "no room"

@@ -6,6 +6,7 @@ benchmarks all call ``TokenEngine``.  ``twilio`` is imported on first mint.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -154,7 +155,7 @@ class TokenEngine:
             appointment.video_room_id,
             identity,
             ttl,
-            datetime.fromtimestamp(issued_at + ttl, UTC),
+            _utc(issued_at + ttl),
             appointment.id,
             appointment.duration_minutes,
             rules.token_valid_until(minutes),
@@ -170,6 +171,11 @@ class TokenEngine:
         candidate = rules.new_room_name(appointment_id, datetime.fromtimestamp(self._clock(), UTC))
         room, created = self.store.set_room_if_absent(appointment_id, candidate)
         return RoomInfo(appointment_id, room, created=created)
+
+
+@functools.lru_cache(maxsize=64)  # serve mints many tokens a second: one datetime each
+def _utc(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def _describe(user: User | None) -> str:

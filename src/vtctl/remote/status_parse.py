@@ -16,7 +16,8 @@ from datetime import datetime
 from typing import Any
 
 from vtctl.domain.errors import MalformedResponseError
-from vtctl.domain.models import Participant, PublishedTrack, RoomStatus, parse_utc
+from vtctl.domain.models import parse_utc
+from vtctl.domain.room_state import Participant, PublishedTrack, RoomStatus
 from vtctl.util.jsonkind import json_kind
 from vtctl.util.text import printable
 

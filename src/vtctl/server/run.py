@@ -69,6 +69,33 @@ def raise_open_files_limit(connections: int) -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
+class _Stopped(Exception):
+    """SIGINT or SIGTERM reached vtctl's own handler: serving is over."""
+
+
+@contextmanager
+def _signals_stop_normally() -> Iterator[None]:
+    """SIGINT and SIGTERM end ``vtctl serve`` with exit 0, not a traceback or 143.
+
+    Public behaviour only: while it serves, uvicorn (0.29+, "cooperative signal
+    handling") takes the two signals, shuts down gracefully, puts back the handlers
+    it found (these) and raises the signal again, so it reaches this handler after
+    the graceful stop; a signal before uvicorn serves or after it stops reaches it too.
+    """
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise _Stopped(signum)
+
+    handled = (signal.SIGINT, signal.SIGTERM)
+    original = {sig: signal.signal(sig, stop) for sig in handled}
+    try:
+        yield
+    finally:
+        for sig, handler in original.items():
+            signal.signal(sig, handler)
+
+
 def run_server(
     app: ASGIApp,
     sock: socket.socket,
@@ -84,21 +111,6 @@ def run_server(
     limits = limits or ServeLimits()
     raise_open_files_limit(limits.max_connections)
 
-    class _Server(uvicorn.Server):  # type: ignore[misc]
-        @contextmanager
-        def capture_signals(self) -> Iterator[None]:
-            # like uvicorn's, but the signal is not re-raised after the graceful
-            # shutdown: Ctrl-C / SIGTERM is how this command ends normally.
-            import signal
-
-            handled = (signal.SIGINT, signal.SIGTERM)
-            original = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
-            try:
-                yield
-            finally:
-                for sig, handler in original.items():
-                    signal.signal(sig, handler)
-
     config = uvicorn.Config(
         app,
         log_config=None,
@@ -113,9 +125,12 @@ def run_server(
         # uvicorn answers 503 once the open connections (this one included) reach it
         limit_concurrency=limits.max_connections + 1,
     )
-    server = _Server(config)
+    server = uvicorn.Server(config)
     try:
-        server.run(sockets=[sock])
+        with _signals_stop_normally():
+            server.run(sockets=[sock])
+    except _Stopped:
+        pass  # Ctrl-C / SIGTERM: how this command ends normally (exit 0)
     finally:
         sock.close()
         if on_stop is not None:

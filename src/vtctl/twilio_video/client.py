@@ -36,9 +36,10 @@ refused, DNS, TLS; budget spent        NetworkError / Timeout       7
 
 ``VTCTL_TWILIO_API_URL`` replaces ``https://video.twilio.com`` (a proxy or a mock
 such as Prism) and ``VTCTL_TWILIO_INSIGHTS_URL`` replaces ``https://insights.twilio.com``
-(Video Insights), both read by :func:`service_url`; plain ``http://`` is accepted for
-loopback hosts only.  Requests only ever go to those origins: a ``meta.next_page_url``
-pointing elsewhere is refused, and redirects are not followed.
+(Video Insights), both read by :func:`service_url`; the HttpClient routes what the twilio
+library addresses to Twilio there.  Plain ``http://`` is accepted for loopback hosts
+only.  Requests only ever go to those origins: a ``meta.next_page_url`` pointing
+elsewhere is refused, and redirects are not followed.
 
 ``twilio`` and ``httpx`` are imported inside the functions that use them.
 """
@@ -193,9 +194,11 @@ def _httpx_http_client_class() -> type[Any]:
         ``timeout`` per request), its body read whole up to ``MAX_REPLY_BYTES``
         and cleaned (``reply.clean_body``) before the twilio library parses it.
         Transport errors become ``NetworkError`` / ``RequestTimeoutError``; a 429
-        is retried with backoff while the budget allows; a URL on another origin
-        than ``base_url`` (a paging link) is refused; other HTTP statuses are
-        returned, for the twilio library to raise on.
+        is retried with backoff while the budget allows.  A URL under one of
+        Twilio's base URLs in ``routes`` goes where it maps to (``VTCTL_TWILIO_API_URL``:
+        twilio's documented extension point does it, not its client's attributes); a URL
+        on another origin (a paging link) is refused; other HTTP statuses are returned,
+        for the twilio library to raise on.
         """
 
         def __init__(
@@ -208,7 +211,9 @@ def _httpx_http_client_class() -> type[Any]:
         ) -> None:
             super().__init__(log, False, timeout)
             self.base_url = base_url or twilio_api_url()
-            self.origins = {origin_of(self.base_url)}
+            #: Twilio's base URL -> where vtctl sends what the twilio library addresses
+            #: to it (``VTCTL_TWILIO_API_URL``); the only origins requests go to
+            self.routes = {DEFAULT_API_URL: self.base_url}
             self._owned = client is None
             self.client = client if client is not None else _new_httpx_client(
                 self.base_url, timeout)
@@ -219,10 +224,6 @@ def _httpx_http_client_class() -> type[Any]:
             #: requests sent so far (``vtctl sessions`` reports its count)
             self.requests_sent = 0
             self._count_lock = threading.Lock()
-
-        def allow(self, url: str) -> None:
-            """Also send requests to ``url``'s origin (another Twilio service's base URL)."""
-            self.origins.add(origin_of(url))
 
         def request(
             self,
@@ -237,7 +238,8 @@ def _httpx_http_client_class() -> type[Any]:
         ) -> Response:
             if timeout is not None and timeout <= 0:
                 raise ValueError(timeout)
-            if origin_of(url) not in self.origins:
+            url = self.routed(url)
+            if origin_of(url) not in {origin_of(to) for to in self.routes.values()}:
                 raise ServerError(
                     f"Twilio's reply points at another host ({_origin_text(url)}); "
                     f"vtctl only talks to {self.base_url}, so it does not follow it",
@@ -260,8 +262,18 @@ def _httpx_http_client_class() -> type[Any]:
                 self._wait_after_429(reply_headers, tries, budget)
             response = Response(status, clean_body(status, reply_headers.get("content-type", ""),
                                                    raw), reply_headers)
-            self._test_only_last_response = response
             return response
+
+        def route(self, twilio_url: str, to: str) -> None:
+            """Send the requests the twilio library makes to ``twilio_url`` (one of
+            Twilio's base URLs) to ``to`` instead (a proxy or a mock)."""
+            self.routes[twilio_url] = to
+
+        def routed(self, url: str) -> str:
+            for twilio_url, to in self.routes.items():
+                if url == twilio_url or url.startswith((twilio_url + "/", twilio_url + "?")):
+                    return to + url[len(twilio_url):]
+            return url
 
         def _wait_after_429(self, headers: httpx.Headers, tries: int, budget: Deadline) -> None:
             """Sleep before the next try: ``Retry-After``, but never less than the backoff
@@ -418,10 +430,8 @@ def twilio_session(
     # TWILIO_EDGE / TWILIO_REGION would rewrite the host (127.0.0.1 -> 127.dublin.ie1.0.1)
     client.edge = None
     client.region = None
-    client.video.base_url = base_url
     if insights_url is not None:
-        transport.allow(insights_url)
-        client.insights.base_url = insights_url
+        transport.route(DEFAULT_INSIGHTS_URL, insights_url)
     try:
         with translated():
             yield client

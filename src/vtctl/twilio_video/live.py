@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from vtctl.config.settings import DEFAULT_TIMEOUT
 from vtctl.domain.errors import VtctlError
-from vtctl.domain.models import Participant
+from vtctl.domain.room_state import Participant
 from vtctl.domain.sessions import TwilioRoom, TwilioView
 from vtctl.twilio_video.client import make_http_client, translated, twilio_session
 from vtctl.twilio_video.paging import fan_out, paged_records, sid_of

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from vtctl.config.settings import DEFAULT_TIMEOUT
 from vtctl.domain.errors import NotFoundError, NoVideoRoomError
-from vtctl.domain.models import Appointment, RoomChange, RoomSummary
+from vtctl.domain.models import Appointment
+from vtctl.domain.room_state import RoomChange, RoomSummary
 from vtctl.domain.rooms import appointment_of_room
 from vtctl.domain.rules import user_identity
 from vtctl.twilio_video import paths

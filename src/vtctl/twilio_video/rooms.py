@@ -12,13 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from vtctl.config.settings import DEFAULT_TIMEOUT
 from vtctl.domain.errors import NoVideoRoomError
-from vtctl.domain.models import (
-    UNKNOWN_STATE,
-    Appointment,
-    Participant,
-    PublishedTrack,
-    RoomStatus,
-)
+from vtctl.domain.models import Appointment
+from vtctl.domain.room_state import UNKNOWN_STATE, Participant, PublishedTrack, RoomStatus
 from vtctl.domain.rooms import UNKNOWN_PREFIX
 from vtctl.twilio_video import paths
 from vtctl.twilio_video.client import make_http_client, twilio_session

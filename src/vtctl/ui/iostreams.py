@@ -34,6 +34,8 @@ MAX_STDIN_SECRET = 64 * 1024
 
 @dataclass
 class IOStreams:
+    """Where a command writes: stdout for data, stderr for messages, and what they are."""
+
     out: IO[str] = field(default_factory=lambda: sys.stdout)
     err: IO[str] = field(default_factory=lambda: sys.stderr)
     stdin: IO[str] = field(default_factory=lambda: sys.stdin)

@@ -42,6 +42,8 @@ def output_format(json: str | None, jq: str | None = None, raw: bool = False) ->
 
 @dataclass(frozen=True, slots=True)
 class OutputFormat:
+    """How a command prints its data: a table, ``--json [FIELDS]``/``--jq``, or ``--raw``."""
+
     json: bool = False
     raw: bool = False
     #: ``--json`` field selection; None: the whole document

@@ -3,7 +3,6 @@ goes to ``runtime.report_failure`` (click's own usage errors keep click's exit c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import typer
@@ -69,11 +68,6 @@ def app_for(args: list[str]) -> typer.Typer:
     return build_app(None if module is None else (module,))
 
 
-@dataclass
-class AppContext:
-    io: IOStreams
-
-
 def _version_callback(ctx: typer.Context, value: bool) -> None:
     if value and not ctx.resilient_parsing:  # not while the shell asks for completions
         typer.echo(f"vtctl {__version__}")
@@ -104,7 +98,7 @@ def run(args: list[str], io: IOStreams | None = None) -> int:
         # not standalone: Click's usage errors come here as exceptions, so they
         # are one line like every other error instead of a boxed panel
         result = command.main(
-            args=args, prog_name="vtctl", standalone_mode=False, obj=AppContext(io=io)
+            args=args, prog_name="vtctl", standalone_mode=False, obj=io
         )
         return result if isinstance(result, int) and not isinstance(result, bool) else 0
     except SystemExit as exc:

@@ -13,7 +13,8 @@ import typer
 
 #: module under ``vtctl.cli`` -> the command (or group) names its ``register`` adds
 MODULES: dict[str, tuple[str, ...]] = {
-    "token": ("token", "refresh"),
+    "token": ("token",),
+    "refresh": ("refresh",),
     "room": ("room",),
     "appointment": ("appointment",),
     "inspect": ("inspect",),

@@ -22,8 +22,8 @@ from vtctl.ui.iostreams import IOStreams
 
 
 def streams(ctx: typer.Context) -> IOStreams:
-    obj = ctx.find_root().obj
-    return obj.io if obj is not None else IOStreams()
+    obj = ctx.find_root().obj  # app.run's streams
+    return obj if isinstance(obj, IOStreams) else IOStreams()
 
 
 @overload
@@ -75,5 +75,9 @@ def _with_backend_flags(command: Callable[..., None], *, remote: Reached,
         command(*args, backend=BackendChoice(settings), **kwargs)
 
     wrapper.__signature__ = whole  # type: ignore[attr-defined]
+    # the annotations as the signature has them, evaluated once: Typer reads both, and
+    # would otherwise evaluate the copied strings (a compile each) again
+    wrapper.__annotations__ = {p.name: p.annotation for p in whole.parameters.values()
+                              if p.annotation is not p.empty}
     wrapper.backend_use = use  # type: ignore[attr-defined]
     return wrapper

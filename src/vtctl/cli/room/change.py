@@ -8,8 +8,8 @@ from typing import Any
 from vtctl.backends.base import Backend, call_backend
 from vtctl.cli.room.confirm import confirm, require_yes_or_terminal
 from vtctl.domain.errors import ServerError
-from vtctl.domain.models import RoomChange
-from vtctl.domain.rooms import RoomRef
+from vtctl.domain.room_ref import RoomRef
+from vtctl.domain.room_state import RoomChange
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit
 

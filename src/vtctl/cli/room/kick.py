@@ -15,8 +15,8 @@ from vtctl.cli.framework.context import streams, with_backend_flags
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.room.change import run_change
 from vtctl.domain.errors import UsageError
-from vtctl.domain.models import RoomChange
-from vtctl.domain.rooms import RoomRef, parse_room_ref
+from vtctl.domain.room_ref import RoomRef, parse_room_ref
+from vtctl.domain.room_state import RoomChange
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, output_format
 

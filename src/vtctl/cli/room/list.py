@@ -13,7 +13,7 @@ from vtctl.cli.framework.backend_flags import BackendChoice
 from vtctl.cli.framework.context import streams, with_backend_flags
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.domain.errors import UsageError
-from vtctl.domain.models import RoomSummary
+from vtctl.domain.room_state import RoomSummary
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
 

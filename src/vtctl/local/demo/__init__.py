@@ -8,7 +8,7 @@ built-in ``demo`` profile.
 
 from __future__ import annotations
 
-from importlib import resources
+from pathlib import Path
 
 from vtctl.domain.credentials import TwilioCredentials
 
@@ -23,4 +23,4 @@ DEMO_CREDENTIALS = TwilioCredentials(
 
 def demo_data_text() -> str:
     """The demo store as an import file (CONTRACT.md's import format)."""
-    return resources.files(__package__).joinpath("demo.json").read_text(encoding="utf-8")
+    return Path(__file__).with_name("demo.json").read_text(encoding="utf-8")

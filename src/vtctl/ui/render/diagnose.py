@@ -15,7 +15,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from vtctl.domain.models import Finding
+from vtctl.domain.findings import Finding
 from vtctl.ui.sheet import Drawn, Sheet, sheet
 
 STATUS_STYLES = {"ok": "green", "warning": "yellow", "problem": "bold red"}

@@ -11,7 +11,7 @@ from vtctl.ui.sheet import CopyLine, Field, Record, Sheet, sheet
 from vtctl.util.timefmt import humanize_duration
 
 if TYPE_CHECKING:
-    from vtctl.domain.models import MintedToken
+    from vtctl.domain.minted import MintedToken
 
 MINT_TITLE = "Twilio Video token"
 

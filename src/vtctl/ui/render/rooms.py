@@ -12,14 +12,13 @@ from datetime import UTC, datetime
 
 from rich.text import Text
 
-from vtctl.domain.models import (
+from vtctl.domain.models import User, format_utc
+from vtctl.domain.room_state import (
     Participant,
     PublishedTrack,
     RoomChange,
     RoomStatus,
     RoomSummary,
-    User,
-    format_utc,
 )
 from vtctl.ui.render.status import UNKNOWN, is_present, participant_duration, styled
 from vtctl.ui.sheet import Column, Field, Note, Record, Rows, Sentence, Sheet, sheet

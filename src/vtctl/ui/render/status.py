@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from vtctl.domain.models import Participant, PublishedTrack, RoomStatus, format_utc
+from vtctl.domain.models import format_utc
+from vtctl.domain.room_state import Participant, PublishedTrack, RoomStatus
 from vtctl.ui.sheet import Column, Field, Note, Record, Rows, Sheet, sheet
 from vtctl.util.timefmt import humanize_duration
 
