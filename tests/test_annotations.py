@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-MODULES = ["vtctl.domain.audit", "vtctl.domain.rules", "vtctl.domain.errors",
+MODULES = ["vtctl.domain.audit", "vtctl.domain.audit_verdict", "vtctl.domain.rules", "vtctl.domain.errors",
            "vtctl.local.engine", "vtctl.remote.parse", "vtctl.server.auth",
            "vtctl.cli.framework.runtime", "vtctl.util.text"]
 

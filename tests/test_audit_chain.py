@@ -1,5 +1,5 @@
-"""``vtctl.domain.audit`` on its own: the documented record format pinned by known-answer
-vectors, and every way ``verify_trail`` finds a trail broken, named.
+"""``vtctl.domain.audit`` and ``audit_verdict`` on their own: the documented record format
+pinned by known-answer vectors, and every way ``verify_trail`` finds a trail broken, named.
 
 Existing trails were written in this format: a change to it (a field left out,
 another order, a different first ``prev_hash``) would make every stored trail fail
@@ -22,10 +22,7 @@ from vtctl.domain.audit import (
     GENESIS_HASH,
     Anchor,
     AuditRecord,
-    ChainBreak,
     ChainedRecord,
-    Expectation,
-    Verdict,
     anchor_from_row,
     canonical_bytes,
     chain,
@@ -33,8 +30,8 @@ from vtctl.domain.audit import (
     record_mac,
     shown,
     stored_json,
-    verify_trail,
 )
+from vtctl.domain.audit_verdict import ChainBreak, Expectation, Verdict, verify_trail
 
 KEY = bytes(range(32))
 OTHER_KEY = bytes(32)

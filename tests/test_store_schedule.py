@@ -11,8 +11,9 @@ import pytest
 
 from tests.helpers import JANE, OUTSIDER, SARAH, appointment, store_from_document
 from vtctl.domain.errors import UserNotFoundError
+from vtctl.local.appointment_query import AppointmentQuery
 from vtctl.local.schedule import appointment_query
-from vtctl.local.store import AppointmentQuery, AppointmentStore
+from vtctl.local.store import AppointmentStore
 
 
 def at(text: str) -> datetime:

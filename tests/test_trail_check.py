@@ -11,7 +11,8 @@ import pytest
 
 from tests.helpers import make_store
 from vtctl.config.secrets_store import trail_key_file
-from vtctl.domain.audit import GENESIS_HASH, Anchor, AuditRecord, Verdict, record_hash
+from vtctl.domain.audit import GENESIS_HASH, Anchor, AuditRecord, record_hash
+from vtctl.domain.audit_verdict import Verdict
 from vtctl.domain.errors import AuditKeyError, AuditTrailError
 from vtctl.local.store import AppointmentStore
 from vtctl.local.trail_check import TrailCheck, check_trail, verified

@@ -184,7 +184,7 @@ class LocalBackend:
 
     def next_appointment(self, user_id: int, after: datetime, excluding: int
                          ) -> Appointment | None:
-        from vtctl.local.store import AppointmentQuery
+        from vtctl.local.appointment_query import AppointmentQuery
 
         query = AppointmentQuery(user_id=user_id, start=after)
         return next((a for a in self.store.iter_matching(query) if a.id != excluding), None)

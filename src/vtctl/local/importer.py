@@ -1,4 +1,5 @@
-"""Parse and validate an import file (docs/api.md's import format) before any write.
+"""Parse and validate an import file (docs/api.md's import format) before any write;
+``ImportCounts``: what the store's import did with it.
 
 Every JSON object remembers the line it starts on, so a bad record is
 reported as ``line 7: appointments[0].duration_minutes: ...``.  The whole
@@ -93,6 +94,15 @@ class ImportData:
                         hint="add the user to the file's \"users\"",
                     )
         return ImportFileError(f"{self.source}: no user {user_id} in the file or the store")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportCounts:
+    """What ``AppointmentStore.import_records`` did with the records it was given."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
 
 
 def parse_import(raw: bytes, source: str = "import file") -> ImportData:

@@ -13,8 +13,8 @@ from typing import Any
 
 from vtctl.domain.errors import ImportFileError, MalformedResponseError
 from vtctl.domain.models import Appointment, User, format_utc
-from vtctl.local.importer import ImportData, validate_document
-from vtctl.local.store import AppointmentStore, ImportCounts
+from vtctl.local.importer import ImportCounts, ImportData, validate_document
+from vtctl.local.store import AppointmentStore
 
 SOURCE = "the API's reply"
 

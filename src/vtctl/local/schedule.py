@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from vtctl.domain.errors import UserNotFoundError
-from vtctl.local.store import AppointmentQuery, AppointmentStore
+from vtctl.local.appointment_query import AppointmentQuery
+from vtctl.local.store import AppointmentStore
 
 
 def appointment_query(

@@ -13,7 +13,7 @@ import functools
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -27,7 +27,6 @@ from vtctl.domain.audit import (
     anchor_from_row,
     chain,
     record_mac,
-    verify_trail,
 )
 from vtctl.domain.errors import AuditTrailError, StoreError, UsageError
 from vtctl.domain.models import ROLES, Appointment, User, format_utc, parse_utc
@@ -37,6 +36,8 @@ from vtctl.util.fsutil import ensure_private_dir
 from vtctl.util.text import printable, quoted
 
 if TYPE_CHECKING:
+    from vtctl.local.appointment_query import AppointmentQuery
+    from vtctl.local.importer import ImportCounts
     from vtctl.local.trail_key import TrailKeys
 
 SCHEMA_VERSION = 3
@@ -185,54 +186,6 @@ def _sqlite_errors(method: _F) -> _F:
             ) from exc
 
     return wrapper  # type: ignore[return-value]
-
-
-@dataclass(frozen=True, slots=True)
-class AppointmentQuery:
-    """Which appointments to read: one user's (patient or psychologist), and/or those
-    whose scheduled time ``[starts_at, starts_at + duration)`` overlaps ``[start, end)``.
-
-    With a time bound, an appointment without a start time never matches; a
-    zero-minute one matches when its start is inside the window.
-    """
-
-    user_id: int | None = None
-    start: datetime | None = None
-    end: datetime | None = None
-
-    @property
-    def timed(self) -> bool:
-        return self.start is not None or self.end is not None
-
-    def sql(self) -> tuple[str, tuple[object, ...]]:
-        """The WHERE clause over ``appointments a`` and its parameters."""
-        conditions: list[str] = []
-        params: list[object] = []
-        if self.user_id is not None:
-            conditions.append("(a.patient_id = ? OR a.psychologist_id = ?)")
-            params += [self.user_id, self.user_id]
-        if self.timed:
-            # starts_at is stored as format_utc's fixed-width text: it sorts as time does
-            conditions.append("a.starts_at IS NOT NULL")
-        if self.end is not None:
-            conditions.append("a.starts_at < ?")
-            params.append(format_utc(self.end))
-        if self.start is not None:
-            conditions.append(f"({_ENDS_AT} > ? OR a.starts_at >= ?)")
-            params += [format_utc(self.start)] * 2
-        return " AND ".join(conditions) or "1", tuple(params)
-
-
-#: an appointment's scheduled end, in the same text form as ``starts_at``
-_ENDS_AT = ("strftime('%Y-%m-%dT%H:%M:%SZ', a.starts_at, "
-            "'+' || a.duration_minutes || ' minutes')")
-
-
-@dataclass(frozen=True, slots=True)
-class ImportCounts:
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
 
 
 class AppointmentStore:
@@ -585,6 +538,8 @@ class AppointmentStore:
                 added, updated = (added + 1, updated) if stored is None else (added, updated + 1)
             for current, user in changed:
                 self._refuse_conflict(current, user, keep_identities, batch)
+        from vtctl.local.importer import ImportCounts
+
         return ImportCounts(added, updated, unchanged)
 
     def _refuse_conflict(self, current: User, user: User, keep_identities: str | None,
@@ -661,6 +616,8 @@ class AppointmentStore:
         anchor = self.read_anchor()
         if anchor.key_source is not None:
             return anchor, keys.key_for(anchor)
+        from vtctl.domain.audit_verdict import verify_trail
+
         records = self.read_audit()
         verdict = verify_trail(records, anchor, None)
         if verdict.broken is not None:

@@ -1,13 +1,14 @@
 """Verifying the store's audit trail (``vtctl audit verify`` and ``head``): which key,
 what the verdict means, and the messages; the checks themselves are
-``vtctl.domain.audit.verify_trail``."""
+``vtctl.domain.audit_verdict.verify_trail``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from vtctl.domain.audit import Anchor, ChainBreak, Expectation, Verdict, verify_trail
+from vtctl.domain.audit import Anchor
+from vtctl.domain.audit_verdict import ChainBreak, Expectation, Verdict, verify_trail
 from vtctl.domain.errors import AuditKeyError, AuditTrailError
 from vtctl.local.store import AppointmentStore
 from vtctl.local.trail_key import KEYRING, TrailKeys

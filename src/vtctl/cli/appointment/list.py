@@ -22,7 +22,8 @@ from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
 
 if TYPE_CHECKING:
-    from vtctl.local.store import AppointmentQuery, AppointmentStore
+    from vtctl.local.appointment_query import AppointmentQuery
+    from vtctl.local.store import AppointmentStore
 
 
 DEFAULT_LIMIT = 30

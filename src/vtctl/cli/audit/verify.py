@@ -11,7 +11,7 @@ from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import settings_from
 from vtctl.cli.framework.context import streams
 from vtctl.config.settings import Settings
-from vtctl.domain.audit import Expectation
+from vtctl.domain.audit_verdict import Expectation
 from vtctl.domain.errors import UsageError
 from vtctl.ui.iostreams import IOStreams
 
