@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-MODULES = ["vtctl.domain.audit", "vtctl.domain.audit_verdict", "vtctl.domain.rules", "vtctl.domain.errors",
-           "vtctl.local.engine", "vtctl.remote.parse", "vtctl.server.auth",
+MODULES = ["vtctl.domain.audit", "vtctl.domain.audit_verdict", "vtctl.domain.rules",
+           "vtctl.domain.errors", "vtctl.local.engine", "vtctl.remote.parse", "vtctl.server.auth",
            "vtctl.cli.framework.runtime", "vtctl.util.text"]
 
 
