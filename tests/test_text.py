@@ -59,6 +59,9 @@ def test_json_printable_escapes_what_json_dumps_leaves_raw() -> None:
     assert json.loads(dumped) == value  # the same document
     assert [c for c in dumped if has_control(c) or 0xD800 <= ord(c) <= 0xDFFF] == []
     assert "é" in dumped and "\U0001f600" in dumped  # the rest stays readable
+    assert json_printable('["a\x7f"]') == '["a\\u007f"]'  # DEL alone: ASCII, still escaped
+    assert json_printable('["a\\u001b b"]') == '["a\\u001b b"]'  # ASCII: as it was
+    assert json_printable('["\u202e"]') == '["\\u202e"]'  # no DEL, not ASCII: escaped
 
 
 def test_text_problem_names_the_character() -> None:

@@ -13,9 +13,8 @@ library failed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 
 class ExitCode(IntEnum):
@@ -31,8 +30,7 @@ class ExitCode(IntEnum):
     AUDIT_FAILED = 9
 
 
-@dataclass(frozen=True, slots=True)
-class ExitMeaning:
+class ExitMeaning(NamedTuple):
     """One exit code's meaning, for the help, the README and the man pages."""
 
     #: a few words, for the root help's one-line summary
