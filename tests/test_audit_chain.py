@@ -193,16 +193,16 @@ def test_a_record_added_past_the_anchor_fails() -> None:
 
 def test_a_changed_anchor_fails() -> None:
     records, anchor = trail(R1, R2)
-    for changed in (replace(anchor, head_seq=1), replace(anchor, key_source="file"),
-                    replace(anchor, tag="0" * 64), replace(anchor, tag=None),
-                    replace(anchor, created_at="2020-01-01T00:00:00Z"),
-                    replace(anchor, keyed_seq=1), replace(anchor, trail_id="f" * 32)):
+    for changed in (anchor._replace(head_seq=1), anchor._replace(key_source="file"),
+                    anchor._replace(tag="0" * 64), anchor._replace(tag=None),
+                    anchor._replace(created_at="2020-01-01T00:00:00Z"),
+                    anchor._replace(keyed_seq=1), anchor._replace(trail_id="f" * 32)):
         assert broken(records, changed).reason == ANCHOR_CHANGED, changed
 
 
 def test_an_anchor_with_another_head_mac_fails() -> None:
     records, anchor = trail(R1, R2)
-    found = broken(records, replace(anchor, head_mac=records[0].mac).signed(KEY))
+    found = broken(records, anchor._replace(head_mac=records[0].mac).signed(KEY))
     assert found.reason == ("the trail's newest record is not the one vtctl last wrote: "
                             "it was replaced")
 
@@ -257,10 +257,13 @@ def test_records_and_verdicts_are_frozen_and_slotted() -> None:
 
     records, anchor = trail(R1)
     found = ChainBreak("x")
-    for obj in (R1, records[0], anchor, Expectation(1, MAC_1), found, Verdict(1, found)):
+    for obj in (R1, records[0], Expectation(1, MAC_1), found, Verdict(1, found)):
         assert not hasattr(obj, "__dict__"), type(obj)
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(obj, dataclasses.fields(obj)[0].name, None)
+    assert not hasattr(anchor, "__dict__")  # a NamedTuple
+    with pytest.raises(AttributeError):
+        anchor.tag = None  # type: ignore[misc]
 
 
 def test_defaults() -> None:

@@ -371,7 +371,7 @@ def test_a_full_trail_is_refused_not_overflowed(tmp_path: Path) -> None:
         raw(path, "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             params=(MAX_SEQ, *(getattr(RECORD, f) for f in RECORD.__slots__), GENESIS_HASH,
                     record_hash(MAX_SEQ, RECORD, GENESIS_HASH), mac))
-        moved = replace(anchor, head_seq=MAX_SEQ, head_mac=mac).signed(key)
+        moved = anchor._replace(head_seq=MAX_SEQ, head_mac=mac).signed(key)
         raw(path, "UPDATE audit_anchor SET head_seq = ?, head_mac = ?, tag = ?",
             params=(moved.head_seq, moved.head_mac, moved.tag))
         with pytest.raises(AuditTrailError, match=f"is full \\(seq {MAX_SEQ}\\)"):

@@ -41,7 +41,7 @@ def nowhere_for_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_keyring
 
 def test_key_descriptions() -> None:
     def described(source: str | None) -> str:
-        anchor = dataclasses.replace(ANCHOR, key_source=source)
+        anchor = ANCHOR._replace(key_source=source)
         return TrailCheck(anchor, Verdict(0, None), keyed=source is not None).key_description()
 
     assert described(None) == "not keyed yet"

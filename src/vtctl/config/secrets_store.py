@@ -23,9 +23,8 @@ keyring's config file (keyringrc.cfg) is used as chosen.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from vtctl.domain.errors import KeyringUnavailableError
 
@@ -217,8 +216,7 @@ def plain_profiles() -> list[str]:
 PLAIN_STORAGE = "plain file"
 
 
-@dataclass(frozen=True, slots=True)
-class StoredSecret:
+class StoredSecret(NamedTuple):
     """A secret and where it is: ``PLAIN_STORAGE`` or the keyring backend's class path."""
 
     value: str

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from vtctl.config.profiles import (
     DEFAULT_PROFILE,
@@ -32,8 +32,7 @@ DEFAULT_TOKEN_PATH = "/api/token/"
 DEFAULT_REFRESH_PATH = "/api/token/refresh/"
 
 
-@dataclass(frozen=True)
-class Applies:
+class Applies(NamedTuple):
     """Where a flag means something: a run that reaches none of ``reaches`` would ignore it,
     so it is a usage error instead (checked in one place, ``cli.framework.context``).
     A command flag says so in its ``Annotated`` declaration (``--as``); a backend flag
@@ -44,8 +43,7 @@ class Applies:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class Flag:
+class Flag(NamedTuple):
     """How a backend option is written on the command line (``BackendOptions``)."""
 
     names: tuple[str, ...]
@@ -93,8 +91,7 @@ class BackendOptions:
     new_profile: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(NamedTuple):
     """What a command runs against, resolved: flag > environment > profile > default."""
 
     profile: str

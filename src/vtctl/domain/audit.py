@@ -34,8 +34,8 @@ import hmac
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from vtctl.domain.models import JsonFields
 from vtctl.util.text import printable
@@ -188,8 +188,7 @@ def chain(
     return linked
 
 
-@dataclass(frozen=True, slots=True)
-class Anchor:
+class Anchor(NamedTuple):
     """The trail's identity, its key's source and its newest record, under ``tag``.
 
     ``key_source``: ``"keyring"`` (its random key is in the OS keyring), ``"file"`` (in a
@@ -212,11 +211,11 @@ class Anchor:
         ).encode()
 
     def signed(self, key: bytes) -> Anchor:
-        return replace(self, tag=hmac.new(key, self.tag_bytes(), hashlib.sha256).hexdigest())
+        return self._replace(tag=hmac.new(key, self.tag_bytes(), hashlib.sha256).hexdigest())
 
     def advanced(self, head: ChainedRecord, key: bytes) -> Anchor:
         """The anchor after ``head`` was appended."""
-        return replace(self, head_seq=head.seq, head_mac=head.mac).signed(key)
+        return self._replace(head_seq=head.seq, head_mac=head.mac).signed(key)
 
     def tag_matches(self, key: bytes) -> bool:
         expected = self.signed(key).tag

@@ -12,7 +12,6 @@ import binascii
 import functools
 import json
 import time
-from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 from vtctl.domain.audit import AuditRecord
@@ -38,8 +37,7 @@ class AuditSink(Protocol):
     def minted(self, minted: Minted) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class AuditContext:
+class AuditContext(NamedTuple):
     """Who mints and where: the same for every token of one process."""
 
     os_user: str

@@ -631,8 +631,8 @@ class AppointmentStore:
                 (record_mac(key, c.seq, c.record, c.prev_hash), c.seq) for c in records])
             head = self._db.execute(
                 "SELECT mac FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-            anchor = replace(anchor, key_source=source, keyed_seq=anchor.head_seq,
-                             head_mac=head[0] if head else None).signed(key)
+            anchor = anchor._replace(key_source=source, keyed_seq=anchor.head_seq,
+                                     head_mac=head[0] if head else None).signed(key)
             self._write_anchor(anchor)
             keys.save(anchor.trail_id, source, key)  # last: nothing else can fail after it
         except BaseException:

@@ -10,8 +10,7 @@ document with the ``jq`` library.  Each command declares both flags
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vtctl.domain.errors import UsageError
 from vtctl.ui.iostreams import IOStreams
@@ -40,8 +39,7 @@ def output_format(json: str | None, jq: str | None = None, raw: bool = False) ->
     return OutputFormat(json=json is not None or jq is not None, raw=raw, fields=fields, jq=jq)
 
 
-@dataclass(frozen=True, slots=True)
-class OutputFormat:
+class OutputFormat(NamedTuple):
     """How a command prints its data: a table, ``--json [FIELDS]``/``--jq``, or ``--raw``."""
 
     json: bool = False

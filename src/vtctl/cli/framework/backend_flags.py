@@ -7,8 +7,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import typing
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import typer
 from typer.models import OptionInfo
@@ -62,8 +61,7 @@ def backend_flag_parameters() -> list[inspect.Parameter]:
 Reached = tuple[Reach, ...] | None
 
 
-@dataclass(frozen=True)
-class BackendUse:
+class BackendUse(NamedTuple):
     """What a command reaches on each backend, and its flags that apply only somewhere
     (parameter name -> option name, ``Applies``); on ``with_backend_flags``' wrapper as
     ``backend_use`` (``tests/test_flags_apply.py`` walks the click tree with it)."""
