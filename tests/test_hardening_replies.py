@@ -36,7 +36,8 @@ from vtctl.domain.errors import (
     ServerError,
     VtctlError,
 )
-from vtctl.domain.models import Appointment, RoomInfo, VideoToken
+from vtctl.domain.models import Appointment, VideoToken
+from vtctl.domain.room_info import RoomInfo
 from vtctl.domain.room_state import RoomStatus
 from vtctl.remote.client import MAX_RESPONSE_BYTES, RestClient
 from vtctl.remote.parse import (

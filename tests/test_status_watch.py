@@ -24,7 +24,8 @@ from vtctl.domain.errors import (
     UsageError,
     VtctlError,
 )
-from vtctl.domain.models import RoomInfo, VideoToken
+from vtctl.domain.models import VideoToken
+from vtctl.domain.room_info import RoomInfo
 from vtctl.domain.room_ref import RoomRef, parse_room_ref
 from vtctl.domain.room_state import Participant, RoomStatus
 from vtctl.ui.iostreams import IOStreams

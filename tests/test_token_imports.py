@@ -34,7 +34,8 @@ NOT_NEEDED = ("rich", "httpx", "httpcore", "keyring", "twilio.rest", "twilio.htt
               "vtctl.ui.render", "vtctl.domain.sessions", "vtctl.domain.history",
               "vtctl.domain.jwt_inspect", "vtctl.local.importer",
               # records of other commands (each costs ~1 ms to create at import)
-              "vtctl.domain.audit_verdict", "vtctl.local.appointment_query")
+              "vtctl.domain.audit_verdict", "vtctl.local.appointment_query",
+              "vtctl.domain.room_info")
 
 
 def imported(home: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:

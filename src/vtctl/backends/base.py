@@ -9,7 +9,8 @@ if TYPE_CHECKING:  # in annotations only: importing the interface costs no model
     from datetime import datetime
 
     from vtctl.domain.history import SessionSources
-    from vtctl.domain.models import Appointment, RoomInfo, VideoToken
+    from vtctl.domain.models import Appointment, VideoToken
+    from vtctl.domain.room_info import RoomInfo
     from vtctl.domain.room_ref import RoomRef
     from vtctl.domain.room_state import RoomChange, RoomStatus, RoomSummary
     from vtctl.domain.sessions import SessionEvidence

@@ -24,7 +24,8 @@ if TYPE_CHECKING:  # in annotations only: a command imports what it uses (vtctl 
 
     from vtctl.domain.audit import AuditRecord
     from vtctl.domain.history import SessionSources
-    from vtctl.domain.models import Appointment, RoomInfo, VideoToken
+    from vtctl.domain.models import Appointment, VideoToken
+    from vtctl.domain.room_info import RoomInfo
     from vtctl.domain.room_ref import RoomRef
     from vtctl.domain.room_state import RoomChange, RoomStatus, RoomSummary
     from vtctl.domain.sessions import SessionEvidence

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from vtctl.domain.errors import AuthenticationError, KeyringUnavailableError, UsageError
-from vtctl.domain.models import Appointment, RoomInfo, VideoToken
+from vtctl.domain.models import Appointment, VideoToken
+from vtctl.domain.room_info import RoomInfo
 from vtctl.domain.room_ref import RoomRef
 from vtctl.domain.room_state import RoomChange, RoomStatus, RoomSummary
 from vtctl.domain.rooms import unknown_state_error

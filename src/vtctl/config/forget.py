@@ -5,7 +5,7 @@ Shared by ``auth logout`` (the login) and ``config remove-profile`` (everything)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from vtctl.config.secrets_store import SecretKind
@@ -53,7 +53,7 @@ def forget_section(name: str, gone: Forgotten, path: Path | None = None) -> None
         return
     profiles = {key: value for key, value in config.profiles.items() if key != name}
     default = None if config.default_profile == name else config.default_profile
-    gone.config_file = save_config(replace(config, profiles=profiles, default_profile=default))
+    gone.config_file = save_config(config._replace(profiles=profiles, default_profile=default))
 
 
 def forget_profile(name: str, path: Path | None = None) -> Forgotten:

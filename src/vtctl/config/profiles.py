@@ -6,9 +6,8 @@ Precedence for every setting is flag > environment > profile > default;
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from vtctl.config.paths import config_path
 from vtctl.domain.errors import ConfigError
@@ -20,8 +19,7 @@ DEMO_PROFILE = "demo"
 MAX_CONFIG_BYTES = 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class Profile:
+class Profile(NamedTuple):
     """One ``[profiles.NAME]`` table: settings only, never a secret."""
 
     name: str
@@ -34,7 +32,7 @@ class Profile:
 
     @classmethod
     def setting_names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls) if f.name != "name")
+        return tuple(name for name in cls._fields if name != "name")
 
     def settings(self) -> dict[str, str]:
         return {
@@ -44,19 +42,18 @@ class Profile:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+class Config(NamedTuple):
     """The config file as read (an absent file is an empty one)."""
 
     path: Path
+    profiles: dict[str, Profile]
     default_profile: str | None = None
-    profiles: dict[str, Profile] = field(default_factory=dict)
 
     def profile(self, name: str) -> Profile:
         return self.profiles.get(name) or Profile(name=name)
 
     def with_profile(self, profile: Profile) -> Config:
-        return replace(self, profiles={**self.profiles, profile.name: profile})
+        return self._replace(profiles={**self.profiles, profile.name: profile})
 
 
 def validate_profile_name(name: str) -> str:
@@ -75,7 +72,7 @@ def load_config(path: Path | None = None) -> Config:
         with path.open("rb") as handle:
             raw = handle.read(MAX_CONFIG_BYTES + 1)  # VTCTL_CONFIG=/dev/zero ends too
     except FileNotFoundError:
-        return Config(path=path)
+        return Config(path=path, profiles={})
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
     if len(raw) > MAX_CONFIG_BYTES:

@@ -1,11 +1,11 @@
 """Plain dataclasses passed between the engine, the store, the REST client,
-the server and the renderers: users, appointments and their tokens and rooms.
+the server and the renderers: users, appointments and their tokens.
 No I/O and no heavy imports here.
 
 Each module of records holds what the commands that use it need, no more: a
 dataclass costs ~1 ms to build at import, so ``vtctl token`` builds these and not
-Twilio's room states (``room_state``), ``mint``'s tokens (``minted``) or
-``diagnose``'s findings (``findings``)."""
+Twilio's room states (``room_state``), ``room create``'s result (``room_info``),
+``mint``'s tokens (``minted``) or ``diagnose``'s findings (``findings``)."""
 
 from __future__ import annotations
 
@@ -141,12 +141,3 @@ class VideoToken(JsonFields):
     token_valid_until: str
 
     JSON_FIELDS = TOKEN_FIELDS
-
-
-@dataclass(frozen=True, slots=True)
-class RoomInfo(JsonFields):
-    """What ``room create`` returns: the room the appointment now has."""
-
-    appointment_id: int
-    room_name: str
-    created: bool  # False when the appointment already had this room

@@ -10,7 +10,7 @@ import functools
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vtctl.domain import rules
 from vtctl.domain.credentials import TwilioCredentials
@@ -22,10 +22,13 @@ from vtctl.domain.errors import (
     TokenGenerationError,
     UserNotFoundError,
 )
-from vtctl.domain.models import Appointment, RoomInfo, User, VideoToken
+from vtctl.domain.models import Appointment, User, VideoToken
 from vtctl.local.audit import AuditSink, Minted
 from vtctl.local.store import AppointmentStore
 from vtctl.util.text import quoted
+
+if TYPE_CHECKING:
+    from vtctl.domain.room_info import RoomInfo
 
 _TWILIO_CLASSES: tuple[Any, Any] | None = None
 
@@ -163,6 +166,8 @@ class TokenEngine:
 
     def create_room(self, appointment_id: int) -> RoomInfo:
         """Set a room name once; asking again returns the same room."""
+        from vtctl.domain.room_info import RoomInfo
+
         appointment = self.store.get_appointment(appointment_id)
         if appointment is None:
             raise AppointmentNotFoundError()

@@ -38,7 +38,8 @@ from vtctl.domain.errors import (
     ServerError,
     UsageError,
 )
-from vtctl.domain.models import Appointment, RoomInfo, VideoToken, format_utc
+from vtctl.domain.models import Appointment, VideoToken, format_utc
+from vtctl.domain.room_info import RoomInfo
 from vtctl.domain.room_state import RoomStatus
 from vtctl.net import retry
 from vtctl.net.body import BodyTooLargeError, DeadlinePassedError, read_body

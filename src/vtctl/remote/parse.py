@@ -17,7 +17,8 @@ from typing import Any
 
 from vtctl.domain.errors import MalformedResponseError, TokenFormatError
 from vtctl.domain.jwt_inspect import split_token
-from vtctl.domain.models import TOKEN_FIELDS, Appointment, RoomInfo, User, VideoToken, parse_utc
+from vtctl.domain.models import TOKEN_FIELDS, Appointment, User, VideoToken, parse_utc
+from vtctl.domain.room_info import RoomInfo
 from vtctl.util.jsonkind import json_kind
 from vtctl.util.text import has_control, printable
 

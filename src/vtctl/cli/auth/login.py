@@ -207,13 +207,11 @@ def remember_login(io: IOStreams, settings: Settings, url_given: bool) -> None:
     """The profile of a login is kept in the config file (so `--profile NAME` knows it),
     and a login given its URL (--base-url / VTCTL_BASE_URL) keeps that URL: the next
     command goes where the login is valid."""
-    from dataclasses import replace
-
     from vtctl.config.profiles import load_config, save_config
 
     config = load_config()
     profile = config.profile(settings.profile)
-    wanted = replace(profile, base_url=settings.base_url) if url_given else profile
+    wanted = profile._replace(base_url=settings.base_url) if url_given else profile
     if settings.profile in config.profiles and wanted == profile:
         return
     path = save_config(config.with_profile(wanted))

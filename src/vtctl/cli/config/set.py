@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
@@ -65,7 +65,7 @@ def run_set(opts: SetOptions) -> None:
     config = load_config(opts.path)
     name = target_profile(opts, config)
     changed: dict[str, Any] = {key: value}
-    profile = replace(config.profile(name), **changed)
+    profile = config.profile(name)._replace(**changed)
     save_config(config.with_profile(profile))
     opts.io.info(f"set {key} = {value} in profile {name!r} ({opts.path})")
 

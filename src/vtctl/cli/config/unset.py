@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import typer
@@ -26,13 +26,13 @@ def run_unset(opts: UnsetOptions) -> None:
         opts.io.info(f"{key} was not set in profile {name!r}; nothing changed")
         return
     cleared: dict[str, Any] = {key: None}
-    updated = replace(profile, **cleared)
+    updated = profile._replace(**cleared)
     profiles = dict(config.profiles)
     if updated.settings():
         profiles[name] = updated
     else:
         del profiles[name]
-    save_config(replace(config, profiles=profiles))
+    save_config(config._replace(profiles=profiles))
     opts.io.info(f"unset {key} in profile {name!r}")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Annotated
 
 import typer
@@ -25,8 +25,8 @@ class UseOptions(ConfigOptions):
 def run_use(opts: UseOptions) -> None:
     name = validate_profile_name(opts.name)
     config = load_config(opts.path)
-    require_profile(replace(config, default_profile=None), name)
-    save_config(replace(config, default_profile=name))
+    require_profile(config._replace(default_profile=None), name)
+    save_config(config._replace(default_profile=name))
     opts.io.info(f"default profile is now {name!r}")
 
 

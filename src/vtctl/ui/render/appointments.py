@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from vtctl.domain.models import Appointment, RoomInfo, User, format_utc
+from vtctl.domain.models import Appointment, User, format_utc
+from vtctl.domain.room_info import RoomInfo
 from vtctl.ui.sheet import Column, Field, Record, Rows, Sheet, sheet
 
 
