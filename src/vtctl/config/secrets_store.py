@@ -320,7 +320,8 @@ def read_trail_key_file(trail_id: str) -> str | None:
     """The key in ``trail_key_file``, or None when there is none (``OSError`` when it
     cannot be read)."""
     try:
-        return trail_key_file(trail_id).read_text(encoding="ascii").strip()
+        # bytes decoded here: a text-mode open would import the ascii codec's module
+        return trail_key_file(trail_id).read_bytes().decode("ascii").strip()
     except FileNotFoundError:
         return None
     except UnicodeDecodeError:

@@ -30,7 +30,6 @@ from vtctl.domain.audit import (
 )
 from vtctl.domain.errors import AuditTrailError, StoreError, UsageError
 from vtctl.domain.models import ROLES, Appointment, User, format_utc, parse_utc
-from vtctl.domain.rooms import room_name_problem
 from vtctl.domain.rules import MAX_ID
 from vtctl.util.fsutil import ensure_private_dir
 from vtctl.util.text import printable, quoted
@@ -469,6 +468,8 @@ class AppointmentStore:
                 "SELECT 1 FROM appointments WHERE id = ?", (appointment.id,)
             ).fetchone():
                 raise UsageError(f"appointment {appointment.id} already exists")
+            from vtctl.domain.rooms import room_name_problem
+
             room = appointment.video_room_id
             if room and (problem := room_name_problem(room, appointment.id)) is not None:
                 raise UsageError(f"--room: {problem}",

@@ -15,8 +15,6 @@ machine or account) is ``AuditKeyError`` (exit 3), never "intact".
 
 from __future__ import annotations
 
-import secrets
-
 from vtctl.domain.audit import Anchor
 from vtctl.domain.errors import AuditKeyError, AuditTrailError, KeyringUnavailableError
 
@@ -65,6 +63,8 @@ class TrailKeys:
                 f"the store says its audit trail {trail_id} was never keyed, but its key is "
                 "kept here: the trail was reset outside vtctl",
                 hint="run `vtctl audit verify`; keep a copy of the file for investigation")
+        import secrets  # only a trail being keyed needs a new key
+
         key = secrets.token_bytes(32)
         self._found[(trail_id, source)] = key
         return source, key
