@@ -98,12 +98,14 @@ def test_an_envvar_added_to_a_declaration_reaches_the_command_from_the_console_s
 def test_every_backend_flag_comes_from_its_one_declaration() -> None:
     """``config.settings.BackendOptions`` declares each backend flag once: every command
     that takes one has exactly that spelling and help; a data command takes them all."""
-    from dataclasses import fields
+    import typing
 
     from vtctl.cli.framework.app import build_app
-    from vtctl.config.settings import BackendOptions
+    from vtctl.config.settings import BackendOptions, Flag
 
-    declared = {f.name: f.metadata["flag"] for f in fields(BackendOptions) if "flag" in f.metadata}
+    hints = typing.get_type_hints(BackendOptions, include_extras=True)
+    declared = {name: flag for name, hint in hints.items()
+                for flag in getattr(hint, "__metadata__", ()) if isinstance(flag, Flag)}
     assert list(declared) == ["local", "profile", "store", "base_url", "timeout", "ca_bundle"]
 
     def walk(command: Any, path: str) -> Any:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Annotated, Literal, NamedTuple
 
 from vtctl.config.profiles import (
     DEFAULT_PROFILE,
@@ -56,37 +55,40 @@ class Flag(NamedTuple):
 
 def _flag(*names: str, help: str, metavar: str | None = None,
           complete: Callable[[str], list[str]] | None = None,
-          reaches: tuple[Reach, ...] = ()) -> dict[str, Any]:
+          reaches: tuple[Reach, ...] = ()) -> Flag:
     applies = Applies(reaches) if reaches else None
-    return {"flag": Flag(names, help, metavar, complete, applies)}
+    return Flag(names, help, metavar, complete, applies)
 
 
-@dataclass(frozen=True, slots=True)
-class BackendOptions:
+class BackendOptions(NamedTuple):
     """What the user said on the command line (None: not said).
 
-    Each field with a ``flag`` is a backend flag, declared only here: every data
-    command accepts it (``cli.framework.backend_flags`` gives it to Typer) and
+    Each field annotated with a ``Flag`` is a backend flag, declared only here: every
+    data command accepts it (``cli.framework.backend_flags`` gives it to Typer, reading
+    the annotations with ``typing.get_type_hints(..., include_extras=True)``) and
     :func:`resolve_settings` turns it into a ``Settings`` value.
     """
 
-    local: bool = field(default=False, metadata=_flag(
-        "--local", help="Use the embedded local engine (same as VTCTL_BACKEND=local)."))
-    profile: str | None = field(default=None, metadata=_flag(
+    local: Annotated[bool, _flag(
+        "--local", help="Use the embedded local engine (same as VTCTL_BACKEND=local).")] = False
+    profile: Annotated[str | None, _flag(
         "--profile", "-p", metavar="NAME", complete=complete_profile,
-        help="Config profile [env: VTCTL_PROFILE; built-in 'demo' uses the shipped demo data]."))
-    store: str | None = field(default=None, metadata=_flag(
+        help="Config profile [env: VTCTL_PROFILE; built-in 'demo' uses the shipped demo data].",
+    )] = None
+    store: Annotated[str | None, _flag(
         "--store", metavar="PATH", reaches=("engine",),
-        help="SQLite appointment store of the local backend [env: VTCTL_STORE]."))
-    base_url: str | None = field(default=None, metadata=_flag(
+        help="SQLite appointment store of the local backend [env: VTCTL_STORE].")] = None
+    base_url: Annotated[str | None, _flag(
         "--base-url", metavar="URL", reaches=("api",),
-        help=f"Remote API base URL, e.g. {DEFAULT_BASE_URL} [env: VTCTL_BASE_URL]."))
-    timeout: float | None = field(default=None, metadata=_flag(
+        help=f"Remote API base URL, e.g. {DEFAULT_BASE_URL} [env: VTCTL_BASE_URL].")] = None
+    timeout: Annotated[float | None, _flag(
         "--timeout", metavar="SECONDS", reaches=("api", "twilio"),
-        help=f"Remote request timeout, covering the whole reply [default: {DEFAULT_TIMEOUT:g}]."))
-    ca_bundle: str | None = field(default=None, metadata=_flag(
+        help=f"Remote request timeout, covering the whole reply [default: {DEFAULT_TIMEOUT:g}].",
+    )] = None
+    ca_bundle: Annotated[str | None, _flag(
         "--ca-bundle", metavar="PEM", reaches=("api",),
-        help="CA bundle for a private TLS CA [env: SSL_CERT_FILE]. Verification is always on."))
+        help="CA bundle for a private TLS CA [env: SSL_CERT_FILE]. Verification is always on.",
+    )] = None
     #: not a flag: the command creates the profile (``auth login``, ``auth twilio``)
     new_profile: bool = False
 

@@ -4,7 +4,6 @@ one check that no flag given is ignored by it (issue 19 rule 5)."""
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import typing
 from typing import Annotated, Any, NamedTuple
@@ -28,11 +27,27 @@ from vtctl.domain.errors import UsageError
 BACKEND_PANEL = "Backend"
 
 
+def _declared_flags() -> dict[str, tuple[Any, Flag]]:
+    hints = typing.get_type_hints(BackendOptions, include_extras=True)
+    flags = {}
+    for name in BackendOptions._fields:
+        flag = next((m for m in getattr(hints[name], "__metadata__", ()) if isinstance(m, Flag)),
+                    None)
+        if flag is not None:
+            flags[name] = (hints[name].__origin__, flag)
+    return flags
+
+
+#: each backend flag, in declaration order: its field of ``BackendOptions`` -> (the
+#: field's type, its ``Flag``: the field's ``Annotated`` metadata)
+BACKEND_FLAGS = _declared_flags()
+
+
 def backend_option(name: str) -> Any:
     """The Typer option of the backend flag ``name`` (a field of ``BackendOptions``)."""
-    field = next(f for f in dataclasses.fields(BackendOptions) if f.name == name)
-    flag: Flag = field.metadata["flag"]
-    extra: dict[str, Any] = {} if isinstance(field.default, bool) else {"show_default": False}
+    flag = BACKEND_FLAGS[name][1]
+    default = BackendOptions._field_defaults[name]
+    extra: dict[str, Any] = {} if isinstance(default, bool) else {"show_default": False}
     if flag.metavar:
         extra["metavar"] = flag.metavar
     if flag.complete:
@@ -44,16 +59,14 @@ def backend_option(name: str) -> Any:
 def backend_flag_parameters() -> list[inspect.Parameter]:
     """Every backend flag as a keyword-only parameter Typer reads, in declaration order
     (with its ``Applies``, read by :func:`check_flags_apply`)."""
-    hints = typing.get_type_hints(BackendOptions)
     params = []
-    for field in dataclasses.fields(BackendOptions):
-        if "flag" not in field.metadata:
-            continue
-        applies, option = field.metadata["flag"].applies, backend_option(field.name)
-        annotation = (Annotated[hints[field.name], option] if applies is None
-                      else Annotated[hints[field.name], option, applies])
-        params.append(inspect.Parameter(field.name, inspect.Parameter.KEYWORD_ONLY,
-                                        default=field.default, annotation=annotation))
+    for name, (kind, flag) in BACKEND_FLAGS.items():
+        option = backend_option(name)
+        annotation = (Annotated[kind, option] if flag.applies is None
+                      else Annotated[kind, option, flag.applies])
+        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
+                                        default=BackendOptions._field_defaults[name],
+                                        annotation=annotation))
     return params
 
 
