@@ -35,7 +35,7 @@ NOT_NEEDED = ("rich", "httpx", "httpcore", "keyring", "twilio.rest", "twilio.htt
               "vtctl.domain.jwt_inspect", "vtctl.local.importer",
               # records of other commands (each costs ~1 ms to create at import)
               "vtctl.domain.audit_verdict", "vtctl.local.appointment_query",
-              "vtctl.domain.room_info")
+              "vtctl.domain.room_info", "vtctl.domain.rooms")
 
 
 def imported(home: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
