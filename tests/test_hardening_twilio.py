@@ -548,20 +548,13 @@ KNOWN = {"status", "status --watch", "diagnose", "room participants", "room list
 
 def backend_commands() -> list[tuple[str, list[str]]]:
     """(name, argv) for every leaf command with ``--local``, and ``--watch`` variants."""
-    import typer
-
-    from vtctl.cli.framework.app import build_app
+    from tests.cli_tree import leaves
 
     found: list[tuple[str, list[str]]] = []
-
-    def walk(command: Any, path: tuple[str, ...]) -> None:
-        for name, sub in sorted(getattr(command, "commands", {}).items()):
-            walk(sub, (*path, name))
-        if getattr(command, "commands", None):
-            return
+    for path, command in sorted(leaves(), key=lambda leaf: leaf[0]):
         options = {opt for param in command.params for opt in param.opts}
         if "--local" not in options:
-            return
+            continue
         argv = list(path)
         for param in command.params:
             if param.param_type_name == "argument" and param.required:
@@ -572,8 +565,6 @@ def backend_commands() -> list[tuple[str, list[str]]]:
         found.append((" ".join(path), argv))
         if "--watch" in options:
             found.append((" ".join(path) + " --watch", [*argv, "--watch"]))
-
-    walk(typer.main.get_command(build_app()), ())
     return found
 
 
