@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -27,6 +27,7 @@ from vtctl.domain.timespec import TimeSpec, parse_time, resolve_window
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.live import real_sleep, watch_loop
 from vtctl.ui.output import OutputFormat, emit, output_format
+from vtctl.util.clock import utc_now
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -38,10 +39,6 @@ DEFAULT_FROM = "-2h"
 DEFAULT_TO = "+2h"
 DEFAULT_INTERVAL = 5.0
 MIN_INTERVAL = 1.0
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -32,6 +32,7 @@ from vtctl.domain.room_state import PublishedTrack, RoomStatus
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.live import real_sleep
 from vtctl.ui.output import OutputFormat, emit, output_format
+from vtctl.util.clock import utc_now
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -46,10 +47,6 @@ TRANSIENT_ERRORS: tuple[type[VtctlError], ...] = (NetworkError, ServerError)
 
 #: the fields of `status --json`, declared on the model
 FIELDS = RoomStatus.json_fields()
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
