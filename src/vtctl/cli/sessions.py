@@ -20,6 +20,7 @@ from vtctl.backends.base import Backend
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import BackendChoice
 from vtctl.cli.framework.context import streams, with_backend_flags
+from vtctl.cli.framework.interval import check_interval, interval_flag
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.domain.errors import SessionsAlertError, UsageError, VtctlError
 from vtctl.domain.sessions import FIELDS, SessionRow, SessionsReport
@@ -83,8 +84,7 @@ def _check_flags(opts: SessionsOptions) -> None:
     if opts.watch and opts.alert:
         raise UsageError("--alert and --watch cannot be used together",
                          hint="--alert is a one-shot check for cron and monitoring systems")
-    if not MIN_INTERVAL <= opts.interval < float("inf"):  # also refuses nan
-        raise UsageError(f"--interval must be at least {MIN_INTERVAL:g} seconds")
+    check_interval(opts.interval, MIN_INTERVAL)
 
 
 def read_report(opts: SessionsOptions, backend: Backend) -> SessionsReport:
@@ -304,14 +304,13 @@ def command(
     from vtctl.checks.alerts import parse_alert_rules
     from vtctl.cli.diagnose import action_flags
 
-    if interval is not None and not watch_:
-        raise UsageError("--interval only applies to --watch")
+    seconds = interval_flag(watch_, interval, DEFAULT_INTERVAL)
     run_sessions(
         SessionsOptions(
             io=streams(ctx), open_backend=backend.open, fmt=output_format(json, jq),
             start=parse_time(from_, "--from"), end=parse_time(to, "--to"),
             user=user, watch=watch_,
-            interval=DEFAULT_INTERVAL if interval is None else interval,
+            interval=seconds,
             alert=parse_alert_rules(alert) if alert is not None else (),
             action_flags=action_flags(backend.settings),
         )

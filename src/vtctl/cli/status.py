@@ -25,6 +25,7 @@ from vtctl.backends.base import Backend
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import BackendChoice
 from vtctl.cli.framework.context import streams, with_backend_flags
+from vtctl.cli.framework.interval import check_interval, interval_flag
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.domain.errors import NetworkError, ServerError, UsageError, VtctlError
 from vtctl.domain.room_ref import RoomRef, parse_room_ref
@@ -70,8 +71,7 @@ def run_status(opts: StatusOptions) -> None:
                 "--json and --watch cannot be used together",
                 hint="run `vtctl status ID --json` in a loop for machine-readable polling",
             )
-        if not MIN_INTERVAL <= opts.interval < float("inf"):  # also refuses nan
-            raise UsageError(f"--interval must be at least {MIN_INTERVAL:g} seconds")
+        check_interval(opts.interval, MIN_INTERVAL)
     backend = opts.open_backend()
     try:
         appointment_id = backend.resolve_room(opts.room)
@@ -267,8 +267,7 @@ def command(
     *,
     backend: BackendChoice,
 ) -> None:
-    if interval is not None and not watch_:
-        raise UsageError("--interval only applies to --watch")
+    seconds = interval_flag(watch_, interval, DEFAULT_INTERVAL)
     run_status(
         StatusOptions(
             io=streams(ctx),
@@ -276,7 +275,7 @@ def command(
             room=parse_room_ref(room),
             fmt=output_format(json, jq),
             watch=watch_,
-            interval=DEFAULT_INTERVAL if interval is None else interval,
+            interval=seconds,
         )
     )
 
