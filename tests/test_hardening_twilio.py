@@ -25,6 +25,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from tests.conftest import TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET
+from tests.fake_clock import FakeMonotonic
 from tests.helpers import ROOM_47, make_store
 from tests.hostile_twilio import (
     ECHO,
@@ -84,21 +85,6 @@ def local(cli: Any, twilio_env: dict[str, str], store: str) -> Any:
     def run(*args: str) -> Any:
         return cli(*args, "--local", "--store", store)
     return run
-
-
-class FakeClock:
-    """A monotonic clock that moves only when told (a request taking time, a sleep)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def clean(text: str) -> bool:
@@ -268,7 +254,7 @@ def test_the_budget_counts_every_request_on_the_clock(httpx_mock: HTTPXMock) -> 
     from vtctl.twilio_video.client import twilio_budget
     from vtctl.twilio_video.rooms import fetch_room_status
 
-    clock = FakeClock()
+    clock = FakeMonotonic()
     api = FakeVideoApi(connected=4)
 
     def slow(request: httpx.Request) -> httpx.Response:
@@ -423,7 +409,7 @@ def test_429_backs_off_from_a_floor_within_the_budget(httpx_mock: HTTPXMock,
     from vtctl.twilio_video.client import make_http_client, twilio_budget
     from vtctl.twilio_video.rooms import fetch_room_status
 
-    clock = FakeClock()
+    clock = FakeMonotonic()
     httpx_mock.add_response(status_code=429, headers=header, is_reusable=True,
                             json={"code": 20429, "message": "Too Many Requests", "status": 429})
     http = make_http_client(budget, sleep=clock.sleep, clock=clock)
