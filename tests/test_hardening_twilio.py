@@ -63,16 +63,7 @@ CRASH_WORDS = ("Traceback", "RecursionError", "MemoryError", "UnicodeEncodeError
                "UnicodeDecodeError", "JSONDecodeError", "KeyError", "TypeError", "unexpected ")
 
 
-@pytest.fixture(autouse=True)
-def root_logger_restored() -> Iterator[None]:
-    """An in-process ``--debug`` run adds a handler to the root logger: remove it after."""
-    import logging
-
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("root_logger_restored")
 
 
 @pytest.fixture
