@@ -28,10 +28,12 @@ from tests.twilio_fakes import (
     BASE,
     CONNECTED_URL,
     DISCONNECTED_URL,
+    JANE_ID,
     PARTICIPANTS_URL,
     ROOM_NAME,
     ROOM_SID,
     ROOM_URL,
+    SARAH_ID,
     page,
     participant_body,
     room_body,
@@ -41,8 +43,6 @@ from tests.twilio_fakes import (
 from vtctl.cli.framework.json_flags import FIELDS_LABEL, JsonCommand
 
 Cli = Callable[..., Any]
-JANE_ID = "2-jane.doe@example.com"
-SARAH_ID = "5-sarah@example.com"
 
 
 def option(command: Any, name: str) -> Any:
