@@ -178,6 +178,8 @@ class SessionsWatch:
     report: SessionsReport | None = None
     states: dict[int, str] = field(default_factory=dict)
     changed: frozenset[int] = frozenset()
+    #: the rows of the last report that this one no longer has (they left the window)
+    gone: tuple[SessionRow, ...] = ()
     note: str | None = None
 
     def step(self, report: SessionsReport) -> list[tuple[SessionRow, str | None]]:
@@ -188,6 +190,9 @@ class SessionsWatch:
         first = self.report is None
         self.changed = frozenset() if first else frozenset(
             row.appointment_id for row, _ in changes)
+        still = {row.appointment_id for row in report.rows}
+        self.gone = () if self.report is None else tuple(
+            row for row in self.report.rows if row.appointment_id not in still)
         self.states = {row.appointment_id: row.state for row in report.rows}
         self.report = report
         fault = _fault(report)
@@ -196,7 +201,7 @@ class SessionsWatch:
 
 
 def _watch(opts: SessionsOptions, backend: Backend) -> SessionsWatch:
-    from vtctl.ui.render.sessions import change_line, watch_view
+    from vtctl.ui.render.sessions import change_line, gone_line, watch_view
 
     state = SessionsWatch()
     io = opts.io
@@ -209,6 +214,8 @@ def _watch(opts: SessionsOptions, backend: Backend) -> SessionsWatch:
             return
         for row, before in changes:
             io.print_raw(change_line(report.now, row, before))
+        for row in state.gone:
+            io.print_raw(gone_line(report.now, row))
         if state.note != last_note[0] and state.note is not None:
             io.info(f"{state.note}; retrying in {opts.interval:g} s")
         last_note[0] = state.note
@@ -218,7 +225,7 @@ def _watch(opts: SessionsOptions, backend: Backend) -> SessionsWatch:
 
         if state.report is None:
             return Text("reading the shift...", style="dim")
-        return watch_view(state.report, state.changed, opts.interval, state.note)
+        return watch_view(state.report, state.changed, opts.interval, state.note, state.gone)
 
     watch_loop(io, refresh, view, opts.interval, sleep=opts.sleep, max_ticks=opts.max_ticks,
                screen=True)
@@ -276,8 +283,9 @@ Watch = Annotated[
     bool,
     typer.Option("--watch", "-w",
                  help="Keep a full-screen view, refreshed every --interval seconds, marking "
-                 "the rows whose state changed; piped, one line per state change. Ctrl-C "
-                 "to stop.", rich_help_panel=o.OUTPUT_PANEL),
+                 "the rows whose state changed; piped, one line per state change (`to` is "
+                 "'gone' when a row leaves the window). Ctrl-C to stop.",
+                 rich_help_panel=o.OUTPUT_PANEL),
 ]
 Interval = Annotated[
     float | None,
