@@ -100,7 +100,8 @@ def test_every_backend_flag_comes_from_its_one_declaration() -> None:
     that takes one has exactly that spelling and help; a data command takes them all."""
     import typing
 
-    from vtctl.cli.framework.app import build_app
+    from tests.cli_tree import commands as every_command
+    from tests.cli_tree import spelled
     from vtctl.config.settings import BackendOptions, Flag
 
     hints = typing.get_type_hints(BackendOptions, include_extras=True)
@@ -108,13 +109,9 @@ def test_every_backend_flag_comes_from_its_one_declaration() -> None:
                 for flag in getattr(hint, "__metadata__", ()) if isinstance(flag, Flag)}
     assert list(declared) == ["local", "profile", "store", "base_url", "timeout", "ca_bundle"]
 
-    def walk(command: Any, path: str) -> Any:
-        yield path, command
-        for name, sub in getattr(command, "commands", {}).items():
-            yield from walk(sub, f"{path} {name}")
-
     taking: dict[str, set[str]] = {}
-    for path, command in walk(typer.main.get_command(build_app()), "vtctl"):
+    for words, command in every_command():
+        path = spelled(words)
         for param in command.params:
             flag = declared.get(param.name or "")
             if flag is None or not param.opts[0].startswith("--"):
