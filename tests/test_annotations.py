@@ -7,6 +7,7 @@ a tool that reads hints (Typer, dataclasses, ``typing.get_type_hints``).
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import typing
@@ -33,8 +34,23 @@ def annotated(module: ModuleType) -> Iterator[Any]:
             yield obj
 
 
+def checking_names(module: ModuleType) -> dict[str, Any]:
+    """What the module imports under ``if TYPE_CHECKING:``: names of its annotations that
+    it does not import at run time (a record type only some of its functions return)."""
+    names: dict[str, Any] = {}
+    for node in ast.parse(inspect.getsource(module)).body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for statement in node.body:
+                assert isinstance(statement, ast.ImportFrom) and statement.module
+                source = importlib.import_module(statement.module)
+                for alias in statement.names:
+                    names[alias.asname or alias.name] = getattr(source, alias.name)
+    return names
+
+
 @pytest.mark.parametrize("name", MODULES)
 def test_annotations_resolve(name: str) -> None:
     module = importlib.import_module(name)
-    resolved = [typing.get_type_hints(obj) for obj in annotated(module)]
+    names = checking_names(module)
+    resolved = [typing.get_type_hints(obj, localns=names) for obj in annotated(module)]
     assert resolved and all(isinstance(hints, dict) for hints in resolved)
