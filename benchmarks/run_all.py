@@ -309,15 +309,17 @@ def remote_token_row(cfg: Config, env: dict[str, str], url: str, jwt: str) -> Ro
     return row
 
 
-def engine_row(cfg: Config) -> Row:
-    result = subprocess.run(
-        [sys.executable, str(BENCH / "bench_engine.py"), "--json",
-         "--blocks", str(cfg.engine_blocks)],
-        capture_output=True, text=True, check=False,
-    )
+def bench_script(script: str, *args: str) -> Any:
+    """Run ``benchmarks/SCRIPT --json ARGS`` in its own process: the document it prints."""
+    result = subprocess.run([sys.executable, str(BENCH / script), "--json", *args],
+                            capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise BenchError(f"bench_engine.py failed: {result.stderr[-300:]}")
-    r = json.loads(result.stdout)
+        raise BenchError(f"{script} failed: {result.stderr[-300:]}")
+    return json.loads(result.stdout)
+
+
+def engine_row(cfg: Config) -> Row:
+    r = bench_script("bench_engine.py", "--blocks", str(cfg.engine_blocks))
     ratio = r["ratio"]
     return Row("engine tokens/s (`TokenEngine.mint_for`)", "engine", r["subject_tokens_per_s"],
                "raw twilio AccessToken+VideoGrant loop", r["peer_tokens_per_s"], "tokens/s",
@@ -327,14 +329,7 @@ def engine_row(cfg: Config) -> Row:
 
 
 def sessions_row(cfg: Config) -> Row:
-    result = subprocess.run(
-        [sys.executable, str(BENCH / "bench_sessions.py"), "--json",
-         "--runs", str(cfg.sessions_runs)],
-        capture_output=True, text=True, check=False,
-    )
-    if result.returncode != 0:
-        raise BenchError(f"bench_sessions.py failed: {result.stderr[-300:]}")
-    r = json.loads(result.stdout)
+    r = bench_script("bench_sessions.py", "--runs", str(cfg.sessions_runs))
     ratio = r["peer_median_s"] / r["median_s"]
     allowed = r["budget"] + r["paging"]
     return Row(

@@ -13,8 +13,12 @@ import os
 import sys
 from pathlib import Path
 
-# Typer reads these when it first renders help: fixed width, no colour, no terminal.
-os.environ.update({"TERMINAL_WIDTH": "100", "NO_COLOR": "1", "_TYPER_FORCE_DISABLE_TERMINAL": "1"})
+# Typer reads these when it first renders help: fixed width, no colour, and none of the
+# variables that make it force a terminal (GITHUB_ACTIONS in CI, FORCE_COLOR, PY_COLORS).
+os.environ.update({"TERMINAL_WIDTH": "100", "NO_COLOR": "1"})
+os.environ.pop("GITHUB_ACTIONS", None)
+os.environ.pop("FORCE_COLOR", None)
+os.environ.pop("PY_COLORS", None)
 
 import typer.main
 from typer.testing import CliRunner

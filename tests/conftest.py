@@ -64,6 +64,18 @@ def choose_keyring(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
 
 
 @pytest.fixture
+def root_logger_restored() -> Iterator[None]:
+    """An in-process ``--debug`` run adds a handler to the root logger: remove it after."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.fixture
 def httpx_mock(httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch) -> HTTPXMock:
     """pytest-httpx's fixture, reaching the guide's API client too.
 

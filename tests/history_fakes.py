@@ -16,8 +16,6 @@ from tests.twilio_fakes import TEST_ACCOUNT_SID, participant_body, room_body, tw
 VIDEO = "https://video.twilio.com"
 INSIGHTS = "https://insights.twilio.com"
 ROOM_NAME = "apt-47-1763138954-46eb915c"
-JANE_ID = "2-jane.doe@example.com"
-SARAH_ID = "5-sarah@example.com"
 
 
 def room_sid(n: int) -> str:

@@ -42,6 +42,13 @@ def verify(cli: Cli, store: Path, *args: str) -> Any:
     return cli("audit", "verify", "--store", str(store), *args)
 
 
+def tampering_found(cli: Cli, store: Path, *args: str) -> str:
+    """``audit verify``'s stderr, once it has said exit 9: the trail was tampered with."""
+    result = verify(cli, store, *args)
+    assert result.exit_code == 9, result.stderr
+    return str(result.stderr)
+
+
 def sql(store: Path, *statements: str, params: tuple[Any, ...] = ()) -> None:
     """Edit the file directly, every trigger dropped first (as an attacker would)."""
     db = sqlite3.connect(store)
@@ -105,49 +112,43 @@ def test_intact_trail_verifies(cli: Cli, store: Path) -> None:
 def test_a_forged_record_appended_with_a_correct_hash_is_found(cli: Cli, store: Path) -> None:
     mint(cli, store)
     forge_append(store)
-    result = verify(cli, store)
-    assert result.exit_code == 9, result.stderr
-    assert "#4 (seq 4" in result.stderr and "MAC" in result.stderr
+    stderr = tampering_found(cli, store)
+    assert "#4 (seq 4" in stderr and "MAC" in stderr
 
 
 def test_an_edit_with_the_chain_recomputed_is_found(cli: Cli, store: Path) -> None:
     mint(cli, store)
     sql(store, "UPDATE audit SET identity = '9-outsider@example.com' WHERE seq = 2")
     rechain(store)
-    result = verify(cli, store)
-    assert result.exit_code == 9, result.stderr
-    assert "#2 (seq 2" in result.stderr
+    stderr = tampering_found(cli, store)
+    assert "#2 (seq 2" in stderr
 
 
 def test_a_changed_appointment_id_is_found(cli: Cli, store: Path) -> None:
     mint(cli, store)
     sql(store, "UPDATE audit SET appointment_id = 48 WHERE seq = 1")
-    result = verify(cli, store)
-    assert result.exit_code == 9 and "#1 (seq 1" in result.stderr, result.stderr
+    assert "#1 (seq 1" in tampering_found(cli, store)
 
 
 def test_the_newest_records_deleted_are_found(cli: Cli, store: Path) -> None:
     mint(cli, store)
     sql(store, "DELETE FROM audit WHERE seq >= 2")
-    result = verify(cli, store)
-    assert result.exit_code == 9, result.stderr
-    assert "removed" in result.stderr
+    stderr = tampering_found(cli, store)
+    assert "removed" in stderr
 
 
 def test_every_record_deleted_is_not_intact(cli: Cli, store: Path) -> None:
     mint(cli, store)
     sql(store, "DELETE FROM audit")
-    result = verify(cli, store)
-    assert result.exit_code == 9, result.stderr
-    assert "intact" not in result.stderr
+    stderr = tampering_found(cli, store)
+    assert "intact" not in stderr
 
 
 def test_a_dropped_audit_table_is_exit_9(cli: Cli, store: Path) -> None:
     mint(cli, store)
     sql(store, "DROP TABLE audit")
-    result = verify(cli, store)
-    assert result.exit_code == 9, result.stderr
-    assert "Traceback" not in result.stderr
+    stderr = tampering_found(cli, store)
+    assert "Traceback" not in stderr
 
 
 @pytest.mark.parametrize("version", [1, 2])
@@ -156,9 +157,8 @@ def test_a_dropped_table_with_the_schema_version_set_back_is_exit_9(
 ) -> None:
     mint(cli, store)
     sql(store, "DROP TABLE audit", f"PRAGMA user_version = {version}")
-    result = verify(cli, store)
-    assert result.exit_code == 9, result.stderr
-    assert "intact" not in result.stderr
+    stderr = tampering_found(cli, store)
+    assert "intact" not in stderr
 
 
 # -- item 11, 23, 24: every stored field printable, whatever its type --------------------
@@ -194,8 +194,7 @@ def test_a_blob_field_is_listed_and_found_not_exit_1(cli: Cli, store: Path, colu
         assert result.exit_code == 0, (args, result.stderr)
         assert "\x1b" not in result.stdout
     json.loads(cli("audit", "list", "--json").stdout)
-    result = verify(cli, store)
-    assert result.exit_code == 9 and "#1 (seq 1" in result.stderr, result.stderr
+    assert "#1 (seq 1" in tampering_found(cli, store)
 
 
 # -- item 22: a forged record with the largest seq ----------------------------------------
@@ -255,9 +254,8 @@ def test_expect_finds_an_older_copy_of_the_file(cli: Cli, store: Path, tmp_path:
     anchor = head(cli, store)
     shutil.copyfile(older, store)  # everything after the copy gone, consistently
     assert verify(cli, store).exit_code == 0  # the file alone cannot tell
-    result = verify(cli, store, "--expect", anchor)
-    assert result.exit_code == 9, result.stderr
-    assert "no record seq 3" in result.stderr and "intact" not in result.stderr
+    stderr = tampering_found(cli, store, "--expect", anchor)
+    assert "no record seq 3" in stderr and "intact" not in stderr
 
 
 def test_expect_finds_a_replaced_store(cli: Cli, store: Path, tmp_path: Path) -> None:
@@ -266,9 +264,8 @@ def test_expect_finds_a_replaced_store(cli: Cli, store: Path, tmp_path: Path) ->
     fresh = make_store(tmp_path / "fresh.sqlite3")  # a new trail, its own key
     mint(cli, fresh, 2)
     shutil.copyfile(fresh, store)
-    result = verify(cli, store, "--expect", anchor)
-    assert result.exit_code == 9, result.stderr
-    assert "is not the record seq 2 of the expected head" in result.stderr
+    stderr = tampering_found(cli, store, "--expect", anchor)
+    assert "is not the record seq 2 of the expected head" in stderr
 
 
 def test_expect_after_every_record_deleted(cli: Cli, store: Path) -> None:

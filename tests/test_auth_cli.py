@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -571,16 +570,7 @@ def test_refused_refresh_says_log_in_again(cli: Cli, httpx_mock: HTTPXMock) -> N
 # --- --debug never shows the JWT ------------------------------------------------------------
 
 
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
-@pytest.mark.usefixtures("restore_logging", "no_backoff")
+@pytest.mark.usefixtures("root_logger_restored", "no_backoff")
 def test_debug_output_redacts_the_jwt(cli: Cli, logged_in: str, httpx_mock: HTTPXMock,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     httpx_mock.add_response(url=TOKEN_URL, status_code=503)

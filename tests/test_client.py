@@ -11,6 +11,7 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock, IteratorStream
 
+from tests.fake_clock import FakeMonotonic
 from tests.remote_helpers import (
     APPOINTMENT_BODY,
     APPOINTMENT_NOT_FOUND,
@@ -408,25 +409,10 @@ def test_huge_retry_after_is_not_waited(httpx_mock: HTTPXMock, client: RestClien
     assert sleeps == []
 
 
-class FakeTime:
-    """A monotonic clock that only the injected sleep moves."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 def test_a_retry_after_past_the_deadline_is_not_waited(httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(url=TOKEN_URL, status_code=503, headers={"Retry-After": "9"})
-    time = FakeTime()
-    with RestClient(BASE, JWT, timeout=1, sleep=time.sleep, clock=time.clock) as rest, \
+    time = FakeMonotonic()
+    with RestClient(BASE, JWT, timeout=1, sleep=time.sleep, clock=time) as rest, \
             pytest.raises(ServerError) as info:
         rest.video_token(47)
     assert info.value.exit_code == ExitCode.SERVER_ERROR
@@ -440,8 +426,8 @@ def test_waits_count_against_the_one_deadline(httpx_mock: HTTPXMock) -> None:
     """--timeout 5: the first 3 s wait fits, the second would pass the deadline."""
     httpx_mock.add_response(url=TOKEN_URL, status_code=503, headers={"Retry-After": "3"},
                             is_reusable=True)
-    time = FakeTime()
-    with RestClient(BASE, JWT, timeout=5, sleep=time.sleep, clock=time.clock) as rest, \
+    time = FakeMonotonic()
+    with RestClient(BASE, JWT, timeout=5, sleep=time.sleep, clock=time) as rest, \
             pytest.raises(ServerError, match=r"wait 3 s \(Retry-After\), past the 5 s"):
         rest.video_token(47)
     assert time.sleeps == [3.0] and len(httpx_mock.get_requests()) == 2
@@ -449,8 +435,8 @@ def test_waits_count_against_the_one_deadline(httpx_mock: HTTPXMock) -> None:
 
 def test_a_backoff_past_the_deadline_is_not_taken(httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_exception(connect_error(REFUSED), is_reusable=True)
-    time = FakeTime()
-    with RestClient(BASE, JWT, timeout=1, sleep=time.sleep, clock=time.clock) as rest, \
+    time = FakeMonotonic()
+    with RestClient(BASE, JWT, timeout=1, sleep=time.sleep, clock=time) as rest, \
             pytest.raises(NetworkError) as info:
         rest.video_token(47)
     assert info.value.exit_code == ExitCode.NETWORK_ERROR
@@ -462,7 +448,7 @@ def test_a_backoff_past_the_deadline_is_not_taken(httpx_mock: HTTPXMock) -> None
 
 def test_the_deadline_covers_a_token_refresh_inside_the_call(httpx_mock: HTTPXMock) -> None:
     """A 401, a refresh and the second try share one deadline: the refresh's time counts."""
-    time = FakeTime()
+    time = FakeMonotonic()
     refreshed = make_jwt(lifetime=600)
 
     def slow_refresh() -> str:
@@ -474,7 +460,7 @@ def test_the_deadline_covers_a_token_refresh_inside_the_call(httpx_mock: HTTPXMo
 
     httpx_mock.add_response(url=TOKEN_URL, status_code=401)
     httpx_mock.add_callback(tail, url=TOKEN_URL)
-    with RestClient(BASE, JWT, timeout=5, sleep=time.sleep, clock=time.clock,
+    with RestClient(BASE, JWT, timeout=5, sleep=time.sleep, clock=time,
                     renew_jwt=slow_refresh) as rest:
         rest.video_token(47)
     second = httpx_mock.get_requests()[1]

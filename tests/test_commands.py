@@ -100,19 +100,16 @@ def test_every_backend_flag_comes_from_its_one_declaration() -> None:
     that takes one has exactly that spelling and help; a data command takes them all."""
     from dataclasses import fields
 
-    from vtctl.cli.framework.app import build_app
+    from tests.cli_tree import commands as every_command
+    from tests.cli_tree import spelled
     from vtctl.config.settings import BackendOptions
 
     declared = {f.name: f.metadata["flag"] for f in fields(BackendOptions) if "flag" in f.metadata}
     assert list(declared) == ["local", "profile", "store", "base_url", "timeout", "ca_bundle"]
 
-    def walk(command: Any, path: str) -> Any:
-        yield path, command
-        for name, sub in getattr(command, "commands", {}).items():
-            yield from walk(sub, f"{path} {name}")
-
     taking: dict[str, set[str]] = {}
-    for path, command in walk(typer.main.get_command(build_app()), "vtctl"):
+    for words, command in every_command():
+        path = spelled(words)
         for param in command.params:
             flag = declared.get(param.name or "")
             if flag is None or not param.opts[0].startswith("--"):

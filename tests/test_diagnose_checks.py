@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.helpers import ROOM_47
+from tests.twilio_fakes import JANE_ID, SARAH_ID
 from vtctl.checks.diagnose import Evidence, Fixes, Unknown, diagnose, not_run, problems
 from vtctl.domain.errors import MissingCredentialsError
 from vtctl.domain.findings import Finding
@@ -16,8 +17,6 @@ from vtctl.domain.room_state import Participant, PublishedTrack, RoomStatus
 
 JANE = User(2, "jane.doe@example.com", "Jane Doe", "patient")
 SARAH = User(5, "sarah@example.com", "Dr. Sarah", "psychologist")
-JANE_ID = "2-jane.doe@example.com"
-SARAH_ID = "5-sarah@example.com"
 START = datetime(2025, 11, 16, 9, 0, tzinfo=UTC)
 DURING = START + timedelta(minutes=12)
 LOCAL = Fixes(47, ("--local",))

@@ -20,12 +20,11 @@ from tests.test_twilio_rooms import (
     mock_not_created,
     participant_body,
 )
+from tests.twilio_fakes import JANE_ID, SARAH_ID
 from vtctl.domain.credentials import TwilioCredentials
 from vtctl.domain.models import format_utc
 from vtctl.local.engine import mint_access_token
 
-JANE_ID = "2-jane.doe@example.com"
-SARAH_ID = "5-sarah@example.com"
 STRANGER = "9-outsider@example.com"
 
 

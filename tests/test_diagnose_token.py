@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET
 from tests.helpers import ROOM_47
+from tests.twilio_fakes import JANE_ID
 from vtctl.checks.diagnose import Fixes
 from vtctl.checks.diagnose_gather import token_in_hand
 from vtctl.checks.diagnose_token import token_findings
@@ -20,7 +21,6 @@ from vtctl.local.engine import mint_access_token
 
 JANE = User(2, "jane.doe@example.com", "Jane Doe", "patient")
 SARAH = User(5, "sarah@example.com", "Dr. Sarah", "psychologist")
-JANE_ID = "2-jane.doe@example.com"
 NOW = datetime(2025, 11, 16, 9, 10, tzinfo=UTC)
 APPOINTMENT = Appointment(47, 2, 5, 60, starts_at=NOW, video_room_id=ROOM_47, patient=JANE,
                           psychologist=SARAH)

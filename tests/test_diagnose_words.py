@@ -14,10 +14,8 @@ from tests.helpers import ROOM_47
 from tests.test_diagnose_checks import (
     BOTH_TRACKS,
     DURING,
-    JANE_ID,
     LOCAL,
     SARAH,
-    SARAH_ID,
     START,
     appt,
     one,
@@ -25,6 +23,7 @@ from tests.test_diagnose_checks import (
     room,
     run,
 )
+from tests.twilio_fakes import JANE_ID, SARAH_ID
 from vtctl.checks import diagnose as d
 from vtctl.checks.diagnose import Evidence, Fixes, Unknown, Upcoming
 from vtctl.domain.errors import MissingCredentialsError, ServerError

@@ -10,14 +10,13 @@ ignore it, and each local-only command on the remote backend.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-import typer.main
 
+from tests.cli_tree import leaves
 from tests.serve_fixtures import RunningServer
-from vtctl.cli.framework.app import build_app
 from vtctl.cli.framework.backend_flags import BackendUse
 
 Cli = Callable[..., Any]
@@ -26,17 +25,6 @@ Cli = Callable[..., Any]
 VALUES = {"--as": "5", "--store": "/nonexistent/store.sqlite3",
           "--base-url": "http://127.0.0.1:9", "--timeout": "5", "--ca-bundle": "/nonexistent.pem"}
 BACKEND_ARGS = {"remote": [], "local": ["--local"]}
-
-
-def leaves(command: Any = None, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...],
-                                                                              Any]]:
-    command = command or typer.main.get_command(build_app())
-    subcommands = getattr(command, "commands", None)
-    if subcommands is None:
-        yield path, command
-        return
-    for name, sub in subcommands.items():
-        yield from leaves(sub, (*path, name))
 
 
 def positional(command: Any) -> list[str]:

@@ -265,16 +265,9 @@ STORE_COMMANDS_ELSEWHERE = {
 
 
 def test_every_command_taking_a_store_is_fed_an_edited_one() -> None:
-    import typer
+    from tests.cli_tree import commands, spelled
 
-    from vtctl.cli.framework.app import build_app
-
-    def walk(command: Any, path: str) -> Any:
-        yield path, command
-        for name, sub in getattr(command, "commands", {}).items():
-            yield from walk(sub, f"{path} {name}")
-
-    taking = {path for path, command in walk(typer.main.get_command(build_app()), "vtctl")
+    taking = {spelled(path) for path, command in commands()
               if any(param.name == "store" for param in command.params)}
     assert taking == set(STORE_COMMANDS) | set(STORE_COMMANDS_ELSEWHERE)
 

@@ -232,24 +232,18 @@ def test_auth_commands_show_the_jwt_only_when_asked(
     assert PASSWORD not in keyring_file.read_text()  # the password is never stored
 
 
+@pytest.mark.usefixtures("root_logger_restored")
 def test_status_local_with_debug_leaks_no_secret(
     cli: Any, httpx_mock: Any, twilio_env: dict[str, str], tmp_path: Path,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     """The Twilio REST calls (mocked: nothing leaves the test) with Basic auth, --debug."""
-    import logging
-
     from tests.helpers import appointment, make_store
 
     store = make_store(tmp_path / "s.sqlite3", appointment(47))
     httpx_mock.add_response(status_code=401, json={"message": f"bad key {TEST_API_KEY}"},
                             is_reusable=True)
-    before = list(logging.getLogger().handlers)
-    try:
-        result = cli("--debug", "status", "47", "--local", "--store", str(store))
-    finally:
-        for handler in logging.getLogger().handlers[len(before):]:
-            logging.getLogger().removeHandler(handler)
+    result = cli("--debug", "status", "47", "--local", "--store", str(store))
     captured = capfd.readouterr()
     assert result.exit_code == 3, result.stderr
     for text in (result.stdout, result.stderr, captured.out, captured.err):

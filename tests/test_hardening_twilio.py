@@ -25,6 +25,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from tests.conftest import TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET
+from tests.fake_clock import FakeMonotonic
 from tests.helpers import ROOM_47, make_store
 from tests.hostile_twilio import (
     ECHO,
@@ -62,16 +63,7 @@ CRASH_WORDS = ("Traceback", "RecursionError", "MemoryError", "UnicodeEncodeError
                "UnicodeDecodeError", "JSONDecodeError", "KeyError", "TypeError", "unexpected ")
 
 
-@pytest.fixture(autouse=True)
-def root_logger_restored() -> Iterator[None]:
-    """An in-process ``--debug`` run adds a handler to the root logger: remove it after."""
-    import logging
-
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("root_logger_restored")
 
 
 @pytest.fixture
@@ -84,21 +76,6 @@ def local(cli: Any, twilio_env: dict[str, str], store: str) -> Any:
     def run(*args: str) -> Any:
         return cli(*args, "--local", "--store", store)
     return run
-
-
-class FakeClock:
-    """A monotonic clock that moves only when told (a request taking time, a sleep)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def clean(text: str) -> bool:
@@ -268,7 +245,7 @@ def test_the_budget_counts_every_request_on_the_clock(httpx_mock: HTTPXMock) -> 
     from vtctl.twilio_video.client import twilio_budget
     from vtctl.twilio_video.rooms import fetch_room_status
 
-    clock = FakeClock()
+    clock = FakeMonotonic()
     api = FakeVideoApi(connected=4)
 
     def slow(request: httpx.Request) -> httpx.Response:
@@ -423,7 +400,7 @@ def test_429_backs_off_from_a_floor_within_the_budget(httpx_mock: HTTPXMock,
     from vtctl.twilio_video.client import make_http_client, twilio_budget
     from vtctl.twilio_video.rooms import fetch_room_status
 
-    clock = FakeClock()
+    clock = FakeMonotonic()
     httpx_mock.add_response(status_code=429, headers=header, is_reusable=True,
                             json={"code": 20429, "message": "Too Many Requests", "status": 429})
     http = make_http_client(budget, sleep=clock.sleep, clock=clock)
@@ -548,20 +525,13 @@ KNOWN = {"status", "status --watch", "diagnose", "room participants", "room list
 
 def backend_commands() -> list[tuple[str, list[str]]]:
     """(name, argv) for every leaf command with ``--local``, and ``--watch`` variants."""
-    import typer
-
-    from vtctl.cli.framework.app import build_app
+    from tests.cli_tree import leaves
 
     found: list[tuple[str, list[str]]] = []
-
-    def walk(command: Any, path: tuple[str, ...]) -> None:
-        for name, sub in sorted(getattr(command, "commands", {}).items()):
-            walk(sub, (*path, name))
-        if getattr(command, "commands", None):
-            return
+    for path, command in sorted(leaves(), key=lambda leaf: leaf[0]):
         options = {opt for param in command.params for opt in param.opts}
         if "--local" not in options:
-            return
+            continue
         argv = list(path)
         for param in command.params:
             if param.param_type_name == "argument" and param.required:
@@ -572,8 +542,6 @@ def backend_commands() -> list[tuple[str, list[str]]]:
         found.append((" ".join(path), argv))
         if "--watch" in options:
             found.append((" ".join(path) + " --watch", [*argv, "--watch"]))
-
-    walk(typer.main.get_command(build_app()), ())
     return found
 
 

@@ -15,9 +15,7 @@ from pytest_httpx import HTTPXMock
 
 from tests.helpers import store_from_document
 from tests.history_fakes import (
-    JANE_ID,
     ROOM_NAME,
-    SARAH_ID,
     FakeTwilio,
     a_participant,
     a_room,
@@ -25,7 +23,7 @@ from tests.history_fakes import (
     a_summary,
     room_sid,
 )
-from tests.twilio_fakes import IMPORT_FILE, twilio_error
+from tests.twilio_fakes import IMPORT_FILE, JANE_ID, SARAH_ID, twilio_error
 from vtctl.cli.framework.app import run
 from vtctl.domain.history import EVENT_FIELDS
 from vtctl.ui.iostreams import IOStreams

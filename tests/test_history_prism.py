@@ -24,11 +24,11 @@ from tests.conftest import run_vtctl
 from tests.helpers import ROOM_47, appointment, make_store
 from tests.prism_fixtures import Prism, running_prism
 from tests.serve_fixtures import TWILIO_ENV
+from tests.twilio_fakes import JANE_ID, SARAH_ID
 
 pytestmark = pytest.mark.e2e
 
 ROOM_SID = "RM" + "4b" * 16
-JANE_ID, SARAH_ID = "2-jane.doe@example.com", "5-sarah@example.com"
 ROOMS = "/v1/Rooms"
 PARTICIPANTS = "/v1/Rooms/{RoomSid}/Participants"
 INSIGHTS_PARTICIPANTS = "/v1/Video/Rooms/{RoomSid}/Participants"

@@ -12,9 +12,7 @@ from pytest_httpx import HTTPXMock
 
 from tests.history_fakes import (
     INSIGHTS,
-    JANE_ID,
     ROOM_NAME,
-    SARAH_ID,
     VIDEO,
     FakeTwilio,
     a_participant,
@@ -23,7 +21,15 @@ from tests.history_fakes import (
     a_summary,
     room_sid,
 )
-from tests.twilio_fakes import JANE, SARAH, TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET
+from tests.twilio_fakes import (
+    JANE,
+    JANE_ID,
+    SARAH,
+    SARAH_ID,
+    TEST_ACCOUNT_SID,
+    TEST_API_KEY,
+    TEST_API_SECRET,
+)
 from vtctl.domain.credentials import TwilioCredentials
 from vtctl.domain.errors import UsageError
 from vtctl.domain.history import SessionRoom

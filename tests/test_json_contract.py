@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-import typer.main
 from pytest_httpx import HTTPXMock
 
+from tests.cli_tree import leaves
 from tests.helpers import JANE, OUTSIDER, SARAH, store_from_document
 from tests.remote_helpers import make_jwt
 from tests.serve_fixtures import RunningServer
@@ -28,34 +28,21 @@ from tests.twilio_fakes import (
     BASE,
     CONNECTED_URL,
     DISCONNECTED_URL,
+    JANE_ID,
     PARTICIPANTS_URL,
     ROOM_NAME,
     ROOM_SID,
     ROOM_URL,
+    SARAH_ID,
     page,
     participant_body,
     room_body,
     track_body,
     tracks_url,
 )
-from vtctl.cli.framework.app import build_app
 from vtctl.cli.framework.json_flags import FIELDS_LABEL, JsonCommand
 
 Cli = Callable[..., Any]
-JANE_ID = "2-jane.doe@example.com"
-SARAH_ID = "5-sarah@example.com"
-
-
-def leaves(command: Any = None, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...],
-                                                                              Any]]:
-    """Every leaf command of the real click tree, with its path."""
-    command = command or typer.main.get_command(build_app())
-    subcommands = getattr(command, "commands", None)
-    if subcommands is None:
-        yield path, command
-        return
-    for name, sub in subcommands.items():
-        yield from leaves(sub, (*path, name))
 
 
 def option(command: Any, name: str) -> Any:

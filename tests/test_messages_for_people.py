@@ -81,19 +81,27 @@ def test_remote_permission_denied_and_not_found_have_hints(
 
 # -- an unknown room state relayed by a server ------------------------------------------
 
+SERVER = "http://127.0.0.1:8000"
+
+
+def server_answers_unknown(httpx_mock: HTTPXMock, reason: str, message: str) -> None:
+    """The server at SERVER says appointment 47's room state is unknown, for ``reason``."""
+    httpx_mock.add_response(
+        url=f"{SERVER}/api/appointments/video-status/47/",
+        json={"appointment_id": 47, "room_name": "apt-47-1763138954-46eb915c",
+              "status": "unknown", "unknown_reason": reason, "message": message})
+
 
 def test_a_relayed_unknown_state_says_it_was_the_server(
     httpx_mock: HTTPXMock, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A server whose words do not say so (an older vtctl serve): the message does."""
     monkeypatch.setenv("VTCTL_JWT", "a.b.c")
-    httpx_mock.add_response(
-        url="http://127.0.0.1:8000/api/appointments/video-status/47/",
-        json={"appointment_id": 47, "room_name": "apt-47-1763138954-46eb915c",
-              "status": "unknown", "unknown_reason": "twilio-unreachable",
-              "message": "room state unknown: cannot reach Twilio (GET https://video.twilio.com"
-                         "/v1/Rooms/apt-47-1763138954-46eb915c): Connection refused"})
-    result = cli("status", "47", "--base-url", "http://127.0.0.1:8000", "--json")
+    server_answers_unknown(
+        httpx_mock, "twilio-unreachable",
+        "room state unknown: cannot reach Twilio (GET https://video.twilio.com"
+        "/v1/Rooms/apt-47-1763138954-46eb915c): Connection refused")
+    result = cli("status", "47", "--base-url", SERVER, "--json")
     assert result.exit_code == 7
     error, hint = lines(result)
     assert error == ("error: room state unknown: the server at 127.0.0.1:8000 could not reach "
@@ -106,13 +114,11 @@ def test_a_relayed_unknown_state_says_it_was_the_server(
 def test_words_of_vtctl_serve_are_kept(httpx_mock: HTTPXMock, cli: Any,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VTCTL_JWT", "a.b.c")
-    httpx_mock.add_response(
-        url="http://127.0.0.1:8000/api/appointments/video-status/47/",
-        json={"appointment_id": 47, "room_name": "apt-47-1763138954-46eb915c",
-              "status": "unknown", "unknown_reason": "twilio-error",
-              "message": "room state unknown: Twilio answered vtctl serve with an error "
-                         "(reference 0a1b2c3d4e5f; the server log has the details)"})
-    result = cli("status", "47", "--base-url", "http://127.0.0.1:8000")
+    server_answers_unknown(
+        httpx_mock, "twilio-error",
+        "room state unknown: Twilio answered vtctl serve with an error "
+        "(reference 0a1b2c3d4e5f; the server log has the details)")
+    result = cli("status", "47", "--base-url", SERVER)
     assert result.exit_code == 6
     assert lines(result)[0] == ("error: room state unknown: Twilio answered vtctl serve with an "
                                 "error (reference 0a1b2c3d4e5f; the server log has the details)")

@@ -35,6 +35,7 @@ from typing import Any
 import pytest
 import typer
 
+from tests.cli_tree import leaves
 from tests.conftest import TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET
 from tests.serve_fixtures import SERVE_SECRET, RunningServer, clean_env, vtctl_command
 from tests.terminal import run_on_terminal
@@ -151,20 +152,7 @@ EXCEPTIONS: dict[str, str] = {}
 
 def leaf_commands() -> list[str]:
     """Every leaf of the real command tree, as ``group verb`` paths."""
-    from vtctl.cli.framework.app import build_app
-
-    found: list[str] = []
-
-    def walk(command: Any, path: tuple[str, ...]) -> None:
-        subcommands = getattr(command, "commands", None)
-        if subcommands:
-            for name, sub in subcommands.items():
-                walk(sub, (*path, name))
-        else:
-            found.append(" ".join(path))
-
-    walk(typer.main.get_command(build_app()), ())
-    return found
+    return [" ".join(path) for path, _ in leaves()]
 
 
 def has_json_flag(path: str) -> bool:

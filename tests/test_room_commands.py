@@ -17,10 +17,14 @@ from tests.twilio_fakes import (
     BASE,
     CONNECTED_URL,
     IMPORT_FILE,
+    JANE_ID,
+    JANE_PA,
     PARTICIPANTS_URL,
     ROOM_NAME,
     ROOM_SID,
     ROOM_URL,
+    SARAH_ID,
+    SARAH_PA,
     mock_in_progress,
     page,
     participant_body,
@@ -28,11 +32,6 @@ from tests.twilio_fakes import (
     track_body,
     twilio_error,
 )
-
-JANE_ID = "2-jane.doe@example.com"
-SARAH_ID = "5-sarah@example.com"
-JANE_PA = f"PA{2:032x}"
-SARAH_PA = f"PA{3:032x}"
 
 
 @pytest.fixture

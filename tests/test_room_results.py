@@ -21,21 +21,20 @@ from tests.helpers import store_from_document
 from tests.twilio_fakes import (
     BASE,
     IMPORT_FILE,
+    JANE_ID,
+    JANE_PA,
     PARTICIPANTS_URL,
     ROOM_NAME,
     ROOM_SID,
     ROOM_URL,
+    SARAH_ID,
+    SARAH_PA,
     mock_in_progress,
     page,
     participant_body,
     room_body,
     track_body,
 )
-
-JANE_ID = "2-jane.doe@example.com"
-SARAH_ID = "5-sarah@example.com"
-JANE_PA = f"PA{2:032x}"
-SARAH_PA = f"PA{3:032x}"
 
 
 @pytest.fixture

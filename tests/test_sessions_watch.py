@@ -114,6 +114,34 @@ def test_piped_watch_prints_one_line_per_state_change() -> None:
                               "(rows unknown); retrying in 5 s\n")
 
 
+#: refresh 3 of the tests below: 43 is no longer in the window (the window moved on)
+ONLY_42 = SessionEvidence((apt(42, 5),), TwilioView(live=(live(42, person(JANE, 0)),),
+                                                    completed=()))
+
+
+def test_piped_watch_says_when_a_row_leaves_the_window() -> None:
+    backend = ScriptedBackend([FIRST, SECOND, ONLY_42, ONLY_42])
+    clock = Clock(stop_after=4)
+    opts, out, _ = options(backend, clock, terminal=False)
+    run_sessions(opts)
+    lines = out.getvalue().splitlines()
+    gone = [line for line in lines if "\tgone\t" in line]
+    assert gone == ["2025-11-16T10:00:10Z\t43\tin session\tgone\tno longer in the window\t-"]
+    assert lines[-1] == gone[0]  # said once, on the refresh that dropped it
+
+
+def test_live_view_names_the_rows_that_left_the_window() -> None:
+    backend = ScriptedBackend([FIRST, SECOND, ONLY_42, ONLY_42])
+    clock = Clock(stop_after=4)
+    opts, out, _ = options(backend, clock, terminal=True)
+    run_sessions(opts)
+    frames = ANSI.sub("", out.getvalue())
+    _, _, third = frames.partition("refreshed 10:00:10")
+    third, _, fourth = third.partition("refreshed 10:00:15")
+    assert "left the window: 43 (in session)" in third
+    assert "left the window" not in fourth  # only on the refresh that dropped it
+
+
 def test_a_relative_window_moves_with_the_clock() -> None:
     backend = ScriptedBackend([FIRST])
     clock = Clock(stop_after=2)

@@ -27,6 +27,11 @@ COMPLETED_LOOKUP_URL = f"{BASE}/Rooms?UniqueName={ROOM_NAME}&Status=completed&Pa
 
 JANE = User(2, "jane.doe@example.com", "Jane Doe", "patient")
 SARAH = User(5, "sarah@example.com", "Dr. Sarah", "psychologist")
+#: their Twilio identities (ID-EMAIL, as vtctl mints them) and participant SIDs
+JANE_ID = "2-jane.doe@example.com"
+SARAH_ID = "5-sarah@example.com"
+JANE_PA = f"PA{2:032x}"
+SARAH_PA = f"PA{3:032x}"
 
 JOHN = {"id": 3, "email": "john.roe@example.com", "name": "John Roe", "role": "patient"}
 IMPORT_FILE = {

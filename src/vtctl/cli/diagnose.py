@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -20,6 +20,7 @@ from vtctl.domain.errors import ChecksNotRunError, DiagnoseProblemError, UsageEr
 from vtctl.domain.findings import Finding
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
+from vtctl.util.clock import utc_now
 
 if TYPE_CHECKING:
     from vtctl.domain.jwt_inspect import SigningSecret
@@ -50,10 +51,6 @@ fault's code (3 credentials, 6 a reply that is not Twilio's, 7 unreachable),
 after the findings.  The usual codes when the appointment itself cannot be
 read (5 not found, 4 not one of its users, 3 not authenticated, 7 unreachable).
 """
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -19,6 +19,7 @@ from vtctl.domain.history import EVENT_FIELDS, HISTORY_FIELDS
 from vtctl.domain.room_ref import RoomRef, parse_room_ref
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
+from vtctl.util.clock import utc_now
 
 if TYPE_CHECKING:
     from vtctl.domain.history import SessionHistory
@@ -46,10 +47,6 @@ _PARAGRAPHS = (
     "API has no such endpoint).",
 )
 HELP = "\n\n".join(textwrap.fill(paragraph, 78) for paragraph in _PARAGRAPHS)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass

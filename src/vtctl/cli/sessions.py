@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -20,6 +20,7 @@ from vtctl.backends.base import Backend
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import BackendChoice
 from vtctl.cli.framework.context import streams, with_backend_flags
+from vtctl.cli.framework.interval import check_interval, interval_flag
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.domain.errors import SessionsAlertError, UsageError, VtctlError
 from vtctl.domain.sessions import FIELDS, SessionRow, SessionsReport
@@ -27,6 +28,7 @@ from vtctl.domain.timespec import TimeSpec, parse_time, resolve_window
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.live import real_sleep, watch_loop
 from vtctl.ui.output import OutputFormat, emit, output_format
+from vtctl.util.clock import utc_now
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -38,10 +40,6 @@ DEFAULT_FROM = "-2h"
 DEFAULT_TO = "+2h"
 DEFAULT_INTERVAL = 5.0
 MIN_INTERVAL = 1.0
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -86,8 +84,7 @@ def _check_flags(opts: SessionsOptions) -> None:
     if opts.watch and opts.alert:
         raise UsageError("--alert and --watch cannot be used together",
                          hint="--alert is a one-shot check for cron and monitoring systems")
-    if not MIN_INTERVAL <= opts.interval < float("inf"):  # also refuses nan
-        raise UsageError(f"--interval must be at least {MIN_INTERVAL:g} seconds")
+    check_interval(opts.interval, MIN_INTERVAL)
 
 
 def read_report(opts: SessionsOptions, backend: Backend) -> SessionsReport:
@@ -181,6 +178,8 @@ class SessionsWatch:
     report: SessionsReport | None = None
     states: dict[int, str] = field(default_factory=dict)
     changed: frozenset[int] = frozenset()
+    #: the rows of the last report that this one no longer has (they left the window)
+    gone: tuple[SessionRow, ...] = ()
     note: str | None = None
 
     def step(self, report: SessionsReport) -> list[tuple[SessionRow, str | None]]:
@@ -191,6 +190,9 @@ class SessionsWatch:
         first = self.report is None
         self.changed = frozenset() if first else frozenset(
             row.appointment_id for row, _ in changes)
+        still = {row.appointment_id for row in report.rows}
+        self.gone = () if self.report is None else tuple(
+            row for row in self.report.rows if row.appointment_id not in still)
         self.states = {row.appointment_id: row.state for row in report.rows}
         self.report = report
         fault = _fault(report)
@@ -199,7 +201,7 @@ class SessionsWatch:
 
 
 def _watch(opts: SessionsOptions, backend: Backend) -> SessionsWatch:
-    from vtctl.ui.render.sessions import change_line, watch_view
+    from vtctl.ui.render.sessions import change_line, gone_line, watch_view
 
     state = SessionsWatch()
     io = opts.io
@@ -212,6 +214,8 @@ def _watch(opts: SessionsOptions, backend: Backend) -> SessionsWatch:
             return
         for row, before in changes:
             io.print_raw(change_line(report.now, row, before))
+        for row in state.gone:
+            io.print_raw(gone_line(report.now, row))
         if state.note != last_note[0] and state.note is not None:
             io.info(f"{state.note}; retrying in {opts.interval:g} s")
         last_note[0] = state.note
@@ -221,7 +225,7 @@ def _watch(opts: SessionsOptions, backend: Backend) -> SessionsWatch:
 
         if state.report is None:
             return Text("reading the shift...", style="dim")
-        return watch_view(state.report, state.changed, opts.interval, state.note)
+        return watch_view(state.report, state.changed, opts.interval, state.note, state.gone)
 
     watch_loop(io, refresh, view, opts.interval, sleep=opts.sleep, max_ticks=opts.max_ticks,
                screen=True)
@@ -279,8 +283,9 @@ Watch = Annotated[
     bool,
     typer.Option("--watch", "-w",
                  help="Keep a full-screen view, refreshed every --interval seconds, marking "
-                 "the rows whose state changed; piped, one line per state change. Ctrl-C "
-                 "to stop.", rich_help_panel=o.OUTPUT_PANEL),
+                 "the rows whose state changed; piped, one line per state change (`to` is "
+                 "'gone' when a row leaves the window). Ctrl-C to stop.",
+                 rich_help_panel=o.OUTPUT_PANEL),
 ]
 Interval = Annotated[
     float | None,
@@ -307,14 +312,13 @@ def command(
     from vtctl.checks.alerts import parse_alert_rules
     from vtctl.cli.diagnose import action_flags
 
-    if interval is not None and not watch_:
-        raise UsageError("--interval only applies to --watch")
+    seconds = interval_flag(watch_, interval, DEFAULT_INTERVAL)
     run_sessions(
         SessionsOptions(
             io=streams(ctx), open_backend=backend.open, fmt=output_format(json, jq),
             start=parse_time(from_, "--from"), end=parse_time(to, "--to"),
             user=user, watch=watch_,
-            interval=DEFAULT_INTERVAL if interval is None else interval,
+            interval=seconds,
             alert=parse_alert_rules(alert) if alert is not None else (),
             action_flags=action_flags(backend.settings),
         )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -25,6 +25,7 @@ from vtctl.backends.base import Backend
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import BackendChoice
 from vtctl.cli.framework.context import streams, with_backend_flags
+from vtctl.cli.framework.interval import check_interval, interval_flag
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.domain.errors import NetworkError, ServerError, UsageError, VtctlError
 from vtctl.domain.room_ref import RoomRef, parse_room_ref
@@ -32,6 +33,7 @@ from vtctl.domain.room_state import PublishedTrack, RoomStatus
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.live import real_sleep
 from vtctl.ui.output import OutputFormat, emit, output_format
+from vtctl.util.clock import utc_now
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -46,10 +48,6 @@ TRANSIENT_ERRORS: tuple[type[VtctlError], ...] = (NetworkError, ServerError)
 
 #: the fields of `status --json`, declared on the model
 FIELDS = RoomStatus.json_fields()
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -73,8 +71,7 @@ def run_status(opts: StatusOptions) -> None:
                 "--json and --watch cannot be used together",
                 hint="run `vtctl status ID --json` in a loop for machine-readable polling",
             )
-        if not MIN_INTERVAL <= opts.interval < float("inf"):  # also refuses nan
-            raise UsageError(f"--interval must be at least {MIN_INTERVAL:g} seconds")
+        check_interval(opts.interval, MIN_INTERVAL)
     backend = opts.open_backend()
     try:
         appointment_id = backend.resolve_room(opts.room)
@@ -270,8 +267,7 @@ def command(
     *,
     backend: BackendChoice,
 ) -> None:
-    if interval is not None and not watch_:
-        raise UsageError("--interval only applies to --watch")
+    seconds = interval_flag(watch_, interval, DEFAULT_INTERVAL)
     run_status(
         StatusOptions(
             io=streams(ctx),
@@ -279,7 +275,7 @@ def command(
             room=parse_room_ref(room),
             fmt=output_format(json, jq),
             watch=watch_,
-            interval=DEFAULT_INTERVAL if interval is None else interval,
+            interval=seconds,
         )
     )
 

@@ -11,15 +11,17 @@ unknown.  Only a reply that is not a JSON object is refused.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from vtctl.domain.errors import MalformedResponseError
 from vtctl.domain.models import parse_utc
 from vtctl.domain.room_state import Participant, PublishedTrack, RoomStatus
 from vtctl.util.jsonkind import json_kind
 from vtctl.util.text import printable
+
+T = TypeVar("T")
 
 _ROOM_NAME_KEYS = ("room_name", "unique_name", "video_room_id", "name", "room")
 _ROOM_SID_KEYS = ("room_sid", "sid")
@@ -136,38 +138,44 @@ def _tracks(value: Any) -> tuple[PublishedTrack, ...] | None:
 # -- tolerant field readers: the first key present with a usable value wins ----------
 
 
-def _first(fields: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
+def _first_read(fields: Mapping[str, Any], keys: tuple[str, ...],
+                read: Callable[[Any], T | None]) -> T | None:
+    """What ``read`` makes of the first key's value it makes something (not None) of."""
     for key in keys:
-        value = fields.get(key)
+        value = read(fields.get(key))
         if value is not None:
             return value
     return None
+
+
+def _first(fields: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
+    return _first_read(fields, keys, lambda value: value)
 
 
 def _first_str(fields: Mapping[str, Any], keys: tuple[str, ...]) -> str | None:
-    for key in keys:
-        value = fields.get(key)
-        if isinstance(value, str) and value.strip():
-            return printable(value.strip())  # no terminal escapes from the server
-    return None
+    return _first_read(fields, keys, _text)
 
 
 def _first_int(fields: Mapping[str, Any], keys: tuple[str, ...]) -> int | None:
-    for key in keys:
-        value = _int(fields.get(key))
-        if value is not None:
-            return value
-    return None
+    return _first_read(fields, keys, _int)
 
 
 def _first_time(fields: Mapping[str, Any], keys: tuple[str, ...]) -> datetime | None:
-    for key in keys:
-        value = fields.get(key)
-        if isinstance(value, str) and value.strip():
-            try:
-                return parse_utc(value.strip())
-            except ValueError:
-                continue
+    return _first_read(fields, keys, _time)
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return printable(value.strip())  # no terminal escapes from the server
+    return None
+
+
+def _time(value: Any) -> datetime | None:
+    if isinstance(value, str) and value.strip():
+        try:
+            return parse_utc(value.strip())
+        except ValueError:
+            return None
     return None
 
 

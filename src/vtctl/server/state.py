@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import anyio
 from starlette.requests import Request
@@ -28,6 +29,7 @@ from vtctl.server.limits import ServeLimits
 TWO_AUTHORIZATION_HEADERS = "Authorization header must be sent only once"
 
 _MISSING = object()
+Row = TypeVar("Row", Appointment, User)
 #: cached rows (appointments + users, found or not) before the cache is emptied
 CACHE_LIMIT = 50_000
 
@@ -58,17 +60,18 @@ class CachedStore(AppointmentStore):
             self._users.clear()
 
     def get_appointment(self, appointment_id: int) -> Appointment | None:
-        self._check_version()
-        found = self._appointments.get(appointment_id, _MISSING)
-        if found is _MISSING:
-            found = self._appointments[appointment_id] = super().get_appointment(appointment_id)
-        return found  # type: ignore[return-value]
+        return self._cached(self._appointments, appointment_id, super().get_appointment)
 
     def get_user(self, user_id: int) -> User | None:
+        return self._cached(self._users, user_id, super().get_user)
+
+    def _cached(self, rows: dict[int, Row | None], key: int,
+                read: Callable[[int], Row | None]) -> Row | None:
+        """The row of ``key`` (None: not found) from memory, read once per database version."""
         self._check_version()
-        found = self._users.get(user_id, _MISSING)
+        found = rows.get(key, _MISSING)
         if found is _MISSING:
-            found = self._users[user_id] = super().get_user(user_id)
+            found = rows[key] = read(key)
         return found  # type: ignore[return-value]
 
 

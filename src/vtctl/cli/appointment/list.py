@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -20,6 +20,7 @@ from vtctl.domain.models import Appointment
 from vtctl.domain.timespec import TimeSpec, parse_time, resolve_window
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
+from vtctl.util.clock import utc_now
 
 if TYPE_CHECKING:
     from vtctl.local.store import AppointmentQuery, AppointmentStore
@@ -30,10 +31,6 @@ DEFAULT_LIMIT = 30
 
 #: rows per rich table on a terminal: a long --all listing is printed as it is read
 TABLE_CHUNK = 500
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass

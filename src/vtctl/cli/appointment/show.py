@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
 
-from vtctl.backends.base import Backend, call_backend
+from vtctl.backends.base import call_backend
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import BackendChoice
-from vtctl.cli.framework.context import streams, with_backend_flags
+from vtctl.cli.framework.context import with_backend_flags
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
-from vtctl.cli.framework.validate import parse_appointment_id
+from vtctl.cli.framework.one_appointment import AppointmentOptions, appointment_options
 from vtctl.domain.models import Appointment
-from vtctl.ui.iostreams import IOStreams
-from vtctl.ui.output import OutputFormat, emit, output_format
+from vtctl.ui.output import emit
 
 #: the remote API may send more than the guide names; the document keeps it
 NOTE = "On the remote backend, other fields the API sends follow these."
 
 
-@dataclass
-class ShowOptions:
-    io: IOStreams
-    open_backend: Callable[[], Backend]
-    appointment_id: int
-    fmt: OutputFormat
-
-
-def run_show(opts: ShowOptions) -> None:
+def run_show(opts: AppointmentOptions) -> None:
     appointment = call_backend(
         opts.open_backend, lambda backend: backend.appointment(opts.appointment_id)
     )
@@ -53,14 +42,7 @@ def show_command(
     backend: BackendChoice,
 ) -> None:
     """Show one appointment (remote: GET /api/appointments/ID/; local: the store)."""
-    run_show(
-        ShowOptions(
-            io=streams(ctx),
-            open_backend=backend.open,
-            appointment_id=parse_appointment_id(appointment_id),
-            fmt=output_format(json, jq),
-        )
-    )
+    run_show(appointment_options(ctx, backend, appointment_id, json, jq))
 
 
 def register(group: typer.Typer) -> None:

@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
 
-from vtctl.backends.base import Backend, call_backend
+from vtctl.backends.base import call_backend
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import BackendChoice
-from vtctl.cli.framework.context import streams, with_backend_flags
+from vtctl.cli.framework.context import with_backend_flags
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
-from vtctl.cli.framework.validate import parse_appointment_id
+from vtctl.cli.framework.one_appointment import AppointmentOptions, appointment_options
 from vtctl.domain.models import RoomInfo
-from vtctl.ui.iostreams import IOStreams
-from vtctl.ui.output import OutputFormat, emit, output_format
+from vtctl.ui.output import emit
 
 #: the fields of `room create --json`, declared on the model
 FIELDS = RoomInfo.json_fields()
 
 
-@dataclass
-class CreateOptions:
-    io: IOStreams
-    open_backend: Callable[[], Backend]
-    appointment_id: int
-    fmt: OutputFormat
-
-
-def run_create(opts: CreateOptions) -> None:
+def run_create(opts: AppointmentOptions) -> None:
     room = call_backend(opts.open_backend, lambda backend: backend.create_room(opts.appointment_id))
 
     def view() -> Any:
@@ -56,14 +45,7 @@ def create_command(
     apt-ID-UNIX-HEX on the stored appointment once; running it again returns
     the same room.
     """
-    run_create(
-        CreateOptions(
-            io=streams(ctx),
-            open_backend=backend.open,
-            appointment_id=parse_appointment_id(appointment_id),
-            fmt=output_format(json, jq),
-        )
-    )
+    run_create(appointment_options(ctx, backend, appointment_id, json, jq))
 
 
 def register(group: typer.Typer) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 import typer
@@ -18,6 +18,7 @@ from vtctl.domain.room_ref import RoomRef, parse_room_ref
 from vtctl.domain.room_state import RoomStatus
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
+from vtctl.util.clock import utc_now
 
 
 @dataclass
@@ -27,7 +28,7 @@ class ParticipantsOptions:
     room: RoomRef
     fmt: OutputFormat
     include_all: bool = False
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = utc_now
 
 
 def run_participants(opts: ParticipantsOptions) -> RoomStatus:

@@ -205,12 +205,25 @@ def change_line(now: datetime, row: SessionRow, before: str | None) -> str:
     return "\t".join(_cell(c) for c in cells)
 
 
+#: the ``to`` of a row that left the window (a moving window, or it was rescheduled)
+GONE = "gone"
+
+
+def gone_line(now: datetime, row: SessionRow) -> str:
+    """A row that left the window in a piped --watch, in a change line's columns: its
+    last state as ``from``, ``gone`` as ``to`` (a consumer keeping state can drop it)."""
+    cells = [format_utc(now), row.appointment_id, row.state, GONE,
+             "no longer in the window", None]
+    return "\t".join(_cell(c) for c in cells)
+
+
 # -- --watch on a terminal ----------------------------------------------------------------
 
 
 def watch_view(report: SessionsReport, changed: Collection[int], interval: float,
-               note: str | None = None) -> Group:
-    """The full-screen view: a header line, then the shift with changed rows marked."""
+               note: str | None = None, gone: Sequence[SessionRow] = ()) -> Group:
+    """The full-screen view: a header line, then the shift with changed rows marked, and
+    which rows the last refresh dropped (so a row does not vanish unremarked)."""
     header = Text.assemble(
         ("Watching sessions", "bold"), f"  refreshed {report.now:%H:%M:%S} UTC, every "
         f"{interval:g} s  ", (f"{CHANGED_MARK} changed", "bold"), "  Ctrl-C to stop",
@@ -218,5 +231,8 @@ def watch_view(report: SessionsReport, changed: Collection[int], interval: float
     parts: list[RenderableType] = [header]
     if note:
         parts.append(Text(note, style="yellow"))
+    if gone:
+        left = ", ".join(f"{row.appointment_id} ({row.state})" for row in gone)
+        parts.append(Text(f"{CHANGED_MARK} left the window: {left}", style="dim"))
     parts.append(sessions_view(report, changed, marks=True))
     return Group(*parts)
