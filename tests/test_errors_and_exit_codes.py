@@ -214,7 +214,14 @@ def test_a_system_exit_while_the_reader_left_is_0_quietly(
 def test_a_bug_is_unexpected_exit_1_with_a_hint_not_a_traceback() -> None:
     code, err = _report(ValueError("boom"))
     assert code == ExitCode.UNEXPECTED == 1
-    assert err == "error: unexpected ValueError: boom\nhint: run again with --debug for details\n"
+    assert err == ("error: internal error (a bug in vtctl): boom\n"
+                   "hint: run again with --debug for the traceback, and report it\n")
+    assert "ValueError" not in err  # the class is the traceback's, with --debug
+
+
+def test_a_bug_without_a_message_still_says_what_it_is() -> None:
+    assert _report(KeyError())[1].splitlines()[0] == "error: internal error (a bug in vtctl)"
+    assert _report(ValueError("  "))[1].splitlines()[0] == "error: internal error (a bug in vtctl)"
 
 
 def test_debug_shows_the_traceback_and_drops_the_hint(capsys: pytest.CaptureFixture[str]) -> None:
@@ -222,7 +229,7 @@ def test_debug_shows_the_traceback_and_drops_the_hint(capsys: pytest.CaptureFixt
         raise ValueError("boom")
     except ValueError as exc:
         code, err = _report(exc, debug=True)
-    assert (code, err) == (1, "error: unexpected ValueError: boom\n")
+    assert (code, err) == (1, "error: internal error (a bug in vtctl): boom\n")
     assert "Traceback" in capsys.readouterr().err
 
 
