@@ -147,6 +147,10 @@ def test_an_offline_or_silent_room_is_the_backends_fault() -> None:
     for view, reason in [
         (RoomStatus(47, ROOM_47, status="offline"), "Twilio's state of the room is offline"),
         (RoomStatus(47, ROOM_47), "Twilio's state of the room is not given"),
+        (RoomStatus(47, ROOM_47, status=""), "Twilio's state of the room is not given"),
+        (RoomStatus(47, ROOM_47, status=" \t"), "Twilio's state of the room is not given"),
+        (RoomStatus(47, ROOM_47, status=" offline "), "Twilio's state of the room is offline"),
+        (RoomStatus(47, ROOM_47, status="unknown"), "Twilio's state of the room is unknown"),
         (RoomStatus(47, ROOM_47, status="offline", message="offline: no credentials"),
          "offline: no credentials"),
     ]:
@@ -154,6 +158,16 @@ def test_an_offline_or_silent_room_is_the_backends_fault() -> None:
         assert isinstance(unknown, Unknown) and unknown.reason == reason
         assert type(unknown.fault) is ServerError
         assert str(unknown.fault) == f"the backend did not say the room's state ({reason})"
+
+
+def test_a_blank_status_is_not_given_rather_than_an_empty_room_status() -> None:
+    """Empty text from the backend says nothing about the room: "could not run", with
+    the backend's fault, never the warning "room status " with nothing after it."""
+    for blank in ("", "  "):
+        finding = d.twilio_state(room(status=blank), appt(), DURING, WORK)
+        assert (finding.status, finding.detail) == (
+            "warning", "could not run: Twilio's state of the room is not given")
+        assert type(finding.fault) is ServerError
 
 
 def test_the_demo_profile_counts_as_no_credentials() -> None:

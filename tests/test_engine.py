@@ -246,3 +246,29 @@ def test_an_outsider_is_told_who_the_appointment_is_for(engine: TokenEngine) -> 
     assert (str(info.value), info.value.hint) == (
         "Permission denied",
         f"9 outsider@example.com is not in appointment 47: it is for {BOTH}")
+
+
+# -- the expiry time on serve's hot path: made once a second, from a bounded cache -------
+
+
+def test_tokens_minted_in_the_same_second_share_one_expiry_time(engine: TokenEngine) -> None:
+    from vtctl.local import engine as module
+
+    first = engine.issue(47, 2)
+    before = module._utc.cache_info()
+    second = engine.issue(47, 5)
+    assert second.expires_at == first.expires_at
+    assert second.expires_at is first.expires_at  # the cached one, not made again
+    assert module._utc.cache_info().hits == before.hits + 1
+
+
+def test_the_expiry_cache_keeps_at_most_64_times(store: AppointmentStore) -> None:
+    """A long-running serve mints in ever new seconds: the cache holds the last 64."""
+    from vtctl.local import engine as module
+
+    clock = iter(range(int(NOW), int(NOW) + 200))
+    minting = TokenEngine(store, lambda: CREDENTIALS, clock=lambda: next(clock))
+    tokens = [minting.issue(47, 2) for _ in range(200)]
+    assert len({t.expires_at for t in tokens}) == 200
+    info = module._utc.cache_info()
+    assert (info.maxsize, info.currsize) == (64, 64)

@@ -179,10 +179,47 @@ def test_a_closed_pipe_exits_0_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
     assert discarded == [True]
 
 
+def _system_exit(code: object, during: BaseException | None = None) -> SystemExit:
+    exc = SystemExit(code)
+    exc.__context__ = during
+    return exc
+
+
+@pytest.mark.parametrize(("code", "status"), [
+    (0, 0), (2, 2), (9, 9), (None, 0), ("a message instead of a code", 1)])
+def test_a_system_exit_keeps_its_status_as_python_would(code: object, status: int) -> None:
+    """``sys.exit(None)`` is 0 and ``sys.exit("text")`` is 1, as the interpreter has it."""
+    assert runtime.exit_status(_system_exit(code)) == status
+
+
+def test_a_system_exit_while_the_reader_left_is_0_quietly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Click turns a closed pipe into ``SystemExit(1)`` raised while handling EPIPE:
+    CONTRACT says the reader had what it wanted (exit 0), so stdout is discarded."""
+    import errno
+
+    discarded: list[bool] = []
+    monkeypatch.setattr(pipes, "discard_stdout", lambda: discarded.append(True))
+    epipe = BrokenPipeError(errno.EPIPE, "Broken pipe")
+    assert runtime.exit_status(_system_exit(1, during=epipe)) == 0
+    assert discarded == [True]
+    other = OSError(errno.EIO, "Input/output error")
+    assert runtime.exit_status(_system_exit(1, during=other)) == 1
+    assert discarded == [True]  # only for a closed pipe
+
+
 def test_a_bug_is_unexpected_exit_1_with_a_hint_not_a_traceback() -> None:
     code, err = _report(ValueError("boom"))
     assert code == ExitCode.UNEXPECTED == 1
-    assert err == "error: unexpected ValueError: boom\nhint: run again with --debug for details\n"
+    assert err == ("error: internal error (a bug in vtctl): boom\n"
+                   "hint: run again with --debug for the traceback, and report it\n")
+    assert "ValueError" not in err  # the class is the traceback's, with --debug
+
+
+def test_a_bug_without_a_message_still_says_what_it_is() -> None:
+    assert _report(KeyError())[1].splitlines()[0] == "error: internal error (a bug in vtctl)"
+    assert _report(ValueError("  "))[1].splitlines()[0] == "error: internal error (a bug in vtctl)"
 
 
 def test_debug_shows_the_traceback_and_drops_the_hint(capsys: pytest.CaptureFixture[str]) -> None:
@@ -190,7 +227,7 @@ def test_debug_shows_the_traceback_and_drops_the_hint(capsys: pytest.CaptureFixt
         raise ValueError("boom")
     except ValueError as exc:
         code, err = _report(exc, debug=True)
-    assert (code, err) == (1, "error: unexpected ValueError: boom\n")
+    assert (code, err) == (1, "error: internal error (a bug in vtctl): boom\n")
     assert "Traceback" in capsys.readouterr().err
 
 

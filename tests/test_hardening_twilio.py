@@ -60,7 +60,7 @@ APPOINTMENT = Appointment(
 )
 #: what an unexpected exception would print (exit 1): never on a hostile reply
 CRASH_WORDS = ("Traceback", "RecursionError", "MemoryError", "UnicodeEncodeError",
-               "UnicodeDecodeError", "JSONDecodeError", "KeyError", "TypeError", "unexpected ")
+               "UnicodeDecodeError", "JSONDecodeError", "KeyError", "TypeError", "internal error")
 
 
 pytestmark = pytest.mark.usefixtures("root_logger_restored")

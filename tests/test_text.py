@@ -70,7 +70,9 @@ def test_text_problem_names_the_character() -> None:
     assert text_problem("Jane Doe") is None
     assert text_problem("Jane\u202e") == "holds the control character U+202E"
     assert text_problem("a\x9b") == "holds the control character U+009B"
-    assert "lone surrogate" in (text_problem("\ud800") or "")
+    assert text_problem("\ud800") == (
+        "is not valid Unicode text (it holds a lone surrogate such as \\ud800)")
+    assert text_problem("a\udcff\x1b") == text_problem("\ud800")  # the surrogate first
 
 
 def test_is_unicode_text() -> None:
@@ -110,3 +112,33 @@ def test_quoted_cuts_a_flood() -> None:
     assert quoted("abcdef", limit=5) == repr("" + "...")
     assert quoted("a\nb") == "'a\\nb'"
     assert quoted("y" * 30, limit=25) == repr("y" * 5 + "...")
+
+
+def test_printable_lines_keeps_only_tabs_and_line_breaks() -> None:
+    from vtctl.util.text import printable_lines
+
+    assert printable_lines("a\tb\nc") == "a\tb\nc"  # nothing to replace: the same text
+    assert printable_lines("\t\x1b\n\r\x0b\x0c\x00X") == "\t?\n????X"
+    assert printable_lines("X\x1b") == "X?"
+
+
+def test_reason_of_drops_the_errno_prefix_and_nothing_else() -> None:
+    import socket
+
+    from vtctl.util.text import reason_of
+
+    assert reason_of(ConnectionRefusedError(111, "Connection refused")) == "Connection refused"
+    assert reason_of(socket.gaierror(-2, "Name or service not known")) == (
+        "Name or service not known")
+    assert reason_of(OSError("[Errno 5]   Input/output error ")) == "Input/output error"
+    assert reason_of(OSError("timed out [Errno 5] x")) == "timed out [Errno 5] x"
+    assert reason_of(OSError("[Errno x] odd")) == "[Errno x] odd"
+    assert reason_of(OSError("Errno 5 plain")) == "Errno 5 plain"
+
+
+def test_reason_of_an_error_without_words() -> None:
+    from vtctl.util.text import reason_of
+
+    assert reason_of(OSError()) == "no reason given"
+    assert reason_of(OSError("  ")) == "no reason given"
+    assert reason_of(OSError("[Errno 104]")) == "no reason given"

@@ -245,9 +245,10 @@ def known_room(room: RoomStatus | Unknown) -> RoomStatus | Unknown:
     (the demo profile's fake credentials count as none: Twilio was never asked)."""
     if isinstance(room, Unknown):
         return room
-    if room.status not in ("offline", UNKNOWN_STATE, None):
+    status = (room.status or "").strip()  # a blank status is no status: the backend's fault
+    if status not in ("offline", UNKNOWN_STATE, ""):
         return room
-    reason = room.message or f"Twilio's state of the room is {room.status or 'not given'}"
+    reason = room.message or f"Twilio's state of the room is {status or 'not given'}"
     if room.unknown_reason == "demo":
         return Unknown(reason, MissingCredentialsError(
             reason, hint="set TWILIO_* credentials and use another profile (--profile NAME)"))
@@ -300,7 +301,7 @@ def twilio_state(room: RoomStatus | Unknown, appointment: Appointment, now: date
         return Finding("twilio", "problem",
                        "the room failed in Twilio: nobody is in it; connecting again opens a "
                        "new room of the same name", act.rejoin(_both(appointment)))
-    return Finding("twilio", "warning", f"room status {printable(room.status or '')}")
+    return Finding("twilio", "warning", f"room status {printable(str(room.status))}")
 
 
 def _both(appointment: Appointment) -> str:

@@ -29,7 +29,7 @@ def printable_lines(text: str) -> str:
     """``printable`` for a piped line or record, keeping its tabs and line breaks."""
     if not has_control(text):
         return text
-    return "".join(c if c in "\t\n" else "?" if _is_control(c) else c for c in text)
+    return "".join(c if c in ("\t", "\n") else "?" if _is_control(c) else c for c in text)
 
 
 #: what ``json.dumps(..., ensure_ascii=False)`` leaves raw that a terminal acts on (a

@@ -60,9 +60,11 @@ def report_failure(exc: BaseException, io: IOStreams, debug: bool) -> int:
     _show_traceback(debug)
     from vtctl.util.logsetup import redact
 
+    # a bug, not bad input: the words say so; the class name is the traceback's (--debug)
+    detail = str(exc).strip()
     io.error(
-        redact(f"unexpected {type(exc).__name__}: {exc}"),
-        hint=None if debug else "run again with --debug for details",
+        redact(f"internal error (a bug in vtctl){': ' + detail if detail else ''}"),
+        hint=None if debug else "run again with --debug for the traceback, and report it",
     )
     return int(ExitCode.UNEXPECTED)
 
