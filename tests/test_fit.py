@@ -128,3 +128,23 @@ def test_values_from_elsewhere_are_never_markup_nor_control_characters() -> None
     rows = Rows([Column("name", lambda r: r, key=True)], ["[bold]x[/bold]\x1b[2J"])
     assert render(rows, 80)[1] == "[bold]x[/bold]?[2J"
     assert rows.lines() == ["[bold]x[/bold]?[2J"]
+
+
+LONG_IDENTITY = "support-agent-with-a-very-long-identity@example.com"
+
+
+@pytest.mark.parametrize("width", [30, 40, 50, len(LONG_IDENTITY) + 1])
+def test_an_identifier_wider_than_the_line_is_written_whole_for_the_terminal_to_wrap(
+        width: int) -> None:
+    """Not folded into ``...@example.`` and ``com``: one line of its own, unindented, which
+    the terminal wraps and a mouse selection takes whole (as ``vtctl mint`` prints it)."""
+    record = Record([Field("identity", LONG_IDENTITY, key=True), Field("room", ROOM, key=True),
+                     Field("valid for", "900 s (15 min)")])
+    rows = Rows([Column("identity", lambda r: r, key=True)], [LONG_IDENTITY, "jane@example.com"])
+    for renderable in (record, rows):
+        out = io.StringIO()
+        # as ``ui.sheet.show`` prints it: vtctl lays out, nothing crops
+        Console(file=out, width=width, color_system=None).print(renderable, crop=False)
+        lines = [line.rstrip() for line in out.getvalue().splitlines()]
+        assert LONG_IDENTITY in lines, "\n".join(lines)
+        assert all(len(line) <= width for line in lines if line != LONG_IDENTITY)

@@ -221,12 +221,24 @@ def blocks(console: Console, width: int, title: Cell | None,
             parts += _grid(console, label_width, value_width, beside)
             beside = []
             parts.append(Text(label, style=LABEL_STYLE))
-            fits = _measure(console, value)[1] <= width - INDENT
-            value.no_wrap = key and fits
-            value.overflow = "fold"
-            parts.append(Padding(value, (0, 0, 0, INDENT), expand=False))
+            parts.append(_alone(console, width, value, key))
         parts += _grid(console, label_width, value_width, beside)
     return Group(*parts)
+
+
+def _alone(console: Console, width: int, value: Text, key: bool) -> RenderableType:
+    """A value on the line(s) below its label: indented, prose wrapped between words.
+
+    An identifier wider than the indented line is written whole, unindented and never
+    broken by vtctl (as a ``CopyLine``): the terminal's own wrapping keeps it one line
+    to select, rather than two pieces a copy would join wrongly."""
+    if key and _measure(console, value)[1] > width - INDENT:
+        value.no_wrap = True
+        value.overflow = "ignore"
+        return value
+    value.no_wrap = key
+    value.overflow = "fold"
+    return Padding(value, (0, 0, 0, INDENT), expand=False)
 
 
 def _grid(console: Console, label_width: int, value_width: int,

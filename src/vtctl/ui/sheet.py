@@ -9,7 +9,8 @@ On a terminal the same parts are laid out for the console's width by ``ui.fit``:
 identifiers (``key`` columns and fields) are never split across lines; when a table
 is too wide its headers get short, prose wraps between words and the lesser columns
 are dropped (highest ``drop`` first); when even that does not fit, each record
-becomes a block of ``field value`` lines.  A ``CopyLine`` (an access token) is
+becomes a block of ``field value`` lines (an identifier wider than the terminal on a
+line of its own, whole, for the terminal to wrap).  A ``CopyLine`` (an access token) is
 written whole on a line of its own, outside any table, so a mouse selection takes
 exactly it.
 """
@@ -236,4 +237,6 @@ def show(io: IOStreams, result: Sheet) -> None:
             # soft_wrap: rich inserts no line break, whatever the width
             io.console.print(Text(part.value), soft_wrap=True)
         else:
-            io.console.print(part)
+            # no crop: ``ui.fit`` keeps every line within the width except an identifier
+            # wider than the terminal, written whole for the terminal to wrap
+            io.console.print(part, crop=False)
