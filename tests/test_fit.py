@@ -148,3 +148,14 @@ def test_an_identifier_wider_than_the_line_is_written_whole_for_the_terminal_to_
         lines = [line.rstrip() for line in out.getvalue().splitlines()]
         assert LONG_IDENTITY in lines, "\n".join(lines)
         assert all(len(line) <= width for line in lines if line != LONG_IDENTITY)
+
+
+def test_prose_with_a_word_wider_than_the_line_keeps_the_word_whole() -> None:
+    """``Support Agent (11, long@email)``: the email is not folded; the value is one line,
+    as a pipe prints it, for the terminal to wrap."""
+    value = f"Support Agent (11, {LONG_IDENTITY})"
+    record = Record([Field("psychologist", value), Field("duration", "60 min")])
+    out = io.StringIO()
+    Console(file=out, width=50, color_system=None).print(record, crop=False)
+    lines = [line.rstrip() for line in out.getvalue().splitlines()]
+    assert value in lines, "\n".join(lines)

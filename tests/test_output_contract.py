@@ -43,6 +43,22 @@ from tests.twilio_server import fake_twilio
 
 ROOT = Path(__file__).resolve().parent.parent
 ROOM_47 = "apt-47-1763138954-46eb915c"
+#: identifiers wider than the narrowest terminal less a block's indent: where a command
+#: takes an identifier, or lists stored ones, the walk gives it these (a short one fits
+#: anywhere and proves nothing)
+LONG_IDENTITY = "support-agent-with-a-very-long-identity@example.com"
+LONG_ROOM = "apt-50-1763400000-0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+#: as long as a stored room name gets for appointment 50 (the store takes only
+#: ``apt-ID-SECONDS-8HEX``)
+LONG_STORED_ROOM = "apt-50-1763400000000000000-0a1b2c3d"
+#: a user and an appointment with long identifiers, imported beside the examples
+LONG_DATA = {
+    "users": [{"id": 11, "email": LONG_IDENTITY, "name": "Support Agent",
+               "role": "psychologist"}],
+    "appointments": [{"id": 50, "patient_id": 2, "psychologist_id": 11,
+                      "duration_minutes": 30, "starts_at": "2025-11-18T09:00:00Z",
+                      "video_room_id": LONG_STORED_ROOM}],
+}
 TERMINAL_WIDTHS = (50, 80, 120)
 PIPE_COLUMNS = ("40", "300")
 BOX = re.compile(r"[─━│┃┏┓┗┛┌┐└┘╭╮╰╯├┤┬┴┼╇╈┡┩]")
@@ -97,7 +113,8 @@ INVOCATIONS: dict[str, tuple[Run, ...]] = {
               run("token", "47", "--profile", "demo")),
     "refresh": (run("refresh", "47", *LOCAL, "--as", "5", **TWILIO),),
     "inspect": (run("inspect", "-", stdin="token", **TWILIO),),
-    "mint": (run("mint", "--identity", "2-jane.doe@example.com", "--room", ROOM_47, **TWILIO),),
+    "mint": (run("mint", "--identity", LONG_IDENTITY, "--room", LONG_ROOM, "--ttl", "900",
+                 **TWILIO),),
     "serve": (run("serve", "--issue-jwt", "2", "--store", "{store}",
                   env={"VTCTL_SERVE_SECRET": SERVE_SECRET}),),
     "smoke": (run("smoke", "47", "49", "--base-url", "{url}", "--patient-jwt-env", "JWT_2",
@@ -114,12 +131,13 @@ INVOCATIONS: dict[str, tuple[Run, ...]] = {
     "room list": (run("room", "list", *LOCAL, **TWILIO),),
     "room end": (run("room", "end", "47", "--yes", *LOCAL, **TWILIO),),
     "room kick": (run("room", "kick", "47", "2", "--yes", *LOCAL, **TWILIO),),
-    "appointment show": (run("appointment", "show", "47", *LOCAL),),
+    "appointment show": (run("appointment", "show", "47", *LOCAL),
+                         run("appointment", "show", "50", *LOCAL)),
     "appointment list": (run("appointment", "list", "--store", "{store}"),
                          run("appointment", "list", "--profile", "demo")),
     "appointment export": (run("appointment", "export", "--store", "{store}"),),
     "appointment add": (run("appointment", "add", "--patient", "2", "--psychologist",
-                            "sarah@example.com", "--starts-at", "2025-11-20T09:00:00Z",
+                            LONG_IDENTITY, "--starts-at", "2025-11-20T09:00:00Z",
                             "--store", "{store}"),),
     "appointment import": (run("appointment", "import", "{home}/appointments.json",
                                "--store", "{store}"),),
@@ -226,11 +244,13 @@ def world(tmp_path_factory: pytest.TempPathFactory, serve_server: RunningServer
         env = clean_env(home, XDG_STATE_HOME=str(home / "state"), **twilio)
         store = str(home / "store.sqlite3")
         shutil.copy(ROOT / "examples" / "appointments.json", home / "appointments.json")
-        _setup(home, env, "appointment", "import", str(home / "appointments.json"),
-               "--store", store)
-        # the audit trail: tokens for both users of 47, and one of 49
+        (home / "long.json").write_text(json.dumps(LONG_DATA))
+        for source in ("appointments.json", "long.json"):
+            _setup(home, env, "appointment", "import", str(home / source), "--store", store)
+        # the audit trail: tokens for both users of 47, one of 49, one with long identifiers
         for args in (("token", "47", "--as", "2"), ("refresh", "47", "--as", "5"),
-                     ("token", "49", "--as", "jane.doe@example.com")):
+                     ("token", "49", "--as", "jane.doe@example.com"),
+                     ("token", "50", "--as", LONG_IDENTITY)):
             _setup(home, env, *args, "--local", "--store", store)
         token = _setup(home, env, "token", "47", "--local", "--store", store, "--as", "2",
                        "--raw").strip()

@@ -229,10 +229,11 @@ def blocks(console: Console, width: int, title: Cell | None,
 def _alone(console: Console, width: int, value: Text, key: bool) -> RenderableType:
     """A value on the line(s) below its label: indented, prose wrapped between words.
 
-    An identifier wider than the indented line is written whole, unindented and never
+    An identifier wider than the indented line, or prose with such a word in it (an
+    email in ``Name (11, email)``), is written whole on one unindented line, never
     broken by vtctl (as a ``CopyLine``): the terminal's own wrapping keeps it one line
     to select, rather than two pieces a copy would join wrongly."""
-    if key and _measure(console, value)[1] > width - INDENT:
+    if _need(console, value, key) > width - INDENT:
         value.no_wrap = True
         value.overflow = "ignore"
         return value
