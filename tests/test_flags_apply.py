@@ -50,6 +50,15 @@ APPLY_CASES = [(path, option, "local" if backend == "remote" else "remote")
                for path, option, backend in FLAG_CASES
                if DATA_COMMANDS[path][1].reached("local" if backend == "remote" else "remote")
                is not None]
+#: every flag the demo profile's runs would ignore: its Twilio credentials are fake, so
+#: nothing it runs asks Twilio (``--timeout`` there bounds no request)
+DEMO_CASES = [
+    (path, option)
+    for path, (_, use) in DATA_COMMANDS.items()
+    for option, applies in use.flags.values()
+    if use.reached("local", demo=True) is not None
+    and not set(applies.reaches) & set(use.reached("local", demo=True) or ())
+]
 LOCAL_ONLY = [path for path, (_, use) in DATA_COMMANDS.items() if use.remote is None]
 
 
@@ -88,6 +97,39 @@ def test_a_flag_the_backend_would_ignore_is_exit_2_in_one_line(
     line = _one_line_error(cli(*args, *_yes(command)))
     assert f"{option} is for" in line and f"{backend} backend" in line
     assert "add --local" in line or f"leave out {option}" in line  # what to do
+
+
+def test_the_walk_finds_the_demo_cases_of_the_review() -> None:
+    cases = {(" ".join(path), option) for path, option in DEMO_CASES}
+    assert {("status", "--timeout"), ("room participants", "--timeout"),
+            ("token", "--timeout"), ("token", "--base-url")} <= cases
+    assert ("status", "--as") not in cases  # the demo store answers it
+
+
+@pytest.mark.parametrize("args", [("status", "47"), ("room", "participants", "47")])
+def test_timeout_on_the_demo_profile_is_exit_2_not_ignored(cli: Cli, args: tuple[str, ...]
+                                                           ) -> None:
+    """The review's cases: both were exit 0, the room state "unknown", Twilio never asked."""
+    line = _one_line_error(cli(*args, "--profile", "demo", "--timeout", "5"))
+    assert "--timeout: the demo profile sends no request" in line
+    assert cli(*args, "--profile", "demo").exit_code == 0  # without it the run is as before
+
+
+@pytest.mark.parametrize(("path", "option"), DEMO_CASES,
+                         ids=[f"{' '.join(p)} {o}" for p, o in DEMO_CASES])
+def test_a_flag_the_demo_profile_would_ignore_is_exit_2_in_one_line(
+    cli: Cli, path: tuple[str, ...], option: str
+) -> None:
+    """`vtctl status 47 --profile demo --timeout 5` was exit 0: Twilio is never asked."""
+    command, use = DATA_COMMANDS[path]
+    args = [*path, *positional(command), "--profile", "demo", option, VALUES[option]]
+    line = _one_line_error(cli(*args, *_yes(command)))
+    assert f"leave out {option}" in line
+    applies = next(a for o, a in use.flags.values() if o == option)
+    if set(applies.reaches) & set(use.reached("local") or ()):  # Twilio, but for the demo
+        assert f"{option}: the demo profile sends no request" in line
+    else:
+        assert f"{option} is for" in line and "set by profile 'demo'" in line
 
 
 @pytest.mark.parametrize(("path", "option", "backend"), APPLY_CASES,

@@ -83,8 +83,13 @@ class BackendUse(NamedTuple):
     local: Reached
     flags: dict[str, tuple[str, Applies]]
 
-    def reached(self, backend: BackendKind) -> Reached:
-        return self.remote if backend == "remote" else self.local
+    def reached(self, backend: BackendKind, demo: bool = False) -> Reached:
+        """What a run on ``backend`` reaches; on the demo profile never Twilio (its
+        credentials are fake: no request is sent to it, see ``LocalBackend``)."""
+        found = self.remote if backend == "remote" else self.local
+        if demo and found is not None:
+            return tuple(reach for reach in found if reach != "twilio")
+        return found
 
 
 def flags_that_apply_somewhere(signature: inspect.Signature) -> dict[str, tuple[str, Applies]]:
@@ -107,7 +112,7 @@ def check_flags_apply(command: str, use: BackendUse, settings: Settings,
     """A usage error (exit 2, one line: why and what to do) when the command does not run
     on the resolved backend, or a flag given would be ignored there."""
     backend = settings.backend
-    reached = use.reached(backend)
+    reached = use.reached(backend, demo=settings.is_demo)
     if reached is None:
         other = "local" if backend == "remote" else "remote"
         fix = "add --local" if other == "local" else _undo_local(settings.backend_source)
@@ -117,6 +122,10 @@ def check_flags_apply(command: str, use: BackendUse, settings: Settings,
         value = given.get(name)
         if value is None or value is False or set(applies.reaches) & set(reached):
             continue
+        if set(applies.reaches) & set(use.reached(backend) or ()):  # but for the demo
+            raise UsageError(f"{option}: the demo profile sends no request (its Twilio "
+                             f"credentials are fake, so `{command}` does not ask Twilio); "
+                             f"leave out {option}, or use another profile (--profile NAME)")
         what = " or ".join(REACH_WORDS[r] for r in applies.reaches)
         note = f"; {applies.note}" if applies.note else ""
         if backend == "remote" and "engine" in applies.reaches:
