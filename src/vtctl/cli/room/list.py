@@ -77,7 +77,8 @@ def list_command(
 
     Each row: room name, status, participants (connected now, or who took
     part in a finished room), the appointment its name maps to with its
-    patient and psychologist from the store, created, duration, SID.
+    patient and psychologist from the store, created, duration, SID (piped:
+    tab-separated, the patient's and psychologist's names last, a field each).
     """
     run_list(
         ListOptions(io=streams(ctx), open_backend=backend.open, fmt=output_format(json, jq),

@@ -143,12 +143,17 @@ _ROOM_COLUMNS: list[Column[RoomSummary]] = [
     Column("created", lambda r: _when(r.created_at), drop=2),
     Column("duration", lambda r: _duration(r.duration_seconds), drop=3),
     Column("sid", lambda r: Text(r.sid, style="dim"), key=True, drop=4, piped=lambda r: r.sid),
+    # a terminal names them in the appointment column; a pipe gets a field each (after
+    # the sid, so the fields before keep their places)
+    Column("patient", lambda r: _person(r.patient) or "", on_terminal=False),
+    Column("psychologist", lambda r: _person(r.psychologist) or "", on_terminal=False),
 ]
 
 
 def rooms_sheet(rooms: Sequence[RoomSummary], status: str | None) -> Sheet:
     """One row per room (a pipe: ``name<TAB>status<TAB>people<TAB>appointment id
-    <TAB>created<TAB>duration<TAB>sid``)."""
+    <TAB>created<TAB>duration<TAB>sid<TAB>patient<TAB>psychologist``, the people's
+    names empty when the room is no appointment's or they are not in the store)."""
     which = f"{status} rooms" if status else "Recent rooms"
     return sheet(Rows(_ROOM_COLUMNS, rooms, title=f"{which} ({len(rooms)})", empty="no rooms"))
 
