@@ -7,7 +7,10 @@ a store imported from examples/appointments.json with tokens minted into its aud
 trail, the built-in demo profile, profiles logged in to a real ``vtctl serve``, and a
 stand-in for Twilio's Video API on 127.0.0.1 (``tests/twilio_server.py``).  Every run
 gets its own copy of that home directory, so commands that change things (``room end``,
-``config set``, ``auth logout``...) print the same each time.
+``config set``, ``auth logout``...) print the same each time.  Where a command takes an
+identifier, or lists stored ones, the walk gives it one wider than the narrowest terminal
+(``LONG_IDENTITY``, ``LONG_ROOM``, appointment 50): a short one fits anywhere and proves
+nothing about splitting.
 
 For each invocation:
 - piped (stdout not a terminal), ``COLUMNS=40`` and ``COLUMNS=300`` print the same
@@ -437,3 +440,32 @@ def test_the_readme_pipelines_do_what_it_says(world: World, tmp_path: Path) -> N
     assert "`vtctl token 47 | grep '^room'`" in section
     room = _shell(world, tmp_path / "room", "vtctl token 47 --profile demo | grep '^room'")
     assert room == f"room\t{ROOM_47}\n"
+
+
+def _screen(world: World, tmp_path: Path, width: int, *args: str) -> list[str]:
+    invocation = run(*args, *LOCAL, **TWILIO)
+    home = world.home(tmp_path / f"{args[0]}-{width}")
+    screen = run_on_terminal(world.args(home, invocation), width, world.env(home, invocation))
+    assert screen.returncode == 0, screen.stderr
+    return [line.rstrip() for line in screen.lines]
+
+
+def test_the_readme_says_when_participants_become_blocks(world: World, tmp_path: Path
+                                                         ) -> None:
+    """It said "under 80 columns each participant is a block", which `status` never did:
+    the layout (``ui.fit``) drops lesser columns first, blocks only when that is not enough."""
+    text = " ".join((ROOT / "README.md").read_text().split())
+    assert "under 80 columns" not in text
+    assert ("when the columns that remain still do not fit, each participant or room is a "
+            "block of `field value` lines: at 50 columns `room participants` (whose tracks "
+            "column stays) prints blocks, `status` a table of identity, role and status."
+            ) in text
+    status = _screen(world, tmp_path, 50, "status", "47")
+    header = "identity                role          status"
+    assert header in status, "\n".join(status)  # a table, its times dropped
+    participants = _screen(world, tmp_path, 50, "room", "participants", "47", "--all")
+    assert "identity  2-jane.doe@example.com" in participants, "\n".join(participants)
+    assert not any(line.startswith("identity ") and "role" in line for line in participants)
+    wide = _screen(world, tmp_path, 120, "status", "47")
+    assert any(line.startswith("identity") and "duration" in line for line in wide)
+
