@@ -99,6 +99,13 @@ def test_a_flag_the_backend_would_ignore_is_exit_2_in_one_line(
     assert "add --local" in line or f"leave out {option}" in line  # what to do
 
 
+def test_timeout_help_names_everything_it_bounds() -> None:
+    """It said "Remote request timeout", though it bounds Twilio requests as well."""
+    helps = {param.help for path, command in leaves() for param in command.params
+             if "--timeout" in getattr(param, "opts", ())}
+    assert helps and all("the remote API or Twilio" in str(h) for h in helps), helps
+
+
 def test_the_walk_finds_the_demo_cases_of_the_review() -> None:
     cases = {(" ".join(path), option) for path, option in DEMO_CASES}
     assert {("status", "--timeout"), ("room participants", "--timeout"),

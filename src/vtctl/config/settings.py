@@ -83,7 +83,8 @@ class BackendOptions(NamedTuple):
         help=f"Remote API base URL, e.g. {DEFAULT_BASE_URL} [env: VTCTL_BASE_URL].")] = None
     timeout: Annotated[float | None, _flag(
         "--timeout", metavar="SECONDS", reaches=("api", "twilio"),
-        help=f"Remote request timeout, covering the whole reply [default: {DEFAULT_TIMEOUT:g}].",
+        help=("Timeout of the requests to the remote API or Twilio, covering the whole "
+              f"reply [default: {DEFAULT_TIMEOUT:g}]."),
     )] = None
     ca_bundle: Annotated[str | None, _flag(
         "--ca-bundle", metavar="PEM", reaches=("api",),
