@@ -250,8 +250,7 @@ def known_room(room: RoomStatus | Unknown) -> RoomStatus | Unknown:
         return room
     reason = room.message or f"Twilio's state of the room is {status or 'not given'}"
     if room.unknown_reason == "demo":
-        return Unknown(reason, MissingCredentialsError(
-            reason, hint="set TWILIO_* credentials and use another profile (--profile NAME)"))
+        return Unknown(reason, MissingCredentialsError.demo(reason))
     return Unknown(reason, ServerError(
         f"the backend did not say the room's state ({reason})"))
 
