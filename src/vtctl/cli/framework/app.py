@@ -3,7 +3,8 @@ goes to ``runtime.report_failure`` (click's own usage errors keep click's exit c
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from typing import Any, Literal
 
 import typer
 from typer.exceptions import Abort
@@ -28,8 +29,29 @@ EPILOG = "Exit codes: " + ", ".join(
 ) + " (vtctl help exit-codes)."
 
 
-def build_app(modules: tuple[str, ...] | None = None) -> typer.Typer:
-    """The Typer app with the commands of ``modules`` (default: all of them)."""
+#: how Typer draws ``--help``: "rich" panels, or None for click's plain lines
+HelpMarkup = Literal["rich"] | None
+
+
+def help_markup() -> HelpMarkup:
+    """Rich panels on a terminal; click's plain lines when stdout is piped, as the
+    contract wants of every piped output (no box characters; gh does the same).
+
+    ``launch.helpcache`` keys its entries on whether stdout is a terminal, so a
+    rendering of one kind is never printed for the other."""
+    stdout = sys.stdout
+    try:
+        terminal = stdout is not None and stdout.isatty()
+    except (AttributeError, ValueError, OSError):  # a closed or odd stream: a pipe
+        terminal = False
+    return "rich" if terminal else None
+
+
+def build_app(
+    modules: tuple[str, ...] | None = None, markup: HelpMarkup | Literal["auto"] = "auto"
+) -> typer.Typer:
+    """The Typer app with the commands of ``modules`` (default: all of them); its help
+    drawn as ``markup`` says ("auto": :func:`help_markup`, decided now)."""
     from vtctl.cli.framework import commands
 
     app = typer.Typer(
@@ -38,7 +60,8 @@ def build_app(modules: tuple[str, ...] | None = None) -> typer.Typer:
         epilog=EPILOG,
         no_args_is_help=True,
         add_completion=False,
-        rich_markup_mode="rich",
+        # sub-apps' commands take the root's mode (typer.main.get_group_from_info)
+        rich_markup_mode=help_markup() if markup == "auto" else markup,
         pretty_exceptions_enable=False,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
