@@ -47,6 +47,12 @@ def help_markup() -> HelpMarkup:
     return "rich" if terminal else None
 
 
+#: click's plain help as wide as this: never wrapped, whatever ``COLUMNS`` says (the
+#: contract's rule for piped output): an option and its help on one line, as gh prints
+#: them, and no identifier (a JSON field, a URL) broken by a narrow ``COLUMNS``
+UNWRAPPED = 1_000_000
+
+
 def build_app(
     modules: tuple[str, ...] | None = None, markup: HelpMarkup | Literal["auto"] = "auto"
 ) -> typer.Typer:
@@ -54,6 +60,10 @@ def build_app(
     drawn as ``markup`` says ("auto": :func:`help_markup`, decided now)."""
     from vtctl.cli.framework import commands
 
+    mode = help_markup() if markup == "auto" else markup
+    settings: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
+    if mode is None:
+        settings["terminal_width"] = UNWRAPPED  # inherited by every command's context
     app = typer.Typer(
         name="vtctl",
         help=HELP,
@@ -61,9 +71,9 @@ def build_app(
         no_args_is_help=True,
         add_completion=False,
         # sub-apps' commands take the root's mode (typer.main.get_group_from_info)
-        rich_markup_mode=help_markup() if markup == "auto" else markup,
+        rich_markup_mode=mode,
         pretty_exceptions_enable=False,
-        context_settings={"help_option_names": ["-h", "--help"]},
+        context_settings=settings,
     )
     app.callback()(main_callback)
     commands.register(app, modules)
