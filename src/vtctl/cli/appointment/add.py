@@ -84,16 +84,14 @@ def add_command(
     ] = 60,
     appointment_id: Annotated[
         int | None,
-        typer.Option("--id", min=1, help="Appointment id.",
-                     show_default="the next free id"),
+        typer.Option("--id", min=1, help="Appointment id \\[default: the next free id]."),
     ] = None,
     starts_at: Annotated[
         str | None, typer.Option("--starts-at", help="Start time, ISO 8601 (UTC if no zone).")
     ] = None,
     room: Annotated[
         str | None,
-        typer.Option("--room", help="Video room name.",
-                     show_default="none; see `vtctl room create`"),
+        typer.Option("--room", help="Video room name \\[default: none; see `vtctl room create`]."),
     ] = None,
     json: Annotated[str | None, json_option(Appointment.json_fields())] = None,
     jq: Jq = None,
