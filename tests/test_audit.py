@@ -103,6 +103,16 @@ def test_list_filters_and_table(cli: Cli, store: Path, twilio_env: dict[str, str
     assert cli("audit", "list", "--jq", ".[2].command").stdout == "mint\n"
 
 
+def test_an_empty_list_says_whether_a_filter_matched_nothing(
+    cli: Cli, store: Path, twilio_env: dict[str, str],
+) -> None:
+    assert cli("audit", "list", "--store", str(store)).stderr == "no minted tokens recorded\n"
+    mint_some(cli, store)
+    nothing = cli("audit", "list", "--store", str(store), "--identity", "nobody")
+    assert (nothing.exit_code, nothing.stdout) == (0, "")
+    assert nothing.stderr == "no record matches the filters\n"
+
+
 def test_records_are_append_only(store: Path, cli: Cli, twilio_env: dict[str, str]) -> None:
     mint_some(cli, store)
     db = sqlite3.connect(store)

@@ -260,3 +260,20 @@ def test_remove_profile_drops_section_login_and_twilio(cli: Cli, config_file: Pa
     again = cli("config", "remove-profile", "old")
     assert again.exit_code == 0 and "nothing removed" in again.stderr
     assert cli("config", "remove-profile", "demo").exit_code != 0
+
+
+def test_the_demo_profile_keeps_its_own_store_whatever_vtctl_store_says(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A VTCTL_STORE exported for real work is not the demo's: ``--profile demo`` neither
+    creates that file nor reads it (its users are not the demo's) nor writes demo tokens
+    into its audit trail; an explicit ``--store`` is still honoured."""
+    elsewhere = tmp_path / "real-work.sqlite3"
+    monkeypatch.setenv("VTCTL_STORE", str(elsewhere))
+    result = cli("token", "47", "--profile", "demo", "--json", "user_identity")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {"user_identity": "2-jane.doe@example.com"}
+    assert not elsewhere.exists()
+    explicit = tmp_path / "explicit.sqlite3"
+    assert cli("token", "47", "--profile", "demo", "--store", str(explicit)).exit_code == 0
+    assert explicit.exists()  # the demo seeds the store it is told to use

@@ -75,6 +75,19 @@ def test_every_problem_in_the_source_is_given_an_action() -> None:
         assert not (isinstance(action, ast.Constant) and action.value is None), where
 
 
+def test_no_finding_but_a_problem_is_given_an_action_in_the_source() -> None:
+    """The converse (CONTRACT.md: `action` is null unless the finding is a problem): an
+    ok or a warning that names a command says it in its detail."""
+    for where, call in _finding_calls():
+        status = call.args[1] if len(call.args) > 1 else None
+        if isinstance(status, ast.Constant) and status.value == "problem":
+            continue
+        action = call.args[3] if len(call.args) > 3 else next(
+            (k.value for k in call.keywords if k.arg == "action"), None)
+        assert action is None or (isinstance(action, ast.Constant) and action.value is None), (
+            f"{where}: a finding that is not a problem is given an action")
+
+
 def appt(room: str | None = ROOM_47) -> Appointment:
     return Appointment(47, 2, 5, 60, starts_at=START, video_room_id=room, patient=JANE,
                        psychologist=SARAH)
@@ -153,6 +166,30 @@ def test_every_scenario_problem_has_an_action_that_reaches_someone() -> None:
                      "token_validity", "token_lifetime"}
 
 
+def over_scenarios() -> list[list[Finding]]:
+    """The session is over: the room live, never created, completed (history's cases)."""
+    later = START + timedelta(hours=2)
+    return [diagnose(Evidence(appt(), view, later, Fixes(47, flags)))
+            for view in (live(person("2-jane.doe@example.com", 1)), live(status="not-created"),
+                         live(status="completed"))
+            for flags in ((), ("--local",))]
+
+
+def test_every_finding_that_is_not_a_problem_has_a_null_action() -> None:
+    """Over every scenario, as `diagnose --json` prints them: only a problem has an action."""
+    for findings in scenarios() + token_scenarios() + over_scenarios():
+        for row in (f.to_json() for f in findings):
+            if row["status"] != "problem":
+                assert row["action"] is None, row
+
+
+def test_after_the_session_history_is_named_in_the_detail_not_the_action() -> None:
+    for findings in over_scenarios():
+        twilio = next(f for f in findings if f.check == "twilio")
+        assert twilio.status == "ok" and twilio.action is None, twilio
+        assert "`vtctl history 47 --local`" in twilio.detail, twilio
+
+
 def test_a_bad_token_is_fixed_in_the_browser_that_holds_it() -> None:
     expired = next(f for f in token_scenarios()[5] if f.check == "token_validity")
     assert expired.action == ("tell Jane Doe (patient): reload the session page; it fetches a "
@@ -194,6 +231,12 @@ def test_a_session_long_over_names_her_next_appointment(cli: Any, store: Path) -
     assert schedule["action"].startswith("tell Jane Doe (patient): this link's session ended ")
     assert "the next is appointment 52 at " in schedule["action"]
     assert "join it from its own link" in schedule["action"]
+
+
+def test_the_json_of_a_real_run_has_actions_only_on_problems(cli: Any, store: Path) -> None:
+    found = json.loads(cli("diagnose", "47", "--local", "--store", str(store), "--json").stdout)
+    assert {f["check"] for f in found} >= {"schedule", "twilio"}
+    assert [f for f in found if f["status"] != "problem" and f["action"] is not None] == []
 
 
 def test_no_later_appointment_says_so(cli: Any, tmp_path: Path) -> None:

@@ -106,15 +106,14 @@ LATER = START + timedelta(hours=2)
 
 @pytest.mark.parametrize(("view", "now", "expected"), [
     (room(), LATER, ("ok", f"room in progress since 09:00 UTC ({RM}), though the session "
-                     "ended 1 h 00 min ago: `vtctl history` tells what happened in it",
-                     "vtctl history 47 --local --profile work --store s")),
+                     "ended 1 h 00 min ago: `vtctl history 47 --local --profile work --store s` "
+                     "tells what happened in it", None)),
     (room(status="not-created"), LATER,
      ("ok", "not created: nobody connected, and the session ended 1 h 00 min ago; `vtctl "
-      "history` shows the tokens minted for it", "vtctl history 47 --local --profile work "
-      "--store s")),
+      "history 47 --local --profile work --store s` shows the tokens minted for it", None)),
     (room(status="completed"), LATER,
-     ("ok", "the room was ended (completed) after the session: `vtctl history` tells what "
-      "happened in it", "vtctl history 47 --local --profile work --store s")),
+     ("ok", "the room was ended (completed) after the session: `vtctl history 47 --local "
+      "--profile work --store s` tells what happened in it", None)),
     (room(status="failed"), DURING,
      ("problem", "the room failed in Twilio: nobody is in it; connecting again opens a new "
       "room of the same name", REJOIN)),
@@ -129,15 +128,17 @@ def test_twilio_state_words_and_action(
 
 
 def test_twilio_state_without_fixes_uses_the_default_backend() -> None:
-    assert d.twilio_state(room(), appt(), LATER).action == "vtctl history 47 --local"
+    finding = d.twilio_state(room(), appt(), LATER)
+    assert "`vtctl history 47 --local`" in finding.detail and finding.action is None
 
 
 def test_session_over_from_its_last_second() -> None:
     """At the scheduled end the session is over: history is what is left to read."""
     assert d.session_over(appt(), END)
     assert not d.session_over(appt(), END - timedelta(seconds=1))
-    assert d.twilio_state(room(), appt(), END, LOCAL).action == "vtctl history 47 --local"
-    assert d.twilio_state(room(), appt(), END - timedelta(seconds=1), LOCAL).action is None
+    assert "`vtctl history 47 --local`" in d.twilio_state(room(), appt(), END, LOCAL).detail
+    assert "history" not in d.twilio_state(room(), appt(), END - timedelta(seconds=1),
+                                           LOCAL).detail
 
 
 # -- why Twilio's view is unknown, and the fault that sets the exit code -----------------

@@ -20,7 +20,7 @@ from tests.sessions_fakes import (
     room_sid,
 )
 from vtctl.checks.sessions import session_report, session_row
-from vtctl.domain.errors import NetworkError, ServerError
+from vtctl.domain.errors import MissingCredentialsError, NetworkError, ServerError
 from vtctl.domain.models import Appointment
 from vtctl.domain.sessions import (
     FIELDS,
@@ -64,11 +64,13 @@ def test_an_appointment_without_a_room(starts_in: float, state: str, detail: str
     assert found.action == "vtctl room create 48"
 
 
-def test_no_room_needs_no_twilio_answer_and_has_no_action_once_over() -> None:
+def test_no_room_needs_no_twilio_answer_and_once_over_both_are_contacted() -> None:
+    """README's state table: missed's action is contact both (a room is no use any more)."""
     unreachable = TwilioView(failure=NetworkError("cannot reach Twilio"))
     assert row(apt(48, 5, room=False), unreachable).state == "no room"
     over = row(apt(48, -60, duration=50, room=False))
-    assert (over.state, over.action) == ("missed", None)
+    assert (over.state, over.action) == (
+        "missed", "contact the patient (Jane Doe) and the psychologist (Dr. Sarah)")
 
 
 def test_actions_carry_the_backend_flags_of_the_run() -> None:
@@ -169,8 +171,10 @@ def test_nobody_joined_ten_minutes_after_the_start_is_missed(late: float, state:
         assert found.action == "contact the patient (Jane Doe) and the psychologist (Dr. Sarah)"
 
 
-def test_missed_after_its_end_has_nothing_left_to_do() -> None:
-    assert row(apt(47, -60, duration=30)).action is None
+def test_missed_after_its_end_still_says_contact_both() -> None:
+    """Every missed row has an action (README's table): once over, to rebook."""
+    assert row(apt(47, -60, duration=30)).action == (
+        "contact the patient (Jane Doe) and the psychologist (Dr. Sarah)")
 
 
 def test_a_completed_room_is_ended() -> None:
@@ -196,9 +200,13 @@ def test_twilio_unreachable_every_room_row_unknown() -> None:
         assert (found.state, found.fault, found.action) == ("unknown", down, "check your network")
 
 
-def test_demo_profile_not_asked_is_unknown_without_a_fault() -> None:
+def test_demo_profile_not_asked_is_unknown_with_the_missing_credentials_fault() -> None:
+    """Not asked is not checked: the row carries a fault of exit code 3, as no credentials."""
     found = row(apt(47, 0), TwilioView(not_asked="the demo profile's credentials are fake"))
-    assert (found.state, found.fault) == ("unknown", None)
+    assert found.state == "unknown" and found.action is None
+    assert isinstance(found.fault, MissingCredentialsError)
+    assert int(found.fault.exit_code) == 3
+    assert found.fault.message == "the demo profile's credentials are fake"
 
 
 # -- midnight UTC ----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from vtctl.backends.local import LocalBackend
 from vtctl.cli.sessions import SessionsOptions, run_sessions
 from vtctl.domain.credentials import TwilioCredentials
 from vtctl.domain.errors import (
+    ChecksNotRunError,
     NetworkError,
     ServerError,
     SessionsAlertError,
@@ -316,7 +317,8 @@ def test_429_on_one_rooms_participants_leaves_only_that_row_unknown(
         40: "upcoming", 41: "no room", 42: "waiting", 44: "overrun", 45: "missed",
         46: "ended", 47: "stranger"}
     # shown, then the fault's exit code: 6, one line naming how many rows it left unknown
-    assert isinstance(run.error, ServerError) and run.exit_code == 6
+    assert isinstance(run.error, ChecksNotRunError) and run.exit_code == 6
+    assert isinstance(run.error.fault, ServerError)
     assert run.error.message.startswith("1 of 8 sessions are unknown: Twilio is rate limiting")
 
 
@@ -331,7 +333,8 @@ def test_twilio_unreachable_every_room_row_unknown_exit_7(
     assert states.pop(41) == "no room"  # no room name: nothing to ask Twilio
     assert set(states.values()) == {"unknown"}
     assert all("cannot reach Twilio" in r["detail"] for r in rows if r["state"] == "unknown")
-    assert isinstance(run.error, NetworkError) and run.exit_code == 7
+    assert isinstance(run.error, ChecksNotRunError) and run.exit_code == 7
+    assert isinstance(run.error.fault, NetworkError)
     assert run.error.message.startswith("7 of 8 sessions are unknown: cannot reach Twilio")
     # an alert that does not match still cannot say "all clear"
     assert shift(alert="stranger").exit_code == 7

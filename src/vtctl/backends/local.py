@@ -65,10 +65,8 @@ class LocalBackend:
         """Credentials Twilio's REST API will accept: not the demo profile's."""
         found = self.credentials()
         if found.source == "demo":
-            raise MissingCredentialsError(
-                "the demo profile's Twilio credentials are fake, so Twilio cannot be asked",
-                hint="set TWILIO_* credentials and use another profile (--profile NAME)",
-            )
+            raise MissingCredentialsError.demo(
+                "the demo profile's Twilio credentials are fake, so Twilio cannot be asked")
         return found
 
     def video_token(self, appointment_id: int, as_user: str | None = None) -> VideoToken:

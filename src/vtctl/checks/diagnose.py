@@ -250,8 +250,7 @@ def known_room(room: RoomStatus | Unknown) -> RoomStatus | Unknown:
         return room
     reason = room.message or f"Twilio's state of the room is {status or 'not given'}"
     if room.unknown_reason == "demo":
-        return Unknown(reason, MissingCredentialsError(
-            reason, hint="set TWILIO_* credentials and use another profile (--profile NAME)"))
+        return Unknown(reason, MissingCredentialsError.demo(reason))
     return Unknown(reason, ServerError(
         f"the backend did not say the room's state ({reason})"))
 
@@ -263,8 +262,8 @@ def _not_done(unknown: Unknown) -> str:
 
 def twilio_state(room: RoomStatus | Unknown, appointment: Appointment, now: datetime,
                  fixes: Fixes | None = None) -> Finding:
-    """The room's state in Twilio; once the session is over or the room completed, the
-    action is ``vtctl history`` (what happened in it)."""
+    """The room's state in Twilio; once the session is over the detail names the
+    ``vtctl history`` command that tells what happened in it (an ``ok`` has no action)."""
     fixes = fixes or Fixes(appointment.id)
     view = known_room(room)
     if isinstance(view, Unknown):
@@ -278,20 +277,20 @@ def twilio_state(room: RoomStatus | Unknown, appointment: Appointment, now: date
         detail = f"room in progress{since} ({room.sid or 'no SID'})"
         if over:
             return Finding("twilio", "ok", f"{detail}, though the session ended {ended} ago: "
-                           "`vtctl history` tells what happened in it", fixes.history())
+                           f"`{fixes.history()}` tells what happened in it")
         return Finding("twilio", "ok", detail)
     if room.status == "not-created":
         if over:
             return Finding("twilio", "ok",
                            f"not created: nobody connected, and the session ended {ended} ago; "
-                           "`vtctl history` shows the tokens minted for it", fixes.history())
+                           f"`{fixes.history()}` shows the tokens minted for it")
         return Finding("twilio", "ok",
                        "not created yet: Twilio creates the room when the first person connects")
     if room.status == "completed":
         detail = "the room was ended (completed)"
         if over:
-            return Finding("twilio", "ok", detail + " after the session: `vtctl history` tells "
-                           "what happened in it", fixes.history())
+            return Finding("twilio", "ok", f"{detail} after the session: `{fixes.history()}` "
+                           "tells what happened in it")
         return Finding("twilio", "problem",
                        detail + " while the session is still scheduled: whoever was in it was "
                        "disconnected; connecting again opens a new room of the same name "

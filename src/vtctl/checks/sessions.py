@@ -4,7 +4,7 @@ Pure: appointments, what Twilio said and the time in; rows out.  The rules, firs
 match wins (s = scheduled start, e = scheduled end, now = the refresh):
 
 - no room name: ``upcoming`` before s - 15 min, ``no room`` until s + 10 min, then
-  ``missed`` (action: ``vtctl room create ID``);
+  ``missed`` (action: ``vtctl room create ID`` until e, then contact both);
 - Twilio could not be asked, or not about this room: ``unknown`` (why);
 - a live room: someone neither the patient nor the psychologist connected is
   ``stranger``; both connected is ``in session``, or ``overrun`` after e; one of
@@ -12,6 +12,9 @@ match wins (s = scheduled start, e = scheduled end, now = the refresh):
   before s, else ``ended`` (everyone left; Twilio closes an empty room soon);
 - no live room: ``upcoming`` before s; a completed room is ``ended``; nobody has
   joined by s + 10 min: ``missed`` (until then ``upcoming``, late).
+
+Every ``missed`` row has an action: contact both (to get them in, or once it is over
+to rebook), or, while it is still scheduled and has no room, create the room first.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from vtctl.domain.errors import VtctlError
+from vtctl.domain.errors import MissingCredentialsError, VtctlError
 from vtctl.domain.models import Appointment, User
 from vtctl.domain.room_state import Participant
 from vtctl.domain.sessions import (
@@ -93,8 +96,8 @@ def session_row(
         return _no_room(a, start, now, cmd)
     if view.failure is not None:
         return _unknown(a, view.failure.message, view.failure, view.failure.hint)
-    if view.not_asked is not None:
-        return _unknown(a, view.not_asked, None, None)
+    if view.not_asked is not None:  # could not check is never all clear: exit 3
+        return _unknown(a, view.not_asked, MissingCredentialsError.demo(view.not_asked), None)
     if live is not None:
         return _live(a, live, now, cmd)
     if now < start:
@@ -112,7 +115,7 @@ def session_row(
                           detail=f"due {_span(now - start)} ago; nobody has joined yet")
     return SessionRow(
         a, MISSED, since=start, detail=f"nobody joined; due {_span(now - start)} ago",
-        action=_contact_both(a) if now < _end(a) else None,
+        action=_contact_both(a),
     )
 
 
@@ -127,7 +130,7 @@ def _no_room(a: Appointment, start: datetime, now: datetime, cmd: _Commands) -> 
         return SessionRow(a, NO_ROOM, since=start - NO_ROOM_BEFORE,
                           detail=f"{when} and has no room", action=create)
     return SessionRow(a, MISSED, since=start, detail="no room was created, so nobody could join",
-                      action=create if now < _end(a) else None)
+                      action=create if now < _end(a) else _contact_both(a))
 
 
 def _live(a: Appointment, room: TwilioRoom, now: datetime, cmd: _Commands) -> SessionRow:

@@ -22,7 +22,7 @@ from vtctl.cli.framework.backend_flags import BackendChoice
 from vtctl.cli.framework.context import streams, with_backend_flags
 from vtctl.cli.framework.interval import check_interval, interval_flag
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
-from vtctl.domain.errors import SessionsAlertError, UsageError, VtctlError
+from vtctl.domain.errors import ChecksNotRunError, SessionsAlertError, UsageError
 from vtctl.domain.sessions import FIELDS, SessionRow, SessionsReport
 from vtctl.domain.timespec import TimeSpec, parse_time, resolve_window
 from vtctl.ui.iostreams import IOStreams
@@ -98,26 +98,32 @@ def read_report(opts: SessionsOptions, backend: Backend) -> SessionsReport:
 
 
 def show(opts: SessionsOptions, report: SessionsReport) -> None:
-    """Print the rows (with --alert: the matching ones) and exit by what was found."""
+    """Print the rows (with --alert: the matching ones) and exit by what was found: 8 when
+    a rule matched; else, when rows are unknown, their fault's code (3, 6, 7): "could not
+    check" is never "all clear", with --alert or without; else 0."""
     rows: tuple[SessionRow, ...] = report.rows
+    rules = ",".join(rule.text for rule in opts.alert)
     if opts.alert:
         from vtctl.checks.alerts import matching
 
         rows = tuple(matching(report.rows, opts.alert, report.now))
     _print(opts, report, rows)
+    unchecked = _fault(report)
     if opts.alert and rows:
-        rules = ",".join(rule.text for rule in opts.alert)
         states = ", ".join(f"{n} {s}" for s, n in _counts(rows).items())
+        also = f"; {unchecked.message}" if unchecked is not None else ""
         raise SessionsAlertError(
-            f"{len(rows)} of {len(report.rows)} sessions match --alert {rules} ({states})",
+            f"{len(rows)} of {len(report.rows)} sessions match --alert {rules} ({states}){also}",
             hint="each row's action says what to do",
         )
+    if unchecked is not None:
+        if opts.alert:
+            raise ChecksNotRunError(f"no session matches --alert {rules}, but "
+                                    f"{unchecked.message}", fault=unchecked.fault,
+                                    hint=unchecked.hint)
+        raise unchecked
     if opts.alert and opts.io.is_stderr_tty:  # cron and monitors: silent when all is well
-        opts.io.info(f"no session matches --alert {','.join(r.text for r in opts.alert)} "
-                     f"({len(report.rows)} checked)")
-    fault = _fault(report)
-    if fault is not None:
-        raise fault
+        opts.io.info(f"no session matches --alert {rules} ({len(report.rows)} checked)")
 
 
 def _print(opts: SessionsOptions, report: SessionsReport, rows: tuple[SessionRow, ...]) -> None:
@@ -154,8 +160,9 @@ def _counts(rows: tuple[SessionRow, ...]) -> dict[str, int]:
     return found
 
 
-def _fault(report: SessionsReport) -> VtctlError | None:
-    """What left rows unknown, as the error the command exits with (3, 6 or 7)."""
+def _fault(report: SessionsReport) -> ChecksNotRunError | None:
+    """What left rows unknown (how many, and why), as the error the command exits with:
+    the fault's code (3, 6 or 7), as ``diagnose`` picks it for a check that could not run."""
     faults = report.faults()
     if report.failure is not None:
         faults.insert(0, report.failure)
@@ -165,7 +172,7 @@ def _fault(report: SessionsReport) -> VtctlError | None:
     unknown = sum(1 for row in report.rows if row.fault is not None)
     where = (f"{unknown} of {len(report.rows)} sessions are unknown: " if unknown
              else "Twilio's live rooms are unknown: ")
-    return type(first)(where + first.message, hint=first.hint)
+    return ChecksNotRunError(where + first.message, fault=first, hint=first.hint)
 
 
 # -- --watch ------------------------------------------------------------------------------
@@ -249,9 +256,12 @@ HELP = (
     "(today, tomorrow, 2025-11-16: its start for --from, its end for --to)."
     "\n\n"
     "--alert RULES makes it a monitoring check: STATE or STATE>DURATION, comma-separated "
-    "(waiting>5m,missed,no-room,stranger); only the matching rows are printed. Exit codes: "
-    "8 when a rule matched; 3, 6 or 7 when Twilio could not be asked (those rows are "
-    "unknown) and no rule matched; 0 otherwise."
+    "(waiting>5m,missed,no-room,stranger); only the matching rows are printed."
+    "\n\n"
+    "Exit codes, with --alert or without: 8 when a rule matched; else, when rows are unknown "
+    "(Twilio could not be asked, or was not: the demo profile's fake credentials), the "
+    "fault's code (3 credentials, 6 Twilio error, 7 unreachable), with how many rows and why "
+    "on stderr; 0 only when every row was checked."
 )
 
 FromTime = Annotated[

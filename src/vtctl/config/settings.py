@@ -73,7 +73,8 @@ class BackendOptions(NamedTuple):
         "--local", help="Use the embedded local engine (same as VTCTL_BACKEND=local).")] = False
     profile: Annotated[str | None, _flag(
         "--profile", "-p", metavar="NAME", complete=complete_profile,
-        help="Config profile [env: VTCTL_PROFILE; built-in 'demo' uses the shipped demo data].",
+        help="Config profile [env: VTCTL_PROFILE; built-in 'demo' uses the shipped demo data, "
+        "in a store of its own whatever VTCTL_STORE says].",
     )] = None
     store: Annotated[str | None, _flag(
         "--store", metavar="PATH", reaches=("engine",),
@@ -212,7 +213,10 @@ def resolve_settings(opts: BackendOptions, env: dict[str, str] | None = None) ->
     base_url = normalize_base_url(
         opts.base_url or env.get("VTCTL_BASE_URL") or profile.base_url or DEFAULT_BASE_URL
     )
-    store = opts.store or env.get("VTCTL_STORE") or profile.store
+    # the built-in demo is a sandbox: a VTCTL_STORE exported for real work is not its store
+    # (demo tokens must never land in a real store's audit trail); --store still is
+    builtin_demo = name == DEMO_PROFILE and name not in config.profiles
+    store = opts.store or (None if builtin_demo else env.get("VTCTL_STORE")) or profile.store
     store_path = Path(store).expanduser() if store else default_store_path(name)
     timeout = checked_timeout(opts.timeout if opts.timeout is not None else DEFAULT_TIMEOUT)
     return Settings(

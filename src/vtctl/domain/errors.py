@@ -43,8 +43,8 @@ class ExitMeaning(NamedTuple):
 EXIT_CODES: dict[ExitCode, ExitMeaning] = {
     ExitCode.OK: ExitMeaning(
         "ok", "success (also when a reader of the output, such as `head -1`, leaves early); "
-        "for a verdict (`diagnose`, `smoke`, `sessions --alert`): every check ran and none "
-        "found a problem"),
+        "for a verdict (`diagnose`, `smoke`, `sessions`): every check ran (for `sessions`: "
+        "no row is `unknown`) and none found a problem"),
     ExitCode.UNEXPECTED: ExitMeaning("unexpected", "unexpected error"),
     ExitCode.USAGE: ExitMeaning(
         "usage", "usage error (bad flag or argument, a flag that does not apply to the "
@@ -142,6 +142,13 @@ class AuthenticationError(VtctlError):
 
 class MissingCredentialsError(AuthenticationError):
     """Twilio credentials for the local engine are not configured."""
+
+    @classmethod
+    def demo(cls, reason: str) -> MissingCredentialsError:
+        """The demo profile's credentials are fake, so Twilio was not asked: what needed it
+        could not be checked, as with no credentials at all (exit 3, never an all-clear)."""
+        return cls(reason, hint="set TWILIO_* credentials and use another profile "
+                   "(--profile NAME)")
 
 
 class KeyringUnavailableError(AuthenticationError):
@@ -270,6 +277,8 @@ class ChecksNotRunError(VtctlError):
     def __init__(self, message: str, *, fault: VtctlError, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.exit_code = fault.exit_code
+        #: the fault that kept the checks from running
+        self.fault = fault
 
 
 # --- audit (exit 9) --------------------------------------------------------

@@ -63,7 +63,8 @@ class TwilioView:
     completed: tuple[TwilioRoom, ...] | None = None
     failure: VtctlError | None = None
     completed_failure: VtctlError | None = None
-    #: why Twilio was not asked though nothing failed (the demo profile): rows unknown, exit 0
+    #: why Twilio was not asked (the demo profile's fake credentials): rows that needed it
+    #: are unknown, and the command exits 3 as with no credentials
     not_asked: str | None = None
     #: how many HTTP requests it took (the benchmark and the request-count test read it)
     requests: int = 0

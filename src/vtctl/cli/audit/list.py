@@ -51,7 +51,8 @@ def run_audit_list(opts: AuditListOptions) -> None:
     def view() -> Any:
         from vtctl.ui.render.audit import audit_sheet
 
-        return audit_sheet(records)
+        filtered = (since, opts.appointment_id, opts.identity) != (None, None, None)
+        return audit_sheet(records, filtered)
 
     emit(opts.io, opts.fmt, lambda: [c.to_json() for c in chained], view)
 

@@ -32,6 +32,9 @@ AUDIT_COLUMNS: list[Column[AuditRecord]] = [
 ]
 
 
-def audit_sheet(records: Sequence[AuditRecord]) -> Sheet:
+def audit_sheet(records: Sequence[AuditRecord], filtered: bool = False) -> Sheet:
+    """``filtered``: the records asked for were narrowed (--since, --appointment,
+    --identity), so an empty list says that nothing matched, not that nothing was minted."""
+    empty = "no record matches the filters" if filtered else "no minted tokens recorded"
     return sheet(Rows(AUDIT_COLUMNS, records, title=f"{len(records)} minted token(s)",
-                      empty="no minted tokens recorded"))
+                      empty=empty))
