@@ -14,6 +14,7 @@ def test_add_help_keeps_its_bracketed_defaults(vtctl: Cli) -> None:
     text = " ".join(vtctl("appointment", "add", "--help").stdout.split())
     assert "Appointment id [default: the next free id]." in text
     assert "Video room name [default: none; see `vtctl room create`]." in text
+    assert "\\" not in text  # piped: the markup's escapes are not shown
 
 
 @pytest.mark.parametrize("command", ["login", "twilio"])

@@ -3,7 +3,8 @@ goes to ``runtime.report_failure`` (click's own usage errors keep click's exit c
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from typing import Any, Literal
 
 import typer
 from typer.exceptions import Abort
@@ -28,19 +29,51 @@ EPILOG = "Exit codes: " + ", ".join(
 ) + " (vtctl help exit-codes)."
 
 
-def build_app(modules: tuple[str, ...] | None = None) -> typer.Typer:
-    """The Typer app with the commands of ``modules`` (default: all of them)."""
+#: how Typer draws ``--help``: "rich" panels, or None for click's plain lines
+HelpMarkup = Literal["rich"] | None
+
+
+def help_markup() -> HelpMarkup:
+    """Rich panels on a terminal; click's plain lines when stdout is piped, as the
+    contract wants of every piped output (no box characters; gh does the same).
+
+    ``launch.helpcache`` keys its entries on whether stdout is a terminal, so a
+    rendering of one kind is never printed for the other."""
+    stdout = sys.stdout
+    try:
+        terminal = stdout is not None and stdout.isatty()
+    except (AttributeError, ValueError, OSError):  # a closed or odd stream: a pipe
+        terminal = False
+    return "rich" if terminal else None
+
+
+#: click's plain help as wide as this: never wrapped, whatever ``COLUMNS`` says (the
+#: contract's rule for piped output): an option and its help on one line, as gh prints
+#: them, and no identifier (a JSON field, a URL) broken by a narrow ``COLUMNS``
+UNWRAPPED = 1_000_000
+
+
+def build_app(
+    modules: tuple[str, ...] | None = None, markup: HelpMarkup | Literal["auto"] = "auto"
+) -> typer.Typer:
+    """The Typer app with the commands of ``modules`` (default: all of them); its help
+    drawn as ``markup`` says ("auto": :func:`help_markup`, decided now)."""
     from vtctl.cli.framework import commands
 
+    mode = help_markup() if markup == "auto" else markup
+    settings: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
+    if mode is None:
+        settings["terminal_width"] = UNWRAPPED  # inherited by every command's context
     app = typer.Typer(
         name="vtctl",
         help=HELP,
         epilog=EPILOG,
         no_args_is_help=True,
         add_completion=False,
-        rich_markup_mode="rich",
+        # sub-apps' commands take the root's mode (typer.main.get_group_from_info)
+        rich_markup_mode=mode,
         pretty_exceptions_enable=False,
-        context_settings={"help_option_names": ["-h", "--help"]},
+        context_settings=settings,
     )
     app.callback()(main_callback)
     commands.register(app, modules)
@@ -68,6 +101,29 @@ def app_for(args: list[str]) -> typer.Typer:
     return build_app(None if module is None else (module,))
 
 
+def click_command(args: list[str]) -> Any:
+    """The click command tree that runs ``args``; built for a pipe, its help texts are
+    plain when this run may print help (``cli.framework.plain_help``)."""
+    command = typer.main.get_command(app_for(args))
+    if help_markup() is None and _may_show_help(command, args):
+        from vtctl.cli.framework.plain_help import plain_texts
+
+        plain_texts(command)
+    return command
+
+
+def _may_show_help(command: Any, args: list[str]) -> bool:
+    """A help option anywhere, or the names end at a group (``vtctl room``: its help)."""
+    if any(arg in ("--help", "-h") for arg in args):
+        return True
+    for name in (arg for arg in args if not arg.startswith("-")):
+        subcommands = getattr(command, "commands", None)  # a group (Typer vendors click)
+        if subcommands is None or name not in subcommands:
+            return False  # a command runs, or an unknown name is an error
+        command = subcommands[name]
+    return getattr(command, "commands", None) is not None
+
+
 def _version_callback(ctx: typer.Context, value: bool) -> None:
     if value and not ctx.resilient_parsing:  # not while the shell asks for completions
         typer.echo(f"vtctl {__version__}")
@@ -93,7 +149,7 @@ def run(args: list[str], io: IOStreams | None = None) -> int:
     args, debug = split_debug(args)
     io = io or IOStreams()
     start_debug(io, debug)
-    command = typer.main.get_command(app_for(args))
+    command = click_command(args)
     try:
         # not standalone: Click's usage errors come here as exceptions, so they
         # are one line like every other error instead of a boxed panel
@@ -105,7 +161,10 @@ def run(args: list[str], io: IOStreams | None = None) -> int:
         return exit_status(exc)
     except typer.TyperException as exc:  # every click error (usage errors included)
         if not exc.format_message():
-            return exc.exit_code  # no_args_is_help: Typer printed the help already
+            return exc.exit_code  # no_args_is_help on a terminal: Typer printed the help
+        if _is_own_help(exc):  # no_args_is_help piped: the message is click's plain help
+            typer.echo(exc.format_message())  # on stdout, as on a terminal
+            return exc.exit_code
         from vtctl.util.logsetup import redact
 
         # "Got unexpected extra argument (eyJ...)": a token typed on argv is not echoed
@@ -117,6 +176,11 @@ def run(args: list[str], io: IOStreams | None = None) -> int:
     except (KeyboardInterrupt, Exception) as exc:  # the last line of defence
         return report_failure(exc, io, debug)
     return 0
+
+
+def _is_own_help(exc: typer.TyperException) -> bool:
+    ctx = getattr(exc, "ctx", None)
+    return ctx is not None and exc.format_message() == ctx.get_help()
 
 
 def _usage_hint(exc: typer.TyperException) -> str | None:

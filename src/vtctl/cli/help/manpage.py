@@ -50,9 +50,9 @@ def _escape(text: str) -> str:
 
 def _plain(markup: str) -> str:
     """Help text as the terminal shows it: rich markup removed (Typer's rich mode)."""
-    from rich.text import Text
+    from vtctl.ui.markup import plain
 
-    return Text.from_markup(markup).plain
+    return plain(markup)
 
 
 def _paragraphs(text: str) -> list[str]:
