@@ -97,3 +97,50 @@ def test_concurrent_processes_lose_no_write(tmp_path: Path) -> None:
         assert "locked" not in err
     with AppointmentStore.open(path) as store:
         assert len(store.list_appointments()) == 1 + 4 * 25
+
+
+def test_a_store_locked_past_the_busy_timeout_is_busy_not_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another process holding the file is no reason to tell anyone to restore a backup."""
+    import vtctl.local.store as store_module
+
+    path = make_store(tmp_path / "s.sqlite3")
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 0)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StoreError) as refused:
+            AppointmentStore.open(path)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert "is busy: another process held it" in refused.value.message
+    assert "damaged" not in refused.value.message and refused.value.hint
+    with AppointmentStore.open(path) as store:  # free again: opens as usual
+        assert store.get_appointment(47) is not None
+
+
+def test_a_reader_in_the_way_of_the_wal_switch_does_not_fail_the_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Many processes creating one store: the switch to WAL needs the file to itself; the
+    mode is kept in the file, so a busy switch is left to whoever comes next."""
+    import vtctl.local.store as store_module
+
+    path = make_store(tmp_path / "s.sqlite3")
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 0)
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM appointments").fetchone()  # a shared lock, held
+    try:
+        with AppointmentStore.open(path) as store:
+            assert store.get_appointment(47) is not None
+    finally:
+        reader.execute("ROLLBACK")
+        reader.close()
+    with AppointmentStore.open(path), sqlite3.connect(path) as db:  # the next open switches
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -187,6 +187,22 @@ def _sqlite_errors(method: _F) -> _F:
     return wrapper  # type: ignore[return-value]
 
 
+def _is_busy(exc: sqlite3.DatabaseError) -> bool:
+    """SQLite's "database is locked" (or "table is locked"), by its error code."""
+    return getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _switch_to_wal(db: sqlite3.Connection) -> None:
+    """WAL mode, which lets readers and a writer share the file.  The mode is kept in the
+    file, so when another process holds a lock past the busy timeout (many creating one
+    store at once) the switch is left to it or to the next open, rather than failing."""
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.OperationalError as exc:
+        if not _is_busy(exc):
+            raise
+
+
 class AppointmentStore:
     """Appointments and users in SQLite; open with ``AppointmentStore.open``."""
 
@@ -227,8 +243,15 @@ class AppointmentStore:
             db.execute("PRAGMA foreign_keys = ON")
             store._migrate()
             if not memory:
-                db.execute("PRAGMA journal_mode = WAL")
+                _switch_to_wal(db)
         except sqlite3.DatabaseError as exc:
+            if _is_busy(exc):  # a lock held past the busy timeout is not damage
+                raise StoreError(
+                    f"the store {path} is busy: another process held it for "
+                    f"{BUSY_TIMEOUT_MS // 1000} s",
+                    hint="try again; if it stays busy, look for a stuck vtctl (or other "
+                    "program) using the file",
+                ) from exc
             raise StoreError(
                 f"the store {path} is damaged ({exc}); restore it from a backup or "
                 "import into a new --store"
