@@ -79,13 +79,19 @@ def bench_document(appointments: int) -> dict[str, Any]:
 
 
 def make_store(path: Path, appointments: int) -> Path:
-    """A store with ``appointments`` appointments (ids 1..N), each with a room."""
-    from vtctl.local.importer import parse_import
-    from vtctl.local.store import AppointmentStore
-
-    data = parse_import(json.dumps(bench_document(appointments)).encode(), source="bench data")
-    with AppointmentStore.open(path) as store:
-        store.import_records(data.users, data.appointments)
+    """A store with ``appointments`` appointments (ids 1..N), each with a room, made by
+    ``vtctl appointment import`` in the benchmark's environment (its home: the store's
+    folder), so that the audit trail's key is where ``serve``, run in that same
+    environment, looks for it (made in this process, the key went to this user's
+    config, and ``serve`` refused every token with a 503)."""
+    home = path.parent
+    source = home / "bench-appointments.json"
+    source.write_text(json.dumps(bench_document(appointments)))
+    subprocess.run(
+        [*vtctl_command(), "appointment", "import", str(source), "--store", str(path)],
+        env=bench_env(home), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, check=True,
+    )
     return path
 
 
