@@ -1,0 +1,32 @@
+"""The benchmarks' own server harness serves real tokens.
+
+A benchmark that measures a server answering 503 measures nothing: when the keyed
+audit trail came (issue 23), ``bench_serve.make_store`` built its store in the
+benchmark's process, the trail's key went to that user's config, and ``serve``
+(started in the benchmark's environment) refused every token, which no test saw
+until a full ``benchmarks/run``.  This checks the harness, not a speed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import bench_serve  # noqa: E402  (benchmarks/ is not a package)
+
+
+def test_the_serve_benchmarks_store_and_server_hand_out_tokens(tmp_path: Path) -> None:
+    store = bench_serve.make_store(tmp_path / "store.sqlite3", 3)
+    with bench_serve.serve(store, tmp_path, "--no-access-log") as server:
+        request = urllib.request.Request(
+            f"{server.url}/api/appointments/video-token/2/",
+            headers={"Authorization": f"Bearer {bench_serve.dev_jwt(bench_serve.PATIENT)}"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            assert reply.status == 200
+            body = json.loads(reply.read())
+    assert body["appointment_id"] == 2 and body["room_name"] == "apt-2-1763138954-00000002"
