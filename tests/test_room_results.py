@@ -213,3 +213,34 @@ def test_status_shows_the_tracks_it_fetched(room_cli: Any, httpx_mock: HTTPXMock
              if line.startswith("participant\t")}
     assert "audio on" in lines[JANE_ID] and "video muted" in lines[JANE_ID]
     assert "none" in lines[SARAH_ID].split("\t")
+
+
+# -- one word for a participant's role -----------------------------------------------------
+
+
+def test_status_and_room_participants_name_a_strangers_role_alike() -> None:
+    """Someone who is neither the patient nor the psychologist is ``other`` in both
+    listings of participants (``status`` once printed ``-`` where ``room participants``
+    printed ``other``)."""
+    import io as text_io
+
+    from vtctl.domain.room_state import Participant, RoomStatus
+    from vtctl.ui.iostreams import IOStreams
+    from vtctl.ui.render.rooms import participants_sheet
+    from vtctl.ui.render.status import participants_rows
+    from vtctl.ui.sheet import Sheet, sheet, show
+
+    room = RoomStatus(appointment_id=47, room_name=ROOM_NAME, status="in-progress",
+                      sid="RM" + "0" * 32, participants=(
+                          Participant(identity=JANE_ID, status="connected", role="patient"),
+                          Participant(identity="9-outsider@example.com", status="connected")))
+
+    def roles(printed: Sheet) -> dict[str, str]:
+        out = text_io.StringIO()
+        show(IOStreams(out=out, err=text_io.StringIO(), force_terminal=False), printed)
+        return {line.split("\t")[1]: line.split("\t")[2] for line in out.getvalue().splitlines()
+                if line.startswith("participant\t")}
+
+    expected = {JANE_ID: "patient", "9-outsider@example.com": "other"}
+    assert roles(sheet(participants_rows(room))) == expected
+    assert roles(participants_sheet(room)) == expected

@@ -20,7 +20,13 @@ from vtctl.domain.room_state import (
     RoomStatus,
     RoomSummary,
 )
-from vtctl.ui.render.status import UNKNOWN, is_present, participant_duration, styled
+from vtctl.ui.render.status import (
+    UNKNOWN,
+    is_present,
+    participant_duration,
+    role_text,
+    styled,
+)
 from vtctl.ui.sheet import Column, Field, Note, Record, Rows, Sentence, Sheet, sheet
 from vtctl.util.timefmt import humanize_duration
 
@@ -61,14 +67,10 @@ def track_words(tracks: tuple[PublishedTrack, ...] | None) -> str:
     return ", ".join(track_lines((t,)).plain for t in tracks) or "none"
 
 
-def _role(p: Participant) -> Text:
-    return Text(p.role or "other", style="" if p.role else "dim")
-
-
 def _participant_columns(now: datetime) -> list[Column[Participant]]:
     return [
         Column("identity", lambda p: p.identity, key=True),
-        Column("role", _role),
+        Column("role", role_text),
         Column("status", lambda p: styled(p.status), piped=lambda p: p.status or UNKNOWN),
         Column("tracks", lambda p: track_lines(p.tracks), piped=lambda p: track_words(p.tracks)),
         Column("since", lambda p: _when(p.connected_at), drop=2),

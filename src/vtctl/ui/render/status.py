@@ -20,6 +20,8 @@ from vtctl.util.timefmt import humanize_duration
 #: participant statuses that mean "in the room"
 PRESENT = (None, "connected", "reconnecting")
 UNKNOWN = "-"
+#: the role shown for a participant who is neither the patient nor the psychologist
+OTHER_ROLE = "other"
 
 _STATUS_STYLES = {
     "in-progress": "bold green",
@@ -174,13 +176,20 @@ def _participant_columns(now: datetime, changes: ParticipantChanges, show_tracks
 
     return [
         Column("identity", identity, key=True),
-        Column("role", lambda p: p.role or Text(UNKNOWN, style="dim"), drop=1),
+        Column("role", role_text, drop=1),
         Column("status", state, piped=lambda p: p.status or UNKNOWN),
         Column("connected since", _since, short="since", drop=3),
         Column("duration", lambda p: participant_duration(p, now), drop=2),
         # a terminal shows tracks only when they were asked; a pipe's line always has them
         Column("tracks", lambda p: track_summary(p.tracks), drop=4, on_terminal=show_tracks),
     ]
+
+
+def role_text(p: Participant) -> Text:
+    """A participant's role, in the same word wherever participants are listed (``status``,
+    ``room participants``): ``other`` for someone who is neither the patient nor the
+    psychologist (or whose role the backend did not say)."""
+    return Text(p.role or OTHER_ROLE, style="" if p.role else "dim")
 
 
 def _since(p: Participant) -> str:
