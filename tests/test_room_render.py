@@ -62,7 +62,7 @@ def on_one_line(found: list[str], value: str) -> bool:
 def test_participants_fit(width: int) -> None:
     found = lines(participants_sheet(STATUS, NOW), width)
     for whole in (ROOM, ROOM_SID, "2-jane.doe@example.com", "5-sarah@example.com",
-                  "patient", "psychologist", "other", "audio on", "video muted", "none",
+                  "patient", "psychologist", "audio on", "video muted", "none",
                   "not asked"):
         assert on_one_line(found, whole), (whole, "\n".join(found))
     # a SID shown is shown whole: never a fragment of one

@@ -218,10 +218,11 @@ def test_status_shows_the_tracks_it_fetched(room_cli: Any, httpx_mock: HTTPXMock
 # -- one word for a participant's role -----------------------------------------------------
 
 
-def test_status_and_room_participants_name_a_strangers_role_alike() -> None:
-    """Someone who is neither the patient nor the psychologist is ``other`` in both
-    listings of participants (``status`` once printed ``-`` where ``room participants``
-    printed ``other``)."""
+def test_status_and_room_participants_show_a_missing_role_alike() -> None:
+    """A participant without a role (a remote backend need not say; locally, someone who
+    is neither the patient nor the psychologist) is ``-`` in both listings of
+    participants: ``room participants`` once printed ``other``, which claimed a stranger
+    where the backend had only said nothing."""
     import io as text_io
 
     from vtctl.domain.room_state import Participant, RoomStatus
@@ -241,6 +242,6 @@ def test_status_and_room_participants_name_a_strangers_role_alike() -> None:
         return {line.split("\t")[1]: line.split("\t")[2] for line in out.getvalue().splitlines()
                 if line.startswith("participant\t")}
 
-    expected = {JANE_ID: "patient", "9-outsider@example.com": "other"}
+    expected = {JANE_ID: "patient", "9-outsider@example.com": "-"}
     assert roles(sheet(participants_rows(room))) == expected
     assert roles(participants_sheet(room)) == expected

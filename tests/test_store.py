@@ -144,3 +144,17 @@ def test_a_reader_in_the_way_of_the_wal_switch_does_not_fail_the_open(
         reader.close()
     with AppointmentStore.open(path), sqlite3.connect(path) as db:  # the next open switches
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+@pytest.mark.parametrize("code", [5, 6, 261, 517, 773, 262])
+def test_every_busy_or_locked_code_counts_as_busy(code: int) -> None:
+    """SQLite reports extended codes (a WAL write conflict is SQLITE_BUSY_SNAPSHOT, 517);
+    each busy or locked one is a busy store, never a damaged one."""
+    from vtctl.local.store import _is_busy
+
+    exc = sqlite3.OperationalError("database is locked")
+    exc.sqlite_errorcode = code  # type: ignore[attr-defined]
+    assert _is_busy(exc)
+    other = sqlite3.DatabaseError("database disk image is malformed")
+    other.sqlite_errorcode = 11  # type: ignore[attr-defined]
+    assert not _is_busy(other)

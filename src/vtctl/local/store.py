@@ -188,8 +188,10 @@ def _sqlite_errors(method: _F) -> _F:
 
 
 def _is_busy(exc: sqlite3.DatabaseError) -> bool:
-    """SQLite's "database is locked" (or "table is locked"), by its error code."""
-    return getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    """SQLite's "database is locked" (or "table is locked"), by its error code: the
+    primary code, the low byte of an extended one (``SQLITE_BUSY_SNAPSHOT`` is 517)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def _switch_to_wal(db: sqlite3.Connection) -> None:

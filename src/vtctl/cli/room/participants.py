@@ -67,8 +67,9 @@ def participants_command(
 ) -> None:
     """Show who is connected to the room and the tracks each one publishes.
 
-    One row per participant: identity, role (patient, psychologist or other,
-    from the appointment), status, connected since, duration, participant SID
+    One row per participant: identity, role (patient or psychologist, from the
+    appointment; - for anyone else, or when the backend does not say), status,
+    connected since, duration, participant SID
     and published tracks (audio/video/data, name, on or muted). Local: Twilio's
     Participants and PublishedTracks API. Remote: what video-status returns.
     """

@@ -20,8 +20,6 @@ from vtctl.util.timefmt import humanize_duration
 #: participant statuses that mean "in the room"
 PRESENT = (None, "connected", "reconnecting")
 UNKNOWN = "-"
-#: the role shown for a participant who is neither the patient nor the psychologist
-OTHER_ROLE = "other"
 
 _STATUS_STYLES = {
     "in-progress": "bold green",
@@ -186,10 +184,11 @@ def _participant_columns(now: datetime, changes: ParticipantChanges, show_tracks
 
 
 def role_text(p: Participant) -> Text:
-    """A participant's role, in the same word wherever participants are listed (``status``,
-    ``room participants``): ``other`` for someone who is neither the patient nor the
-    psychologist (or whose role the backend did not say)."""
-    return Text(p.role or OTHER_ROLE, style="" if p.role else "dim")
+    """A participant's role, in the same form wherever participants are listed (``status``,
+    ``room participants``); ``-`` when there is none: a remote backend need not say, and
+    the local one has none for someone who is neither the patient nor the psychologist
+    (``diagnose`` and ``sessions`` name those as strangers)."""
+    return Text(p.role, style="") if p.role else Text(UNKNOWN, style="dim")
 
 
 def _since(p: Participant) -> str:
