@@ -216,8 +216,8 @@ def resolve_settings(opts: BackendOptions, env: dict[str, str] | None = None) ->
     )
     # the built-in demo is a sandbox: a VTCTL_STORE exported for real work is not its store
     # (demo tokens must never land in a real store's audit trail); --store still is
-    builtin_demo = name == DEMO_PROFILE and name not in config.profiles
-    store = opts.store or (None if builtin_demo else env.get("VTCTL_STORE")) or profile.store
+    demo = name == DEMO_PROFILE  # the one test of "the demo", as Settings.is_demo
+    store = opts.store or (None if demo else env.get("VTCTL_STORE")) or profile.store
     store_path = Path(store).expanduser() if store else default_store_path(name)
     timeout = checked_timeout(opts.timeout if opts.timeout is not None else DEFAULT_TIMEOUT)
     return Settings(
