@@ -272,3 +272,15 @@ def test_the_expiry_cache_keeps_at_most_64_times(store: AppointmentStore) -> Non
     assert len({t.expires_at for t in tokens}) == 200
     info = module._utc.cache_info()
     assert (info.maxsize, info.currsize) == (64, 64)
+
+
+def test_a_minted_record_never_shows_its_token_in_a_repr() -> None:
+    """What the engine tells the audit sink holds the token; its repr (a log line, a
+    traceback's locals under --debug) must not."""
+    from vtctl.local.audit import Minted
+
+    minted = Minted("token", 47, "2-jane.doe@example.com", "apt-47-1-ab", 3600, 1700000000,
+                    "eyJhbGciOi.secret-payload.signature")
+    shown = repr(minted)
+    assert "secret-payload" not in shown and "eyJ" not in shown
+    assert "access_token=<hidden>" in shown and "'2-jane.doe@example.com'" in shown
