@@ -142,6 +142,21 @@ def test_live_view_names_the_rows_that_left_the_window() -> None:
     assert "left the window" not in fourth  # only on the refresh that dropped it
 
 
+
+def test_a_watch_without_twilio_credentials_does_not_promise_a_retry() -> None:
+    """On the demo profile Twilio is never asked: asking again cannot help, so the note
+    says what would (a network fault, above, is retried)."""
+    from vtctl.domain.errors import MissingCredentialsError
+
+    fake = SessionEvidence((apt(42, 5), apt(43, -2)), TwilioView(
+        failure=MissingCredentialsError.demo("the demo profile's Twilio credentials are fake")))
+    backend = ScriptedBackend([fake])
+    clock = Clock(stop_after=2)
+    opts, _, err = options(backend, clock, terminal=False)
+    run_sessions(opts)
+    assert "retrying" not in err.getvalue()
+    assert err.getvalue().count("they stay unknown until Twilio credentials are set") == 1
+
 def test_a_relative_window_moves_with_the_clock() -> None:
     backend = ScriptedBackend([FIRST])
     clock = Clock(stop_after=2)

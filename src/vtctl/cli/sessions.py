@@ -22,7 +22,12 @@ from vtctl.cli.framework.backend_flags import BackendChoice
 from vtctl.cli.framework.context import streams, with_backend_flags
 from vtctl.cli.framework.interval import check_interval, interval_flag
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
-from vtctl.domain.errors import ChecksNotRunError, SessionsAlertError, UsageError
+from vtctl.domain.errors import (
+    ChecksNotRunError,
+    MissingCredentialsError,
+    SessionsAlertError,
+    UsageError,
+)
 from vtctl.domain.sessions import FIELDS, SessionRow, SessionsReport
 from vtctl.domain.timespec import TimeSpec, parse_time, resolve_window
 from vtctl.ui.iostreams import IOStreams
@@ -188,6 +193,8 @@ class SessionsWatch:
     #: the rows of the last report that this one no longer has (they left the window)
     gone: tuple[SessionRow, ...] = ()
     note: str | None = None
+    #: whether asking again can help (no: no credentials, as on the demo profile)
+    retrying: bool = True
 
     def step(self, report: SessionsReport) -> list[tuple[SessionRow, str | None]]:
         """Fold in a report; the rows whose state changed, with the state before
@@ -204,6 +211,7 @@ class SessionsWatch:
         self.report = report
         fault = _fault(report)
         self.note = None if fault is None else f"Twilio: {fault.message} (rows unknown)"
+        self.retrying = fault is None or not isinstance(fault.fault, MissingCredentialsError)
         return changes
 
 
@@ -224,7 +232,8 @@ def _watch(opts: SessionsOptions, backend: Backend) -> SessionsWatch:
         for row in state.gone:
             io.print_raw(gone_line(report.now, row))
         if state.note != last_note[0] and state.note is not None:
-            io.info(f"{state.note}; retrying in {opts.interval:g} s")
+            io.info(f"{state.note}; retrying in {opts.interval:g} s" if state.retrying
+                    else f"{state.note}; they stay unknown until Twilio credentials are set")
         last_note[0] = state.note
 
     def view() -> RenderableType:
