@@ -158,3 +158,26 @@ def test_every_busy_or_locked_code_counts_as_busy(code: int) -> None:
     other = sqlite3.DatabaseError("database disk image is malformed")
     other.sqlite_errorcode = 11  # type: ignore[attr-defined]
     assert not _is_busy(other)
+
+
+def test_a_write_that_meets_another_writer_is_busy_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A write whose transaction meets another process's write lock says "busy", as the
+    open does (the same error, from one place), nothing lost."""
+    import vtctl.local.store as store_module
+
+    path = make_store(tmp_path / "s.sqlite3")
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 0)
+    with AppointmentStore.open(path) as store:
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(StoreError) as refused:
+                store.add_appointment(Appointment(4700, 2, 5, 60))
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert refused.value.message == (f"the store {path} is busy: another process held "
+                                         "it for 0 s")
+        assert store.get_appointment(4700) is None

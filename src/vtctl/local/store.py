@@ -178,6 +178,8 @@ def _sqlite_errors(method: _F) -> _F:
         try:
             return method(self, *args, **kwargs)
         except sqlite3.Error as exc:
+            if isinstance(exc, sqlite3.DatabaseError) and _is_busy(exc):
+                raise _busy(self.path) from exc
             raise StoreError(
                 f"the store {self.path} failed: {exc}",
                 hint="check that the file (--store / VTCTL_STORE) and its directory are "
@@ -192,6 +194,15 @@ def _is_busy(exc: sqlite3.DatabaseError) -> bool:
     primary code, the low byte of an extended one (``SQLITE_BUSY_SNAPSHOT`` is 517)."""
     code = getattr(exc, "sqlite_errorcode", None)
     return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _busy(path: Path) -> StoreError:
+    """A lock held past the busy timeout: never "damaged", never "check the disk"."""
+    return StoreError(
+        f"the store {path} is busy: another process held it for {BUSY_TIMEOUT_MS // 1000} s",
+        hint="try again; if it stays busy, look for a stuck vtctl (or other program) "
+        "using the file",
+    )
 
 
 def _switch_to_wal(db: sqlite3.Connection) -> None:
@@ -248,12 +259,7 @@ class AppointmentStore:
                 _switch_to_wal(db)
         except sqlite3.DatabaseError as exc:
             if _is_busy(exc):  # a lock held past the busy timeout is not damage
-                raise StoreError(
-                    f"the store {path} is busy: another process held it for "
-                    f"{BUSY_TIMEOUT_MS // 1000} s",
-                    hint="try again; if it stays busy, look for a stuck vtctl (or other "
-                    "program) using the file",
-                ) from exc
+                raise _busy(path) from exc
             raise StoreError(
                 f"the store {path} is damaged ({exc}); restore it from a backup or "
                 "import into a new --store"
@@ -337,7 +343,9 @@ class AppointmentStore:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise StoreError(f"the store {self.path} is busy: {exc}") from exc
+            if _is_busy(exc):
+                raise _busy(self.path) from exc
+            raise StoreError(f"the store {self.path} failed: {exc}") from exc
         try:
             yield self._db
         except BaseException:
