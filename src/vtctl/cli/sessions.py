@@ -192,9 +192,17 @@ class SessionsWatch:
     changed: frozenset[int] = frozenset()
     #: the rows of the last report that this one no longer has (they left the window)
     gone: tuple[SessionRow, ...] = ()
-    note: str | None = None
-    #: whether asking again can help (no: no credentials, as on the demo profile)
-    retrying: bool = True
+    #: what left rows unknown in the last report
+    fault: ChecksNotRunError | None = None
+
+    @property
+    def note(self) -> str | None:
+        return None if self.fault is None else f"Twilio: {self.fault.message} (rows unknown)"
+
+    @property
+    def retrying(self) -> bool:
+        """Whether asking again can help (no: no credentials, as on the demo profile)."""
+        return self.fault is None or not isinstance(self.fault.fault, MissingCredentialsError)
 
     def step(self, report: SessionsReport) -> list[tuple[SessionRow, str | None]]:
         """Fold in a report; the rows whose state changed, with the state before
@@ -209,9 +217,7 @@ class SessionsWatch:
             row for row in self.report.rows if row.appointment_id not in still)
         self.states = {row.appointment_id: row.state for row in report.rows}
         self.report = report
-        fault = _fault(report)
-        self.note = None if fault is None else f"Twilio: {fault.message} (rows unknown)"
-        self.retrying = fault is None or not isinstance(fault.fault, MissingCredentialsError)
+        self.fault = _fault(report)
         return changes
 
 
