@@ -15,7 +15,10 @@ from __future__ import annotations
 import os
 import sys
 
-from vtctl.util.prog import COMPLETE_VAR  # the completion module is imported only when it is set
+from vtctl.util.prog import (  # the completion module is imported only when it is set
+    COMPLETE_VAR,
+    HELP_OPTIONS,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.stdout.write(f"vtctl {__version__}\n")
         return 0
-    if args and args[-1] in ("--help", "-h"):
+    if args and args[-1] in HELP_OPTIONS:
         from vtctl.launch.helpcache import cached_help
 
         status = cached_help(args)  # None: not a pure help request, or no cache

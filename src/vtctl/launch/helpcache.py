@@ -29,13 +29,14 @@ from __future__ import annotations
 import os
 import sys
 
+from vtctl.util.prog import HELP_OPTIONS
+
 TYPE_CHECKING = False  # typing costs ~5 ms; this path exists to be fast
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from typing import Any, TextIO
 
 DISABLE_VAR = "VTCTL_NO_HELP_CACHE"
-HELP_OPTIONS = ("--help", "-h")
 #: bump when what goes into the key or the entry format changes
 FORMAT = 1
 MAGIC = b"vtctl-help-cache"

@@ -13,6 +13,7 @@ from vtctl import __version__
 from vtctl.cli.framework.runtime import exit_status, report_failure, split_debug, start_debug
 from vtctl.domain.errors import EXIT_CODES
 from vtctl.ui.iostreams import IOStreams
+from vtctl.util.prog import HELP_OPTIONS
 
 HELP = """\
 Administer the video sessions of the telehealth platform.
@@ -61,7 +62,7 @@ def build_app(
     from vtctl.cli.framework import commands
 
     mode = help_markup() if markup == "auto" else markup
-    settings: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
+    settings: dict[str, Any] = {"help_option_names": list(HELP_OPTIONS)}
     if mode is None:
         settings["terminal_width"] = UNWRAPPED  # inherited by every command's context
     app = typer.Typer(
@@ -114,7 +115,7 @@ def click_command(args: list[str]) -> Any:
 
 def _may_show_help(command: Any, args: list[str]) -> bool:
     """A help option anywhere, or the names end at a group (``vtctl room``: its help)."""
-    if any(arg in ("--help", "-h") for arg in args):
+    if any(arg in HELP_OPTIONS for arg in args):
         return True
     for name in (arg for arg in args if not arg.startswith("-")):
         subcommands = getattr(command, "commands", None)  # a group (Typer vendors click)
