@@ -113,6 +113,8 @@ def check_flags_apply(command: str, use: BackendUse, settings: Settings,
     on the resolved backend, or a flag given would be ignored there."""
     backend = settings.backend
     reached = use.reached(backend, demo=settings.is_demo)
+    # what a run would reach on another profile (the demo's fake credentials aside)
+    reachable = set(use.reached(backend) or ())
     if reached is None:
         other = "local" if backend == "remote" else "remote"
         fix = "add --local" if other == "local" else _undo_local(settings.backend_source)
@@ -122,7 +124,7 @@ def check_flags_apply(command: str, use: BackendUse, settings: Settings,
         value = given.get(name)
         if value is None or value is False or set(applies.reaches) & set(reached):
             continue
-        if set(applies.reaches) & set(use.reached(backend) or ()):  # but for the demo
+        if set(applies.reaches) & reachable:  # but for the demo
             raise UsageError(f"{option}: the demo profile sends no request (its Twilio "
                              f"credentials are fake, so `{command}` does not ask Twilio); "
                              f"leave out {option}, or use another profile (--profile NAME)")
