@@ -4,7 +4,6 @@ Precedence for every setting is flag > environment > profile > default;
 ``vtctl.config.settings`` applies it.  The file never holds a secret.
 """
 
-
 from pathlib import Path
 from typing import Any, NamedTuple
 

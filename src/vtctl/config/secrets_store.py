@@ -20,7 +20,6 @@ asked-for plain file.  A backend chosen with ``PYTHON_KEYRING_BACKEND`` or
 keyring's config file (keyringrc.cfg) is used as chosen.
 """
 
-
 import os
 from pathlib import Path
 from typing import Any, Literal, NamedTuple

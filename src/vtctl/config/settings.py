@@ -1,6 +1,5 @@
 """Resolve what a command runs against: flag > environment > profile > default."""
 
-
 import os
 from collections.abc import Callable
 from pathlib import Path

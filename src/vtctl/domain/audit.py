@@ -27,7 +27,6 @@ Verifying a trail (``verify_trail``, its ``Verdict``) is in ``audit_verdict``: o
 mints a token.
 """
 
-
 import hashlib
 import hmac
 import math

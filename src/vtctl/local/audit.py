@@ -5,7 +5,6 @@ command that mints one token uses.  ``vtctl serve`` batches instead
 (``vtctl.server.audit_sink``); both build records with ``AuditContext``.
 """
 
-
 import base64
 import binascii
 import functools

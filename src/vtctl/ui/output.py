@@ -7,7 +7,7 @@ document with the ``jq`` library.  Each command declares both flags
 :func:`output_format`.
 """
 
-
+import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 def parse_fields(text: str) -> tuple[str, ...]:
     """``"a,b,a"`` -> ``("a", "b")``, or a usage error for anything else."""
     cleaned = text.strip()
-    if not FIELDS_PATTERN.match(cleaned):
+    if not re.fullmatch(FIELDS_PATTERN, cleaned):
         raise UsageError(
             f"--json takes a comma-separated list of field names, not {text!r}",
             hint="e.g. --json room_name,expires_at (or --json alone for every field)",
