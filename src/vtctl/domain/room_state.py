@@ -83,6 +83,8 @@ class RoomStatus(JsonFields):
             return self.room_type
         if name == "participant_count":  # connected now, however it was learnt
             return self.active_participant_count
+        if name == "participants" and not self.participants and not self.state_known:
+            return None  # nobody was asked: not "nobody is there"
         return getattr(self, name)
 
 
