@@ -24,7 +24,6 @@ def data_dir() -> Path:
 
 def _found(directory: str | None, instead: str) -> Path:
     if directory is None:
-        raise ConfigError(
-            "could not find your home directory", hint=f"set HOME, or {instead}"
-        )
+        hint = f"set HOME (LOCALAPPDATA on Windows), or {instead}"
+        raise ConfigError("could not find your home directory", hint=hint)
     return Path(directory)
