@@ -289,7 +289,7 @@ def test_without_a_keyring_the_key_is_kept_in_a_private_file(
 ) -> None:
     import keyring.core
 
-    from vtctl.config.secrets_store import trail_key_file
+    from vtctl.config.trail_key_files import trail_key_file
 
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     monkeypatch.setattr(keyring.core, "_keyring_backend", None)

@@ -14,7 +14,8 @@ import pytest
 
 from tests.helpers import make_store
 from vtctl.config.paths import config_path
-from vtctl.config.secrets_store import get_trail_key, set_trail_key, trail_key_file
+from vtctl.config.secrets_store import get_trail_key, set_trail_key
+from vtctl.config.trail_key_files import trail_key_file
 from vtctl.domain.audit import (
     GENESIS_HASH,
     Anchor,

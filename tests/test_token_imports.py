@@ -34,6 +34,8 @@ NOT_NEEDED = ("rich", "httpx", "httpcore", "keyring", "twilio.rest", "twilio.htt
               "vtctl.remote", "vtctl.server", "vtctl.twilio_video", "vtctl.checks",
               "vtctl.ui.render", "vtctl.domain.sessions", "vtctl.domain.history",
               "vtctl.domain.jwt_inspect", "vtctl.local.importer",
+              # the keyring's module: the trail's key file has a module of its own
+              "vtctl.config.secrets_store",
               # records of other commands (each costs ~1 ms to create at import)
               "vtctl.domain.audit_verdict", "vtctl.local.appointment_query",
               "vtctl.domain.room_info", "vtctl.domain.rooms")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import make_store
-from vtctl.config.secrets_store import trail_key_file
+from vtctl.config.trail_key_files import trail_key_file
 from vtctl.domain.audit import GENESIS_HASH, Anchor, AuditRecord, record_hash
 from vtctl.domain.audit_verdict import Verdict
 from vtctl.domain.errors import AuditKeyError, AuditTrailError

@@ -4,8 +4,6 @@ Precedence for every setting is flag > environment > profile > default;
 ``vtctl.config.settings`` applies it.  The file never holds a secret.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -52,7 +50,7 @@ class Config(NamedTuple):
     def profile(self, name: str) -> Profile:
         return self.profiles.get(name) or Profile(name=name)
 
-    def with_profile(self, profile: Profile) -> Config:
+    def with_profile(self, profile: Profile) -> "Config":
         return self._replace(profiles={**self.profiles, profile.name: profile})
 
 

@@ -20,8 +20,6 @@ asked-for plain file.  A backend chosen with ``PYTHON_KEYRING_BACKEND`` or
 keyring's config file (keyringrc.cfg) is used as chosen.
 """
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -290,10 +288,10 @@ def delete_secret(profile: str, kind: SecretKind) -> bool:
     return True
 
 
-# -- the audit trail's MAC key (vtctl.local.trail_key) --------------------------------
+# -- the audit trail's MAC key in the keyring (vtctl.local.trail_key; without a keyring it
+#    is in a key file: vtctl.config.trail_key_files) -----------------------------------
 
 TRAIL_KEY_PREFIX = "audit-trail:"
-TRAIL_KEY_DIR = "audit-keys"
 
 
 def get_trail_key(trail_id: str) -> str | None:
@@ -308,27 +306,3 @@ def set_trail_key(trail_id: str, value: str) -> None:
     keyring = _keyring()
     _call("write", keyring.set_password, SERVICE, TRAIL_KEY_PREFIX + trail_id, value)
     _remember(keyring)
-
-
-def trail_key_file(trail_id: str) -> Path:
-    """Where a trail's key is kept where there is no keyring: a 0600 file in a 0700
-    folder beside the config file (never beside the store)."""
-    return backend_record_path().with_name(TRAIL_KEY_DIR) / trail_id
-
-
-def read_trail_key_file(trail_id: str) -> str | None:
-    """The key in ``trail_key_file``, or None when there is none (``OSError`` when it
-    cannot be read)."""
-    try:
-        # bytes decoded here: a text-mode open would import the ascii codec's module
-        return trail_key_file(trail_id).read_bytes().decode("ascii").strip()
-    except FileNotFoundError:
-        return None
-    except UnicodeDecodeError:
-        return ""  # not a key: the caller says it is damaged
-
-
-def write_trail_key_file(trail_id: str, value: str) -> None:
-    from vtctl.util.fsutil import atomic_write_bytes
-
-    atomic_write_bytes(trail_key_file(trail_id), (value + "\n").encode())

@@ -1,7 +1,5 @@
 """Resolve what a command runs against: flag > environment > profile > default."""
 
-from __future__ import annotations
-
 import os
 from collections.abc import Callable
 from pathlib import Path

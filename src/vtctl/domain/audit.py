@@ -27,8 +27,6 @@ Verifying a trail (``verify_trail``, its ``Verdict``) is in ``audit_verdict``: o
 mints a token.
 """
 
-from __future__ import annotations
-
 import hashlib
 import hmac
 import math
@@ -210,10 +208,10 @@ class Anchor(NamedTuple):
             self.head_seq, self.head_mac,
         ).encode()
 
-    def signed(self, key: bytes) -> Anchor:
+    def signed(self, key: bytes) -> "Anchor":
         return self._replace(tag=hmac.new(key, self.tag_bytes(), hashlib.sha256).hexdigest())
 
-    def advanced(self, head: ChainedRecord, key: bytes) -> Anchor:
+    def advanced(self, head: ChainedRecord, key: bytes) -> "Anchor":
         """The anchor after ``head`` was appended."""
         return self._replace(head_seq=head.seq, head_mac=head.mac).signed(key)
 

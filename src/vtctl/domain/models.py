@@ -84,9 +84,14 @@ class JsonFields:
         return self.json_of(self.json_fields())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class User(JsonFields):
-    """A patient or psychologist of the store or the API."""
+    """A patient or psychologist of the store or the API.
+
+    Not frozen, as ``Appointment`` and ``VideoToken``: nothing changes one after it is
+    read, and a frozen dataclass costs about twice as much to create (three more
+    generated methods), which every command that imports these pays at start.
+    """
 
     JSON_FIELDS = ("id", "email", "name")  # the role is the key it sits under
 
@@ -96,10 +101,10 @@ class User(JsonFields):
     role: Role
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Appointment(JsonFields):
     """An appointment; its JSON also carries the fields a remote backend sent that the
-    guide does not name (``extra``), after the declared ones."""
+    guide does not name (``extra``), after the declared ones.  Not frozen: see ``User``."""
 
     JSON_FIELDS = ("id", "patient_id", "psychologist_id", "duration_minutes", "starts_at",
                    "video_room_id", "patient", "psychologist")

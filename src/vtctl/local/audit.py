@@ -5,8 +5,6 @@ command that mints one token uses.  ``vtctl serve`` batches instead
 (``vtctl.server.audit_sink``); both build records with ``AuditContext``.
 """
 
-from __future__ import annotations
-
 import base64
 import binascii
 import functools
@@ -50,7 +48,7 @@ class AuditContext(NamedTuple):
     profile: str
 
     @classmethod
-    def current(cls, profile: str) -> AuditContext:
+    def current(cls, profile: str) -> "AuditContext":
         return cls(os_user(), host_name(), profile)
 
     def record(self, m: Minted) -> AuditRecord:

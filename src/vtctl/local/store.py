@@ -128,28 +128,31 @@ _REQUIRED_COLUMNS = {
     "appointments": {"id", "patient_id", "psychologist_id", "duration_minutes", "starts_at",
                      "video_room_id"},
 }
-def _refuse_foreign_file(path: Path, create: bool) -> None:
-    """Before the store is opened for writing: a missing, empty or non-SQLite file is refused.
-
-    SQLite itself reads the header (a read-only connection, which writes nothing):
-    opening and closing the file with ``open()`` would drop the POSIX locks that this
-    process's other connections to it hold (serve opens the store three times), which
-    is how SQLite databases get corrupted.
-    """
-    if not path.exists() or path.stat().st_size == 0:
-        if not create:
-            raise _missing_store(path, "does not exist" if not path.exists() else "is empty")
+def _refuse_missing_file(path: Path, create: bool) -> None:
+    """Without ``create``, a missing or empty file is refused before SQLite makes one."""
+    if create:
         return
-    try:
-        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        finally:
-            probe.close()
-    except sqlite3.DatabaseError as exc:
+    if not path.exists():
+        raise _missing_store(path, "does not exist")
+    if path.stat().st_size == 0:
+        raise _missing_store(path, "is empty")
+
+
+def _open_failure(exc: BaseException, path: Path) -> BaseException:
+    """What an open that raised ``exc`` tells the user: SQLite's and the OS's errors
+    translated; vtctl's own (a refused file) and anything else as they are."""
+    if isinstance(exc, sqlite3.DatabaseError):
+        if _is_busy(exc):  # a lock held past the busy timeout is not damage
+            return _busy(path)
         if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
-            raise _not_a_store(path, "not an SQLite database") from exc
-        # anything else (locked, unreadable) is for the real open to report
+            return _not_a_store(path, "not an SQLite database")
+        return StoreError(
+            f"the store {path} is damaged ({exc}); restore it from a backup or "
+            "import into a new --store"
+        )
+    if isinstance(exc, OSError):
+        return StoreError(f"cannot create the store {path}: {exc.strerror}")
+    return exc
 
 
 def _missing_store(path: Path, why: str) -> UsageError:
@@ -236,9 +239,10 @@ class AppointmentStore:
                 f"e.g. {path / 'store.sqlite3'}",
             )
         memory = str(path) == ":memory:"
+        db: sqlite3.Connection | None = None
         try:
             if not memory:
-                _refuse_foreign_file(path, create)
+                _refuse_missing_file(path, create)
                 if create:
                     ensure_private_dir(path.parent)
                     if not path.exists():
@@ -257,15 +261,13 @@ class AppointmentStore:
             store._migrate()
             if not memory:
                 _switch_to_wal(db)
-        except sqlite3.DatabaseError as exc:
-            if _is_busy(exc):  # a lock held past the busy timeout is not damage
-                raise _busy(path) from exc
-            raise StoreError(
-                f"the store {path} is damaged ({exc}); restore it from a backup or "
-                "import into a new --store"
-            ) from exc
-        except OSError as exc:
-            raise StoreError(f"cannot create the store {path}: {exc.strerror}") from exc
+        except BaseException as exc:
+            if db is not None:  # a refused or failed open leaves no connection behind
+                db.close()
+            failure = _open_failure(exc, path)
+            if failure is exc:
+                raise
+            raise failure from exc
         return store
 
     def _refuse_foreign_schema(self, create: bool) -> None:

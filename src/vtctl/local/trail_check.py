@@ -28,7 +28,7 @@ class TrailCheck:
             return "not keyed yet"
         if source == KEYRING:
             return "MACs under a key in the OS keyring"
-        from vtctl.config.secrets_store import trail_key_file
+        from vtctl.config.trail_key_files import trail_key_file
 
         return f"MACs under a key in {trail_key_file(self.anchor.trail_id)} (no OS keyring)"
 

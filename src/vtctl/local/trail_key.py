@@ -72,7 +72,8 @@ class TrailKeys:
     def save(self, trail_id: str, source: str, key: bytes) -> None:
         """Keep a new key (the last step of keying: the store is written first, so a
         refused write leaves no trace there)."""
-        from vtctl.config.secrets_store import set_trail_key, write_trail_key_file
+        from vtctl.config.secrets_store import set_trail_key
+        from vtctl.config.trail_key_files import write_trail_key_file
 
         if source == KEYRING:
             set_trail_key(trail_id, key.hex())
@@ -96,7 +97,7 @@ class TrailKeys:
         return self._file_holds(trail_id)
 
     def _file_holds(self, trail_id: str) -> bool:
-        from vtctl.config.secrets_store import trail_key_file
+        from vtctl.config.trail_key_files import trail_key_file
 
         return trail_key_file(trail_id).exists()
 
@@ -116,7 +117,7 @@ class TrailKeys:
         return stored
 
     def _from_file(self, trail_id: str) -> str:
-        from vtctl.config.secrets_store import read_trail_key_file, trail_key_file
+        from vtctl.config.trail_key_files import read_trail_key_file, trail_key_file
 
         try:
             stored = read_trail_key_file(trail_id)

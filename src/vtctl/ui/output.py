@@ -7,8 +7,7 @@ document with the ``jq`` library.  Each command declares both flags
 :func:`output_format`.
 """
 
-from __future__ import annotations
-
+import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -23,7 +22,7 @@ if TYPE_CHECKING:
 def parse_fields(text: str) -> tuple[str, ...]:
     """``"a,b,a"`` -> ``("a", "b")``, or a usage error for anything else."""
     cleaned = text.strip()
-    if not FIELDS_PATTERN.match(cleaned):
+    if not re.fullmatch(FIELDS_PATTERN, cleaned):
         raise UsageError(
             f"--json takes a comma-separated list of field names, not {text!r}",
             hint="e.g. --json room_name,expires_at (or --json alone for every field)",
@@ -31,7 +30,7 @@ def parse_fields(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(cleaned.split(",")))
 
 
-def output_format(json: str | None, jq: str | None = None, raw: bool = False) -> OutputFormat:
+def output_format(json: str | None, jq: str | None = None, raw: bool = False) -> "OutputFormat":
     """The ``OutputFormat`` for a command's ``--json [FIELDS]``, ``--jq`` and ``--raw`` values."""
     if jq is not None and not jq.strip():
         raise UsageError("--jq needs a jq expression, e.g. --jq .room_name")
@@ -124,7 +123,7 @@ def emit(
     io: IOStreams,
     fmt: OutputFormat,
     data: Callable[[], Any],
-    view: Callable[[], Sheet],
+    view: "Callable[[], Sheet]",
     raw: Callable[[], str] | None = None,
 ) -> None:
     """Print one result in the format the user asked for: ``--json``, ``--raw``, or

@@ -12,8 +12,9 @@ import re
 
 JSON_OPTION = "--json"
 JQ_OPTION = "--jq"
-#: What ``--json FIELDS`` accepts: lowercase JSON keys, comma-separated.
-FIELDS_PATTERN = re.compile(r"^[a-z_]+(,[a-z_]+)*$")
+#: What ``--json FIELDS`` accepts: lowercase JSON keys, comma-separated (compiled by
+#: ``re`` on first use, not at import: a bare ``--json`` never needs it)
+FIELDS_PATTERN = r"[a-z_]+(,[a-z_]+)*"
 #: The value of a bare ``--json``: every field (a NUL, which no argv word can hold).
 ALL_FIELDS = "\0"
 
@@ -41,7 +42,7 @@ def spell_json_values(args: list[str], takes_value: set[str], slots: list[int]) 
         if token == JSON_OPTION:
             word = head[i + 1] if i + 1 < len(head) else None
             if (
-                word is not None and i + 1 in positional and FIELDS_PATTERN.match(word)
+                word is not None and i + 1 in positional and re.fullmatch(FIELDS_PATTERN, word)
                 and len(positional) - 1 >= needed
             ):
                 out.append(f"{JSON_OPTION}={word}")

@@ -2,8 +2,6 @@
 (``config.settings.BackendOptions``), the backend a command runs against, and the
 one check that no flag given is ignored by it (issue 19 rule 5)."""
 
-from __future__ import annotations
-
 import inspect
 import typing
 from typing import Annotated, Any, NamedTuple

@@ -1,0 +1,39 @@
+"""The audit trail's key files, where there is no OS keyring (``vtctl.local.trail_key``
+chooses; the keyring side is ``vtctl.config.secrets_store``).
+
+Apart from the keyring's module: every ``token --local`` reads its trail's key, and on a
+machine without a keyring it needs this file only, not the keyring's code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from vtctl.config.paths import config_path
+
+#: the folder of key files, beside the config file
+TRAIL_KEY_DIR = "audit-keys"
+
+
+def trail_key_file(trail_id: str) -> Path:
+    """Where a trail's key is kept where there is no keyring: a 0600 file in a 0700
+    folder beside the config file (never beside the store)."""
+    return config_path().with_name(TRAIL_KEY_DIR) / trail_id
+
+
+def read_trail_key_file(trail_id: str) -> str | None:
+    """The key in ``trail_key_file``, or None when there is none (``OSError`` when it
+    cannot be read)."""
+    try:
+        # bytes decoded here: a text-mode open would import the ascii codec's module
+        return trail_key_file(trail_id).read_bytes().decode("ascii").strip()
+    except FileNotFoundError:
+        return None
+    except UnicodeDecodeError:
+        return ""  # not a key: the caller says it is damaged
+
+
+def write_trail_key_file(trail_id: str, value: str) -> None:
+    from vtctl.util.fsutil import atomic_write_bytes
+
+    atomic_write_bytes(trail_key_file(trail_id), (value + "\n").encode())
