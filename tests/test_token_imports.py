@@ -27,9 +27,10 @@ sys.exit(main())
 
 #: what `token --local --json` never needs: a table (rich), the network (httpx, twilio's
 #: REST client), the keyring (the demo profile's credentials are built in, the trail's key
-#: is in its file here), the server
+#: is in its file here), the server, platformdirs (util.dirs computes the directories)
 NOT_NEEDED = ("rich", "httpx", "httpcore", "keyring", "twilio.rest", "twilio.http",
               "starlette", "uvicorn", "jq", "tomli_w", "tomllib",
+              "platformdirs",
               "vtctl.remote", "vtctl.server", "vtctl.twilio_video", "vtctl.checks",
               "vtctl.ui.render", "vtctl.domain.sessions", "vtctl.domain.history",
               "vtctl.domain.jwt_inspect", "vtctl.local.importer",

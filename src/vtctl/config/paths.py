@@ -1,16 +1,29 @@
-"""Where the config file is (``VTCTL_CONFIG``, else the user config dir); the keyring
-record (``secrets_store``) lives beside it."""
+"""Where vtctl's files are: the config file (``VTCTL_CONFIG``, else in the user config
+dir; the keyring record, ``secrets_store``, lives beside it) and the data dir (the
+stores). The directories themselves come from ``util.dirs``."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from vtctl.domain.errors import ConfigError
+from vtctl.util import dirs
+
 
 def config_path(env: dict[str, str] | None = None) -> Path:
     env = dict(os.environ) if env is None else env
     if explicit := env.get("VTCTL_CONFIG"):
         return Path(explicit).expanduser()
-    import platformdirs
+    return _found(dirs.config_dir(), "VTCTL_CONFIG to the config file") / "config.toml"
 
-    return platformdirs.user_config_path("vtctl") / "config.toml"
+
+def data_dir() -> Path:
+    return _found(dirs.data_dir(), "--store to the store's file")
+
+
+def _found(directory: str | None, instead: str) -> Path:
+    if directory is None:
+        hint = f"set HOME (LOCALAPPDATA on Windows), or {instead}"
+        raise ConfigError("could not find your home directory", hint=hint)
+    return Path(directory)

@@ -114,15 +114,11 @@ class Settings(NamedTuple):
         return self.profile == DEMO_PROFILE
 
 
-def default_data_dir() -> Path:
-    import platformdirs
-
-    return platformdirs.user_data_path("vtctl")
-
-
 def default_store_path(profile: str) -> Path:
+    from vtctl.config.paths import data_dir
+
     name = "demo.sqlite3" if profile == DEMO_PROFILE else "store.sqlite3"
-    return default_data_dir() / name
+    return data_dir() / name
 
 
 def normalize_base_url(url: str) -> str:

@@ -17,9 +17,10 @@ installed, the arguments, the Python version, whether stdout is a terminal,
 the terminal size, stdout's encoding, and the environment variables Typer,
 rich and gettext read (``RENDER_VARIABLES``) plus every ``VTCTL_*`` one.
 
-Entries live in ``<user cache dir>/vtctl/help/`` (``$XDG_CACHE_HOME/vtctl/help``
-on Linux), one file per key, written atomically; a run that printed to stderr
-or exited non-zero is not stored, a damaged entry is ignored and replaced,
+Entries live in ``<vtctl's user cache dir>/help/`` (``util.dirs``;
+``$XDG_CACHE_HOME/vtctl/help`` on Linux), one file per key, written
+atomically; a run that printed to stderr or exited non-zero is not stored,
+a damaged entry is ignored and replaced,
 and any ``OSError`` on the cache (read-only home, no home) just means Typer
 renders the help as before.  ``VTCTL_NO_HELP_CACHE=1`` turns the cache off.
 """
@@ -29,6 +30,7 @@ from __future__ import annotations
 import os
 import sys
 
+from vtctl.util import dirs
 from vtctl.util.prog import HELP_OPTIONS
 
 TYPE_CHECKING = False  # typing costs ~5 ms; this path exists to be fast
@@ -237,24 +239,9 @@ def _sha256(data: bytes) -> str:
 
 
 def cache_dir() -> str | None:
-    """``platformdirs.user_cache_dir("vtctl")`` + ``/help``, or None without a home.
-
-    Computed here as platformdirs 4 does it, because importing platformdirs
-    costs ~11 ms: ``$XDG_CACHE_HOME`` when it is an absolute path, else
-    ``~/.cache`` (Linux) or ``~/Library/Caches`` (macOS); on Windows
-    ``%LOCALAPPDATA%\\vtctl\\vtctl\\Cache``.
-    """
-    if sys.platform == "win32":
-        local = os.environ.get("LOCALAPPDATA", "")
-        if not os.path.isabs(local):
-            return None
-        return os.path.join(os.path.normpath(local), "vtctl", "vtctl", "Cache", "help")
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    if not base.startswith("/"):
-        base = os.path.expanduser("~/Library/Caches" if sys.platform == "darwin" else "~/.cache")
-    if not os.path.isabs(base):
-        return None
-    return os.path.join(base, "vtctl", "help")
+    """vtctl's user cache dir (``util.dirs``) + ``/help``, or None without a home."""
+    base = dirs.cache_dir()
+    return None if base is None else os.path.join(base, "help")
 
 
 def read_entry(path: str) -> str | None:
