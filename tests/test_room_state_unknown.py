@@ -4,7 +4,7 @@ unknown, and the same situation gives the same output and exit code on both back
 
 | situation                | exit | output                                                |
 |--------------------------|------|-------------------------------------------------------|
-| demo profile             | 0    | status ``unknown``, ``participant_count`` null, why    |
+| demo profile             | 0    | status ``unknown``, participants null, why            |
 | no Twilio credentials    | 3    | ``error: room state unknown: ...`` on stderr only      |
 | Twilio unreachable       | 7    | ``error: room state unknown: cannot reach Twilio ...`` |
 """
@@ -75,7 +75,8 @@ def test_demo_profile_same_json_and_exit_0(servers: dict[str, RunningServer]) ->
     assert (here.returncode, there.returncode) == (0, 0), here.stderr + there.stderr
     assert json.loads(here.stdout) == json.loads(there.stdout)
     data = json.loads(here.stdout)
-    assert (data["status"], data["participant_count"]) == ("unknown", None)
+    assert (data["status"], data["participant_count"], data["participants"]) == (
+        "unknown", None, None)  # nobody was asked: not "nobody is there"
     assert data["unknown_reason"] == "demo"
     assert data["message"].startswith("room state unknown: ") and "demo" in data["message"]
 
