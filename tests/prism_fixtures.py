@@ -79,12 +79,19 @@ class Prism:
         return re.findall(r"\[HTTP SERVER\] (\w+ \S+) .*Request received", self.settled_log())
 
 
+#: the seed of Prism's random replies (``--seed``): the same replies in every run
+DYNAMIC_SEED = "vtctl"
+
+
 @contextmanager
 def running_prism(directory: Path, *, dynamic: bool = False, spec: str = "PRISM_SPEC",
                   edit_spec: Callable[[dict[str, Any]], None] | None = None) -> Iterator[Prism]:
     """Prism on a free port serving one of Twilio's descriptions (``spec``: PRISM_SPEC,
     Video; PRISM_INSIGHTS_SPEC, Insights); ``edit_spec`` may change a copy of it first
-    (e.g. put examples of its own first: static Prism answers with the first)."""
+    (e.g. put examples of its own first: static Prism answers with the first).
+
+    ``dynamic``: random spec-valid replies, from a fixed seed (``DYNAMIC_SEED``), so a
+    run gives the same replies every time: a test over them cannot flake."""
     installed = setup_prism(npm_cache())
     prism_js, served = installed["PRISM_JS"], installed[spec]
     if edit_spec is not None:
@@ -96,7 +103,7 @@ def running_prism(directory: Path, *, dynamic: bool = False, spec: str = "PRISM_
         Path(served).write_text(json.dumps(document))
     port = free_port()
     log = directory / f"prism-{port}.log"
-    mode = ["-d"] if dynamic else []
+    mode = ["-d", "--seed", DYNAMIC_SEED] if dynamic else []
     with log.open("wb") as sink:
         process = subprocess.Popen(
             ["node", prism_js, "mock", *mode, "-h", "127.0.0.1", "-p", str(port), served],
