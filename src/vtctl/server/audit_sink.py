@@ -33,7 +33,10 @@ from vtctl.local.store import AppointmentStore
 from vtctl.local.trail_key import TrailKeys
 from vtctl.util.text import printable
 
-FLUSH_RECORDS = 1024
+#: a flush's Python work (the records, their hashes and MACs) holds the GIL the event loop
+#: needs: 128 records at a time keep each hold short (serve's p99 at 32 connections,
+#: alternating rounds: 21-22 ms against 27-30 ms with 1,024; the same requests/s)
+FLUSH_RECORDS = 128
 FLUSH_SECONDS = 0.5
 #: records waiting before new tokens are refused (the writer cannot keep up or write)
 MAX_PENDING = 100_000
