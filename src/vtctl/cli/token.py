@@ -1,7 +1,9 @@
 """``vtctl token ID`` (and ``vtctl refresh ID``, registered by ``cli/refresh.py`` from the
-same command): flags -> ``TokenOptions`` -> ``run_token``."""
+same command): flags -> ``TokenOptions`` -> ``run_token``.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: Typer reads the command's annotations
+and ``TokenOptions`` is a NamedTuple, and string annotations would be compiled again
+at every start (issue 20's floor)."""
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, NamedTuple
@@ -51,7 +53,7 @@ def run_token(opts: TokenOptions) -> None:
         exc.hint = exc.hint and f"--as takes {exc.hint}"
         raise
 
-    def view() -> Sheet:
+    def view() -> "Sheet":
         from vtctl.ui.render.tokens import token_sheet
 
         return token_sheet(token)
