@@ -222,13 +222,12 @@ def _switch_to_wal(db: sqlite3.Connection) -> None:
 class AppointmentStore:
     """Appointments and users in SQLite; open with ``AppointmentStore.open``."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path,
-                 afresh: str | None = None) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self._db = connection
         self.path = path
         #: how to start this store anew when its trail's key is gone (the demo's: delete
         #: it), the hint of that ``AuditKeyError``; None: the key must be found
-        self.afresh = afresh
+        self.afresh: str | None = None
 
     # -- lifecycle ----------------------------------------------------------
 
@@ -259,7 +258,8 @@ class AppointmentStore:
             )
             # a hand-edited file can hold bytes that are not UTF-8: read, never crash
             db.text_factory = functools.partial(str, encoding="utf-8", errors="replace")
-            store = cls(db, path, afresh)
+            store = cls(db, path)
+            store.afresh = afresh
             if not memory:
                 store._refuse_foreign_schema(create)
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
