@@ -64,7 +64,9 @@ EXIT_CODES: dict[ExitCode, ExitMeaning] = {
         "ran and at least one failed; a check that could not run because of a fault gives "
         "that fault's code, 3, 6 or 7, after the findings, unless another check failed)"),
     ExitCode.AUDIT_FAILED: ExitMeaning(
-        "audit trail broken", "the audit trail failed verification (`vtctl audit verify`)"),
+        "audit trail broken", "the audit trail failed verification (`vtctl audit verify`, "
+        "`audit head`, and `audit list`, which still lists the records; minting a token "
+        "locally, when the trail's anchor or newest record is not the one vtctl wrote)"),
 }
 
 
