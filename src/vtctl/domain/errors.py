@@ -154,7 +154,11 @@ class MissingCredentialsError(AuthenticationError):
 
 
 class KeyringUnavailableError(AuthenticationError):
-    """No OS keyring backend exists to store or read a secret."""
+    """No OS keyring backend exists to store or read a secret, or the one there fails."""
+
+
+class NoKeyringError(KeyringUnavailableError):
+    """There is no OS keyring here at all, so no secret is stored in one."""
 
 
 class AuditKeyError(AuthenticationError):
