@@ -18,9 +18,10 @@ has none), so ``JsonCommand.parse_args`` spells a bare ``--json`` and
 ``--json a,b`` the way its parser reads them, from the command's own parameters
 (``vtctl.util.jsonargs``, which the fast Tab completion uses too). Every command
 with ``--json`` is a ``JsonCommand`` (``tests/test_json_contract.py`` walks the tree).
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations``: Typer reads each callback's annotations
+when it builds the command, at every start, and would compile each string again.
+"""
 
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any
