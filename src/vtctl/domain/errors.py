@@ -9,9 +9,10 @@ exit code and the HTTP status ``vtctl serve`` answers it with; the CLI turns any
 Lower layers (httpx, sqlite3, keyring, twilio) translate their own exceptions
 into these at their boundary, so nothing above them needs to know which
 library failed.
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations``: ``ExitMeaning`` is a NamedTuple, which would
+compile each string annotation at every start (DEVELOPING.md).
+"""
 
 from enum import IntEnum
 from typing import ClassVar, NamedTuple
@@ -144,7 +145,7 @@ class MissingCredentialsError(AuthenticationError):
     """Twilio credentials for the local engine are not configured."""
 
     @classmethod
-    def demo(cls, reason: str) -> MissingCredentialsError:
+    def demo(cls, reason: str) -> "MissingCredentialsError":
         """The demo profile's credentials are fake, so Twilio was not asked: what needed it
         could not be checked, as with no credentials at all (exit 3, never an all-clear)."""
         return cls(reason, hint="set TWILIO_* credentials and use another profile "
@@ -192,7 +193,7 @@ class NoVideoRoomError(NotFoundError):
     guide_text = "No video room found for this appointment"
 
     @classmethod
-    def of(cls, appointment_id: int) -> NoVideoRoomError:
+    def of(cls, appointment_id: int) -> "NoVideoRoomError":
         """The guide's text, with the command that creates the room."""
         return cls(hint=f"create one with `vtctl room create {appointment_id}`")
 
@@ -221,7 +222,7 @@ class TokenGenerationError(ServerError):
     guide_text = "Failed to generate access token"
 
     @classmethod
-    def because(cls, reason: object) -> TokenGenerationError:
+    def because(cls, reason: object) -> "TokenGenerationError":
         return cls(f"{cls.guide_text}: {reason}")
 
 
