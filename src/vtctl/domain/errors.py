@@ -9,9 +9,10 @@ exit code and the HTTP status ``vtctl serve`` answers it with; the CLI turns any
 Lower layers (httpx, sqlite3, keyring, twilio) translate their own exceptions
 into these at their boundary, so nothing above them needs to know which
 library failed.
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations``: ``ExitMeaning`` is a NamedTuple, which would
+compile each string annotation at every start (DEVELOPING.md).
+"""
 
 from enum import IntEnum
 from typing import ClassVar, NamedTuple
@@ -64,7 +65,9 @@ EXIT_CODES: dict[ExitCode, ExitMeaning] = {
         "ran and at least one failed; a check that could not run because of a fault gives "
         "that fault's code, 3, 6 or 7, after the findings, unless another check failed)"),
     ExitCode.AUDIT_FAILED: ExitMeaning(
-        "audit trail broken", "the audit trail failed verification (`vtctl audit verify`)"),
+        "audit trail broken", "the audit trail failed verification (`vtctl audit verify`, "
+        "`audit head`, and `audit list`, which still lists the records; minting a token "
+        "locally, when the trail's anchor or newest record is not the one vtctl wrote)"),
 }
 
 
@@ -144,7 +147,7 @@ class MissingCredentialsError(AuthenticationError):
     """Twilio credentials for the local engine are not configured."""
 
     @classmethod
-    def demo(cls, reason: str) -> MissingCredentialsError:
+    def demo(cls, reason: str) -> "MissingCredentialsError":
         """The demo profile's credentials are fake, so Twilio was not asked: what needed it
         could not be checked, as with no credentials at all (exit 3, never an all-clear)."""
         return cls(reason, hint="set TWILIO_* credentials and use another profile "
@@ -152,7 +155,11 @@ class MissingCredentialsError(AuthenticationError):
 
 
 class KeyringUnavailableError(AuthenticationError):
-    """No OS keyring backend exists to store or read a secret."""
+    """No OS keyring backend exists to store or read a secret, or the one there fails."""
+
+
+class NoKeyringError(KeyringUnavailableError):
+    """There is no OS keyring here at all, so no secret is stored in one."""
 
 
 class AuditKeyError(AuthenticationError):
@@ -192,7 +199,7 @@ class NoVideoRoomError(NotFoundError):
     guide_text = "No video room found for this appointment"
 
     @classmethod
-    def of(cls, appointment_id: int) -> NoVideoRoomError:
+    def of(cls, appointment_id: int) -> "NoVideoRoomError":
         """The guide's text, with the command that creates the room."""
         return cls(hint=f"create one with `vtctl room create {appointment_id}`")
 
@@ -221,7 +228,7 @@ class TokenGenerationError(ServerError):
     guide_text = "Failed to generate access token"
 
     @classmethod
-    def because(cls, reason: object) -> TokenGenerationError:
+    def because(cls, reason: object) -> "TokenGenerationError":
         return cls(f"{cls.guide_text}: {reason}")
 
 
