@@ -16,7 +16,6 @@ from tests.helpers import ROOM_47, decode
 from tests.serve_fixtures import (
     SERVE_SECRET,
     RunningServer,
-    make_store,
     start_server,
 )
 from vtctl.domain.models import TOKEN_FIELDS
@@ -230,9 +229,8 @@ def test_request_log_never_holds_a_token(serve_server: RunningServer) -> None:
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_demo_profile_and_clean_shutdown(vtctl, tmp_path: Path, sig: int) -> None:
-    server = start_server(tmp_path, store=make_store(tmp_path), twilio=False,  # one keyring
-                          args=("--profile", "demo"))
-    # --store wins over the demo profile's store, the demo credentials still apply
+    # the demo profile serves its own store (--store with it is refused: test_flags_apply)
+    server = start_server(tmp_path, twilio=False, use_store=False, args=("--profile", "demo"))
     try:
         result = remote(vtctl, server, "token", "47", "--json", jwt=server.jwt(JANE))
         assert result.returncode == 0, result.stderr
