@@ -16,10 +16,10 @@ from rich.table import Table
 from rich.text import Text
 
 from vtctl.domain.findings import Finding
+from vtctl.ui.cells import piped_field
 from vtctl.ui.sheet import Drawn, Sheet, sheet
 
 STATUS_STYLES = {"ok": "green", "warning": "yellow", "problem": "bold red"}
-NO_ACTION = "-"
 ACTION_MARK = "→ "
 STATUS_WIDTH = len("problem")  # the longest status, as long as "warning"
 ACTION_INDENT = 2
@@ -72,9 +72,8 @@ def findings_view(findings: Sequence[Finding], title: str) -> RenderableType:
 
 def findings_lines(findings: Sequence[Finding]) -> list[str]:
     """``check<TAB>status<TAB>detail<TAB>action`` per finding (gh's plain output)."""
-    return [
-        "\t".join((f.check, f.status, f.detail, f.action or NO_ACTION)) for f in findings
-    ]
+    return ["\t".join(piped_field(cell) for cell in (f.check, f.status, f.detail, f.action))
+            for f in findings]
 
 
 def findings_sheet(findings: Sequence[Finding], title: str) -> Sheet:

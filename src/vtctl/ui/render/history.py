@@ -19,6 +19,7 @@ from rich.text import Text
 
 from vtctl.domain.history import Event, PersonTrack, SessionHistory
 from vtctl.domain.models import format_utc
+from vtctl.ui.cells import piped_field
 from vtctl.ui.render.diagnose import findings_view
 from vtctl.util.text import printable
 
@@ -251,5 +252,5 @@ def history_lines(history: SessionHistory) -> list[str]:
     for event in history.events:
         cells = [format_utc(event.at) if event.at else NONE, event.kind, event.who or NONE,
                  event.role or NONE, event.detail or NONE, event.room_sid or NONE]
-        lines.append("\t".join(" ".join(printable(cell).split()) or NONE for cell in cells))
+        lines.append("\t".join(piped_field(cell) for cell in cells))
     return lines

@@ -18,6 +18,7 @@ from rich.text import Text
 from vtctl.domain.models import User, format_utc
 from vtctl.domain.rooms import appointment_of_room
 from vtctl.domain.sessions import SessionRow, SessionsReport, TwilioRoom
+from vtctl.ui.cells import piped_field
 from vtctl.ui.sheet import Column, Rows
 from vtctl.util.timefmt import humanize_duration
 
@@ -171,8 +172,7 @@ def other_rooms_view(rooms: Sequence[TwilioRoom]) -> Rows[TwilioRoom]:
 
 
 def _cell(value: object) -> str:
-    text = NONE if value is None or value == "" else str(value)
-    return " ".join(text.split())  # one line, no tabs
+    return piped_field(value)  # one line, no tabs; ``-`` when missing
 
 
 def session_line(row: SessionRow) -> str:
