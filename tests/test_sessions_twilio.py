@@ -173,6 +173,27 @@ def test_piped_one_tab_separated_line_per_appointment_and_notes_on_stderr(
     assert "no appointment's room" in run.err
 
 
+def test_another_live_room_names_an_appointment_the_store_does_not_have(
+    shift: Callable[..., Run], httpx_mock: HTTPXMock
+) -> None:
+    """A live room of appointment 999 (not stored) is not "outside the window": it has no
+    appointment at all; one of a stored appointment outside the window is."""
+    twilio = account()
+    twilio.add_live(999, ("someone", 3))
+    outside = apt(48, 300)  # stored, five hours later: outside the window
+    twilio.add_live(48, (JANE, 1))
+    serve(httpx_mock, twilio)
+    run = shift(appointments=[*SHIFT, outside])
+    assert run.exit_code == 0, run.err
+    assert (f"other live room: {room_name(999)} ({room_sid(999)}), appointment 999 does not "
+            "exist in the store") in run.err
+    assert (f"other live room: {room_name(48)} ({room_sid(48)}), appointment 48 is outside "
+            "the window or filter") in run.err
+    screen = shift(terminal=True, width=200).out
+    row = next(line for line in screen.splitlines() if room_name(999) in line)
+    assert "999 (not in the store)" in row and "outside" not in row
+
+
 def test_terminal_table_counts_on_top_and_other_live_rooms(
     shift: Callable[..., Run], httpx_mock: HTTPXMock
 ) -> None:

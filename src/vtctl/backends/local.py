@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # in annotations only: a command imports what it uses (vtctl 
     from vtctl.domain.room_info import RoomInfo
     from vtctl.domain.room_ref import RoomRef
     from vtctl.domain.room_state import RoomChange, RoomStatus, RoomSummary
-    from vtctl.domain.sessions import SessionEvidence
+    from vtctl.domain.sessions import SessionEvidence, TwilioView
     from vtctl.net.deadline import Deadline
 
 
@@ -179,7 +179,17 @@ class LocalBackend:
         except VtctlError as exc:
             return SessionEvidence(appointments, TwilioView(failure=exc))
         view = fetch_twilio_view(credentials, rooms, now, timeout=self.timeout)
-        return SessionEvidence(appointments, view)
+        return SessionEvidence(appointments, view, self._not_stored(appointments, view))
+
+    def _not_stored(self, window: tuple[Appointment, ...], view: TwilioView) -> frozenset[int]:
+        """The appointments live rooms outside the window are named for, and the store
+        does not have (one lookup per such room: a handful)."""
+        from vtctl.domain.rooms import appointment_of_room
+
+        names = {a.video_room_id for a in window}
+        named = {appointment_of_room(room.name) for room in view.live if room.name not in names}
+        return frozenset(i for i in named
+                         if i is not None and self.store.get_appointment(i) is None)
 
     def next_appointment(self, user_id: int, after: datetime, excluding: int
                          ) -> Appointment | None:

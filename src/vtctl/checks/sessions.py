@@ -74,7 +74,7 @@ def session_report(
     names = {a.video_room_id for a in evidence.appointments if a.video_room_id}
     others = tuple(room for room in view.live if room.name not in names)
     return SessionsReport(now, start, end, tuple(sorted(rows, key=attention)), others,
-                          view.failure)
+                          view.failure, evidence.missing)
 
 
 def attention(row: SessionRow) -> tuple[int, datetime, datetime, int]:

@@ -144,28 +144,34 @@ def sessions_view(report: SessionsReport, changed: Collection[int] = (), *,
                  empty=f"no appointments {window_text(report)}")
     parts: list[RenderableType] = [counts_text(report), table]
     if report.other_rooms:
-        parts.append(other_rooms_view(report.other_rooms))
+        parts.append(other_rooms_view(report.other_rooms, report.missing))
     return Group(*parts)
 
 
-def _appointment_of(room: TwilioRoom) -> Text:
+def _appointment_of(room: TwilioRoom, missing: Collection[int]) -> Text:
     found = appointment_of_room(room.name)
     if found is None:
         return Text("none", style="dim")
+    if found in missing:
+        return Text(f"{found} (not in the store)", style="yellow")
     return Text(f"{found} (outside the window or filter)")
 
 
-_OTHER_COLUMNS: list[Column[TwilioRoom]] = [
-    Column("name", lambda r: _keep(r.name, "cyan"), key=True),
-    Column("appointment", _appointment_of, max_width=34, drop=1),
-    Column("created", lambda r: format_utc(r.created_at) if r.created_at else NONE, drop=2),
-    Column("sid", lambda r: _keep(r.sid, "dim"), key=True),
-]
+def _other_columns(missing: Collection[int]) -> list[Column[TwilioRoom]]:
+    return [
+        Column("name", lambda r: _keep(r.name, "cyan"), key=True),
+        Column("appointment", lambda r: _appointment_of(r, missing), max_width=34, drop=1),
+        Column("created", lambda r: format_utc(r.created_at) if r.created_at else NONE,
+               drop=2),
+        Column("sid", lambda r: _keep(r.sid, "dim"), key=True),
+    ]
 
 
-def other_rooms_view(rooms: Sequence[TwilioRoom]) -> Rows[TwilioRoom]:
+def other_rooms_view(rooms: Sequence[TwilioRoom], missing: Collection[int] = ()
+                     ) -> Rows[TwilioRoom]:
+    """``missing``: the appointments rooms are named for that the store does not have."""
     title = Text.assemble(("Other live rooms", "bold"), f" ({len(rooms)})")
-    return Rows(_OTHER_COLUMNS, rooms, title=title, empty="none")
+    return Rows(_other_columns(missing), rooms, title=title, empty="none")
 
 
 # -- plain lines (pipes) ----------------------------------------------------------------
@@ -190,13 +196,17 @@ def session_line(row: SessionRow) -> str:
 
 def other_room_notes(report: SessionsReport) -> list[str]:
     """The live rooms of no appointment in the window, as notes (stderr in a pipe)."""
-    return [
-        f"other live room: {room.name or NONE} ({room.sid}), "
-        + (f"appointment {found} is outside the window or filter"
-           if (found := appointment_of_room(room.name)) is not None
-           else "no appointment's room")
-        for room in report.other_rooms
-    ]
+    return [f"other live room: {room.name or NONE} ({room.sid}), {_whose(room, report)}"
+            for room in report.other_rooms]
+
+
+def _whose(room: TwilioRoom, report: SessionsReport) -> str:
+    found = appointment_of_room(room.name)
+    if found is None:
+        return "no appointment's room"
+    if found in report.missing:
+        return f"appointment {found} does not exist in the store"
+    return f"appointment {found} is outside the window or filter"
 
 
 def change_line(now: datetime, row: SessionRow, before: str | None) -> str:
