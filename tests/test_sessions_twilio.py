@@ -212,6 +212,24 @@ def test_terminal_table_counts_on_top_and_other_live_rooms(
         assert identifier in screen
 
 
+@pytest.mark.parametrize("width", [50, 80])
+def test_a_count_is_never_parted_from_its_state(
+    shift: Callable[..., Run], httpx_mock: HTTPXMock, width: int
+) -> None:
+    """``1 upcoming`` was ``1`` at the end of one line and ``upcoming`` on the next."""
+    import re
+
+    serve(httpx_mock, account())
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shift(terminal=True, width=width).out)
+    lines = screen.splitlines()
+    counts = lines[1:lines.index(next(line for line in lines if line.startswith("Sessions")))]
+    assert len(counts) > 1, screen  # wrapped, after a "·" only
+    assert all(line.endswith("·") for line in counts[:-1]), screen
+    for state in ("stranger", "waiting", "no room", "missed", "overrun", "in session",
+                  "upcoming", "ended"):
+        assert any(f"1 {state}" in line for line in counts), screen
+
+
 @pytest.mark.parametrize("width", [50, 80, 100, 120, 160])
 def test_identifiers_are_never_split_on_a_terminal(
     shift: Callable[..., Run], httpx_mock: HTTPXMock, width: int

@@ -19,6 +19,7 @@ from vtctl.domain.models import User, format_utc
 from vtctl.domain.rooms import appointment_of_room
 from vtctl.domain.sessions import SessionRow, SessionsReport, TwilioRoom
 from vtctl.ui.cells import piped_field
+from vtctl.ui.prose import Prose
 from vtctl.ui.sheet import Column, Rows
 from vtctl.util.timefmt import humanize_duration
 
@@ -115,17 +116,22 @@ def _connected(row: SessionRow) -> Text:
     return out
 
 
-def counts_text(report: SessionsReport) -> Text:
-    """``12 sessions 2025-11-16 08:00-12:00 UTC``, then ``2 waiting · 1 no room · ...``"""
+def counts_text(report: SessionsReport) -> Group:
+    """``12 sessions 2025-11-16 08:00-12:00 UTC``, then ``2 waiting · 1 no room · ...``,
+    wrapped after a ``·`` only: a count is never parted from its state."""
     total = len(report.rows)
-    out = Text.assemble(
+    head = Text.assemble(
         (f"{total} session{'' if total == 1 else 's'}", "bold"),
         f" {window_text(report)}",
     )
+    states, keep = Text(), []
     for i, (state, count) in enumerate(report.counts().items()):
-        out.append("\n" if i == 0 else " · ")
-        out.append(f"{count} {state}", style=STATE_STYLES.get(state, ""))
-    return out
+        if i:
+            states.append(" · ")
+        start = len(states.plain)
+        states.append(f"{count} {state}", style=STATE_STYLES.get(state, ""))
+        keep.append((start, len(states.plain) + len(" ·")))
+    return Group(head, Prose(states, keep=keep)) if keep else Group(head)
 
 
 def window_text(report: SessionsReport) -> str:
