@@ -212,6 +212,32 @@ def test_terminal_table_counts_on_top_and_other_live_rooms(
         assert identifier in screen
 
 
+@pytest.mark.parametrize("width", [50, 80, 120, 200])
+def test_a_command_to_paste_is_never_wrapped(
+    shift: Callable[..., Run], httpx_mock: HTTPXMock, width: int
+) -> None:
+    """In the 40-wide action column ``vtctl room kick 47 9-outsider@example.com --local
+    --store ...`` took three lines, even at 120 columns: a copy ran ``vtctl room kick 47``
+    alone.  Each command is a line of its own below the table, whole at any width."""
+    import re
+
+    serve(httpx_mock, account())
+    flags = ("--local", "--store", "/var/lib/vtctl/support team/appointments.sqlite3")
+    run = shift(terminal=True, width=width, action_flags=flags)
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", run.out).splitlines()
+    kick = ("vtctl room kick 47 9-outsider@example.com --local --store "
+            "'/var/lib/vtctl/support team/appointments.sqlite3'")
+    create = ("vtctl room create 41 --local --store "
+              "'/var/lib/vtctl/support team/appointments.sqlite3'")
+    assert f"  {kick}" in screen and f"  {create}" in screen, "\n".join(screen)
+    assert not any("vtctl room" in line for line in screen
+                   if line.strip() not in (kick, create)), "\n".join(screen)
+    assert any("run room kick" in line for line in screen), "\n".join(screen)
+    below = screen.index("Commands to run")
+    assert screen[below + 1:below + 5] == ["appointment 47 stranger", f"  {kick}",
+                                           "appointment 41 no room", f"  {create}"]
+
+
 @pytest.mark.parametrize("width", [50, 80])
 def test_a_count_is_never_parted_from_its_state(
     shift: Callable[..., Run], httpx_mock: HTTPXMock, width: int

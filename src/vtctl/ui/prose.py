@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, RenderResult
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.text import Text
 
@@ -23,6 +23,9 @@ from rich.text import Text
 EMBEDDED_COMMAND = re.compile(r"`vtctl [^`\n]*`")
 #: (start, end) offsets into a text's plain string
 Span = tuple[int, int]
+#: before an action made of words (not before a command: a copy of its line must run)
+ACTION_MARK = "→ "
+ACTION_INDENT = 2
 
 
 def is_command(text: str | None) -> bool:
@@ -118,3 +121,14 @@ class Prose:
             out = Text(" " * self.indent)
             out.append_text(line)
             yield whole(out)
+
+
+def action_line(action: str) -> RenderableType:
+    """An action on a line of its own.  A command to paste: indented, bold, never wrapped
+    by vtctl (only spaces before it, so a triple-click copies a line the shell runs);
+    words: after an arrow, wrapped between words."""
+    if is_command(action):
+        return whole(Text.assemble(" " * ACTION_INDENT, (action, "bold")))
+    line = Text(ACTION_MARK, style="dim")
+    line.append(action, style="bold")
+    return Prose(line, indent=ACTION_INDENT)

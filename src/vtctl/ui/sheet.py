@@ -138,7 +138,10 @@ class Note:
         return [f"note: {self.text}"]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield Text(f"note: {printable(self.text)}", style=self.style)
+        from vtctl.ui.prose import Prose
+
+        # wrapped between words, a command to paste in it never split (``ui.prose``)
+        yield Prose(Text(f"note: {printable(self.text)}", style=self.style))
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from vtctl.domain.models import User, format_utc
 from vtctl.domain.rooms import appointment_of_room
 from vtctl.domain.sessions import SessionRow, SessionsReport, TwilioRoom
 from vtctl.ui.cells import piped_field
-from vtctl.ui.prose import Prose
+from vtctl.ui.prose import Prose, action_line, is_command
 from vtctl.ui.sheet import Column, Rows
 from vtctl.util.timefmt import humanize_duration
 
@@ -98,11 +98,40 @@ def _columns(report: SessionsReport, changed: Collection[int], marks: bool
         Column("psychologist", lambda r: _keep(_email(r.appointment.psychologist)), key=True,
                drop=3),
         Column("detail", lambda r: _words(r.detail), max_width=30),
-        Column("action", lambda r: _words(r.action, "bold"), max_width=40),
+        Column("action", _action, max_width=40),
         Column("connected", _connected, key=True, drop=4),
         Column("room", lambda r: _keep(r.appointment.video_room_id, "cyan"), key=True, drop=5),
         Column("sid", lambda r: _keep(r.room_sid, "dim"), key=True, drop=6),
     ]
+
+
+def _action(row: SessionRow) -> Text:
+    """Words to act on; a command to paste is named here and written whole below the
+    table (``commands_view``): in a column it would wrap, and a copy would run half."""
+    if is_command(row.action):
+        return Text(f"run {command_name(row)} (below)", style="bold")
+    return _words(row.action, "bold")
+
+
+def command_name(row: SessionRow) -> str:
+    """``room kick`` of ``vtctl room kick 47 ...``: the words before the appointment id."""
+    words = (row.action or "").split()[1:]
+    named = words[:words.index(str(row.appointment_id))] if str(
+        row.appointment_id) in words else words[:1]
+    return " ".join(named)
+
+
+def commands_view(rows: Sequence[SessionRow]) -> Group | None:
+    """Each command to paste on a line of its own, whole (``ui.prose.action_line``), under
+    the appointment and state it is for; None when no row has one."""
+    parts: list[RenderableType] = []
+    for row in rows:
+        if is_command(row.action):
+            assert row.action is not None
+            parts.append(Text.assemble((f"appointment {row.appointment_id}", "bold"), " ",
+                                       state_text(row.state)))
+            parts.append(action_line(row.action))
+    return Group(Text("Commands to run", style="bold"), *parts) if parts else None
 
 
 def _connected(row: SessionRow) -> Text:
@@ -149,6 +178,9 @@ def sessions_view(report: SessionsReport, changed: Collection[int] = (), *,
     table = Rows(_columns(report, changed, marks), shown, title=title or "Sessions",
                  empty=f"no appointments {window_text(report)}")
     parts: list[RenderableType] = [counts_text(report), table]
+    commands = commands_view(shown)
+    if commands is not None:
+        parts.append(commands)
     if report.other_rooms:
         parts.append(other_rooms_view(report.other_rooms, report.missing))
     return Group(*parts)
