@@ -335,7 +335,7 @@ def command(
     backend: BackendChoice,
 ) -> None:
     from vtctl.checks.alerts import parse_alert_rules
-    from vtctl.cli.diagnose import action_flags
+    from vtctl.config.settings import paste_flags
 
     seconds = interval_flag(watch_, interval, DEFAULT_INTERVAL)
     run_sessions(
@@ -345,7 +345,7 @@ def command(
             user=user, watch=watch_,
             interval=seconds,
             alert=parse_alert_rules(alert) if alert is not None else (),
-            action_flags=action_flags(backend.settings),
+            action_flags=paste_flags(backend.settings),
         )
     )
 

@@ -49,4 +49,5 @@ class Suggestion(NamedTuple):
 
     def hint(self, flags: Sequence[str] = ()) -> str:
         used = flags if self.takes is None else only(flags, self.takes)
-        return self.template.format(command=command_line(self.words, used))
+        # not str.format: the rest of the hint may hold braces (a store's path)
+        return self.template.replace("{command}", command_line(self.words, used), 1)
