@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import store_from_document
+from tests.helpers import appointment, import_document, store_from_document
+from tests.serve_fixtures import make_store, start_server
 from tests.twilio_fakes import IMPORT_FILE
 from vtctl.domain.commands import STORE_FLAGS, Suggestion, command_line, only
 from vtctl.domain.errors import NoVideoRoomError
@@ -57,6 +58,25 @@ def test_an_unknown_appointment_hints_the_listing_of_the_same_store(
     listed = cli(*shlex.split(command)[1:])
     assert listed.exit_code == 0, listed.stderr
     assert listed.stdout.splitlines()[0].startswith("47\t")
+
+
+def test_remotely_the_hint_names_the_appointment_and_the_same_server(
+        vtctl: Any, tmp_path: Path) -> None:
+    """The API's 404 said ``vtctl room create ID``; it names the id of the request and
+    the server asked (``--base-url``), and runs there."""
+    store = make_store(tmp_path / "store", import_document(appointment(48, room=None)))
+    server = start_server(tmp_path, store=store)
+    try:
+        env = {"VTCTL_JWT": server.jwt(2)}
+        result = vtctl("token", "48", "--base-url", server.url, env=env)
+        assert result.returncode == 5, result.stderr
+        command = hinted(result.stderr)
+        assert command == f"vtctl room create 48 --base-url {server.url}"
+        created = vtctl(*shlex.split(command)[1:], env=env)
+        assert created.returncode == 0, created.stderr
+        assert vtctl("token", "48", "--base-url", server.url, env=env).returncode == 0
+    finally:
+        assert server.stop() == 0, server.stderr()
 
 
 def test_a_suggestion_takes_only_the_flags_its_command_has() -> None:
