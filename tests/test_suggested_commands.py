@@ -80,6 +80,16 @@ def test_remotely_the_hint_names_the_appointment_and_the_same_server(
         assert server.stop() == 0, server.stderr()
 
 
+@pytest.mark.parametrize(("args", "suggested"), [
+    (("status", "47"), "vtctl status 47 --json"), (("sessions",), "vtctl sessions --json")])
+def test_watch_with_json_hints_the_polling_command_of_the_same_store(
+        cli: Any, twilio_env: dict[str, str], store: str, args: tuple[str, ...],
+        suggested: str) -> None:
+    result = cli(*args, "--watch", "--json", "--local", "--store", store)
+    assert result.exit_code == 2, result.stderr
+    assert hinted(result.stderr) == f"{suggested} --local --store '{store}'"
+
+
 def test_a_suggestion_takes_only_the_flags_its_command_has() -> None:
     flags = ("--local", "--profile", "work", "--store", "/s p/x.sqlite3")
     assert only(flags, STORE_FLAGS) == ("--profile", "work", "--store", "/s p/x.sqlite3")

@@ -84,8 +84,10 @@ def run_sessions(opts: SessionsOptions) -> SessionsReport | None:
 
 def _check_flags(opts: SessionsOptions) -> None:
     if opts.watch and opts.fmt.json:
-        raise UsageError("--json and --watch cannot be used together",
-                         hint="run `vtctl sessions --json` from cron or a loop instead")
+        from vtctl.domain.commands import Suggestion
+
+        raise UsageError("--json and --watch cannot be used together", suggests=Suggestion(
+            ("sessions", "--json"), "run `{command}` from cron or a loop instead"))
     if opts.watch and opts.alert:
         raise UsageError("--alert and --watch cannot be used together",
                          hint="--alert is a one-shot check for cron and monitoring systems")
