@@ -211,6 +211,7 @@ def test_serve_records_every_token_by_sigterm(tmp_path: Path, vtctl: Any) -> Non
     assert server.stop() == 0, server.stderr()
     listed = vtctl("audit", "list", "--json", "--store", str(server.store))
     records = json.loads(listed.stdout)
+    assert listed.returncode == 3 and "not verified" in listed.stderr  # its key is not here
     assert len(records) == len(minted) == 60
     assert {r["command"] for r in records} == {"serve"}
     assert {r["identity"] for r in records} == {"2-jane.doe@example.com"}

@@ -179,9 +179,9 @@ def test_list_json_escapes_c1_and_bidi(cli: Cli, store: Path) -> None:
     mint(cli, store, 1)
     sql(store, "UPDATE audit SET identity = ? WHERE seq = 1", params=(f"a{ESCAPES}b",))
     result = cli("audit", "list", "--json")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 9, result.stderr  # listed, never as a verified trail
     for char in CONTROLS:
-        assert char not in result.stdout, repr(char)
+        assert char not in result.stdout + result.stderr.rstrip("\n"), repr(char)
     assert json.loads(result.stdout)[0]["identity"] == f"a{ESCAPES}b"  # the value, escaped
 
 
@@ -191,8 +191,8 @@ def test_a_blob_field_is_listed_and_found_not_exit_1(cli: Cli, store: Path, colu
     sql(store, f"UPDATE audit SET {column} = ? WHERE seq = 1", params=(b"\x1b[2J\xff\x00",))
     for args in ((), ("--json",)):
         result = cli("audit", "list", *args)
-        assert result.exit_code == 0, (args, result.stderr)
-        assert "\x1b" not in result.stdout
+        assert result.exit_code == 9, (args, result.stderr)  # listed, and found
+        assert "\x1b" not in result.stdout + result.stderr and "#1 (seq 1" in result.stderr
     json.loads(cli("audit", "list", "--json").stdout)
     assert "#1 (seq 1" in tampering_found(cli, store)
 
@@ -314,6 +314,101 @@ def test_list_pipes_stored_escapes_printable(cli: Cli, store: Path) -> None:
     sql(store, "UPDATE audit SET room_name = ?, os_user = ? WHERE seq = 1",
         params=(f"r{ESCAPES}", "\u202eevil"))
     result = cli("audit", "list")
-    assert result.exit_code == 0
-    assert not any(char in result.stdout for char in CONTROLS), repr(result.stdout)
+    assert result.exit_code == 9  # listed, and found
+    assert not any(char in result.stdout + result.stderr.rstrip("\n") for char in CONTROLS), (
+        repr(result.stdout), repr(result.stderr))
     assert result.stdout.count("\n") == 1 and result.stdout.count("\t") == 7
+
+
+# -- audit list never presents a trail that fails verification as fact ----------------------
+
+
+def test_list_of_a_tampered_trail_prints_the_records_warns_and_exits_9(
+    vtctl: Any, cli: Cli, store: Path,
+) -> None:
+    """The real executable on a real store edited with sqlite3: the records as stored on
+    stdout (plain lines in a pipe, one JSON document with --json), one line on stderr
+    naming the first bad record and the command that says more, and exit 9."""
+    mint(cli, store)
+    sql(store, "UPDATE audit SET identity = '2-someone@example.com' WHERE seq = 1")
+    piped = vtctl("audit", "list", "--store", str(store))
+    assert piped.returncode == 9, piped.stderr
+    lines = piped.stdout.splitlines()
+    assert len(lines) == 3 and all(line.count("\t") == 7 for line in lines)
+    assert lines[0].split("\t")[4] == "2-someone@example.com"
+    assert piped.stderr.count("\n") == 1, piped.stderr
+    assert piped.stderr.startswith("error: ")
+    assert "#1 (seq 1" in piped.stderr and "2-someone@example.com" in piped.stderr
+    assert f"`vtctl audit verify --store {store}`" in piped.stderr
+    document = vtctl("audit", "list", "--json", "--store", str(store))
+    assert document.returncode == 9 and document.stderr == piped.stderr
+    assert json.loads(document.stdout)[0]["identity"] == "2-someone@example.com"
+    assert vtctl("audit", "verify", "--store", str(store)).returncode == 9  # the command named
+
+
+def test_list_checks_the_whole_trail_whatever_the_filters(cli: Cli, store: Path) -> None:
+    mint(cli, store)
+    sql(store, "UPDATE audit SET appointment_id = 48 WHERE seq = 1")
+    result = cli("audit", "list", "--appointment", "47")  # the forged record not shown
+    assert result.exit_code == 9 and len(result.stdout.splitlines()) == 2
+    assert "#1 (seq 1" in result.stderr
+    nothing = cli("audit", "list", "--since", "2999-01-01")
+    assert nothing.exit_code == 9 and "#1 (seq 1" in nothing.stderr
+
+
+def test_list_names_verify_with_the_same_profile_and_store(
+    cli: Cli, store: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mint(cli, store)
+    forge_append(store)
+    monkeypatch.delenv("VTCTL_STORE")
+    config = Path(str(cli("config", "path").stdout).strip())
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'[profiles.audit]\nstore = "{store}"\n')
+    result = cli("audit", "list", "--profile", "audit")
+    assert result.exit_code == 9, result.stderr
+    assert "#4 (seq 4" in result.stderr and "`vtctl audit verify --profile audit`" in result.stderr
+    assert cli("audit", "verify", "--profile", "audit").exit_code == 9
+    odd = store.with_name("a store; rm -rf ~")
+    shutil.copyfile(store, odd)
+    quoted = cli("audit", "list", "--store", str(odd))
+    assert f"`vtctl audit verify --store '{odd}'`" in quoted.stderr  # pasteable as it is
+
+
+def test_list_of_a_trail_whose_key_is_not_here_is_not_exit_0(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, twilio_env: dict[str, str],
+) -> None:
+    """A copy of the store on a machine without its key: listed, but not as verified."""
+    from tests.conftest import choose_keyring
+
+    store = make_store(tmp_path / "s.sqlite3")
+    mint(cli, store, 2)
+    choose_keyring(monkeypatch, "keyring.backends.fail.Keyring")  # the key stays behind
+    result = cli("audit", "list", "--store", str(store))
+    assert result.exit_code == 3, result.stderr
+    assert len(result.stdout.splitlines()) == 2
+    assert result.stderr.count("\n") == 1 and "not verified" in result.stderr
+    assert f"`vtctl audit verify --store {store}`" in result.stderr
+
+
+def test_list_of_an_intact_trail_is_exit_0_and_quiet(cli: Cli, store: Path) -> None:
+    mint(cli, store)
+    result = cli("audit", "list")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert len(result.stdout.splitlines()) == 3
+
+
+def test_minting_checks_the_trails_head_and_list_checks_every_record(
+    cli: Cli, store: Path,
+) -> None:
+    """README: minting checks only the anchor and the newest record (not O(n) per token);
+    an older record edited in place is found by `audit list` and `audit verify`."""
+    mint(cli, store)
+    sql(store, "UPDATE audit SET identity = '2-someone@example.com' WHERE seq = 1")
+    mint(cli, store, 1)  # the head is still the one the anchor names
+    listed = cli("audit", "list")
+    assert listed.exit_code == 9 and len(listed.stdout.splitlines()) == 4
+    assert "#1 (seq 1" in listed.stderr and "#1 (seq 1" in tampering_found(cli, store)
+    forge_append(store)  # the head no longer the anchor's: no token
+    refused = cli("token", "47", "--local", "--as", "2", "--store", str(store))
+    assert refused.exit_code == 9 and refused.stdout == "", refused.stderr

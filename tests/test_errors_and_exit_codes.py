@@ -57,7 +57,7 @@ CLASS_CODES: dict[str, tuple[int, int]] = {
     "ConfigError": (2, 500), "TokenFormatError": (2, 500), "NoUserGivenError": (2, 500),
     "DeclinedError": (2, 500),
     "AuthenticationError": (3, 500), "MissingCredentialsError": (3, 500),
-    "KeyringUnavailableError": (3, 500), "AuditKeyError": (3, 500),
+    "KeyringUnavailableError": (3, 500), "NoKeyringError": (3, 500), "AuditKeyError": (3, 500),
     "PermissionDeniedError": (4, 403),
     "NotFoundError": (5, 404), "AppointmentNotFoundError": (5, 404),
     "NoVideoRoomError": (5, 404), "UserNotFoundError": (5, 404),

@@ -9,7 +9,15 @@ import pytest
 
 from vtctl.domain.errors import UsageError
 from vtctl.domain.models import TOKEN_FIELDS
-from vtctl.ui.output import ALL_FIELDS, OutputFormat, output_format, parse_fields, select_fields
+from vtctl.ui.output import (
+    ALL_FIELDS,
+    OutputFormat,
+    check_jq,
+    check_json_fields,
+    output_format,
+    parse_fields,
+    select_fields,
+)
 
 Cli = Any
 
@@ -172,8 +180,21 @@ def test_output_format_from_the_declared_values() -> None:
     assert output_format(ALL_FIELDS) == OutputFormat(json=True)
     assert output_format("b,a") == OutputFormat(json=True, fields=("b", "a"))
     assert output_format(None, ".a", raw=False) == OutputFormat(json=True, jq=".a")
+
+
+def test_the_flags_checks_before_the_command_runs() -> None:
+    check_json_fields(ALL_FIELDS, ("a", "b"))
+    check_json_fields("b,a", ("a", "b"))
+    with pytest.raises(UsageError, match="unknown JSON field c; valid fields: a, b") as found:
+        check_json_fields("a,c", ("a", "b"), hint="try --jq")
+    assert found.value.hint == "try --jq"
+    with pytest.raises(UsageError, match="comma-separated list of field names"):
+        check_json_fields("A", ("a",))
+    check_jq(".a")
     with pytest.raises(UsageError, match="--jq needs a jq expression"):
-        output_format(None, " ")
+        check_jq(" ")
+    with pytest.raises(UsageError, match="invalid --jq expression"):
+        check_jq(".[")
 
 
 def test_select_fields_and_parse_fields() -> None:

@@ -85,3 +85,24 @@ def test_token_local_json_imports_one_command_module(token_modules: set[str]) ->
 def test_the_probe_sees_what_is_imported(token_modules: set[str]) -> None:
     """The other side: what minting needs is there (the listing is not empty by mistake)."""
     assert {"typer", "sqlite3", "twilio.jwt.access_token", "vtctl.local.engine"} <= token_modules
+
+
+def test_no_module_declaring_a_namedtuple_has_string_annotations() -> None:
+    """``typing.NamedTuple`` compiles each string annotation when its class is made, at
+    every start of every command that imports it: modules that declare one do without
+    ``from __future__ import annotations`` (DEVELOPING.md, issue 20)."""
+    import ast
+
+    source = Path(__file__).resolve().parent.parent / "src" / "vtctl"
+    offenders = []
+    for path in sorted(source.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        future = any(isinstance(node, ast.ImportFrom) and node.module == "__future__"
+                     and any(alias.name == "annotations" for alias in node.names)
+                     for node in tree.body)
+        tuples = [node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
+                  and any(getattr(base, "id", getattr(base, "attr", None)) == "NamedTuple"
+                          for base in node.bases)]
+        if future and tuples:
+            offenders.append(f"{path.relative_to(source)}: {', '.join(tuples)}")
+    assert offenders == []

@@ -24,7 +24,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-from vtctl.domain.errors import KeyringUnavailableError
+from vtctl.domain.errors import KeyringUnavailableError, NoKeyringError
 
 SERVICE = "vtctl"
 SecretKind = Literal["jwt", "refresh", "twilio"]
@@ -114,9 +114,9 @@ def _keyring() -> Any:
             f"the keyring backend cannot be loaded ({type(exc).__name__})", hint=_no_keyring_hint()
         ) from exc
     if isinstance(backend, fail.Keyring | null.Keyring):  # null: `keyring --disable`
-        raise KeyringUnavailableError("no OS keyring is available", hint=_no_keyring_hint())
+        raise NoKeyringError("no OS keyring is available", hint=_no_keyring_hint())
     if not _recommended(backend) and not _chosen_explicitly():
-        raise KeyringUnavailableError(
+        raise NoKeyringError(
             f"no OS keyring is available (only {_class_path(backend)}, a file keyring "
             "vtctl does not pick by itself)",
             hint=_no_keyring_hint(),
@@ -271,7 +271,9 @@ def set_secret(profile: str, kind: SecretKind, value: str, *,
 
 def delete_secret(profile: str, kind: SecretKind) -> bool:
     """Remove a secret from the plain file and the keyring; False when there was none.
-    Without a keyring, a secret found in the plain file is still removed."""
+    Without a keyring nothing is stored in one: only the plain file counts.  A keyring
+    that fails raises ``KeyringUnavailableError`` (it may hold the secret), unless the
+    secret was found, and removed, in the plain file."""
     from keyring.errors import PasswordDeleteError
 
     data = _plain_read()
@@ -281,6 +283,8 @@ def delete_secret(profile: str, kind: SecretKind) -> bool:
     try:
         keyring = _keyring()
         _call("delete", keyring.delete_password, SERVICE, _username(profile, kind))
+    except NoKeyringError:
+        return in_file
     except KeyringUnavailableError as exc:
         if in_file or isinstance(exc.__cause__, PasswordDeleteError):
             return in_file

@@ -9,9 +9,10 @@ exit code and the HTTP status ``vtctl serve`` answers it with; the CLI turns any
 Lower layers (httpx, sqlite3, keyring, twilio) translate their own exceptions
 into these at their boundary, so nothing above them needs to know which
 library failed.
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations``: ``ExitMeaning`` is a NamedTuple, which would
+compile each string annotation at every start (DEVELOPING.md).
+"""
 
 from enum import IntEnum
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
@@ -69,7 +70,9 @@ EXIT_CODES: dict[ExitCode, ExitMeaning] = {
         "ran and at least one failed; a check that could not run because of a fault gives "
         "that fault's code, 3, 6 or 7, after the findings, unless another check failed)"),
     ExitCode.AUDIT_FAILED: ExitMeaning(
-        "audit trail broken", "the audit trail failed verification (`vtctl audit verify`)"),
+        "audit trail broken", "the audit trail failed verification (`vtctl audit verify`, "
+        "`audit head`, and `audit list`, which still lists the records; minting a token "
+        "locally, when the trail's anchor or newest record is not the one vtctl wrote)"),
 }
 
 
@@ -84,7 +87,7 @@ class VtctlError(Exception):
     guide_text: ClassVar[str | None] = None
 
     def __init__(self, message: str | None = None, *, hint: str | None = None,
-                 suggests: Suggestion | None = None) -> None:
+                 suggests: "Suggestion | None" = None) -> None:
         if message is None:
             if self.guide_text is None:
                 raise TypeError(f"{type(self).__name__} needs a message")
@@ -95,12 +98,12 @@ class VtctlError(Exception):
         self.suggests = suggests
         self.hint = suggests.hint() if suggests is not None else hint
 
-    def suggest(self, suggestion: Suggestion) -> None:
+    def suggest(self, suggestion: "Suggestion") -> None:
         """Make ``suggestion`` the hint (a lower layer adds what the raiser did not know)."""
         self.suggests = suggestion
         self.hint = suggestion.hint()
 
-    def for_backend(self, flags: Sequence[str]) -> None:
+    def for_backend(self, flags: "Sequence[str]") -> None:
         """The hint's command with the backend flags of the run (``--local``, ``--store
         PATH``...), so pasted it reaches the same data (``with_backend_flags`` calls it)."""
         if self.suggests is not None:
@@ -163,7 +166,7 @@ class MissingCredentialsError(AuthenticationError):
     """Twilio credentials for the local engine are not configured."""
 
     @classmethod
-    def demo(cls, reason: str) -> MissingCredentialsError:
+    def demo(cls, reason: str) -> "MissingCredentialsError":
         """The demo profile's credentials are fake, so Twilio was not asked: what needed it
         could not be checked, as with no credentials at all (exit 3, never an all-clear)."""
         return cls(reason, hint="set TWILIO_* credentials and use another profile "
@@ -171,7 +174,11 @@ class MissingCredentialsError(AuthenticationError):
 
 
 class KeyringUnavailableError(AuthenticationError):
-    """No OS keyring backend exists to store or read a secret."""
+    """No OS keyring backend exists to store or read a secret, or the one there fails."""
+
+
+class NoKeyringError(KeyringUnavailableError):
+    """There is no OS keyring here at all, so no secret is stored in one."""
 
 
 class AuditKeyError(AuthenticationError):
@@ -211,7 +218,7 @@ class NoVideoRoomError(NotFoundError):
     guide_text = "No video room found for this appointment"
 
     @classmethod
-    def of(cls, appointment_id: int) -> NoVideoRoomError:
+    def of(cls, appointment_id: int) -> "NoVideoRoomError":
         """The guide's text, with the command that creates the room (on the backend in use:
         ``for_backend``)."""
         from vtctl.domain.commands import Suggestion
@@ -244,7 +251,7 @@ class TokenGenerationError(ServerError):
     guide_text = "Failed to generate access token"
 
     @classmethod
-    def because(cls, reason: object) -> TokenGenerationError:
+    def because(cls, reason: object) -> "TokenGenerationError":
         return cls(f"{cls.guide_text}: {reason}")
 
 

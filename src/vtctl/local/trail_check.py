@@ -1,4 +1,4 @@
-"""Verifying the store's audit trail (``vtctl audit verify`` and ``head``): which key,
+"""Verifying the store's audit trail (``vtctl audit verify``, ``head`` and ``list``): which key,
 what the verdict means, and the messages; the checks themselves are
 ``vtctl.domain.audit_verdict.verify_trail``."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from vtctl.domain.audit import Anchor
+from vtctl.domain.audit import Anchor, ChainedRecord
 from vtctl.domain.audit_verdict import ChainBreak, Expectation, Verdict, verify_trail
 from vtctl.domain.errors import AuditKeyError, AuditTrailError
 from vtctl.local.store import AppointmentStore
@@ -34,10 +34,13 @@ class TrailCheck:
 
 
 def check_trail(store: AppointmentStore, keys: TrailKeys,
-                expect: Expectation | None = None) -> TrailCheck:
-    """Read and check the whole trail; the verdict may name a break (see ``verified``)."""
+                expect: Expectation | None = None,
+                records: list[ChainedRecord] | None = None) -> TrailCheck:
+    """Read and check the whole trail (``records``: all of it, read already); the verdict
+    may name a break (see ``verified``)."""
     anchor = store.read_anchor()
-    records = store.read_audit()
+    if records is None:
+        records = store.read_audit()
     key = None
     if anchor.key_source is not None:
         key = keys.key_for(anchor)
@@ -49,10 +52,11 @@ def check_trail(store: AppointmentStore, keys: TrailKeys,
 
 
 def verified(store: AppointmentStore, keys: TrailKeys, path: Path,
-             expect: Expectation | None = None) -> TrailCheck:
+             expect: Expectation | None = None,
+             records: list[ChainedRecord] | None = None) -> TrailCheck:
     """``check_trail``, raising ``AuditTrailError`` (exit 9) on a break, and
     ``AuditKeyError`` (exit 3) when records exist whose MACs could not be checked."""
-    checked = check_trail(store, keys, expect)
+    checked = check_trail(store, keys, expect, records)
     broken = checked.verdict.broken
     if broken is not None:
         raise AuditTrailError(

@@ -3,12 +3,15 @@
 ``--json`` optionally takes a comma-separated field list (``--json
 room_name,expires_at``) and ``--jq EXPR`` (implies ``--json``) filters the
 document with the ``jq`` library.  Each command declares both flags
-(``vtctl.cli.framework.json_flags``) and builds its ``OutputFormat`` with
+(``vtctl.cli.framework.json_flags``, whose parameter callbacks run
+:func:`check_json_fields` and :func:`check_jq` while the command line is parsed,
+before the command does anything) and builds its ``OutputFormat`` with
 :func:`output_format`.
 """
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vtctl.domain.errors import UsageError
@@ -30,10 +33,23 @@ def parse_fields(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(cleaned.split(",")))
 
 
-def output_format(json: str | None, jq: str | None = None, raw: bool = False) -> "OutputFormat":
-    """The ``OutputFormat`` for a command's ``--json [FIELDS]``, ``--jq`` and ``--raw`` values."""
-    if jq is not None and not jq.strip():
+def check_json_fields(text: str, declared: Sequence[str], hint: str | None = None) -> None:
+    """A usage error unless ``--json``'s value names only fields in ``declared`` (the
+    command's own, as ``--help`` lists them); ``hint`` goes with an unknown one."""
+    if text != ALL_FIELDS:
+        _check_fields(parse_fields(text), list(declared), hint)
+
+
+def check_jq(expression: str) -> None:
+    """A usage error unless ``expression`` is a jq program (compiled, kept for the output)."""
+    if not expression.strip():
         raise UsageError("--jq needs a jq expression, e.g. --jq .room_name")
+    _compiled(expression)
+
+
+def output_format(json: str | None, jq: str | None = None, raw: bool = False) -> "OutputFormat":
+    """The ``OutputFormat`` for a command's ``--json [FIELDS]``, ``--jq`` and ``--raw`` values
+    (checked already, by :func:`check_json_fields` and :func:`check_jq`)."""
     fields = None if json is None or json == ALL_FIELDS else parse_fields(json)
     return OutputFormat(json=json is not None or jq is not None, raw=raw, fields=fields, jq=jq)
 
@@ -71,18 +87,20 @@ def select_fields(document: Any, fields: Sequence[str]) -> Any:
     raise UsageError("this command's JSON output has no fields to select; use --json alone")
 
 
-def _check_fields(fields: Sequence[str], valid: list[str]) -> None:
+def _check_fields(fields: Sequence[str], valid: list[str], hint: str | None = None) -> None:
     unknown = [name for name in fields if name not in valid]
     if unknown:
         plural = "s" if len(unknown) > 1 else ""
         raise UsageError(
-            f"unknown JSON field{plural} {', '.join(unknown)}; valid fields: {', '.join(valid)}"
+            f"unknown JSON field{plural} {', '.join(unknown)}; valid fields: {', '.join(valid)}",
+            hint=hint,
         )
 
 
-def apply_jq(document: Any, expression: str) -> list[Any]:
-    """Every output of ``expression`` on ``document`` (the ``jq`` library), run
-    without the secrets in the environment its ``$ENV`` and ``env`` read."""
+@lru_cache(maxsize=4)
+def _compiled(expression: str) -> Any:
+    """``expression`` compiled by the ``jq`` library (once per run: checked at parse time,
+    run at output), without the secrets in the environment its ``$ENV`` and ``env`` read."""
     from vtctl.util.secret_env import secrets_hidden
 
     try:
@@ -91,9 +109,18 @@ def apply_jq(document: Any, expression: str) -> list[Any]:
         raise UsageError("--jq needs the jq package", hint="pip install jq") from exc
     with secrets_hidden():
         try:
-            program = jq.compile(expression)
+            return jq.compile(expression)
         except ValueError as exc:
             raise UsageError(f"invalid --jq expression: {_first_line(exc)}") from exc
+
+
+def apply_jq(document: Any, expression: str) -> list[Any]:
+    """Every output of ``expression`` on ``document`` (the ``jq`` library), run
+    without the secrets in the environment its ``$ENV`` and ``env`` read."""
+    from vtctl.util.secret_env import secrets_hidden
+
+    program = _compiled(expression)
+    with secrets_hidden():
         try:
             return list(program.input_value(document).all())
         except ValueError as exc:

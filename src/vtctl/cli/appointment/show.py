@@ -15,8 +15,12 @@ from vtctl.cli.framework.one_appointment import AppointmentOptions, appointment_
 from vtctl.domain.models import Appointment
 from vtctl.ui.output import emit
 
-#: the remote API may send more than the guide names; the document keeps it
-NOTE = "On the remote backend, other fields the API sends follow these."
+#: the remote API may send more than the guide names; the document keeps it.  FIELDS
+#: names only the declared ones: a name is checked before the API is asked, when nobody
+#: knows yet what it will send, so a typo never costs a request; --jq reaches the others
+NOTE = "On the remote backend, other fields the API sends follow these (pick them with --jq)."
+OTHER_FIELDS = ("fields the API sends beyond these are in the whole document: pick them "
+                "with --jq, e.g. --jq '{id, notes}'")
 
 
 def run_show(opts: AppointmentOptions) -> None:
@@ -36,7 +40,9 @@ def run_show(opts: AppointmentOptions) -> None:
 def show_command(
     ctx: typer.Context,
     appointment_id: o.AppointmentId,
-    json: Annotated[str | None, json_option(Appointment.json_fields(), NOTE)] = None,
+    json: Annotated[
+        str | None, json_option(Appointment.json_fields(), NOTE, OTHER_FIELDS)
+    ] = None,
     jq: Jq = None,
     *,
     backend: BackendChoice,

@@ -1,4 +1,6 @@
-"""``vtctl audit list``: the local store's trail of minted tokens."""
+"""``vtctl audit list``: the local store's trail of minted tokens, verified as
+``vtctl audit verify`` verifies it: records that fail are still listed (they are
+what an investigation starts from), never as fact: one line on stderr and exit 9."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.framework.validate import parse_appointment_id
 from vtctl.config.settings import Settings
 from vtctl.domain.audit import ChainedRecord
-from vtctl.domain.errors import UsageError
+from vtctl.domain.errors import AuditKeyError, AuditTrailError, UsageError
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
 
@@ -27,11 +29,42 @@ class AuditListOptions:
     since: str | None = None
     appointment_id: int | None = None
     identity: str | None = None
+    #: the command that verifies the same trail, named when it fails (the same flags)
+    verify_line: str = "vtctl audit verify"
+
+
+def verify_line(profile: str | None, store: str | None) -> str:
+    """``vtctl audit verify`` with the ``--profile``/``--store`` given, pasteable."""
+    import shlex
+
+    from vtctl.util.prog import PROG
+    from vtctl.util.text import printable
+
+    words = [PROG, "audit", "verify"]
+    for flag, value in (("--profile", profile), ("--store", store)):
+        if value is not None:
+            words += [flag, value]
+    return printable(shlex.join(words))
+
+
+Doubt = AuditTrailError | AuditKeyError
+
+
+def unverified(doubt: Doubt, line: str) -> Doubt:
+    """The one line (no hint) saying the records listed are not verified, and why:
+    exit 9 when the trail failed verification, 3 when its key is not here."""
+    failed = "the audit trail failed verification: " if isinstance(doubt, AuditTrailError) else ""
+    return type(doubt)(f"the records listed are not verified: {failed}{doubt.message}; "
+                       f"run `{line}`")
 
 
 def run_audit_list(opts: AuditListOptions) -> None:
+    """Print the records (filtered), then raise ``unverified`` if the whole trail does not
+    verify."""
     from vtctl.backends.local import open_store
     from vtctl.domain.models import format_utc, parse_utc
+    from vtctl.local.trail_check import verified
+    from vtctl.local.trail_key import TrailKeys
 
     since = None
     if opts.since is not None:
@@ -42,19 +75,27 @@ def run_audit_list(opts: AuditListOptions) -> None:
                 f"--since {opts.since!r} is not an ISO 8601 time",
                 hint="e.g. --since 2025-11-16 or --since 2025-11-16T09:00:00Z",
             ) from exc
+    filtered = (since, opts.appointment_id, opts.identity) != (None, None, None)
+    doubt: Doubt | None = None
     with open_store(opts.settings) as store:
+        everything = store.read_audit()
         chained = store.read_audit(
             since=since, appointment_id=opts.appointment_id, identity=opts.identity
-        )
+        ) if filtered else everything
+        try:
+            verified(store, TrailKeys(), opts.settings.store_path, records=everything)
+        except (AuditTrailError, AuditKeyError) as exc:
+            doubt = exc
     records = [c.record for c in chained]
 
     def view() -> Any:
         from vtctl.ui.render.audit import audit_sheet
 
-        filtered = (since, opts.appointment_id, opts.identity) != (None, None, None)
         return audit_sheet(records, filtered)
 
     emit(opts.io, opts.fmt, lambda: [c.to_json() for c in chained], view)
+    if doubt is not None:
+        raise unverified(doubt, opts.verify_line)
 
 
 def list_command(
@@ -81,13 +122,16 @@ def list_command(
 
     On a terminal: a table. In a pipe: one record a line, tab-separated (time, who,
     command, appointment, identity, room, ttl, jti). Stored text is shown printable.
+    The whole trail is verified as `vtctl audit verify` does: when it fails, the records
+    are still listed, one line on stderr names the first bad record, and the exit code
+    is 9 (3 when the trail's key is not available here).
     """
     run_audit_list(
         AuditListOptions(
             io=streams(ctx), settings=settings_from(local=True, profile=profile, store=store),
             fmt=output_format(json, jq), since=since,
             appointment_id=None if appointment is None else parse_appointment_id(appointment),
-            identity=identity,
+            identity=identity, verify_line=verify_line(profile, store),
         )
     )
 

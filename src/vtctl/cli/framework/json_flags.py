@@ -7,15 +7,21 @@ document from), so ``--help`` lists exactly those fields, its example names two
 of them, and Tab completes them (``a,b<TAB>`` too, as gh does). The command turns
 the values into an ``OutputFormat`` with :func:`vtctl.ui.output.output_format`.
 
+Both flags are checked here, once for every command, by click parameter callbacks
+that run while the command line is parsed: a FIELDS name the command did not
+declare, or a jq expression that does not compile, is a usage error (exit 2)
+before the command's body runs, so nothing is minted, recorded or sent.
+
 Why a command class: Typer has no option with an optional value (it dropped
 click's ``is_flag=False, flag_value=...``, fastapi/typer#987, and 0.28's parser
 has none), so ``JsonCommand.parse_args`` spells a bare ``--json`` and
 ``--json a,b`` the way its parser reads them, from the command's own parameters
 (``vtctl.util.jsonargs``, which the fast Tab completion uses too). Every command
 with ``--json`` is a ``JsonCommand`` (``tests/test_json_contract.py`` walks the tree).
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations``: Typer reads each callback's annotations
+when it builds the command, at every start, and would compile each string again.
+"""
 
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any
@@ -35,9 +41,11 @@ def json_example(fields: Sequence[str]) -> str:
     return f"{JSON_OPTION} {','.join(fields[:2])}"
 
 
-def json_option(fields: Sequence[str], note: str = "") -> Any:
+def json_option(fields: Sequence[str], note: str = "", unknown_hint: str | None = None
+                ) -> Any:
     """The ``--json [FIELDS]`` declaration of a command whose document has ``fields``
-    (an object's keys, or each record's for a list). ``note``: a sentence after them."""
+    (an object's keys, or each record's for a list). ``note``: a sentence after them;
+    ``unknown_hint``: what the error of a name not among them adds."""
     listed = ", ".join(fields)
     return typer.Option(
         JSON_OPTION, metavar="[FIELDS]",
@@ -45,6 +53,7 @@ def json_option(fields: Sequence[str], note: str = "") -> Any:
         f"those keys, in that order. {FIELDS_LABEL}{listed}.{' ' + note if note else ''}",
         rich_help_panel=OUTPUT_PANEL, show_default=False,
         autocompletion=_completer(tuple(fields)),
+        callback=_fields_check(tuple(fields), unknown_hint),
     )
 
 
@@ -55,13 +64,33 @@ def _completer(fields: tuple[str, ...]) -> Callable[[str], list[str]]:
     return complete
 
 
+def _fields_check(fields: tuple[str, ...], hint: str | None
+                  ) -> Callable[[typer.Context, str | None], str | None]:
+    def check(ctx: typer.Context, value: str | None) -> str | None:
+        if value is not None and not ctx.resilient_parsing:  # not while completing
+            from vtctl.ui.output import check_json_fields
+
+            check_json_fields(value, fields, hint)
+        return value
+
+    return check
+
+
+def _jq_check(ctx: typer.Context, value: str | None) -> str | None:
+    if value is not None and not ctx.resilient_parsing:  # jq is imported only for --jq
+        from vtctl.ui.output import check_jq
+
+        check_jq(value)
+    return value
+
+
 Jq = Annotated[
     str | None,
     typer.Option(
         JQ_OPTION, metavar="EXPR",
         help="Filter the JSON document with a jq expression (implies --json; strings "
         "print bare), e.g. --jq keys",
-        rich_help_panel=OUTPUT_PANEL, show_default=False,
+        rich_help_panel=OUTPUT_PANEL, show_default=False, callback=_jq_check,
     ),
 ]
 
