@@ -5,9 +5,9 @@ where it is suggested: on the backend in use, against the same store or API.  Th
 that say which are the run's (``config.settings.paste_flags``): the checks build their
 commands with them, and an error's ``Suggestion`` gets them on its way out of a command
 (``cli.framework.context.with_backend_flags``).
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations``: ``Suggestion`` is a NamedTuple (DEVELOPING.md).
+"""
 
 from collections.abc import Collection, Sequence
 from typing import NamedTuple
