@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import make_store
-from vtctl.config.paths import config_path
 from vtctl.config.secrets_store import get_trail_key, set_trail_key
 from vtctl.config.trail_key_files import trail_key_file
 from vtctl.domain.audit import (
@@ -27,6 +26,7 @@ from vtctl.domain.errors import AuditKeyError, AuditTrailError
 from vtctl.local.store import _MIGRATIONS, MAX_SEQ, AppointmentStore, _statements
 from vtctl.local.trail_check import check_trail, verified
 from vtctl.local.trail_key import TrailKeys
+from vtctl.util import dirs
 
 RECORD = AuditRecord("2025-11-16T09:00:00Z", "alice", "host1", "default", "token", 47,
                      "2-jane.doe@example.com", "apt-47-1763138954-46eb915c", 5400, "jti-1")
@@ -84,13 +84,19 @@ def test_two_stores_have_two_trails_and_keys(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("no_keyring")
-def test_without_a_keyring_the_key_is_in_a_private_file(tmp_path: Path) -> None:
+def test_without_a_keyring_the_key_is_in_a_private_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the user config dir, like the keyring it stands in for: not beside a
+    VTCTL_CONFIG file, whose folder (the README tour's) may be deleted with the keys."""
+    monkeypatch.setenv("VTCTL_CONFIG", str(tmp_path / "elsewhere" / "config.toml"))
     path = make_store(tmp_path / "s.sqlite3")
     with AppointmentStore.open(path) as store:
         anchor = store.read_anchor()
         assert (anchor.key_source, anchor.tag is not None) == ("file", True)  # at creation
         kept = trail_key_file(anchor.trail_id)
-        assert kept.parent == config_path().parent / "audit-keys"
+        assert kept.parent == Path(str(dirs.config_dir())) / "audit-keys"
+        assert not (tmp_path / "elsewhere").exists()
         assert stat.S_IMODE(kept.stat().st_mode) == 0o600
         assert stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
         assert bytes.fromhex(kept.read_text()) not in path.read_bytes()
@@ -113,10 +119,10 @@ def test_without_a_keyring_the_key_is_in_a_private_file(tmp_path: Path) -> None:
 
 @pytest.fixture
 def nowhere_for_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_keyring: None) -> None:
-    """No keyring, and the config folder (where key files go) cannot be created."""
+    """No keyring, and the user config dir (where key files go) cannot be created."""
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
-    monkeypatch.setenv("VTCTL_CONFIG", str(blocker / "config.toml"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker))
 
 
 @pytest.mark.usefixtures("nowhere_for_keys")
@@ -125,8 +131,11 @@ def test_a_trail_whose_key_cannot_be_kept_mints_nothing(tmp_path: Path) -> None:
     with AppointmentStore.open(path) as store:
         assert store.read_anchor().key_source is None  # not keyed at creation
         assert verified(store, keys(), path).verdict.count == 0  # nothing to check yet
-        with pytest.raises(AuditKeyError, match="key file cannot be written"):
+        with pytest.raises(AuditKeyError, match="key file cannot be written") as refused:
             append(store, 1)
+        assert refused.value.hint == (
+            f"make {tmp_path / 'not-a-folder' / 'vtctl' / 'audit-keys'} writable, "
+            "or use an OS keyring")
         assert store.read_audit() == [] and store.read_anchor().key_source is None
 
 

@@ -267,7 +267,8 @@ def test_the_demo_profile_keeps_its_own_store_whatever_vtctl_store_says(
 ) -> None:
     """A VTCTL_STORE exported for real work is not the demo's: ``--profile demo`` neither
     creates that file nor reads it (its users are not the demo's) nor writes demo tokens
-    into its audit trail; an explicit ``--store`` is still honoured."""
+    into its audit trail; an explicit ``--store`` is refused (it made and seeded that
+    file, though `token` only reads): tests/test_flags_apply.py checks every command."""
     elsewhere = tmp_path / "real-work.sqlite3"
     monkeypatch.setenv("VTCTL_STORE", str(elsewhere))
     result = cli("token", "47", "--profile", "demo", "--json", "user_identity")
@@ -275,5 +276,6 @@ def test_the_demo_profile_keeps_its_own_store_whatever_vtctl_store_says(
     assert json.loads(result.stdout) == {"user_identity": "2-jane.doe@example.com"}
     assert not elsewhere.exists()
     explicit = tmp_path / "explicit.sqlite3"
-    assert cli("token", "47", "--profile", "demo", "--store", str(explicit)).exit_code == 0
-    assert explicit.exists()  # the demo seeds the store it is told to use
+    refused = cli("token", "47", "--profile", "demo", "--store", str(explicit))
+    assert refused.exit_code == 2 and "the demo profile keeps its own store" in refused.stderr
+    assert not explicit.exists()

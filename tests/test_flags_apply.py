@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -137,6 +138,38 @@ def test_a_flag_the_demo_profile_would_ignore_is_exit_2_in_one_line(
         assert f"{option}: the demo profile sends no request" in line
     else:
         assert f"{option} is for" in line and "set by profile 'demo'" in line
+
+
+#: every command that takes --store, data command or not (``appointment``, ``audit``,
+#: ``serve`` resolve their settings without ``with_backend_flags``)
+STORE_COMMANDS = [(path, command) for path, command in leaves()
+                  if any("--store" in getattr(p, "opts", ()) for p in command.params)]
+
+
+def test_the_walk_finds_every_command_taking_store() -> None:
+    found = {" ".join(path) for path, _ in STORE_COMMANDS}
+    assert {"token", "status", "serve", "appointment import", "appointment list",
+            "audit verify", "room end"} <= found
+
+
+@pytest.mark.parametrize(("path", "command"), STORE_COMMANDS,
+                         ids=[" ".join(p) for p, _ in STORE_COMMANDS])
+def test_store_on_the_demo_profile_is_exit_2_and_creates_nothing(
+    cli: Cli, tmp_path: Path, path: tuple[str, ...], command: Any
+) -> None:
+    """`vtctl token 47 --profile demo --store /tmp/x.sqlite3` made and seeded that file
+    (a command that only reads never creates a store): the demo keeps its own store."""
+    store = tmp_path / "folder" / "x.sqlite3"
+    required = [word for p in command.params if p.required and p.param_type_name == "option"
+                for word in (p.opts[0], "2")]  # appointment add's --patient, --psychologist
+    # a serve that got past the check fails at once (a bad port), rather than serve
+    stop = ["--port", "70000"] if path == ("serve",) else []
+    args = [*path, *positional(command), *required, *stop, "--profile", "demo",
+            "--store", str(store)]
+    line = _one_line_error(cli(*args, *_yes(command)))
+    assert "--store: the demo profile keeps its own store" in line
+    assert "leave out --store" in line
+    assert not (tmp_path / "folder").exists()
 
 
 @pytest.mark.parametrize(("path", "option", "backend"), APPLY_CASES,

@@ -165,16 +165,29 @@ def checkout(tmp_path: Path) -> Path:
     return work
 
 
-def test_the_readme_tour_works_as_written(checkout: Path, tmp_path: Path) -> None:
+def readme_env(home: Path) -> dict[str, str]:
+    """What the README runs its commands under: ``env -i`` with PATH and an empty HOME."""
+    return {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.defpath}", "HOME": str(home)}
+
+
+def first_command(readme: str) -> str:
+    """The README's first command, what it runs after installing: ``vtctl token 47
+    --profile demo`` (its ``.venv/bin/`` is where the install put ``vtctl``; here it is
+    on PATH, as in the tour)."""
+    block = readme.split("<!-- ci:run -->", 1)[1].split("```", 2)[1]
+    command = block.splitlines()[1].split("&&")[-1].strip()
+    assert command.startswith(".venv/bin/vtctl "), command
+    return command.removeprefix(".venv/bin/")
+
+
+def run_tour(checkout: Path, home: Path, logs: Path) -> None:
+    """The tour, every statement as written, in one bash under the README's env; each
+    must succeed, and the tour must leave the checkout and nothing of its own behind."""
     port = str(free_port())
     readme = (REPO / "README.md").read_text().replace(TOUR_PORT, port)
-    home = tmp_path / "home"
-    home.mkdir()
-    logs = tmp_path / "logs"
     logs.mkdir()
-    env = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.defpath}", "HOME": str(home)}
     before = git_state(checkout)
-    shell = Shell(checkout, env, logs)
+    shell = Shell(checkout, readme_env(home), logs)
     servers: list[tuple[int, Path]] = []
     tour_dir = ""
     try:
@@ -200,8 +213,37 @@ def test_the_readme_tour_works_as_written(checkout: Path, tmp_path: Path) -> Non
             shutil.rmtree(tour_dir, ignore_errors=True)
     assert git_state(checkout) == before, "the tour left files in the checkout"
     assert tour_dir and not Path(tour_dir).exists(), "the tour's last line removes its directory"
+
+
+def test_the_readme_tour_works_as_written(checkout: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    run_tour(checkout, home, tmp_path / "logs")
     # no secret landed in a keyring file nobody asked for (keyrings.alt is installed here)
     assert not [p for p in home.rglob("*") if "python_keyring" in p.parts]
+
+
+def test_the_first_command_and_the_tour_work_in_either_order(checkout: Path,
+                                                             tmp_path: Path) -> None:
+    """One fresh home, as a new user has it: the tour (its demo line made the demo store,
+    whose key went to the tour's own folder and was deleted with it, so the first
+    command was exit 3 for good), the first command, the tour again (its demo line was
+    exit 3: the key was beside the config the first command had, not the tour's), and
+    the first command again. The key files are in the user config dir, as a keyring is
+    the user's, whatever VTCTL_CONFIG names."""
+    home = tmp_path / "home"
+    home.mkdir()
+    command = first_command((REPO / "README.md").read_text())
+    assert command == "vtctl token 47 --profile demo"
+    for step in range(4):
+        if step % 2 == 0:
+            run_tour(checkout, home, tmp_path / f"logs{step}")
+            continue
+        done = subprocess.run(["bash", "--norc", "--noprofile", "-c", command], cwd=checkout,
+                              env=readme_env(home), capture_output=True, text=True,
+                              timeout=STATEMENT_DEADLINE, check=False)
+        assert done.returncode == 0, f"{command} (step {step})\n{done.stderr}"
+        assert done.stdout.count(".") >= 2  # the token (a JWT) or its sheet
 
 
 @pytest.mark.parametrize("page", ["README.md", "docs/api.md"])

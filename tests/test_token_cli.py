@@ -17,6 +17,7 @@ import pytest
 
 from tests.helpers import appointment, make_store
 from vtctl.cli.token import TokenOptions
+from vtctl.config.settings import default_store_path
 from vtctl.ui.iostreams import IOStreams
 
 
@@ -25,22 +26,20 @@ def _streams() -> tuple[IOStreams, io.StringIO, io.StringIO]:
     return IOStreams(out=out, err=err, stdin=io.StringIO(), force_terminal=False), out, err
 
 
-def test_the_command_line_reaches_run_token(monkeypatch: pytest.MonkeyPatch,
-                                            tmp_path: Path) -> None:
+def test_the_command_line_reaches_run_token(monkeypatch: pytest.MonkeyPatch) -> None:
     from vtctl.cli.framework.app import run
 
     calls: list[TokenOptions] = []
     monkeypatch.setattr("vtctl.cli.token.run_token", calls.append)
     streams, _, err = _streams()
-    store = tmp_path / "s.sqlite3"
-    code = run(["--debug", "refresh", "0009", "-p", "demo", "--raw", "--store", str(store)],
-               io=streams)
+    code = run(["--debug", "refresh", "0009", "-p", "demo", "--raw"], io=streams)
     assert (code, err.getvalue()) == (0, "")
     (opts,) = calls
     assert (opts.appointment_id, opts.refresh, opts.as_user) == (9, True, "2")
     assert opts.fmt.raw and opts.io.debug
     settings: Any = opts.open_backend.__self__.settings  # type: ignore[attr-defined]
-    assert (settings.profile, settings.backend, settings.store_path) == ("demo", "local", store)
+    assert (settings.profile, settings.backend, settings.store_path) == (
+        "demo", "local", default_store_path("demo"))
 
 
 @pytest.fixture

@@ -33,10 +33,10 @@ def no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def nowhere_for_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_keyring: None) -> None:
-    """No keyring, and the config folder (where key files go) cannot be created."""
+    """No keyring, and the user config dir (where key files go) cannot be created."""
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
-    monkeypatch.setenv("VTCTL_CONFIG", str(blocker / "config.toml"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker))
 
 
 def test_key_descriptions() -> None:

@@ -240,9 +240,14 @@ class LocalBackend:
 def open_store(settings: Settings, *, create: bool = False) -> AppointmentStore:
     """Open the profile's store; only writers that fill it (``create``) may make it.
 
-    The demo profile's store is made and seeded on first use.
+    The demo profile's store is made and seeded on first use, so it can always be
+    started afresh: deleting it is the way out when its trail's key is gone (a key
+    file deleted, another keyring), and its ``AuditKeyError`` says so.
     """
-    store = AppointmentStore.open(settings.store_path, create=create or settings.is_demo)
+    afresh = (f"the demo store {settings.store_path} holds only the shipped demo data: "
+              "delete it, and the next demo command seeds it afresh") if settings.is_demo else None
+    store = AppointmentStore.open(settings.store_path, create=create or settings.is_demo,
+                                  afresh=afresh)
     if settings.is_demo and not store.list_appointments(limit=1):
         from vtctl.local.demo import demo_data_text
         from vtctl.local.importer import parse_import

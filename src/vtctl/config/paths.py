@@ -1,6 +1,7 @@
 """Where vtctl's files are: the config file (``VTCTL_CONFIG``, else in the user config
-dir; the keyring record, ``secrets_store``, lives beside it) and the data dir (the
-stores). The directories themselves come from ``util.dirs``."""
+dir; the keyring record, ``secrets_store``, lives beside it), the user config dir itself
+(the audit trails' key files, per user like a keyring, whatever ``VTCTL_CONFIG`` says)
+and the data dir (the stores). The directories themselves come from ``util.dirs``."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ def config_path(env: dict[str, str] | None = None) -> Path:
     if explicit := env.get("VTCTL_CONFIG"):
         return Path(explicit).expanduser()
     return _found(dirs.config_dir(), "VTCTL_CONFIG to the config file") / "config.toml"
+
+
+def config_dir(instead: str) -> Path:
+    """The user config dir (``instead``: what to do when there is no home directory)."""
+    return _found(dirs.config_dir(), instead)
 
 
 def data_dir() -> Path:

@@ -209,9 +209,14 @@ def resolve_settings(opts: BackendOptions, env: dict[str, str] | None = None) ->
         opts.base_url or env.get("VTCTL_BASE_URL") or profile.base_url or DEFAULT_BASE_URL
     )
     # the built-in demo is a sandbox: a VTCTL_STORE exported for real work is not its store
-    # (demo tokens must never land in a real store's audit trail); --store still is
+    # (demo tokens must never land in a real store's audit trail), and neither is a
+    # --store, refused rather than made and seeded with the demo data (a command that
+    # only reads never creates a store)
     demo = name == DEMO_PROFILE  # the one test of "the demo", as Settings.is_demo
-    store = opts.store or (None if demo else env.get("VTCTL_STORE")) or profile.store
+    if demo and opts.store is not None:
+        raise UsageError("--store: the demo profile keeps its own store; --store applies "
+                         "to other profiles: leave out --store, or choose one (--profile NAME)")
+    store = (None if demo else opts.store or env.get("VTCTL_STORE")) or profile.store
     store_path = Path(store).expanduser() if store else default_store_path(name)
     timeout = checked_timeout(opts.timeout if opts.timeout is not None else DEFAULT_TIMEOUT)
     return Settings(

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vtctl.config.paths import config_path
+from vtctl.config.paths import config_dir
 
-#: the folder of key files, beside the config file
+#: the folder of key files, in the user config dir
 TRAIL_KEY_DIR = "audit-keys"
 
 
 def trail_key_file(trail_id: str) -> Path:
     """Where a trail's key is kept where there is no keyring: a 0600 file in a 0700
-    folder beside the config file (never beside the store)."""
-    return config_path().with_name(TRAIL_KEY_DIR) / trail_id
+    folder of the user config dir (never beside the store).  Not beside the config
+    file: these files stand in for the keyring, which is the user's whatever
+    ``VTCTL_CONFIG`` names (a config in a folder deleted later took the keys of the
+    stores it had seen with it, the demo's too)."""
+    return config_dir("use an OS keyring") / TRAIL_KEY_DIR / trail_id
 
 
 def read_trail_key_file(trail_id: str) -> str | None:

@@ -265,10 +265,11 @@ def write_entry(path: str, text: str) -> None:
     import contextlib
     import tempfile
 
+    from vtctl.util.fsutil import make_private_dirs
+
     body = text.encode("utf-8", "surrogatepass")
     directory = os.path.dirname(path)
-    os.makedirs(os.path.dirname(directory), 0o700, exist_ok=True)
-    os.makedirs(directory, 0o700, exist_ok=True)
+    make_private_dirs(directory)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")  # created 0600
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -225,13 +225,18 @@ class AppointmentStore:
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self._db = connection
         self.path = path
+        #: how to start this store anew when its trail's key is gone (the demo's: delete
+        #: it), the hint of that ``AuditKeyError``; None: the key must be found
+        self.afresh: str | None = None
 
     # -- lifecycle ----------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, create: bool = True) -> AppointmentStore:
+    def open(cls, path: Path, *, create: bool = True,
+             afresh: str | None = None) -> AppointmentStore:
         """Open the store at ``path``; only with ``create`` may the file (and its
-        folders) be made.  A file that is not a vtctl store is refused untouched."""
+        folders) be made.  A file that is not a vtctl store is refused untouched.
+        ``afresh``: see ``AppointmentStore.afresh``."""
         if path.is_dir():
             raise UsageError(
                 f"the store {path} is a directory",
@@ -254,6 +259,7 @@ class AppointmentStore:
             # a hand-edited file can hold bytes that are not UTF-8: read, never crash
             db.text_factory = functools.partial(str, encoding="utf-8", errors="replace")
             store = cls(db, path)
+            store.afresh = afresh
             if not memory:
                 store._refuse_foreign_schema(create)
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -651,7 +657,7 @@ class AppointmentStore:
         checked first, get their MACs and the anchor its key source and tag."""
         anchor = self.read_anchor()
         if anchor.key_source is not None:
-            return anchor, keys.key_for(anchor)
+            return anchor, keys.key_for(anchor, self.afresh)
         from vtctl.domain.audit_verdict import verify_trail
 
         records = self.read_audit()

@@ -43,7 +43,7 @@ def check_trail(store: AppointmentStore, keys: TrailKeys,
         records = store.read_audit()
     key = None
     if anchor.key_source is not None:
-        key = keys.key_for(anchor)
+        key = keys.key_for(anchor, store.afresh)
     elif keys.holds_key(anchor.trail_id):
         return TrailCheck(anchor, Verdict(len(records), ChainBreak(
             f"the store says its audit trail {anchor.trail_id} was never keyed, but its key is "

@@ -6,17 +6,25 @@ random 32-byte key kept
 
 * in the OS keyring, under ``audit-trail:<trail id>`` (``key_source`` ``"keyring"``);
 * where there is no keyring, in a 0600 file ``audit-keys/<trail id>`` in a 0700
-  folder beside the config file (``"file"``), as ``auth login --insecure-storage``
-  keeps a JWT: whoever can read your files can read it.
+  folder of the user config dir (``"file"``; per user, like the keyring it stands in
+  for, whatever ``VTCTL_CONFIG`` names), as ``auth login --insecure-storage`` keeps a
+  JWT: whoever can read your files can read it.
 
 Later the trail needs the same key: a keyring or folder that lacks it (another
-machine or account) is ``AuditKeyError`` (exit 3), never "intact".
+machine or account) is ``AuditKeyError`` (exit 3), never "intact".  Its hint says
+where the key is kept; for a store that can be made again (the demo's), the caller's
+``afresh`` hint says how instead.
 """
 
 from __future__ import annotations
 
 from vtctl.domain.audit import Anchor
-from vtctl.domain.errors import AuditKeyError, AuditTrailError, KeyringUnavailableError
+from vtctl.domain.errors import (
+    AuditKeyError,
+    AuditTrailError,
+    ConfigError,
+    KeyringUnavailableError,
+)
 
 KEYRING = "keyring"
 FILE = "file"
@@ -28,21 +36,23 @@ class TrailKeys:
     def __init__(self) -> None:
         self._found: dict[tuple[str, str], bytes] = {}
 
-    def key_for(self, anchor: Anchor) -> bytes:
-        """The key of a keyed trail (``AuditKeyError`` when it is not available here)."""
+    def key_for(self, anchor: Anchor, afresh: str | None = None) -> bytes:
+        """The key of a keyed trail (``AuditKeyError`` when it is not available here;
+        its hint ``afresh`` when given: how to start the store anew)."""
         source = anchor.key_source
         assert source is not None
         cached = self._found.get((anchor.trail_id, source))
         if cached is not None:
             return cached
+        hint = afresh or _ELSEWHERE
         if source == KEYRING:
-            stored = self._from_keyring(anchor.trail_id)
+            stored = self._from_keyring(anchor.trail_id, hint)
         elif source == FILE:
-            stored = self._from_file(anchor.trail_id)
+            stored = self._from_file(anchor.trail_id, hint)
         else:
             raise AuditTrailError(
                 "the trail's anchor names no known key source: it was changed outside vtctl")
-        key = _key(stored, anchor.trail_id)
+        key = _key(stored, anchor.trail_id, hint)
         self._found[(anchor.trail_id, source)] = key
         return key
 
@@ -73,17 +83,22 @@ class TrailKeys:
         """Keep a new key (the last step of keying: the store is written first, so a
         refused write leaves no trace there)."""
         from vtctl.config.secrets_store import set_trail_key
-        from vtctl.config.trail_key_files import write_trail_key_file
+        from vtctl.config.trail_key_files import trail_key_file, write_trail_key_file
 
         if source == KEYRING:
             set_trail_key(trail_id, key.hex())
             return
         try:
             write_trail_key_file(trail_id, key.hex())
+        except ConfigError as exc:  # no home directory
+            raise AuditKeyError(f"no OS keyring, and no place for the audit trail's key "
+                                f"file: {exc.message}", hint=exc.hint) from exc
         except OSError as exc:
+            folder = trail_key_file(trail_id).parent
             raise AuditKeyError(
                 f"no OS keyring, and the audit trail's key file cannot be written "
-                f"({exc.strerror})", hint=_FILE_HINT) from exc
+                f"({exc.strerror})", hint=f"make {folder} writable, or use an OS keyring",
+            ) from exc
 
     def holds_key(self, trail_id: str) -> bool:
         """Whether a key for ``trail_id`` is kept here (keyring or key file)."""
@@ -99,9 +114,12 @@ class TrailKeys:
     def _file_holds(self, trail_id: str) -> bool:
         from vtctl.config.trail_key_files import trail_key_file
 
-        return trail_key_file(trail_id).exists()
+        try:
+            return trail_key_file(trail_id).exists()
+        except ConfigError:  # no home directory: no key file either
+            return False
 
-    def _from_keyring(self, trail_id: str) -> str:
+    def _from_keyring(self, trail_id: str, hint: str) -> str:
         from vtctl.config.secrets_store import get_trail_key
 
         try:
@@ -109,14 +127,14 @@ class TrailKeys:
         except KeyringUnavailableError as exc:
             raise AuditKeyError(
                 f"the audit trail's key is in an OS keyring, and none is available here "
-                f"({exc.message})", hint=_ELSEWHERE) from exc
+                f"({exc.message})", hint=hint) from exc
         if stored is None:
             raise AuditKeyError(
                 f"this keyring holds no key for the store's audit trail {trail_id}",
-                hint=_ELSEWHERE)
+                hint=hint)
         return stored
 
-    def _from_file(self, trail_id: str) -> str:
+    def _from_file(self, trail_id: str, hint: str) -> str:
         from vtctl.config.trail_key_files import read_trail_key_file, trail_key_file
 
         try:
@@ -124,22 +142,22 @@ class TrailKeys:
         except OSError as exc:
             raise AuditKeyError(
                 f"the audit trail's key file {trail_key_file(trail_id)} cannot be read "
-                f"({exc.strerror})", hint=_ELSEWHERE) from exc
+                f"({exc.strerror})", hint=hint) from exc
         if stored is None:
             raise AuditKeyError(
                 f"there is no key file {trail_key_file(trail_id)} for the store's audit "
-                f"trail {trail_id}", hint=_ELSEWHERE)
+                f"trail {trail_id}", hint=hint)
         return stored
 
 
-def _key(stored: str, trail_id: str) -> bytes:
+def _key(stored: str, trail_id: str, hint: str) -> bytes:
     try:
         key = bytes.fromhex(stored)
     except ValueError:
         key = b""
     if len(key) != 32:
         raise AuditKeyError(f"the kept key of the audit trail {trail_id} is damaged",
-                            hint=_ELSEWHERE)
+                            hint=hint)
     return key
 
 
@@ -147,4 +165,3 @@ _ELSEWHERE = (
     "run vtctl as the user, on the machine, that keeps the key (where the store was "
     "created); a store file alone cannot be checked or continued"
 )
-_FILE_HINT = "make the folder of the config file (VTCTL_CONFIG) writable, or use an OS keyring"

@@ -8,9 +8,28 @@ from pathlib import Path
 
 
 def ensure_private_dir(path: Path) -> None:
-    """Create ``path`` (and parents) as 0700 if it does not exist yet."""
-    if not path.exists():
-        path.mkdir(parents=True, mode=0o700, exist_ok=True)
+    """Create ``path`` as 0700 if it does not exist yet, and each missing folder above it
+    too: ``mkdir(parents=True)`` and ``os.makedirs`` give the parents they create the
+    umask's mode (0755), so ``~/.config/vtctl`` was world-readable.  As the XDG Base
+    Directory spec asks, a folder that exists already keeps its mode."""
+    make_private_dirs(os.fspath(path))
+
+
+def make_private_dirs(path: str) -> None:
+    """``ensure_private_dir`` for a ``str`` (``os`` only: the ``--help`` cache's path)."""
+    missing = []
+    while path and not os.path.isdir(path):
+        missing.append(path)
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:  # made meanwhile by another vtctl: its mode is its own
+            if not os.path.isdir(folder):
+                raise
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
