@@ -85,7 +85,7 @@ def test_list_pages_like_gh_in_a_pipe(cli: Cli, forty: Path) -> None:
     first = cli("appointment", "list", "--store", str(forty))
     lines = first.stdout.splitlines()
     assert len(lines) == 30
-    assert lines[0].split("\t") == ["1", "2", "5", "60", "2025-11-16T09:00:00Z", ""]
+    assert lines[0].split("\t") == ["1", "2", "5", "60", "2025-11-16T09:00:00Z", "-"]
     assert lines[2].split("\t")[-1] == "apt-3-1763138954-46eb915c"
     assert "showing 30 of 40" in first.stderr
     assert len(cli("appointment", "list", "--limit", "5", "--store", str(forty))

@@ -96,7 +96,7 @@ def test_list_filters_and_table(cli: Cli, store: Path, twilio_env: dict[str, str
     assert piped.exit_code == 0
     lines = piped.stdout.splitlines()
     assert [line.split("\t")[2] for line in lines] == ["token", "refresh", "mint"]
-    assert lines[2].split("\t")[3:7] == ["", "bob", "r1", "600"]
+    assert lines[2].split("\t")[3:7] == ["-", "bob", "r1", "600"]
     selected = json.loads(cli("audit", "list", "--json", "jti,seq").stdout)
     assert [list(r) for r in selected] == [["jti", "seq"]] * 3
     assert [r["jti"] for r in selected] == [line.split("\t")[7] for line in lines]

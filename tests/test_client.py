@@ -200,7 +200,7 @@ def test_404_no_room(httpx_mock: HTTPXMock, client: RestClient) -> None:
     with pytest.raises(NoVideoRoomError) as info:
         client.video_token(47)
     assert info.value.message == "No video room found for this appointment"
-    assert info.value.hint is not None and "room create" in info.value.hint
+    assert info.value.hint == "create one with `vtctl room create 47`"  # the id of the URL
 
 
 def test_404_drf_detail_and_html(httpx_mock: HTTPXMock, client: RestClient) -> None:

@@ -168,13 +168,18 @@ def test_stranger_is_a_problem_with_the_kick_command() -> None:
     assert stranger.action == "vtctl room kick 47 9-outsider@example.com --local"
 
 
-def test_kick_is_local_even_from_the_remote_backend_and_quoted() -> None:
+def test_kick_is_quoted_and_from_the_remote_backend_words() -> None:
+    """The remote backend cannot kick (no such endpoint, no Twilio credentials): a
+    ``--local`` command would not run where it is suggested, so the action is words."""
     odd = "evil; rm -rf ~"
-    remote = Fixes(47, ("--profile", "work", "--base-url", "https://api.example.com"))
-    findings = run(room(person(odd, 1)), fixes=remote)
-    assert one(findings, "stranger").action == (
+    local = Fixes(47, ("--local", "--profile", "work"))
+    assert one(run(room(person(odd, 1)), fixes=local), "stranger").action == (
         "vtctl room kick 47 'evil; rm -rf ~' --local --profile work"
     )
+    remote = Fixes(47, ("--profile", "work", "--base-url", "https://api.example.com"))
+    action = one(run(room(person(odd, 1)), fixes=remote), "stranger").action
+    assert action is not None and not action.startswith("vtctl")
+    assert action.startswith("remove evil; rm -rf ~ from the room in the Twilio Console")
 
 
 def test_ghost_same_identity_twice() -> None:
@@ -255,7 +260,11 @@ def test_fixes_keep_the_backend_flags() -> None:
     assert fixes.upcoming("jane.doe@example.com") == (
         "vtctl appointment list --user jane.doe@example.com --from now "
         "--store '/tmp/my store.sqlite3'")
-    assert Fixes(47, ("--base-url", "http://x")).kick("9-x") == "vtctl room kick 47 9-x --local"
+    remote = Fixes(47, ("--base-url", "http://x", "--profile", "w"))
+    assert remote.participants() == "vtctl room participants 47 --base-url http://x --profile w"
+    assert remote.room_create() == "vtctl room create 47 --base-url http://x --profile w"
+    assert remote.history() is None and remote.upcoming("jane.doe@example.com") is None
+    assert not remote.kick("9-x").startswith("vtctl")
 
 
 def test_a_room_name_other_than_the_appointments_is_a_warning() -> None:
@@ -277,16 +286,17 @@ def test_after_the_session_the_twilio_finding_points_at_history(status: str) -> 
     assert "ended 1 h 00 min ago" in twilio.detail or "after the session" in twilio.detail
     assert "`vtctl history 47 --local`" in twilio.detail
     assert twilio.action is None  # an ok finding has nothing to do (CONTRACT.md)
-    # remotely too: history asks Twilio itself, so the command carries --local
+    # not remotely: history runs on the local backend only (Twilio itself)
     remote = one(run(room(status=status), now=later, fixes=Fixes(47, ())), "twilio")
-    assert "`vtctl history 47 --local`" in remote.detail and remote.action is None
+    assert "vtctl" not in remote.detail and remote.action is None
 
 
 def test_a_room_completed_during_the_session_is_a_problem_with_history_as_its_action() -> None:
     """The action reaches the people who were disconnected (rule 7); the detail names
     `vtctl history` for what happened."""
     twilio = one(run(room(status="completed")), "twilio")
-    assert twilio.status == "problem" and "`vtctl history` tells who was in it" in twilio.detail
+    assert twilio.status == "problem"
+    assert "(`vtctl history 47 --local` tells who was in it" in twilio.detail
     assert twilio.action == ("tell Jane Doe (patient) and Dr. Sarah (psychologist): reload the "
                              "session page to join again: a new room of the same name opens")
 

@@ -37,6 +37,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, started: datetime
     directory = tmp_path_factory.mktemp("diagnose")
     store = make_store(directory / "store", import_document(
         appointment(47, starts_at=start), appointment(48, room=None, starts_at=start),
+        appointment(46, starts_at=format_utc(started - timedelta(days=3))),
     ))
     running = start_server(directory, store=store, twilio=False)
     yield running
@@ -82,6 +83,22 @@ def test_no_room_exits_8_with_the_remote_room_create(vtctl: Any, server: Running
     assert result.returncode == 8, result.stderr
     assert by_check(result)["room"]["action"] == f"vtctl room create 48 --base-url {server.url}"
     assert "1 problem found: room" in result.stderr
+
+
+def test_a_session_long_over_tells_the_patient_rather_than_a_command_that_cannot_run(
+        vtctl: Any, server: RunningServer) -> None:
+    """It suggested ``vtctl appointment list --user ... --from now``: exit 2 on a machine
+    that only uses the API (no store).  Every command suggested remotely runs remotely."""
+    result = diagnose(vtctl, server, "46", "--json")
+    found = by_check(result)
+    assert found["schedule"]["status"] == "problem"
+    assert found["schedule"]["action"].startswith(
+        "tell Jane Doe (patient): this link's session ended 2 d 23 h ago")
+    assert found["schedule"]["action"].endswith("join your next session from its own link "
+                                                "(or book one)")
+    for finding in found.values():
+        for text in (finding["detail"], finding["action"] or ""):
+            assert "--local" not in text and "appointment list" not in text, finding
 
 
 def test_a_pasted_token_for_another_identity(vtctl: Any, server: RunningServer) -> None:

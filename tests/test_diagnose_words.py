@@ -92,7 +92,7 @@ def test_a_room_ended_during_the_session_word_for_word() -> None:
         ("twilio", "problem",
          "the room was ended (completed) while the session is still scheduled: whoever was in "
          "it was disconnected; connecting again opens a new room of the same name (`vtctl "
-         "history` tells who was in it and why it ended)", REJOIN),
+         "history 47 --local` tells who was in it and why it ended)", REJOIN),
         ("patient", "ok", f"{JANE} is not connected (the room has ended)", None),
         ("psychologist", "ok", f"{SARAH_NAMED} is not connected (the room has ended)", None),
     ]
@@ -128,8 +128,11 @@ def test_twilio_state_words_and_action(
 
 
 def test_twilio_state_without_fixes_uses_the_default_backend() -> None:
+    """The default backend is the remote one, where ``vtctl history`` does not run."""
     finding = d.twilio_state(room(), appt(), LATER)
-    assert "`vtctl history 47 --local`" in finding.detail and finding.action is None
+    assert finding.detail == ("room in progress since 09:00 UTC "
+                              f"(RM{'a1' * 16}), though the session ended 1 h 00 min ago")
+    assert finding.action is None
 
 
 def test_session_over_from_its_last_second() -> None:
@@ -244,8 +247,10 @@ def test_long_over_from_the_first_second_past_the_buffer() -> None:
     assert d.long_over(appt(), late)
     assert not d.long_over(appt(), END + timedelta(minutes=30))
     assert not d.long_over(Appointment(47, 2, 5, 60), late)  # no start: never over
-    assert d.schedule(appt(), late).action == (  # without fixes: the default backend
-        "vtctl appointment list --user jane.doe@example.com --from now")
+    assert d.schedule(appt(), late).action == (  # without fixes: the remote default, where
+        # appointment list does not run (no store): words for the patient
+        "tell Jane Doe (patient): this link's session ended 30 min ago: join your next "
+        "session from its own link (or book one)")
 
 
 def test_long_over_and_nothing_booked_tells_the_patient() -> None:
@@ -289,7 +294,7 @@ def test_a_full_room_with_someone_missing_names_who_to_remove() -> None:
                        fixes=Fixes(47, ("--base-url", "http://x", "--profile", "w")))
     assert one(nobody_extra, "capacity") == Finding(
         "capacity", "problem", "the room is full (1 of 1): nobody else can join",
-        "vtctl room participants 47 --local --profile w")
+        "vtctl room participants 47 --base-url http://x --profile w")
 
 
 def test_fixes_keep_profile_and_store_for_appointment_list() -> None:

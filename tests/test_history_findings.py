@@ -57,6 +57,26 @@ def test_reconnected() -> None:
     assert found(history(*BOTH_ON_TIME), "reconnects") == []
 
 
+def test_connected_twice_at_once_is_told_as_it_happened() -> None:
+    """Two connections of one identity that overlap (a second tab): the first never left
+    before the second came; "left" was the time of the run and came after "back"."""
+    both_open = history(stay(JANE, 0, None, 1, status="connected"),
+                        stay(JANE, 13, None, 2, status="connected"),
+                        stay(SARAH, 0, None, status="connected"), live=True, now=at(18))
+    assert one(both_open, "reconnects").detail == (
+        "the patient (2-jane.doe@example.com) reconnected 1 time (connected again 09:13 "
+        "while still connected since 09:00; both connections are open)")
+    first_closed = history(stay(JANE, 0, 20, 1), stay(JANE, 13, 60, 2), stay(SARAH, 0, 60))
+    assert one(first_closed, "reconnects").detail == (
+        "the patient (2-jane.doe@example.com) reconnected 1 time (connected again 09:13 "
+        "while still connected since 09:00; the first closed 09:20)")
+    second_closed = history(stay(JANE, 0, None, 1, status="connected"), stay(JANE, 13, 15, 2),
+                            stay(SARAH, 0, None, status="connected"), live=True, now=at(18))
+    assert one(second_closed, "reconnects").detail.endswith(
+        "(connected again 09:13 while still connected since 09:00; the second closed 09:15, "
+        "the first is still open)")
+
+
 def test_left_with_a_media_or_signalling_error() -> None:
     result = history(stay(JANE, 0, 14, 1, error=53405), stay(JANE, 15, 60, 2), stay(SARAH, 0, 60))
     finding = one(result, "error")

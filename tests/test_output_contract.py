@@ -20,7 +20,16 @@ For each invocation:
   not shown at all (a dropped column), never split or cut; no column is zero-width; a
   line wider than the terminal is only plain text the pipe prints too (a script, a
   token), which the terminal wraps as one line;
+- a command to paste (``vtctl ...``: an action, a hint in a detail, between backticks or
+  as a whole field of the pipe) is whole on one line of the screen, at every width, or not
+  shown: a copy that spans two lines puts a newline in the shell, which runs its first
+  half (``vtctl room kick 106`` without whom to kick);
+- piped, no field of a tab-separated line is empty (a missing value is ``-``);
 - ``--json`` (where the command has it) prints one JSON document.
+
+Where a command suggests commands to paste (``sessions``, ``diagnose``), the walk gives it
+an appointment that needs one (51: starts in three hours, no room yet): the action
+``vtctl room create 51 --local --store PATH`` is wider than the narrowest terminal.
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -124,10 +134,12 @@ INVOCATIONS: dict[str, tuple[Run, ...]] = {
                   "--psychologist-jwt-env", "JWT_5", "--outsider-jwt-env", "JWT_9"),),
     "status": (run("status", "47", *LOCAL, **TWILIO), run("status", "47", "--profile", "demo")),
     "diagnose": (run("diagnose", "47", *LOCAL, codes=frozenset({0, 8}), **TWILIO),
+                 run("diagnose", "51", *LOCAL, codes=frozenset({8}), **TWILIO),
                  run("diagnose", "47", "--profile", "demo", codes=frozenset({0, 3, 6, 7, 8}))),
     "history": (run("history", "47", *LOCAL, **TWILIO),),
     "sessions": (run("sessions", "--from", "2025-11-16T08:00:00Z", "--to", "2025-11-17T12:00:00Z",
-                     *LOCAL, **TWILIO),),
+                     *LOCAL, **TWILIO),
+                 run("sessions", "--from", "now", "--to", "+6h", *LOCAL, **TWILIO)),
     "completion": (run("completion", "bash"),),
     "room create": (run("room", "create", "47", *LOCAL),),
     "room participants": (run("room", "participants", "47", "--all", *LOCAL, **TWILIO),),
@@ -248,7 +260,8 @@ def world(tmp_path_factory: pytest.TempPathFactory, serve_server: RunningServer
         store = str(home / "store.sqlite3")
         shutil.copy(ROOT / "examples" / "appointments.json", home / "appointments.json")
         (home / "long.json").write_text(json.dumps(LONG_DATA))
-        for source in ("appointments.json", "long.json"):
+        (home / "soon.json").write_text(json.dumps(soon()))
+        for source in ("appointments.json", "long.json", "soon.json"):
             _setup(home, env, "appointment", "import", str(home / source), "--store", store)
         # the audit trail: tokens for both users of 47, one of 49, one with long identifiers
         for args in (("token", "47", "--as", "2"), ("refresh", "47", "--as", "5"),
@@ -265,6 +278,15 @@ def world(tmp_path_factory: pytest.TempPathFactory, serve_server: RunningServer
         yield World(home, serve_server.url, twilio_url,
                     {"token": token, "jwt_9": jwts["JWT_9"], "secret": TEST_API_SECRET},
                     jwts)
+
+
+def soon() -> dict[str, Any]:
+    """Appointment 51: in three hours (made when the fixture runs: hours of margin), no
+    room yet, so ``sessions`` and ``diagnose`` suggest the command that creates it."""
+    starts = (datetime.now(UTC) + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"users": LONG_DATA["users"],
+            "appointments": [{"id": 51, "patient_id": 2, "psychologist_id": 11,
+                              "duration_minutes": 50, "starts_at": starts}]}
 
 
 # -- the checks --------------------------------------------------------------------------
@@ -312,6 +334,42 @@ def check_identifiers(shown: str, screen_lines: list[str], width: int) -> list[s
     return problems
 
 
+#: every command path of the real tree (``room kick``), longest first
+COMMAND_PATHS = sorted((" ".join(path) for path, _ in leaves()), key=len, reverse=True)
+#: a command to paste: between backticks, or a whole field of a piped line
+PASTED = re.compile(r"`(vtctl [^`\n]+)`|(?:^|\t)(vtctl [^\t\n]+)", re.MULTILINE)
+#: where a command's piece on a screen line ends: a backtick, a column gap, a rule
+PIECE_END = re.compile(r"`|\s{2,}|[│┃|]")
+
+
+def pasteable(piped: str) -> set[str]:
+    """The commands to paste a pipe's lines show (``vtctl`` and a command of the tree:
+    not prose that starts with the word, as ``vtctl minted no token``)."""
+    found = {first or second for first, second in PASTED.findall(piped)}
+    return {command.strip() for command in found
+            if any(f"{command} ".startswith(f"vtctl {path} ") for path in COMMAND_PATHS)}
+
+
+def check_commands(piped: str, screen_lines: list[str], width: int) -> list[str]:
+    """A command to paste the pipe shows is whole on one screen line, or not shown: no
+    screen line shows only its start (what a copy of two lines would run)."""
+    problems = []
+    commands = pasteable(piped)
+    for command in sorted(commands):
+        for line in screen_lines:
+            for start in (m.start() for m in re.finditer(r"vtctl \S", line)):
+                piece = PIECE_END.split(line[start:])[0].rstrip()
+                if piece not in commands and command.startswith(piece):
+                    problems.append(f"`{command}` split at {width} columns: {line!r}")
+    return problems
+
+
+def check_piped_fields(piped: str) -> list[str]:
+    """No field of a tab-separated line is empty: a missing value is ``-`` everywhere."""
+    return [f"an empty field in a piped line: {line!r}" for line in piped.splitlines()
+            if "\t" in line and "" in line.split("\t")]
+
+
 def check_columns(screen_lines: list[str], width: int) -> list[str]:
     """A zero-width column: rules with nothing between them, or a header standing on end."""
     problems = [f"zero-width column at {width}: {line!r}" for line in screen_lines
@@ -349,6 +407,9 @@ def test_output_rules(path: str, world: World, tmp_path: Path) -> None:
                 f"box characters in a pipe: {invocation.args}\n{result.stdout}{result.stderr}")
         assert _masked(narrow.stdout) == _masked(wide.stdout), (
             f"piped output depends on COLUMNS: {invocation.args}\n{narrow.stdout}\n{wide.stdout}")
+        assert not check_piped_fields(wide.stdout), check_piped_fields(wide.stdout)
+        # each run has a home of its own: the commands name its store
+        piped_home = str(where / "pipe-300-0" / "home")
 
         problems: list[str] = []
         for width in TERMINAL_WIDTHS:
@@ -360,6 +421,9 @@ def test_output_rules(path: str, world: World, tmp_path: Path) -> None:
             problems += check_identifiers(wide.stdout, screen.lines, width)
             problems += check_columns(screen.lines, width)
             problems += check_line_widths(wide.stdout, screen.lines, width)
+            problems += check_commands(
+                (wide.stdout + wide.stderr).replace(piped_home, "<HOME>"),
+                [line.replace(str(home), "<HOME>") for line in screen.lines], width)
             if problems:
                 problems.append(f"-- at {width} columns:\n{screen.text}")
                 break
@@ -382,6 +446,20 @@ def test_the_checks_see_what_they_look_for() -> None:
     assert check_columns(["p  r  s", "a  o  t", "t  l  a"], 50)
     assert check_line_widths("a\tb", ["x" * 60], 50)
     assert not check_line_widths("token\t" + "x" * 60, ["x" * 60], 50)
+    # the sessions action column of the first review: three lines for one command
+    kick = "vtctl room kick 106 9-outsider@example.com --local --store /tmp/s.sqlite3"
+    column = ["stranger  106  someone is connected   vtctl room kick 106",
+              "                                       9-outsider@example.com --local",
+              "                                       --store /tmp/s.sqlite3"]
+    assert check_commands(f"106\tstranger\t{kick}", column, 120)
+    assert check_commands(f"detail: `{kick}` tells", ["detail: `vtctl room kick 106",
+                                                      "9-outsider@example.com`"], 50)
+    assert not check_commands(f"106\t{kick}", ["  run room kick (below)", f"  {kick}"], 50)
+    assert not check_commands("x\tvtctl minted no token for it", ["vtctl minted no", "token"],
+                              50)
+    assert check_commands(f"x\t{kick}", ["  vtctl room", "kick 106 9-outsider@example.com"], 50)
+    assert check_piped_fields("47\t\tJane") and check_piped_fields("47\tJane\t")
+    assert not check_piped_fields("47\t-\tJane\nplain line")
 
 
 def test_piped_audit_list_is_one_record_a_line(world: World, tmp_path: Path) -> None:

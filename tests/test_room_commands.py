@@ -183,10 +183,11 @@ def test_list_maps_rooms_to_appointments_in_a_table(room_cli: Any, httpx_mock: H
     assert result.exit_code == 0, result.stderr
     ours, foreign_line = (line.split("\t") for line in result.stdout.splitlines())
     assert ours[0].startswith("apt-47-") and ours[3] == "47"
-    assert foreign_line[0] == "someone-elses-room" and foreign_line[3] == ""
+    # a missing value is "-", as in every command's piped lines (ui.cells.MISSING)
+    assert foreign_line[0] == "someone-elses-room" and foreign_line[3] == "-"
     # README: "recent rooms -> appointment, patient, psychologist", in a pipe too
     assert ours[6] == f"RM{1:032x}" and ours[7:] == ["Jane Doe", "Dr. Sarah"]
-    assert foreign_line[7:] == ["", ""]
+    assert foreign_line[7:] == ["-", "-"]
 
 
 @pytest.mark.parametrize(("status", "limit", "message"), [

@@ -173,6 +173,27 @@ def test_piped_one_tab_separated_line_per_appointment_and_notes_on_stderr(
     assert "no appointment's room" in run.err
 
 
+def test_another_live_room_names_an_appointment_the_store_does_not_have(
+    shift: Callable[..., Run], httpx_mock: HTTPXMock
+) -> None:
+    """A live room of appointment 999 (not stored) is not "outside the window": it has no
+    appointment at all; one of a stored appointment outside the window is."""
+    twilio = account()
+    twilio.add_live(999, ("someone", 3))
+    outside = apt(48, 300)  # stored, five hours later: outside the window
+    twilio.add_live(48, (JANE, 1))
+    serve(httpx_mock, twilio)
+    run = shift(appointments=[*SHIFT, outside])
+    assert run.exit_code == 0, run.err
+    assert (f"other live room: {room_name(999)} ({room_sid(999)}), appointment 999 does not "
+            "exist in the store") in run.err
+    assert (f"other live room: {room_name(48)} ({room_sid(48)}), appointment 48 is outside "
+            "the window or filter") in run.err
+    screen = shift(terminal=True, width=200).out
+    row = next(line for line in screen.splitlines() if room_name(999) in line)
+    assert "999 (not in the store)" in row and "outside" not in row
+
+
 def test_terminal_table_counts_on_top_and_other_live_rooms(
     shift: Callable[..., Run], httpx_mock: HTTPXMock
 ) -> None:
@@ -189,6 +210,50 @@ def test_terminal_table_counts_on_top_and_other_live_rooms(
     assert "Other live rooms (1)" in screen and "waiting-room-lobby" in screen
     for identifier in (room_name(42), room_sid(43), identity(OUTSIDER), JOHN.email):
         assert identifier in screen
+
+
+@pytest.mark.parametrize("width", [50, 80, 120, 200])
+def test_a_command_to_paste_is_never_wrapped(
+    shift: Callable[..., Run], httpx_mock: HTTPXMock, width: int
+) -> None:
+    """In the 40-wide action column ``vtctl room kick 47 9-outsider@example.com --local
+    --store ...`` took three lines, even at 120 columns: a copy ran ``vtctl room kick 47``
+    alone.  Each command is a line of its own below the table, whole at any width."""
+    import re
+
+    serve(httpx_mock, account())
+    flags = ("--local", "--store", "/var/lib/vtctl/support team/appointments.sqlite3")
+    run = shift(terminal=True, width=width, action_flags=flags)
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", run.out).splitlines()
+    kick = ("vtctl room kick 47 9-outsider@example.com --local --store "
+            "'/var/lib/vtctl/support team/appointments.sqlite3'")
+    create = ("vtctl room create 41 --local --store "
+              "'/var/lib/vtctl/support team/appointments.sqlite3'")
+    assert f"  {kick}" in screen and f"  {create}" in screen, "\n".join(screen)
+    assert not any("vtctl room" in line for line in screen
+                   if line.strip() not in (kick, create)), "\n".join(screen)
+    assert any("run room kick" in line for line in screen), "\n".join(screen)
+    below = screen.index("Commands to run")
+    assert screen[below + 1:below + 5] == ["appointment 47 stranger", f"  {kick}",
+                                           "appointment 41 no room", f"  {create}"]
+
+
+@pytest.mark.parametrize("width", [50, 80])
+def test_a_count_is_never_parted_from_its_state(
+    shift: Callable[..., Run], httpx_mock: HTTPXMock, width: int
+) -> None:
+    """``1 upcoming`` was ``1`` at the end of one line and ``upcoming`` on the next."""
+    import re
+
+    serve(httpx_mock, account())
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shift(terminal=True, width=width).out)
+    lines = screen.splitlines()
+    counts = lines[1:lines.index(next(line for line in lines if line.startswith("Sessions")))]
+    assert len(counts) > 1, screen  # wrapped, after a "·" only
+    assert all(line.endswith("·") for line in counts[:-1]), screen
+    for state in ("stranger", "waiting", "no room", "missed", "overrun", "in session",
+                  "upcoming", "ended"):
+        assert any(f"1 {state}" in line for line in counts), screen
 
 
 @pytest.mark.parametrize("width", [50, 80, 100, 120, 160])

@@ -23,12 +23,13 @@ if TYPE_CHECKING:  # in annotations only: a command imports what it uses (vtctl 
     from datetime import datetime
 
     from vtctl.domain.audit import AuditRecord
+    from vtctl.domain.commands import Suggestion
     from vtctl.domain.history import SessionSources
     from vtctl.domain.models import Appointment, VideoToken
     from vtctl.domain.room_info import RoomInfo
     from vtctl.domain.room_ref import RoomRef
     from vtctl.domain.room_state import RoomChange, RoomStatus, RoomSummary
-    from vtctl.domain.sessions import SessionEvidence
+    from vtctl.domain.sessions import SessionEvidence, TwilioView
     from vtctl.net.deadline import Deadline
 
 
@@ -179,7 +180,17 @@ class LocalBackend:
         except VtctlError as exc:
             return SessionEvidence(appointments, TwilioView(failure=exc))
         view = fetch_twilio_view(credentials, rooms, now, timeout=self.timeout)
-        return SessionEvidence(appointments, view)
+        return SessionEvidence(appointments, view, self._not_stored(appointments, view))
+
+    def _not_stored(self, window: tuple[Appointment, ...], view: TwilioView) -> frozenset[int]:
+        """The appointments live rooms outside the window are named for, and the store
+        does not have (one lookup per such room: a handful)."""
+        from vtctl.domain.rooms import appointment_of_room
+
+        names = {a.video_room_id for a in window}
+        named = {appointment_of_room(room.name) for room in view.live if room.name not in names}
+        return frozenset(i for i in named
+                         if i is not None and self.store.get_appointment(i) is None)
 
     def next_appointment(self, user_id: int, after: datetime, excluding: int
                          ) -> Appointment | None:
@@ -195,7 +206,7 @@ class LocalBackend:
     def appointment(self, appointment_id: int) -> Appointment:
         found = self.store.get_appointment(appointment_id)
         if found is None:
-            raise AppointmentNotFoundError(hint=self._which_store())
+            raise AppointmentNotFoundError(suggests=self._which_store())
         return found
 
     @contextmanager
@@ -205,16 +216,22 @@ class LocalBackend:
             yield
         except AppointmentNotFoundError as exc:
             if exc.hint is None:
-                exc.hint = self._which_store()
+                exc.suggest(self._which_store())
             raise
 
-    def _which_store(self) -> str:
-        """The store that was read, and whether it is empty."""
+    def _which_store(self) -> Suggestion:
+        """The store that was read, and whether it is empty; the command that lists or
+        fills it (``--store`` and ``--profile`` added by the CLI: ``for_backend``)."""
+        from vtctl.domain.commands import STORE_FLAGS, Suggestion
+
         count = self.store.count_appointments()
         if count == 0:
-            return f"the store {self.store.path} is empty; `vtctl appointment import FILE` fills it"
-        return (f"read the store {self.store.path} ({count} appointment"
-                f"{'' if count == 1 else 's'}); see `vtctl appointment list`")
+            return Suggestion(("appointment", "import", "FILE"),
+                              f"the store {self.store.path} is empty; `{{command}}` fills it",
+                              STORE_FLAGS)
+        return Suggestion(("appointment", "list"),
+                          f"read the store {self.store.path} ({count} appointment"
+                          f"{'' if count == 1 else 's'}); see `{{command}}`", STORE_FLAGS)
 
     def close(self) -> None:
         self.store.close()

@@ -11,12 +11,12 @@ person who has the problem.
 
 from __future__ import annotations
 
-import shlex
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from vtctl.checks import diagnose_actions as act
+from vtctl.domain.commands import STORE_FLAGS, command_line, only
 from vtctl.domain.errors import MissingCredentialsError, ServerError, VtctlError
 from vtctl.domain.findings import Finding, Severity
 from vtctl.domain.models import Appointment
@@ -46,7 +46,11 @@ class Unknown:
 
 @dataclass(frozen=True, slots=True)
 class Fixes:
-    """Builds the commands findings suggest, with the backend flags that reach the same data."""
+    """Builds the commands findings suggest, with the backend flags that reach the same
+    data (``domain.commands``).  A command that runs on the local backend only (``history``,
+    ``room kick``, ``appointment list``) is suggested on the local backend only: on the
+    remote one it would not run (no store, no Twilio credentials), so None, and the
+    finding says what to do in words."""
 
     appointment_id: int
     #: ``--local``, ``--profile P``, ``--store S``... as given; empty for the remote default
@@ -56,36 +60,38 @@ class Fixes:
     def local(self) -> bool:
         return "--local" in self.flags
 
-    def command(self, *words: str, local_only: bool = False) -> str:
-        flags = self.flags
-        if local_only and not self.local:  # e.g. kick: Twilio itself, whatever the backend
-            remote_only = {i for i, flag in enumerate(flags) if flag == "--base-url"}
-            flags = ("--local", *(flag for i, flag in enumerate(flags)
-                                  if i not in remote_only and i - 1 not in remote_only))
-        return shlex.join(("vtctl", *words, *flags))
+    def command(self, *words: str) -> str:
+        """A command that runs on either backend, on the one in use."""
+        return command_line(words, self.flags)
+
+    def local_command(self, *words: str) -> str | None:
+        """A command of the local backend only: None on the remote one."""
+        return command_line(words, self.flags) if self.local else None
 
     def room_create(self) -> str:
         return self.command("room", "create", str(self.appointment_id))
 
-    def history(self) -> str:
+    def history(self) -> str | None:
         """What happened in the sessions (``vtctl history``: Twilio itself, local only)."""
-        return self.command("history", str(self.appointment_id), local_only=True)
+        return self.local_command("history", str(self.appointment_id))
 
     def kick(self, identity: str) -> str:
-        return self.command("room", "kick", str(self.appointment_id), identity, local_only=True)
+        """Remove someone: the command, or on the remote backend (which cannot) words."""
+        found = self.local_command("room", "kick", str(self.appointment_id), identity)
+        return found or (f"remove {printable(identity)} from the room in the Twilio Console "
+                         "(the API has no such endpoint; vtctl's room kick needs the local "
+                         "backend and Twilio credentials)")
 
     def participants(self) -> str:
-        return self.command("room", "participants", str(self.appointment_id), local_only=True)
+        return self.command("room", "participants", str(self.appointment_id))
 
-    def upcoming(self, user: str) -> str:
-        """The user's appointments from now on, in the store (``appointment list`` takes only
-        ``--profile`` and ``--store`` of the backend flags)."""
-        kept: list[str] = []
-        for i, flag in enumerate(self.flags[:-1]):
-            if flag in ("--profile", "--store"):
-                kept += [flag, self.flags[i + 1]]
-        return shlex.join(("vtctl", "appointment", "list", "--user", user, "--from", "now",
-                           *kept))
+    def upcoming(self, user: str) -> str | None:
+        """The user's appointments from now on, in the store (local only; ``appointment
+        list`` takes only ``--profile`` and ``--store`` of the backend flags)."""
+        if not self.local:
+            return None
+        return command_line(("appointment", "list", "--user", user, "--from", "now"),
+                            only(self.flags, STORE_FLAGS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +217,8 @@ def _next_visit(appointment: Appointment, ago: str, fixes: Fixes, upcoming: Upco
         return act.next_appointment(act.person(appointment.patient, "patient"), ago,
                                     upcoming.appointment)
     patient = appointment.patient
-    return fixes.upcoming(patient.email if patient else str(appointment.patient_id))
+    listing = fixes.upcoming(patient.email if patient else str(appointment.patient_id))
+    return listing or act.next_session(act.person(patient, "patient"), ago)
 
 
 def long_over(appointment: Appointment, now: datetime) -> bool:
@@ -276,31 +283,38 @@ def twilio_state(room: RoomStatus | Unknown, appointment: Appointment, now: date
         since = f" since {_clock(room.created_at)}" if room.created_at else ""
         detail = f"room in progress{since} ({room.sid or 'no SID'})"
         if over:
-            return Finding("twilio", "ok", f"{detail}, though the session ended {ended} ago: "
-                           f"`{fixes.history()}` tells what happened in it")
+            return Finding("twilio", "ok", f"{detail}, though the session ended {ended} ago"
+                           + _told(fixes, ": `{}` tells what happened in it"))
         return Finding("twilio", "ok", detail)
     if room.status == "not-created":
         if over:
             return Finding("twilio", "ok",
-                           f"not created: nobody connected, and the session ended {ended} ago; "
-                           f"`{fixes.history()}` shows the tokens minted for it")
+                           f"not created: nobody connected, and the session ended {ended} ago"
+                           + _told(fixes, "; `{}` shows the tokens minted for it"))
         return Finding("twilio", "ok",
                        "not created yet: Twilio creates the room when the first person connects")
     if room.status == "completed":
         detail = "the room was ended (completed)"
         if over:
-            return Finding("twilio", "ok", f"{detail} after the session: `{fixes.history()}` "
-                           "tells what happened in it")
+            return Finding("twilio", "ok", f"{detail} after the session"
+                           + _told(fixes, ": `{}` tells what happened in it"))
         return Finding("twilio", "problem",
                        detail + " while the session is still scheduled: whoever was in it was "
-                       "disconnected; connecting again opens a new room of the same name "
-                       "(`vtctl history` tells who was in it and why it ended)",
+                       "disconnected; connecting again opens a new room of the same name"
+                       + _told(fixes, " (`{}` tells who was in it and why it ended)"),
                        act.rejoin(_both(appointment)))
     if room.status == "failed":
         return Finding("twilio", "problem",
                        "the room failed in Twilio: nobody is in it; connecting again opens a "
                        "new room of the same name", act.rejoin(_both(appointment)))
     return Finding("twilio", "warning", f"room status {printable(str(room.status))}")
+
+
+def _told(fixes: Fixes, words: str) -> str:
+    """``words`` with ``vtctl history`` in them, on the local backend (where it runs);
+    nothing on the remote one."""
+    command = fixes.history()
+    return words.format(command) if command is not None else ""
 
 
 def _both(appointment: Appointment) -> str:

@@ -74,3 +74,10 @@ def next_appointment(who: str, ended: str, upcoming: Appointment | None) -> str:
                     "is booked: book a new one")
     return tell(who, f"this link's session ended {ended} ago; the next is appointment "
                 f"{upcoming.id} at {_when(upcoming.starts_at)}: join it from its own link")
+
+
+def next_session(who: str, ended: str) -> str:
+    """The session of this link is over, and which is next cannot be read here (the
+    remote backend lists no appointments)."""
+    return tell(who, f"this link's session ended {ended} ago: join your next session from "
+                "its own link (or book one)")

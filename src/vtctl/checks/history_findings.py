@@ -138,13 +138,27 @@ def reconnects(found: list[Stay]) -> list[Finding]:
         if len(mine) < 2:
             continue
         times = len(mine) - 1
-        gaps = ", ".join(f"left {clock(a.end)}, back {clock(b.start)}"
-                         for a, b in pairwise(mine[:MAX_LISTED + 1]))
+        gaps = ", ".join(_gap(a, b) for a, b in pairwise(mine[:MAX_LISTED + 1]))
         result.append(Finding(
             "reconnects", "warning",
             f"{_who(mine[0])} reconnected {times} time{'s' if times > 1 else ''} ({gaps})",
         ))
     return result
+
+
+def _gap(before: Stay, after: Stay) -> str:
+    """Between two connections of one identity (``after`` started later): a gap when the
+    first ended before the second began; else the second came while the first was open
+    (a second tab or device), and whether that one is still open."""
+    if before.end <= after.start:
+        return f"left {clock(before.end)}, back {clock(after.start)}"
+    again = f"connected again {clock(after.start)} while still connected since " \
+        f"{clock(before.start)}"
+    if before.ongoing and after.ongoing:
+        return f"{again}; both connections are open"
+    if before.ongoing:
+        return f"{again}; the second closed {clock(after.end)}, the first is still open"
+    return f"{again}; the first closed {clock(before.end)}"
 
 
 def errors(found: list[Stay]) -> list[Finding]:

@@ -19,11 +19,11 @@ to rebook), or, while it is still scheduled and has no room, create the room fir
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from vtctl.domain.commands import command_line
 from vtctl.domain.errors import MissingCredentialsError, VtctlError
 from vtctl.domain.models import Appointment, User
 from vtctl.domain.room_state import Participant
@@ -74,7 +74,7 @@ def session_report(
     names = {a.video_room_id for a in evidence.appointments if a.video_room_id}
     others = tuple(room for room in view.live if room.name not in names)
     return SessionsReport(now, start, end, tuple(sorted(rows, key=attention)), others,
-                          view.failure)
+                          view.failure, evidence.missing)
 
 
 def attention(row: SessionRow) -> tuple[int, datetime, datetime, int]:
@@ -120,7 +120,7 @@ def session_row(
 
 
 def _no_room(a: Appointment, start: datetime, now: datetime, cmd: _Commands) -> SessionRow:
-    create = cmd.line("room create")
+    create = cmd.line("room", "create")
     if now < start - NO_ROOM_BEFORE:
         return SessionRow(a, UPCOMING, detail=f"starts in {_span(start - now)}; no room yet",
                           action=create)
@@ -149,7 +149,7 @@ def _live(a: Appointment, room: TwilioRoom, now: datetime, cmd: _Commands) -> Se
         return SessionRow(
             a, STRANGER, since=_earliest(strangers), room_sid=room.sid, connected=people,
             detail=f"{count} who is neither the patient nor the psychologist is connected",
-            action=cmd.line("room kick", shlex.quote(who.identity)),
+            action=cmd.line("room", "kick", extra=(who.identity,)),
         )
     if patient is not None and psychologist is not None:
         return _together(a, room, people, patient, psychologist, now)
@@ -194,17 +194,15 @@ def _unknown(a: Appointment, why: str, fault: VtctlError | None, action: str | N
 
 
 class _Commands:
-    """Commands to paste for one appointment, with the backend flags of this run."""
+    """Commands to paste for one appointment, with the backend flags of this run
+    (``domain.commands``: spelled as ``diagnose`` spells them)."""
 
     def __init__(self, appointment_id: int, flags: Sequence[str]) -> None:
         self.appointment_id = appointment_id
-        self.flags = " ".join(shlex.quote(f) for f in flags)
+        self.flags = tuple(flags)
 
-    def line(self, command: str, *extra: str) -> str:
-        words = [f"vtctl {command} {self.appointment_id}", *extra]
-        if self.flags:
-            words.append(self.flags)
-        return " ".join(words)
+    def line(self, *command: str, extra: Sequence[str] = ()) -> str:
+        return command_line((*command, str(self.appointment_id), *extra), self.flags)
 
 
 def _latest_by_name(rooms: Iterable[TwilioRoom]) -> dict[str, TwilioRoom]:

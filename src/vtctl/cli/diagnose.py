@@ -15,7 +15,7 @@ from vtctl.cli.framework.backend_flags import BackendChoice
 from vtctl.cli.framework.context import streams, with_backend_flags
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.inspect import STDIN, find_secret, read_token
-from vtctl.config.settings import DEFAULT_BASE_URL, Settings, default_store_path
+from vtctl.config.settings import paste_flags
 from vtctl.domain.errors import ChecksNotRunError, DiagnoseProblemError, UsageError
 from vtctl.domain.findings import Finding
 from vtctl.ui.iostreams import IOStreams
@@ -113,20 +113,6 @@ def show(io: IOStreams, fmt: OutputFormat, findings: list[Finding], title: str) 
     emit(io, fmt, lambda: [f.to_json() for f in findings], lambda: findings_sheet(findings, title))
 
 
-def action_flags(settings: Settings) -> tuple[str, ...]:
-    """The flags that make a pasted command reach the same backend and data."""
-    flags: list[str] = []
-    if settings.backend == "local":
-        flags.append("--local")
-    if settings.profile != "default":
-        flags += ["--profile", settings.profile]
-    if settings.backend == "local" and settings.store_path != default_store_path(settings.profile):
-        flags += ["--store", str(settings.store_path)]
-    if settings.backend == "remote" and settings.base_url != DEFAULT_BASE_URL:
-        flags += ["--base-url", settings.base_url]
-    return tuple(flags)
-
-
 #: the fields of each finding of `diagnose --json` (CONTRACT.md), declared on the model
 FIELDS = Finding.json_fields()
 
@@ -165,7 +151,7 @@ def command(
             fmt=output_format(json, jq),
             read_token=token is not None,
             find_secret=lambda: find_secret(settings.profile),
-            action_flags=action_flags(settings),
+            action_flags=paste_flags(settings),
         )
     )
 

@@ -84,8 +84,10 @@ def run_sessions(opts: SessionsOptions) -> SessionsReport | None:
 
 def _check_flags(opts: SessionsOptions) -> None:
     if opts.watch and opts.fmt.json:
-        raise UsageError("--json and --watch cannot be used together",
-                         hint="run `vtctl sessions --json` from cron or a loop instead")
+        from vtctl.domain.commands import Suggestion
+
+        raise UsageError("--json and --watch cannot be used together", suggests=Suggestion(
+            ("sessions", "--json"), "run `{command}` from cron or a loop instead"))
     if opts.watch and opts.alert:
         raise UsageError("--alert and --watch cannot be used together",
                          hint="--alert is a one-shot check for cron and monitoring systems")
@@ -335,7 +337,7 @@ def command(
     backend: BackendChoice,
 ) -> None:
     from vtctl.checks.alerts import parse_alert_rules
-    from vtctl.cli.diagnose import action_flags
+    from vtctl.config.settings import paste_flags
 
     seconds = interval_flag(watch_, interval, DEFAULT_INTERVAL)
     run_sessions(
@@ -345,7 +347,7 @@ def command(
             user=user, watch=watch_,
             interval=seconds,
             alert=parse_alert_rules(alert) if alert is not None else (),
-            action_flags=action_flags(backend.settings),
+            action_flags=paste_flags(backend.settings),
         )
     )
 

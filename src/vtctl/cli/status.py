@@ -67,9 +67,12 @@ class StatusOptions:
 def run_status(opts: StatusOptions) -> None:
     if opts.watch:
         if opts.fmt.json:
+            from vtctl.domain.commands import Suggestion
+
             raise UsageError(
                 "--json and --watch cannot be used together",
-                hint="run `vtctl status ID --json` in a loop for machine-readable polling",
+                suggests=Suggestion(("status", opts.room.text, "--json"),
+                                    "run `{command}` in a loop for machine-readable polling"),
             )
         check_interval(opts.interval, MIN_INTERVAL)
     backend = opts.open_backend()

@@ -231,3 +231,19 @@ def resolve_settings(opts: BackendOptions, env: dict[str, str] | None = None) ->
         ca_bundle=opts.ca_bundle or env.get("SSL_CERT_FILE"),
         backend_source=source,
     )
+
+
+def paste_flags(settings: Settings) -> tuple[str, ...]:
+    """The backend flags that make a suggested command (an action, a hint) reach the same
+    backend and data as this run: ``--local``, ``--profile P``, ``--store S``,
+    ``--base-url U`` where they differ from the defaults (``domain.commands``)."""
+    flags: list[str] = []
+    if settings.backend == "local":
+        flags.append("--local")
+    if settings.profile != "default":
+        flags += ["--profile", settings.profile]
+    if settings.backend == "local" and settings.store_path != default_store_path(settings.profile):
+        flags += ["--store", str(settings.store_path)]
+    if settings.backend == "remote" and settings.base_url != DEFAULT_BASE_URL:
+        flags += ["--base-url", settings.base_url]
+    return tuple(flags)

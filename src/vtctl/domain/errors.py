@@ -15,7 +15,12 @@ compile each string annotation at every start (DEVELOPING.md).
 """
 
 from enum import IntEnum
-from typing import ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from vtctl.domain.commands import Suggestion
 
 
 class ExitCode(IntEnum):
@@ -81,14 +86,28 @@ class VtctlError(Exception):
     #: the message when none is given
     guide_text: ClassVar[str | None] = None
 
-    def __init__(self, message: str | None = None, *, hint: str | None = None) -> None:
+    def __init__(self, message: str | None = None, *, hint: str | None = None,
+                 suggests: "Suggestion | None" = None) -> None:
         if message is None:
             if self.guide_text is None:
                 raise TypeError(f"{type(self).__name__} needs a message")
             message = self.guide_text
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        #: a hint that names a command to run: its words, completed by ``for_backend``
+        self.suggests = suggests
+        self.hint = suggests.hint() if suggests is not None else hint
+
+    def suggest(self, suggestion: "Suggestion") -> None:
+        """Make ``suggestion`` the hint (a lower layer adds what the raiser did not know)."""
+        self.suggests = suggestion
+        self.hint = suggestion.hint()
+
+    def for_backend(self, flags: "Sequence[str]") -> None:
+        """The hint's command with the backend flags of the run (``--local``, ``--store
+        PATH``...), so pasted it reaches the same data (``with_backend_flags`` calls it)."""
+        if self.suggests is not None:
+            self.hint = self.suggests.hint(flags)
 
     def __str__(self) -> str:
         return self.message
@@ -200,8 +219,12 @@ class NoVideoRoomError(NotFoundError):
 
     @classmethod
     def of(cls, appointment_id: int) -> "NoVideoRoomError":
-        """The guide's text, with the command that creates the room."""
-        return cls(hint=f"create one with `vtctl room create {appointment_id}`")
+        """The guide's text, with the command that creates the room (on the backend in use:
+        ``for_backend``)."""
+        from vtctl.domain.commands import Suggestion
+
+        return cls(suggests=Suggestion(("room", "create", str(appointment_id)),
+                                       "create one with `{command}`"))
 
 
 class UserNotFoundError(NotFoundError):

@@ -76,6 +76,9 @@ class SessionEvidence:
 
     appointments: tuple[Appointment, ...]
     twilio: TwilioView
+    #: appointment ids that live rooms outside the window are named for, and the store
+    #: does not have (such a room is no appointment's, not one outside the window)
+    missing: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +137,8 @@ class SessionsReport:
     other_rooms: tuple[TwilioRoom, ...] = ()
     #: Twilio could not be asked at all (its live rooms are unknown)
     failure: VtctlError | None = None
+    #: ``SessionEvidence.missing``: other rooms' appointments the store does not have
+    missing: frozenset[int] = frozenset()
 
     def counts(self) -> dict[str, int]:
         """Rows per state, in ``STATES`` order, states with no row left out."""

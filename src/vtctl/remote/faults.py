@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from vtctl.domain.commands import Suggestion
 from vtctl.domain.errors import (
     AppointmentNotFoundError,
     AuthenticationError,
@@ -196,11 +197,20 @@ def error_for_status(reply: Reply, what: str, *, on_401: str | None = None,
     )
 
 
+def _appointment_in(url: str) -> str:
+    """The appointment id a request's path ends with (``.../video-token/47/``), else ``ID``."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url).path.strip("/").split("/")
+    return parts[-1] if parts[-1].isdigit() else "ID"
+
+
 def _not_found(reply: Reply, message: str | None, says: str) -> NotFoundError:
     """The guide's two 404 bodies, told apart by their text (a protocol fact, not prose)."""
     lowered = (message or "").lower()
     if _says(lowered, NoVideoRoomError):
-        return NoVideoRoomError(message, hint="create one with `vtctl room create ID`")
+        return NoVideoRoomError(message, suggests=Suggestion(
+            ("room", "create", _appointment_in(reply.url)), "create one with `{command}`"))
     if _says(lowered, AppointmentNotFoundError):
         return AppointmentNotFoundError(
             message, hint=f"the server at {host_of(reply.url)} has no appointment with that "

@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from vtctl.ui.cells import Cell, as_text
+from vtctl.ui.prose import Prose, longest_unit, widest_line
 
 #: spaces between a block's labels and values
 GAP = 2
@@ -57,9 +58,18 @@ class ColumnSpec(Protocol):
 
 
 def _measure(console: Console, cell: Text) -> tuple[int, int]:
-    """(longest word, longest line) of a cell, in terminal cells."""
-    found = Measurement.get(console, console.options.update_width(_UNBOUNDED), cell)
-    return found.minimum, found.maximum
+    """(longest unit, longest line) of a cell, in terminal cells: a unit is a word, or a
+    command to paste between backticks (``ui.prose``: never split)."""
+    return longest_unit(cell), widest_line(cell)
+
+
+def _prose(cell: Text, key: bool) -> RenderableType:
+    """A cell as a table shows it: an identifier never wrapped; prose wrapped between
+    units (``ui.fit`` made the column as wide as its longest unit)."""
+    if key:
+        cell.no_wrap = True
+        return cell
+    return Prose(cell)
 
 
 def _need(console: Console, cell: Text, key: bool) -> int:
@@ -173,7 +183,7 @@ def _try_table(console: Console, width: int, columns: Sequence[ColumnSpec],
         table.add_column(Text(header), width=size, no_wrap=column.key,
                          justify=column.justify, overflow="fold")
     for row in cells:
-        table.add_row(*(row[i] for i in active))
+        table.add_row(*(_prose(row[i], columns[i].key) for i in active))
     return table
 
 
@@ -193,8 +203,7 @@ def fit_record(console: Console, width: int, fields: Sequence[BlockField],
     table.add_column(width=label_width, style=LABEL_STYLE, no_wrap=True)
     table.add_column(width=max(1, min(natural, available)), overflow="fold")
     for label, value, key in fields:
-        value.no_wrap = key
-        table.add_row(Text(label), value)
+        table.add_row(Text(label), _prose(value, key))
     return Group(*_title(title), table)
 
 
@@ -237,9 +246,10 @@ def _alone(console: Console, width: int, value: Text, key: bool) -> RenderableTy
         value.no_wrap = True
         value.overflow = "ignore"
         return value
-    value.no_wrap = key
-    value.overflow = "fold"
-    return Padding(value, (0, 0, 0, INDENT), expand=False)
+    if key:
+        value.no_wrap = True
+        return Padding(value, (0, 0, 0, INDENT), expand=False)
+    return Prose(value, indent=INDENT)
 
 
 def _grid(console: Console, label_width: int, value_width: int,
@@ -251,6 +261,5 @@ def _grid(console: Console, label_width: int, value_width: int,
     grid.add_column(width=label_width, style=LABEL_STYLE, no_wrap=True)
     grid.add_column(width=max(1, min(natural, value_width)), overflow="fold")
     for label, value, key in fields:
-        value.no_wrap = key
-        grid.add_row(Text(label), value)
+        grid.add_row(Text(label), _prose(value, key))
     return [grid]

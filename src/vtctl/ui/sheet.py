@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from rich.text import Text
 
-from vtctl.ui.cells import Cell, as_text, one_line
+from vtctl.ui.cells import Cell, as_text, piped_field
 from vtctl.util.text import printable
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ class Column(Generic[R]):
         return as_text(self.value(row))
 
     def plain(self, row: R) -> str:
-        return one_line(self.piped(row) if self.piped is not None else self.value(row))
+        return piped_field(self.piped(row) if self.piped is not None else self.value(row))
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +101,7 @@ class Field:
     piped: object | None = None
 
     def plain(self) -> str:
-        return one_line(self.piped if self.piped is not None else self.value)
+        return piped_field(self.piped if self.piped is not None else self.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +138,10 @@ class Note:
         return [f"note: {self.text}"]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield Text(f"note: {printable(self.text)}", style=self.style)
+        from vtctl.ui.prose import Prose
+
+        # wrapped between words, a command to paste in it never split (``ui.prose``)
+        yield Prose(Text(f"note: {printable(self.text)}", style=self.style))
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +153,7 @@ class CopyLine:
     value: str
 
     def lines(self) -> list[str]:
-        return [f"{self.label}\t{one_line(self.value)}"]
+        return [f"{self.label}\t{piped_field(self.value)}"]
 
     def notes(self) -> list[str]:
         return []
@@ -188,7 +191,7 @@ class Drawn:
     remarks: Sequence[str] = ()
 
     def lines(self) -> list[str]:
-        return ["\t".join(one_line(cell) for cell in line.split("\t")) for line in self.piped]
+        return ["\t".join(piped_field(cell) for cell in line.split("\t")) for line in self.piped]
 
     def notes(self) -> list[str]:
         return list(self.remarks)

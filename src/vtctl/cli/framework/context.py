@@ -18,6 +18,8 @@ from vtctl.cli.framework.backend_flags import (
     flags_that_apply_somewhere,
     settings_from,
 )
+from vtctl.config.settings import paste_flags
+from vtctl.domain.errors import VtctlError
 from vtctl.ui.iostreams import IOStreams
 
 
@@ -72,7 +74,11 @@ def _with_backend_flags(command: Callable[..., None], *, remote: Reached,
         settings = settings_from(**chosen)
         path = getattr(kwargs.get("ctx"), "command_path", None) or command.__name__
         check_flags_apply(path, use, settings, {**chosen, **kwargs})
-        command(*args, backend=BackendChoice(settings), **kwargs)
+        try:
+            command(*args, backend=BackendChoice(settings), **kwargs)
+        except VtctlError as exc:  # a hint's command runs where this one ran
+            exc.for_backend(paste_flags(settings))
+            raise
 
     wrapper.__signature__ = whole  # type: ignore[attr-defined]
     # the annotations as the signature has them, evaluated once: Typer reads both, and

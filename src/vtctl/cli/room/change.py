@@ -7,6 +7,7 @@ from typing import Any
 
 from vtctl.backends.base import Backend, call_backend
 from vtctl.cli.room.confirm import confirm, require_yes_or_terminal
+from vtctl.domain.commands import Suggestion
 from vtctl.domain.errors import ServerError
 from vtctl.domain.room_ref import RoomRef
 from vtctl.domain.room_state import RoomChange
@@ -38,6 +39,6 @@ def run_change(
     emit(io, fmt, done.to_json, view)
     unfinished = done.unfinished()
     if unfinished is not None:  # printed as Twilio says it is; the exit says it was not done
-        raise ServerError(unfinished, hint=f"see `vtctl status {done.appointment_id} --local`, "
-                          "then try again")
+        raise ServerError(unfinished, suggests=Suggestion(
+            ("status", str(done.appointment_id)), "see `{command}`, then try again"))
     return done

@@ -1,8 +1,9 @@
 """``vtctl diagnose`` findings: a table on a terminal, one line per finding when piped.
 
-No I/O.  Actions are commands to paste, so each gets a line of its own that
-(on any terminal as wide as the command) is never wrapped; details wrap
-between words only, so identities stay whole.
+No I/O.  An action that is a command to paste gets a line of its own that vtctl
+never wraps, at any width (a terminal narrower than it wraps it as one line, which
+a copy takes whole); details wrap between words only, so identities and the
+commands they name stay whole.
 """
 
 from __future__ import annotations
@@ -10,30 +11,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-from rich.measure import Measurement
-from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from vtctl.domain.findings import Finding
+from vtctl.ui.cells import piped_field
+from vtctl.ui.prose import Prose, action_line
 from vtctl.ui.sheet import Drawn, Sheet, sheet
 
 STATUS_STYLES = {"ok": "green", "warning": "yellow", "problem": "bold red"}
-NO_ACTION = "-"
-ACTION_MARK = "→ "
 STATUS_WIDTH = len("problem")  # the longest status, as long as "warning"
-ACTION_INDENT = 2
+DETAIL_INDENT = 2
 COLUMN_GAP = 2
 
 
 class FindingsView:
     """One aligned row per finding (check, status, detail), its action on a line below.
 
-    The action line starts under the check column and has the rest of the
-    width to itself, so a command fits on one line to copy; details wrap at
-    spaces only, so identities stay whole.  When the detail column is narrower
-    than a detail's longest word (a room SID at 50 columns), each detail goes on
-    its own lines below its check, indented.
+    Details wrap between words only (``ui.prose``), so identities, and the commands to
+    paste some of them name, stay whole.  When the detail column is narrower than a
+    detail's longest unit (a room SID at 50 columns), each detail goes on its own lines
+    below its check, indented.  An action that is a command to paste is a line of its
+    own, never wrapped by vtctl whatever the width (as the token's line): a copy of it
+    runs what it says; words (``tell ...``) wrap, marked with an arrow.
     """
 
     def __init__(self, findings: Sequence[Finding], title: str) -> None:
@@ -43,8 +43,7 @@ class FindingsView:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         check_width = max((len(f.check) for f in self.findings), default=0)
         detail_width = options.max_width - check_width - STATUS_WIDTH - 2 * COLUMN_GAP
-        words = max((Measurement.get(console, options, Text(f.detail)).minimum
-                     for f in self.findings), default=0)
+        words = max((Prose(f.detail).need() for f in self.findings), default=0)
         beside = words <= detail_width
         yield Text(self.title, style="bold")
         for finding in self.findings:
@@ -53,17 +52,15 @@ class FindingsView:
             row.add_column(width=STATUS_WIDTH, no_wrap=True)
             status = Text(finding.status, style=STATUS_STYLES[finding.status])
             if beside:
-                row.add_column(ratio=1, overflow="fold")
-                row.add_row(finding.check, status, finding.detail)
+                row.add_column(ratio=1)
+                row.add_row(finding.check, status, Prose(finding.detail))
                 yield row
             else:
                 row.add_row(finding.check, status)
                 yield row
-                yield Padding(Text(finding.detail, overflow="fold"), (0, 0, 0, ACTION_INDENT))
+                yield Prose(finding.detail, indent=DETAIL_INDENT)
             if finding.action:
-                line = Text(ACTION_MARK, style="dim")
-                line.append(finding.action, style="bold")
-                yield Padding(line, (0, 0, 0, ACTION_INDENT))
+                yield action_line(finding.action)
 
 
 def findings_view(findings: Sequence[Finding], title: str) -> RenderableType:
@@ -72,9 +69,8 @@ def findings_view(findings: Sequence[Finding], title: str) -> RenderableType:
 
 def findings_lines(findings: Sequence[Finding]) -> list[str]:
     """``check<TAB>status<TAB>detail<TAB>action`` per finding (gh's plain output)."""
-    return [
-        "\t".join((f.check, f.status, f.detail, f.action or NO_ACTION)) for f in findings
-    ]
+    return ["\t".join(piped_field(cell) for cell in (f.check, f.status, f.detail, f.action))
+            for f in findings]
 
 
 def findings_sheet(findings: Sequence[Finding], title: str) -> Sheet:

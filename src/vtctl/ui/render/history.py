@@ -14,11 +14,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.padding import Padding
 from rich.text import Text
 
 from vtctl.domain.history import Event, PersonTrack, SessionHistory
 from vtctl.domain.models import format_utc
+from vtctl.ui.cells import piped_field
+from vtctl.ui.prose import Prose
 from vtctl.ui.render.diagnose import findings_view
 from vtctl.util.text import printable
 
@@ -235,8 +236,8 @@ class TimelineRows:
                     line.append("  " + event.role, style=ROLE_STYLES.get(event.role, ""))
                 yield line
             if event.detail:
-                yield Padding(Text(printable(event.detail), style="dim", overflow="fold"),
-                              (0, 0, 0, DETAIL_INDENT))
+                # the command that minted a token stays whole (``ui.prose``)
+                yield Prose(Text(printable(event.detail), style="dim"), indent=DETAIL_INDENT)
 
 
 def _clock(moment: datetime | None, one_day: bool) -> str:
@@ -251,5 +252,5 @@ def history_lines(history: SessionHistory) -> list[str]:
     for event in history.events:
         cells = [format_utc(event.at) if event.at else NONE, event.kind, event.who or NONE,
                  event.role or NONE, event.detail or NONE, event.room_sid or NONE]
-        lines.append("\t".join(" ".join(printable(cell).split()) or NONE for cell in cells))
+        lines.append("\t".join(piped_field(cell) for cell in cells))
     return lines

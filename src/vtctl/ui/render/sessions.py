@@ -18,6 +18,8 @@ from rich.text import Text
 from vtctl.domain.models import User, format_utc
 from vtctl.domain.rooms import appointment_of_room
 from vtctl.domain.sessions import SessionRow, SessionsReport, TwilioRoom
+from vtctl.ui.cells import piped_field
+from vtctl.ui.prose import Prose, action_line, is_command
 from vtctl.ui.sheet import Column, Rows
 from vtctl.util.timefmt import humanize_duration
 
@@ -96,11 +98,40 @@ def _columns(report: SessionsReport, changed: Collection[int], marks: bool
         Column("psychologist", lambda r: _keep(_email(r.appointment.psychologist)), key=True,
                drop=3),
         Column("detail", lambda r: _words(r.detail), max_width=30),
-        Column("action", lambda r: _words(r.action, "bold"), max_width=40),
+        Column("action", _action, max_width=40),
         Column("connected", _connected, key=True, drop=4),
         Column("room", lambda r: _keep(r.appointment.video_room_id, "cyan"), key=True, drop=5),
         Column("sid", lambda r: _keep(r.room_sid, "dim"), key=True, drop=6),
     ]
+
+
+def _action(row: SessionRow) -> Text:
+    """Words to act on; a command to paste is named here and written whole below the
+    table (``commands_view``): in a column it would wrap, and a copy would run half."""
+    if is_command(row.action):
+        return Text(f"run {command_name(row)} (below)", style="bold")
+    return _words(row.action, "bold")
+
+
+def command_name(row: SessionRow) -> str:
+    """``room kick`` of ``vtctl room kick 47 ...``: the words before the appointment id."""
+    words = (row.action or "").split()[1:]
+    named = words[:words.index(str(row.appointment_id))] if str(
+        row.appointment_id) in words else words[:1]
+    return " ".join(named)
+
+
+def commands_view(rows: Sequence[SessionRow]) -> Group | None:
+    """Each command to paste on a line of its own, whole (``ui.prose.action_line``), under
+    the appointment and state it is for; None when no row has one."""
+    parts: list[RenderableType] = []
+    for row in rows:
+        if is_command(row.action):
+            assert row.action is not None
+            parts.append(Text.assemble((f"appointment {row.appointment_id}", "bold"), " ",
+                                       state_text(row.state)))
+            parts.append(action_line(row.action))
+    return Group(Text("Commands to run", style="bold"), *parts) if parts else None
 
 
 def _connected(row: SessionRow) -> Text:
@@ -114,17 +145,22 @@ def _connected(row: SessionRow) -> Text:
     return out
 
 
-def counts_text(report: SessionsReport) -> Text:
-    """``12 sessions 2025-11-16 08:00-12:00 UTC``, then ``2 waiting · 1 no room · ...``"""
+def counts_text(report: SessionsReport) -> Group:
+    """``12 sessions 2025-11-16 08:00-12:00 UTC``, then ``2 waiting · 1 no room · ...``,
+    wrapped after a ``·`` only: a count is never parted from its state."""
     total = len(report.rows)
-    out = Text.assemble(
+    head = Text.assemble(
         (f"{total} session{'' if total == 1 else 's'}", "bold"),
         f" {window_text(report)}",
     )
+    states, keep = Text(), []
     for i, (state, count) in enumerate(report.counts().items()):
-        out.append("\n" if i == 0 else " · ")
-        out.append(f"{count} {state}", style=STATE_STYLES.get(state, ""))
-    return out
+        if i:
+            states.append(" · ")
+        start = len(states.plain)
+        states.append(f"{count} {state}", style=STATE_STYLES.get(state, ""))
+        keep.append((start, len(states.plain) + len(" ·")))
+    return Group(head, Prose(states, keep=keep)) if keep else Group(head)
 
 
 def window_text(report: SessionsReport) -> str:
@@ -142,37 +178,45 @@ def sessions_view(report: SessionsReport, changed: Collection[int] = (), *,
     table = Rows(_columns(report, changed, marks), shown, title=title or "Sessions",
                  empty=f"no appointments {window_text(report)}")
     parts: list[RenderableType] = [counts_text(report), table]
+    commands = commands_view(shown)
+    if commands is not None:
+        parts.append(commands)
     if report.other_rooms:
-        parts.append(other_rooms_view(report.other_rooms))
+        parts.append(other_rooms_view(report.other_rooms, report.missing))
     return Group(*parts)
 
 
-def _appointment_of(room: TwilioRoom) -> Text:
+def _appointment_of(room: TwilioRoom, missing: Collection[int]) -> Text:
     found = appointment_of_room(room.name)
     if found is None:
         return Text("none", style="dim")
+    if found in missing:
+        return Text(f"{found} (not in the store)", style="yellow")
     return Text(f"{found} (outside the window or filter)")
 
 
-_OTHER_COLUMNS: list[Column[TwilioRoom]] = [
-    Column("name", lambda r: _keep(r.name, "cyan"), key=True),
-    Column("appointment", _appointment_of, max_width=34, drop=1),
-    Column("created", lambda r: format_utc(r.created_at) if r.created_at else NONE, drop=2),
-    Column("sid", lambda r: _keep(r.sid, "dim"), key=True),
-]
+def _other_columns(missing: Collection[int]) -> list[Column[TwilioRoom]]:
+    return [
+        Column("name", lambda r: _keep(r.name, "cyan"), key=True),
+        Column("appointment", lambda r: _appointment_of(r, missing), max_width=34, drop=1),
+        Column("created", lambda r: format_utc(r.created_at) if r.created_at else NONE,
+               drop=2),
+        Column("sid", lambda r: _keep(r.sid, "dim"), key=True),
+    ]
 
 
-def other_rooms_view(rooms: Sequence[TwilioRoom]) -> Rows[TwilioRoom]:
+def other_rooms_view(rooms: Sequence[TwilioRoom], missing: Collection[int] = ()
+                     ) -> Rows[TwilioRoom]:
+    """``missing``: the appointments rooms are named for that the store does not have."""
     title = Text.assemble(("Other live rooms", "bold"), f" ({len(rooms)})")
-    return Rows(_OTHER_COLUMNS, rooms, title=title, empty="none")
+    return Rows(_other_columns(missing), rooms, title=title, empty="none")
 
 
 # -- plain lines (pipes) ----------------------------------------------------------------
 
 
 def _cell(value: object) -> str:
-    text = NONE if value is None or value == "" else str(value)
-    return " ".join(text.split())  # one line, no tabs
+    return piped_field(value)  # one line, no tabs; ``-`` when missing
 
 
 def session_line(row: SessionRow) -> str:
@@ -190,13 +234,17 @@ def session_line(row: SessionRow) -> str:
 
 def other_room_notes(report: SessionsReport) -> list[str]:
     """The live rooms of no appointment in the window, as notes (stderr in a pipe)."""
-    return [
-        f"other live room: {room.name or NONE} ({room.sid}), "
-        + (f"appointment {found} is outside the window or filter"
-           if (found := appointment_of_room(room.name)) is not None
-           else "no appointment's room")
-        for room in report.other_rooms
-    ]
+    return [f"other live room: {room.name or NONE} ({room.sid}), {_whose(room, report)}"
+            for room in report.other_rooms]
+
+
+def _whose(room: TwilioRoom, report: SessionsReport) -> str:
+    found = appointment_of_room(room.name)
+    if found is None:
+        return "no appointment's room"
+    if found in report.missing:
+        return f"appointment {found} does not exist in the store"
+    return f"appointment {found} is outside the window or filter"
 
 
 def change_line(now: datetime, row: SessionRow, before: str | None) -> str:

@@ -1,0 +1,105 @@
+"""A command vtctl suggests (an error's hint, a ``diagnose`` action) runs where it is
+suggested: on the backend in use, against the same store.  ``vtctl history 103 --local``
+hinted ``vtctl room create 103``, which went to the remote backend; the hint now carries
+the run's backend flags (``config.settings.paste_flags``, as ``diagnose`` and ``sessions``
+build their actions), and each test below runs the command it was given."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import appointment, import_document, store_from_document
+from tests.serve_fixtures import make_store, start_server
+from tests.twilio_fakes import IMPORT_FILE
+from vtctl.domain.commands import STORE_FLAGS, Suggestion, command_line, only
+from vtctl.domain.errors import NoVideoRoomError
+
+HINTED = re.compile(r"`(vtctl [^`]+)`")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> str:
+    return str(store_from_document(tmp_path / "my store.sqlite3", IMPORT_FILE))
+
+
+def hinted(stderr: str) -> str:
+    """The one command the error's hint names."""
+    hint = next(line for line in stderr.splitlines() if line.startswith("hint: "))
+    (command,) = HINTED.findall(hint)
+    return command
+
+
+@pytest.mark.parametrize("args", [("history", "48"), ("token", "48", "--as", "3"),
+                                  ("status", "48"), ("room", "participants", "48")])
+def test_no_room_hints_the_room_create_of_the_same_store(
+        cli: Any, twilio_env: dict[str, str], store: str, args: tuple[str, ...]) -> None:
+    local = ("--local", "--store", store)
+    result = cli(*args, *local)
+    assert result.exit_code == 5, result.stderr
+    command = hinted(result.stderr)
+    assert command == f"vtctl room create 48 --local --store '{store}'"
+    created = cli(*shlex.split(command)[1:])
+    assert created.exit_code == 0, created.stderr
+    shown = cli("appointment", "show", "48", *local)
+    assert "apt-48-" in shown.stdout  # the store the first command read
+
+
+def test_an_unknown_appointment_hints_the_listing_of_the_same_store(
+        cli: Any, twilio_env: dict[str, str], store: str) -> None:
+    result = cli("history", "999", "--local", "--store", store)
+    assert result.exit_code == 5, result.stderr
+    command = hinted(result.stderr)
+    assert command == f"vtctl appointment list --store '{store}'"  # it takes no --local
+    listed = cli(*shlex.split(command)[1:])
+    assert listed.exit_code == 0, listed.stderr
+    assert listed.stdout.splitlines()[0].startswith("47\t")
+
+
+def test_remotely_the_hint_names_the_appointment_and_the_same_server(
+        vtctl: Any, tmp_path: Path) -> None:
+    """The API's 404 said ``vtctl room create ID``; it names the id of the request and
+    the server asked (``--base-url``), and runs there."""
+    store = make_store(tmp_path / "store", import_document(appointment(48, room=None)))
+    server = start_server(tmp_path, store=store)
+    try:
+        env = {"VTCTL_JWT": server.jwt(2)}
+        result = vtctl("token", "48", "--base-url", server.url, env=env)
+        assert result.returncode == 5, result.stderr
+        command = hinted(result.stderr)
+        assert command == f"vtctl room create 48 --base-url {server.url}"
+        created = vtctl(*shlex.split(command)[1:], env=env)
+        assert created.returncode == 0, created.stderr
+        shown = vtctl("appointment", "show", "48", "--base-url", server.url, env=env)
+        assert "apt-48-" in shown.stdout, shown.stderr  # on the server the hint came from
+    finally:
+        assert server.stop() == 0, server.stderr()
+
+
+@pytest.mark.parametrize(("args", "suggested"), [
+    (("status", "47"), "vtctl status 47 --json"), (("sessions",), "vtctl sessions --json")])
+def test_watch_with_json_hints_the_polling_command_of_the_same_store(
+        cli: Any, twilio_env: dict[str, str], store: str, args: tuple[str, ...],
+        suggested: str) -> None:
+    result = cli(*args, "--watch", "--json", "--local", "--store", store)
+    assert result.exit_code == 2, result.stderr
+    assert hinted(result.stderr) == f"{suggested} --local --store '{store}'"
+
+
+def test_a_suggestion_takes_only_the_flags_its_command_has() -> None:
+    flags = ("--local", "--profile", "work", "--store", "/s p/x.sqlite3")
+    assert only(flags, STORE_FLAGS) == ("--profile", "work", "--store", "/s p/x.sqlite3")
+    assert only(("--base-url", "http://x", "--profile", "w"), {"--local"}) == ()
+    assert command_line(("room", "kick", "47", "a b"), ("--local",)) == (
+        "vtctl room kick 47 'a b' --local")
+    listing = Suggestion(("appointment", "list"), "in {x} see `{command}`", STORE_FLAGS)
+    assert listing.hint(flags) == "in {x} see `vtctl appointment list --profile work " \
+        "--store '/s p/x.sqlite3'`"  # braces in the rest of the hint are text
+    error = NoVideoRoomError.of(7)
+    assert error.hint == "create one with `vtctl room create 7`"  # the default backend
+    error.for_backend(("--base-url", "http://x"))
+    assert error.hint == "create one with `vtctl room create 7 --base-url http://x`"
