@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -34,8 +35,10 @@ def _demo_pair(store_dir: Path) -> tuple[Any, Any, Any]:
     from vtctl.local.demo import DEMO_CREDENTIALS
     from vtctl.local.engine import TokenEngine
 
-    options = BackendOptions(local=True, profile="demo", store=str(store_dir / "demo.sqlite3"))
-    settings = resolve_settings(options, env={})
+    # the demo profile keeps its own store, in the data dir: here a temporary one
+    os.environ["XDG_DATA_HOME"] = str(store_dir)
+    os.environ["XDG_CONFIG_HOME"] = str(store_dir / "config")
+    settings = resolve_settings(BackendOptions(local=True, profile="demo"), env={})
     store = open_store(settings)
     engine = TokenEngine(store, lambda: DEMO_CREDENTIALS)
     appointment, user = engine.authorize(47, "2")

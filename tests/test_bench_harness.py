@@ -14,6 +14,8 @@ import sys
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import bench_serve  # noqa: E402  (benchmarks/ is not a package)
@@ -30,3 +32,22 @@ def test_the_serve_benchmarks_store_and_server_hand_out_tokens(tmp_path: Path) -
             assert reply.status == 200
             body = json.loads(reply.read())
     assert body["appointment_id"] == 2 and body["room_name"] == "apt-2-1763138954-00000002"
+
+
+def test_the_engine_benchmarks_subject_and_peer_mint_the_same_room(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``bench_engine`` compares vtctl's engine with a raw twilio loop on the demo data;
+    both must mint (a refused setup once failed only inside ``benchmarks/run``)."""
+    import bench_engine
+    import jwt
+
+    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME"):  # the harness sets them: restored after
+        monkeypatch.setenv(name, str(tmp_path / "before"))
+    subject = bench_engine.make_subject(tmp_path)()
+    peer = bench_engine.make_peer(tmp_path)()
+    token = getattr(subject, "access_token", None)
+    assert isinstance(token, str) and isinstance(peer, str)
+    rooms = [jwt.decode(t, options={"verify_signature": False})["grants"]["video"]["room"]
+             for t in (token, peer)]
+    assert rooms == ["apt-47-1763138954-46eb915c"] * 2
