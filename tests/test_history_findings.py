@@ -77,6 +77,26 @@ def test_connected_twice_at_once_is_told_as_it_happened() -> None:
         "the first is still open)")
 
 
+def test_a_third_connection_is_measured_against_every_earlier_one() -> None:
+    """A laptop on since 09:00 and a phone 09:13-09:15 then again from 09:20: the person
+    never left, so no "left ... back"; each connection is told against the one still open."""
+    result = history(stay(JANE, 0, None, 1, status="connected"), stay(JANE, 13, 15, 2),
+                     stay(JANE, 20, None, 3, status="connected"),
+                     stay(SARAH, 0, None, status="connected"), live=True, now=at(30))
+    detail = one(result, "reconnects").detail
+    assert "left" not in detail
+    assert detail == (
+        "the patient (2-jane.doe@example.com) reconnected 2 times (connected again 09:13 "
+        "while still connected since 09:00; the second closed 09:15, the first is still open, "
+        "connected again 09:20 while still connected since 09:00; both connections are open)")
+    # and a real gap after overlapping connections is measured from the last to close
+    closed = history(stay(JANE, 0, 30, 1), stay(JANE, 10, 20, 2), stay(JANE, 40, 60, 3),
+                     stay(SARAH, 0, 60))
+    assert one(closed, "reconnects").detail.endswith(
+        "(connected again 09:10 while still connected since 09:00; the first closed 09:30, "
+        "left 09:30, back 09:40)")
+
+
 def test_left_with_a_media_or_signalling_error() -> None:
     result = history(stay(JANE, 0, 14, 1, error=53405), stay(JANE, 15, 60, 2), stay(SARAH, 0, 60))
     finding = one(result, "error")

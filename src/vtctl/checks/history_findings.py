@@ -21,7 +21,6 @@ crowd         more participant records than vtctl reads in full
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from itertools import pairwise
 
 from vtctl.checks.history_stays import (
     Interval,
@@ -134,11 +133,12 @@ def alone(sources: SessionSources, found: list[Stay]) -> list[Finding]:
 def reconnects(found: list[Stay]) -> list[Finding]:
     result = []
     for identity in dict.fromkeys(s.identity for s in found):
-        mine = [s for s in found if s.identity == identity]
+        mine = [s for s in found if s.identity == identity]  # by start
         if len(mine) < 2:
             continue
         times = len(mine) - 1
-        gaps = ", ".join(_gap(a, b) for a, b in pairwise(mine[:MAX_LISTED + 1]))
+        gaps = ", ".join(_gap(_last_to_close(mine[:k]), mine[k])
+                         for k in range(1, min(len(mine), MAX_LISTED + 1)))
         result.append(Finding(
             "reconnects", "warning",
             f"{_who(mine[0])} reconnected {times} time{'s' if times > 1 else ''} ({gaps})",
@@ -146,11 +146,17 @@ def reconnects(found: list[Stay]) -> list[Finding]:
     return result
 
 
+def _last_to_close(earlier: list[Stay]) -> Stay:
+    """Of the earlier connections, the one that stayed longest (an open one: still there),
+    so a later one is a comeback only if no connection of that identity was open."""
+    return max(earlier, key=lambda s: (s.ongoing, s.end))
+
+
 def _gap(before: Stay, after: Stay) -> str:
-    """Between two connections of one identity (``after`` started later): a gap when the
-    first ended before the second began; else the second came while the first was open
-    (a second tab or device), and whether that one is still open."""
-    if before.end <= after.start:
+    """Between ``after`` and ``before``, the earlier connection of one identity that closed
+    last: a gap when it ended before ``after`` began (so none was open in between); else
+    ``after`` came while it was open (a second tab or device), and which is still open."""
+    if not before.ongoing and before.end <= after.start:
         return f"left {clock(before.end)}, back {clock(after.start)}"
     again = f"connected again {clock(after.start)} while still connected since " \
         f"{clock(before.start)}"
