@@ -3,8 +3,8 @@
 Appending one record per request (a write transaction each) would cost the
 server much of its throughput, so a request only queues what it minted; a
 background thread appends what is queued on its own store connection every
-``FLUSH_SECONDS`` or as soon as ``FLUSH_RECORDS`` are waiting, in one
-transaction.
+``FLUSH_SECONDS`` or as soon as ``FLUSH_RECORDS`` are waiting, ``FLUSH_RECORDS``
+per transaction.
 
 While records cannot be written (the trail damaged or dropped, its key gone, the
 disk full, the queue past ``MAX_PENDING``, the thread gone), ``minted`` raises
@@ -102,26 +102,34 @@ class BatchingAuditWriter:
             self._flush()
 
     def _flush(self) -> None:
-        """Append what is queued; on failure keep it queued and refuse new tokens. Never
-        raises: the thread must outlive any failure (a dead writer would record nothing)."""
-        minted = []
-        while self._pending:
-            minted.append(self._pending.popleft())
-        if not minted:
+        """Append what is queued, ``flush_records`` per transaction (each hold of the GIL
+        short, however much a recovered store left waiting); on failure put that batch
+        back in front and refuse new tokens. Never raises: the thread must outlive any
+        failure (a dead writer would record nothing)."""
+        if not self._pending:
             if self.problem is not None:  # nothing queued to try: check again (a busy store)
                 self._recheck()
             return
+        while self._pending and self._append_batch():
+            pass
+
+    def _append_batch(self) -> bool:
+        """Append the oldest ``flush_records`` queued in one transaction; False if it failed
+        (they are queued again, in front, for the next flush and close())."""
+        minted: list[Minted] = []
+        while self._pending and len(minted) < self._flush_records:
+            minted.append(self._pending.popleft())
         try:
             record = self.context.record
             self._store.append_audit([record(m) for m in minted], self._keys)
         except Exception as exc:
-            # keep them for the next flush (and close()) rather than lose them
             self._pending.extendleft(reversed(minted))
             self._failed(exc)
-        else:
-            if self.problem is not None:
-                log.warning("audit trail: records can be written again")
-            self.problem = self._logged = None
+            return False
+        if self.problem is not None:
+            log.warning("audit trail: records can be written again")
+        self.problem = self._logged = None
+        return True
 
     def _recheck(self) -> None:
         try:
