@@ -260,31 +260,29 @@ def verify(token: str, secret: str) -> bool:
     Only the signature is checked (expiry is the caller's to show).  A token
     signed with another algorithm is not a valid Twilio token: False.
     """
-    import warnings
-
     import jwt
+
+    from vtctl.domain.short_keys import ignore_short_key_warning
 
     token = clean_token(token)
     try:
-        with warnings.catch_warnings():
-            # Twilio API secrets are 32 characters; short test secrets still verify
-            warnings.simplefilter("ignore", jwt.InsecureKeyLengthWarning)
-            jwt.decode(
-                token,
-                secret,
-                algorithms=[TWILIO_ALGORITHM],
-                options={
-                    "verify_signature": True,
-                    "verify_exp": False,
-                    "verify_nbf": False,
-                    "verify_iat": False,
-                    "verify_aud": False,
-                    "verify_iss": False,
-                    "verify_sub": False,
-                    "verify_jti": False,
-                    "require": [],
-                },
-            )
+        ignore_short_key_warning()  # Twilio API secrets are 32 characters; test ones shorter
+        jwt.decode(
+            token,
+            secret,
+            algorithms=[TWILIO_ALGORITHM],
+            options={
+                "verify_signature": True,
+                "verify_exp": False,
+                "verify_nbf": False,
+                "verify_iat": False,
+                "verify_aud": False,
+                "verify_iss": False,
+                "verify_sub": False,
+                "verify_jti": False,
+                "require": [],
+            },
+        )
     except (jwt.InvalidSignatureError, jwt.InvalidAlgorithmError):
         return False
     except jwt.DecodeError as exc:

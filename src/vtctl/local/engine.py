@@ -38,15 +38,12 @@ def _twilio_classes() -> tuple[Any, Any]:
     function-level ``from ... import`` costs ~1 us per token on the hot path."""
     global _TWILIO_CLASSES
     if _TWILIO_CLASSES is None:
-        import warnings
-
         from twilio.jwt.access_token import AccessToken
         from twilio.jwt.access_token.grants import VideoGrant
 
-        # PyJWT warns (a raw Python warning on stderr) about HMAC keys under 32 bytes:
-        # short test/demo secrets are the user's choice, and Twilio itself refuses a
-        # wrong secret. Filtered once here, at the boundary, not per token.
-        warnings.filterwarnings("ignore", message="The HMAC key is", category=UserWarning)
+        from vtctl.domain.short_keys import ignore_short_key_warning
+
+        ignore_short_key_warning()  # once here, at the boundary, not per token
 
         _TWILIO_CLASSES = (AccessToken, VideoGrant)
     return _TWILIO_CLASSES

@@ -14,13 +14,11 @@ import os
 import secrets
 import time
 import uuid
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from vtctl.domain.rules import MAX_ID  # user ids are SQLite INTEGERs
+from vtctl.domain.short_keys import ignore_short_key_warning
 
 #: Where the signing secret comes from; shared by the server and ``--issue-jwt``.
 SECRET_ENV = "VTCTL_SERVE_SECRET"
@@ -60,18 +58,6 @@ def generate_secret() -> str:
     return secrets.token_urlsafe(48)
 
 
-@contextmanager
-def _short_secret_said() -> Iterator[None]:
-    """PyJWT's own warning about a key under 32 bytes, silenced around vtctl's calls:
-    ``vtctl serve`` says so itself, in one line, and a Python warning would show a file
-    path and a source line (on stderr for ``--issue-jwt``, in serve's log)."""
-    import jwt
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", jwt.InsecureKeyLengthWarning)
-        yield
-
-
 @dataclass
 class JwtAuthority:
     """Signs and verifies the server's user JWTs with one HS256 secret."""
@@ -80,6 +66,9 @@ class JwtAuthority:
     lifetime: int = DEFAULT_LIFETIME_SECONDS
     clock: Any = time.time
     _verified: dict[str, tuple[int, int]] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        ignore_short_key_warning()  # vtctl serve says so itself, in one line
 
     def issue(self, user_id: int, token_type: str = "access", lifetime: int | None = None) -> str:
         import jwt
@@ -93,8 +82,7 @@ class JwtAuthority:
             "jti": uuid.uuid4().hex,
             "user_id": user_id,
         }
-        with _short_secret_said():
-            return jwt.encode(payload, self.secret, algorithm=ALGORITHM)
+        return jwt.encode(payload, self.secret, algorithm=ALGORITHM)
 
     def authenticate(self, authorization: str | None) -> int:
         """The user id of an ``Authorization: Bearer <jwt>`` header, or ``AuthFailed``."""
@@ -131,16 +119,15 @@ class JwtAuthority:
         try:
             # signature, algorithm and required claims by PyJWT; the time claims
             # below against our clock (the same one the verified-token cache uses)
-            with _short_secret_said():
-                claims = jwt.decode(
-                    token,
-                    self.secret,
-                    algorithms=[ALGORITHM],
-                    options={
-                        "require": ["exp", "iat", "jti", "token_type"],
-                        "verify_exp": False, "verify_nbf": False, "verify_iat": False,
-                    },
-                )
+            claims = jwt.decode(
+                token,
+                self.secret,
+                algorithms=[ALGORITHM],
+                options={
+                    "require": ["exp", "iat", "jti", "token_type"],
+                    "verify_exp": False, "verify_nbf": False, "verify_iat": False,
+                },
+            )
         except jwt.PyJWTError as exc:
             raise _invalid("Token is invalid") from exc
         now = self.clock()
