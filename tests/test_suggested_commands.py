@@ -103,3 +103,30 @@ def test_a_suggestion_takes_only_the_flags_its_command_has() -> None:
     assert error.hint == "create one with `vtctl room create 7`"  # the default backend
     error.for_backend(("--base-url", "http://x"))
     assert error.hint == "create one with `vtctl room create 7 --base-url http://x`"
+
+
+def test_without_a_home_an_error_keeps_its_message_and_its_hint_its_store(
+        monkeypatch: pytest.MonkeyPatch, cli: Any, tmp_path: Path) -> None:
+    """Completing a hint's command never raises: without a home directory (no HOME, no
+    password entry) the default store cannot be found, and the error of a run on an
+    explicit store was lost to "could not find your home directory"."""
+    from tests.test_dirs import set_home
+
+    missing = str(tmp_path / "x" / "s.sqlite3")
+    set_home(monkeypatch, None, KeyError)
+    monkeypatch.delenv("XDG_DATA_HOME")
+    result = cli("appointment", "show", "5", "--local", "--store", missing)
+    assert result.exit_code == 2, result
+    assert result.stderr.startswith(f"error: the store {missing} does not exist"), result.stderr
+    assert f"--store {missing}`" in result.stderr  # the hint's command: the same store
+
+
+def test_the_store_is_pasted_when_it_was_given_not_by_comparing_with_the_default(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from tests.test_dirs import set_home
+    from vtctl.config.settings import BackendOptions, paste_flags, resolve_settings
+
+    given = resolve_settings(BackendOptions(local=True, store=str(tmp_path / "s.sqlite3")), {})
+    set_home(monkeypatch, None, KeyError)
+    monkeypatch.delenv("XDG_DATA_HOME")
+    assert paste_flags(given) == ("--local", "--store", str(tmp_path / "s.sqlite3"))
