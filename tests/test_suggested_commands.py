@@ -130,3 +130,34 @@ def test_the_store_is_pasted_when_it_was_given_not_by_comparing_with_the_default
     set_home(monkeypatch, None, KeyError)
     monkeypatch.delenv("XDG_DATA_HOME")
     assert paste_flags(given) == ("--local", "--store", str(tmp_path / "s.sqlite3"))
+
+
+def test_the_program_name_of_a_pasted_command_is_spelled_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``command_line`` is the one builder: ``audit list``'s ``audit verify`` line is
+    built with it, and both spell the program as ``util.prog`` does."""
+    from vtctl.cli.audit.list import verify_line
+    from vtctl.util import prog
+
+    monkeypatch.setattr(prog, "PROG", "vt")
+    assert command_line(("status", "47")) == "vt status 47"
+    assert verify_line("work", "/s p/x.sqlite3") == (
+        "vt audit verify --profile work --store '/s p/x.sqlite3'")
+
+
+def test_serve_names_its_store_quoted_in_the_dev_jwt_command(tmp_path: Path) -> None:
+    """A store path with a space, pasted from the banner, is one word."""
+    import io
+
+    from vtctl.cli.serve import ServeOptions, _banner
+    from vtctl.config.settings import BackendOptions, resolve_settings
+    from vtctl.ui.iostreams import IOStreams
+
+    store = tmp_path / "my store.sqlite3"
+    settings = resolve_settings(BackendOptions(local=True, store=str(store)), {})
+    err = io.StringIO()
+    opts = ServeOptions(IOStreams(out=io.StringIO(), err=err, force_terminal=False), settings)
+    _banner(opts, "http://127.0.0.1:8000", None, "no credentials", generated=False)
+    (line,) = [x for x in err.getvalue().splitlines() if "dev JWT:" in x]
+    issue = line.split("dev JWT: ", 1)[1].split(" | ")[0]
+    assert shlex.split(issue) == ["vtctl", "serve", "--issue-jwt", "USER", "--store", str(store)]
