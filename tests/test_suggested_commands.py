@@ -161,3 +161,25 @@ def test_serve_names_its_store_quoted_in_the_dev_jwt_command(tmp_path: Path) -> 
     (line,) = [x for x in err.getvalue().splitlines() if "dev JWT:" in x]
     issue = line.split("dev JWT: ", 1)[1].split(" | ")[0]
     assert shlex.split(issue) == ["vtctl", "serve", "--issue-jwt", "USER", "--store", str(store)]
+
+
+def test_a_hint_and_a_suggestion_are_never_both_given_nor_lost() -> None:
+    """A given hint= with suggests= was dropped silently; a hint set later was overwritten
+    by ``for_backend``; wrappers that copied ``hint=`` lost the suggestion."""
+    from vtctl.domain.errors import ChecksNotRunError, NetworkError, UsageError
+    from vtctl.domain.rooms import as_unknown_state
+
+    create = Suggestion(("room", "create", "7"), "create one with `{command}`")
+    with pytest.raises(TypeError):
+        UsageError("x", hint="read this", suggests=create)
+    later = UsageError("x", suggests=create)
+    later.hint = "something else"
+    later.for_backend(("--local",))
+    assert later.hint == "something else"
+    fault = UsageError("no room", suggests=create)
+    wrapped = ChecksNotRunError("checks not run: no room", fault=fault).advised_as(fault)
+    wrapped.for_backend(("--local",))
+    assert wrapped.hint == "create one with `vtctl room create 7 --local`"
+    unknown = NetworkError("Twilio could not be reached", suggests=create)
+    restated = as_unknown_state(unknown)
+    assert restated is not unknown and restated.suggests == create
