@@ -48,8 +48,9 @@ def assert_demo_starts_afresh(cli: Cli) -> None:
         assert result.exit_code == 3, (args, result.exit_code, result.stderr)
         error, hint = result.stderr.splitlines()
         assert error.startswith("error: ")
-        assert hint == (f"hint: the demo store {store} holds only the shipped demo data: "
-                        "delete it, and the next demo command seeds it afresh"), args
+        assert hint == (f"hint: to start the demo afresh, delete its store {store}: the next "
+                        "demo command seeds it with the shipped data again (what was added "
+                        "to it, and its audit trail, go with it)"), args
     store.unlink()
     for args in NEEDING_THE_KEY:
         result = cli(*args)

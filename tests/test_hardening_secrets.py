@@ -475,3 +475,14 @@ def test_serve_log_never_shows_an_authorization_header(online: RunningServer) ->
     httpx.get(online.url + "/api/appointments/video-token/" + token + "/", timeout=10)
     assert token not in online.stderr()
     assert os.environ.get("VTCTL_SERVE_SECRET") is None  # the test process never held it
+
+
+def test_a_keyring_that_cannot_be_loaded_is_told_in_words_not_a_class_name(
+    tmp_path: Path,
+) -> None:
+    result = run_vtctl("auth", "token", env={
+        "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "VTCTL_JWT": "", "PYTHON_KEYRING_BACKEND": "no.such.Backend"})
+    assert result.returncode == 3, result.stderr
+    assert "the keyring backend cannot be loaded (check PYTHON_KEYRING_BACKEND" in result.stderr
+    assert "Error" not in result.stderr and "Traceback" not in result.stderr

@@ -244,8 +244,9 @@ def open_store(settings: Settings, *, create: bool = False) -> AppointmentStore:
     started afresh: deleting it is the way out when its trail's key is gone (a key
     file deleted, another keyring), and its ``AuditKeyError`` says so.
     """
-    afresh = (f"the demo store {settings.store_path} holds only the shipped demo data: "
-              "delete it, and the next demo command seeds it afresh") if settings.is_demo else None
+    afresh = (f"to start the demo afresh, delete its store {settings.store_path}: the next "
+              "demo command seeds it with the shipped data again (what was added to it, "
+              "and its audit trail, go with it)") if settings.is_demo else None
     store = AppointmentStore.open(settings.store_path, create=create or settings.is_demo,
                                   afresh=afresh)
     if settings.is_demo and not store.list_appointments(limit=1):

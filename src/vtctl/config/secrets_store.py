@@ -111,7 +111,8 @@ def _keyring() -> Any:
         backend = keyring.get_keyring()
     except Exception as exc:  # e.g. PYTHON_KEYRING_BACKEND names no importable class
         raise KeyringUnavailableError(
-            f"the keyring backend cannot be loaded ({type(exc).__name__})", hint=_no_keyring_hint()
+            "the keyring backend cannot be loaded (check PYTHON_KEYRING_BACKEND and "
+            "keyring's own configuration file)", hint=_no_keyring_hint()
         ) from exc
     if isinstance(backend, fail.Keyring | null.Keyring):  # null: `keyring --disable`
         raise NoKeyringError("no OS keyring is available", hint=_no_keyring_hint())
@@ -162,9 +163,9 @@ def _call(action: str, fn: Any, *args: str) -> Any:
         ) from exc
     except Exception as exc:
         # backends raise what they like (a corrupt keyring file: UnicodeDecodeError,
-        # configparser errors quoting its lines): name the kind, never the text
+        # configparser errors quoting its lines): never their text, which may hold secrets
         raise KeyringUnavailableError(
-            f"keyring {action} failed ({type(exc).__name__}): the keyring may be damaged",
+            f"keyring {action} failed: the keyring may be damaged",
             hint=_no_keyring_hint(),
         ) from exc
 
@@ -186,7 +187,8 @@ def _plain_read() -> dict[str, str]:
         return {}
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise KeyringUnavailableError(
-            f"the plain secrets file {plain_file_path()} cannot be read ({type(exc).__name__})",
+            f"the plain secrets file {plain_file_path()} cannot be read (unreadable, or not "
+            "the JSON vtctl writes)",
             hint=f"remove it and log in again: `{INSECURE_LOGIN}`",
         ) from exc
     if not isinstance(data, dict):

@@ -199,8 +199,6 @@ def error_for_status(reply: Reply, what: str, *, on_401: str | None = None,
 
 def _appointment_in(url: str) -> str:
     """The appointment id a request's path ends with (``.../video-token/47/``), else ``ID``."""
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url).path.strip("/").split("/")
     return parts[-1] if parts[-1].isdigit() else "ID"
 

@@ -1,4 +1,4 @@
-"""Lay out ``ui.sheet`` parts for a console width, measured with rich's public API.
+"""Lay out ``ui.sheet`` parts for a console width (text measured by ``ui.prose``).
 
 The widths are chosen here, not left to rich: when a table is too wide rich narrows
 columns past their longest word (an email split over three lines) and, when that is

@@ -35,9 +35,10 @@ def make_private_dirs(path: str) -> None:
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write via a temp file + rename, so readers never see half a file."""
     ensure_private_dir(path.parent)
+    # mkstemp creates the file 0600 (a umask can only take bits away); no os.fchmod,
+    # which Windows lacks before Python 3.13
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
