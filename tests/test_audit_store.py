@@ -9,6 +9,7 @@ import sqlite3
 import stat
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -134,9 +135,37 @@ def test_a_trail_whose_key_cannot_be_kept_mints_nothing(tmp_path: Path) -> None:
         with pytest.raises(AuditKeyError, match="key file cannot be written") as refused:
             append(store, 1)
         assert refused.value.hint == (
-            f"make {tmp_path / 'not-a-folder' / 'vtctl' / 'audit-keys'} writable, "
-            "or use an OS keyring")
+            f"make {tmp_path / 'not-a-folder' / 'vtctl' / 'audit-keys'} writable, set "
+            "XDG_CONFIG_HOME to a writable folder, or use an OS keyring")
         assert store.read_audit() == [] and store.read_anchor().key_source is None
+
+
+@pytest.mark.usefixtures("no_keyring")
+def test_without_a_home_a_key_file_is_a_key_error_everywhere(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Any) -> None:
+    """No home directory (no HOME, no password entry, no XDG_CONFIG_HOME): the key file
+    cannot be found, which is the one key error (exit 3) when keeping, reading or naming it,
+    and ``audit list`` still lists the records.  (The config file is named: without it
+    and a home, every command stops at reading the config, exit 2.)"""
+    from tests.test_dirs import set_home
+
+    monkeypatch.setenv("VTCTL_CONFIG", str(tmp_path / "config.toml"))
+    path = make_store(tmp_path / "s.sqlite3")
+    with AppointmentStore.open(path) as store:
+        append(store, 2)
+        anchor = store.read_anchor()
+        set_home(monkeypatch, None, KeyError)
+        monkeypatch.delenv("XDG_CONFIG_HOME")
+        with pytest.raises(AuditKeyError, match="home directory") as unread:
+            verified(store, keys(), path)
+        assert "XDG_CONFIG_HOME" in str(unread.value.hint)
+        assert not keys().holds_key(anchor.trail_id)
+        with pytest.raises(AuditKeyError, match="home directory"):
+            keys().save("f" * 32, "file", b"k" * 32)
+    listed = cli("audit", "list", "--store", str(path))
+    assert listed.exit_code == 3, listed
+    assert len(listed.stdout.splitlines()) == 2
+    assert listed.stderr.startswith("error: the records listed are not verified: "), listed
 
 
 def test_a_key_missing_from_the_keyring_cannot_check_or_continue(tmp_path: Path) -> None:

@@ -103,3 +103,83 @@ def test_a_suggestion_takes_only_the_flags_its_command_has() -> None:
     assert error.hint == "create one with `vtctl room create 7`"  # the default backend
     error.for_backend(("--base-url", "http://x"))
     assert error.hint == "create one with `vtctl room create 7 --base-url http://x`"
+
+
+def test_without_a_home_an_error_keeps_its_message_and_its_hint_its_store(
+        monkeypatch: pytest.MonkeyPatch, cli: Any, tmp_path: Path) -> None:
+    """Completing a hint's command never raises: without a home directory (no HOME, no
+    password entry) the default store cannot be found, and the error of a run on an
+    explicit store was lost to "could not find your home directory"."""
+    from tests.test_dirs import set_home
+
+    missing = str(tmp_path / "x" / "s.sqlite3")
+    set_home(monkeypatch, None, KeyError)
+    monkeypatch.delenv("XDG_DATA_HOME")
+    result = cli("appointment", "show", "5", "--local", "--store", missing)
+    assert result.exit_code == 2, result
+    assert result.stderr.startswith(f"error: the store {missing} does not exist"), result.stderr
+    assert f"--store {missing}`" in result.stderr  # the hint's command: the same store
+
+
+def test_the_store_is_pasted_when_it_was_given_not_by_comparing_with_the_default(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from tests.test_dirs import set_home
+    from vtctl.config.settings import BackendOptions, paste_flags, resolve_settings
+
+    given = resolve_settings(BackendOptions(local=True, store=str(tmp_path / "s.sqlite3")), {})
+    set_home(monkeypatch, None, KeyError)
+    monkeypatch.delenv("XDG_DATA_HOME")
+    assert paste_flags(given) == ("--local", "--store", str(tmp_path / "s.sqlite3"))
+
+
+def test_the_program_name_of_a_pasted_command_is_spelled_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``command_line`` is the one builder: ``audit list``'s ``audit verify`` line is
+    built with it, and both spell the program as ``util.prog`` does."""
+    from vtctl.cli.audit.list import verify_line
+    from vtctl.util import prog
+
+    monkeypatch.setattr(prog, "PROG", "vt")
+    assert command_line(("status", "47")) == "vt status 47"
+    assert verify_line("work", "/s p/x.sqlite3") == (
+        "vt audit verify --profile work --store '/s p/x.sqlite3'")
+
+
+def test_serve_names_its_store_quoted_in_the_dev_jwt_command(tmp_path: Path) -> None:
+    """A store path with a space, pasted from the banner, is one word."""
+    import io
+
+    from vtctl.cli.serve import ServeOptions, _banner
+    from vtctl.config.settings import BackendOptions, resolve_settings
+    from vtctl.ui.iostreams import IOStreams
+
+    store = tmp_path / "my store.sqlite3"
+    settings = resolve_settings(BackendOptions(local=True, store=str(store)), {})
+    err = io.StringIO()
+    opts = ServeOptions(IOStreams(out=io.StringIO(), err=err, force_terminal=False), settings)
+    _banner(opts, "http://127.0.0.1:8000", None, "no credentials", generated=False)
+    (line,) = [x for x in err.getvalue().splitlines() if "dev JWT:" in x]
+    issue = line.split("dev JWT: ", 1)[1].split(" | ")[0]
+    assert shlex.split(issue) == ["vtctl", "serve", "--issue-jwt", "USER", "--store", str(store)]
+
+
+def test_a_hint_and_a_suggestion_are_never_both_given_nor_lost() -> None:
+    """A given hint= with suggests= was dropped silently; a hint set later was overwritten
+    by ``for_backend``; wrappers that copied ``hint=`` lost the suggestion."""
+    from vtctl.domain.errors import ChecksNotRunError, NetworkError, UsageError
+    from vtctl.domain.rooms import as_unknown_state
+
+    create = Suggestion(("room", "create", "7"), "create one with `{command}`")
+    with pytest.raises(TypeError):
+        UsageError("x", hint="read this", suggests=create)
+    later = UsageError("x", suggests=create)
+    later.hint = "something else"
+    later.for_backend(("--local",))
+    assert later.hint == "something else"
+    fault = UsageError("no room", suggests=create)
+    wrapped = ChecksNotRunError("checks not run: no room", fault=fault).advised_as(fault)
+    wrapped.for_backend(("--local",))
+    assert wrapped.hint == "create one with `vtctl room create 7 --local`"
+    unknown = NetworkError("Twilio could not be reached", suggests=create)
+    restated = as_unknown_state(unknown)
+    assert restated is not unknown and restated.suggests == create

@@ -50,6 +50,17 @@ def test_key_descriptions() -> None:
         f"MACs under a key in {trail_key_file(ANCHOR.trail_id)} (no OS keyring)")
 
 
+def test_without_a_home_a_key_file_description_is_a_key_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_dirs import set_home
+
+    set_home(monkeypatch, None, KeyError)
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    check = TrailCheck(ANCHOR._replace(key_source="file"), Verdict(0, None), keyed=True)
+    with pytest.raises(AuditKeyError, match="home directory"):
+        check.key_description()
+
+
 def test_a_trail_check_is_frozen_and_slotted() -> None:
     check = TrailCheck(ANCHOR, Verdict(0, None), keyed=False)
     assert not hasattr(check, "__dict__")

@@ -103,8 +103,8 @@ def raise_verdict(findings: list[Finding]) -> None:
     if unrun:
         fault = unrun[0].fault
         assert fault is not None
-        raise ChecksNotRunError(f"{unrun_phrase(unrun)}: {fault.message}", fault=fault,
-                                hint=fault.hint)
+        raise ChecksNotRunError(f"{unrun_phrase(unrun)}: {fault.message}",
+                                fault=fault).advised_as(fault)
 
 
 def show(io: IOStreams, fmt: OutputFormat, findings: list[Finding], title: str) -> None:

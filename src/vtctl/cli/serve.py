@@ -145,11 +145,14 @@ def _banner(
     empty_store: bool = False,
     short_secret: bool = False,
 ) -> None:
+    from vtctl.config.profiles import DEFAULT_PROFILE
+    from vtctl.domain.commands import command_line
     from vtctl.server.auth import SECRET_ENV
 
     settings = opts.settings
-    store_flags = "" if settings.is_demo else f" --store {settings.store_path}"
-    profile_flag = "" if settings.profile == "default" else f" --profile {settings.profile}"
+    flags = [] if settings.profile == DEFAULT_PROFILE else ["--profile", settings.profile]
+    if not settings.is_demo:
+        flags += ["--store", str(settings.store_path)]
     if credentials is None:
         twilio = f"NOT AVAILABLE ({problem}): token endpoints answer 500, status says offline"
     elif credentials.source == "demo":
@@ -169,9 +172,10 @@ def _banner(
     if short_secret:
         lines.append(f"  WARNING: ${SECRET_ENV} is shorter than 32 characters: anyone who "
                      "guesses it can mint JWTs for any user")
-    issue = f"vtctl serve --issue-jwt USER{profile_flag}{store_flags}"
+    issue = command_line(("serve", "--issue-jwt", "USER"), flags)
     if not generated:
-        lines.append(f"  dev JWT: {issue} | vtctl auth login --with-token")
+        login = command_line(("auth", "login", "--with-token"))
+        lines.append(f"  dev JWT: {issue} | {login}")
     else:
         lines.append(
             f"  dev JWT: set {SECRET_ENV} (32+ random characters) for both this server "

@@ -126,8 +126,8 @@ def show(opts: SessionsOptions, report: SessionsReport) -> None:
     if unchecked is not None:
         if opts.alert:
             raise ChecksNotRunError(f"no session matches --alert {rules}, but "
-                                    f"{unchecked.message}", fault=unchecked.fault,
-                                    hint=unchecked.hint)
+                                    f"{unchecked.message}",
+                                    fault=unchecked.fault).advised_as(unchecked)
         raise unchecked
     if opts.alert and opts.io.is_stderr_tty:  # cron and monitors: silent when all is well
         opts.io.info(f"no session matches --alert {rules} ({len(report.rows)} checked)")
@@ -179,7 +179,7 @@ def _fault(report: SessionsReport) -> ChecksNotRunError | None:
     unknown = sum(1 for row in report.rows if row.fault is not None)
     where = (f"{unknown} of {len(report.rows)} sessions are unknown: " if unknown
              else "Twilio's live rooms are unknown: ")
-    return ChecksNotRunError(where + first.message, fault=first, hint=first.hint)
+    return ChecksNotRunError(where + first.message, fault=first).advised_as(first)
 
 
 # -- --watch ------------------------------------------------------------------------------

@@ -108,6 +108,8 @@ class Settings(NamedTuple):
     #: what chose the backend, for messages: "--local", "VTCTL_BACKEND=local",
     #: "profile 'demo'" or "the default"
     backend_source: str = "the default"
+    #: the store was named (--store, VTCTL_STORE, the profile's ``store``), not the default
+    store_given: bool = False
 
     @property
     def is_demo(self) -> bool:
@@ -230,19 +232,23 @@ def resolve_settings(opts: BackendOptions, env: dict[str, str] | None = None) ->
         refresh_path=profile.refresh_path or DEFAULT_REFRESH_PATH,
         ca_bundle=opts.ca_bundle or env.get("SSL_CERT_FILE"),
         backend_source=source,
+        store_given=bool(store),
     )
 
 
 def paste_flags(settings: Settings) -> tuple[str, ...]:
     """The backend flags that make a suggested command (an action, a hint) reach the same
     backend and data as this run: ``--local``, ``--profile P``, ``--store S``,
-    ``--base-url U`` where they differ from the defaults (``domain.commands``)."""
+    ``--base-url U`` where they differ from the defaults (``domain.commands``). Never raises:
+it completes another error's hint."""
     flags: list[str] = []
     if settings.backend == "local":
         flags.append("--local")
-    if settings.profile != "default":
+    if settings.profile != DEFAULT_PROFILE:
         flags += ["--profile", settings.profile]
-    if settings.backend == "local" and settings.store_path != default_store_path(settings.profile):
+    # whether the store was named, not a comparison with the default path: that one
+    # needs a home directory, and this runs while another error is on its way out
+    if settings.backend == "local" and settings.store_given:
         flags += ["--store", str(settings.store_path)]
     if settings.backend == "remote" and settings.base_url != DEFAULT_BASE_URL:
         flags += ["--base-url", settings.base_url]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from vtctl.config.paths import config_dir
+from vtctl.domain.errors import AuditKeyError, ConfigError
 
 #: the folder of key files, in the user config dir
 TRAIL_KEY_DIR = "audit-keys"
@@ -20,8 +21,14 @@ def trail_key_file(trail_id: str) -> Path:
     folder of the user config dir (never beside the store).  Not beside the config
     file: these files stand in for the keyring, which is the user's whatever
     ``VTCTL_CONFIG`` names (a config in a folder deleted later took the keys of the
-    stores it had seen with it, the demo's too)."""
-    return config_dir("use an OS keyring") / TRAIL_KEY_DIR / trail_id
+    stores it had seen with it, the demo's too).  No home directory is ``AuditKeyError``
+    (exit 3) wherever the file is kept, read or named: the key is not here."""
+    try:
+        folder = config_dir("XDG_CONFIG_HOME to a writable folder, or use an OS keyring")
+    except ConfigError as exc:
+        raise AuditKeyError(f"no OS keyring, and no place for the audit trail's key file: "
+                            f"{exc.message}", hint=exc.hint) from exc
+    return folder / TRAIL_KEY_DIR / trail_id
 
 
 def read_trail_key_file(trail_id: str) -> str | None:

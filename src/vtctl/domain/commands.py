@@ -19,10 +19,13 @@ STORE_FLAGS = frozenset({"--profile", "--store"})
 
 
 def command_line(words: Sequence[str], flags: Sequence[str] = ()) -> str:
-    """``vtctl WORDS FLAGS``, each word quoted for a POSIX shell where it needs it."""
+    """``vtctl WORDS FLAGS``, each word quoted for a POSIX shell where it needs it: the one
+    builder of a command vtctl tells someone to run."""
     import shlex
 
-    return shlex.join(("vtctl", *words, *flags))
+    from vtctl.util import prog
+
+    return shlex.join((prog.PROG, *words, *flags))
 
 
 def only(flags: Sequence[str], names: Collection[str]) -> tuple[str, ...]:

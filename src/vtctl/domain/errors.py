@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from typing import Self
 
     from vtctl.domain.commands import Suggestion
 
@@ -92,22 +93,40 @@ class VtctlError(Exception):
             if self.guide_text is None:
                 raise TypeError(f"{type(self).__name__} needs a message")
             message = self.guide_text
+        if hint is not None and suggests is not None:
+            raise TypeError("give hint= or suggests= (whose hint it is), not both")
         super().__init__(message)
         self.message = message
         #: a hint that names a command to run: its words, completed by ``for_backend``
         self.suggests = suggests
-        self.hint = suggests.hint() if suggests is not None else hint
+        self._hint = suggests.hint() if suggests is not None else hint
+
+    @property
+    def hint(self) -> str | None:
+        return self._hint
+
+    @hint.setter
+    def hint(self, text: str | None) -> None:
+        """A hint set later is the hint: ``for_backend`` no longer rewrites it."""
+        self._hint = text
+        self.suggests = None
 
     def suggest(self, suggestion: "Suggestion") -> None:
         """Make ``suggestion`` the hint (a lower layer adds what the raiser did not know)."""
         self.suggests = suggestion
-        self.hint = suggestion.hint()
+        self._hint = suggestion.hint()
+
+    def advised_as(self, other: "VtctlError") -> "Self":
+        """This error with ``other``'s hint, and its suggestion (a wrapper keeps both, so
+        the command it names still gets the run's backend flags)."""
+        self._hint, self.suggests = other.hint, other.suggests
+        return self
 
     def for_backend(self, flags: "Sequence[str]") -> None:
         """The hint's command with the backend flags of the run (``--local``, ``--store
         PATH``...), so pasted it reaches the same data (``with_backend_flags`` calls it)."""
         if self.suggests is not None:
-            self.hint = self.suggests.hint(flags)
+            self._hint = self.suggests.hint(flags)
 
     def __str__(self) -> str:
         return self.message

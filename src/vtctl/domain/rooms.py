@@ -84,7 +84,7 @@ def as_unknown_state(error: VtctlError) -> VtctlError:
     """The same error, saying that the room's state is unknown (other errors unchanged)."""
     if unknown_reason(error) is None or error.message.startswith(UNKNOWN_PREFIX):
         return error
-    return type(error)(unknown_message(error), hint=error.hint)
+    return type(error)(unknown_message(error)).advised_as(error)
 
 
 #: what a server's reason means, said of that server (the remote backend relays it)

@@ -22,7 +22,6 @@ from vtctl.domain.audit import Anchor
 from vtctl.domain.errors import (
     AuditKeyError,
     AuditTrailError,
-    ConfigError,
     KeyringUnavailableError,
 )
 
@@ -88,16 +87,15 @@ class TrailKeys:
         if source == KEYRING:
             set_trail_key(trail_id, key.hex())
             return
-        try:
+        try:  # no home directory: AuditKeyError already
             write_trail_key_file(trail_id, key.hex())
-        except ConfigError as exc:  # no home directory
-            raise AuditKeyError(f"no OS keyring, and no place for the audit trail's key "
-                                f"file: {exc.message}", hint=exc.hint) from exc
         except OSError as exc:
             folder = trail_key_file(trail_id).parent
             raise AuditKeyError(
                 f"no OS keyring, and the audit trail's key file cannot be written "
-                f"({exc.strerror})", hint=f"make {folder} writable, or use an OS keyring",
+                f"({exc.strerror})",
+                hint=f"make {folder} writable, set XDG_CONFIG_HOME to a writable folder, "
+                "or use an OS keyring",
             ) from exc
 
     def holds_key(self, trail_id: str) -> bool:
@@ -116,7 +114,7 @@ class TrailKeys:
 
         try:
             return trail_key_file(trail_id).exists()
-        except ConfigError:  # no home directory: no key file either
+        except AuditKeyError:  # no home directory: no key file either
             return False
 
     def _from_keyring(self, trail_id: str, hint: str) -> str:

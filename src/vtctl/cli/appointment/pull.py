@@ -99,8 +99,7 @@ def run_pull(opts: PullOptions) -> PullResult:
         raise type(first)(
             f"{len(result.failed)} appointment(s) could not be pulled; first: "
             f"appointment {first_id}: {first.message}",
-            hint=first.hint,
-        )
+        ).advised_as(first)
     return result
 
 

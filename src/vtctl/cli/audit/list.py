@@ -26,25 +26,23 @@ class AuditListOptions:
     io: IOStreams
     settings: Settings
     fmt: OutputFormat
+    #: the command that verifies the same trail, named when it fails (the same flags)
+    verify_line: str
     since: str | None = None
     appointment_id: int | None = None
     identity: str | None = None
-    #: the command that verifies the same trail, named when it fails (the same flags)
-    verify_line: str = "vtctl audit verify"
 
 
 def verify_line(profile: str | None, store: str | None) -> str:
     """``vtctl audit verify`` with the ``--profile``/``--store`` given, pasteable."""
-    import shlex
-
-    from vtctl.util.prog import PROG
+    from vtctl.domain.commands import command_line
     from vtctl.util.text import printable
 
-    words = [PROG, "audit", "verify"]
+    flags: list[str] = []
     for flag, value in (("--profile", profile), ("--store", store)):
         if value is not None:
-            words += [flag, value]
-    return printable(shlex.join(words))
+            flags += [flag, value]
+    return printable(command_line(("audit", "verify"), flags))
 
 
 Doubt = AuditTrailError | AuditKeyError

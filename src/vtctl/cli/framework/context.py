@@ -77,7 +77,8 @@ def _with_backend_flags(command: Callable[..., None], *, remote: Reached,
         try:
             command(*args, backend=BackendChoice(settings), **kwargs)
         except VtctlError as exc:  # a hint's command runs where this one ran
-            exc.for_backend(paste_flags(settings))
+            if exc.suggests is not None:
+                exc.for_backend(paste_flags(settings))
             raise
 
     wrapper.__signature__ = whole  # type: ignore[attr-defined]
