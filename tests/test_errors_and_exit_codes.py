@@ -272,3 +272,65 @@ def test_start_debug_sets_the_flag_and_logs_only_when_asked(
     assert (io_streams.debug, enabled) == (False, [])
     runtime.start_debug(io_streams, True)
     assert (io_streams.debug, enabled) == (True, [True])
+
+
+# -- an error's hint and its suggested command -------------------------------------
+
+def test_a_suggestion_is_the_hint_until_the_run_adds_its_flags() -> None:
+    from vtctl.domain.commands import Suggestion
+
+    suggestion = Suggestion(("appointment", "list"), "see `{command}`")
+    exc = errors.NotFoundError("no such appointment", suggests=suggestion)
+    assert exc.suggests is suggestion
+    assert exc.hint == "see `vtctl appointment list`"
+    exc.for_backend(["--local", "--store", "/tmp/a b.sqlite3"])
+    assert exc.hint == "see `vtctl appointment list --local --store '/tmp/a b.sqlite3'`"
+    plain = errors.NotFoundError("no such appointment", hint="words")
+    plain.for_backend(["--local"])  # no suggestion: the hint stays as given
+    assert (plain.hint, plain.suggests) == ("words", None)
+
+
+def test_a_hint_and_a_suggestion_cannot_both_be_given() -> None:
+    from vtctl.domain.commands import Suggestion
+
+    with pytest.raises(TypeError, match=r"^give hint= or suggests= \(whose hint it is\), "
+                                        r"not both$"):
+        VtctlError("x", hint="words", suggests=Suggestion(("token",), "{command}"))
+
+
+def test_a_hint_set_later_wins_over_the_suggestion_and_a_suggestion_set_later_too() -> None:
+    from vtctl.domain.commands import Suggestion
+
+    exc = VtctlError("x", suggests=Suggestion(("token",), "run `{command}`"))
+    exc.hint = "later words"
+    assert (exc.hint, exc.suggests) == ("later words", None)
+    exc.for_backend(["--local"])
+    assert exc.hint == "later words"
+    suggestion = Suggestion(("status", "47"), "try `{command}`")
+    exc.suggest(suggestion)
+    assert (exc.hint, exc.suggests) == ("try `vtctl status 47`", suggestion)
+    exc.for_backend(["--local"])
+    assert exc.hint == "try `vtctl status 47 --local`"
+
+
+def test_a_wrapper_keeps_the_hint_and_the_suggestion() -> None:
+    from vtctl.domain.commands import Suggestion
+
+    suggestion = Suggestion(("room", "create", "48"), "create it: `{command}`")
+    inner = errors.NoVideoRoomError("no room", suggests=suggestion)
+    outer = errors.UsageError("cannot check").advised_as(inner)
+    assert (outer.hint, outer.suggests) == ("create it: `vtctl room create 48`", suggestion)
+    outer.for_backend(["--local"])
+    assert outer.hint == "create it: `vtctl room create 48 --local`"
+
+
+def test_the_demo_profiles_missing_credentials_say_what_to_do() -> None:
+    exc = errors.MissingCredentialsError.demo("Twilio was not asked")
+    assert type(exc) is errors.MissingCredentialsError and exc.message == "Twilio was not asked"
+    assert exc.hint == ("set TWILIO_* credentials and use another profile (--profile NAME)")
+
+
+def test_checks_that_could_not_run_keep_their_fault_and_its_code() -> None:
+    fault = errors.NetworkError("cannot reach Twilio")
+    exc = errors.ChecksNotRunError("2 checks could not run", fault=fault, hint="retry")
+    assert (exc.fault, exc.exit_code, exc.hint) == (fault, ExitCode.NETWORK_ERROR, "retry")
