@@ -274,3 +274,14 @@ def test_the_footer_says_what_to_do_with_both_kinds(cli: Any, store: Path) -> No
     result = cli("diagnose", "47", "--local", "--store", str(store))
     hint = result.stderr.splitlines()[1]
     assert hint.startswith("hint: ") and "`vtctl ...` command" in hint and "`tell" in hint
+
+
+def test_removing_someone_is_a_command_locally_and_words_remotely() -> None:
+    here = Fixes(47, ("--local", "--store", "/tmp/s.sqlite3"))
+    assert here.kick("9-x@example.com") == (
+        "vtctl room kick 47 9-x@example.com --local --store /tmp/s.sqlite3")
+    assert Fixes(47).kick("9-x@example.com") == (
+        "remove 9-x@example.com from the room in the Twilio Console (the API has no such "
+        "endpoint; vtctl's room kick needs the local backend and Twilio credentials)")
+    assert Fixes(47).history() is None and here.history() == (
+        "vtctl history 47 --local --store /tmp/s.sqlite3")
