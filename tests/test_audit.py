@@ -245,3 +245,36 @@ def test_token_jti(claims: dict[str, Any], jti: str) -> None:
 
     assert token_jti(_jwt(claims)) == jti
     assert token_jti("not a jwt") == ""
+
+
+@pytest.mark.parametrize("names", [(), ("USERNAME",), ("LNAME", "USERNAME"), ("USER", "LNAME"),
+                                   ("LOGNAME", "USER", "LNAME", "USERNAME")])
+def test_os_user_is_who_getpass_names(
+    monkeypatch: pytest.MonkeyPatch, names: tuple[str, ...]
+) -> None:
+    """The record's ``os_user`` follows ``getpass.getuser()``'s rule without importing getpass."""
+    from vtctl.local.audit import USER_VARIABLES, os_user
+
+    for name in USER_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name in names:
+        monkeypatch.setenv(name, f"from-{name.lower()}")
+    assert os_user() == getpass.getuser()
+    monkeypatch.setenv(USER_VARIABLES[-1], "")  # an empty variable names no one
+    assert os_user() == getpass.getuser()
+
+
+def test_os_user_without_a_passwd_entry_is_the_uid(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import pwd
+
+    from vtctl.local.audit import USER_VARIABLES, os_user
+
+    for name in USER_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+    def missing(uid: int) -> pwd.struct_passwd:
+        raise KeyError(uid)
+
+    monkeypatch.setattr(pwd, "getpwuid", missing)
+    assert os_user() == f"uid {os.getuid()}"

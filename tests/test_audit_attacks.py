@@ -96,7 +96,7 @@ def forge_append(store: Path, seq: int | None = None) -> None:
                          "2-jane.doe@example.com", "apt-47-1763138954-46eb915c", 5400, "forged")
     digest = record_hash(seq, record, last[-1])
     sql(store, f"INSERT INTO audit ({COLUMNS}) VALUES ({', '.join('?' * 13)})",
-        params=(seq, *(getattr(record, f) for f in record.__slots__), last[-1], digest))
+        params=(seq, *(getattr(record, f) for f in record._fields), last[-1], digest))
 
 
 # -- item 10: what a keyed MAC and an anchor make detectable ------------------------

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import sqlite3
 import stat
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +46,7 @@ def keys() -> TrailKeys:
 
 def append(store: AppointmentStore, count: int = 1, with_keys: TrailKeys | None = None) -> None:
     for n in range(count):
-        store.append_audit([replace(RECORD, jti=f"jti-{n}")], with_keys or keys())
+        store.append_audit([RECORD._replace(jti=f"jti-{n}")], with_keys or keys())
 
 
 def raw(path: Path, *statements: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
@@ -238,12 +237,12 @@ def schema_2_store(path: Path, records: int, *, break_at: int = 0) -> Path:
     db.execute("PRAGMA user_version = 2")
     previous = GENESIS_HASH
     for seq in range(1, records + 1):
-        record = replace(RECORD, jti=f"old-{seq}")
+        record = RECORD._replace(jti=f"old-{seq}")
         digest = record_hash(seq, record, previous)
-        stored = replace(record, identity="changed") if seq == break_at else record
+        stored = record._replace(identity="changed") if seq == break_at else record
         db.execute(
             "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (seq, *(getattr(stored, f) for f in stored.__slots__), previous, digest))
+            (seq, *(getattr(stored, f) for f in stored._fields), previous, digest))
         previous = digest
     db.commit()
     db.close()
@@ -408,7 +407,7 @@ def test_a_full_trail_is_refused_not_overflowed(tmp_path: Path) -> None:
         key = TrailKeys().key_for(anchor)
         mac = record_mac(key, MAX_SEQ, RECORD, GENESIS_HASH)
         raw(path, "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            params=(MAX_SEQ, *(getattr(RECORD, f) for f in RECORD.__slots__), GENESIS_HASH,
+            params=(MAX_SEQ, *(getattr(RECORD, f) for f in RECORD._fields), GENESIS_HASH,
                     record_hash(MAX_SEQ, RECORD, GENESIS_HASH), mac))
         moved = anchor._replace(head_seq=MAX_SEQ, head_mac=mac).signed(key)
         raw(path, "UPDATE audit_anchor SET head_seq = ?, head_mac = ?, tag = ?",

@@ -217,7 +217,7 @@ def test_an_appointment_across_midnight_utc() -> None:
     from dataclasses import replace
 
     late_evening = NOW.replace(hour=23, minute=30)
-    a = replace(apt(60, 0, duration=50), starts_at=late_evening)
+    a = apt(60, 0, duration=50)._replace(starts_at=late_evening)
     joined = late_evening + minutes(5)
     people = tuple(replace(person(u, 0), connected_at=joined) for u in (JANE, SARAH))
     rooms = with_live(live(60, *people))

@@ -334,10 +334,9 @@ def test_an_appointment_across_midnight_utc_in_todays_window(
     shift: Callable[..., Run], httpx_mock: HTTPXMock
 ) -> None:
     """23:30-00:20 UTC seen at 00:05 with --from today: in today's (the 17th's) window."""
-    from dataclasses import replace
 
-    late = replace(apt(60, 0, duration=50), starts_at=NOW.replace(hour=23, minute=30))
-    yesterday = replace(apt(61, 0, duration=30), starts_at=NOW.replace(hour=23, minute=0))
+    late = apt(60, 0, duration=50)._replace(starts_at=NOW.replace(hour=23, minute=30))
+    yesterday = apt(61, 0, duration=30)._replace(starts_at=NOW.replace(hour=23, minute=0))
     twilio = FakeTwilio()
     after_midnight = NOW.replace(hour=23, minute=30) + minutes(35)
     twilio.add_live(60, (JANE, 0), (SARAH, 0))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import replace
 
 import pytest
 
@@ -98,8 +97,8 @@ def test_a_fetch_a_fault_kept_from_running_gives_the_faults_code(error: VtctlErr
 
 def test_a_failed_check_wins_over_a_fault() -> None:
     wrong = FakeSource(JANE)
-    wrong.video_token = lambda appointment_id: replace(  # type: ignore[method-assign]
-        token(JANE, room="apt-2-1-00000000"), appointment_id=appointment_id, expires_in=61)
+    wrong.video_token = lambda appointment_id: token(  # type: ignore[method-assign]
+        JANE, room="apt-2-1-00000000")._replace(appointment_id=appointment_id, expires_in=61)
     exit_code, _out, err = smoke(wrong, Failing(SARAH, NetworkError("unreachable")), 1, 2)
     assert exit_code == 8, err
     first = err.splitlines()[0]

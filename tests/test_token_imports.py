@@ -38,7 +38,9 @@ NOT_NEEDED = ("rich", "httpx", "httpcore", "keyring", "twilio.rest", "twilio.htt
               "vtctl.config.secrets_store",
               # records of other commands (each costs ~1 ms to create at import)
               "vtctl.domain.audit_verdict", "vtctl.local.appointment_query",
-              "vtctl.domain.room_info", "vtctl.domain.rooms")
+              "vtctl.domain.room_info", "vtctl.domain.rooms",
+              # the OS user of an audit record: getpass's rule, not getpass and termios
+              "getpass", "termios")
 
 
 def imported(home: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:

@@ -32,10 +32,8 @@ import hmac
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from vtctl.domain.models import JsonFields
 from vtctl.util.text import printable
 
 GENESIS_HASH = "0" * 64
@@ -53,15 +51,14 @@ CHAIN_FIELDS: tuple[str, ...] = ("seq", "prev_hash", "hash", "mac")
 _TEXT_FIELDS = frozenset(AUDIT_FIELDS) - {"appointment_id", "ttl_seconds"}
 
 
-@dataclass(frozen=True, slots=True)
-class AuditRecord(JsonFields):
+class AuditRecord(NamedTuple):
     """One minted token: who, where, what for. Never the token itself.
 
     Read back from a file, a field may hold anything SQLite stores (an edit
-    behind vtctl's back): ``wrong_type`` names such a field.
+    behind vtctl's back): ``wrong_type`` names such a field.  A NamedTuple, as
+    ``domain.models``' records (why: there), so immutable as a record of the
+    trail should be.
     """
-
-    JSON_FIELDS = AUDIT_FIELDS
 
     at: str  # ISO 8601 UTC ending in Z
     os_user: str
@@ -74,8 +71,12 @@ class AuditRecord(JsonFields):
     ttl_seconds: int
     jti: str
 
-    def json_attr(self, name: str) -> Any:
-        return stored_json(getattr(self, name))
+    @classmethod
+    def json_fields(cls) -> tuple[str, ...]:
+        return AUDIT_FIELDS
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: stored_json(getattr(self, name)) for name in AUDIT_FIELDS}
 
     def wrong_type(self) -> str | None:
         """The first field whose value is not of its declared type, described; or None."""
@@ -114,13 +115,14 @@ def shown(value: object) -> str:
     return printable(str(stored_json(value)))
 
 
-@dataclass(frozen=True, slots=True)
-class ChainedRecord(JsonFields):
+#: The keys of a chained record's JSON: the record's (the contract's), then the chain's.
+CHAINED_FIELDS: tuple[str, ...] = (*AUDIT_FIELDS, *CHAIN_FIELDS)
+
+
+class ChainedRecord(NamedTuple):
     """A stored record with its place in the chain (``mac`` None: not keyed).
 
     Its JSON: the record's (the contract's keys), then ``CHAIN_FIELDS``."""
-
-    JSON_FIELDS = (*AUDIT_FIELDS, *CHAIN_FIELDS)
 
     seq: int
     record: AuditRecord
@@ -128,8 +130,13 @@ class ChainedRecord(JsonFields):
     hash: str
     mac: str | None = None
 
-    def json_attr(self, name: str) -> Any:
-        return stored_json(getattr(self if name in CHAIN_FIELDS else self.record, name))
+    @classmethod
+    def json_fields(cls) -> tuple[str, ...]:
+        return CHAINED_FIELDS
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.record.to_json(),
+                **{name: stored_json(getattr(self, name)) for name in CHAIN_FIELDS}}
 
 
 def _encode(*values: object) -> str:

@@ -3,28 +3,34 @@
 The secret is never shown: ``repr`` hides it.
 """
 
-from __future__ import annotations
-
 import json
-from dataclasses import dataclass, field
 
 from vtctl.domain.errors import UsageError
 
 
-@dataclass(frozen=True, slots=True)
 class TwilioCredentials:
-    """A Twilio API key (SID and secret) of an account, and where it was found."""
+    """A Twilio API key (SID and secret) of an account, and where it was found.
 
-    account_sid: str
-    api_key: str
-    api_secret: str = field(repr=False)
-    source: str = "environment"  # environment | keyring | demo
+    A plain class that checks itself when made: a dataclass would compile its
+    generated methods at every start of every command that mints (DEVELOPING.md).
+    """
 
-    def __post_init__(self) -> None:
-        validate_sid(self.account_sid, "AC", "account SID")
-        validate_sid(self.api_key, "SK", "API key SID")
-        if not self.api_secret:
+    __slots__ = ("account_sid", "api_key", "api_secret", "source")
+
+    def __init__(self, account_sid: str, api_key: str, api_secret: str,
+                 source: str = "environment") -> None:
+        validate_sid(account_sid, "AC", "account SID")
+        validate_sid(api_key, "SK", "API key SID")
+        if not api_secret:
             raise UsageError("the Twilio API secret is empty")
+        self.account_sid = account_sid
+        self.api_key = api_key
+        self.api_secret = api_secret
+        self.source = source  # environment | keyring | demo
+
+    def __repr__(self) -> str:  # never the secret
+        return (f"TwilioCredentials(account_sid={self.account_sid!r}, "
+                f"api_key={self.api_key!r}, source={self.source!r})")
 
     def to_json(self) -> str:
         return json.dumps(

@@ -1,18 +1,21 @@
-"""Plain dataclasses passed between the engine, the store, the REST client,
-the server and the renderers: users, appointments and their tokens.
+"""The records passed between the engine, the store, the REST client, the server
+and the renderers: users, appointments and their tokens (NamedTuples), and
+``JsonFields``, the mixin of the other modules' dataclass records.
 No I/O and no heavy imports here.
 
 Each module of records holds what the commands that use it need, no more: a
 dataclass costs ~1 ms to build at import, so ``vtctl token`` builds these and not
 Twilio's room states (``room_state``), ``room create``'s result (``room_info``),
-``mint``'s tokens (``minted``) or ``diagnose``'s findings (``findings``)."""
+``mint``'s tokens (``minted``) or ``diagnose``'s findings (``findings``).
 
-from __future__ import annotations
+No ``from __future__ import annotations``: a NamedTuple would compile each string
+annotation at every start (DEVELOPING.md)."""
 
 import dataclasses
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Literal
+from types import MappingProxyType
+from typing import Any, ClassVar, Literal, NamedTuple
 
 Role = Literal["patient", "psychologist"]
 ROLES: tuple[Role, ...] = ("patient", "psychologist")
@@ -84,30 +87,45 @@ class JsonFields:
         return self.json_of(self.json_fields())
 
 
-@dataclass(slots=True)
-class User(JsonFields):
+#: The keys of a user's JSON (its role is the key it sits under).
+USER_FIELDS: tuple[str, ...] = ("id", "email", "name")
+#: The keys of an appointment's JSON, before the ``extra`` ones a remote backend sent.
+APPOINTMENT_FIELDS: tuple[str, ...] = (
+    "id", "patient_id", "psychologist_id", "duration_minutes", "starts_at", "video_room_id",
+    "patient", "psychologist",
+)
+
+
+def fields_json(record: object, names: tuple[str, ...]) -> dict[str, Any]:
+    """The JSON of ``record``'s attributes ``names``, in that order."""
+    return {name: json_value(getattr(record, name)) for name in names}
+
+
+class User(NamedTuple):
     """A patient or psychologist of the store or the API.
 
-    Not frozen, as ``Appointment`` and ``VideoToken``: nothing changes one after it is
-    read, and a frozen dataclass costs about twice as much to create (three more
-    generated methods), which every command that imports these pays at start.
+    The records every command builds are NamedTuples, not dataclasses: a dataclass
+    compiles its generated methods at each start (about 3 ms for these three here),
+    which every command that imports them pays.  A NamedTuple takes no mixin, so each
+    carries ``json_fields`` and ``to_json`` itself, as ``JsonFields`` would.
     """
-
-    JSON_FIELDS = ("id", "email", "name")  # the role is the key it sits under
 
     id: int
     email: str
     name: str
     role: Role
 
+    @classmethod
+    def json_fields(cls) -> tuple[str, ...]:
+        return USER_FIELDS
 
-@dataclass(slots=True)
-class Appointment(JsonFields):
+    def to_json(self) -> dict[str, Any]:
+        return fields_json(self, USER_FIELDS)
+
+
+class Appointment(NamedTuple):
     """An appointment; its JSON also carries the fields a remote backend sent that the
-    guide does not name (``extra``), after the declared ones.  Not frozen: see ``User``."""
-
-    JSON_FIELDS = ("id", "patient_id", "psychologist_id", "duration_minutes", "starts_at",
-                   "video_room_id", "patient", "psychologist")
+    guide does not name (``extra``), after the declared ones."""
 
     id: int
     patient_id: int
@@ -117,24 +135,23 @@ class Appointment(JsonFields):
     video_room_id: str | None = None
     patient: User | None = None
     psychologist: User | None = None
-    #: fields a remote backend sent that the guide does not name
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: fields a remote backend sent that the guide does not name (read-only)
+    extra: Mapping[str, Any] = MappingProxyType({})
 
     def participant_ids(self) -> tuple[int, int]:
         return (self.patient_id, self.psychologist_id)
 
+    @classmethod
+    def json_fields(cls) -> tuple[str, ...]:
+        return APPOINTMENT_FIELDS
+
     def to_json(self) -> dict[str, Any]:
-        data = self.json_of(self.JSON_FIELDS)
+        data = fields_json(self, APPOINTMENT_FIELDS)
         return {**data, **{k: v for k, v in self.extra.items() if k not in data}}
 
 
-@dataclass(slots=True)
-class VideoToken(JsonFields):
-    """A token reply: exactly the guide's eight fields.
-
-    Not frozen: frozen dataclasses pay ``object.__setattr__`` per field, and
-    ``serve`` builds one of these per request.
-    """
+class VideoToken(NamedTuple):
+    """A token reply: exactly the guide's eight fields."""
 
     access_token: str
     room_name: str
@@ -145,4 +162,9 @@ class VideoToken(JsonFields):
     appointment_duration_minutes: int
     token_valid_until: str
 
-    JSON_FIELDS = TOKEN_FIELDS
+    @classmethod
+    def json_fields(cls) -> tuple[str, ...]:
+        return TOKEN_FIELDS
+
+    def to_json(self) -> dict[str, Any]:
+        return fields_json(self, TOKEN_FIELDS)

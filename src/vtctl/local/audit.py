@@ -101,14 +101,27 @@ def token_jti(access_token: str) -> str:
         return ""
 
 
+#: Where ``getpass.getuser()`` looks first, in its order.
+USER_VARIABLES = ("LOGNAME", "USER", "LNAME", "USERNAME")
+
+
 def os_user() -> str:
-    import getpass
+    """Who ran the command, by ``getpass.getuser()``'s rule: its variables, then the
+    password database; ``uid N`` when neither names them (containers).
 
+    Its rule, not the module: importing ``getpass`` imports ``termios`` too, which
+    every mint would pay for one lookup (``tests/test_audit.py`` compares the two).
+    """
+    import os
+
+    for name in USER_VARIABLES:
+        if user := os.environ.get(name):
+            return user
     try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no USER/LOGNAME and no passwd entry (containers)
-        import os
+        import pwd
 
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):  # no pwd (Windows), no passwd entry (containers)
         return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 

@@ -13,7 +13,6 @@ import functools
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -501,7 +500,7 @@ class AppointmentStore:
                 if last >= MAX_ID:
                     raise UsageError(f"appointment {MAX_ID} exists: there is no next id",
                                      hint="give one with --id")
-                appointment = replace(appointment, id=last + 1)
+                appointment = appointment._replace(id=last + 1)
             elif not 0 < appointment.id <= MAX_ID:
                 raise UsageError(f"appointment id must be between 1 and {MAX_ID}, "
                                  f"not {appointment.id}")
