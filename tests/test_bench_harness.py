@@ -51,3 +51,15 @@ def test_the_engine_benchmarks_subject_and_peer_mint_the_same_room(
     rooms = [jwt.decode(t, options={"verify_signature": False})["grants"]["video"]["room"]
              for t in (token, peer)]
     assert rooms == ["apt-47-1763138954-46eb915c"] * 2
+
+
+def test_the_benchmarks_environment_lets_python_write_bytecode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``PYTHONDONTWRITEBYTECODE`` passed on, a module edited since its cache was
+    written is compiled from source in every measured run: the floor row once measured
+    that (a 2-5% error) instead of vtctl."""
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    env = bench_serve.bench_env(tmp_path)
+    assert "PYTHONDONTWRITEBYTECODE" not in env
+    assert env["HOME"] == str(tmp_path)
