@@ -30,7 +30,6 @@ mints a token.
 import hashlib
 import hmac
 import math
-import re
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
@@ -227,28 +226,34 @@ class Anchor(NamedTuple):
         return isinstance(self.tag, str) and hmac.compare_digest(self.tag, str(expected))
 
 
-_TRAIL_ID = re.compile(r"[0-9a-f]{32}")
-_DIGEST = re.compile(r"[0-9a-f]{64}")
-_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
-_KEY_SOURCE = re.compile(r"keyring|file")
+#: the forms of an anchor's fields, one character each: ``d`` a digit, ``x`` a lowercase
+#: hex digit, anything else itself (shapes, not regexes: every mint reads the anchor, and
+#: compiling four patterns at each start cost more than the checks)
+_TRAIL_ID = "x" * 32
+_DIGEST = "x" * 64
+_UTC = "dddd-dd-ddTdd:dd:ddZ"
+_CLASSES = {"d": frozenset("0123456789"), "x": frozenset("0123456789abcdef")}
 
 
-def _matches(value: object, pattern: re.Pattern[str], optional: bool = False) -> bool:
+def _has_form(value: object, form: str, optional: bool = False) -> bool:
     if value is None:
         return optional
-    return isinstance(value, str) and pattern.fullmatch(value) is not None
+    if not isinstance(value, str) or len(value) != len(form):
+        return False
+    return all(c in _CLASSES[f] if f in _CLASSES else c == f
+               for c, f in zip(value, form, strict=True))
 
 
 def anchor_from_row(row: tuple[object, ...]) -> Anchor | None:
     """An anchor read from a file, if every field has the form vtctl writes (None
     otherwise: its text may hold anything, terminal escapes included)."""
     trail_id, created_at, key_source, keyed_seq, head_seq, head_mac, tag = row
-    if not (_matches(trail_id, _TRAIL_ID) and _matches(created_at, _UTC)
-            and _matches(key_source, _KEY_SOURCE, optional=True)
+    if not (_has_form(trail_id, _TRAIL_ID) and _has_form(created_at, _UTC)
+            and key_source in (None, "keyring", "file")
             and type(keyed_seq) is int and type(head_seq) is int
             and 0 <= keyed_seq <= head_seq
-            and _matches(head_mac, _DIGEST, optional=True)
-            and _matches(tag, _DIGEST, optional=True)):
+            and _has_form(head_mac, _DIGEST, optional=True)
+            and _has_form(tag, _DIGEST, optional=True)):
         return None
     return Anchor(trail_id, created_at, key_source, keyed_seq, head_seq,  # type: ignore[arg-type]
                   head_mac, tag)  # type: ignore[arg-type]
