@@ -25,6 +25,7 @@ from tests.test_server import (  # noqa: F401  (fixtures)
     store_path,
 )
 from vtctl.server.limits import ServeLimits
+from vtctl.server.state import FRESH_SECONDS
 
 with warnings.catch_warnings():  # "install httpx2": the installed httpx works fine
     warnings.simplefilter("ignore")
@@ -73,11 +74,14 @@ def _delete_user(store_path: Path, user_id: int) -> None:
 @pytest.mark.parametrize("fast", [True, False], ids=["fast path", "starlette"])
 def test_a_deleted_user_stops_authenticating(make_client: MakeClient, store_path: Path,
                                              fast: bool) -> None:
-    client = make_client(fast=fast)
+    """Within the read cache's window (``FRESH_SECONDS``), by the server's clock."""
+    now = [100.0]
+    client = make_client(fast=fast, reader_clock=lambda: now[0])
     as_outsider = bearer(_jwt(OUTSIDER))
     assert client.get(f"{API}/video-token/47/", headers=as_outsider).status_code == 403
     assert client.get(f"{API}/47/", headers=as_outsider).status_code == 403
     _delete_user(store_path, OUTSIDER)
+    now[0] += FRESH_SECONDS * 1.01
     for path in (f"{API}/video-token/47/", f"{API}/47/"):
         response = client.get(path, headers=as_outsider)
         assert (response.status_code, response.json()) == (
@@ -86,10 +90,12 @@ def test_a_deleted_user_stops_authenticating(make_client: MakeClient, store_path
 
 def test_refresh_issues_nothing_for_a_deleted_user(make_client: MakeClient,
                                                   store_path: Path) -> None:
-    client = make_client(dev_login=True)
+    now = [100.0]
+    client = make_client(dev_login=True, reader_clock=lambda: now[0])
     pair = client.post("/api/token/", json={"username": "9", "password": "x"}).json()
     assert client.post("/api/token/refresh/", json={"refresh": pair["refresh"]}).status_code == 200
     _delete_user(store_path, OUTSIDER)
+    now[0] += FRESH_SECONDS * 1.01
     response = client.post("/api/token/refresh/", json={"refresh": pair["refresh"]})
     assert (response.status_code, response.json()) == (401, {
         "detail": "No active account found for the given token.", "code": "no_active_account"})

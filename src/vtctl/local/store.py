@@ -34,6 +34,8 @@ from vtctl.util.fsutil import ensure_private_dir
 from vtctl.util.text import printable, quoted
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from vtctl.local.appointment_query import AppointmentQuery
     from vtctl.local.importer import ImportCounts
     from vtctl.local.trail_key import TrailKeys
@@ -232,7 +234,7 @@ class AppointmentStore:
 
     @classmethod
     def open(cls, path: Path, *, create: bool = True,
-             afresh: str | None = None) -> AppointmentStore:
+             afresh: str | None = None) -> Self:
         """Open the store at ``path``; only with ``create`` may the file (and its
         folders) be made.  A file that is not a vtctl store is refused untouched.
         ``afresh``: see ``AppointmentStore.afresh``."""
@@ -719,15 +721,14 @@ class AppointmentStore:
             if last_seq > MAX_SEQ - len(records):
                 raise AuditTrailError(f"the audit trail is full (seq {last_seq})")
             linked = chain(records, last_seq, last_hash, key)
-            db.executemany(
-                f"INSERT INTO audit (seq, {', '.join(AUDIT_FIELDS)}, prev_hash, hash, mac) "
-                f"VALUES ({', '.join('?' * (len(AUDIT_FIELDS) + 4))})",
-                [
-                    (c.seq, r.at, r.os_user, r.host, r.profile, r.command, r.appointment_id,
-                     r.identity, r.room_name, r.ttl_seconds, r.jti, c.prev_hash, c.hash, c.mac)
-                    for c in linked if (r := c.record)
-                ],
-            )
+            for start in range(0, len(linked), ROWS_PER_INSERT):
+                rows = linked[start:start + ROWS_PER_INSERT]
+                db.execute(_insert_records_sql(len(rows)), [
+                    value for c in rows if (r := c.record) for value in (
+                        c.seq, r.at, r.os_user, r.host, r.profile, r.command, r.appointment_id,
+                        r.identity, r.room_name, r.ttl_seconds, r.jti, c.prev_hash, c.hash,
+                        c.mac)
+                ])
             self._write_anchor(anchor.advanced(linked[-1], key))
 
     @_sqlite_errors
@@ -769,6 +770,21 @@ def _statements(script: str) -> Iterator[str]:
             if pending.strip(" \n;"):
                 yield pending
             pending = ""
+
+
+#: records per INSERT statement: one statement, not one per record (``executemany``),
+#: because sqlite3 releases and takes back the GIL around each step: with a record a
+#: step, serve's writer thread and its event loop handed the GIL back and forth for
+#: every record of a batch (serve's p99)
+ROWS_PER_INSERT = 128
+
+
+@functools.lru_cache(maxsize=8)
+def _insert_records_sql(count: int) -> str:
+    """``INSERT INTO audit`` of ``count`` records, in ``append_audit``'s column order."""
+    row = f"({', '.join('?' * (len(AUDIT_FIELDS) + 4))})"
+    return (f"INSERT INTO audit (seq, {', '.join(AUDIT_FIELDS)}, prev_hash, hash, mac) "
+            f"VALUES {', '.join([row] * count)}")
 
 
 _UPSERT_USER = """

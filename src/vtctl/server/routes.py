@@ -103,6 +103,7 @@ async def video_room(request: Request) -> Response:
     info = await anyio.to_thread.run_sync(
         state.writer.create_room, appointment_id, limiter=state.write_limiter
     )
+    state.store.expire()  # the next token request sees the room
     return JSONResponse(info.to_json(), status_code=201 if info.created else 200)
 
 
