@@ -30,3 +30,13 @@ def test_a_token_on_the_command_line_is_still_refused_unechoed(cli: Cli) -> None
     assert result.exit_code == 2
     assert "never taken from the command line" in result.stderr
     assert token not in result.stderr
+
+
+@pytest.mark.parametrize("args", [("--help", "token"), ("-h", "room", "list"),
+                                  ("--debug", "--help", "sessions")])
+def test_help_before_a_command_is_the_whole_root_help(vtctl: Cli, args: tuple[str, ...]) -> None:
+    """The help option comes before the command: click shows the root's help, which
+    lists every command, not only the one named after it."""
+    whole = vtctl("--help").stdout
+    assert "appointment" in whole and "sessions" in whole and "room" in whole
+    assert vtctl(*args).stdout == whole

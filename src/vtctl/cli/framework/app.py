@@ -95,11 +95,15 @@ def __getattr__(name: str) -> Any:
 
 
 def app_for(args: list[str]) -> typer.Typer:
-    """The app with only the command ``args`` runs, or every command (help, unknown name)."""
+    """The app with only the command ``args`` runs, or every command (the root's help,
+    an unknown name).  A help option before the name is the root's help (``vtctl --help
+    token``), which lists every command."""
     from vtctl.cli.framework.commands import module_of
 
-    name = next((a for a in args if not a.startswith("-")), None)
-    module = module_of(name) if name is not None else None
+    at = next((i for i, a in enumerate(args) if not a.startswith("-")), None)
+    if at is None or any(a in HELP_OPTIONS for a in args[:at]):
+        return build_app()
+    module = module_of(args[at])
     return build_app(None if module is None else (module,))
 
 
