@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # in annotations only: a command imports what it uses (vtctl 
 
     from vtctl.domain.audit import AuditRecord
     from vtctl.domain.commands import Suggestion
-    from vtctl.domain.history import SessionSources
+    from vtctl.domain.history import SessionSources, TrailDoubt
     from vtctl.domain.models import Appointment, VideoToken
     from vtctl.domain.room_info import RoomInfo
     from vtctl.domain.room_ref import RoomRef
@@ -154,15 +154,32 @@ class LocalBackend:
         appointment = self.appointment(appointment_id)
         rooms, more = read_sessions(self.twilio_credentials(), appointment, room_name,
                                     all_rooms=all_rooms, timeout=self.timeout)
-        return SessionSources(appointment, room_name, rooms, more,
-                              self.tokens_for(appointment_id, room_name))
+        tokens, doubt = self.tokens_for(appointment_id, room_name)
+        return SessionSources(appointment, room_name, rooms, more, tokens, doubt)
 
-    def tokens_for(self, appointment_id: int, room_name: str) -> tuple[AuditRecord, ...]:
-        """The audit trail's records for the appointment, and `mint`'s for its room."""
-        by_seq = {c.seq: c.record for c in self.store.read_audit(appointment_id=appointment_id)}
-        by_seq.update((c.seq, c.record) for c in self.store.read_audit(room_name=room_name)
-                      if c.record.appointment_id is None)
-        return tuple(by_seq[seq] for seq in sorted(by_seq))
+    def tokens_for(self, appointment_id: int, room_name: str
+                   ) -> tuple[tuple[AuditRecord, ...], TrailDoubt | None]:
+        """The audit trail's records for the appointment, and `mint`'s for its room, and
+        why they are not verified fact (None: they are): the whole trail is read once and
+        checked as ``vtctl audit verify`` checks it, since a record removed or forged
+        anywhere, or a key not kept here, leaves these records unproven too."""
+        from vtctl.domain.errors import AuditKeyError, AuditTrailError
+        from vtctl.local.trail_check import verified
+        from vtctl.local.trail_key import TrailKeys
+
+        try:
+            everything = self.store.read_audit()
+        except AuditTrailError as exc:  # the trail's tables were dropped: nothing to show
+            return (), exc
+        doubt: TrailDoubt | None = None
+        try:
+            verified(self.store, TrailKeys(), self.store.path, records=everything)
+        except (AuditTrailError, AuditKeyError) as exc:
+            doubt = exc
+        mine = tuple(c.record for c in everything
+                     if c.record.appointment_id == appointment_id
+                     or (c.record.appointment_id is None and c.record.room_name == room_name))
+        return mine, doubt
 
     def session_evidence(
         self, start: datetime, end: datetime, user: str | None, now: datetime

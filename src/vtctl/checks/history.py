@@ -9,6 +9,7 @@ note per part that could not be read.  ``checks.history_gather`` does the readin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from vtctl.checks.history_findings import findings
@@ -33,7 +34,9 @@ KIND_ORDER = ("token-minted", "room-created", "left", "joined", "room-ended", "t
               "more-participants")
 
 
-def build_history(sources: SessionSources, now: datetime) -> SessionHistory:
+def build_history(sources: SessionSources, now: datetime, action_flags: Sequence[str] = ()
+                  ) -> SessionHistory:
+    """``action_flags``: the run's backend flags, for the commands findings suggest."""
     found_stays = stays(sources, now)
     found_tokens = tokens(sources)
     return SessionHistory(
@@ -41,7 +44,7 @@ def build_history(sources: SessionSources, now: datetime) -> SessionHistory:
         now=now,
         events=tuple(timeline(sources, found_tokens, now)),
         tracks=tuple(person_tracks(sources, found_stays, found_tokens)),
-        findings=tuple(findings(sources, found_stays, found_tokens, now)),
+        findings=tuple(findings(sources, found_stays, found_tokens, now, action_flags)),
         notes=tuple(notes(sources)),
     )
 

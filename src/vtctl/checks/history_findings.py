@@ -5,6 +5,9 @@ Pure functions over what ``checks.history_stays`` made of the sources:
 ============  ==========================================================================
 check         stands out when
 ============  ==========================================================================
+audit         the audit trail failed verification (a problem: its token events are not
+              fact; the action runs ``vtctl audit verify`` on the same store), or could
+              not be checked here (a warning: its key is not kept here)
 nobody        no one joined any room of the appointment (once its time has come)
 no-show       one of the two never joined while the other did
 alone         the patient or the psychologist was in the room without the other for
@@ -20,6 +23,7 @@ crowd         more participant records than vtctl reads in full
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from vtctl.checks.history_stays import (
@@ -32,8 +36,11 @@ from vtctl.checks.history_stays import (
     subtract,
     total,
 )
+from vtctl.domain.commands import STORE_FLAGS, command_line, only
+from vtctl.domain.errors import AuditTrailError
 from vtctl.domain.findings import Finding
 from vtctl.domain.history import STRANGER, SessionSources
+from vtctl.util.text import printable
 from vtctl.util.timefmt import humanize_duration
 
 #: time alone worth a line
@@ -46,11 +53,13 @@ ROLES = ("patient", "psychologist")
 
 
 def findings(sources: SessionSources, found: list[Stay], found_tokens: list[Token],
-             now: datetime) -> list[Finding]:
-    """Every finding, in reading order (empty: nothing stands out)."""
+             now: datetime, action_flags: Sequence[str] = ()) -> list[Finding]:
+    """Every finding, in reading order (empty: nothing stands out); ``action_flags``: the
+    run's backend flags, for the commands the actions name."""
+    result = audit_trail(sources, action_flags)  # first: it qualifies the token events
     if not found:
-        return nobody(sources, found_tokens, now)
-    result = no_show(found, found_tokens)
+        return result + nobody(sources, found_tokens, now)
+    result += no_show(found, found_tokens)
     result += alone(sources, found)
     result += reconnects(found)
     result += errors(found)
@@ -59,6 +68,28 @@ def findings(sources: SessionSources, found: list[Stay], found_tokens: list[Toke
     result += strangers(found, found_tokens)
     result += crowd(sources)
     return result
+
+
+def audit_trail(sources: SessionSources, action_flags: Sequence[str] = ()) -> list[Finding]:
+    """The token events are the audit trail's records: a trail that failed verification
+    is a problem (they are not fact), one that could not be checked here a warning."""
+    doubt = sources.trail_doubt
+    if doubt is None:
+        return []
+    if isinstance(doubt, AuditTrailError):
+        # audit verify reads only the store: of the backend flags, --profile and --store
+        verify = command_line(("audit", "verify"), only(action_flags, STORE_FLAGS))
+        return [Finding(
+            "audit", "problem",
+            "the audit trail failed verification, so the token events shown are not fact: "
+            f"{printable(doubt.message)}",
+            printable(verify),
+        )]
+    return [Finding(
+        "audit", "warning",
+        f"the token events shown could not be checked: {printable(doubt.message)}",
+        printable(doubt.hint) if doubt.hint else None,
+    )]
 
 
 def clock(moment: datetime) -> str:

@@ -15,6 +15,7 @@ from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import BackendChoice
 from vtctl.cli.framework.context import streams, with_backend_flags
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
+from vtctl.config.settings import paste_flags
 from vtctl.domain.history import EVENT_FIELDS, HISTORY_FIELDS
 from vtctl.domain.room_ref import RoomRef, parse_room_ref
 from vtctl.ui.iostreams import IOStreams
@@ -22,7 +23,7 @@ from vtctl.ui.output import OutputFormat, emit, output_format
 from vtctl.util.clock import utc_now
 
 if TYPE_CHECKING:
-    from vtctl.domain.history import SessionHistory
+    from vtctl.domain.history import SessionHistory, TrailDoubt
     from vtctl.ui.sheet import Sheet
 
 _PARAGRAPHS = (
@@ -42,9 +43,14 @@ _PARAGRAPHS = (
     "check, status, detail, action.",
     "Video Insights is optional (not every account has it, and it summarises a room up to 30 "
     "minutes after it ends): when it is missing the rest is shown, with one line saying why. "
-    "Exit 0 when the story was told; 5 when the appointment or room is unknown (or has no "
-    "room); 3, 6 or 7 when Twilio's Video API cannot be asked; 2 on the remote backend (the "
-    "API has no such endpoint).",
+    "The token events are the audit trail's records: the whole trail is verified first, as "
+    "`vtctl audit verify` does. When it fails, the story is still told, the `audit` finding "
+    "(a problem) names the first bad record and the command to run, and the exit code is 9; "
+    "when it cannot be checked here (its key is not kept on this machine), the `audit` "
+    "finding is a warning and the exit code 3.",
+    "Exit 0 when the story was told from a verified trail; 9 or 3 as above, after it; 5 when "
+    "the appointment or room is unknown (or has no room); 3, 6 or 7 when Twilio's Video API "
+    "cannot be asked; 2 on the remote backend (the API has no such endpoint).",
 )
 HELP = "\n\n".join(textwrap.fill(paragraph, 78) for paragraph in _PARAGRAPHS)
 
@@ -57,6 +63,8 @@ class HistoryOptions:
     fmt: OutputFormat
     #: follow every page of the rooms of the name (default: the newest page)
     all_rooms: bool = False
+    #: backend flags the suggested commands carry (``--local``, ``--store PATH``...)
+    action_flags: tuple[str, ...] = ()
     clock: Callable[[], datetime] = utc_now
 
 
@@ -65,7 +73,8 @@ def run_history(opts: HistoryOptions) -> SessionHistory:
 
     history = call_backend(
         opts.open_backend,
-        lambda backend: gather_history(backend, opts.room, opts.clock(), opts.all_rooms),
+        lambda backend: gather_history(backend, opts.room, opts.clock(), opts.all_rooms,
+                                       opts.action_flags),
     )
     for note in history.notes:
         opts.io.info(f"note: {note}")
@@ -80,7 +89,22 @@ def run_history(opts: HistoryOptions) -> SessionHistory:
         return sheet(Drawn(history_view(history), history_lines(history), stands_out))
 
     emit(opts.io, opts.fmt, history.to_json, view)
+    doubt = history.sources.trail_doubt
+    if doubt is not None:
+        raise unverified(doubt)
     return history
+
+
+def unverified(doubt: TrailDoubt) -> TrailDoubt:
+    """The one line (no hint: the ``audit`` finding has the action) that says why the
+    story just told exits 9 (the trail failed verification) or 3 (it could not be checked
+    here), as ``vtctl audit list`` does for the same records."""
+    from vtctl.domain.errors import AuditTrailError
+    from vtctl.util.text import printable
+
+    failed = "the audit trail failed verification: " if isinstance(doubt, AuditTrailError) else ""
+    return type(doubt)("the token events shown are not verified: "
+                       f"{failed}{printable(doubt.message)}")
 
 
 AllRooms = Annotated[
@@ -102,6 +126,7 @@ def command(
     run_history(HistoryOptions(
         io=streams(ctx), open_backend=backend.open, room=parse_room_ref(room),
         fmt=output_format(json, jq), all_rooms=all_rooms,
+        action_flags=paste_flags(backend.settings),
     ))
 
 

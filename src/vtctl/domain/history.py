@@ -2,8 +2,9 @@
 
 ``SessionSources`` is what was read (the appointment, every Twilio room of its
 name with who was in it and Video Insights' summaries, the audit trail's
-tokens); ``SessionHistory`` is what ``checks.history`` builds from it (one
-timeline of events, one track per person for the picture, the findings).
+tokens and whether that trail verified); ``SessionHistory`` is what
+``checks.history`` builds from it (one timeline of events, one track per person
+for the picture, the findings).
 """
 
 from __future__ import annotations
@@ -13,12 +14,18 @@ from datetime import datetime
 from typing import Any
 
 from vtctl.domain.audit import AuditRecord
+from vtctl.domain.errors import AuditKeyError, AuditTrailError
 from vtctl.domain.findings import Finding
 from vtctl.domain.models import Appointment, JsonFields, format_utc
 from vtctl.domain.twilio_errors import describe_error, video_error
 
 #: the role of someone who is neither the patient nor the psychologist
 STRANGER = "stranger"
+
+
+#: why the audit trail's tokens are not verified fact: the whole trail failed verification
+#: (``AuditTrailError``, exit 9) or could not be checked here (``AuditKeyError``, exit 3)
+TrailDoubt = AuditTrailError | AuditKeyError
 
 
 def _when(moment: datetime | None) -> str | None:
@@ -174,6 +181,8 @@ class SessionSources:
     more_rooms: bool = False
     #: the audit trail's records for the appointment or its room, oldest first
     tokens: tuple[AuditRecord, ...] = ()
+    #: None: the whole trail verified as ``vtctl audit verify`` verifies it
+    trail_doubt: TrailDoubt | None = None
 
 
 #: the keys of each event in ``vtctl history --json`` (CONTRACT.md): ``Event.to_json``
