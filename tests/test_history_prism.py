@@ -82,9 +82,11 @@ def insights_spec_with_summaries(ours: dict[str, Any]) -> None:
     summaries["ours"] = {"value": page}
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_store(tmp_path_factory.mktemp("store") / "store.sqlite3", appointment(47))
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    """Per test: its audit trail is keyed in the test's own keyring, where ``history``
+    (which verifies the trail) looks for the key."""
+    return make_store(tmp_path / "store.sqlite3", appointment(47))
 
 
 @pytest.fixture(scope="module")

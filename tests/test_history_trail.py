@@ -177,3 +177,24 @@ def test_a_key_not_kept_here_is_a_warning_and_exit_3(history: Any, minted: str) 
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: the token events shown are not verified: this keyring "
                            "holds no key")
+
+
+@pytest.mark.parametrize(("flags", "action"), [
+    (("--local", "--profile", "clinic", "--store", "/data/my store.sqlite3"),
+     "vtctl audit verify --profile clinic --store '/data/my store.sqlite3'"),
+    (("--local",), "vtctl audit verify"),
+])
+def test_the_action_carries_only_the_flags_audit_verify_takes(
+        flags: tuple[str, ...], action: str) -> None:
+    """``audit verify`` reads only the store: ``--local`` would make it a usage error."""
+    from tests.history_builders import APPOINTMENT, ROOM, at
+    from vtctl.checks.history import build_history
+    from vtctl.domain.errors import AuditTrailError
+    from vtctl.domain.history import SessionSources
+
+    broken = AuditTrailError("audit record #1 (seq 1, \x1b[2J...) was changed")
+    told = build_history(SessionSources(APPOINTMENT, ROOM, trail_doubt=broken), at(300), flags)
+    (finding,) = [f for f in told.findings if f.check == "audit"]
+    assert finding.action == action
+    assert "\x1b" not in finding.detail  # stored text is made printable
+    assert told.findings[0] is finding
