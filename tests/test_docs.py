@@ -61,3 +61,20 @@ def test_readme_shows_the_latest_benchmark_table() -> None:
     readme = block(ROOT / "README.md")
     assert readme == block(ROOT / "benchmarks" / "RESULTS.md")
     assert "| `vtctl token 47 --local --json --profile demo` |" in readme
+
+
+def test_readme_counts_the_goals_its_table_meets() -> None:
+    """The sentence under the table ("Eight of the ten goals are met") says what the
+    table's `met` column says: a new run that changes a verdict changes the sentence."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text.split("<!-- benchmarks/run --write: table begin -->", 1)[1].split(
+        "<!-- benchmarks/run --write: table end -->", 1)[0]
+    verdicts = [line.rstrip().rsplit("|", 2)[1].strip() for line in table.splitlines()
+                if line.startswith("| ") and not line.startswith("| benchmark")]
+    words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+             "ten", "eleven", "twelve"]
+    met = words[sum(v == "yes" for v in verdicts)].capitalize()
+    assert re.search(rf"\b{met} of the {words[len(verdicts)]} goals are met\.", text), (
+        met, len(verdicts))
