@@ -371,8 +371,8 @@ def test_an_anchor_row_of_another_form_is_refused(index: int, value: object) -> 
 
 def test_an_anchor_field_with_one_character_out_of_its_class_is_refused() -> None:
     """Each position of a hex field takes only ``0-9a-f`` and each digit of the time only
-    ``0-9``: any other character there (an uppercase hex digit, an ``X``, a space) is
-    refused, wherever it stands."""
+    ``0-9``: any other printable character (an uppercase hex digit, an ``X``, a space) is
+    refused at either end of a hex field and in the time's first and last digit."""
     hex_digits, digits = set("0123456789abcdef"), set("0123456789")
     for char in sorted(set(string.printable) - hex_digits):
         for index, value in ((0, char + TRAIL[1:]), (0, TRAIL[:-1] + char),
