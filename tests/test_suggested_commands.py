@@ -183,3 +183,15 @@ def test_a_hint_and_a_suggestion_are_never_both_given_nor_lost() -> None:
     unknown = NetworkError("Twilio could not be reached", suggests=create)
     restated = as_unknown_state(unknown)
     assert restated is not unknown and restated.suggests == create
+
+
+def test_a_private_cas_bundle_is_pasted_for_the_remote_backend(tmp_path: Path) -> None:
+    """A suggested command for a server behind a private CA reaches it too: without the
+    bundle the pasted command would fail its TLS check."""
+    from vtctl.config.settings import BackendOptions, paste_flags, resolve_settings
+
+    pem = str(tmp_path / "ca.pem")
+    remote = resolve_settings(BackendOptions(base_url="https://api.example.test",
+                                             ca_bundle=pem), {})
+    assert paste_flags(remote) == ("--base-url", "https://api.example.test", "--ca-bundle", pem)
+    assert "--ca-bundle" not in paste_flags(resolve_settings(BackendOptions(local=True), {}))

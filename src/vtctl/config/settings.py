@@ -239,8 +239,8 @@ def resolve_settings(opts: BackendOptions, env: dict[str, str] | None = None) ->
 def paste_flags(settings: Settings) -> tuple[str, ...]:
     """The backend flags that make a suggested command (an action, a hint) reach the same
     backend and data as this run: ``--local``, ``--profile P``, ``--store S``,
-    ``--base-url U`` where they differ from the defaults (``domain.commands``). Never
-    raises: it completes another error's hint."""
+    ``--base-url U``, ``--ca-bundle PEM`` where they differ from the defaults
+    (``domain.commands``). Never raises: it completes another error's hint."""
     flags: list[str] = []
     if settings.backend == "local":
         flags.append("--local")
@@ -252,4 +252,6 @@ def paste_flags(settings: Settings) -> tuple[str, ...]:
         flags += ["--store", str(settings.store_path)]
     if settings.backend == "remote" and settings.base_url != DEFAULT_BASE_URL:
         flags += ["--base-url", settings.base_url]
+    if settings.backend == "remote" and settings.ca_bundle:  # a private CA's server
+        flags += ["--ca-bundle", settings.ca_bundle]
     return tuple(flags)
