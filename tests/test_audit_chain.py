@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import string
 
 import pytest
 
@@ -328,6 +329,16 @@ def test_json_and_shown_values() -> None:
     assert CHAIN_FIELDS == ("seq", "prev_hash", "hash", "mac")
 
 
+def test_json_fields_asked_of_the_class_are_the_documents_keys() -> None:
+    """``audit list --json`` declares its fields from the class (no record at hand yet),
+    and a document carries exactly those keys, in that order."""
+    assert AuditRecord.json_fields() == AUDIT_FIELDS == tuple(R2.to_json())
+    assert R2.to_json() == dict(zip(AUDIT_FIELDS, R2, strict=True))
+    chained = chain([R1], 0, GENESIS_HASH, KEY)[0]
+    assert ChainedRecord.json_fields() == (*AUDIT_FIELDS, *CHAIN_FIELDS)
+    assert tuple(chained.to_json()) == ChainedRecord.json_fields()
+
+
 # -- an anchor read from a file ------------------------------------------------------------
 
 ROW = (TRAIL, "2025-11-16T08:00:00Z", "keyring", 1, 2, MAC_2, TAG)
@@ -356,3 +367,19 @@ def test_an_anchor_row_of_another_form_is_refused(index: int, value: object) -> 
     row = list(ROW)
     row[index] = value
     assert anchor_from_row(tuple(row)) is None, (index, value)
+
+
+def test_an_anchor_field_with_one_character_out_of_its_class_is_refused() -> None:
+    """Each position of a hex field takes only ``0-9a-f`` and each digit of the time only
+    ``0-9``: any other printable character (an uppercase hex digit, an ``X``, a space) is
+    refused at either end of a hex field and in the time's first and last digit."""
+    hex_digits, digits = set("0123456789abcdef"), set("0123456789")
+    for char in sorted(set(string.printable) - hex_digits):
+        for index, value in ((0, char + TRAIL[1:]), (0, TRAIL[:-1] + char),
+                             (5, MAC_2[:-1] + char), (6, char + TAG[1:])):
+            row = list(ROW)
+            row[index] = value
+            assert anchor_from_row(tuple(row)) is None, (index, value)
+    for char in sorted(set(string.printable) - digits):
+        for value in (char + ROW[1][1:], ROW[1][:-2] + char + "Z"):
+            assert anchor_from_row((TRAIL, value, *ROW[2:])) is None, value

@@ -22,7 +22,7 @@ from vtctl.domain.audit import (
     record_hash,
     record_mac,
 )
-from vtctl.domain.errors import AuditKeyError, AuditTrailError
+from vtctl.domain.errors import AuditKeyError, AuditTrailError, StoreError
 from vtctl.local.store import _MIGRATIONS, MAX_SEQ, AppointmentStore, _statements
 from vtctl.local.trail_check import check_trail, verified
 from vtctl.local.trail_key import TrailKeys
@@ -414,3 +414,41 @@ def test_a_full_trail_is_refused_not_overflowed(tmp_path: Path) -> None:
             params=(moved.head_seq, moved.head_mac, moved.tag))
         with pytest.raises(AuditTrailError, match=f"is full \\(seq {MAX_SEQ}\\)"):
             append(store)
+
+
+#: SQLite's default limit of variables in one statement before 3.32.0 (still the limit
+#: of many system builds): a batch's INSERT must fit in it
+OLD_VARIABLE_LIMIT = 999
+
+
+@pytest.mark.parametrize("count", [1, 71, 72, 128, 129, 300])
+def test_a_batch_is_appended_whole_within_the_variable_limit(tmp_path: Path, count: int) -> None:
+    """serve appends up to 128 records in one transaction; each INSERT binds no more
+    variables than this SQLite allows, and the records land in order, chained."""
+    path = make_store(tmp_path / "s.sqlite3")
+    with AppointmentStore.open(path) as store:
+        store._db.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, OLD_VARIABLE_LIMIT)
+        store.append_audit([RECORD._replace(jti=f"jti-{n}") for n in range(count)], keys())
+        stored = store.read_audit()
+        assert [(c.seq, c.record.jti) for c in stored] == [
+            (n + 1, f"jti-{n}") for n in range(count)]
+        checked = verified(store, keys(), path)
+        assert (checked.verdict.count, checked.verdict.broken) == (count, None)
+
+
+def test_a_batch_failing_in_a_later_insert_leaves_nothing(tmp_path: Path) -> None:
+    """The third INSERT of a 300-record batch fails: none of the batch is stored and
+    the anchor still names the record before it."""
+    path = make_store(tmp_path / "s.sqlite3")
+    with AppointmentStore.open(path) as store:
+        append(store, 1)
+        before = store.read_anchor()
+        store._db.execute("CREATE TEMP TRIGGER fail_at_290 BEFORE INSERT ON main.audit "
+                          "WHEN NEW.seq = 290 BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        with pytest.raises(StoreError, match="disk full"):
+            store.append_audit([RECORD._replace(jti=f"b-{n}") for n in range(300)], keys())
+        assert [c.record.jti for c in store.read_audit()] == ["jti-0"]
+        assert store.read_anchor() == before
+        store._db.execute("DROP TRIGGER temp.fail_at_290")
+        append(store, 1)
+        assert verified(store, keys(), path).verdict.count == 2

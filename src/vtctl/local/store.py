@@ -721,8 +721,9 @@ class AppointmentStore:
             if last_seq > MAX_SEQ - len(records):
                 raise AuditTrailError(f"the audit trail is full (seq {last_seq})")
             linked = chain(records, last_seq, last_hash, key)
-            for start in range(0, len(linked), ROWS_PER_INSERT):
-                rows = linked[start:start + ROWS_PER_INSERT]
+            per_insert = _rows_per_insert(db)
+            for start in range(0, len(linked), per_insert):
+                rows = linked[start:start + per_insert]
                 db.execute(_insert_records_sql(len(rows)), [
                     value for c in rows if (r := c.record) for value in (
                         c.seq, r.at, r.os_user, r.host, r.profile, r.command, r.appointment_id,
@@ -779,10 +780,21 @@ def _statements(script: str) -> Iterator[str]:
 ROWS_PER_INSERT = 128
 
 
+#: the variables one record binds: seq, its fields, prev_hash, hash, mac
+_RECORD_VARIABLES = len(AUDIT_FIELDS) + 4
+
+
+def _rows_per_insert(db: sqlite3.Connection) -> int:
+    """``ROWS_PER_INSERT``, or fewer where this SQLite binds fewer variables a statement
+    (999 before SQLite 3.32.0, and in builds that keep that default: 71 records)."""
+    limit = db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(ROWS_PER_INSERT, limit // _RECORD_VARIABLES))
+
+
 @functools.lru_cache(maxsize=8)
 def _insert_records_sql(count: int) -> str:
     """``INSERT INTO audit`` of ``count`` records, in ``append_audit``'s column order."""
-    row = f"({', '.join('?' * (len(AUDIT_FIELDS) + 4))})"
+    row = f"({', '.join('?' * _RECORD_VARIABLES)})"
     return (f"INSERT INTO audit (seq, {', '.join(AUDIT_FIELDS)}, prev_hash, hash, mac) "
             f"VALUES {', '.join([row] * count)}")
 
