@@ -72,8 +72,9 @@ EXIT_CODES: dict[ExitCode, ExitMeaning] = {
         "that fault's code, 3, 6 or 7, after the findings, unless another check failed)"),
     ExitCode.AUDIT_FAILED: ExitMeaning(
         "audit trail broken", "the audit trail failed verification (`vtctl audit verify`, "
-        "`audit head`, and `audit list`, which still lists the records; minting a token "
-        "locally, when the trail's anchor or newest record is not the one vtctl wrote)"),
+        "`audit head`, `audit list`, which still lists the records, and `history`, which "
+        "still tells the story; minting a token locally, when the trail's anchor or newest "
+        "record is not the one vtctl wrote)"),
 }
 
 
