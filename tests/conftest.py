@@ -28,10 +28,28 @@ TEST_API_KEY = "SK" + "fedcba9876543210" * 2
 TEST_API_SECRET = "test-api-secret-Zq8mN3vX-0123abcd"
 
 
+#: the HOME the test run started with: no fixture may write there
+REAL_HOME = os.environ.get("HOME")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """``isolated_env`` for the module- and session-scoped fixtures, which run before any
+    test's own: a store they make keys its audit trail here, never in the user's config
+    or keyring."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield isolate(tmp_path_factory.mktemp("session-home"), monkeypatch)
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private HOME/XDG tree, a file keyring inside it, no inherited secrets."""
-    home = tmp_path_factory.mktemp("home")
+    return isolate(tmp_path_factory.mktemp("home"), monkeypatch)
+
+
+def isolate(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Make ``home`` the HOME and XDG tree, with a file keyring inside it and no
+    inherited secrets, until ``monkeypatch`` is undone."""
     for name in list(os.environ):
         if name.startswith(SECRET_ENV_PREFIXES) or name in ISOLATED_VARIABLES:
             monkeypatch.delenv(name, raising=False)

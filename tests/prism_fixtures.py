@@ -31,8 +31,13 @@ READY_DEADLINE = 60.0
 VIOLATIONS = ("Request did not pass the validation rules", "Request terminated with error")
 
 
+#: read when the tests are collected, in the environment the run started with: the
+#: fixtures run in a private HOME without VTCTL_ variables (conftest's isolation)
+NPM_CACHE = Path(os.environ.get("VTCTL_NPM_CACHE") or Path.home() / ".cache" / "vtctl-npm")
+
+
 def npm_cache() -> Path:
-    return Path(os.environ.get("VTCTL_NPM_CACHE") or Path.home() / ".cache" / "vtctl-npm")
+    return NPM_CACHE
 
 
 def setup_prism(cache: Path) -> dict[str, str]:
