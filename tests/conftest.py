@@ -28,8 +28,10 @@ TEST_API_KEY = "SK" + "fedcba9876543210" * 2
 TEST_API_SECRET = "test-api-secret-Zq8mN3vX-0123abcd"
 
 
-#: the HOME the test run started with: no fixture may write there
-REAL_HOME = os.environ.get("HOME")
+#: the environment the test run started with (read before any isolation), and its HOME,
+#: where no fixture may write
+STARTING_ENV = dict(os.environ)
+REAL_HOME = STARTING_ENV.get("HOME")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import STARTING_ENV
 from tests.serve_fixtures import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,9 +32,10 @@ READY_DEADLINE = 60.0
 VIOLATIONS = ("Request did not pass the validation rules", "Request terminated with error")
 
 
-#: read when the tests are collected, in the environment the run started with: the
-#: fixtures run in a private HOME without VTCTL_ variables (conftest's isolation)
-NPM_CACHE = Path(os.environ.get("VTCTL_NPM_CACHE") or Path.home() / ".cache" / "vtctl-npm")
+#: named by the environment the run started with: the fixtures run in a private HOME
+#: without VTCTL_ variables (conftest's isolation)
+NPM_CACHE = Path(STARTING_ENV.get("VTCTL_NPM_CACHE")
+                 or Path(STARTING_ENV.get("HOME") or Path.home()) / ".cache" / "vtctl-npm")
 
 
 def npm_cache() -> Path:
