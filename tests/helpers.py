@@ -77,3 +77,17 @@ def decode(
 
 
 __all__ = ["TEST_ACCOUNT_SID", "TEST_API_KEY", "TEST_API_SECRET"]
+
+
+def tamper(store: Path | str, *statements: str, params: tuple[Any, ...] = ()) -> None:
+    """Edit a store's file directly, every trigger dropped first (as an attacker would);
+    ``params`` go to the statements that have ``?``."""
+    import sqlite3
+
+    db = sqlite3.connect(store)
+    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        db.execute(f'DROP TRIGGER "{name}"')
+    for statement in statements:
+        db.execute(statement, params if "?" in statement else ())
+    db.commit()
+    db.close()

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import make_store
+from tests.helpers import make_store, tamper
 from vtctl.domain.audit import AuditRecord, record_hash
 
 Cli = Any
@@ -47,17 +47,6 @@ def tampering_found(cli: Cli, store: Path, *args: str) -> str:
     result = verify(cli, store, *args)
     assert result.exit_code == 9, result.stderr
     return str(result.stderr)
-
-
-def sql(store: Path, *statements: str, params: tuple[Any, ...] = ()) -> None:
-    """Edit the file directly, every trigger dropped first (as an attacker would)."""
-    db = sqlite3.connect(store)
-    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
-        db.execute(f'DROP TRIGGER "{name}"')
-    for statement in statements:
-        db.execute(statement, params if "?" in statement else ())
-    db.commit()
-    db.close()
 
 
 COLUMNS = ("seq, at, os_user, host, profile, command, appointment_id, identity, room_name, "
@@ -95,7 +84,7 @@ def forge_append(store: Path, seq: int | None = None) -> None:
     record = AuditRecord("2025-11-16T09:00:00Z", "mallory", "evil", "default", "token", 47,
                          "2-jane.doe@example.com", "apt-47-1763138954-46eb915c", 5400, "forged")
     digest = record_hash(seq, record, last[-1])
-    sql(store, f"INSERT INTO audit ({COLUMNS}) VALUES ({', '.join('?' * 13)})",
+    tamper(store, f"INSERT INTO audit ({COLUMNS}) VALUES ({', '.join('?' * 13)})",
         params=(seq, *(getattr(record, f) for f in record._fields), last[-1], digest))
 
 
@@ -118,7 +107,7 @@ def test_a_forged_record_appended_with_a_correct_hash_is_found(cli: Cli, store: 
 
 def test_an_edit_with_the_chain_recomputed_is_found(cli: Cli, store: Path) -> None:
     mint(cli, store)
-    sql(store, "UPDATE audit SET identity = '9-outsider@example.com' WHERE seq = 2")
+    tamper(store, "UPDATE audit SET identity = '9-outsider@example.com' WHERE seq = 2")
     rechain(store)
     stderr = tampering_found(cli, store)
     assert "#2 (seq 2" in stderr
@@ -126,27 +115,27 @@ def test_an_edit_with_the_chain_recomputed_is_found(cli: Cli, store: Path) -> No
 
 def test_a_changed_appointment_id_is_found(cli: Cli, store: Path) -> None:
     mint(cli, store)
-    sql(store, "UPDATE audit SET appointment_id = 48 WHERE seq = 1")
+    tamper(store, "UPDATE audit SET appointment_id = 48 WHERE seq = 1")
     assert "#1 (seq 1" in tampering_found(cli, store)
 
 
 def test_the_newest_records_deleted_are_found(cli: Cli, store: Path) -> None:
     mint(cli, store)
-    sql(store, "DELETE FROM audit WHERE seq >= 2")
+    tamper(store, "DELETE FROM audit WHERE seq >= 2")
     stderr = tampering_found(cli, store)
     assert "removed" in stderr
 
 
 def test_every_record_deleted_is_not_intact(cli: Cli, store: Path) -> None:
     mint(cli, store)
-    sql(store, "DELETE FROM audit")
+    tamper(store, "DELETE FROM audit")
     stderr = tampering_found(cli, store)
     assert "intact" not in stderr
 
 
 def test_a_dropped_audit_table_is_exit_9(cli: Cli, store: Path) -> None:
     mint(cli, store)
-    sql(store, "DROP TABLE audit")
+    tamper(store, "DROP TABLE audit")
     stderr = tampering_found(cli, store)
     assert "Traceback" not in stderr
 
@@ -156,7 +145,7 @@ def test_a_dropped_table_with_the_schema_version_set_back_is_exit_9(
     cli: Cli, store: Path, version: int
 ) -> None:
     mint(cli, store)
-    sql(store, "DROP TABLE audit", f"PRAGMA user_version = {version}")
+    tamper(store, "DROP TABLE audit", f"PRAGMA user_version = {version}")
     stderr = tampering_found(cli, store)
     assert "intact" not in stderr
 
@@ -166,7 +155,7 @@ def test_a_dropped_table_with_the_schema_version_set_back_is_exit_9(
 
 def test_verify_prints_a_tampered_record_safely(cli: Cli, store: Path) -> None:
     mint(cli, store)
-    sql(store, "UPDATE audit SET identity = ?, command = ? WHERE seq = 2",
+    tamper(store, "UPDATE audit SET identity = ?, command = ? WHERE seq = 2",
         params=(f"x{ESCAPES}audit trail intact: 6 record(s)", f"token{ESCAPES}"))
     result = verify(cli, store)
     assert result.exit_code == 9
@@ -177,7 +166,7 @@ def test_verify_prints_a_tampered_record_safely(cli: Cli, store: Path) -> None:
 
 def test_list_json_escapes_c1_and_bidi(cli: Cli, store: Path) -> None:
     mint(cli, store, 1)
-    sql(store, "UPDATE audit SET identity = ? WHERE seq = 1", params=(f"a{ESCAPES}b",))
+    tamper(store, "UPDATE audit SET identity = ? WHERE seq = 1", params=(f"a{ESCAPES}b",))
     result = cli("audit", "list", "--json")
     assert result.exit_code == 9, result.stderr  # listed, never as a verified trail
     for char in CONTROLS:
@@ -188,7 +177,7 @@ def test_list_json_escapes_c1_and_bidi(cli: Cli, store: Path) -> None:
 @pytest.mark.parametrize("column", ["identity", "at", "ttl_seconds", "appointment_id", "jti"])
 def test_a_blob_field_is_listed_and_found_not_exit_1(cli: Cli, store: Path, column: str) -> None:
     mint(cli, store, 2)
-    sql(store, f"UPDATE audit SET {column} = ? WHERE seq = 1", params=(b"\x1b[2J\xff\x00",))
+    tamper(store, f"UPDATE audit SET {column} = ? WHERE seq = 1", params=(b"\x1b[2J\xff\x00",))
     for args in ((), ("--json",)):
         result = cli("audit", "list", *args)
         assert result.exit_code == 9, (args, result.stderr)  # listed, and found
@@ -271,7 +260,7 @@ def test_expect_finds_a_replaced_store(cli: Cli, store: Path, tmp_path: Path) ->
 def test_expect_after_every_record_deleted(cli: Cli, store: Path) -> None:
     mint(cli, store, 2)
     anchor = head(cli, store)
-    sql(store, "DELETE FROM audit")
+    tamper(store, "DELETE FROM audit")
     result = verify(cli, store, "--expect", anchor)
     assert result.exit_code == 9 and "intact" not in result.stderr, result.stderr
 
@@ -297,7 +286,7 @@ def test_without_a_keyring_the_key_is_kept_in_a_private_file(
     mint(cli, store, 2)
     forge_append(store)
     assert verify(cli, store).exit_code == 9  # the key file's key, not the file's hashes
-    sql(store, "DELETE FROM audit WHERE seq = 3")
+    tamper(store, "DELETE FROM audit WHERE seq = 3")
     intact = verify(cli, store)
     assert intact.exit_code == 0, intact.stderr
     trail_id = json.loads(cli("audit", "head", "--json", "--store", str(store)).stdout)["trail_id"]
@@ -311,7 +300,7 @@ def test_without_a_keyring_the_key_is_kept_in_a_private_file(
 
 def test_list_pipes_stored_escapes_printable(cli: Cli, store: Path) -> None:
     mint(cli, store, 1)
-    sql(store, "UPDATE audit SET room_name = ?, os_user = ? WHERE seq = 1",
+    tamper(store, "UPDATE audit SET room_name = ?, os_user = ? WHERE seq = 1",
         params=(f"r{ESCAPES}", "\u202eevil"))
     result = cli("audit", "list")
     assert result.exit_code == 9  # listed, and found
@@ -330,7 +319,7 @@ def test_list_of_a_tampered_trail_prints_the_records_warns_and_exits_9(
     stdout (plain lines in a pipe, one JSON document with --json), one line on stderr
     naming the first bad record and the command that says more, and exit 9."""
     mint(cli, store)
-    sql(store, "UPDATE audit SET identity = '2-someone@example.com' WHERE seq = 1")
+    tamper(store, "UPDATE audit SET identity = '2-someone@example.com' WHERE seq = 1")
     piped = vtctl("audit", "list", "--store", str(store))
     assert piped.returncode == 9, piped.stderr
     lines = piped.stdout.splitlines()
@@ -348,7 +337,7 @@ def test_list_of_a_tampered_trail_prints_the_records_warns_and_exits_9(
 
 def test_list_checks_the_whole_trail_whatever_the_filters(cli: Cli, store: Path) -> None:
     mint(cli, store)
-    sql(store, "UPDATE audit SET appointment_id = 48 WHERE seq = 1")
+    tamper(store, "UPDATE audit SET appointment_id = 48 WHERE seq = 1")
     result = cli("audit", "list", "--appointment", "47")  # the forged record not shown
     assert result.exit_code == 9 and len(result.stdout.splitlines()) == 2
     assert "#1 (seq 1" in result.stderr
@@ -404,7 +393,7 @@ def test_minting_checks_the_trails_head_and_list_checks_every_record(
     """README: minting checks only the anchor and the newest record (not O(n) per token);
     an older record edited in place is found by `audit list` and `audit verify`."""
     mint(cli, store)
-    sql(store, "UPDATE audit SET identity = '2-someone@example.com' WHERE seq = 1")
+    tamper(store, "UPDATE audit SET identity = '2-someone@example.com' WHERE seq = 1")
     mint(cli, store, 1)  # the head is still the one the anchor names
     listed = cli("audit", "list")
     assert listed.exit_code == 9 and len(listed.stdout.splitlines()) == 4

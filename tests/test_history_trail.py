@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import json
 import shlex
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pytest_httpx import HTTPXMock
 
-from tests.helpers import store_from_document
+from tests.helpers import store_from_document, tamper
 from tests.history_fakes import (
     FakeTwilio,
     a_participant,
@@ -63,17 +62,6 @@ def history(cli: Any, minted: str, httpx_mock: HTTPXMock) -> Any:
     return invoke
 
 
-def edit(store: str, *statements: str) -> None:
-    """Change the file directly, every trigger dropped first (as an attacker would)."""
-    db = sqlite3.connect(store)
-    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
-        db.execute(f'DROP TRIGGER "{name}"')
-    for statement in statements:
-        db.execute(statement)
-    db.commit()
-    db.close()
-
-
 def audit_findings(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [f for f in document["findings"] if f["check"] == "audit"]
 
@@ -93,7 +81,7 @@ def test_an_intact_trail_adds_nothing_and_exits_0(history: Any) -> None:
 
 def test_a_forged_record_is_a_problem_finding_and_exit_9(
         history: Any, minted: str, cli: Any) -> None:
-    edit(minted, f"UPDATE audit SET identity = '{SARAH_ID}' WHERE seq = 2")
+    tamper(minted, f"UPDATE audit SET identity = '{SARAH_ID}' WHERE seq = 2")
     result = history("--json")
     assert result.exit_code == 9, result.stderr
     document = json.loads(result.stdout)
@@ -120,7 +108,7 @@ def test_a_forged_record_is_a_problem_finding_and_exit_9(
 
 
 def test_piped_the_finding_is_on_stderr_with_its_action(history: Any, minted: str) -> None:
-    edit(minted, "UPDATE audit SET ttl_seconds = 86400 WHERE seq = 1")
+    tamper(minted, "UPDATE audit SET ttl_seconds = 86400 WHERE seq = 1")
     result = history()
     assert result.exit_code == 9
     assert result.stdout.count("\ttoken-minted\t") == 3
@@ -134,7 +122,7 @@ def test_piped_the_finding_is_on_stderr_with_its_action(history: Any, minted: st
 
 def test_a_removed_record_is_found_though_history_reads_only_its_appointment(
         history: Any, minted: str) -> None:
-    edit(minted, "DELETE FROM audit WHERE seq = 3")
+    tamper(minted, "DELETE FROM audit WHERE seq = 3")
     result = history("--json")
     assert result.exit_code == 9
     document = json.loads(result.stdout)
@@ -144,7 +132,7 @@ def test_a_removed_record_is_found_though_history_reads_only_its_appointment(
 
 
 def test_a_dropped_trail_still_tells_the_story(history: Any, minted: str) -> None:
-    edit(minted, "DROP TABLE audit")
+    tamper(minted, "DROP TABLE audit")
     result = history("--json")
     assert result.exit_code == 9, result.stderr
     document = json.loads(result.stdout)

@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.helpers import tamper
 from tests.serve_fixtures import RunningServer, start_server
 
 API = "/api/appointments"
@@ -47,16 +48,6 @@ def _records(store: Path) -> int:
         db.close()
 
 
-def _tamper(store: Path, *statements: str) -> None:
-    db = sqlite3.connect(store)
-    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
-        db.execute(f'DROP TRIGGER "{name}"')
-    for statement in statements:
-        db.execute(statement)
-    db.commit()
-    db.close()
-
-
 FORGE_LARGEST_SEQ = (
     f"INSERT INTO audit ({COLUMNS}) SELECT {2**63 - 1}, at, 'mallory', host, profile, command, "
     "appointment_id, identity, room_name, ttl_seconds, jti, hash, hash FROM audit "
@@ -79,7 +70,7 @@ def test_tokens_stop_while_records_cannot_be_written(tmp_path: Path, attack: str
     try:
         assert _token(server).status_code == 200
         _until(lambda: _records(server.store) == 1, "the first record")
-        _tamper(server.store, attack)
+        tamper(server.store, attack)
         assert _token(server).status_code == 200  # queued: the writer finds out on its flush
         _until(lambda: _token(server).status_code == 503, "a 503")
         refused = _token(server)
@@ -99,7 +90,7 @@ def test_a_damaged_trail_at_start_hands_out_no_token(tmp_path: Path) -> None:
     first = start_server(tmp_path / "a")
     assert _token(first).status_code == 200
     assert first.stop() == 0, first.stderr()
-    _tamper(first.store, FORGE_LARGEST_SEQ)
+    tamper(first.store, FORGE_LARGEST_SEQ)
     (tmp_path / "b").mkdir()
     server = start_server(tmp_path / "b", store=first.store,
                           extra_env={"XDG_DATA_HOME": str(tmp_path / "a" / "data")})
@@ -196,14 +187,14 @@ def test_the_writer_recovers_once_records_can_be_written_again(tmp_path: Path) -
 
     path = make_store(tmp_path / "s.sqlite3")
     minted = Minted("serve", 47, "2-jane.doe@example.com", "room", 60, 1_763_300_000, "x.e30.y")
-    _tamper(path, "ALTER TABLE audit RENAME TO audit_away")
+    tamper(path, "ALTER TABLE audit RENAME TO audit_away")
     writer = BatchingAuditWriter(path, AuditContext("u", "h", "default"), TrailKeys(),
                                  flush_seconds=0.01)
     try:
         assert writer.problem is not None and "damaged" in writer.problem
         with pytest.raises(AuditWriteError, match="no token is handed out until it can"):
             writer.minted(minted)
-        _tamper(path, "ALTER TABLE audit_away RENAME TO audit")
+        tamper(path, "ALTER TABLE audit_away RENAME TO audit")
         _until(lambda: writer.problem is None, "the writer to recover")
         writer.minted(minted)
     finally:
