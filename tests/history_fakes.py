@@ -11,7 +11,14 @@ from urllib.parse import urlencode
 
 import httpx
 
-from tests.twilio_fakes import TEST_ACCOUNT_SID, participant_body, room_body, twilio_error
+from tests.twilio_fakes import (
+    JANE_ID,
+    SARAH_ID,
+    TEST_ACCOUNT_SID,
+    participant_body,
+    room_body,
+    twilio_error,
+)
 
 VIDEO = "https://video.twilio.com"
 INSIGHTS = "https://insights.twilio.com"
@@ -141,3 +148,17 @@ class FakeTwilio:
             "first_page_url": f"{base}?{urlencode({**here, 'Page': 0})}",
             "previous_page_url": None, "next_page_url": next_url,
         }})
+
+
+def one_room(**people: Any) -> FakeTwilio:
+    """Room 1, completed, with Jane and Sarah; Insights complete."""
+    return FakeTwilio(
+        rooms=[a_room(1, "2025-11-16T08:58:00Z", end="2025-11-16T09:52:00Z")],
+        participants={room_sid(1): [
+            a_participant(JANE_ID, 1, "2025-11-16T08:58:00Z", "2025-11-16T09:52:00Z"),
+            a_participant(SARAH_ID, 2, "2025-11-16T09:07:00Z", "2025-11-16T09:52:00Z"),
+        ]},
+        insights={room_sid(1): a_room_summary(1)},
+        summaries={room_sid(1): [a_summary(1, JANE_ID), a_summary(2, SARAH_ID)]},
+        **people,
+    )

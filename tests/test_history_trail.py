@@ -19,14 +19,9 @@ from pytest_httpx import HTTPXMock
 
 from tests.helpers import store_from_document, tamper
 from tests.history_fakes import (
-    FakeTwilio,
-    a_participant,
-    a_room,
-    a_room_summary,
-    a_summary,
-    room_sid,
+    one_room,
 )
-from tests.twilio_fakes import IMPORT_FILE, JANE_ID, SARAH_ID
+from tests.twilio_fakes import IMPORT_FILE, SARAH_ID
 
 
 @pytest.fixture
@@ -45,15 +40,7 @@ def minted(cli: Any, twilio_env: dict[str, str], store: str) -> str:
 
 @pytest.fixture
 def history(cli: Any, minted: str, httpx_mock: HTTPXMock) -> Any:
-    fake = FakeTwilio(
-        rooms=[a_room(1, "2025-11-16T08:58:00Z", end="2025-11-16T09:52:00Z")],
-        participants={room_sid(1): [
-            a_participant(JANE_ID, 1, "2025-11-16T09:00:00Z", "2025-11-16T09:50:00Z"),
-            a_participant(SARAH_ID, 2, "2025-11-16T09:00:00Z", "2025-11-16T09:50:00Z"),
-        ]},
-        insights={room_sid(1): a_room_summary(1)},
-        summaries={room_sid(1): [a_summary(1, JANE_ID), a_summary(2, SARAH_ID)]},
-    )
+    fake = one_room()
     httpx_mock.add_callback(fake, is_reusable=True)
 
     def invoke(*args: str) -> Any:

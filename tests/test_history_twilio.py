@@ -19,6 +19,7 @@ from tests.history_fakes import (
     a_room,
     a_room_summary,
     a_summary,
+    one_room,
     room_sid,
 )
 from tests.twilio_fakes import (
@@ -60,20 +61,6 @@ def read(all_rooms: bool = False) -> tuple[tuple[SessionRoom, ...], bool]:
 def asked(httpx_mock: HTTPXMock, host: str, path_end: str = "") -> list[str]:
     return [str(r.url) for r in httpx_mock.get_requests()
             if str(r.url).startswith(host) and r.url.path.endswith(path_end)]
-
-
-def one_room(**people: Any) -> FakeTwilio:
-    """Room 1, completed, with Jane and Sarah; Insights complete."""
-    return FakeTwilio(
-        rooms=[a_room(1, "2025-11-16T08:58:00Z", end="2025-11-16T09:52:00Z")],
-        participants={room_sid(1): [
-            a_participant(JANE_ID, 1, "2025-11-16T08:58:00Z", "2025-11-16T09:52:00Z"),
-            a_participant(SARAH_ID, 2, "2025-11-16T09:07:00Z", "2025-11-16T09:52:00Z"),
-        ]},
-        insights={room_sid(1): a_room_summary(1)},
-        summaries={room_sid(1): [a_summary(1, JANE_ID), a_summary(2, SARAH_ID)]},
-        **people,
-    )
 
 
 def test_a_name_reused_by_three_rooms_gives_three_rooms_newest_first(
