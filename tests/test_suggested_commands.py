@@ -195,3 +195,31 @@ def test_a_private_cas_bundle_is_pasted_for_the_remote_backend(tmp_path: Path) -
                                              ca_bundle=pem), {})
     assert paste_flags(remote) == ("--base-url", "https://api.example.test", "--ca-bundle", pem)
     assert "--ca-bundle" not in paste_flags(resolve_settings(BackendOptions(local=True), {}))
+
+
+def test_a_store_only_commands_hint_reads_the_same_store(cli: Any, store: str) -> None:
+    """``appointment list --user`` reads only the store: its hint's command, pasted, lists
+    the users of that store, not of the default one."""
+    result = cli("appointment", "list", "--user", "nobody@example.com", "--store", store)
+    assert result.exit_code == 5, result.stderr
+    command = hinted(result.stderr)
+    assert shlex.split(command) == ["vtctl", "appointment", "export", "--store", store]
+    pasted = cli(*shlex.split(command)[1:])
+    assert pasted.exit_code == 0 and "jane.doe@example.com" in pasted.stdout
+
+
+def test_a_forged_trail_head_hints_verify_on_the_same_store(
+        cli: Any, twilio_env: dict[str, str], store: str) -> None:
+    """Minting refuses a trail whose newest record is not the one vtctl wrote: the hint's
+    ``audit verify`` runs on the store the token was asked of, and finds the break."""
+    from tests.helpers import tamper
+
+    for _ in range(2):
+        assert cli("token", "47", "--local", "--as", "2", "--store", store).exit_code == 0
+    tamper(store, "DELETE FROM audit WHERE seq = 2")  # the newest record, gone
+    refused = cli("token", "47", "--local", "--as", "2", "--store", store)
+    assert refused.exit_code == 9, refused.stderr
+    command = hinted(refused.stderr)
+    assert shlex.split(command) == ["vtctl", "audit", "verify", "--store", store]
+    verify = cli(*shlex.split(command)[1:])
+    assert verify.exit_code == 9, verify.stderr

@@ -13,7 +13,7 @@ import typer
 
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import settings_from
-from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.context import streams, suggesting_for
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.framework.validate import check_exclusive
 from vtctl.domain import rules
@@ -155,12 +155,13 @@ def mint_command(
         with open_store(settings, create=True) as store:
             yield AuditTrail(store, AuditContext.current(settings.profile))
 
-    run_mint(
-        MintOptions(
-            io=streams(ctx), credentials=credentials, audit=audit, identity=identity,
-            room_name=room, ttl=ttl, fmt=output_format(json, jq, raw),
+    with suggesting_for(settings):  # a hint's command reads the profile's store
+        run_mint(
+            MintOptions(
+                io=streams(ctx), credentials=credentials, audit=audit, identity=identity,
+                room_name=room, ttl=ttl, fmt=output_format(json, jq, raw),
+            )
         )
-    )
 
 
 def register(app: typer.Typer) -> None:

@@ -54,3 +54,9 @@ class Suggestion(NamedTuple):
         used = flags if self.takes is None else only(flags, self.takes)
         # not str.format: the rest of the hint may hold braces (a store's path)
         return self.template.replace("{command}", command_line(self.words, used), 1)
+
+
+#: what to run when a store's audit trail is found broken (on the same store)
+VERIFY_TRAIL = Suggestion(("audit", "verify"),
+                          "run `{command}`; keep a copy of the file for investigation",
+                          STORE_FLAGS)

@@ -20,10 +20,10 @@ def appointment_query(
         found = store.find_user(user)
         if found is None:
             shown = repr(user) if len(user) <= 60 else repr(user[:57] + "...")
-            raise UserNotFoundError(
-                f"no stored user {shown}",
-                hint="give a user id or email from the store "
-                "(`vtctl appointment export` lists them)",
-            )
+            from vtctl.domain.commands import STORE_FLAGS, Suggestion
+
+            raise UserNotFoundError(f"no stored user {shown}", suggests=Suggestion(
+                ("appointment", "export"),
+                "give a user id or email from the store (`{command}` lists them)", STORE_FLAGS))
         user_id = found.id
     return AppointmentQuery(user_id=user_id, start=start, end=end)

@@ -664,9 +664,11 @@ class AppointmentStore:
         records = self.read_audit()
         verdict = verify_trail(records, anchor, None)
         if verdict.broken is not None:
+            from vtctl.domain.commands import VERIFY_TRAIL  # only when broken
+
             raise AuditTrailError(
                 f"the audit trail cannot be keyed: {verdict.broken.describe()}",
-                hint="run `vtctl audit verify`; keep a copy of the file for investigation")
+                suggests=VERIFY_TRAIL)
         source, key = keys.new_key(anchor.trail_id)
         self._db.execute("SAVEPOINT keying")
         try:
@@ -697,10 +699,12 @@ class AppointmentStore:
         if (last_seq, last_mac) != (anchor.head_seq, anchor.head_mac) or not (
             anchor.tag_matches(key) and isinstance(last_hash, str)
         ):
+            from vtctl.domain.commands import VERIFY_TRAIL  # only when broken
+
             raise AuditTrailError(
                 "the audit trail is damaged: its newest record is not the one vtctl "
                 "wrote last, so no token is minted",
-                hint="run `vtctl audit verify`; keep a copy of the file for investigation")
+                suggests=VERIFY_TRAIL)
         return anchor, key, last_seq, last_hash
 
     @_sqlite_errors

@@ -68,10 +68,12 @@ class TrailKeys:
             source = FILE
             existing = None
         if existing is not None or self._file_holds(trail_id):
+            from vtctl.domain.commands import VERIFY_TRAIL  # only when broken
+
             raise AuditTrailError(
                 f"the store says its audit trail {trail_id} was never keyed, but its key is "
                 "kept here: the trail was reset outside vtctl",
-                hint="run `vtctl audit verify`; keep a copy of the file for investigation")
+                suggests=VERIFY_TRAIL)
         import secrets  # only a trail being keyed needs a new key
 
         key = secrets.token_bytes(32)

@@ -9,7 +9,7 @@ import typer
 
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import settings_from
-from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.context import streams, suggesting_for
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.config.settings import Settings
 from vtctl.domain.errors import UsageError
@@ -99,14 +99,16 @@ def add_command(
     store: o.Store = None,
 ) -> None:
     """Add an appointment between two stored users to the local store."""
-    run_add(
-        AddOptions(
-            io=streams(ctx), settings=settings_from(local=True, profile=profile, store=store),
-            fmt=output_format(json, jq), patient=patient, psychologist=psychologist,
-            duration_minutes=duration, appointment_id=appointment_id,
-            starts_at=starts_at, room=room,
+    settings = settings_from(local=True, profile=profile, store=store)
+    with suggesting_for(settings):  # a hint's command reads the same store
+        run_add(
+            AddOptions(
+                io=streams(ctx), settings=settings,
+                fmt=output_format(json, jq), patient=patient, psychologist=psychologist,
+                duration_minutes=duration, appointment_id=appointment_id,
+                starts_at=starts_at, room=room,
+            )
         )
-    )
 
 
 def register(group: typer.Typer) -> None:

@@ -8,7 +8,7 @@ import typer
 
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import settings_from
-from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.context import streams, suggesting_for
 from vtctl.config.settings import Settings
 from vtctl.ui.iostreams import IOStreams
 
@@ -39,7 +39,8 @@ def export_command(
     vtctl appointment export > backup.json
     """
     settings = settings_from(local=True, profile=profile, store=store)
-    run_export(ExportOptions(io=streams(ctx), settings=settings))
+    with suggesting_for(settings):  # a hint's command reads the same store
+        run_export(ExportOptions(io=streams(ctx), settings=settings))
 
 
 def register(group: typer.Typer) -> None:

@@ -10,7 +10,7 @@ import typer
 
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import settings_from
-from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.context import streams, suggesting_for
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.config.settings import Settings
 from vtctl.domain.errors import UsageError
@@ -92,12 +92,14 @@ def import_command(
     validated first: a bad file is refused with the line and field at fault and
     the store is left untouched. Importing the same file twice changes nothing.
     """
-    run_import(
-        ImportOptions(
-            io=streams(ctx), settings=settings_from(local=True, profile=profile, store=store),
-            fmt=output_format(json, jq), source=file,
+    settings = settings_from(local=True, profile=profile, store=store)
+    with suggesting_for(settings):  # a hint's command reads the same store
+        run_import(
+            ImportOptions(
+                io=streams(ctx), settings=settings,
+                fmt=output_format(json, jq), source=file,
+            )
         )
-    )
 
 
 def register(group: typer.Typer) -> None:

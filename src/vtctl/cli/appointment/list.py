@@ -12,7 +12,7 @@ import typer
 
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import settings_from
-from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.context import streams, suggesting_for
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.framework.validate import given_flags, refuse_ignored
 from vtctl.config.settings import Settings
@@ -174,14 +174,16 @@ def list_command(
     if all_:
         refuse_ignored(given_flags(ctx, "limit"), "does not apply with --all (every "
                        "appointment is listed)", "leave out {flag} or --all")
-    run_list(
-        ListOptions(
-            io=streams(ctx), settings=settings_from(local=True, profile=profile, store=store),
-            fmt=output_format(json, jq), limit=limit, all=all_, user=user,
-            start=parse_time(from_, "--from") if from_ is not None else None,
-            end=parse_time(to, "--to") if to is not None else None,
+    settings = settings_from(local=True, profile=profile, store=store)
+    with suggesting_for(settings):  # a hint's command reads the same store
+        run_list(
+            ListOptions(
+                io=streams(ctx), settings=settings,
+                fmt=output_format(json, jq), limit=limit, all=all_, user=user,
+                start=parse_time(from_, "--from") if from_ is not None else None,
+                end=parse_time(to, "--to") if to is not None else None,
+            )
         )
-    )
 
 
 def register(group: typer.Typer) -> None:

@@ -11,7 +11,7 @@ import typer
 
 from vtctl.cli.framework import options as o
 from vtctl.cli.framework.backend_flags import settings_from
-from vtctl.cli.framework.context import streams
+from vtctl.cli.framework.context import streams, suggesting_for
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.framework.validate import parse_appointment_id
 from vtctl.config.settings import Settings
@@ -124,14 +124,16 @@ def list_command(
     are still listed, one line on stderr names the first bad record, and the exit code
     is 9 (3 when the trail's key is not available here).
     """
-    run_audit_list(
-        AuditListOptions(
-            io=streams(ctx), settings=settings_from(local=True, profile=profile, store=store),
-            fmt=output_format(json, jq), since=since,
-            appointment_id=None if appointment is None else parse_appointment_id(appointment),
-            identity=identity, verify_line=verify_line(profile, store),
+    settings = settings_from(local=True, profile=profile, store=store)
+    with suggesting_for(settings):  # a hint's command reads the same store
+        run_audit_list(
+            AuditListOptions(
+                io=streams(ctx), settings=settings,
+                fmt=output_format(json, jq), since=since,
+                appointment_id=None if appointment is None else parse_appointment_id(appointment),
+                identity=identity, verify_line=verify_line(profile, store),
+            )
         )
-    )
 
 
 def register(group: typer.Typer) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, overload
 
 import typer
@@ -18,7 +19,7 @@ from vtctl.cli.framework.backend_flags import (
     flags_that_apply_somewhere,
     settings_from,
 )
-from vtctl.config.settings import paste_flags
+from vtctl.config.settings import Settings, paste_flags
 from vtctl.domain.errors import VtctlError
 from vtctl.ui.iostreams import IOStreams
 
@@ -26,6 +27,19 @@ from vtctl.ui.iostreams import IOStreams
 def streams(ctx: typer.Context) -> IOStreams:
     obj = ctx.find_root().obj  # app.run's streams
     return obj if isinstance(obj, IOStreams) else IOStreams()
+
+
+@contextlib.contextmanager
+def suggesting_for(settings: Settings) -> Iterator[None]:
+    """A hint's command runs where this one ran: an error's ``Suggestion`` is completed
+    with the run's backend flags (``with_backend_flags`` does it for the data commands;
+    the commands that read only the store wrap their run in it)."""
+    try:
+        yield
+    except VtctlError as exc:
+        if exc.suggests is not None:
+            exc.for_backend(paste_flags(settings))
+        raise
 
 
 @overload
@@ -74,12 +88,8 @@ def _with_backend_flags(command: Callable[..., None], *, remote: Reached,
         settings = settings_from(**chosen)
         path = getattr(kwargs.get("ctx"), "command_path", None) or command.__name__
         check_flags_apply(path, use, settings, {**chosen, **kwargs})
-        try:
+        with suggesting_for(settings):
             command(*args, backend=BackendChoice(settings), **kwargs)
-        except VtctlError as exc:  # a hint's command runs where this one ran
-            if exc.suggests is not None:
-                exc.for_backend(paste_flags(settings))
-            raise
 
     wrapper.__signature__ = whole  # type: ignore[attr-defined]
     # the annotations as the signature has them, evaluated once: Typer reads both, and
