@@ -8,8 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from vtctl.cli.framework import options as o
-from vtctl.cli.framework.backend_flags import settings_from
-from vtctl.cli.framework.context import streams, suggesting_for
+from vtctl.cli.framework.context import store_settings, streams
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.config.settings import Settings
 from vtctl.domain.errors import UsageError
@@ -99,8 +98,7 @@ def add_command(
     store: o.Store = None,
 ) -> None:
     """Add an appointment between two stored users to the local store."""
-    settings = settings_from(local=True, profile=profile, store=store)
-    with suggesting_for(settings):  # a hint's command reads the same store
+    with store_settings(profile, store) as settings:
         run_add(
             AddOptions(
                 io=streams(ctx), settings=settings,

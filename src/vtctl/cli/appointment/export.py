@@ -7,8 +7,7 @@ from dataclasses import dataclass
 import typer
 
 from vtctl.cli.framework import options as o
-from vtctl.cli.framework.backend_flags import settings_from
-from vtctl.cli.framework.context import streams, suggesting_for
+from vtctl.cli.framework.context import store_settings, streams
 from vtctl.config.settings import Settings
 from vtctl.ui.iostreams import IOStreams
 
@@ -38,8 +37,7 @@ def export_command(
     `vtctl appointment import` takes it back unchanged, e.g. to copy a store:
     vtctl appointment export > backup.json
     """
-    settings = settings_from(local=True, profile=profile, store=store)
-    with suggesting_for(settings):  # a hint's command reads the same store
+    with store_settings(profile, store) as settings:
         run_export(ExportOptions(io=streams(ctx), settings=settings))
 
 

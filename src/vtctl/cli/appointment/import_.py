@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 
 from vtctl.cli.framework import options as o
-from vtctl.cli.framework.backend_flags import settings_from
-from vtctl.cli.framework.context import streams, suggesting_for
+from vtctl.cli.framework.context import store_settings, streams
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.config.settings import Settings
 from vtctl.domain.errors import UsageError
@@ -92,8 +91,7 @@ def import_command(
     validated first: a bad file is refused with the line and field at fault and
     the store is left untouched. Importing the same file twice changes nothing.
     """
-    settings = settings_from(local=True, profile=profile, store=store)
-    with suggesting_for(settings):  # a hint's command reads the same store
+    with store_settings(profile, store) as settings:
         run_import(
             ImportOptions(
                 io=streams(ctx), settings=settings,

@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from vtctl.cli.framework import options as o
-from vtctl.cli.framework.backend_flags import settings_from
-from vtctl.cli.framework.context import streams, suggesting_for
+from vtctl.cli.framework.context import store_settings, streams
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.framework.validate import given_flags, refuse_ignored
 from vtctl.config.settings import Settings
@@ -174,8 +173,7 @@ def list_command(
     if all_:
         refuse_ignored(given_flags(ctx, "limit"), "does not apply with --all (every "
                        "appointment is listed)", "leave out {flag} or --all")
-    settings = settings_from(local=True, profile=profile, store=store)
-    with suggesting_for(settings):  # a hint's command reads the same store
+    with store_settings(profile, store) as settings:
         run_list(
             ListOptions(
                 io=streams(ctx), settings=settings,

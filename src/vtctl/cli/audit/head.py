@@ -8,8 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from vtctl.cli.framework import options as o
-from vtctl.cli.framework.backend_flags import settings_from
-from vtctl.cli.framework.context import streams, suggesting_for
+from vtctl.cli.framework.context import store_settings, streams
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.config.settings import Settings
 from vtctl.ui.iostreams import IOStreams
@@ -67,8 +66,7 @@ def head_command(
     another machine): `vtctl audit verify --expect SEQ:MAC` later proves that nothing
     up to that record was removed or rewritten, even if the whole file was replaced.
     """
-    settings = settings_from(local=True, profile=profile, store=store)
-    with suggesting_for(settings):  # a hint's command reads the same store
+    with store_settings(profile, store) as settings:
         run_audit_head(
             AuditHeadOptions(
                 io=streams(ctx), settings=settings,

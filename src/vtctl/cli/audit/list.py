@@ -10,8 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from vtctl.cli.framework import options as o
-from vtctl.cli.framework.backend_flags import settings_from
-from vtctl.cli.framework.context import streams, suggesting_for
+from vtctl.cli.framework.context import store_settings, streams
 from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.framework.validate import parse_appointment_id
 from vtctl.config.settings import Settings
@@ -124,8 +123,7 @@ def list_command(
     are still listed, one line on stderr names the first bad record, and the exit code
     is 9 (3 when the trail's key is not available here).
     """
-    settings = settings_from(local=True, profile=profile, store=store)
-    with suggesting_for(settings):  # a hint's command reads the same store
+    with store_settings(profile, store) as settings:
         run_audit_list(
             AuditListOptions(
                 io=streams(ctx), settings=settings,

@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 
 from vtctl.cli.framework import options as o
-from vtctl.cli.framework.backend_flags import settings_from
-from vtctl.cli.framework.context import streams, suggesting_for
+from vtctl.cli.framework.context import store_settings, streams
 from vtctl.config.settings import Settings
 from vtctl.domain.audit_verdict import Expectation
 from vtctl.domain.errors import UsageError
@@ -75,8 +74,7 @@ def verify_command(
     """Check every record's hash and keyed MAC and the trail's anchor: exit 0 when intact,
     9 naming the first record or anchor that was changed, removed, reordered or forged,
     3 when the trail's key is not available here (another machine or keyring)."""
-    settings = settings_from(local=True, profile=profile, store=store)
-    with suggesting_for(settings):  # a hint's command reads the same store
+    with store_settings(profile, store) as settings:
         run_audit_verify(
             AuditVerifyOptions(
                 io=streams(ctx), settings=settings,

@@ -42,6 +42,15 @@ def suggesting_for(settings: Settings) -> Iterator[None]:
         raise
 
 
+@contextlib.contextmanager
+def store_settings(profile: str | None, store: str | None) -> Iterator[Settings]:
+    """The settings of a command that reads only the local store (``--profile``,
+    ``--store``), with its hints completed as ``suggesting_for`` does."""
+    settings = settings_from(local=True, profile=profile, store=store)
+    with suggesting_for(settings):
+        yield settings
+
+
 @overload
 def with_backend_flags(
     command: Callable[..., None], /, *, remote: Reached = ..., local: Reached = ...
