@@ -223,3 +223,24 @@ def test_a_forged_trail_head_hints_verify_on_the_same_store(
     assert shlex.split(command) == ["vtctl", "audit", "verify", "--store", store]
     verify = cli(*shlex.split(command)[1:])
     assert verify.exit_code == 9, verify.stderr
+
+
+def test_appointment_adds_hint_imports_into_the_same_store(cli: Any, store: str) -> None:
+    result = cli("appointment", "add", "--patient", "nobody@example.com", "--psychologist",
+                 "5", "--store", store)
+    assert result.exit_code == 2, result.stderr
+    assert shlex.split(hinted(result.stderr)) == [
+        "vtctl", "appointment", "import", "FILE", "--store", store]
+
+
+def test_a_damaged_stores_hint_reimports_into_that_store(cli: Any, store: str) -> None:
+    """A row vtctl cannot read (an edit behind its back): the hint's re-import names the
+    damaged store, not the default one."""
+    from tests.helpers import tamper
+
+    tamper(store, "UPDATE appointments SET duration_minutes = 'soon' WHERE id = 47")
+    result = cli("appointment", "show", "47", "--local", "--store", store)
+    assert result.exit_code == 6, result.stderr
+    assert "the store is damaged" in result.stderr
+    assert shlex.split(hinted(result.stderr)) == [
+        "vtctl", "appointment", "import", "FILE", "--store", store]

@@ -832,9 +832,13 @@ def _ids(ids: Sequence[int]) -> str:
 
 
 def _damaged(table: str, row_id: object, column: str, why: str) -> StoreError:
+    from vtctl.domain.commands import STORE_FLAGS, Suggestion
+
     return StoreError(
         f"the store is damaged: {table} row {printable(str(row_id))[:30]}: {column} {why}",
-        hint="restore the store from a backup, or re-import it (`vtctl appointment import`)",
+        suggests=Suggestion(("appointment", "import", "FILE"),
+                            "restore the store from a backup, or re-import it (`{command}`)",
+                            STORE_FLAGS),
     )
 
 

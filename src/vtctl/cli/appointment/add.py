@@ -43,12 +43,11 @@ def run_add(opts: AddOptions) -> None:
         for role, ref in (("patient", opts.patient), ("psychologist", opts.psychologist)):
             user = store.find_user(ref)
             if user is None:
+                from vtctl.domain.commands import STORE_FLAGS, Suggestion
                 from vtctl.util.text import quoted
 
-                raise UsageError(
-                    f"no stored user {quoted(ref)} (the {role})",
-                    hint="users come from `vtctl appointment import FILE`",
-                )
+                raise UsageError(f"no stored user {quoted(ref)} (the {role})", suggests=Suggestion(
+                    ("appointment", "import", "FILE"), "users come from `{command}`", STORE_FLAGS))
             users[role] = user
         new_id = store.add_appointment(
             Appointment(
