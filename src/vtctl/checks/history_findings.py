@@ -36,7 +36,7 @@ from vtctl.checks.history_stays import (
     subtract,
     total,
 )
-from vtctl.domain.commands import STORE_FLAGS, command_line, only
+from vtctl.domain.commands import VERIFY_TRAIL
 from vtctl.domain.errors import AuditTrailError
 from vtctl.domain.findings import Finding
 from vtctl.domain.history import STRANGER, SessionSources
@@ -77,8 +77,7 @@ def audit_trail(sources: SessionSources, action_flags: Sequence[str] = ()) -> li
     if doubt is None:
         return []
     if isinstance(doubt, AuditTrailError):
-        # audit verify reads only the store: of the backend flags, --profile and --store
-        verify = command_line(("audit", "verify"), only(action_flags, STORE_FLAGS))
+        verify = VERIFY_TRAIL.command(action_flags)  # of the flags, --profile and --store
         return [Finding(
             "audit", "problem",
             "the audit trail failed verification, so the token events shown are not fact: "

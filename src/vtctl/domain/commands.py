@@ -50,10 +50,13 @@ class Suggestion(NamedTuple):
     #: the backend flags the command takes (None: every one)
     takes: frozenset[str] | None = None
 
+    def command(self, flags: Sequence[str] = ()) -> str:
+        """The command, with those of the run's ``flags`` it takes."""
+        return command_line(self.words, flags if self.takes is None else only(flags, self.takes))
+
     def hint(self, flags: Sequence[str] = ()) -> str:
-        used = flags if self.takes is None else only(flags, self.takes)
         # not str.format: the rest of the hint may hold braces (a store's path)
-        return self.template.replace("{command}", command_line(self.words, used), 1)
+        return self.template.replace("{command}", self.command(flags), 1)
 
 
 #: what to run when a store's audit trail is found broken (on the same store)

@@ -34,14 +34,14 @@ class AuditListOptions:
 
 def verify_line(profile: str | None, store: str | None) -> str:
     """``vtctl audit verify`` with the ``--profile``/``--store`` given, pasteable."""
-    from vtctl.domain.commands import command_line
+    from vtctl.domain.commands import VERIFY_TRAIL
     from vtctl.util.text import printable
 
     flags: list[str] = []
     for flag, value in (("--profile", profile), ("--store", store)):
         if value is not None:
             flags += [flag, value]
-    return printable(command_line(("audit", "verify"), flags))
+    return printable(VERIFY_TRAIL.command(flags))
 
 
 Doubt = AuditTrailError | AuditKeyError
