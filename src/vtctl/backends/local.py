@@ -163,19 +163,14 @@ class LocalBackend:
         why they are not verified fact (None: they are): the whole trail is read once and
         checked as ``vtctl audit verify`` checks it, since a record removed or forged
         anywhere, or a key not kept here, leaves these records unproven too."""
-        from vtctl.domain.errors import AuditKeyError, AuditTrailError
-        from vtctl.local.trail_check import verified
-        from vtctl.local.trail_key import TrailKeys
+        from vtctl.domain.errors import AuditTrailError
+        from vtctl.local.trail_check import doubt_of
 
         try:
             everything = self.store.read_audit()
         except AuditTrailError as exc:  # the trail's tables were dropped: nothing to show
             return (), exc
-        doubt: TrailDoubt | None = None
-        try:
-            verified(self.store, TrailKeys(), self.store.path, records=everything)
-        except (AuditTrailError, AuditKeyError) as exc:
-            doubt = exc
+        doubt = doubt_of(self.store, everything)
         mine = tuple(c.record for c in everything
                      if c.record.appointment_id == appointment_id
                      or (c.record.appointment_id is None and c.record.room_name == room_name))

@@ -23,7 +23,7 @@ from vtctl.ui.output import OutputFormat, emit, output_format
 from vtctl.util.clock import utc_now
 
 if TYPE_CHECKING:
-    from vtctl.domain.history import SessionHistory, TrailDoubt
+    from vtctl.domain.history import SessionHistory
     from vtctl.ui.sheet import Sheet
 
 _PARAGRAPHS = (
@@ -90,21 +90,11 @@ def run_history(opts: HistoryOptions) -> SessionHistory:
 
     emit(opts.io, opts.fmt, history.to_json, view)
     doubt = history.sources.trail_doubt
-    if doubt is not None:
-        raise unverified(doubt)
+    if doubt is not None:  # the story is told: now why it is not verified fact
+        from vtctl.local.trail_check import not_verified
+
+        raise not_verified(doubt, "the token events shown are")
     return history
-
-
-def unverified(doubt: TrailDoubt) -> TrailDoubt:
-    """The one line (no hint: the ``audit`` finding has the action) that says why the
-    story just told exits 9 (the trail failed verification) or 3 (it could not be checked
-    here), as ``vtctl audit list`` does for the same records."""
-    from vtctl.domain.errors import AuditTrailError
-    from vtctl.util.text import printable
-
-    failed = "the audit trail failed verification: " if isinstance(doubt, AuditTrailError) else ""
-    return type(doubt)("the token events shown are not verified: "
-                       f"{failed}{printable(doubt.message)}")
 
 
 AllRooms = Annotated[

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vtctl.domain.audit import Anchor, ChainedRecord
 from vtctl.domain.audit_verdict import ChainBreak, Expectation, Verdict, verify_trail
 from vtctl.domain.errors import AuditKeyError, AuditTrailError
 from vtctl.local.store import AppointmentStore
 from vtctl.local.trail_key import KEYRING, TrailKeys
+
+if TYPE_CHECKING:
+    from vtctl.domain.history import TrailDoubt
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +76,22 @@ def verified(store: AppointmentStore, keys: TrailKeys, path: Path,
         )
     return checked
 
+
+def doubt_of(store: AppointmentStore, records: list[ChainedRecord]) -> TrailDoubt | None:
+    """Why ``records`` (the whole trail, read already) are not verified fact: the trail
+    failed verification (``AuditTrailError``) or its key is not here (``AuditKeyError``);
+    None when it verified (``audit list`` and ``history`` show them either way)."""
+    try:
+        verified(store, TrailKeys(), store.path, records=records)
+    except (AuditTrailError, AuditKeyError) as exc:
+        return exc
+    return None
+
+
+def not_verified(doubt: TrailDoubt, what: str, then: str = "") -> TrailDoubt:
+    """The one line (no hint) saying that ``what`` (shown already) is not verified, and
+    why: exit 9 when the trail failed verification, 3 when its key is not here."""
+    from vtctl.util.text import printable
+
+    failed = "the audit trail failed verification: " if isinstance(doubt, AuditTrailError) else ""
+    return type(doubt)(f"{what} not verified: {failed}{printable(doubt.message)}{then}")

@@ -15,7 +15,7 @@ from vtctl.cli.framework.json_flags import Jq, JsonCommand, json_option
 from vtctl.cli.framework.validate import parse_appointment_id
 from vtctl.config.settings import Settings
 from vtctl.domain.audit import ChainedRecord
-from vtctl.domain.errors import AuditKeyError, AuditTrailError, UsageError
+from vtctl.domain.errors import UsageError
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
 
@@ -44,24 +44,12 @@ def verify_line(profile: str | None, store: str | None) -> str:
     return printable(VERIFY_TRAIL.command(flags))
 
 
-Doubt = AuditTrailError | AuditKeyError
-
-
-def unverified(doubt: Doubt, line: str) -> Doubt:
-    """The one line (no hint) saying the records listed are not verified, and why:
-    exit 9 when the trail failed verification, 3 when its key is not here."""
-    failed = "the audit trail failed verification: " if isinstance(doubt, AuditTrailError) else ""
-    return type(doubt)(f"the records listed are not verified: {failed}{doubt.message}; "
-                       f"run `{line}`")
-
-
 def run_audit_list(opts: AuditListOptions) -> None:
-    """Print the records (filtered), then raise ``unverified`` if the whole trail does not
+    """Print the records (filtered), then raise ``not_verified`` if the whole trail does not
     verify."""
     from vtctl.backends.local import open_store
     from vtctl.domain.models import format_utc, parse_utc
-    from vtctl.local.trail_check import verified
-    from vtctl.local.trail_key import TrailKeys
+    from vtctl.local.trail_check import doubt_of, not_verified
 
     since = None
     if opts.since is not None:
@@ -73,16 +61,12 @@ def run_audit_list(opts: AuditListOptions) -> None:
                 hint="e.g. --since 2025-11-16 or --since 2025-11-16T09:00:00Z",
             ) from exc
     filtered = (since, opts.appointment_id, opts.identity) != (None, None, None)
-    doubt: Doubt | None = None
     with open_store(opts.settings) as store:
         everything = store.read_audit()
         chained = store.read_audit(
             since=since, appointment_id=opts.appointment_id, identity=opts.identity
         ) if filtered else everything
-        try:
-            verified(store, TrailKeys(), opts.settings.store_path, records=everything)
-        except (AuditTrailError, AuditKeyError) as exc:
-            doubt = exc
+        doubt = doubt_of(store, everything)
     records = [c.record for c in chained]
 
     def view() -> Any:
@@ -92,7 +76,7 @@ def run_audit_list(opts: AuditListOptions) -> None:
 
     emit(opts.io, opts.fmt, lambda: [c.to_json() for c in chained], view)
     if doubt is not None:
-        raise unverified(doubt, opts.verify_line)
+        raise not_verified(doubt, "the records listed are", f"; run `{opts.verify_line}`")
 
 
 def list_command(
