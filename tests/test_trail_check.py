@@ -121,3 +121,16 @@ def test_unkeyed_records_are_exit_3_not_intact(tmp_path: Path) -> None:
         "the hash chain of 1 record(s) is intact, but the trail is not keyed yet, so a rewrite "
         "that recomputed the hashes cannot be ruled out")
     assert caught.value.hint == "it is keyed when vtctl next mints a token with this store"
+
+
+def test_not_verified_says_what_is_shown_and_why_with_the_doubts_exit_code() -> None:
+    from vtctl.local.trail_check import not_verified
+
+    broken = not_verified(AuditTrailError("record #2 was changed\x1b[2J"), "the rows shown are",
+                          "; run `vtctl audit verify`")
+    assert type(broken) is AuditTrailError and broken.hint is None
+    assert broken.message == ("the rows shown are not verified: the audit trail failed "
+                              "verification: record #2 was changed?[2J; run `vtctl audit verify`")
+    unchecked = not_verified(AuditKeyError("its key is not here"), "the rows shown are")
+    assert type(unchecked) is AuditKeyError
+    assert unchecked.message == "the rows shown are not verified: its key is not here"
