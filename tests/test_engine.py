@@ -18,6 +18,7 @@ from vtctl.domain.errors import (
     UsageError,
     UserNotFoundError,
 )
+from vtctl.domain.models import Appointment, User
 from vtctl.local.audit import Minted
 from vtctl.local.engine import TokenEngine
 from vtctl.local.store import AppointmentStore
@@ -284,3 +285,68 @@ def test_a_minted_record_never_shows_its_token_in_a_repr() -> None:
     shown = repr(minted)
     assert "secret-payload" not in shown and "eyJ" not in shown
     assert "access_token=<hidden>" in shown and "'2-jane.doe@example.com'" in shown
+
+
+# -- mint_for's per-user and per-duration caches never skip a rule (issue 20) ----------
+
+
+def _pair(engine: TokenEngine, user_ref: str) -> tuple[Appointment, User]:
+    return engine.authorize(47, user_ref)
+
+
+def test_a_refused_identity_is_refused_on_every_mint_and_never_recorded(
+    store: AppointmentStore,
+) -> None:
+    """The identity check is cached per user only when it passes: a user whose identity
+    Twilio would refuse fails the second mint exactly like the first."""
+    sink = RecordingSink()
+    engine = TokenEngine(store, lambda: CREDENTIALS, clock=lambda: NOW, audit=sink)
+    appointment_47, jane = _pair(engine, "2")
+    long_email = jane._replace(email="j" * 120 + "@example.com")
+    surrogate = jane._replace(email="jane\udcff@example.com")
+    for refused, problem in ((long_email, "at most 128"), (surrogate, "not valid Unicode")):
+        for _ in range(2):
+            with pytest.raises(TokenGenerationError, match=problem):
+                engine.mint_for(appointment_47, refused)
+    assert sink.seen == []
+    assert engine.mint_for(appointment_47, jane).user_identity == "2-jane.doe@example.com"
+
+
+def test_the_identity_follows_the_users_email_not_only_its_id(engine: TokenEngine) -> None:
+    appointment_47, jane = _pair(engine, "2")
+    first = engine.mint_for(appointment_47, jane)
+    moved = engine.mint_for(appointment_47, jane._replace(email="jane@new.example.com"))
+    assert (first.user_identity, moved.user_identity) == (
+        "2-jane.doe@example.com", "2-jane@new.example.com")
+    assert decode(moved.access_token)[1]["grants"]["identity"] == "2-jane@new.example.com"
+
+
+def test_each_mint_applies_the_lifetime_rule_to_the_appointments_duration(
+    engine: TokenEngine,
+) -> None:
+    """Appointments of different lengths in turn through one engine: each token's
+    lifetime is its own appointment's, in the reply and in the signed claims."""
+    appointment_47, jane = _pair(engine, "2")
+    for duration, seconds, text in [(60, 5400, "90 minutes (1 hours)"),
+                                    (1000, 14400, "240 minutes (4 hours)"),
+                                    (0, 3600, "60 minutes (1 hours)"),
+                                    (60, 5400, "90 minutes (1 hours)")]:
+        token = engine.mint_for(appointment_47._replace(duration_minutes=duration), jane)
+        assert (token.expires_in, token.token_valid_until) == (seconds, text)
+        assert token.appointment_duration_minutes == duration
+        _, claims = decode(token.access_token)
+        assert (claims["nbf"], claims["exp"]) == (int(NOW), int(NOW) + seconds)
+
+
+def test_the_credentials_are_read_for_every_token(store: AppointmentStore) -> None:
+    """A rotated API key signs the very next token: nothing keeps the old one."""
+    other = TwilioCredentials(TEST_ACCOUNT_SID, "SK" + "b" * 32,
+                              "another-secret-of-32-characters!!")
+    current = [CREDENTIALS]
+    engine = TokenEngine(store, lambda: current[0], clock=lambda: NOW)
+    appointment_47, jane = _pair(engine, "2")
+    before = engine.mint_for(appointment_47, jane)
+    current[0] = other
+    after = engine.mint_for(appointment_47, jane)
+    assert decode(before.access_token)[1]["iss"] == TEST_API_KEY
+    assert decode(after.access_token, secret=other.api_secret)[1]["iss"] == other.api_key
