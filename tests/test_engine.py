@@ -74,6 +74,7 @@ def test_lifetime_edges_in_reply_and_token(
 
 def test_token_is_a_twilio_video_token(engine: TokenEngine) -> None:
     token = engine.issue(47, "jane.doe@example.com")
+    assert type(token.access_token) is str  # text for JSON, never PyJWT 1's bytes
     header, claims = decode(token.access_token)
     assert header == {"alg": "HS256", "typ": "JWT", "cty": "twilio-fpa;v=1"}
     assert claims["iss"] == TEST_API_KEY
