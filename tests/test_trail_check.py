@@ -111,7 +111,8 @@ def test_unkeyed_records_are_exit_3_not_intact(tmp_path: Path) -> None:
     for trigger in ("audit_anchor_forward", "audit_no_update"):
         db.execute(f"DROP TRIGGER {trigger}")
     db.execute("INSERT INTO audit VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-               (*RECORD, GENESIS_HASH, record_hash(1, RECORD, GENESIS_HASH)))
+               (*(getattr(RECORD, name) for name in RECORD._fields), GENESIS_HASH,
+                record_hash(1, RECORD, GENESIS_HASH)))
     db.execute("UPDATE audit_anchor SET head_seq = 1, keyed_seq = 0")
     db.commit()
     db.close()

@@ -1,12 +1,11 @@
 """``vtctl token ID`` (and ``vtctl refresh ID``, registered by ``cli/refresh.py`` from the
 same command): flags -> ``TokenOptions`` -> ``run_token``.
 
-No ``from __future__ import annotations`` here: Typer reads the command's annotations
-and ``TokenOptions`` is a NamedTuple, and string annotations would be compiled again
-at every start (issue 20's floor)."""
+No ``from __future__ import annotations`` here: Typer reads the command's annotations,
+and would compile each string annotation again at every start (issue 20's floor)."""
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, NamedTuple
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,15 +19,16 @@ from vtctl.domain.errors import NoUserGivenError, UsageError, UserNotFoundError
 from vtctl.domain.models import VideoToken
 from vtctl.ui.iostreams import IOStreams
 from vtctl.ui.output import OutputFormat, emit, output_format
+from vtctl.util.record import Record
 
 if TYPE_CHECKING:
     from vtctl.ui.sheet import Sheet
 
 
-class TokenOptions(NamedTuple):
+class TokenOptions(Record):
     """``token`` / ``refresh`` as ``run_token`` takes it, Typer left behind.
 
-    A NamedTuple where other commands' options are dataclasses: ``token`` is the
+    A ``Record`` where other commands' options are dataclasses: ``token`` is the
     command run most, and creating a dataclass costs it ~0.5 ms (issue 20's floor)."""
 
     io: IOStreams

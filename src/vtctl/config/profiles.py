@@ -5,10 +5,11 @@ Precedence for every setting is flag > environment > profile > default;
 """
 
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from vtctl.config.paths import config_path
 from vtctl.domain.errors import ConfigError
+from vtctl.util.record import Record
 
 DEFAULT_PROFILE = "default"
 #: A built-in profile: local backend, the demo store and demo Twilio credentials.
@@ -17,7 +18,7 @@ DEMO_PROFILE = "demo"
 MAX_CONFIG_BYTES = 1024 * 1024
 
 
-class Profile(NamedTuple):
+class Profile(Record):
     """One ``[profiles.NAME]`` table: settings only, never a secret."""
 
     name: str
@@ -40,7 +41,7 @@ class Profile(NamedTuple):
         }
 
 
-class Config(NamedTuple):
+class Config(Record):
     """The config file as read (an absent file is an empty one)."""
 
     path: Path

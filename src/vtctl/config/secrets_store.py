@@ -22,9 +22,10 @@ keyring's config file (keyringrc.cfg) is used as chosen.
 
 import os
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 from vtctl.domain.errors import KeyringUnavailableError, NoKeyringError
+from vtctl.util.record import Record
 
 SERVICE = "vtctl"
 SecretKind = Literal["jwt", "refresh", "twilio"]
@@ -216,7 +217,7 @@ def plain_profiles() -> list[str]:
 PLAIN_STORAGE = "plain file"
 
 
-class StoredSecret(NamedTuple):
+class StoredSecret(Record):
     """A secret and where it is: ``PLAIN_STORAGE`` or the keyring backend's class path."""
 
     value: str

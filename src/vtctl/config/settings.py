@@ -3,7 +3,7 @@
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Literal, NamedTuple
+from typing import Annotated, Literal
 
 from vtctl.config.profiles import (
     DEFAULT_PROFILE,
@@ -15,6 +15,7 @@ from vtctl.config.profiles import (
     validate_profile_name,
 )
 from vtctl.domain.errors import ConfigError, UsageError
+from vtctl.util.record import Record
 
 BackendKind = Literal["remote", "local"]
 #: what a command run on a backend reaches: the remote REST API, the local engine (its
@@ -29,7 +30,7 @@ DEFAULT_TOKEN_PATH = "/api/token/"
 DEFAULT_REFRESH_PATH = "/api/token/refresh/"
 
 
-class Applies(NamedTuple):
+class Applies(Record):
     """Where a flag means something: a run that reaches none of ``reaches`` would ignore it,
     so it is a usage error instead (checked in one place, ``cli.framework.context``).
     A command flag says so in its ``Annotated`` declaration (``--as``); a backend flag
@@ -40,7 +41,7 @@ class Applies(NamedTuple):
     note: str = ""
 
 
-class Flag(NamedTuple):
+class Flag(Record):
     """How a backend option is written on the command line (``BackendOptions``)."""
 
     names: tuple[str, ...]
@@ -58,7 +59,7 @@ def _flag(*names: str, help: str, metavar: str | None = None,
     return Flag(names, help, metavar, complete, applies)
 
 
-class BackendOptions(NamedTuple):
+class BackendOptions(Record):
     """What the user said on the command line (None: not said).
 
     Each field annotated with a ``Flag`` is a backend flag, declared only here: every
@@ -93,7 +94,7 @@ class BackendOptions(NamedTuple):
     new_profile: bool = False
 
 
-class Settings(NamedTuple):
+class Settings(Record):
     """What a command runs against, resolved: flag > environment > profile > default."""
 
     profile: str

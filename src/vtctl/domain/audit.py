@@ -31,8 +31,9 @@ import hashlib
 import hmac
 import math
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import Any
 
+from vtctl.util.record import Record
 from vtctl.util.text import printable
 
 GENESIS_HASH = "0" * 64
@@ -50,12 +51,12 @@ CHAIN_FIELDS: tuple[str, ...] = ("seq", "prev_hash", "hash", "mac")
 _TEXT_FIELDS = frozenset(AUDIT_FIELDS) - {"appointment_id", "ttl_seconds"}
 
 
-class AuditRecord(NamedTuple):
+class AuditRecord(Record):
     """One minted token: who, where, what for. Never the token itself.
 
     Read back from a file, a field may hold anything SQLite stores (an edit
-    behind vtctl's back): ``wrong_type`` names such a field.  A NamedTuple, as
-    ``domain.models``' records (why: there), so immutable as a record of the
+    behind vtctl's back): ``wrong_type`` names such a field.  A ``Record``, as
+    ``domain.models``' records are (why: there), so read-only as a record of the
     trail should be.
     """
 
@@ -118,7 +119,7 @@ def shown(value: object) -> str:
 CHAINED_FIELDS: tuple[str, ...] = (*AUDIT_FIELDS, *CHAIN_FIELDS)
 
 
-class ChainedRecord(NamedTuple):
+class ChainedRecord(Record):
     """A stored record with its place in the chain (``mac`` None: not keyed).
 
     Its JSON: the record's (the contract's keys), then ``CHAIN_FIELDS``."""
@@ -192,7 +193,7 @@ def chain(
     return linked
 
 
-class Anchor(NamedTuple):
+class Anchor(Record):
     """The trail's identity, its key's source and its newest record, under ``tag``.
 
     ``key_source``: ``"keyring"`` (its random key is in the OS keyring), ``"file"`` (in a

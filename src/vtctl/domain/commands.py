@@ -6,11 +6,11 @@ that say which are the run's (``config.settings.paste_flags``): the checks build
 commands with them, and an error's ``Suggestion`` gets them on its way out of a command
 (``cli.framework.context.with_backend_flags``).
 
-No ``from __future__ import annotations``: ``Suggestion`` is a NamedTuple (DEVELOPING.md).
 """
 
 from collections.abc import Collection, Sequence
-from typing import NamedTuple
+
+from vtctl.util.record import Record
 
 #: the backend flags that take no value
 BARE_FLAGS = frozenset({"--local"})
@@ -40,7 +40,7 @@ def only(flags: Sequence[str], names: Collection[str]) -> tuple[str, ...]:
     return tuple(kept)
 
 
-class Suggestion(NamedTuple):
+class Suggestion(Record):
     """An error's hint that names a command to run: the CLI completes the command with the
     backend flags of the run, so it reaches the same data."""
 

@@ -9,13 +9,12 @@ exit code and the HTTP status ``vtctl serve`` answers it with; the CLI turns any
 Lower layers (httpx, sqlite3, keyring, twilio) translate their own exceptions
 into these at their boundary, so nothing above them needs to know which
 library failed.
-
-No ``from __future__ import annotations``: ``ExitMeaning`` is a NamedTuple, which would
-compile each string annotation at every start (DEVELOPING.md).
 """
 
 from enum import IntEnum
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar
+
+from vtctl.util.record import Record
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -37,7 +36,7 @@ class ExitCode(IntEnum):
     AUDIT_FAILED = 9
 
 
-class ExitMeaning(NamedTuple):
+class ExitMeaning(Record):
     """One exit code's meaning, for the help, the README and the man pages."""
 
     #: a few words, for the root help's one-line summary

@@ -1,5 +1,5 @@
 """The records passed between the engine, the store, the REST client, the server
-and the renderers: users, appointments and their tokens (NamedTuples), and
+and the renderers: users and appointments (``Record``s), their tokens (a NamedTuple), and
 ``JsonFields``, the mixin of the other modules' dataclass records.
 No I/O and no heavy imports here.
 
@@ -8,14 +8,16 @@ dataclass costs ~1 ms to build at import, so ``vtctl token`` builds these and no
 Twilio's room states (``room_state``), ``room create``'s result (``room_info``),
 ``mint``'s tokens (``minted``) or ``diagnose``'s findings (``findings``).
 
-No ``from __future__ import annotations``: a NamedTuple would compile each string
-annotation at every start (DEVELOPING.md)."""
+No ``from __future__ import annotations``: ``VideoToken`` is a NamedTuple, which would
+compile each string annotation at every start (DEVELOPING.md)."""
 
 import dataclasses
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, ClassVar, Literal, NamedTuple
+
+from vtctl.util.record import Record
 
 Role = Literal["patient", "psychologist"]
 ROLES: tuple[Role, ...] = ("patient", "psychologist")
@@ -101,13 +103,13 @@ def fields_json(record: object, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: json_value(getattr(record, name)) for name in names}
 
 
-class User(NamedTuple):
+class User(Record):
     """A patient or psychologist of the store or the API.
 
-    The records every command builds are NamedTuples, not dataclasses: a dataclass
+    The records every command builds are ``Record``s, not dataclasses: a dataclass
     compiles its generated methods at each start (about 3 ms for these three here),
-    which every command that imports them pays.  A NamedTuple takes no mixin, so each
-    carries ``json_fields`` and ``to_json`` itself, as ``JsonFields`` would.
+    which every command that imports them pays (``vtctl.util.record``).  Each carries
+    ``json_fields`` and ``to_json`` itself, as ``JsonFields`` gives a dataclass.
     """
 
     id: int
@@ -123,7 +125,7 @@ class User(NamedTuple):
         return fields_json(self, USER_FIELDS)
 
 
-class Appointment(NamedTuple):
+class Appointment(Record):
     """An appointment; its JSON also carries the fields a remote backend sent that the
     guide does not name (``extra``), after the declared ones."""
 
@@ -151,7 +153,10 @@ class Appointment(NamedTuple):
 
 
 class VideoToken(NamedTuple):
-    """A token reply: exactly the guide's eight fields."""
+    """A token reply: exactly the guide's eight fields.
+
+    A NamedTuple, not a ``Record``: the engine makes one per minted token (``serve``'s
+    hot path), and ``tuple.__new__`` is faster per object than ``Record``'s ``__init__``."""
 
     access_token: str
     room_name: str

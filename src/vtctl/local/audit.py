@@ -10,14 +10,15 @@ import binascii
 import functools
 import json
 import time
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from vtctl.domain.audit import AuditRecord
 from vtctl.local.store import AppointmentStore
 from vtctl.local.trail_key import TrailKeys
+from vtctl.util.record import Record
 
 
-class Minted(NamedTuple):
+class Minted(Record):
     """What the engine tells a sink about one token (the token itself never leaves it)."""
 
     command: str  # token | refresh | mint | serve
@@ -40,7 +41,7 @@ class AuditSink(Protocol):
     def minted(self, minted: Minted) -> None: ...
 
 
-class AuditContext(NamedTuple):
+class AuditContext(Record):
     """Who mints and where: the same for every token of one process."""
 
     os_user: str

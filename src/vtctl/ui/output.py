@@ -12,11 +12,12 @@ before the command does anything) and builds its ``OutputFormat`` with
 import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from vtctl.domain.errors import UsageError
 from vtctl.ui.iostreams import IOStreams
 from vtctl.util.jsonargs import ALL_FIELDS, FIELDS_PATTERN
+from vtctl.util.record import Record
 
 if TYPE_CHECKING:
     from vtctl.ui.sheet import Sheet
@@ -54,7 +55,7 @@ def output_format(json: str | None, jq: str | None = None, raw: bool = False) ->
     return OutputFormat(json=json is not None or jq is not None, raw=raw, fields=fields, jq=jq)
 
 
-class OutputFormat(NamedTuple):
+class OutputFormat(Record):
     """How a command prints its data: a table, ``--json [FIELDS]``/``--jq``, or ``--raw``."""
 
     json: bool = False

@@ -4,7 +4,7 @@ one check that no flag given is ignored by it (issue 19 rule 5)."""
 
 import inspect
 import typing
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any
 
 import typer
 from typer.models import OptionInfo
@@ -21,6 +21,7 @@ from vtctl.config.settings import (
     resolve_settings,
 )
 from vtctl.domain.errors import UsageError
+from vtctl.util.record import Record
 
 BACKEND_PANEL = "Backend"
 
@@ -44,7 +45,7 @@ BACKEND_FLAGS = _declared_flags()
 def backend_option(name: str) -> Any:
     """The Typer option of the backend flag ``name`` (a field of ``BackendOptions``)."""
     flag = BACKEND_FLAGS[name][1]
-    default = BackendOptions._field_defaults[name]
+    default = BackendOptions._defaults[name]
     extra: dict[str, Any] = {} if isinstance(default, bool) else {"show_default": False}
     if flag.metavar:
         extra["metavar"] = flag.metavar
@@ -63,7 +64,7 @@ def backend_flag_parameters() -> list[inspect.Parameter]:
         annotation = (Annotated[kind, option] if flag.applies is None
                       else Annotated[kind, option, flag.applies])
         params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
-                                        default=BackendOptions._field_defaults[name],
+                                        default=BackendOptions._defaults[name],
                                         annotation=annotation))
     return params
 
@@ -72,7 +73,7 @@ def backend_flag_parameters() -> list[inspect.Parameter]:
 Reached = tuple[Reach, ...] | None
 
 
-class BackendUse(NamedTuple):
+class BackendUse(Record):
     """What a command reaches on each backend, and its flags that apply only somewhere
     (parameter name -> option name, ``Applies``); on ``with_backend_flags``' wrapper as
     ``backend_use`` (``tests/test_flags_apply.py`` walks the click tree with it)."""

@@ -1,0 +1,90 @@
+"""``vtctl.util.record.Record``: a frozen record as a dataclass or NamedTuple is."""
+
+import copy
+import pickle
+from typing import Any, ClassVar
+
+import pytest
+
+from vtctl.util.record import Record
+
+
+class Point(Record):
+    x: int
+    y: int
+    label: str = "origin"
+    UNITS: ClassVar[str] = "px"
+
+
+class Labelled(Point):
+    colour: str = "red"
+
+
+def test_fields_in_declaration_order_without_class_vars() -> None:
+    assert Point._fields == ("x", "y", "label")
+    assert Labelled._fields == ("x", "y", "label", "colour")
+    assert Point(1, 2).UNITS == "px"
+
+
+def test_positional_named_and_default_values() -> None:
+    assert Point(1, 2, "a").label == "a"
+    assert Point(1, y=2).label == "origin"
+    assert Point(y=2, x=1, label="b") == Point(1, 2, "b")
+    assert Labelled(1, 2).colour == "red"
+
+
+@pytest.mark.parametrize(("args", "kwargs", "message"), [
+    ((1,), {}, "needs the field 'y'"),
+    ((1, 2, "a", "b"), {}, "takes 3 fields, 4 were given"),
+    ((1, 2), {"x": 3}, "a field given twice: 'x'"),
+    ((1, 2), {"z": 3}, "an unknown field: 'z'"),
+])
+def test_wrong_calls_are_type_errors(
+    args: tuple[Any, ...], kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(TypeError, match=message):
+        Point(*args, **kwargs)
+
+
+def test_a_field_without_default_after_one_with_it_is_refused() -> None:
+    with pytest.raises(TypeError, match="without a default follows"):
+        class Bad(Record):
+            a: int = 0
+            b: int  # type: ignore[misc]  # mypy sees it too
+
+
+def test_read_only() -> None:
+    point = Point(1, 2)
+    with pytest.raises(AttributeError, match="read-only"):
+        point.x = 3  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="read-only"):
+        del point.x  # type: ignore[misc]
+    assert point.x == 1
+
+
+def test_equal_and_hash_by_class_and_fields() -> None:
+    assert Point(1, 2) == Point(1, 2, "origin")
+    assert Point(1, 2) != Point(1, 3)
+    assert Point(1, 2) != Labelled(1, 2)  # another class is never equal
+    assert Point(1, 2) != (1, 2, "origin")  # nor a tuple
+    assert hash(Point(1, 2)) == hash(Point(1, 2))
+    assert len({Point(1, 2), Point(1, 2), Point(2, 1)}) == 2
+
+
+def test_replace_makes_a_changed_copy() -> None:
+    point = Point(1, 2)
+    moved = point._replace(y=5)
+    assert (moved, point) == (Point(1, 5), Point(1, 2))
+    with pytest.raises(TypeError, match="an unknown field: 'z'"):
+        point._replace(z=1)
+
+
+def test_repr_names_each_field() -> None:
+    assert repr(Point(1, 2)) == "Point(x=1, y=2, label='origin')"
+
+
+def test_copies_and_pickles_as_itself() -> None:
+    point = Labelled(1, 2, "a", "blue")
+    assert pickle.loads(pickle.dumps(point)) == point
+    assert copy.deepcopy(point) == point
+    assert copy.copy(point) == point
