@@ -47,7 +47,12 @@ def identity_problem(identity: str) -> str | None:
 
 
 def user_identity(user: User) -> str:
-    return f"{user.id}-{user.email}"
+    return user_identity_of(user.id, user.email)
+
+
+def user_identity_of(user_id: int, email: str) -> str:
+    """A user's identity in its tokens: ``{id}-{email}``."""
+    return f"{user_id}-{email}"
 
 
 def new_room_name(appointment_id: int, now: datetime) -> str:
