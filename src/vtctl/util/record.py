@@ -25,7 +25,6 @@ from typing import Any, ClassVar, Self, dataclass_transform, get_origin
 class Record:
     """Subclass it and annotate the fields (``name: str``, ``port: int = 0``)."""
 
-    __slots__ = ("__dict__",)
     #: the field names, in declaration order (a parent record's first)
     _fields: ClassVar[tuple[str, ...]] = ()
     #: the default of each field that has one
