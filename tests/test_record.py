@@ -106,3 +106,49 @@ def test_type_checkers_read_it_as_a_frozen_dataclass() -> None:
     """What mypy reads (PEP 681): constructor calls checked, fields read-only."""
     declared = Record.__dataclass_transform__  # type: ignore[attr-defined]
     assert declared["kwargs"] == {"frozen_default": True}
+
+
+class Base(Record):
+    a: int
+    b: int = 2
+
+
+class Redeclared(Base):
+    b: int = 5  # as a dataclass may: an inherited field with a new default
+
+
+def test_a_field_declared_again_keeps_its_place_and_takes_the_new_default() -> None:
+    assert Redeclared._fields == ("a", "b")
+    assert (Redeclared(1).b, Redeclared(1, 7).b) == (5, 7)
+    with pytest.raises(TypeError):
+        Redeclared(1, 7, 9)  # type: ignore[call-arg]
+
+
+class Left(Record):
+    a: int
+
+
+class Right(Record):
+    b: int
+
+
+def test_fields_of_every_record_base_in_method_resolution_order() -> None:
+    class Both(Left, Right):
+        pass
+
+    assert Both._fields == ("b", "a")  # as a dataclass orders them: the last base first
+    assert Both(b=1, a=2) == Both(1, 2)
+
+
+def test_a_class_var_through_a_module_alias_is_not_a_field() -> None:
+    annotations = {"a": "int", "k": "t.ClassVar[int]", "v": "ClassVarious"}
+    text = type("Text", (Record,), {"__annotations__": annotations, "k": 1})
+    assert text._fields == ("a", "v")
+
+
+def test_positional_patterns_match_the_fields() -> None:
+    match Base(1, 2):
+        case Base(x, y):
+            assert (x, y) == (1, 2)
+        case _:
+            pytest.fail("Base(x, y) did not match")
