@@ -351,3 +351,19 @@ def test_the_credentials_are_read_for_every_token(store: AppointmentStore) -> No
     after = engine.mint_for(appointment_47, jane)
     assert decode(before.access_token)[1]["iss"] == TEST_API_KEY
     assert decode(after.access_token, secret=other.api_secret)[1]["iss"] == other.api_key
+
+
+def test_a_users_identity_and_a_durations_lifetime_are_worked_out_once(
+    engine: TokenEngine,
+) -> None:
+    """serve mints for the same users and durations all day (the engine row): the second
+    token of a user reuses the checked identity and the lifetime, and is the same token."""
+    from vtctl.local import engine as engine_module
+
+    caches = (engine_module._checked_identity, engine_module._lifetime)
+    for cache in caches:
+        cache.cache_clear()
+    first = engine.issue(47, "jane.doe@example.com")
+    second = engine.issue(47, "jane.doe@example.com")
+    assert [cache.cache_info().hits for cache in caches] == [1, 1]
+    assert second == first
