@@ -29,20 +29,20 @@ class Record:
     """Subclass it and annotate the fields (``name: str``, ``port: int = 0``)."""
 
     #: the field names, in declaration order (a parent record's first)
-    _fields: ClassVar[tuple[str, ...]] = ()
+    _fields: ClassVar[tuple[str, ...]]
     #: the default of each field that has one
-    _defaults: ClassVar[dict[str, Any]] = {}
+    _defaults: ClassVar[dict[str, Any]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         fields: dict[str, None] = {}  # ordered, as a dataclass orders them: base first
         defaults: dict[str, Any] = {}
         for base in reversed(cls.__mro__):
-            if base is Record or not issubclass(base, Record):
+            if not issubclass(base, Record):  # Record's own annotations are ClassVars
                 continue
             for name, kind in inspect.get_annotations(base).items():
                 if not _is_class_var(kind):
-                    fields[name] = None  # a field declared again keeps its place
+                    fields.setdefault(name)  # a field declared again keeps its place
                     if name in base.__dict__:
                         defaults[name] = base.__dict__[name]
         cls._fields = tuple(fields)
@@ -105,5 +105,5 @@ class Record:
 def _is_class_var(kind: Any) -> bool:
     """``ClassVar[...]`` as an object, or as the text of a postponed annotation."""
     if isinstance(kind, str):  # "ClassVar[int]", "typing.ClassVar[int]", "t.ClassVar[int]"
-        return kind.split("[", 1)[0].rsplit(".", 1)[-1] == "ClassVar"
+        return kind.partition("[")[0].rpartition(".")[2] == "ClassVar"
     return kind is ClassVar or get_origin(kind) is ClassVar
