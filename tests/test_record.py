@@ -152,3 +152,23 @@ def test_positional_patterns_match_the_fields() -> None:
             assert (x, y) == (1, 2)
         case _:
             pytest.fail("Base(x, y) did not match")
+
+
+class Login(Record):
+    user: str
+    password: str
+
+    _hidden = frozenset({"password"})
+
+
+def test_hidden_fields_never_shown_by_repr() -> None:
+    login = Login("ann", "s3cret")
+    assert repr(login) == "Login(user='ann', password=<hidden>)"
+    assert login.password == "s3cret" and Login._fields == ("user", "password")
+
+
+def test_a_stored_secrets_repr_hides_its_value() -> None:
+    from vtctl.config.secrets_store import StoredSecret
+
+    shown = repr(StoredSecret("eyJ.secret.value", "plain file"))
+    assert "eyJ.secret.value" not in shown and "plain file" in shown

@@ -223,6 +223,8 @@ class StoredSecret(Record):
     value: str
     storage: str
 
+    _hidden = frozenset({"value"})
+
     @property
     def insecure(self) -> bool:
         return is_insecure(self.storage)

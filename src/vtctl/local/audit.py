@@ -29,10 +29,7 @@ class Minted(Record):
     issued_at: int
     access_token: str
 
-    def __repr__(self) -> str:  # the token never in a log line or a traceback's locals
-        return (f"Minted(command={self.command!r}, appointment_id={self.appointment_id!r}, "
-                f"identity={self.identity!r}, room_name={self.room_name!r}, ttl={self.ttl!r}, "
-                f"issued_at={self.issued_at!r}, access_token=<hidden>)")
+    _hidden = frozenset({"access_token"})
 
 
 class AuditSink(Protocol):

@@ -32,6 +32,9 @@ class Record:
     _fields: ClassVar[tuple[str, ...]]
     #: the default of each field that has one
     _defaults: ClassVar[dict[str, Any]]
+    #: fields whose value ``repr`` never shows (a token, a secret): a log line, a
+    #: traceback's locals or ``--debug`` prints ``<hidden>`` instead
+    _hidden: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -94,7 +97,8 @@ class Record:
         return hash((type(self), *self.__dict__.values()))
 
     def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={value!r}" for name, value in self.__dict__.items())
+        fields = ", ".join(f"{name}=<hidden>" if name in self._hidden else f"{name}={value!r}"
+                           for name, value in self.__dict__.items())
         return f"{type(self).__name__}({fields})"
 
     def _replace(self, **changes: Any) -> Self:
