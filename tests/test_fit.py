@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 from rich.console import Console
 
-from vtctl.ui.sheet import Column, CopyLine, Field, Note, Record, Rows, Sheet, sheet
+from vtctl.ui.sheet import Column, CopyLine, Field, Fields, Note, Rows, Sheet, sheet
 
 ROOM = "apt-47-1763138954-46eb915c"
 JTI = "SK" + "de40" * 8 + "-1796648603"
@@ -104,7 +104,7 @@ def test_piped_lines_are_the_same_at_any_width_and_keep_every_column() -> None:
 
 
 def test_a_record_is_a_table_then_a_block_when_a_value_cannot_sit_beside_its_label() -> None:
-    record = Record([Field("room", ROOM, key=True), Field("jti", JTI, key=True),
+    record = Fields([Field("room", ROOM, key=True), Field("jti", JTI, key=True),
                      Field("note", "several words that wrap")], title="one")
     assert render(record, 80)[1:3] == [f"room  {ROOM}", f"jti   {JTI}"]
     narrow = render(record, 50)
@@ -138,7 +138,7 @@ def test_an_identifier_wider_than_the_line_is_written_whole_for_the_terminal_to_
         width: int) -> None:
     """Not folded into ``...@example.`` and ``com``: one line of its own, unindented, which
     the terminal wraps and a mouse selection takes whole (as ``vtctl mint`` prints it)."""
-    record = Record([Field("identity", LONG_IDENTITY, key=True), Field("room", ROOM, key=True),
+    record = Fields([Field("identity", LONG_IDENTITY, key=True), Field("room", ROOM, key=True),
                      Field("valid for", "900 s (15 min)")])
     rows = Rows([Column("identity", lambda r: r, key=True)], [LONG_IDENTITY, "jane@example.com"])
     for renderable in (record, rows):
@@ -154,7 +154,7 @@ def test_prose_with_a_word_wider_than_the_line_keeps_the_word_whole() -> None:
     """``Support Agent (11, long@email)``: the email is not folded; the value is one line,
     as a pipe prints it, for the terminal to wrap."""
     value = f"Support Agent (11, {LONG_IDENTITY})"
-    record = Record([Field("psychologist", value), Field("duration", "60 min")])
+    record = Fields([Field("psychologist", value), Field("duration", "60 min")])
     out = io.StringIO()
     Console(file=out, width=50, color_system=None).print(record, crop=False)
     lines = [line.rstrip() for line in out.getvalue().splitlines()]

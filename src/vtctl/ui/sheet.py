@@ -2,7 +2,7 @@
 
 Piped (stdout not a terminal) a sheet is plain lines, never wrapped and never boxed,
 whatever ``COLUMNS`` says: ``Rows`` are one tab-separated line per record,
-a ``Record`` is ``field<TAB>value`` lines, a ``CopyLine`` is ``label<TAB>value``;
+``Fields`` are ``field<TAB>value`` lines, a ``CopyLine`` is ``label<TAB>value``;
 ``Note``s and the empty-list message go to stderr.
 
 On a terminal the same parts are laid out for the console's width by ``ui.fit``:
@@ -91,7 +91,7 @@ class Rows(Generic[R]):
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """One field of a ``Record``."""
+    """One field of ``Fields``."""
 
     label: str
     value: Cell
@@ -105,7 +105,7 @@ class Field:
 
 
 @dataclass(frozen=True, slots=True)
-class Record:
+class Fields:
     """One object: a two-column table on a terminal, ``field<TAB>value`` lines in a pipe."""
 
     fields: Sequence[Field]
@@ -171,7 +171,7 @@ class Sentence:
     fields: Sequence[Field]
 
     def lines(self) -> list[str]:
-        return Record(self.fields).lines()
+        return Fields(self.fields).lines()
 
     def notes(self) -> list[str]:
         return []
@@ -200,7 +200,7 @@ class Drawn:
         yield self.view
 
 
-Part = Rows[Any] | Record | Note | CopyLine | Sentence | Drawn
+Part = Rows[Any] | Fields | Note | CopyLine | Sentence | Drawn
 
 
 @dataclass(frozen=True)

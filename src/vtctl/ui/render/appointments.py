@@ -8,7 +8,7 @@ from rich.text import Text
 
 from vtctl.domain.models import Appointment, User, format_utc
 from vtctl.domain.room_info import RoomInfo
-from vtctl.ui.sheet import Column, Field, Record, Rows, Sheet, sheet
+from vtctl.ui.sheet import Column, Field, Fields, Rows, Sheet, sheet
 
 
 def _no_room() -> Text:
@@ -38,7 +38,7 @@ def appointment_sheet(appointment: Appointment) -> Sheet:
               piped=appointment.video_room_id or ""),
     ]
     fields += [Field(key, str(value)) for key, value in sorted(appointment.extra.items())]
-    return sheet(Record(fields, title=f"Appointment {appointment.id}"))
+    return sheet(Fields(fields, title=f"Appointment {appointment.id}"))
 
 
 #: a pipe gets ids, not names: id, patient id, psychologist id, minutes, start, room
@@ -64,7 +64,7 @@ def appointments_sheet(appointments: Sequence[Appointment], title: str | None = 
 
 
 def room_sheet(room: RoomInfo) -> Sheet:
-    return sheet(Record([
+    return sheet(Fields([
         Field("room", room.room_name, key=True),
         Field("status", "created now" if room.created else "already set (unchanged)"),
     ], title=f"Video room of appointment {room.appointment_id}"))

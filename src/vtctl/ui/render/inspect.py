@@ -13,7 +13,7 @@ from vtctl.domain.jwt_inspect import (
     InspectedToken,
     SignatureStatus,
 )
-from vtctl.ui.sheet import Field, Record
+from vtctl.ui.sheet import Field, Fields
 from vtctl.util.timefmt import humanize_duration
 
 SIGNATURE_TEXT: dict[SignatureStatus, str] = {
@@ -121,5 +121,5 @@ def inspect_record(
     signature: SignatureStatus,
     detail: str | None = None,
     now: datetime | None = None,
-) -> Record:
-    return Record(inspect_rows(token, signature, detail, now), title=INSPECT_TITLE)
+) -> Fields:
+    return Fields(inspect_rows(token, signature, detail, now), title=INSPECT_TITLE)

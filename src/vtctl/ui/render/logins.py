@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.text import Text
 
-from vtctl.ui.sheet import Column, Field, Record, Rows, Sheet, sheet
+from vtctl.ui.sheet import Column, Field, Fields, Rows, Sheet, sheet
 from vtctl.util.timefmt import humanize_duration
 
 
@@ -43,10 +43,10 @@ def expiry_short(data: dict[str, Any]) -> str:
     return "expired" if data["expired"] else f"in {humanize_duration(data['expires_in'])}"
 
 
-def login_record(data: dict[str, Any]) -> Record:
+def login_record(data: dict[str, Any]) -> Fields:
     """The active profile's login, field by field (the profile is in the title, and
     marked active in the profiles list)."""
-    return Record([
+    return Fields([
         Field("base URL", str(data["base_url"]), key=True),
         Field("backend", str(data["backend"])),
         Field("token from", storage_label(data)),

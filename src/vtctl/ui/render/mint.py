@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from vtctl.domain.models import format_utc
 from vtctl.ui.render.tokens import ACCESS_TOKEN
-from vtctl.ui.sheet import CopyLine, Field, Record, Sheet, sheet
+from vtctl.ui.sheet import CopyLine, Field, Fields, Sheet, sheet
 from vtctl.util.timefmt import humanize_duration
 
 if TYPE_CHECKING:
@@ -33,5 +33,5 @@ def mint_fields(token: MintedToken, now: datetime | None = None) -> list[Field]:
 
 
 def mint_sheet(token: MintedToken, now: datetime | None = None) -> Sheet:
-    return sheet(Record(mint_fields(token, now), title=MINT_TITLE),
+    return sheet(Fields(mint_fields(token, now), title=MINT_TITLE),
                  CopyLine(ACCESS_TOKEN, token.access_token))

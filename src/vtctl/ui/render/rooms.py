@@ -27,7 +27,7 @@ from vtctl.ui.render.status import (
     role_text,
     styled,
 )
-from vtctl.ui.sheet import Column, Field, Note, Record, Rows, Sentence, Sheet, sheet
+from vtctl.ui.sheet import Column, Field, Fields, Note, Rows, Sentence, Sheet, sheet
 from vtctl.util.timefmt import humanize_duration
 
 
@@ -87,7 +87,7 @@ def participants_sheet(status: RoomStatus, now: datetime | None = None) -> Sheet
     columns = _participant_columns(now or datetime.now(UTC))
     count = status.active_participant_count
     connected = "? connected" if count is None else f"{count} connected"
-    room = Record([
+    room = Fields([
         Field("room", Text(status.room_name, style="cyan") if status.room_name else _dim(None),
               key=True),
         Field("sid", _dim(status.sid), key=True),

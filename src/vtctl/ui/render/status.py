@@ -14,7 +14,7 @@ from rich.text import Text
 
 from vtctl.domain.models import format_utc
 from vtctl.domain.room_state import Participant, PublishedTrack, RoomStatus
-from vtctl.ui.sheet import Column, Field, Note, Record, Rows, Sheet, sheet
+from vtctl.ui.sheet import Column, Field, Fields, Note, Rows, Sheet, sheet
 from vtctl.util.timefmt import humanize_duration
 
 #: participant statuses that mean "in the room"
@@ -72,8 +72,8 @@ def room_fields(status: RoomStatus, now: datetime | None = None) -> list[Field]:
     ]
 
 
-def room_record(status: RoomStatus, now: datetime | None = None) -> Record:
-    return Record(room_fields(status, now),
+def room_record(status: RoomStatus, now: datetime | None = None) -> Fields:
+    return Fields(room_fields(status, now),
                   title=f"Video room of appointment {status.appointment_id}")
 
 

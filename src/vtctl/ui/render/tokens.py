@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from vtctl.domain.models import VideoToken, format_utc
-from vtctl.ui.sheet import CopyLine, Field, Record, Sheet, sheet
+from vtctl.ui.sheet import CopyLine, Field, Fields, Sheet, sheet
 from vtctl.util.timefmt import humanize_duration
 
 ACCESS_TOKEN = "access token"
@@ -32,5 +32,5 @@ def token_fields(token: VideoToken, now: datetime | None = None) -> list[Field]:
 
 
 def token_sheet(token: VideoToken, now: datetime | None = None) -> Sheet:
-    return sheet(Record(token_fields(token, now), title=token_title(token)),
+    return sheet(Fields(token_fields(token, now), title=token_title(token)),
                  CopyLine(ACCESS_TOKEN, token.access_token))
