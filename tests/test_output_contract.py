@@ -96,6 +96,8 @@ VOLATILE = (
     (re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d)?Z?"), "<TIME>"),
     (re.compile(r"-\d{10}\b"), "-<EPOCH>"),
     (re.compile(r"\b\d+ (d|h|min|s)\b"), "<N \\1>"),
+    # minutes in session so far, "(12 / 60 min)": a minute may turn between two runs
+    (re.compile(r"\(\d+ / "), "(<N> / "),
     (re.compile(r"vtctl-[\w-]+|/tmp/\S+|/pytest-of-\S+"), "<PATH>"),
 )
 
