@@ -33,6 +33,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from vtctl.domain.models import JsonFields
 from vtctl.util.record import Record
 from vtctl.util.text import printable
 
@@ -51,7 +52,7 @@ CHAIN_FIELDS: tuple[str, ...] = ("seq", "prev_hash", "hash", "mac")
 _TEXT_FIELDS = frozenset(AUDIT_FIELDS) - {"appointment_id", "ttl_seconds"}
 
 
-class AuditRecord(Record):
+class AuditRecord(Record, JsonFields):
     """One minted token: who, where, what for. Never the token itself.
 
     Read back from a file, a field may hold anything SQLite stores (an edit
@@ -59,6 +60,8 @@ class AuditRecord(Record):
     ``domain.models``' records are (why: there), so read-only as a record of the
     trail should be.
     """
+
+    JSON_FIELDS = AUDIT_FIELDS
 
     at: str  # ISO 8601 UTC ending in Z
     os_user: str
@@ -71,12 +74,8 @@ class AuditRecord(Record):
     ttl_seconds: int
     jti: str
 
-    @classmethod
-    def json_fields(cls) -> tuple[str, ...]:
-        return AUDIT_FIELDS
-
-    def to_json(self) -> dict[str, Any]:
-        return {name: stored_json(getattr(self, name)) for name in AUDIT_FIELDS}
+    def json_attr(self, name: str) -> Any:
+        return stored_json(getattr(self, name))
 
     def wrong_type(self) -> str | None:
         """The first field whose value is not of its declared type, described; or None."""
@@ -115,14 +114,12 @@ def shown(value: object) -> str:
     return printable(str(stored_json(value)))
 
 
-#: The keys of a chained record's JSON: the record's (the contract's), then the chain's.
-CHAINED_FIELDS: tuple[str, ...] = (*AUDIT_FIELDS, *CHAIN_FIELDS)
-
-
-class ChainedRecord(Record):
+class ChainedRecord(Record, JsonFields):
     """A stored record with its place in the chain (``mac`` None: not keyed).
 
     Its JSON: the record's (the contract's keys), then ``CHAIN_FIELDS``."""
+
+    JSON_FIELDS = (*AUDIT_FIELDS, *CHAIN_FIELDS)
 
     seq: int
     record: AuditRecord
@@ -130,13 +127,8 @@ class ChainedRecord(Record):
     hash: str
     mac: str | None = None
 
-    @classmethod
-    def json_fields(cls) -> tuple[str, ...]:
-        return CHAINED_FIELDS
-
-    def to_json(self) -> dict[str, Any]:
-        return {**self.record.to_json(),
-                **{name: stored_json(getattr(self, name)) for name in CHAIN_FIELDS}}
+    def json_attr(self, name: str) -> Any:
+        return stored_json(getattr(self if name in CHAIN_FIELDS else self.record, name))
 
 
 def _encode(*values: object) -> str:

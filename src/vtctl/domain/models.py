@@ -1,6 +1,6 @@
 """The records passed between the engine, the store, the REST client, the server
 and the renderers: users and appointments (``Record``s), their tokens (a NamedTuple), and
-``JsonFields``, the mixin of the other modules' dataclass records.
+``JsonFields``, the mixin that gives a record (a ``Record`` or a dataclass) its JSON.
 No I/O and no heavy imports here.
 
 Each module of records holds what the commands that use it need, no more: a
@@ -63,12 +63,12 @@ def json_value(value: Any) -> Any:
 
 
 class JsonFields:
-    """A dataclass whose JSON document is its ``json_fields()``, read off the object.
+    """A record whose JSON document is its ``json_fields()``, read off the object.
 
     The field list is declared once, here: ``to_json`` builds the document from it and
     a command's ``--help`` lists it (``cli.framework.json_flags.json_option``).  A class
     names its fields in ``JSON_FIELDS`` (a computed one is a property of that name);
-    without it, every dataclass field is one.
+    without it, every dataclass field is one (a ``Record`` names them).
     """
 
     __slots__ = ()
@@ -89,45 +89,28 @@ class JsonFields:
         return self.json_of(self.json_fields())
 
 
-#: The keys of a user's JSON (its role is the key it sits under).
-USER_FIELDS: tuple[str, ...] = ("id", "email", "name")
-#: The keys of an appointment's JSON, before the ``extra`` ones a remote backend sent.
-APPOINTMENT_FIELDS: tuple[str, ...] = (
-    "id", "patient_id", "psychologist_id", "duration_minutes", "starts_at", "video_room_id",
-    "patient", "psychologist",
-)
-
-
-def fields_json(record: object, names: tuple[str, ...]) -> dict[str, Any]:
-    """The JSON of ``record``'s attributes ``names``, in that order."""
-    return {name: json_value(getattr(record, name)) for name in names}
-
-
-class User(Record):
+class User(Record, JsonFields):
     """A patient or psychologist of the store or the API.
 
     The records every command builds are ``Record``s, not dataclasses: a dataclass
     compiles its generated methods at each start (about 3 ms for these three here),
-    which every command that imports them pays (``vtctl.util.record``).  Each carries
-    ``json_fields`` and ``to_json`` itself, as ``JsonFields`` gives a dataclass.
+    which every command that imports them pays (``vtctl.util.record``).
     """
+
+    JSON_FIELDS = ("id", "email", "name")  # the role is the key it sits under
 
     id: int
     email: str
     name: str
     role: Role
 
-    @classmethod
-    def json_fields(cls) -> tuple[str, ...]:
-        return USER_FIELDS
 
-    def to_json(self) -> dict[str, Any]:
-        return fields_json(self, USER_FIELDS)
-
-
-class Appointment(Record):
+class Appointment(Record, JsonFields):
     """An appointment; its JSON also carries the fields a remote backend sent that the
     guide does not name (``extra``), after the declared ones."""
+
+    JSON_FIELDS = ("id", "patient_id", "psychologist_id", "duration_minutes", "starts_at",
+                   "video_room_id", "patient", "psychologist")
 
     id: int
     patient_id: int
@@ -143,12 +126,8 @@ class Appointment(Record):
     def participant_ids(self) -> tuple[int, int]:
         return (self.patient_id, self.psychologist_id)
 
-    @classmethod
-    def json_fields(cls) -> tuple[str, ...]:
-        return APPOINTMENT_FIELDS
-
     def to_json(self) -> dict[str, Any]:
-        data = fields_json(self, APPOINTMENT_FIELDS)
+        data = self.json_of(self.JSON_FIELDS)
         return {**data, **{k: v for k, v in self.extra.items() if k not in data}}
 
 
@@ -156,7 +135,8 @@ class VideoToken(NamedTuple):
     """A token reply: exactly the guide's eight fields.
 
     A NamedTuple, not a ``Record``: the engine makes one per minted token (``serve``'s
-    hot path), and ``tuple.__new__`` is faster per object than ``Record``'s ``__init__``."""
+    hot path), and ``tuple.__new__`` is faster per object than ``Record``'s ``__init__``.
+    A NamedTuple takes no mixin, so it carries ``json_fields`` and ``to_json`` itself."""
 
     access_token: str
     room_name: str
@@ -172,4 +152,4 @@ class VideoToken(NamedTuple):
         return TOKEN_FIELDS
 
     def to_json(self) -> dict[str, Any]:
-        return fields_json(self, TOKEN_FIELDS)
+        return {name: json_value(getattr(self, name)) for name in TOKEN_FIELDS}
